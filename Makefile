@@ -1,0 +1,47 @@
+# funcstack — see README.md. `make help` lists the targets.
+GO        ?= go
+WORKSPACE ?= workflows
+PKGS      := ./...
+TEST_TIMEOUT ?= 15m
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build bin/funcstack
+	$(GO) build -o bin/funcstack ./cmd/funcstack
+
+.PHONY: run
+run: ## validate the example workspace and list what it holds (serve comes with the HTTP server)
+	$(GO) run ./cmd/funcstack validate --workspace $(WORKSPACE)
+	$(GO) run ./cmd/funcstack run --workspace $(WORKSPACE) sum_squares --input '{"n": 20}'
+
+.PHONY: test
+test: ## run every test (Go tests, the example workspace, fuzz seed corpora)
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+	$(GO) run ./cmd/funcstack validate --workspace $(WORKSPACE)
+
+.PHONY: test-race
+test-race: ## run every test with the race detector
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+
+.PHONY: bench
+bench: ## run the benchmarks and print each beside its hand-written Go limit
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 20m ./engine/ | tee .bench.out
+	$(GO) run ./cmd/benchreport < .bench.out
+
+FUZZTIME ?= 60s
+.PHONY: fuzz
+fuzz: ## fuzz the definition loader/compiler and the interpreter (FUZZTIME each)
+	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./engine/
+	$(GO) test -run '^$$' -fuzz '^FuzzExpr$$' -fuzztime $(FUZZTIME) ./engine/
+	$(GO) test -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) ./engine/
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'run gofmt -w'; exit 1)
+	$(GO) vet $(PKGS)

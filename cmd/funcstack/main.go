@@ -1,0 +1,260 @@
+// Command funcstack validates, runs and (in later versions) serves
+// funcstack workspaces.
+//
+//	funcstack validate --workspace DIR
+//	funcstack run --workspace DIR NAME --input JSON [--trace]
+//	funcstack steps
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/funcstack/funcstack/engine"
+	_ "github.com/funcstack/funcstack/steps"
+)
+
+const usage = `funcstack — function stacks as APIs, tasks and async functions
+
+Usage:
+  funcstack validate --workspace DIR
+  funcstack run --workspace DIR NAME [--input JSON] [--trace]
+  funcstack steps
+
+Commands:
+  validate   load every *.json under DIR, check them together, print every error
+  run        validate, then run the function, endpoint or task NAME; print its response as JSON
+  steps      print the step catalogue (types, fields, examples) as JSON
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main with its inputs and outputs passed in, for tests.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "validate":
+		return cmdValidate(args[1:], stdout, stderr)
+	case "run":
+		return cmdRun(args[1:], stdin, stdout, stderr)
+	case "steps":
+		return cmdSteps(stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "funcstack: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+// parseInterspersed parses flags that may stand before or after the
+// positional arguments, and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("funcstack "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// workspaceFlag adds --workspace, defaulting to $FUNCSTACK_WORKSPACE.
+func workspaceFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("FUNCSTACK_WORKSPACE")
+	if def == "" {
+		def = "workflows"
+	}
+	return fs.String("workspace", def, "folder of JSON definitions (env FUNCSTACK_WORKSPACE)")
+}
+
+func printDiagnostics(w io.Writer, ds engine.Diagnostics) {
+	for _, d := range ds {
+		prefix := "error: "
+		if d.Severity == engine.SeverityWarning {
+			prefix = "warning: "
+		}
+		fmt.Fprintln(w, prefix+d.String())
+	}
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("validate", stderr)
+	ws := workspaceFlag(fs)
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return 2
+	}
+	defs, diags := engine.LoadWorkspace(*ws)
+	p, more := engine.Compile(defs)
+	diags = append(diags, more...)
+	printDiagnostics(stderr, diags)
+	errs, warns := len(diags.Errors()), len(diags.Warnings())
+	if errs > 0 {
+		fmt.Fprintf(stderr, "%s: %d error(s), %d warning(s)\n", *ws, errs, warns)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: %d definitions valid (%d runnable), %d warning(s)\n", *ws, len(defs), len(p.Functions), warns)
+	return 0
+}
+
+func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("run", stderr)
+	ws := workspaceFlag(fs)
+	input := fs.String("input", "", "input as a JSON object, or @file, or - for standard input")
+	trace := fs.Bool("trace", false, "print the per-step trace on standard error")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "funcstack run: give exactly one function name, e.g. funcstack run --workspace workflows sum_squares --input '{\"n\": 20}'")
+		return 2
+	}
+	name := pos[0]
+	defs, diags := engine.LoadWorkspace(*ws)
+	p, more := engine.Compile(defs)
+	diags = append(diags, more...)
+	if diags.HasErrors() {
+		printDiagnostics(stderr, diags.Errors())
+		writeErr(stderr, &engine.Error{Code: engine.CodeInvalidDef, Message: fmt.Sprintf(
+			"the workspace %s has %d error(s); fix them (see funcstack validate) and run again", *ws, len(diags.Errors()))})
+		return 1
+	}
+	in, ierr := readInput(*input, stdin)
+	if ierr != nil {
+		writeErr(stderr, ierr)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	eng := engine.New(engine.Config{Env: envValues()})
+	defer eng.Close()
+	eng.Load(p)
+	res, err := eng.Run(ctx, name, in, engine.RunOptions{Trace: *trace})
+	if res != nil {
+		for _, l := range res.Logs {
+			b, _ := json.Marshal(l.Value)
+			fmt.Fprintf(stderr, "log %s: %s\n", l.Path, b)
+		}
+		if *trace {
+			printTrace(stderr, res)
+		}
+	}
+	if err != nil {
+		writeErr(stderr, engine.AsError(err))
+		return 1
+	}
+	out, merr := json.Marshal(res.Output)
+	if merr != nil {
+		writeErr(stderr, &engine.Error{Code: engine.CodeOutputEncoding, Definition: name, Path: "response", ExecutionID: res.ExecutionID,
+			Message: "the response cannot be written as JSON: " + merr.Error() + "; make sure it holds no NaN or infinite numbers"})
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s\n", out)
+	return 0
+}
+
+func readInput(arg string, stdin io.Reader) (any, *engine.Error) {
+	var data []byte
+	switch {
+	case arg == "":
+		return map[string]any{}, nil
+	case arg == "-":
+		b, err := io.ReadAll(io.LimitReader(stdin, 64<<20))
+		if err != nil {
+			return nil, &engine.Error{Code: engine.CodeInvalidInput, Message: "reading standard input: " + err.Error()}
+		}
+		data = b
+	case strings.HasPrefix(arg, "@"):
+		b, err := os.ReadFile(arg[1:])
+		if err != nil {
+			return nil, &engine.Error{Code: engine.CodeInvalidInput, Message: "reading input file: " + err.Error()}
+		}
+		data = b
+	default:
+		data = []byte(arg)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, &engine.Error{Code: engine.CodeInvalidInput, Message: "--input is not valid JSON: " + err.Error() + `; write an object such as '{"n": 20}'`}
+	}
+	if dec.More() {
+		return nil, &engine.Error{Code: engine.CodeInvalidInput, Message: "--input holds more than one JSON value"}
+	}
+	return v, nil
+}
+
+func writeErr(w io.Writer, e *engine.Error) {
+	fmt.Fprintf(w, "%s\n", e.Envelope())
+}
+
+func printTrace(w io.Writer, res *engine.Result) {
+	fmt.Fprintf(w, "trace of execution %s (%s):\n", res.ExecutionID, res.Duration)
+	for _, t := range res.Trace {
+		b, err := json.Marshal(t.Result)
+		if err != nil {
+			b = []byte(fmt.Sprintf("%v", t.Result))
+		}
+		if len(b) > 200 {
+			b = append(b[:197], "..."...)
+		}
+		status := "ok"
+		if t.Error != "" {
+			status = "error: " + t.Error
+		}
+		fmt.Fprintf(w, "  %-12s %-30s %10.3fms  %s  %s\n", t.Type, t.Definition+":"+t.Path, float64(t.DurationNs)/1e6, b, status)
+	}
+	if res.TraceTruncated {
+		fmt.Fprintln(w, "  (trace truncated at the trace entry limit)")
+	}
+}
+
+// envValues gives expressions FUNCSTACK_ENV_* variables as env.name
+// (lower-cased, without the prefix).
+func envValues() map[string]any {
+	out := map[string]any{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if name, ok := strings.CutPrefix(k, "FUNCSTACK_ENV_"); ok && name != "" {
+			out[strings.ToLower(name)] = v
+		}
+	}
+	return out
+}
+
+func cmdSteps(stdout io.Writer) int {
+	b, err := json.MarshalIndent(engine.Catalogue(), "", "  ")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s\n", b)
+	return 0
+}
+

@@ -1,0 +1,519 @@
+package engine
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Definition kinds.
+const (
+	KindFunction   = "function"
+	KindEndpoint   = "endpoint"
+	KindTask       = "task"
+	KindTable      = "table"
+	KindMiddleware = "middleware"
+)
+
+var kinds = []string{KindFunction, KindEndpoint, KindTask, KindTable, KindMiddleware}
+
+// NamePattern is what every definition, variable and input name must match.
+var NamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// Input field types.
+var inputTypes = []string{"text", "int", "decimal", "bool", "timestamp", "json", "uuid", "email", "object"}
+
+// Definition is one JSON document of a workspace, decoded. Stacks stay raw
+// here; Compile decodes them against the step registry.
+type Definition struct {
+	Kind        string            `json:"kind"`
+	Name        string            `json:"name"`
+	Description string            `json:"description,omitempty"`
+	Input       []InputField      `json:"input,omitempty"`
+	Stack       []json.RawMessage `json:"stack,omitempty"`
+	Response    string            `json:"response,omitempty"`
+	Settings    Settings          `json:"settings,omitzero"`
+
+	// Endpoint fields.
+	Method       string   `json:"method,omitempty"`
+	Path         string   `json:"path,omitempty"`
+	Auth         string   `json:"auth,omitempty"`
+	Middleware   []string `json:"middleware,omitempty"`
+	Status       int      `json:"status,omitempty"`
+	PromoteAfter Duration `json:"promote_after,omitzero"`
+
+	// Task fields.
+	Schedule *Schedule `json:"schedule,omitempty"`
+
+	// Table fields.
+	IDType   string         `json:"id,omitempty"`
+	Fields   []TableField   `json:"fields,omitempty"`
+	Indexes  []TableIndex   `json:"indexes,omitempty"`
+	Triggers []TableTrigger `json:"triggers,omitempty"`
+
+	// File is where the definition was read from, if from a file.
+	File string `json:"-"`
+	// Raw is the document as read.
+	Raw json.RawMessage `json:"-"`
+}
+
+// InputField describes one input of a function, endpoint or task, or one
+// field of an object input.
+type InputField struct {
+	Name        string          `json:"name"`
+	Type        string          `json:"type"`
+	Description string          `json:"description,omitempty"`
+	Required    bool            `json:"required,omitempty"`
+	List        bool            `json:"list,omitempty"`
+	Default     json.RawMessage `json:"default,omitempty"`
+	Min         *float64        `json:"min,omitempty"`
+	Max         *float64        `json:"max,omitempty"`
+	Values      []string        `json:"values,omitempty"`
+	Fields      []InputField    `json:"fields,omitempty"`
+}
+
+// Settings are run settings of functions and tasks.
+type Settings struct {
+	Timeout      Duration `json:"timeout,omitzero"`
+	Retries      Retries  `json:"retries,omitzero"`
+	Queue        string   `json:"queue,omitempty"`
+	Public       bool     `json:"public,omitempty"`
+	PromoteAfter Duration `json:"promote_after,omitzero"`
+}
+
+// Retries is a retry policy: at most Attempts runs in all, the second after
+// Backoff, each later one after twice the previous wait.
+type Retries struct {
+	Attempts int      `json:"max_attempts,omitempty"`
+	Backoff  Duration `json:"backoff,omitzero"`
+}
+
+// Schedule is when a task runs: a cron expression or a fixed interval.
+type Schedule struct {
+	Cron  string   `json:"cron,omitempty"`
+	Every Duration `json:"every,omitzero"`
+}
+
+// TableField is a column of a user table.
+type TableField struct {
+	Name     string          `json:"name"`
+	Type     string          `json:"type"`
+	Required bool            `json:"required,omitempty"`
+	Unique   bool            `json:"unique,omitempty"`
+	Default  json.RawMessage `json:"default,omitempty"`
+}
+
+// TableIndex is an index over one or more columns.
+type TableIndex struct {
+	Fields []string `json:"fields"`
+	Unique bool     `json:"unique,omitempty"`
+}
+
+// TableTrigger runs a function after changes to a table.
+type TableTrigger struct {
+	On       []string `json:"on"`
+	Function string   `json:"function"`
+}
+
+// Duration is a time.Duration written in JSON as "30s", "15m", "1h30m".
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// MarshalJSON writes d as a duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// ParseDuration parses "30s", "15m", "2h", "1h30m", "500ms" and also "1d".
+func ParseDuration(s string) (Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok && n != "" && !strings.ContainsAny(n, "hmsuµn") {
+		d, err := time.ParseDuration(n + "h")
+		return Duration(d * 24), err
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration; write it like \"30s\", \"15m\" or \"2h\"", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative; a duration must be positive", s)
+	}
+	return Duration(d), nil
+}
+
+// ParseDefinition decodes one JSON document. It reports every problem it
+// finds in diags and returns nil only when the document is not a JSON
+// object at all.
+func ParseDefinition(file string, data []byte, diags *Diagnostics) *Definition {
+	r := &reporter{file: file, diags: diags}
+	if err := checkJSON(data); err != nil {
+		r.errorf("", "invalid_json", "%s", err)
+		return nil
+	}
+	// Name first, so every later diagnostic carries it.
+	var head struct {
+		Name any `json:"name"`
+	}
+	_ = json.Unmarshal(data, &head)
+	if s, ok := head.Name.(string); ok && s != "" {
+		r.def = s
+	}
+	o, ok := decodeObject(r, "", data)
+	if !ok {
+		return nil
+	}
+	d := &Definition{File: file, Raw: append(json.RawMessage(nil), data...)}
+	d.Kind = o.str("kind", true)
+	d.Name = o.str("name", true)
+	if d.Name != "" && !NamePattern.MatchString(d.Name) {
+		r.errorf("name", "bad_name", "name %q must match [a-z][a-z0-9_]* (lower-case letters, digits, _)", d.Name)
+	}
+	d.Description = o.str("description", false)
+	known := []string{"kind", "name", "description"}
+	switch d.Kind {
+	case "":
+	case KindFunction, KindEndpoint, KindTask, KindMiddleware:
+		known = append(known, "input", "stack", "response", "settings")
+		d.Input = parseInputFields(o, "input")
+		if items, ok := o.array("stack"); ok {
+			d.Stack = items
+		}
+		if raw, ok := o.raw("response"); ok {
+			if err := json.Unmarshal(raw, &d.Response); err != nil {
+				r.errorf("response", "wrong_type", "expected an expression string, got %s; write it in quotes, e.g. \"{total: total}\"", jsonKind(raw))
+			}
+		}
+		d.Settings = parseSettings(o)
+		switch d.Kind {
+		case KindEndpoint:
+			known = append(known, "method", "path", "auth", "middleware", "status", "promote_after")
+			parseEndpoint(o, d)
+		case KindTask:
+			known = append(known, "schedule")
+			d.Schedule = parseSchedule(o)
+		}
+	case KindTable:
+		known = append(known, "id", "fields", "indexes", "triggers")
+		parseTable(o, d)
+	default:
+		r.errorf("kind", "bad_kind", "unknown kind %q; use one of %s", d.Kind, strings.Join(kinds, ", "))
+	}
+	o.rejectUnknown(known)
+	return d
+}
+
+// checkJSON reports a syntax error with its line and column.
+func checkJSON(data []byte) error {
+	var v any
+	err := json.Unmarshal(data, &v)
+	if err == nil {
+		if _, ok := v.(map[string]any); !ok {
+			return fmt.Errorf("a definition must be a JSON object, got %s", jsonKind(data))
+		}
+		return nil
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line, col := lineCol(data, int(se.Offset))
+		return fmt.Errorf("invalid JSON at line %d, column %d: %s", line, col, se.Error())
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		line, col := lineCol(data, int(te.Offset))
+		return fmt.Errorf("invalid JSON at line %d, column %d: %s", line, col, te.Error())
+	}
+	return fmt.Errorf("invalid JSON: %s", err)
+}
+
+func lineCol(data []byte, off int) (int, int) {
+	if off > len(data) {
+		off = len(data)
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+func parseInputFields(o *object, key string) []InputField {
+	items, ok := o.array(key)
+	if !ok {
+		return nil
+	}
+	out := make([]InputField, 0, len(items))
+	seen := map[string]bool{}
+	for i, raw := range items {
+		path := indexPath(o.at(key), i)
+		fo, ok := decodeObject(o.r, path, raw)
+		if !ok {
+			continue
+		}
+		f := InputField{Name: fo.str("name", true), Type: fo.str("type", true)}
+		if f.Name != "" && !NamePattern.MatchString(f.Name) {
+			o.r.errorf(joinPath(path, "name"), "bad_name", "input name %q must match [a-z][a-z0-9_]*", f.Name)
+		}
+		if seen[f.Name] && f.Name != "" {
+			o.r.errorf(joinPath(path, "name"), "duplicate", "input %q is defined twice", f.Name)
+		}
+		seen[f.Name] = true
+		if f.Type != "" && !contains(inputTypes, f.Type) {
+			msg := fmt.Sprintf("unknown input type %q; use one of %s", f.Type, strings.Join(inputTypes, ", "))
+			if s := closest(f.Type, inputTypes); s != "" {
+				msg = fmt.Sprintf("unknown input type %q (did you mean %q?)", f.Type, s)
+			}
+			o.r.errorf(joinPath(path, "type"), "bad_type", "%s", msg)
+		}
+		f.Description = fo.str("description", false)
+		f.Required = fo.boolean("required")
+		f.List = fo.boolean("list")
+		if raw, ok := fo.raw("default"); ok {
+			f.Default = raw
+		}
+		if v, ok := fo.number("min"); ok {
+			f.Min = &v
+		}
+		if v, ok := fo.number("max"); ok {
+			f.Max = &v
+		}
+		f.Values = fo.strings("values")
+		if fo.has("fields") {
+			f.Fields = parseInputFields(fo, "fields")
+			if f.Type != "object" && f.Type != "" {
+				o.r.errorf(joinPath(path, "fields"), "bad_type", "only inputs of type object have fields (this one is %s)", f.Type)
+			}
+		} else if f.Type == "object" {
+			fo.used["fields"] = true
+		}
+		fo.rejectUnknown([]string{"name", "type", "description", "required", "list", "default", "min", "max", "values", "fields"})
+		out = append(out, f)
+	}
+	return out
+}
+
+func parseDuration(o *object, key string) Duration {
+	s := o.str(key, false)
+	if s == "" {
+		return 0
+	}
+	d, err := ParseDuration(s)
+	if err != nil {
+		o.r.errorf(o.at(key), "bad_duration", "%s", err)
+	}
+	return d
+}
+
+func parseSettings(parent *object) Settings {
+	var s Settings
+	raw, ok := parent.raw("settings")
+	if !ok {
+		return s
+	}
+	o, ok := decodeObject(parent.r, "settings", raw)
+	if !ok {
+		return s
+	}
+	s.Timeout = parseDuration(o, "timeout")
+	s.Queue = o.str("queue", false)
+	if s.Queue != "" && !NamePattern.MatchString(s.Queue) {
+		o.r.errorf(o.at("queue"), "bad_name", "queue name %q must match [a-z][a-z0-9_]*", s.Queue)
+	}
+	s.Public = o.boolean("public")
+	s.PromoteAfter = parseDuration(o, "promote_after")
+	if rraw, ok := o.raw("retries"); ok {
+		if n, err := jsonInt(rraw); err == nil {
+			s.Retries.Attempts = n
+		} else if ro, ok := decodeObject(o.r, o.at("retries"), rraw); ok {
+			if n, ok := ro.integer("max_attempts"); ok {
+				s.Retries.Attempts = int(n)
+			}
+			s.Retries.Backoff = parseDuration(ro, "backoff")
+			ro.rejectUnknown([]string{"max_attempts", "backoff"})
+		}
+		if s.Retries.Attempts < 0 || s.Retries.Attempts > 100 {
+			o.r.errorf(o.at("retries"), "bad_value", "max_attempts must be between 1 and 100")
+		}
+	}
+	o.rejectUnknown([]string{"timeout", "retries", "queue", "public", "promote_after"})
+	return s
+}
+
+func jsonInt(raw json.RawMessage) (int, error) {
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil || f != float64(int(f)) {
+		return 0, errors.New("not an integer")
+	}
+	return int(f), nil
+}
+
+var httpMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+func parseEndpoint(o *object, d *Definition) {
+	d.Method = strings.ToUpper(o.str("method", true))
+	if d.Method != "" && !contains(httpMethods, d.Method) {
+		o.r.errorf("method", "bad_value", "method %q is not one of %s", d.Method, strings.Join(httpMethods, ", "))
+	}
+	d.Path = o.str("path", true)
+	if d.Path != "" && !strings.HasPrefix(d.Path, "/") {
+		o.r.errorf("path", "bad_value", "path %q must start with /", d.Path)
+	}
+	d.Auth = o.str("auth", false)
+	if d.Auth != "" && d.Auth != "jwt" && d.Auth != "none" {
+		o.r.errorf("auth", "bad_value", "auth %q is not supported; use \"jwt\" or leave it out", d.Auth)
+	}
+	d.Middleware = o.strings("middleware")
+	if n, ok := o.integer("status"); ok {
+		if n < 100 || n > 599 {
+			o.r.errorf("status", "bad_value", "status %d is not an HTTP status (100-599)", n)
+		}
+		d.Status = int(n)
+	}
+	d.PromoteAfter = parseDuration(o, "promote_after")
+}
+
+func parseSchedule(parent *object) *Schedule {
+	raw, ok := parent.raw("schedule")
+	if !ok {
+		return nil
+	}
+	o, ok := decodeObject(parent.r, "schedule", raw)
+	if !ok {
+		return nil
+	}
+	s := &Schedule{Cron: o.str("cron", false), Every: parseDuration(o, "every")}
+	if (s.Cron == "") == (s.Every == 0) {
+		o.r.errorf("schedule", "bad_value", "give exactly one of cron (e.g. \"*/5 * * * *\") or every (e.g. \"1m\")")
+	}
+	if s.Cron != "" && len(strings.Fields(s.Cron)) != 5 && len(strings.Fields(s.Cron)) != 6 {
+		o.r.errorf("schedule.cron", "bad_value", "cron %q must have 5 fields (minute hour day month weekday)", s.Cron)
+	}
+	o.rejectUnknown([]string{"cron", "every"})
+	return s
+}
+
+var tableTypes = []string{"text", "int", "decimal", "bool", "timestamp", "json", "uuid", "email"}
+
+func parseTable(o *object, d *Definition) {
+	d.IDType = o.str("id", false)
+	if d.IDType != "" && d.IDType != "int" && d.IDType != "uuid" {
+		o.r.errorf("id", "bad_value", "id %q must be \"int\" (auto-increment, the default) or \"uuid\"", d.IDType)
+	}
+	items, _ := o.array("fields")
+	names := map[string]bool{"id": true, "created_at": true, "updated_at": true}
+	for i, raw := range items {
+		path := indexPath("fields", i)
+		fo, ok := decodeObject(o.r, path, raw)
+		if !ok {
+			continue
+		}
+		f := TableField{Name: fo.str("name", true), Type: fo.str("type", true), Required: fo.boolean("required"), Unique: fo.boolean("unique")}
+		if raw, ok := fo.raw("default"); ok {
+			f.Default = raw
+		}
+		if f.Name != "" && !NamePattern.MatchString(f.Name) {
+			o.r.errorf(joinPath(path, "name"), "bad_name", "column name %q must match [a-z][a-z0-9_]*", f.Name)
+		} else if names[f.Name] {
+			o.r.errorf(joinPath(path, "name"), "duplicate", "column %q is defined twice (id, created_at and updated_at are kept by the engine)", f.Name)
+		}
+		names[f.Name] = true
+		if f.Type != "" && !contains(tableTypes, f.Type) {
+			o.r.errorf(joinPath(path, "type"), "bad_type", "unknown column type %q; use one of %s", f.Type, strings.Join(tableTypes, ", "))
+		}
+		fo.rejectUnknown([]string{"name", "type", "required", "unique", "default"})
+		d.Fields = append(d.Fields, f)
+	}
+	idx, _ := o.array("indexes")
+	for i, raw := range idx {
+		path := indexPath("indexes", i)
+		io, ok := decodeObject(o.r, path, raw)
+		if !ok {
+			continue
+		}
+		ix := TableIndex{Fields: io.strings("fields"), Unique: io.boolean("unique")}
+		if len(ix.Fields) == 0 {
+			o.r.errorf(joinPath(path, "fields"), "required", "an index needs at least one column")
+		}
+		for j, f := range ix.Fields {
+			if !names[f] {
+				o.r.errorf(indexPath(joinPath(path, "fields"), j), "unknown_column", "unknown column %q", f)
+			}
+		}
+		io.rejectUnknown([]string{"fields", "unique"})
+		d.Indexes = append(d.Indexes, ix)
+	}
+	trg, _ := o.array("triggers")
+	for i, raw := range trg {
+		path := indexPath("triggers", i)
+		to, ok := decodeObject(o.r, path, raw)
+		if !ok {
+			continue
+		}
+		t := TableTrigger{On: to.strings("on"), Function: to.str("function", true)}
+		if len(t.On) == 0 {
+			o.r.errorf(joinPath(path, "on"), "required", "say which changes fire the trigger: [\"insert\", \"update\", \"delete\"]")
+		}
+		for j, on := range t.On {
+			if on != "insert" && on != "update" && on != "delete" {
+				o.r.errorf(indexPath(joinPath(path, "on"), j), "bad_value", "%q is not insert, update or delete", on)
+			}
+		}
+		to.rejectUnknown([]string{"on", "function"})
+		d.Triggers = append(d.Triggers, t)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadWorkspace reads every *.json file under dir (recursively, in name
+// order) and parses each as one definition. Problems are reported in the
+// returned diagnostics; the definitions that could be read are returned.
+func LoadWorkspace(dir string) ([]*Definition, Diagnostics) {
+	var diags Diagnostics
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, de os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if de.IsDir() && path != dir && (strings.HasPrefix(de.Name(), ".") || de.Name() == "node_modules" || de.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if !de.IsDir() && strings.HasSuffix(de.Name(), ".json") && !strings.HasSuffix(de.Name(), ".schema.json") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		diags = append(diags, Diagnostic{Severity: SeverityError, Code: "io", File: dir, Message: err.Error()})
+		return nil, diags
+	}
+	sort.Strings(files)
+	var defs []*Definition
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			diags = append(diags, Diagnostic{Severity: SeverityError, Code: "io", File: f, Message: err.Error()})
+			continue
+		}
+		if d := ParseDefinition(f, data, &diags); d != nil {
+			defs = append(defs, d)
+		}
+	}
+	return defs, diags
+}

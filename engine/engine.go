@@ -1,0 +1,334 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Limits bound every run. Each has a default; hitting one is an error that
+// names it.
+type Limits struct {
+	SyncTimeout       time.Duration // a sync run (CLI, HTTP): 30s
+	AsyncTimeout      time.Duration // an async or background run: 15m
+	MaxLoopIterations int           // per loop: 100 000
+	MaxCallDepth      int           // nested calls: 32
+	MaxTriggerDepth   int           // triggers firing triggers: 8
+	MaxBodyBytes      int64         // request bodies: 1 MiB
+	ExprMemoryBudget  uint          // expr VM memory budget per evaluation
+	MaxLogEntries     int           // log entries kept per execution: 1 000
+	MaxTraceEntries   int           // trace entries kept per execution: 10 000
+	MaxHTTPBodyBytes  int64         // response bodies read by the http step: 10 MiB
+}
+
+// DefaultLimits returns the limits of DESIGN §3.
+func DefaultLimits() Limits {
+	return Limits{
+		SyncTimeout:       30 * time.Second,
+		AsyncTimeout:      15 * time.Minute,
+		MaxLoopIterations: 100_000,
+		MaxCallDepth:      32,
+		MaxTriggerDepth:   8,
+		MaxBodyBytes:      1 << 20,
+		ExprMemoryBudget:  1_000_000,
+		MaxLogEntries:     1000,
+		MaxTraceEntries:   10_000,
+		MaxHTTPBodyBytes:  10 << 20,
+	}
+}
+
+// Config configures an Engine. Zero fields take defaults.
+type Config struct {
+	Limits Limits
+	// Workers is the size of the async worker pool (default 4×GOMAXPROCS,
+	// at least 16).
+	Workers int
+	// QueueSize bounds async executions waiting for a worker (default 10 000).
+	QueueSize int
+	// IdempotencyWindow is how long an idempotency key maps to its
+	// execution (default 24h).
+	IdempotencyWindow time.Duration
+	// Env is what expressions see as env.
+	Env map[string]any
+	// Store keeps execution records (default: in memory).
+	Store ExecutionStore
+	// HTTPClient is used by the http step (default: a client with no
+	// global timeout; each step sets its own).
+	HTTPClient *http.Client
+}
+
+func (c *Config) fill() {
+	d := DefaultLimits()
+	l := &c.Limits
+	if l.SyncTimeout <= 0 {
+		l.SyncTimeout = d.SyncTimeout
+	}
+	if l.AsyncTimeout <= 0 {
+		l.AsyncTimeout = d.AsyncTimeout
+	}
+	if l.MaxLoopIterations <= 0 {
+		l.MaxLoopIterations = d.MaxLoopIterations
+	}
+	if l.MaxCallDepth <= 0 {
+		l.MaxCallDepth = d.MaxCallDepth
+	}
+	if l.MaxTriggerDepth <= 0 {
+		l.MaxTriggerDepth = d.MaxTriggerDepth
+	}
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.ExprMemoryBudget == 0 {
+		l.ExprMemoryBudget = d.ExprMemoryBudget
+	}
+	if l.MaxLogEntries <= 0 {
+		l.MaxLogEntries = d.MaxLogEntries
+	}
+	if l.MaxTraceEntries <= 0 {
+		l.MaxTraceEntries = d.MaxTraceEntries
+	}
+	if l.MaxHTTPBodyBytes <= 0 {
+		l.MaxHTTPBodyBytes = d.MaxHTTPBodyBytes
+	}
+	if c.Workers <= 0 {
+		c.Workers = max(16, 4*runtime.GOMAXPROCS(0))
+	}
+	if c.QueueSize <= 0 {
+		c.QueueSize = 10_000
+	}
+	if c.IdempotencyWindow <= 0 {
+		c.IdempotencyWindow = 24 * time.Hour
+	}
+	if c.Env == nil {
+		c.Env = map[string]any{}
+	}
+	if c.Store == nil {
+		c.Store = NewMemoryStore(100_000)
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{}
+	}
+}
+
+// Engine runs compiled programs. It is safe for concurrent use.
+type Engine struct {
+	cfg   Config
+	prog  atomic.Pointer[Program]
+	store ExecutionStore
+
+	// live holds in-process async executions until they finish.
+	live  sync.Map // id → *Execution
+	jobs  chan *Execution
+	start sync.Once
+	stop  chan struct{}
+	wg    sync.WaitGroup
+}
+
+// New makes an engine. Load a program before running anything.
+func New(cfg Config) *Engine {
+	cfg.fill()
+	return &Engine{cfg: cfg, store: cfg.Store, jobs: make(chan *Execution, cfg.QueueSize), stop: make(chan struct{})}
+}
+
+// Config returns the engine's configuration with defaults filled in.
+func (e *Engine) Config() Config { return e.cfg }
+
+// Store returns the execution store.
+func (e *Engine) Store() ExecutionStore { return e.store }
+
+// Load makes p the program that later runs use. Runs in flight keep the
+// program they started with.
+func (e *Engine) Load(p *Program) { e.prog.Store(p) }
+
+// Program returns the loaded program.
+func (e *Engine) Program() *Program { return e.prog.Load() }
+
+// Close stops the worker pool after the executions already started end.
+func (e *Engine) Close() {
+	select {
+	case <-e.stop:
+	default:
+		close(e.stop)
+	}
+	e.wg.Wait()
+}
+
+// RunOptions are per-run settings.
+type RunOptions struct {
+	// Trace records a per-step trace.
+	Trace bool
+	// Auth is what expressions see as auth (JWT claims).
+	Auth map[string]any
+	// Request is what endpoint expressions see as request.
+	Request map[string]any
+	// Timeout overrides the sync timeout.
+	Timeout time.Duration
+	// ExecutionID sets the execution ID (default: a new UUIDv7).
+	ExecutionID string
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	ExecutionID string       `json:"execution_id"`
+	Output      any          `json:"output"`
+	Error       *Error       `json:"error,omitempty"`
+	Duration    time.Duration `json:"duration_ns"`
+	Trace       []TraceEntry `json:"trace,omitempty"`
+	// TraceTruncated is true when the trace hit MaxTraceEntries.
+	TraceTruncated bool       `json:"trace_truncated,omitempty"`
+	Logs           []LogEntry `json:"logs,omitempty"`
+}
+
+// Run runs the named definition synchronously with raw input (decoded
+// JSON) and records the execution. The returned error is the run's *Error
+// (also in Result.Error) or nil.
+func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions) (*Result, error) {
+	p := e.prog.Load()
+	if p == nil {
+		return nil, &Error{Code: CodeInternal, Message: "no program loaded"}
+	}
+	fn := p.Functions[name]
+	if fn == nil {
+		return nil, unknownFunction(p, name)
+	}
+	id := opt.ExecutionID
+	if id == "" {
+		id = NewID()
+	}
+	res := &Result{ExecutionID: id}
+	started := time.Now()
+	rec := &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: input, CreatedAt: started, StartedAt: started, Attempts: 1}
+
+	in, verr := fn.Inputs.Validate(input)
+	if verr != nil {
+		verr.Definition, verr.ExecutionID = name, id
+		res.Error = verr
+		e.finish(rec, res, started)
+		return res, verr
+	}
+	timeout, lname := e.cfg.Limits.SyncTimeout, "sync_timeout"
+	if opt.Timeout > 0 {
+		timeout, lname = opt.Timeout, "timeout"
+	}
+	if fn.Timeout > 0 && fn.Timeout < timeout {
+		timeout, lname = fn.Timeout, "settings.timeout of "+name
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errDeadline)
+	defer cancel()
+	s := e.newState(ctx, p, fn, id, 0)
+	s.limit = limitInfo{lname, timeout}
+	e.bindVars(s, in, opt.Auth, opt.Request)
+	var logs []LogEntry
+	s.logs = &logs
+	if opt.Trace {
+		s.trace = &traceBuf{start: started, max: e.cfg.Limits.MaxTraceEntries}
+	}
+	out, err := s.run()
+	tr := s.trace
+	s.release()
+	res.Output, res.Logs = out, logs
+	if tr != nil {
+		res.Trace, res.TraceTruncated = tr.entries, tr.truncated
+	}
+	if err != nil {
+		res.Error = AsError(err)
+		if res.Error.ExecutionID == "" {
+			res.Error.ExecutionID = id
+		}
+	}
+	e.finish(rec, res, started)
+	if res.Error != nil {
+		return res, res.Error
+	}
+	return res, nil
+}
+
+func (e *Engine) finish(rec *ExecutionRecord, res *Result, started time.Time) {
+	now := time.Now()
+	res.Duration = now.Sub(started)
+	rec.FinishedAt = now
+	rec.Output, rec.Error, rec.Trace, rec.Logs = res.Output, res.Error, res.Trace, res.Logs
+	rec.Status = StatusSucceeded
+	if res.Error != nil {
+		rec.Status = statusOf(res.Error)
+	}
+	_ = e.store.Save(context.Background(), rec)
+}
+
+func statusOf(err *Error) string {
+	switch err.Code {
+	case CodeTimeout:
+		return StatusTimedOut
+	case CodeCancelled:
+		return StatusCancelled
+	}
+	return StatusFailed
+}
+
+func unknownFunction(p *Program, name string) *Error {
+	var names []string
+	for n := range p.Functions {
+		names = append(names, n)
+	}
+	msg := fmt.Sprintf("no function, endpoint or task named %q", name)
+	if s := closest(name, names); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return &Error{Code: CodeNotFound, Message: msg}
+}
+
+func (e *Engine) bindVars(s *State, in map[string]any, auth, request map[string]any) {
+	s.vars[NameInput] = in
+	s.vars[NameEnv] = e.cfg.Env
+	if auth == nil {
+		auth = map[string]any{}
+	}
+	s.vars[NameAuth] = auth
+	if request != nil {
+		s.vars[NameRequest] = request
+	}
+}
+
+// Call runs function name synchronously inside the run s (a call step).
+// The child shares the caller's deadline and sees the caller's auth.
+func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error) {
+	if s.depth+1 > e.cfg.Limits.MaxCallDepth {
+		return nil, &Error{Code: CodeLimit, Message: fmt.Sprintf(
+			"call depth limit reached calling %s: more than %d nested calls (limit max_call_depth); look for unbounded recursion", fn.Name, e.cfg.Limits.MaxCallDepth)}
+	}
+	in, verr := fn.Inputs.Validate(input)
+	if verr != nil {
+		verr.Definition = fn.Name
+		verr.Message = "invalid input for " + fn.Name
+		return nil, verr
+	}
+	ctx, limit := s.ctx, s.limit
+	if fn.Timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > fn.Timeout {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeoutCause(ctx, fn.Timeout, errDeadline)
+			defer cancel()
+			limit = limitInfo{"settings.timeout of " + fn.Name, fn.Timeout}
+		}
+	}
+	c := e.newState(ctx, s.prog, fn, s.execID, s.depth+1)
+	c.limit = limit
+	auth, _ := s.vars[NameAuth].(map[string]any)
+	e.bindVars(c, in, auth, nil)
+	c.logs, c.trace = s.logs, s.trace
+	out, err := c.run()
+	c.release()
+	return out, err
+}
+
+// Function returns the compiled function called name in the loaded program.
+func (e *Engine) Function(name string) *Function {
+	if p := e.prog.Load(); p != nil {
+		return p.Functions[name]
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+func init() { uuid.EnableRandPool() }
+
+// NewID returns a new execution ID: a UUIDv7, so IDs sort by creation time.
+func NewID() string {
+	u, err := uuid.NewV7()
+	if err != nil {
+		return uuid.NewString()
+	}
+	return u.String()
+}
+
+// Execution statuses (DESIGN §3).
+const (
+	StatusQueued    = "queued"
+	StatusRunning   = "running"
+	StatusSucceeded = "succeeded"
+	StatusFailed    = "failed"
+	StatusCancelled = "cancelled"
+	StatusTimedOut  = "timed_out"
+)
+
+// Final reports whether status is an end state.
+func Final(status string) bool {
+	switch status {
+	case StatusSucceeded, StatusFailed, StatusCancelled, StatusTimedOut:
+		return true
+	}
+	return false
+}
+
+// Execution modes.
+const (
+	ModeSync  = "sync"
+	ModeAsync = "async"
+)
+
+// ExecutionRecord is what is kept of every run.
+type ExecutionRecord struct {
+	ID             string       `json:"id"`
+	Function       string       `json:"function"`
+	Mode           string       `json:"mode"`
+	Status         string       `json:"status"`
+	Input          any          `json:"input,omitempty"`
+	Output         any          `json:"output,omitempty"`
+	Error          *Error       `json:"error,omitempty"`
+	Parent         string       `json:"parent,omitempty"`
+	Attempts       int          `json:"attempts"`
+	IdempotencyKey string       `json:"idempotency_key,omitempty"`
+	CreatedAt      time.Time    `json:"created_at"`
+	StartedAt      time.Time    `json:"started_at,omitzero"`
+	FinishedAt     time.Time    `json:"finished_at,omitzero"`
+	Trace          []TraceEntry `json:"trace,omitempty"`
+	Logs           []LogEntry   `json:"logs,omitempty"`
+}
+
+// ErrNoExecution is returned by stores for an unknown ID.
+var ErrNoExecution = errors.New("no such execution")
+
+// ExecutionStore keeps execution records. The engine saves a record when an
+// async execution is queued and when any execution ends; implementations
+// must be safe for concurrent use and may write in batches.
+type ExecutionStore interface {
+	// Save inserts or replaces the record with rec.ID. The store must not
+	// keep rec itself: the engine may reuse it.
+	Save(ctx context.Context, rec *ExecutionRecord) error
+	// Get returns a copy of the record, or ErrNoExecution.
+	Get(ctx context.Context, id string) (*ExecutionRecord, error)
+	// ClaimIdempotencyKey maps (scope, key) to id for window unless it
+	// already maps to another live entry, whose ID it then returns.
+	ClaimIdempotencyKey(ctx context.Context, scope, key, id string, window time.Duration) (string, error)
+}
+
+// MemoryStore is an ExecutionStore in memory, keeping at most max records
+// (the oldest are dropped first).
+type MemoryStore struct {
+	mu    sync.Mutex
+	max   int
+	recs  map[string]*ExecutionRecord
+	order []string
+	head  int
+	idem  map[string]idemEntry
+}
+
+type idemEntry struct {
+	id      string
+	expires time.Time
+}
+
+// NewMemoryStore makes a MemoryStore holding up to max records.
+func NewMemoryStore(max int) *MemoryStore {
+	return &MemoryStore{max: max, recs: map[string]*ExecutionRecord{}, idem: map[string]idemEntry{}}
+}
+
+// Save implements ExecutionStore.
+func (m *MemoryStore) Save(_ context.Context, rec *ExecutionRecord) error {
+	cp := *rec
+	m.mu.Lock()
+	if _, ok := m.recs[rec.ID]; !ok {
+		m.order = append(m.order, rec.ID)
+		if len(m.order)-m.head > m.max {
+			delete(m.recs, m.order[m.head])
+			m.order[m.head] = ""
+			m.head++
+			if m.head > len(m.order)/2 {
+				m.order = append([]string(nil), m.order[m.head:]...)
+				m.head = 0
+			}
+		}
+	}
+	m.recs[rec.ID] = &cp
+	m.mu.Unlock()
+	return nil
+}
+
+// Get implements ExecutionStore.
+func (m *MemoryStore) Get(_ context.Context, id string) (*ExecutionRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.recs[id]
+	if !ok {
+		return nil, ErrNoExecution
+	}
+	cp := *r
+	return &cp, nil
+}
+
+// List returns up to limit records, newest first.
+func (m *MemoryStore) List(limit int) []*ExecutionRecord {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*ExecutionRecord
+	for i := len(m.order) - 1; i >= m.head && len(out) < limit; i-- {
+		if r, ok := m.recs[m.order[i]]; ok {
+			cp := *r
+			out = append(out, &cp)
+		}
+	}
+	return out
+}
+
+// ClaimIdempotencyKey implements ExecutionStore.
+func (m *MemoryStore) ClaimIdempotencyKey(_ context.Context, scope, key, id string, window time.Duration) (string, error) {
+	k := scope + "\x00" + key
+	now := time.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.idem[k]; ok && now.Before(e.expires) {
+		return e.id, nil
+	}
+	if len(m.idem) > 4*m.max {
+		for k, e := range m.idem {
+			if now.After(e.expires) {
+				delete(m.idem, k)
+			}
+		}
+	}
+	m.idem[k] = idemEntry{id: id, expires: now.Add(window)}
+	return id, nil
+}

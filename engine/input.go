@@ -1,0 +1,340 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// InputSpec is a compiled list of input fields.
+type InputSpec struct {
+	fields []inputField
+}
+
+type inputField struct {
+	InputField
+	def    any // decoded default, or nil
+	hasDef bool
+	nested *InputSpec
+}
+
+// Fields returns the declared fields.
+func (s *InputSpec) Fields() []InputField {
+	out := make([]InputField, len(s.fields))
+	for i, f := range s.fields {
+		out[i] = f.InputField
+	}
+	return out
+}
+
+func compileInputs(fields []InputField, r *reporter) *InputSpec {
+	return compileInputsAt(fields, "input", r)
+}
+
+func compileInputsAt(fields []InputField, path string, r *reporter) *InputSpec {
+	s := &InputSpec{}
+	for i, f := range fields {
+		p := indexPath(path, i)
+		cf := inputField{InputField: f}
+		if f.Type == "object" {
+			cf.nested = compileInputsAt(f.Fields, joinPath(p, "fields"), r)
+		}
+		if len(f.Default) > 0 {
+			var v any
+			d := json.NewDecoder(strings.NewReader(string(f.Default)))
+			d.UseNumber()
+			_ = d.Decode(&v)
+			tmp := &InputSpec{fields: []inputField{{InputField: f, nested: cf.nested}}}
+			val, errs := tmp.validate(map[string]any{f.Name: v}, "")
+			if len(errs) > 0 {
+				r.errorf(joinPath(p, "default"), "bad_default", "default does not fit the field: %s", errs[0].Message)
+			} else {
+				cf.def, cf.hasDef = val[f.Name], true
+			}
+		}
+		s.fields = append(s.fields, cf)
+	}
+	return s
+}
+
+// Validate checks raw input (decoded JSON, or Go values from a call)
+// against the spec. It returns the input with every declared field present
+// (nil when absent), values converted to their types (int → int,
+// decimal → float64, timestamp → time.Time), and unknown fields dropped.
+// Every failing field is named in the error.
+func (s *InputSpec) Validate(raw any) (map[string]any, *Error) {
+	if s == nil {
+		return map[string]any{}, nil
+	}
+	var m map[string]any
+	switch v := raw.(type) {
+	case nil:
+		m = map[string]any{}
+	case map[string]any:
+		m = v
+	default:
+		return nil, &Error{Code: CodeInvalidInput, Message: fmt.Sprintf("input must be a JSON object, got %s", typeName(raw))}
+	}
+	out, errs := s.validate(m, "")
+	if len(errs) > 0 {
+		return nil, &Error{Code: CodeInvalidInput, Message: "invalid input", Fields: errs}
+	}
+	return out, nil
+}
+
+func (s *InputSpec) validate(m map[string]any, prefix string) (map[string]any, []FieldError) {
+	out := make(map[string]any, len(s.fields))
+	var errs []FieldError
+	for _, f := range s.fields {
+		name := prefix + f.Name
+		v, present := m[f.Name]
+		if !present || v == nil {
+			if f.hasDef {
+				out[f.Name] = f.def
+				continue
+			}
+			if f.Required {
+				errs = append(errs, FieldError{Field: name, Code: "required", Message: "required"})
+			}
+			out[f.Name] = nil
+			continue
+		}
+		if f.List {
+			items, ok := v.([]any)
+			if !ok {
+				errs = append(errs, FieldError{Field: name, Code: "type", Message: fmt.Sprintf("expected a list of %s, got %s", f.Type, typeName(v))})
+				continue
+			}
+			conv := make([]any, len(items))
+			for i, it := range items {
+				c, fe := f.convert(it, name+"["+strconv.Itoa(i)+"]")
+				errs = append(errs, fe...)
+				conv[i] = c
+			}
+			if fe := f.checkRange(float64(len(items)), name, "items"); fe != nil {
+				errs = append(errs, *fe)
+			}
+			out[f.Name] = conv
+			continue
+		}
+		c, fe := f.convert(v, name)
+		errs = append(errs, fe...)
+		out[f.Name] = c
+	}
+	return out, errs
+}
+
+func (f *inputField) checkRange(n float64, name, unit string) *FieldError {
+	if f.Min != nil && n < *f.Min {
+		return &FieldError{Field: name, Code: "min", Message: fmt.Sprintf("must be at least %v%s", *f.Min, unit)}
+	}
+	if f.Max != nil && n > *f.Max {
+		return &FieldError{Field: name, Code: "max", Message: fmt.Sprintf("must be at most %v%s", *f.Max, unit)}
+	}
+	return nil
+}
+
+func typeErr(name, want string, v any) []FieldError {
+	return []FieldError{{Field: name, Code: "type", Message: fmt.Sprintf("expected %s, got %s", want, typeName(v))}}
+}
+
+func (f *inputField) convert(v any, name string) (any, []FieldError) {
+	switch f.Type {
+	case "text":
+		s, ok := v.(string)
+		if !ok {
+			return nil, typeErr(name, "text", v)
+		}
+		if fe := f.checkRange(float64(len([]rune(s))), name, " characters"); fe != nil {
+			return nil, []FieldError{*fe}
+		}
+		if len(f.Values) > 0 && !contains(f.Values, s) {
+			return nil, []FieldError{{Field: name, Code: "enum", Message: "must be one of " + strings.Join(f.Values, ", ")}}
+		}
+		return s, nil
+	case "int":
+		n, ok := toInt(v)
+		if !ok {
+			return nil, typeErr(name, "int", v)
+		}
+		if fe := f.checkRange(float64(n), name, ""); fe != nil {
+			return nil, []FieldError{*fe}
+		}
+		return n, nil
+	case "decimal":
+		x, ok := toFloat(v)
+		if !ok {
+			return nil, typeErr(name, "decimal", v)
+		}
+		if fe := f.checkRange(x, name, ""); fe != nil {
+			return nil, []FieldError{*fe}
+		}
+		return x, nil
+	case "bool":
+		switch b := v.(type) {
+		case bool:
+			return b, nil
+		case string:
+			if p, err := strconv.ParseBool(b); err == nil {
+				return p, nil
+			}
+		}
+		return nil, typeErr(name, "bool", v)
+	case "timestamp":
+		switch t := v.(type) {
+		case time.Time:
+			return t, nil
+		case string:
+			if p, err := time.Parse(time.RFC3339Nano, t); err == nil {
+				return p, nil
+			}
+			if p, err := time.Parse("2006-01-02", t); err == nil {
+				return p, nil
+			}
+		default:
+			if ms, ok := toInt(v); ok {
+				return time.UnixMilli(int64(ms)).UTC(), nil
+			}
+		}
+		return nil, typeErr(name, "timestamp (RFC 3339, e.g. 2026-01-02T15:04:05Z, or Unix milliseconds)", v)
+	case "uuid":
+		s, ok := v.(string)
+		if !ok {
+			return nil, typeErr(name, "uuid", v)
+		}
+		u, err := uuid.Parse(s)
+		if err != nil {
+			return nil, typeErr(name, "uuid", v)
+		}
+		return u.String(), nil
+	case "email":
+		s, ok := v.(string)
+		if !ok {
+			return nil, typeErr(name, "email", v)
+		}
+		a, err := mail.ParseAddress(s)
+		if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+			return nil, typeErr(name, "email", v)
+		}
+		return s, nil
+	case "json":
+		return NormalizeNumbers(v), nil
+	case "object":
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, typeErr(name, "object", v)
+		}
+		if f.nested == nil || len(f.nested.fields) == 0 {
+			return NormalizeNumbers(m), nil
+		}
+		return f.nested.validate(m, name+".")
+	}
+	return v, nil
+}
+
+// toInt converts JSON and Go numbers (and numeric strings) to int when
+// they are whole.
+func toInt(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), true
+	case int32:
+		return int(n), true
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) < 1<<62 {
+			return int(n), true
+		}
+	case json.Number:
+		if i, err := n.Int64(); err == nil {
+			return int(i), true
+		}
+		if f, err := n.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<62 {
+			return int(f), true
+		}
+	case string:
+		if i, err := strconv.Atoi(strings.TrimSpace(n)); err == nil {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func toFloat(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, !math.IsNaN(n) && !math.IsInf(n, 0)
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float32:
+		return float64(n), true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	}
+	return 0, false
+}
+
+// NormalizeNumbers turns json.Number values into int (when whole) or
+// float64, so expressions see ordinary numbers.
+func NormalizeNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return int(i)
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = NormalizeNumbers(e)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = NormalizeNumbers(e)
+		}
+		return x
+	}
+	return v
+}
+
+// typeName names the JSON-ish type of a Go value for error messages.
+func typeName(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "text"
+	case bool:
+		return "bool"
+	case int, int64, int32:
+		return "int"
+	case float64, float32:
+		return "decimal"
+	case json.Number:
+		if _, err := x.Int64(); err == nil {
+			return "int"
+		}
+		return "decimal"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "list"
+	case time.Time:
+		return "timestamp"
+	}
+	return fmt.Sprintf("%T", v)
+}

@@ -1,0 +1,151 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// FieldKind says how a step field is written and checked.
+type FieldKind string
+
+// Field kinds. The catalogue publishes them so that the UI can render a form
+// for every step type without knowing any step by name.
+const (
+	FieldExpr       FieldKind = "expr"        // an expression string
+	FieldName       FieldKind = "name"        // a variable name ([a-z][a-z0-9_]*)
+	FieldString     FieldKind = "string"      // plain text
+	FieldEnum       FieldKind = "enum"        // one of Values
+	FieldBool       FieldKind = "bool"        // true or false
+	FieldInt        FieldKind = "int"         // a whole number
+	FieldDuration   FieldKind = "duration"    // "30s", "15m"
+	FieldSteps      FieldKind = "steps"       // a nested list of steps
+	FieldExprMap    FieldKind = "expr_map"    // {"key": "expression"}
+	FieldExprList   FieldKind = "expr_list"   // ["expression", ...]
+	FieldStringList FieldKind = "string_list" // ["text", ...]
+	FieldCases      FieldKind = "cases"       // [{"match": "expr", "steps": [...]}]
+	FieldFunction   FieldKind = "function"    // the name of a function definition
+	FieldTable      FieldKind = "table"       // the name of a table definition
+)
+
+// FieldSpec describes one field of a step type.
+type FieldSpec struct {
+	Name        string    `json:"name"`
+	Kind        FieldKind `json:"kind"`
+	Required    bool      `json:"required,omitempty"`
+	Description string    `json:"description"`
+	Values      []string  `json:"values,omitempty"`
+	Default     any       `json:"default,omitempty"`
+}
+
+// RunFunc runs one compiled step. The value it returns is the step's result
+// as shown in a trace (the value stored, the branch taken, ...).
+type RunFunc func(s *State) (any, error)
+
+// CompileFunc compiles one step: it reads the step's fields through c (which
+// reports every problem with its JSON path) and returns the function that
+// runs it. It returns nil when the step cannot run; c holds the reasons.
+type CompileFunc func(c *StepCompiler) RunFunc
+
+// StepType is one entry of the step registry.
+type StepType struct {
+	Name        string          `json:"type"`
+	Category    string          `json:"category"`
+	Description string          `json:"description"`
+	Fields      []FieldSpec     `json:"fields"`
+	Example     json.RawMessage `json:"example"`
+	// Terminates is true for steps after which the block never goes on
+	// (return, throw, break, continue).
+	Terminates bool        `json:"-"`
+	Compile    CompileFunc `json:"-"`
+}
+
+// Field returns the spec of the named field, or nil.
+func (t *StepType) Field(name string) *FieldSpec {
+	for i := range t.Fields {
+		if t.Fields[i].Name == name {
+			return &t.Fields[i]
+		}
+	}
+	return nil
+}
+
+// commonStepFields are accepted on every step.
+var commonStepFields = []FieldSpec{
+	{Name: "type", Kind: FieldString, Required: true, Description: "The step type."},
+	{Name: "description", Kind: FieldString, Description: "A note shown in the builder."},
+	{Name: "disabled", Kind: FieldBool, Description: "Skip this step when running."},
+	{Name: "id", Kind: FieldString, Description: "A stable identifier used by the builder."},
+}
+
+var registry = struct {
+	sync.RWMutex
+	types map[string]*StepType
+}{types: map[string]*StepType{}}
+
+// Register adds a step type to the registry. It panics on a duplicate or
+// malformed registration: those are programming errors found at start.
+func Register(t *StepType) {
+	registry.Lock()
+	defer registry.Unlock()
+	if t.Name == "" || t.Compile == nil {
+		panic("engine.Register: step type needs a name and a compile func")
+	}
+	if _, dup := registry.types[t.Name]; dup {
+		panic(fmt.Sprintf("engine.Register: step type %q registered twice", t.Name))
+	}
+	if len(t.Example) > 0 && !json.Valid(t.Example) {
+		panic(fmt.Sprintf("engine.Register: step type %q has an invalid example", t.Name))
+	}
+	registry.types[t.Name] = t
+}
+
+// LookupStep returns the registered step type, or nil.
+func LookupStep(name string) *StepType {
+	registry.RLock()
+	defer registry.RUnlock()
+	return registry.types[name]
+}
+
+// StepTypes returns every registered step type, sorted by category then name.
+func StepTypes() []*StepType {
+	registry.RLock()
+	defer registry.RUnlock()
+	out := make([]*StepType, 0, len(registry.types))
+	for _, t := range registry.types {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Category != out[j].Category {
+			return out[i].Category < out[j].Category
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+func stepTypeNames() []string {
+	var names []string
+	for _, t := range StepTypes() {
+		names = append(names, t.Name)
+	}
+	return names
+}
+
+// CatalogueEntry is how a step type is published: its schema plus the
+// fields every step accepts.
+type CatalogueEntry struct {
+	*StepType
+	CommonFields []FieldSpec `json:"common_fields"`
+}
+
+// Catalogue returns the step catalogue, straight from the registry.
+func Catalogue() []CatalogueEntry {
+	types := StepTypes()
+	out := make([]CatalogueEntry, len(types))
+	for i, t := range types {
+		out[i] = CatalogueEntry{StepType: t, CommonFields: commonStepFields}
+	}
+	return out
+}

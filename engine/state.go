@@ -1,0 +1,300 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+)
+
+// Control-flow signals. Steps return them like errors; blocks pass them up
+// untouched until the loop or function that handles them.
+var (
+	ErrBreak    = errors.New("break outside a loop")
+	ErrContinue = errors.New("continue outside a loop")
+	ErrReturn   = errors.New("return")
+)
+
+func isSignal(err error) bool { return err == ErrBreak || err == ErrContinue || err == ErrReturn }
+
+// State is the per-run state of one function: its variables, its expr VM,
+// its context and what it has to report. A State is used by one goroutine.
+type State struct {
+	ctx   context.Context
+	done  <-chan struct{}
+	eng   *Engine
+	prog  *Program
+	fn    *Function
+	vars  map[string]any
+	vm    vm.VM
+	depth int
+	// execID is the execution this run belongs to.
+	execID string
+	// limit names the deadline in force, for timeout messages.
+	limit limitInfo
+	ret   any
+	cur   *Step
+	trace *traceBuf
+	logs  *[]LogEntry
+}
+
+type limitInfo struct {
+	name string
+	d    time.Duration
+}
+
+// TraceEntry is one step of a per-step trace.
+type TraceEntry struct {
+	Path       string `json:"path"`
+	Type       string `json:"type"`
+	Definition string `json:"definition"`
+	StartNs    int64  `json:"start_ns"`
+	DurationNs int64  `json:"duration_ns"`
+	Result     any    `json:"result,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// LogEntry is one value written by a log step.
+type LogEntry struct {
+	Time  time.Time `json:"time"`
+	Path  string    `json:"path"`
+	Value any       `json:"value"`
+}
+
+type traceBuf struct {
+	mu        sync.Mutex
+	start     time.Time
+	entries   []TraceEntry
+	max       int
+	truncated bool
+}
+
+var statePool = sync.Pool{New: func() any { return &State{vars: make(map[string]any, 8)} }}
+
+func (e *Engine) newState(ctx context.Context, p *Program, fn *Function, execID string, depth int) *State {
+	s := statePool.Get().(*State)
+	s.ctx, s.done, s.eng, s.prog, s.fn, s.execID, s.depth = ctx, ctx.Done(), e, p, fn, execID, depth
+	s.vm.MemoryBudget = e.cfg.Limits.ExprMemoryBudget
+	return s
+}
+
+func (s *State) release() {
+	clear(s.vars)
+	s.ctx, s.done, s.eng, s.prog, s.fn, s.ret, s.cur, s.trace, s.logs = nil, nil, nil, nil, nil, nil, nil, nil, nil
+	statePool.Put(s)
+}
+
+// Context returns the run's context; it carries the run's deadline.
+func (s *State) Context() context.Context { return s.ctx }
+
+// Engine returns the engine running the state.
+func (s *State) Engine() *Engine { return s.eng }
+
+// ExecutionID returns the ID of the execution the run belongs to.
+func (s *State) ExecutionID() string { return s.execID }
+
+// Lookup returns the runnable definition called name in the program this
+// run started with, so that one run sees one consistent program.
+func (s *State) Lookup(name string) *Function { return s.prog.Functions[name] }
+
+// Function returns the function being run.
+func (s *State) Function() *Function { return s.fn }
+
+// Eval evaluates a compiled expression against the run's variables.
+func (s *State) Eval(e *Expr) (any, error) {
+	v, err := s.vm.Run(e.program, s.vars)
+	if err != nil {
+		return nil, s.exprError(e, err)
+	}
+	return v, nil
+}
+
+func (s *State) exprError(e *Expr, err error) *Error {
+	msg := err.Error()
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		msg = fe.Message
+		if fe.Snippet != "" {
+			msg = fmt.Sprintf("%s (%d:%d)", fe.Message, fe.Line, fe.Column+1)
+		}
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return s.ctxError()
+		}
+	}
+	return &Error{Code: CodeExpression, Message: msg + " in " + quoteExpr(e.Source), Definition: s.fn.Name, Path: e.Path, Cause: err}
+}
+
+func quoteExpr(src string) string {
+	if len(src) > 80 {
+		src = src[:77] + "..."
+	}
+	return "`" + src + "`"
+}
+
+// Get returns a variable's value.
+func (s *State) Get(name string) any { return s.vars[name] }
+
+// Set stores a variable's value.
+func (s *State) Set(name string, v any) { s.vars[name] = v }
+
+// SetReturn records the function's response; the step then returns ErrReturn.
+func (s *State) SetReturn(v any) { s.ret = v }
+
+// Log appends a value to the execution's log.
+func (s *State) Log(path string, v any) {
+	if s.logs != nil && len(*s.logs) < s.eng.cfg.Limits.MaxLogEntries {
+		*s.logs = append(*s.logs, LogEntry{Time: time.Now().UTC(), Path: path, Value: v})
+	}
+}
+
+// Tracing reports whether the run records a per-step trace.
+func (s *State) Tracing() bool { return s.trace != nil }
+
+// Alive returns the run's context error as an *Error once the run's
+// deadline has passed or it was cancelled, else nil.
+func (s *State) Alive() error {
+	select {
+	case <-s.done:
+		return s.ctxError()
+	default:
+		return nil
+	}
+}
+
+// ctxError describes why the run's context ended.
+func (s *State) ctxError() *Error {
+	if errors.Is(s.ctx.Err(), context.DeadlineExceeded) || context.Cause(s.ctx) == errDeadline {
+		return &Error{Code: CodeTimeout, Status: 504, Message: fmt.Sprintf(
+			"run timed out after %s (limit %s); raise the function's settings.timeout or make it faster", s.limit.d, s.limit.name)}
+	}
+	if c := context.Cause(s.ctx); c != nil && c != context.Canceled {
+		return &Error{Code: CodeCancelled, Message: "run cancelled: " + c.Error()}
+	}
+	return &Error{Code: CodeCancelled, Message: "run cancelled"}
+}
+
+var errDeadline = errors.New("deadline")
+
+// RunBlock runs the steps of b in order.
+func (s *State) RunBlock(b *Block) error {
+	for _, st := range b.Steps {
+		s.cur = st
+		if s.trace != nil {
+			if err := s.runTraced(st); err != nil {
+				return s.stepError(st, err)
+			}
+			continue
+		}
+		if _, err := st.Run(s); err != nil {
+			return s.stepError(st, err)
+		}
+	}
+	return nil
+}
+
+func (s *State) runTraced(st *Step) error {
+	t := s.trace
+	t.mu.Lock()
+	i := len(t.entries)
+	if i >= t.max {
+		t.truncated = true
+		i = -1
+	} else {
+		t.entries = append(t.entries, TraceEntry{Path: st.Path, Type: st.Type, Definition: s.fn.Name})
+	}
+	t.mu.Unlock()
+	start := time.Now()
+	v, err := st.Run(s)
+	if i < 0 {
+		return err
+	}
+	t.mu.Lock()
+	e := &t.entries[i]
+	e.StartNs = start.Sub(t.start).Nanoseconds()
+	e.DurationNs = time.Since(start).Nanoseconds()
+	e.Result = v
+	if err != nil && !isSignal(err) {
+		e.Error = err.Error()
+	}
+	t.mu.Unlock()
+	return err
+}
+
+// stepError gives err the step's path unless it already has one.
+func (s *State) stepError(st *Step, err error) error {
+	if isSignal(err) {
+		return err
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			e = s.ctxError()
+		} else {
+			e = &Error{Code: CodeInternal, Message: err.Error(), Cause: err}
+		}
+	}
+	if e.Path == "" {
+		e.Path = st.Path
+	}
+	if e.Definition == "" {
+		e.Definition = s.fn.Name
+	}
+	return e
+}
+
+// Loop runs one iteration of a loop body: it counts the iteration against
+// the loop limit, checks the deadline, runs the body and handles break and
+// continue. stop is true when the loop must end (break); err is any other
+// error or signal.
+func (s *State) Loop(body *Block, iteration int) (stop bool, err error) {
+	if iteration >= s.eng.cfg.Limits.MaxLoopIterations {
+		return true, &Error{Code: CodeLimit, Message: fmt.Sprintf(
+			"loop ran more than %d iterations (limit max_loop_iterations); add a break or a tighter condition", s.eng.cfg.Limits.MaxLoopIterations)}
+	}
+	select {
+	case <-s.done:
+		return true, s.ctxError()
+	default:
+	}
+	switch err := s.RunBlock(body); err {
+	case nil, ErrContinue:
+		return false, nil
+	case ErrBreak:
+		return true, nil
+	default:
+		return true, err
+	}
+}
+
+// run executes fn's body and response in s, turning panics into errors.
+func (s *State) run() (out any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			path := ""
+			if s.cur != nil {
+				path = s.cur.Path
+			}
+			err = &Error{Code: CodeInternal, Definition: s.fn.Name, Path: path,
+				Message: fmt.Sprintf("internal error: %v; please report it with this execution ID", r),
+				Cause:   fmt.Errorf("panic: %v\n%s", r, debug.Stack())}
+		}
+	}()
+	switch err := s.RunBlock(s.fn.Body); err {
+	case nil:
+	case ErrReturn:
+		return s.ret, nil
+	case ErrBreak, ErrContinue:
+		return nil, &Error{Code: CodeInternal, Definition: s.fn.Name, Message: err.Error()}
+	default:
+		return nil, err
+	}
+	if s.fn.Response == nil {
+		return nil, nil
+	}
+	return s.Eval(s.fn.Response)
+}

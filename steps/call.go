@@ -1,0 +1,77 @@
+package steps
+
+import (
+	"fmt"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+func init() {
+	engine.Register(&engine.StepType{
+		Name:        "call",
+		Category:    "functions",
+		Description: "Call a function. With async the call returns an execution ID at once and the function runs on the worker pool; collect its output with await.",
+		Fields: []engine.FieldSpec{
+			{Name: "function", Kind: engine.FieldFunction, Required: true, Description: "the function to call"},
+			{Name: "input", Kind: engine.FieldExprMap, Description: "the callee's inputs, each an expression"},
+			{Name: "async", Kind: engine.FieldBool, Description: "start the call and go on; the result is its execution ID"},
+			{Name: "idempotency_key", Kind: engine.FieldExpr, Description: "with async: the same key within the window gives the same execution ID instead of a second run"},
+			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the result (the execution ID when async)"},
+		},
+		Example: []byte(`{"type": "call", "function": "sum_squares", "input": {"n": "10"}, "as": "result"}`),
+		Compile: func(c *engine.StepCompiler) engine.RunFunc {
+			callee := c.Function("function")
+			input := c.ExprMap("input")
+			async := c.Bool("async")
+			key := c.Expr("idempotency_key")
+			if key != nil && !async {
+				c.Errorf("idempotency_key", "needs_async", "idempotency_key only applies to async calls; add \"async\": true")
+			}
+			as := c.NewName("as")
+			c.Declare(as)
+			if callee == nil {
+				return nil
+			}
+			c.CheckCallInput("input", callee, input)
+			name := callee.Name
+			if name == c.Definition().Name && !c.Conditional() {
+				c.Warnf("function", "unconditional_recursion", "%s calls itself unconditionally; it will always hit the call depth limit", name)
+			}
+			if async {
+				c.AsyncID(as)
+			}
+			fnPath := c.Path("function")
+			return func(s *engine.State) (any, error) {
+				fn := s.Lookup(name)
+				if fn == nil {
+					return nil, &engine.Error{Code: engine.CodeNotFound, Path: fnPath, Message: fmt.Sprintf("function %s is not loaded", name)}
+				}
+				in, err := evalMap(s, input)
+				if err != nil {
+					return nil, err
+				}
+				var v any
+				if async {
+					opt := engine.AsyncOptions{}
+					if key != nil {
+						k, err := s.Eval(key)
+						if err != nil {
+							return nil, err
+						}
+						opt.IdempotencyKey = fmt.Sprint(k)
+					}
+					v, err = s.Engine().Start(s, fn, in, opt)
+				} else {
+					v, err = s.Engine().Call(s, fn, in)
+				}
+				if err != nil {
+					return nil, err
+				}
+				if as != "" {
+					s.Set(as, v)
+				}
+				return v, nil
+			}
+		},
+	})
+}

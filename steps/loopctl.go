@@ -1,0 +1,28 @@
+package steps
+
+import "github.com/funcstack/funcstack/engine"
+
+func init() {
+	for _, t := range []struct {
+		name, desc string
+		signal     error
+	}{
+		{"break", "Leave the innermost loop.", engine.ErrBreak},
+		{"continue", "Go on with the next iteration of the innermost loop.", engine.ErrContinue},
+	} {
+		name, signal := t.name, t.signal
+		engine.Register(&engine.StepType{
+			Name:        name,
+			Category:    "loops",
+			Description: t.desc,
+			Terminates:  true,
+			Example:     []byte(`{"type": "` + name + `"}`),
+			Compile: func(c *engine.StepCompiler) engine.RunFunc {
+				if !c.InLoop() {
+					c.Errorf("", "outside_loop", "%s outside a loop; it can only be used inside foreach, for or while", name)
+				}
+				return func(*engine.State) (any, error) { return nil, signal }
+			},
+		})
+	}
+}

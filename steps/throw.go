@@ -1,0 +1,91 @@
+package steps
+
+import (
+	"fmt"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// errorFields are the fields throw and precondition share.
+func errorFields(defaultStatus int) []engine.FieldSpec {
+	return []engine.FieldSpec{
+		{Name: "message", Kind: engine.FieldExpr, Required: true, Description: "the error message"},
+		{Name: "status", Kind: engine.FieldInt, Default: defaultStatus, Description: fmt.Sprintf("HTTP status for endpoints (default %d)", defaultStatus)},
+		{Name: "code", Kind: engine.FieldString, Description: "a machine-readable error code"},
+	}
+}
+
+// errorSpec is the compiled message, status and code of an error step.
+type errorSpec struct {
+	message *engine.Expr
+	status  int
+	code    string
+}
+
+func compileErrorSpec(c *engine.StepCompiler, defaultStatus int, defaultCode string) errorSpec {
+	e := errorSpec{message: c.Expr("message"), status: defaultStatus, code: c.String("code")}
+	if n, ok := c.Int("status"); ok {
+		if n < 400 || n > 599 {
+			c.Errorf("status", "bad_value", "status %d is not an error status (400-599)", n)
+		}
+		e.status = int(n)
+	}
+	if e.code == "" {
+		e.code = defaultCode
+	}
+	return e
+}
+
+func (e errorSpec) raise(s *engine.State) error {
+	v, err := s.Eval(e.message)
+	if err != nil {
+		return err
+	}
+	msg, ok := v.(string)
+	if !ok {
+		msg = fmt.Sprint(v)
+	}
+	return &engine.Error{Code: e.code, Status: e.status, Message: msg}
+}
+
+func init() {
+	engine.Register(&engine.StepType{
+		Name:        "throw",
+		Category:    "control",
+		Description: "Raise an error. A try step can catch it; otherwise the run fails with it.",
+		Fields:      errorFields(500),
+		Terminates:  true,
+		Example:     []byte(`{"type": "throw", "message": "'out of stock: ' + product.name", "status": 409, "code": "out_of_stock"}`),
+		Compile: func(c *engine.StepCompiler) engine.RunFunc {
+			spec := compileErrorSpec(c, 500, engine.CodeThrown)
+			return func(s *engine.State) (any, error) { return nil, spec.raise(s) }
+		},
+	})
+	engine.Register(&engine.StepType{
+		Name:        "precondition",
+		Category:    "control",
+		Description: "Raise an error (status 400 by default) unless cond is true.",
+		Fields: append([]engine.FieldSpec{
+			{Name: "cond", Kind: engine.FieldExpr, Required: true, Description: "must be true to go on"},
+		}, errorFields(400)...),
+		Example: []byte(`{"type": "precondition", "cond": "input.qty > 0", "message": "'qty must be positive'"}`),
+		Compile: func(c *engine.StepCompiler) engine.RunFunc {
+			cond := c.Expr("cond")
+			spec := compileErrorSpec(c, 400, engine.CodePrecondition)
+			return func(s *engine.State) (any, error) {
+				v, err := s.Eval(cond)
+				if err != nil {
+					return nil, err
+				}
+				ok, err := truthy(cond, v)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					return false, spec.raise(s)
+				}
+				return true, nil
+			}
+		},
+	})
+}

@@ -1,0 +1,70 @@
+package steps
+
+import (
+	"errors"
+
+	"github.com/expr-lang/expr/types"
+	"github.com/funcstack/funcstack/engine"
+)
+
+// errorType is the type of error inside catch.
+var errorType = types.Map{"message": types.String, "code": types.String, "status": types.Int, "step": types.String,
+	"definition": types.String, "execution_id": types.String}
+
+func init() {
+	engine.Register(&engine.StepType{
+		Name:        "try",
+		Category:    "control",
+		Description: "Run steps; if one raises an error, run catch with error = {message, code, status, step}; run finally in every case. A timeout or cancellation is not caught.",
+		Fields: []engine.FieldSpec{
+			{Name: "steps", Kind: engine.FieldSteps, Required: true, Description: "steps that may fail"},
+			{Name: "catch", Kind: engine.FieldSteps, Description: "steps run when one of steps fails; error holds what went wrong"},
+			{Name: "finally", Kind: engine.FieldSteps, Description: "steps run at the end in every case"},
+		},
+		Example: []byte(`{"type": "try", "steps": [{"type": "call", "function": "charge", "input": {"amount": "total"}, "as": "charge"}], "catch": [{"type": "var", "name": "charge", "value": "null"}, {"type": "log", "value": "error.message"}]}`),
+		Compile: func(c *engine.StepCompiler) engine.RunFunc {
+			body := c.Block("steps", engine.BlockOptions{})
+			var catch *engine.Block
+			if c.Has("catch") {
+				catch = c.Block("catch", engine.BlockOptions{Conditional: true, Typed: map[string]types.Type{engine.NameError: errorType}})
+			}
+			final := c.Block("finally", engine.BlockOptions{})
+			if catch != nil {
+				c.DeclareFrom(body, catch)
+			} else {
+				c.DeclareFrom(body)
+			}
+			c.DeclareFrom(final)
+			return func(s *engine.State) (any, error) {
+				err := s.RunBlock(body)
+				caught := false
+				if catch != nil && catchable(err) {
+					caught = true
+					e := engine.AsError(err)
+					prev := s.Get(engine.NameError)
+					s.Set(engine.NameError, map[string]any{"message": e.Message, "code": e.Code, "status": e.HTTPStatus(),
+						"step": e.Path, "definition": e.Definition, "execution_id": e.ExecutionID})
+					err = s.RunBlock(catch)
+					s.Set(engine.NameError, prev)
+				}
+				if ferr := s.RunBlock(final); ferr != nil {
+					return caught, ferr
+				}
+				return caught, err
+			}
+		},
+	})
+}
+
+// catchable reports whether try may catch err: not control flow, not the
+// run's own timeout or cancellation.
+func catchable(err error) bool {
+	if err == nil || errors.Is(err, engine.ErrBreak) || errors.Is(err, engine.ErrContinue) || errors.Is(err, engine.ErrReturn) {
+		return false
+	}
+	var e *engine.Error
+	if errors.As(err, &e) && (e.Code == engine.CodeTimeout || e.Code == engine.CodeCancelled) {
+		return false
+	}
+	return true
+}

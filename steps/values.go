@@ -1,0 +1,105 @@
+package steps
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// truthy is the boolean value of a condition. Only true is true: a
+// condition that is not a bool is an error, so that a typo cannot make a
+// branch silently go one way.
+func truthy(e *engine.Expr, v any) (bool, error) {
+	switch b := v.(type) {
+	case bool:
+		return b, nil
+	case nil:
+		return false, nil
+	}
+	return false, &engine.Error{Code: engine.CodeExpression, Path: e.Path,
+		Message: fmt.Sprintf("condition %s gave %s (%v), not true or false", quote(e.Source), kindOf(v), v)}
+}
+
+// asInt converts an expression result to int.
+func asInt(e *engine.Expr, v any) (int, error) {
+	switch n := v.(type) {
+	case int:
+		return n, nil
+	case int64:
+		return int(n), nil
+	case int32:
+		return int(n), nil
+	case uint:
+		return int(n), nil
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) < 1<<62 {
+			return int(n), nil
+		}
+	}
+	return 0, &engine.Error{Code: engine.CodeExpression, Path: e.Path,
+		Message: fmt.Sprintf("%s gave %s (%v), expected a whole number", quote(e.Source), kindOf(v), v)}
+}
+
+// asDuration converts a number of milliseconds or a duration string.
+func asDuration(e *engine.Expr, v any) (time.Duration, error) {
+	if s, ok := v.(string); ok {
+		d, err := engine.ParseDuration(s)
+		if err != nil {
+			return 0, &engine.Error{Code: engine.CodeExpression, Path: e.Path, Message: err.Error()}
+		}
+		return d.D(), nil
+	}
+	if d, ok := v.(time.Duration); ok {
+		return d, nil
+	}
+	ms, err := asInt(e, v)
+	if err != nil {
+		return 0, err
+	}
+	if ms < 0 {
+		return 0, &engine.Error{Code: engine.CodeExpression, Path: e.Path, Message: fmt.Sprintf("%s gave %d; a duration cannot be negative", quote(e.Source), ms)}
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}
+
+func quote(src string) string {
+	if len(src) > 60 {
+		src = src[:57] + "..."
+	}
+	return "`" + src + "`"
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "text"
+	case bool:
+		return "a bool"
+	case int, int64, int32, uint:
+		return "an int"
+	case float64, float32:
+		return "a decimal"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// evalMap evaluates an expression map into an object.
+func evalMap(s *engine.State, m []engine.KeyExpr) (map[string]any, error) {
+	out := make(map[string]any, len(m))
+	for _, ke := range m {
+		v, err := s.Eval(ke.Expr)
+		if err != nil {
+			return nil, err
+		}
+		out[ke.Key] = v
+	}
+	return out, nil
+}
