@@ -675,9 +675,9 @@ func (c *StepCompiler) Assigned(field string) string {
 
 // BlockOptions say how a nested block is scoped.
 type BlockOptions struct {
-	Loop        bool              // break and continue are allowed inside
-	Conditional bool              // the block may not run
-	Vars        []string          // names declared at the block's start (loop variables)
+	Loop        bool                  // break and continue are allowed inside
+	Conditional bool                  // the block may not run
+	Vars        []string              // names declared at the block's start (loop variables)
 	Typed       map[string]types.Type // read-only names with a type (error in catch)
 }
 

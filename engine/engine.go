@@ -173,11 +173,11 @@ type RunOptions struct {
 
 // Result is the outcome of a run.
 type Result struct {
-	ExecutionID string       `json:"execution_id"`
-	Output      any          `json:"output"`
-	Error       *Error       `json:"error,omitempty"`
+	ExecutionID string        `json:"execution_id"`
+	Output      any           `json:"output"`
+	Error       *Error        `json:"error,omitempty"`
 	Duration    time.Duration `json:"duration_ns"`
-	Trace       []TraceEntry `json:"trace,omitempty"`
+	Trace       []TraceEntry  `json:"trace,omitempty"`
 	// TraceTruncated is true when the trace hit MaxTraceEntries.
 	TraceTruncated bool       `json:"trace_truncated,omitempty"`
 	Logs           []LogEntry `json:"logs,omitempty"`

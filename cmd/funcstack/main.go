@@ -257,4 +257,3 @@ func cmdSteps(stdout io.Writer) int {
 	fmt.Fprintf(stdout, "%s\n", b)
 	return 0
 }
-
