@@ -52,7 +52,7 @@ func init() {
 					}
 					if r.Error != nil {
 						return nil, &engine.Error{Code: r.Error.Code, Status: r.Error.Status, Cause: r.Error,
-							Message: fmt.Sprintf("awaited execution %s %s: %s", r.ID, r.Status, r.Error.Error())}
+							Message: fmt.Sprintf("awaited execution %s %s: %s", r.ID, r.Status, childError(r.Error))}
 					}
 					out[i] = r.Output
 				}
@@ -100,4 +100,12 @@ func idList(e *engine.Expr, v any) (ids []string, single bool, err error) {
 		ids[i] = id
 	}
 	return ids, false, nil
+}
+
+// childError renders a child's error without its execution ID (the
+// message already names it).
+func childError(e *engine.Error) string {
+	cp := *e
+	cp.ExecutionID = ""
+	return cp.Error()
 }

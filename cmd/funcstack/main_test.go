@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs the command in-process and returns its exit code and outputs.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const ws = "../../workflows"
+
+// TestWorkflowsRun runs every example function with a known input and
+// checks its whole response: the examples must always validate and run.
+func TestWorkflowsRun(t *testing.T) {
+	tests := []struct {
+		name, input, want string
+	}{
+		{"sum_squares", `{"n": 20}`, `{"label":"big","total":2870}`},
+		{"sum_squares", `{"n": 3}`, `{"label":"small","total":14}`},
+		{"sum_squares", `{"n": 0}`, `{"label":"small","total":0}`},
+		{"collatz", `{"n": 27}`, `{"n":27,"steps":111}`},
+		{"safe_divide", `{"a": 1, "b": 4}`, `{"ok":true,"value":0.25}`},
+		{"safe_divide", `{"a": 1, "b": 0}`, `{"code":"div_zero","error":"cannot divide by zero","ok":false}`},
+		{"price_check", `{"sku": "apple", "qty": 3}`, `{"price":1.5,"qty":3,"sku":"apple"}`},
+		{"quote_order", `{"lines": [{"sku": "apple", "qty": 4}, {"sku": "banana", "qty": 2}]}`,
+			`{"lines":[{"price":2,"qty":4,"sku":"apple"},{"price":0.5,"qty":2,"sku":"banana"}],"total":2.5}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name+tc.input, func(t *testing.T) {
+			code, out, errOut := cli(t, "run", "--workspace", ws, tc.name, "--input", tc.input)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+			}
+			if got := strings.TrimSpace(out); got != tc.want {
+				t.Errorf("response\n got %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRunFlagsAfterName(t *testing.T) {
+	// The contract: flags may follow the function name.
+	code, out, _ := cli(t, "run", "--workspace", ws, "sum_squares", "--input", `{"n":20}`)
+	if code != 0 || strings.TrimSpace(out) != `{"label":"big","total":2870}` {
+		t.Fatalf("exit %d, out %q", code, out)
+	}
+	code, out, _ = cli(t, "run", "sum_squares", "--workspace", ws, "--input", `{"n":20}`)
+	if code != 0 || strings.TrimSpace(out) != `{"label":"big","total":2870}` {
+		t.Fatalf("exit %d, out %q", code, out)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		code  string
+		match string
+	}{
+		{"wrong type", []string{"sum_squares", "--input", `{"n": "x"}`}, "invalid_input", `"fields":[{"field":"n","code":"type","message":"expected int, got text"}]`},
+		{"missing", []string{"sum_squares", "--input", `{}`}, "invalid_input", `{"field":"n","code":"required","message":"required"}`},
+		{"below min", []string{"sum_squares", "--input", `{"n": -1}`}, "invalid_input", `{"field":"n","code":"min","message":"must be at least 0"}`},
+		{"malformed input", []string{"sum_squares", "--input", `{"n": `}, "invalid_input", `--input is not valid JSON`},
+		{"unknown function", []string{"sum_squarez", "--input", `{}`}, "not_found", `no function, endpoint or task named \"sum_squarez\" (did you mean \"sum_squares\"?)`},
+		{"thrown", []string{"price_check", "--input", `{"sku": "kiwi", "qty": 1}`}, "unknown_sku", `"message":"unknown sku: kiwi","status":404,"definition":"price_check","path":"stack[1].default[0]"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := cli(t, append([]string{"run", "--workspace", ws}, tc.args...)...)
+			if code != 1 || out != "" {
+				t.Fatalf("exit %d, stdout %q; want exit 1 and nothing on stdout", code, out)
+			}
+			var env struct {
+				Error struct {
+					Code        string `json:"code"`
+					ExecutionID string `json:"execution_id"`
+				} `json:"error"`
+			}
+			last := strings.TrimSpace(errOut)
+			last = last[strings.LastIndexByte(last, '\n')+1:]
+			if err := json.Unmarshal([]byte(last), &env); err != nil {
+				t.Fatalf("stderr's last line is not the JSON error: %q", errOut)
+			}
+			if env.Error.Code != tc.code || !strings.Contains(last, tc.match) {
+				t.Errorf("got %s\nwant code %s containing %s", last, tc.code, tc.match)
+			}
+		})
+	}
+}
+
+func TestRunTrace(t *testing.T) {
+	code, out, errOut := cli(t, "run", "--workspace", ws, "sum_squares", "--input", `{"n": 2}`, "--trace")
+	if code != 0 || strings.TrimSpace(out) != `{"label":"small","total":5}` {
+		t.Fatalf("exit %d, out %q, err %s", code, out, errOut)
+	}
+	for _, want := range []string{"trace of execution ", "sum_squares:stack[0]", "sum_squares:stack[1].steps[0]", "sum_squares:stack[2].else[0]", `"small"`} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("trace lacks %q:\n%s", want, errOut)
+		}
+	}
+	if n := strings.Count(errOut, "sum_squares:stack[1].steps[0]"); n != 2 {
+		t.Errorf("the set step ran twice but shows %d times in the trace", n)
+	}
+}
+
+func writeWorkspace(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestValidate(t *testing.T) {
+	code, out, errOut := cli(t, "validate", "--workspace", ws)
+	if code != 0 || !strings.Contains(out, "definitions valid") {
+		t.Fatalf("the example workspace must validate: exit %d\n%s%s", code, out, errOut)
+	}
+
+	dir := writeWorkspace(t, map[string]string{
+		"a.json":     `{"kind": "function", "name": "a", "stack": [{"type": "var", "name": "x", "value": "totl"}]}`,
+		"b.json":     `{"kind": "function", "name": "b", "stack": [{"type": "sett", "name": "x", "value": "1"}]}`,
+		"sub/c.json": `{"kind": "function", "name": "c", "stack": [`,
+		"d.json": `{"kind": "function", "name": "d", "stack": [
+			{"type": "call", "function": "a", "async": true, "as": "id"}]}`,
+	})
+	code, out, errOut = cli(t, "validate", "--workspace", dir)
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	want := strings.Join([]string{
+		"error: " + filepath.Join(dir, "sub/c.json") + ": invalid JSON at line 1, column 45: unexpected end of JSON input",
+		"error: a: stack[0].value: unknown name totl (1:1)",
+		`error: b: stack[0].type: unknown step type "sett" (did you mean "set"?)`,
+		"warning: d: stack[0]: the async execution ID in id is never awaited or used; add an await step, or drop \"as\" to fire and forget",
+		dir + ": 3 error(s), 1 warning(s)",
+	}, "\n") + "\n"
+	if errOut != want {
+		t.Errorf("validate output\n got:\n%s\nwant:\n%s", errOut, want)
+	}
+}
+
+func TestSteps(t *testing.T) {
+	code, out, _ := cli(t, "steps")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var cat []struct {
+		Type   string            `json:"type"`
+		Fields []json.RawMessage `json:"fields"`
+	}
+	if err := json.Unmarshal([]byte(out), &cat); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, c := range cat {
+		got[c.Type] = true
+	}
+	for _, want := range []string{"var", "set", "if", "switch", "foreach", "for", "while", "break", "continue", "return",
+		"throw", "precondition", "try", "call", "await", "http", "sleep", "log"} {
+		if !got[want] {
+			t.Errorf("step catalogue lacks %q", want)
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	if code, _, errOut := cli(t); code != 2 || !strings.Contains(errOut, "Usage:") {
+		t.Errorf("no args: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := cli(t, "frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := cli(t, "run", "--workspace", ws); code != 2 || !strings.Contains(errOut, "give exactly one function name") {
+		t.Errorf("run without name: exit %d, %q", code, errOut)
+	}
+}
