@@ -1,0 +1,175 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/funcstack/funcstack/engine"
+	_ "github.com/funcstack/funcstack/steps"
+)
+
+// load compiles defs (JSON documents) into a fresh engine.
+func load(t *testing.T, cfg engine.Config, docs ...string) *engine.Engine {
+	t.Helper()
+	var diags engine.Diagnostics
+	var defs []*engine.Definition
+	for i, d := range docs {
+		if def := engine.ParseDefinition("doc"+string(rune('a'+i))+".json", []byte(d), &diags); def != nil {
+			defs = append(defs, def)
+		}
+	}
+	p, more := engine.Compile(defs)
+	diags = append(diags, more...)
+	if diags.HasErrors() {
+		t.Fatalf("definitions do not compile:\n%v", diags.Err())
+	}
+	e := engine.New(cfg)
+	t.Cleanup(e.Close)
+	e.Load(p)
+	return e
+}
+
+const sleeper = `{"kind": "function", "name": "sleeper",
+	"input": [{"name": "ms", "type": "int", "required": true}],
+	"stack": [{"type": "sleep", "ms": "input.ms"}], "response": "input.ms"}`
+
+func TestAwaitFromAnotherRun(t *testing.T) {
+	e := load(t, engine.Config{}, sleeper,
+		`{"kind": "function", "name": "start", "stack": [
+			{"type": "call", "function": "sleeper", "async": true, "input": {"ms": "30"}, "as": "id"}], "response": "id"}`,
+		`{"kind": "function", "name": "collect", "input": [{"name": "id", "type": "text", "required": true}],
+		  "stack": [{"type": "await", "ids": "input.id", "as": "out"}], "response": "out"}`)
+	ctx := context.Background()
+	res, err := e.Run(ctx, "start", nil, engine.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Output.(string)
+	rec, err := e.Get(ctx, id)
+	if err != nil || (rec.Status != engine.StatusQueued && rec.Status != engine.StatusRunning) {
+		t.Fatalf("right after the call the child is %v (%v), want queued or running", rec, err)
+	}
+	res, err = e.Run(ctx, "collect", map[string]any{"id": id}, engine.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Output != 30 {
+		t.Errorf("await from another run gave %v, want 30", res.Output)
+	}
+	rec, err = e.Get(ctx, id)
+	if err != nil || rec.Status != engine.StatusSucceeded || rec.Output != 30 || rec.Parent == "" {
+		t.Errorf("record after the run: %+v, %v", rec, err)
+	}
+}
+
+func TestAsyncChildOutlivesReturnedCallerButNotItsBudget(t *testing.T) {
+	e := load(t, engine.Config{}, sleeper,
+		`{"kind": "function", "name": "start", "input": [{"name": "ms", "type": "int"}], "stack": [
+			{"type": "call", "function": "sleeper", "async": true, "input": {"ms": "input.ms"}, "as": "id"}], "response": "id"}`)
+	ctx := context.Background()
+
+	// The caller returns at once; a child within the caller's budget runs to its end.
+	res, err := e.Run(ctx, "start", map[string]any{"ms": 50}, engine.RunOptions{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Await(ctx, []string{res.Output.(string)}, 0)
+	if err != nil || out[0].Status != engine.StatusSucceeded {
+		t.Fatalf("child within budget: %+v, %v", out, err)
+	}
+
+	// A child that needs more than the caller had left times out with it.
+	res, err = e.Run(ctx, "start", map[string]any{"ms": 5000}, engine.RunOptions{Timeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin := time.Now()
+	out, err = e.Await(ctx, []string{res.Output.(string)}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].Status != engine.StatusTimedOut || time.Since(begin) > time.Second {
+		t.Fatalf("child past the caller's budget: status %s after %s, want timed_out within the budget", out[0].Status, time.Since(begin))
+	}
+	if !strings.Contains(out[0].Error.Message, "the caller's remaining budget") {
+		t.Errorf("timeout message %q should name the limit", out[0].Error.Message)
+	}
+}
+
+// A pool whose every worker awaits executions queued behind it must not
+// deadlock: the awaiter runs what is still queued itself.
+func TestAwaitingWorkersDoNotDeadlock(t *testing.T) {
+	e := load(t, engine.Config{Workers: 2}, sleeper,
+		`{"kind": "function", "name": "middle", "stack": [
+			{"type": "call", "function": "sleeper", "async": true, "input": {"ms": "1"}, "as": "id"},
+			{"type": "await", "ids": "id", "as": "out"}], "response": "out"}`,
+		`{"kind": "function", "name": "top", "stack": [
+			{"type": "var", "name": "ids", "value": "[]"},
+			{"type": "for", "count": "20", "as": "i", "steps": [
+				{"type": "call", "function": "middle", "async": true, "as": "id"},
+				{"type": "set", "name": "ids", "value": "concat(ids, [id])"}]},
+			{"type": "await", "ids": "ids", "as": "outs"}], "response": "sum(outs)"}`)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := e.Run(ctx, "top", nil, engine.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Output != 20 {
+		t.Errorf("got %v, want 20", res.Output)
+	}
+}
+
+func TestQueueFull(t *testing.T) {
+	e := load(t, engine.Config{Workers: 1, QueueSize: 1}, sleeper,
+		`{"kind": "function", "name": "flood", "stack": [
+			{"type": "for", "count": "10", "as": "i", "steps": [
+				{"type": "call", "function": "sleeper", "async": true, "input": {"ms": "200"}}]}]}`)
+	_, err := e.Run(context.Background(), "flood", nil, engine.RunOptions{})
+	var fe *engine.Error
+	if !errors.As(err, &fe) || fe.Code != engine.CodeQueueFull || fe.Path != "stack[0].steps[0]" ||
+		!strings.Contains(fe.Message, "limit queue_size") {
+		t.Fatalf("got %v, want a queue_full error at stack[0].steps[0] naming queue_size", err)
+	}
+}
+
+func TestRecordsOfSyncRuns(t *testing.T) {
+	e := load(t, engine.Config{}, `{"kind": "function", "name": "boom", "stack": [{"type": "throw", "message": "'no'", "status": 409}]}`)
+	res, err := e.Run(context.Background(), "boom", nil, engine.RunOptions{})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	rec, gerr := e.Store().Get(context.Background(), res.ExecutionID)
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	if rec.Status != engine.StatusFailed || rec.Error.Message != "no" || rec.Error.Status != 409 ||
+		rec.Error.Path != "stack[0]" || rec.Error.ExecutionID != res.ExecutionID || rec.FinishedAt.IsZero() {
+		t.Errorf("record %+v, error %+v", rec, rec.Error)
+	}
+}
+
+func TestAwaitUnknownID(t *testing.T) {
+	e := load(t, engine.Config{}, `{"kind": "function", "name": "w", "stack": [
+		{"type": "await", "ids": "['01a20a56-0000-7000-8000-000000000000']", "as": "x"}]}`)
+	_, err := e.Run(context.Background(), "w", nil, engine.RunOptions{})
+	want := `w: stack[0]: no execution with ID "01a20a56-0000-7000-8000-000000000000"; await takes the IDs that async calls return`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+}
+
+func TestProgramSwapKeepsRunsConsistent(t *testing.T) {
+	e := load(t, engine.Config{}, `{"kind": "function", "name": "v", "stack": [], "response": "1"}`)
+	var diags engine.Diagnostics
+	d := engine.ParseDefinition("v.json", []byte(`{"kind": "function", "name": "v", "stack": [], "response": "2"}`), &diags)
+	p, _ := engine.Compile([]*engine.Definition{d})
+	e.Load(p)
+	res, err := e.Run(context.Background(), "v", nil, engine.RunOptions{})
+	if err != nil || res.Output != 2 {
+		t.Fatalf("after Load the new program runs: %v %v", res, err)
+	}
+}
