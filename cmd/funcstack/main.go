@@ -15,8 +15,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/funcstack/funcstack/engine"
 	_ "github.com/funcstack/funcstack/steps"
@@ -126,6 +128,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ws := workspaceFlag(fs)
 	input := fs.String("input", "", "input as a JSON object, or @file, or - for standard input")
 	trace := fs.Bool("trace", false, "print the per-step trace on standard error")
+	lim := engine.DefaultLimits()
+	fs.DurationVar(&lim.SyncTimeout, "timeout", envDuration("FUNCSTACK_SYNC_TIMEOUT", lim.SyncTimeout), "limit sync_timeout: how long the run may take (env FUNCSTACK_SYNC_TIMEOUT)")
+	fs.DurationVar(&lim.AsyncTimeout, "async-timeout", envDuration("FUNCSTACK_ASYNC_TIMEOUT", lim.AsyncTimeout), "limit async_timeout for async calls (env FUNCSTACK_ASYNC_TIMEOUT)")
+	fs.IntVar(&lim.MaxLoopIterations, "max-loop-iterations", envInt("FUNCSTACK_MAX_LOOP_ITERATIONS", lim.MaxLoopIterations), "limit max_loop_iterations per loop (env FUNCSTACK_MAX_LOOP_ITERATIONS)")
+	fs.IntVar(&lim.MaxCallDepth, "max-call-depth", envInt("FUNCSTACK_MAX_CALL_DEPTH", lim.MaxCallDepth), "limit max_call_depth (env FUNCSTACK_MAX_CALL_DEPTH)")
+	workers := fs.Int("workers", envInt("FUNCSTACK_WORKERS", 0), "async worker pool size (env FUNCSTACK_WORKERS; default 4×CPUs, at least 16)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -151,7 +159,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	eng := engine.New(engine.Config{Env: envValues()})
+	eng := engine.New(engine.Config{Env: envValues(), Limits: lim, Workers: *workers})
 	defer eng.Close()
 	eng.Load(p)
 	res, err := eng.Run(ctx, name, in, engine.RunOptions{Trace: *trace})
@@ -246,6 +254,20 @@ func envValues() map[string]any {
 		}
 	}
 	return out
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil && d > 0 {
+		return d
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
 }
 
 func cmdSteps(stdout io.Writer) int {
