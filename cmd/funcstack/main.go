@@ -35,6 +35,7 @@ Commands:
   validate   load every *.json under DIR, check them together, print every error
   run        validate, then run the function, endpoint or task NAME; print its response as JSON
   steps      print the step catalogue (types, fields, examples) as JSON
+  schema     print the JSON Schema of the definition format (workflows/funcstack.schema.json)
 `
 
 func main() {
@@ -54,6 +55,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdin, stdout, stderr)
 	case "steps":
 		return cmdSteps(stdout)
+	case "schema":
+		return printJSON(stdout, engine.JSONSchema())
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -270,8 +273,10 @@ func envInt(name string, def int) int {
 	return def
 }
 
-func cmdSteps(stdout io.Writer) int {
-	b, err := json.MarshalIndent(engine.Catalogue(), "", "  ")
+func cmdSteps(stdout io.Writer) int { return printJSON(stdout, engine.Catalogue()) }
+
+func printJSON(stdout io.Writer, v any) int {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

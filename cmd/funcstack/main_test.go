@@ -194,3 +194,18 @@ func TestUsage(t *testing.T) {
 		t.Errorf("run without name: exit %d, %q", code, errOut)
 	}
 }
+
+// The committed schema must be what the registry gives today.
+func TestSchemaUpToDate(t *testing.T) {
+	code, out, _ := cli(t, "schema")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	committed, err := os.ReadFile(filepath.Join(ws, "funcstack.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(committed) != out {
+		t.Errorf("workflows/funcstack.schema.json is stale: run go run ./cmd/funcstack schema > workflows/funcstack.schema.json")
+	}
+}

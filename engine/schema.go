@@ -1,0 +1,107 @@
+package engine
+
+// JSONSchema returns a JSON Schema (2020-12) of the definition format,
+// built from the step registry, for editors and other tools. The compiler
+// remains the authority: it also checks scopes, names and expressions.
+func JSONSchema() map[string]any {
+	str := map[string]any{"type": "string"}
+	name := map[string]any{"type": "string", "pattern": NamePattern.String()}
+	duration := map[string]any{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^[0-9]+d$`}
+	steps := map[string]any{"type": "array", "items": map[string]any{"$ref": "#/$defs/step"}}
+	kindSchema := func(f FieldSpec) map[string]any {
+		var s map[string]any
+		switch f.Kind {
+		case FieldName, FieldFunction, FieldTable:
+			s = clone(name)
+		case FieldEnum:
+			s = map[string]any{"enum": f.Values}
+		case FieldBool:
+			s = map[string]any{"type": "boolean"}
+		case FieldInt:
+			s = map[string]any{"type": "integer"}
+		case FieldDuration:
+			s = clone(duration)
+		case FieldSteps:
+			s = clone(steps)
+		case FieldExprMap:
+			s = map[string]any{"type": "object", "additionalProperties": str}
+		case FieldExprList, FieldStringList:
+			s = map[string]any{"type": "array", "items": str}
+		case FieldCases:
+			s = map[string]any{"type": "array", "items": map[string]any{
+				"type": "object", "required": []string{"match"}, "additionalProperties": false,
+				"properties": map[string]any{"match": str, "steps": steps}}}
+		default:
+			s = clone(str)
+		}
+		s["description"] = f.Description
+		return s
+	}
+	var variants []any
+	for _, t := range StepTypes() {
+		props := map[string]any{"type": map[string]any{"const": t.Name}}
+		required := []string{"type"}
+		for _, f := range commonStepFields[1:] {
+			props[f.Name] = kindSchema(f)
+		}
+		for _, f := range t.Fields {
+			props[f.Name] = kindSchema(f)
+			if f.Required {
+				required = append(required, f.Name)
+			}
+		}
+		variants = append(variants, map[string]any{
+			"title": t.Name, "description": t.Description, "type": "object",
+			"properties": props, "required": required, "additionalProperties": false,
+		})
+	}
+	inputField := map[string]any{
+		"type": "object", "required": []string{"name", "type"}, "additionalProperties": false,
+		"properties": map[string]any{
+			"name": name, "type": map[string]any{"enum": inputTypes}, "description": str,
+			"required": map[string]any{"type": "boolean"}, "list": map[string]any{"type": "boolean"},
+			"default": map[string]any{}, "min": map[string]any{"type": "number"}, "max": map[string]any{"type": "number"},
+			"values": map[string]any{"type": "array", "items": str},
+			"fields": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/$defs/input_field"}},
+		},
+	}
+	return map[string]any{
+		"$schema":     "https://json-schema.org/draft/2020-12/schema",
+		"title":       "funcstack definition",
+		"description": "One funcstack definition: a function, endpoint, task, table or middleware.",
+		"type":        "object",
+		"required":    []string{"kind", "name"},
+		"properties": map[string]any{
+			"kind":          map[string]any{"enum": kinds},
+			"name":          name,
+			"description":   str,
+			"input":         map[string]any{"type": "array", "items": map[string]any{"$ref": "#/$defs/input_field"}},
+			"stack":         steps,
+			"response":      map[string]any{"type": "string", "description": "an expression giving the response"},
+			"settings":      map[string]any{"type": "object"},
+			"method":        map[string]any{"enum": httpMethods},
+			"path":          map[string]any{"type": "string", "pattern": "^/"},
+			"auth":          map[string]any{"enum": []string{"jwt", "none"}},
+			"middleware":    map[string]any{"type": "array", "items": name},
+			"status":        map[string]any{"type": "integer", "minimum": 100, "maximum": 599},
+			"promote_after": duration,
+			"schedule":      map[string]any{"type": "object"},
+			"id":            map[string]any{"enum": []string{"int", "uuid"}},
+			"fields":        map[string]any{"type": "array"},
+			"indexes":       map[string]any{"type": "array"},
+			"triggers":      map[string]any{"type": "array"},
+		},
+		"$defs": map[string]any{
+			"step":        map[string]any{"oneOf": variants},
+			"input_field": inputField,
+		},
+	}
+}
+
+func clone(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
