@@ -159,7 +159,7 @@ func (f *inputField) convert(v any, name string) (any, []FieldError) {
 		}
 		return s, nil
 	case "int":
-		n, ok := toInt(v)
+		n, ok := ToInt(v)
 		if !ok {
 			return nil, typeErr(name, "int", v)
 		}
@@ -198,7 +198,7 @@ func (f *inputField) convert(v any, name string) (any, []FieldError) {
 				return p, nil
 			}
 		default:
-			if ms, ok := toInt(v); ok {
+			if ms, ok := ToInt(v); ok {
 				return time.UnixMilli(int64(ms)).UTC(), nil
 			}
 		}
@@ -238,9 +238,9 @@ func (f *inputField) convert(v any, name string) (any, []FieldError) {
 	return v, nil
 }
 
-// toInt converts JSON and Go numbers (and numeric strings) to int when
+// ToInt converts JSON and Go numbers (and numeric strings) to int when
 // they are whole.
-func toInt(v any) (int, bool) {
+func ToInt(v any) (int, bool) {
 	switch n := v.(type) {
 	case int:
 		return n, true

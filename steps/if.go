@@ -19,11 +19,7 @@ func init() {
 			els := c.Block("else", engine.BlockOptions{Conditional: true})
 			c.DeclareFrom(then, els)
 			return func(s *engine.State) (any, error) {
-				v, err := s.Eval(cond)
-				if err != nil {
-					return nil, err
-				}
-				ok, err := truthy(cond, v)
+				ok, err := evalCond(s, cond)
 				if err != nil {
 					return nil, err
 				}

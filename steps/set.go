@@ -30,14 +30,7 @@ func init() {
 				}
 			}
 			if len(path) == 0 {
-				return func(s *engine.State) (any, error) {
-					v, err := s.Eval(value)
-					if err != nil {
-						return nil, err
-					}
-					s.Set(name, v)
-					return v, nil
-				}
+				return assign(name, value)
 			}
 			pathField := c.Path("path")
 			return func(s *engine.State) (any, error) {

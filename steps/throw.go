@@ -73,11 +73,7 @@ func init() {
 			cond := c.Expr("cond")
 			spec := compileErrorSpec(c, 400, engine.CodePrecondition)
 			return func(s *engine.State) (any, error) {
-				v, err := s.Eval(cond)
-				if err != nil {
-					return nil, err
-				}
-				ok, err := truthy(cond, v)
+				ok, err := evalCond(s, cond)
 				if err != nil {
 					return nil, err
 				}

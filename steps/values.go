@@ -2,7 +2,6 @@ package steps
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/funcstack/funcstack/engine"
@@ -22,20 +21,32 @@ func truthy(e *engine.Expr, v any) (bool, error) {
 		Message: fmt.Sprintf("condition %s gave %s (%v), not true or false", quote(e.Source), kindOf(v), v)}
 }
 
+// evalCond evaluates a condition expression to true or false.
+func evalCond(s *engine.State, e *engine.Expr) (bool, error) {
+	v, err := s.Eval(e)
+	if err != nil {
+		return false, err
+	}
+	return truthy(e, v)
+}
+
+// assign returns the run func of a step storing value's result in name.
+func assign(name string, value *engine.Expr) engine.RunFunc {
+	return func(s *engine.State) (any, error) {
+		v, err := s.Eval(value)
+		if err != nil {
+			return nil, err
+		}
+		s.Set(name, v)
+		return v, nil
+	}
+}
+
 // asInt converts an expression result to int.
 func asInt(e *engine.Expr, v any) (int, error) {
-	switch n := v.(type) {
-	case int:
-		return n, nil
-	case int64:
-		return int(n), nil
-	case int32:
-		return int(n), nil
-	case uint:
-		return int(n), nil
-	case float64:
-		if n == math.Trunc(n) && math.Abs(n) < 1<<62 {
-			return int(n), nil
+	if _, isText := v.(string); !isText {
+		if n, ok := engine.ToInt(v); ok {
+			return n, nil
 		}
 	}
 	return 0, &engine.Error{Code: engine.CodeExpression, Path: e.Path,

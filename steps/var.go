@@ -16,14 +16,7 @@ func init() {
 			name := c.NewName("name")
 			value := c.ValueExpr("value", name)
 			c.Declare(name)
-			return func(s *engine.State) (any, error) {
-				v, err := s.Eval(value)
-				if err != nil {
-					return nil, err
-				}
-				s.Set(name, v)
-				return v, nil
-			}
+			return assign(name, value)
 		},
 	})
 }

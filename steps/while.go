@@ -19,11 +19,7 @@ func init() {
 			return func(s *engine.State) (any, error) {
 				n := 0
 				for {
-					v, err := s.Eval(cond)
-					if err != nil {
-						return n, err
-					}
-					ok, err := truthy(cond, v)
+					ok, err := evalCond(s, cond)
 					if err != nil || !ok {
 						return n, err
 					}
