@@ -46,7 +46,6 @@ func (e *Engine) Start(s *State, fn *Function, input map[string]any, opt AsyncOp
 	}
 	in, verr := fn.Inputs.Validate(input)
 	if verr != nil {
-		verr.Definition = fn.Name
 		verr.Message = "invalid input for " + fn.Name
 		return "", verr
 	}

@@ -107,8 +107,9 @@ type varInfo struct {
 type scope struct {
 	parent      *scope
 	names       map[string]*varInfo
-	loop        bool // the body of a loop: break and continue are allowed
-	conditional bool // may not run (branches, loop bodies, catch)
+	owner       string // the type of the step whose block this is ("" at the top)
+	loop        bool   // the body of a loop: break and continue are allowed
+	conditional bool   // may not run (branches, loop bodies, catch)
 	// assigned and exits collect what happens anywhere inside the scope.
 	assigned map[string]bool
 	exits    bool
@@ -243,6 +244,15 @@ type defCompiler struct {
 	// expression reads and where its value goes ("" = anywhere else).
 	flows    []flow
 	asyncIDs []asyncID
+	// decls remembers where block-local names were declared, to explain
+	// an "unknown name" that is declared but out of scope.
+	decls map[string]declInfo
+}
+
+type declInfo struct {
+	path   string
+	owner  string // type of the step owning the block
+	loopOf string // for loop variables: the loop step's path
 }
 
 type flow struct {
@@ -282,7 +292,7 @@ func (dc *defCompiler) functionDef(name string) (*Definition, error) {
 		return nil, fmt.Errorf("unknown function %q; define it with \"kind\": \"function\"", name)
 	}
 	if d.Kind != KindFunction {
-		return nil, fmt.Errorf("%q is a %s, not a function; only functions can be called", name, d.Kind)
+		return nil, fmt.Errorf("%q is %s %s, not a function; only functions can be called", name, article(d.Kind), d.Kind)
 	}
 	return d, nil
 }
@@ -351,6 +361,9 @@ func (dc *defCompiler) compileBlock(raws []json.RawMessage, path string, sc *sco
 		for _, n := range c.declares {
 			sc.names[n.name] = &varInfo{path: n.path, typ: types.Any}
 			sc.markAssigned(n.name)
+			if sc.owner != "" {
+				dc.declared(n.name, declInfo{path: n.path, owner: sc.owner})
+			}
 		}
 		if c.terminates {
 			b.terminates = true
@@ -693,11 +706,13 @@ func (c *StepCompiler) Block(field string, opt BlockOptions) *Block {
 // BlockFrom compiles raw steps found at field (a path relative to the step).
 func (c *StepCompiler) BlockFrom(items []json.RawMessage, field string, opt BlockOptions) *Block {
 	sc := newScope(c.sc)
+	sc.owner = c.typ.Name
 	sc.loop = opt.Loop
 	sc.conditional = opt.Conditional || opt.Loop
 	for _, v := range opt.Vars {
 		if v != "" {
 			sc.names[v] = &varInfo{path: c.path, typ: types.Any}
+			c.dc.declared(v, declInfo{path: c.path, loopOf: c.path})
 		}
 	}
 	for n, t := range opt.Typed {
@@ -858,23 +873,34 @@ func (c *StepCompiler) WarnIfStuck(cond *Expr, body *Block, condField string) {
 	c.Warnf(condField, "stuck_loop", "the condition %s reads nothing the loop body changes, so it cannot become false; the loop will run until the iteration limit", cond.Source)
 }
 
-// CheckCallInput checks a call's input map against the callee's inputs.
-func (c *StepCompiler) CheckCallInput(field string, callee *Definition, in []KeyExpr) {
+// CheckCallInput checks the keys of a call's input map (field) against the
+// callee's inputs.
+func (c *StepCompiler) CheckCallInput(field string, callee *Definition) {
 	given := map[string]bool{}
 	var known []string
 	for _, f := range callee.Input {
 		known = append(known, f.Name)
 	}
-	for _, ke := range in {
-		given[ke.Key] = true
-		if !contains(known, ke.Key) {
-			msg := fmt.Sprintf("%s has no input %q", callee.Name, ke.Key)
-			if s := closest(ke.Key, known); s != "" {
+	var keys []string
+	if raw, ok := c.obj.raw(field); ok {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) == nil {
+			for k := range m {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		given[key] = true
+		if !contains(known, key) {
+			msg := fmt.Sprintf("%s has no input %q", callee.Name, key)
+			if s := closest(key, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			} else if len(known) > 0 {
 				msg += "; its inputs are " + strings.Join(known, ", ")
 			}
-			c.Errorf(joinPath(field, ke.Key), "unknown_input", "%s", msg)
+			c.Errorf(joinPath(field, key), "unknown_input", "%s", msg)
 		}
 	}
 	for _, f := range callee.Input {
@@ -917,7 +943,7 @@ func (dc *defCompiler) compileExpr(src, path string, sc *scope, to string) *Expr
 	}
 	prog, err := compileExprSafe(src, sc.typeMap())
 	if err != nil {
-		dc.r.errorf(path, "expression", "%s", exprErrorText(err, sc))
+		dc.r.errorf(path, "expression", "%s", dc.exprErrorText(err, sc))
 		return nil
 	}
 	e := &Expr{Source: src, Path: path, program: prog}
@@ -944,23 +970,66 @@ func compileExprSafe(src string, env types.Map) (p *vm.Program, err error) {
 	return expr.Compile(src, expr.Env(env), expr.MaxNodes(5000))
 }
 
-// exprErrorText renders an expr error on one line with its position, and
-// suggests a near name for an unknown one.
-func exprErrorText(err error, sc *scope) string {
+func (dc *defCompiler) declared(name string, d declInfo) {
+	if dc.decls == nil {
+		dc.decls = map[string]declInfo{}
+	}
+	if _, ok := dc.decls[name]; !ok {
+		dc.decls[name] = d
+	}
+}
+
+// exprErrorText renders an expr error on one line with its position. For
+// an unknown name or input field it suggests a near one, and for a name
+// declared in a block that has ended it says where and why.
+func (dc *defCompiler) exprErrorText(err error, sc *scope) string {
 	var fe *file.Error
 	if !errors.As(err, &fe) {
 		return err.Error()
 	}
-	msg := fe.Message
+	msg, after := fe.Message, ""
 	if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
-		if s := closest(name, sc.visibleNames()); s != "" {
+		if d, declared := dc.decls[name]; declared {
+			after = "; " + outOfScope(name, d)
+		} else if s := closest(name, sc.visibleNames()); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		}
+	} else if field, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		if s := closest(field, inputNames(dc.def.Input)); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
 	}
-	if fe.Snippet == "" {
-		return msg
+	if fe.Snippet != "" {
+		msg = fmt.Sprintf("%s (%d:%d)", msg, fe.Line, fe.Column+1)
 	}
-	return fmt.Sprintf("%s (%d:%d)", msg, fe.Line, fe.Column+1)
+	return msg + after
+}
+
+func outOfScope(name string, d declInfo) string {
+	if d.loopOf != "" {
+		return fmt.Sprintf("%s is the loop variable of %s and exists only inside its steps", name, d.loopOf)
+	}
+	what := "declare it before the " + d.owner
+	switch d.owner {
+	case "if":
+		what += ", or in both branches"
+	case "switch":
+		what += ", or in every case and in default"
+	case "try":
+		what += ", or in both steps and catch"
+	case "foreach", "for", "while":
+		what = "declare it before the loop"
+	}
+	return fmt.Sprintf("%s is declared at %s, inside a block, so it cannot be read here: %s", name, d.path, what)
+}
+
+func inputNames(fields []InputField) []string {
+	var out []string
+	for _, f := range fields {
+		out = append(out, f.Name)
+		out = append(out, inputNames(f.Fields)...)
+	}
+	return out
 }
 
 // warnUnawaited warns for every async ID variable whose value never reaches
@@ -992,4 +1061,11 @@ func (dc *defCompiler) warnUnawaited() {
 			dc.r.warnf(a.path, "unawaited_async", "the async execution ID in %s is never awaited or used; add an await step, or drop \"as\" to fire and forget", a.name)
 		}
 	}
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

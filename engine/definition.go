@@ -168,7 +168,11 @@ func ParseDefinition(file string, data []byte, diags *Diagnostics) *Definition {
 		return nil
 	}
 	d := &Definition{File: file, Raw: append(json.RawMessage(nil), data...)}
-	d.Kind = o.str("kind", true)
+	if !o.has("kind") {
+		o.used["kind"] = true
+		r.errorf("kind", "required", "required: one of %s", strings.Join(kinds, ", "))
+	}
+	d.Kind = o.str("kind", false)
 	d.Name = o.str("name", true)
 	if d.Name != "" && !NamePattern.MatchString(d.Name) {
 		r.errorf("name", "bad_name", "name %q must match [a-z][a-z0-9_]* (lower-case letters, digits, _)", d.Name)
@@ -201,7 +205,15 @@ func ParseDefinition(file string, data []byte, diags *Diagnostics) *Definition {
 		known = append(known, "id", "fields", "indexes", "triggers")
 		parseTable(o, d)
 	default:
-		r.errorf("kind", "bad_kind", "unknown kind %q; use one of %s", d.Kind, strings.Join(kinds, ", "))
+		if s := closest(d.Kind, kinds); s != "" {
+			r.errorf("kind", "bad_kind", "unknown kind %q (did you mean %q?)", d.Kind, s)
+		} else {
+			r.errorf("kind", "bad_kind", "unknown kind %q; use one of %s", d.Kind, strings.Join(kinds, ", "))
+		}
+		return d
+	}
+	if d.Kind == "" {
+		return d // which fields are known depends on the kind
 	}
 	o.rejectUnknown(known)
 	return d
@@ -219,7 +231,13 @@ func checkJSON(data []byte) error {
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		line, col := lineCol(data, int(se.Offset))
+		// Offset counts the offending byte; point at it, not past it
+		// (at the end of the input there is no byte to point at).
+		off := int(se.Offset)
+		if off > 0 && off < len(data) {
+			off--
+		}
+		line, col := lineCol(data, off)
 		return fmt.Errorf("invalid JSON at line %d, column %d: %s", line, col, se.Error())
 	}
 	var te *json.UnmarshalTypeError

@@ -302,7 +302,6 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 	}
 	in, verr := fn.Inputs.Validate(input)
 	if verr != nil {
-		verr.Definition = fn.Name
 		verr.Message = "invalid input for " + fn.Name
 		return nil, verr
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -169,8 +170,17 @@ func (s *State) Alive() error {
 // ctxError describes why the run's context ended.
 func (s *State) ctxError() *Error {
 	if errors.Is(s.ctx.Err(), context.DeadlineExceeded) || context.Cause(s.ctx) == errDeadline {
+		advice := "raise the run's timeout, run the work async, or make the stack faster"
+		switch {
+		case s.limit.name == "sync_timeout":
+			advice = "raise it (--timeout, FUNCSTACK_SYNC_TIMEOUT), run the work async, or make the stack faster"
+		case strings.HasPrefix(s.limit.name, "settings.timeout"):
+			advice = "raise the function's settings.timeout or make it faster"
+		case s.limit.name == "the caller's remaining budget":
+			advice = "give the caller more time, or make the child durable so that it does not share the caller's deadline"
+		}
 		return &Error{Code: CodeTimeout, Status: 504, Message: fmt.Sprintf(
-			"run timed out after %s (limit %s); raise the function's settings.timeout or make it faster", s.limit.d, s.limit.name)}
+			"run timed out after %s (limit %s); %s", s.limit.d, s.limit.name, advice)}
 	}
 	if c := context.Cause(s.ctx); c != nil && c != context.Canceled {
 		return &Error{Code: CodeCancelled, Message: "run cancelled: " + c.Error()}

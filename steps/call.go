@@ -32,7 +32,7 @@ func init() {
 			if callee == nil {
 				return nil
 			}
-			c.CheckCallInput("input", callee, input)
+			c.CheckCallInput("input", callee)
 			name := callee.Name
 			if name == c.Definition().Name && !c.Conditional() {
 				c.Warnf("function", "unconditional_recursion", "%s calls itself unconditionally; it will always hit the call depth limit", name)

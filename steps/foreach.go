@@ -18,7 +18,7 @@ func init() {
 			{Name: "index", Kind: engine.FieldName, Description: "the variable holding the current position, from 0"},
 			{Name: "steps", Kind: engine.FieldSteps, Required: true, Description: "steps run for each item"},
 		},
-		Example: []byte(`{"type": "foreach", "items": "input.items", "as": "item", "steps": [{"type": "set", "name": "sum", "value": "sum + item.price"}]}`),
+		Example: []byte(`{"type": "foreach", "items": "input.items", "as": "item", "steps": [{"type": "set", "name": "total", "value": "total + item.price"}]}`),
 		Compile: func(c *engine.StepCompiler) engine.RunFunc {
 			items := c.Expr("items")
 			as := c.NewName("as")

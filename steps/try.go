@@ -21,7 +21,7 @@ func init() {
 			{Name: "catch", Kind: engine.FieldSteps, Description: "steps run when one of steps fails; error holds what went wrong"},
 			{Name: "finally", Kind: engine.FieldSteps, Description: "steps run at the end in every case"},
 		},
-		Example: []byte(`{"type": "try", "steps": [{"type": "call", "function": "charge", "input": {"amount": "total"}, "as": "charge"}], "catch": [{"type": "var", "name": "charge", "value": "null"}, {"type": "log", "value": "error.message"}]}`),
+		Example: []byte(`{"type": "try", "steps": [{"type": "call", "function": "charge", "input": {"amount": "total"}, "as": "charge"}], "catch": [{"type": "var", "name": "charge", "value": "nil"}, {"type": "log", "value": "error.message"}]}`),
 		Compile: func(c *engine.StepCompiler) engine.RunFunc {
 			body := c.Block("steps", engine.BlockOptions{})
 			var catch *engine.Block
