@@ -56,6 +56,8 @@ type Config struct {
 	Env map[string]any
 	// Store keeps execution records (default: in memory).
 	Store ExecutionStore
+	// DB is the database of the db.* steps (nil: none).
+	DB Database
 	// HTTPClient is used by the http step (default: a client with no
 	// global timeout; each step sets its own).
 	HTTPClient *http.Client
@@ -318,7 +320,7 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 	c.limit = limit
 	auth, _ := s.vars[NameAuth].(map[string]any)
 	e.bindVars(c, in, auth, nil)
-	c.logs, c.trace = s.logs, s.trace
+	c.logs, c.trace, c.tx = s.logs, s.trace, s.tx
 	out, err := c.run()
 	c.release()
 	return out, err

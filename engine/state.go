@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -42,6 +43,8 @@ type State struct {
 	cur   *Step
 	trace *traceBuf
 	logs  *[]LogEntry
+	// tx is the transaction of an enclosing db.transaction, if any.
+	tx *sql.Tx
 }
 
 type limitInfo struct {
@@ -86,6 +89,7 @@ func (e *Engine) newState(ctx context.Context, p *Program, fn *Function, execID 
 
 func (s *State) release() {
 	clear(s.vars)
+	s.tx = nil
 	s.ctx, s.done, s.eng, s.prog, s.fn, s.ret, s.cur, s.trace, s.logs = nil, nil, nil, nil, nil, nil, nil, nil, nil
 	statePool.Put(s)
 }
