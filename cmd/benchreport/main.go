@@ -1,0 +1,265 @@
+// Command benchreport reads `go test -bench -benchmem` output on stdin,
+// pairs every BenchmarkX/funcstack with its hand-written BenchmarkX/go and
+// prints each pair with its ratio and the target it is held to.
+//
+//	go test -run '^$' -bench . -benchmem ./engine/ | go run ./cmd/benchreport
+//
+// With -strict it exits 1 when a target is missed. When a benchmark appears
+// more than once (-count > 1) its runs are averaged.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// target is what one benchmark pair is held to.
+type target struct {
+	// maxRatio bounds funcstack ns/op ÷ go ns/op (0: not checked).
+	maxRatio float64
+	// maxNs bounds funcstack ns/op (0: not checked).
+	maxNs float64
+	// allocs: funcstack allocs/op must not exceed go allocs/op.
+	allocs bool
+}
+
+func (t target) String() string {
+	var parts []string
+	if t.maxRatio > 0 {
+		parts = append(parts, fmt.Sprintf("ratio <= %gx", t.maxRatio))
+	}
+	if t.maxNs > 0 {
+		parts = append(parts, "< "+fmtNs(t.maxNs))
+	}
+	if t.allocs {
+		parts = append(parts, "allocs <= go")
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// targets are the performance goals of the engine.
+var targets = map[string]target{
+	"ForSet":       {maxRatio: 1.5},
+	"SetAllocs":    {allocs: true},
+	"Async100":     {maxNs: float64(300 * time.Microsecond)},
+	"AsyncSleep10": {maxNs: float64(70 * time.Millisecond)},
+}
+
+// result is the average of one benchmark's runs: unit → value.
+type result struct {
+	runs   int
+	values map[string]float64
+}
+
+func (r *result) get(unit string) (float64, bool) {
+	if r == nil || r.runs == 0 {
+		return 0, false
+	}
+	v, ok := r.values[unit]
+	return v / float64(r.runs), ok
+}
+
+// pair is one BenchmarkX with its two sides.
+type pair struct {
+	name           string
+	funcstack, gov *result
+}
+
+// parse reads benchmark lines; it returns the pairs in the order first seen
+// and echoes nothing.
+func parse(r io.Reader) ([]*pair, error) {
+	byName := map[string]*pair{}
+	var order []*pair
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		if _, err := strconv.Atoi(f[1]); err != nil {
+			continue // not a result line
+		}
+		name := stripProcs(strings.TrimPrefix(f[0], "Benchmark"))
+		base, side, ok := strings.Cut(name, "/")
+		if !ok || (side != "funcstack" && side != "go") {
+			continue
+		}
+		p := byName[base]
+		if p == nil {
+			p = &pair{name: base}
+			byName[base] = p
+			order = append(order, p)
+		}
+		res := &p.funcstack
+		if side == "go" {
+			res = &p.gov
+		}
+		if *res == nil {
+			*res = &result{values: map[string]float64{}}
+		}
+		(*res).runs++
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				continue
+			}
+			(*res).values[f[i+1]] += v
+		}
+	}
+	return order, sc.Err()
+}
+
+// stripProcs drops the -GOMAXPROCS suffix of a benchmark name.
+func stripProcs(name string) string {
+	i := strings.LastIndexByte(name, '-')
+	if i < 0 {
+		return name
+	}
+	if _, err := strconv.Atoi(name[i+1:]); err != nil {
+		return name
+	}
+	return name[:i]
+}
+
+func fmtNs(ns float64) string {
+	switch {
+	case ns >= 1e9:
+		return fmt.Sprintf("%.2fs", ns/1e9)
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2fms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.1fµs", ns/1e3)
+	}
+	return fmt.Sprintf("%.1fns", ns)
+}
+
+func fmtOpt(v float64, ok bool, f func(float64) string) string {
+	if !ok {
+		return "-"
+	}
+	return f(v)
+}
+
+func fmtCount(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// verdict checks p against its target; it returns "" when there is none.
+func verdict(p *pair, t target, hasTarget bool) (string, string) {
+	if !hasTarget {
+		return "", ""
+	}
+	if p.funcstack == nil {
+		return "MISS", "no funcstack result"
+	}
+	fNs, _ := p.funcstack.get("ns/op")
+	gNs, gok := p.gov.get("ns/op")
+	var why []string
+	if t.maxRatio > 0 {
+		if !gok || gNs == 0 {
+			why = append(why, "no go result")
+		} else if r := fNs / gNs; r > t.maxRatio {
+			why = append(why, fmt.Sprintf("ratio %.2fx > %gx", r, t.maxRatio))
+		}
+	}
+	if t.maxNs > 0 && fNs > t.maxNs {
+		why = append(why, fmt.Sprintf("%s > %s", fmtNs(fNs), fmtNs(t.maxNs)))
+	}
+	if t.allocs {
+		fa, fok := p.funcstack.get("allocs/op")
+		ga, gok := p.gov.get("allocs/op")
+		switch {
+		case !fok || !gok:
+			why = append(why, "allocs/op missing (run with -benchmem)")
+		case fa > ga:
+			why = append(why, fmt.Sprintf("%s allocs > go's %s", fmtCount(fa), fmtCount(ga)))
+		}
+	}
+	if len(why) > 0 {
+		return "MISS", strings.Join(why, "; ")
+	}
+	return "PASS", ""
+}
+
+func main() {
+	strict := flag.Bool("strict", false, "exit 1 when a target is missed")
+	flag.Parse()
+	pairs, err := parse(os.Stdin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(2)
+	}
+	if len(pairs) == 0 {
+		fmt.Fprintln(os.Stderr, "benchreport: no BenchmarkX/funcstack or BenchmarkX/go results on stdin")
+		os.Exit(2)
+	}
+	// Benchmarks with a target first, as the targets table lists them.
+	sort.SliceStable(pairs, func(i, j int) bool {
+		_, ti := targets[pairs[i].name]
+		_, tj := targets[pairs[j].name]
+		return ti && !tj
+	})
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "benchmark\tfuncstack ns/op\tgo ns/op\tratio\tfuncstack allocs/op\tgo allocs/op\ttarget\tverdict\t")
+	missed := 0
+	var notes []string
+	for _, p := range pairs {
+		fNs, fok := p.funcstack.get("ns/op")
+		gNs, gok := p.gov.get("ns/op")
+		ratio := "-"
+		if fok && gok && gNs > 0 {
+			ratio = fmt.Sprintf("%.2fx", fNs/gNs)
+		}
+		fa, faok := p.funcstack.get("allocs/op")
+		ga, gaok := p.gov.get("allocs/op")
+		t, hasTarget := targets[p.name]
+		v, why := verdict(p, t, hasTarget)
+		tgt := "-"
+		if hasTarget {
+			tgt = t.String()
+		} else {
+			v = "-"
+		}
+		if v == "MISS" {
+			missed++
+			notes = append(notes, fmt.Sprintf("  %s: %s", p.name, why))
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", p.name,
+			fmtOpt(fNs, fok, fmtNs), fmtOpt(gNs, gok, fmtNs), ratio,
+			fmtOpt(fa, faok, fmtCount), fmtOpt(ga, gaok, fmtCount), tgt, v)
+	}
+	w.Flush()
+	var absent []string
+	for name := range targets {
+		found := false
+		for _, p := range pairs {
+			found = found || p.name == name
+		}
+		if !found {
+			absent = append(absent, name)
+		}
+	}
+	if len(absent) > 0 {
+		sort.Strings(absent)
+		fmt.Printf("\nnot run (no result on stdin): %s\n", strings.Join(absent, ", "))
+	}
+	if missed > 0 {
+		sort.Strings(notes)
+		fmt.Printf("\n%d target(s) missed:\n%s\n", missed, strings.Join(notes, "\n"))
+		if *strict {
+			os.Exit(1)
+		}
+		return
+	}
+	fmt.Println("\nall targets met")
+}
