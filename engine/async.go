@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -18,16 +19,93 @@ type Execution struct {
 	auth   map[string]any
 	ctx    context.Context
 	cancel context.CancelFunc
-	limit  limitInfo
-	depth  int
+	// release drops the execution's hold on a deadline shared with its
+	// caller, if any.
+	release func()
+	limit   limitInfo
+	depth   int
 	// claimed is set by whoever runs the execution: a pool worker, or an
 	// awaiter that finds it still queued and runs it inline (which is what
 	// keeps a full pool of awaiting workers from deadlocking).
 	claimed atomic.Bool
-	done    chan struct{}
+	// done is made only when someone waits (most executions are awaited
+	// after they end, or never); mu guards it and ended.
+	mu    sync.Mutex
+	done  chan struct{}
+	ended bool
 	// result, valid after done is closed.
 	output any
 	err    *Error
+}
+
+// closedChan is a channel that is always closed.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// finished returns a channel closed when the execution has ended.
+func (x *Execution) finished() <-chan struct{} {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.ended {
+		return closedChan
+	}
+	if x.done == nil {
+		x.done = make(chan struct{})
+	}
+	return x.done
+}
+
+// finish marks the execution ended and wakes its waiters.
+func (x *Execution) finish() {
+	x.mu.Lock()
+	x.ended = true
+	if x.done != nil {
+		close(x.done)
+	}
+	x.mu.Unlock()
+}
+
+// liveSet holds the async executions of this process until they end,
+// sharded so that starting and ending executions rarely contend.
+type liveSet struct {
+	shards [16]struct {
+		sync.Mutex
+		m map[string]*Execution
+	}
+}
+
+func (l *liveSet) shard(id string) *struct {
+	sync.Mutex
+	m map[string]*Execution
+} {
+	return &l.shards[id[len(id)-1]%16]
+}
+
+func (l *liveSet) put(id string, x *Execution) {
+	sh := l.shard(id)
+	sh.Lock()
+	if sh.m == nil {
+		sh.m = map[string]*Execution{}
+	}
+	sh.m[id] = x
+	sh.Unlock()
+}
+
+func (l *liveSet) get(id string) *Execution {
+	if id == "" {
+		return nil
+	}
+	sh := l.shard(id)
+	sh.Lock()
+	x := sh.m[id]
+	sh.Unlock()
+	return x
+}
+
+func (l *liveSet) del(id string) {
+	sh := l.shard(id)
+	sh.Lock()
+	delete(sh.m, id)
+	sh.Unlock()
 }
 
 // AsyncOptions are settings of one async call.
@@ -38,13 +116,13 @@ type AsyncOptions struct {
 // Start begins an async execution of fn with input on the worker pool and
 // returns its ID at once. The child's deadline is the caller's remaining
 // budget or the async limit, whichever is sooner; the child is not
-// cancelled when the caller returns.
+// cancelled when the caller returns. Start takes ownership of input.
 func (e *Engine) Start(s *State, fn *Function, input map[string]any, opt AsyncOptions) (string, error) {
 	if s.depth+1 > e.cfg.Limits.MaxCallDepth {
 		return "", &Error{Code: CodeLimit, Message: fmt.Sprintf(
 			"call depth limit reached starting %s: more than %d nested calls (limit max_call_depth)", fn.Name, e.cfg.Limits.MaxCallDepth)}
 	}
-	in, verr := fn.Inputs.Validate(input)
+	in, verr := fn.Inputs.ValidateOwned(input)
 	if verr != nil {
 		verr.Message = "invalid input for " + fn.Name
 		return "", verr
@@ -60,7 +138,7 @@ func (e *Engine) Start(s *State, fn *Function, input map[string]any, opt AsyncOp
 		}
 	}
 	auth, _ := s.vars[NameAuth].(map[string]any)
-	return e.startExecution(s.ctx, s.prog, fn, in, auth, s.execID, s.depth+1, opt.IdempotencyKey, id)
+	return e.startExecution(s, s.prog, fn, in, auth, s.execID, s.depth+1, opt.IdempotencyKey, id)
 }
 
 // StartAsync begins an async execution from outside any run (an API call).
@@ -88,36 +166,53 @@ func (e *Engine) StartAsync(ctx context.Context, name string, input any, opt Asy
 			return got, nil
 		}
 	}
-	return e.startExecution(context.Background(), p, fn, in, nil, "", 0, opt.IdempotencyKey, id)
+	return e.startExecution(nil, p, fn, in, nil, "", 0, opt.IdempotencyKey, id)
 }
 
-func (e *Engine) startExecution(parent context.Context, p *Program, fn *Function, in, auth map[string]any, parentID string, depth int, key, id string) (string, error) {
+// startExecution queues an async execution. caller is the run making the
+// call, or nil for a call from outside any run.
+func (e *Engine) startExecution(caller *State, p *Program, fn *Function, in, auth map[string]any, parentID string, depth int, key, id string) (string, error) {
 	e.start.Do(e.startWorkers)
 	now := time.Now()
 	budget, lname := e.cfg.Limits.AsyncTimeout, "async_timeout"
 	if fn.Timeout > 0 && fn.Timeout < budget {
 		budget, lname = fn.Timeout, "settings.timeout of "+fn.Name
 	}
-	deadline := now.Add(budget)
-	if dl, ok := parent.Deadline(); ok && dl.Before(deadline) {
-		deadline, budget, lname = dl, dl.Sub(now), "the caller's remaining budget"
+	var ctx context.Context
+	var cancel context.CancelFunc
+	release := func() {}
+	if dl, ok := callerDeadline(caller); ok && dl.Before(now.Add(budget)) {
+		// The caller's deadline binds: share one detached context with it
+		// among all its async children instead of a timer each.
+		budget, lname = dl.Sub(now), "the caller's remaining budget"
+		sd := caller.detached()
+		ctx, cancel = context.WithCancel(sd.ctx)
+		release = sd.release
+	} else {
+		ctx, cancel = context.WithDeadlineCause(context.Background(), now.Add(budget), errDeadline)
 	}
-	ctx, cancel := context.WithDeadlineCause(context.WithoutCancel(parent), deadline, errDeadline)
-	x := &Execution{prog: p, fn: fn, input: in, auth: auth, ctx: ctx, cancel: cancel, depth: depth,
-		limit: limitInfo{lname, budget.Round(time.Millisecond)}, done: make(chan struct{})}
+	x := &Execution{prog: p, fn: fn, input: in, auth: auth, ctx: ctx, cancel: cancel, release: release, depth: depth,
+		limit: limitInfo{lname, budget.Round(time.Millisecond)}}
 	x.rec = ExecutionRecord{ID: id, Function: fn.Name, Mode: ModeAsync, Status: StatusQueued, Input: in,
 		Parent: parentID, IdempotencyKey: key, CreatedAt: now}
-	if err := e.store.Save(ctx, &x.rec); err != nil {
-		cancel()
-		return "", err
+	// A store shared with other processes needs the queued record so that
+	// they can see and await the execution; a local one is served by the
+	// live map until the execution ends.
+	if !e.localStore {
+		if err := e.store.Save(ctx, &x.rec); err != nil {
+			cancel()
+			release()
+			return "", err
+		}
 	}
-	e.live.Store(id, x)
+	e.live.put(id, x)
 	select {
 	case e.jobs <- x:
 		return id, nil
 	default:
-		e.live.Delete(id)
+		e.live.del(id)
 		cancel()
+		release()
 		err := &Error{Code: CodeQueueFull, Message: fmt.Sprintf(
 			"the async queue is full (%d waiting; limit queue_size); try again later or raise it", cap(e.jobs))}
 		x.rec.Status, x.rec.Error, x.rec.FinishedAt = StatusFailed, err, time.Now()
@@ -147,6 +242,7 @@ func (e *Engine) startWorkers() {
 
 // execute runs a claimed execution to its end and publishes the result.
 func (e *Engine) execute(x *Execution) {
+	defer x.release()
 	defer x.cancel()
 	x.rec.StartedAt = time.Now()
 	x.rec.Status = StatusRunning
@@ -177,17 +273,16 @@ func (e *Engine) execute(x *Execution) {
 		x.rec.Status, x.rec.Output = StatusSucceeded, out
 	}
 	_ = e.store.Save(context.Background(), &x.rec)
-	close(x.done)
-	e.live.Delete(x.rec.ID)
+	x.finish()
+	e.live.del(x.rec.ID)
 }
 
 // Cancel cancels an in-process async execution.
 func (e *Engine) Cancel(id string) bool {
-	v, ok := e.live.Load(id)
-	if !ok {
+	x := e.live.get(id)
+	if x == nil {
 		return false
 	}
-	x := v.(*Execution)
 	x.cancel()
 	return true
 }
@@ -195,10 +290,9 @@ func (e *Engine) Cancel(id string) bool {
 // Get returns the current record of an execution: live from this process
 // when it is running here, else from the store.
 func (e *Engine) Get(ctx context.Context, id string) (*ExecutionRecord, error) {
-	if v, ok := e.live.Load(id); ok {
-		x := v.(*Execution)
+	if x := e.live.get(id); x != nil {
 		select {
-		case <-x.done:
+		case <-x.finished():
 		default:
 			rec := ExecutionRecord{ID: id, Function: x.fn.Name, Mode: ModeAsync, Status: StatusQueued,
 				Input: x.input, Parent: x.rec.Parent, CreatedAt: x.rec.CreatedAt}
@@ -235,8 +329,8 @@ func (e *Engine) Await(ctx context.Context, ids []string, timeout time.Duration)
 	// With a timeout the await must stay free to give up, so what it takes
 	// over runs on its own goroutine; without one it runs right here.
 	for _, id := range ids {
-		if v, ok := e.live.Load(id); ok {
-			if x := v.(*Execution); x.claimed.CompareAndSwap(false, true) {
+		if x := e.live.get(id); x != nil {
+			if x.claimed.CompareAndSwap(false, true) {
 				if timeout > 0 || outlives(x.ctx, ctx) {
 					go e.execute(x)
 				} else {
@@ -255,6 +349,41 @@ func (e *Engine) Await(ctx context.Context, ids []string, timeout time.Duration)
 	return out, nil
 }
 
+func callerDeadline(s *State) (time.Time, bool) {
+	if s == nil {
+		return time.Time{}, false
+	}
+	return s.ctx.Deadline()
+}
+
+// sharedDeadline is a context carrying a run's deadline but not its
+// cancellation, shared by the run's async children. The last holder to let
+// go stops its timer.
+type sharedDeadline struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	refs   atomic.Int32
+}
+
+func (sd *sharedDeadline) release() {
+	if sd.refs.Add(-1) == 0 {
+		sd.cancel()
+	}
+}
+
+// detached returns the run's shared deadline context, holding one more
+// reference to it for the caller.
+func (s *State) detached() *sharedDeadline {
+	if s.shared == nil {
+		dl, _ := s.ctx.Deadline()
+		ctx, cancel := context.WithDeadlineCause(context.WithoutCancel(s.ctx), dl, errDeadline)
+		s.shared = &sharedDeadline{ctx: ctx, cancel: cancel}
+		s.shared.refs.Store(1) // the run's own, dropped when it ends
+	}
+	s.shared.refs.Add(1)
+	return s.shared
+}
+
 // outlives reports whether child's deadline is later than parent's.
 func outlives(child, parent context.Context) bool {
 	pd, ok := parent.Deadline()
@@ -268,10 +397,9 @@ func outlives(child, parent context.Context) bool {
 var errAwaitTimeout = errors.New("await timeout")
 
 func (e *Engine) awaitOne(ctx context.Context, id string, timer <-chan time.Time) (AwaitResult, error) {
-	if v, ok := e.live.Load(id); ok {
-		x := v.(*Execution)
+	if x := e.live.get(id); x != nil {
 		select {
-		case <-x.done:
+		case <-x.finished():
 		case <-ctx.Done():
 			return AwaitResult{}, ctx.Err()
 		case <-timer:
@@ -294,8 +422,7 @@ func (e *Engine) awaitOne(ctx context.Context, id string, timer <-chan time.Time
 			return AwaitResult{ID: id, Status: rec.Status, Output: rec.Output, Error: rec.Error}, nil
 		}
 		// It may have started here since we looked.
-		if v, ok := e.live.Load(id); ok {
-			_ = v
+		if e.live.get(id) != nil {
 			return e.awaitOne(ctx, id, timer)
 		}
 		t := time.NewTimer(wait)

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -110,7 +111,7 @@ func TestAwaitingWorkersDoNotDeadlock(t *testing.T) {
 			{"type": "var", "name": "ids", "value": "[]"},
 			{"type": "for", "count": "20", "as": "i", "steps": [
 				{"type": "call", "function": "middle", "async": true, "as": "id"},
-				{"type": "set", "name": "ids", "value": "concat(ids, [id])"}]},
+				{"type": "set", "name": "ids", "value": "append(ids, id)"}]},
 			{"type": "await", "ids": "ids", "as": "outs"}], "response": "sum(outs)"}`)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -171,5 +172,49 @@ func TestProgramSwapKeepsRunsConsistent(t *testing.T) {
 	res, err := e.Run(context.Background(), "v", nil, engine.RunOptions{})
 	if err != nil || res.Output != 2 {
 		t.Fatalf("after Load the new program runs: %v %v", res, err)
+	}
+}
+
+// set x = append(x, ...) grows x in place, but nobody else holding the
+// list may see a change.
+func TestAppendKeepsSharedListsIntact(t *testing.T) {
+	e := load(t, engine.Config{}, `{"kind": "function", "name": "lists", "stack": [
+		{"type": "var", "name": "a", "value": "[]"},
+		{"type": "set", "name": "a", "value": "append(a, 1)"},
+		{"type": "set", "name": "a", "value": "append(a, 2)"},
+		{"type": "var", "name": "b", "value": "a"},
+		{"type": "set", "name": "a", "value": "append(a, 3)"},
+		{"type": "set", "name": "b", "value": "append(b, 9)"},
+		{"type": "var", "name": "c", "value": "a"},
+		{"type": "set", "name": "a", "value": "b"},
+		{"type": "set", "name": "a", "value": "append(a, 7, 8)"},
+		{"type": "set", "name": "c", "value": "append(c, 4)"}],
+		"response": "{a: a, b: b, c: c}"}`)
+	res, err := e.Run(context.Background(), "lists", nil, engine.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(res.Output)
+	if want := `{"a":[1,2,9,7,8],"b":[1,2,9],"c":[1,2,3,4]}`; string(got) != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// Async children given the same object must not write to it (run with
+// -race to see a write).
+func TestAsyncChildrenShareInputs(t *testing.T) {
+	e := load(t, engine.Config{}, `{"kind": "function", "name": "child",
+		"input": [{"name": "data", "type": "json"}, {"name": "obj", "type": "object"}],
+		"stack": [], "response": "len(input.data.list) + input.obj.a"}`,
+		`{"kind": "function", "name": "parent", "stack": [
+		{"type": "var", "name": "o", "value": "{a: 1, list: [1, 2, {x: 1}]}"},
+		{"type": "var", "name": "ids", "value": "[]"},
+		{"type": "for", "count": "20", "as": "i", "steps": [
+			{"type": "call", "function": "child", "async": true, "input": {"data": "o", "obj": "o"}, "as": "id"},
+			{"type": "set", "name": "ids", "value": "append(ids, id)"}]},
+		{"type": "await", "ids": "ids", "as": "outs"}], "response": "sum(outs)"}`)
+	res, err := e.Run(context.Background(), "parent", nil, engine.RunOptions{})
+	if err != nil || res.Output != 80 {
+		t.Fatalf("got %v, %v; want 80", res.Output, err)
 	}
 }

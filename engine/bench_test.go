@@ -145,7 +145,7 @@ func BenchmarkAsync100(b *testing.B) {
 			{"type": "var", "name": "ids", "value": "[]"},
 			{"type": "for", "count": "100", "as": "i", "steps": [
 				{"type": "call", "function": "noop", "async": true, "input": {"id": "i"}, "as": "id"},
-				{"type": "set", "name": "ids", "value": "concat(ids, [id])"}]},
+				{"type": "set", "name": "ids", "value": "append(ids, id)"}]},
 			{"type": "await", "ids": "ids", "as": "out"}],
 			"response": "len(out)"}`)
 		if out := benchRun(b, e, "fan_out", nil).Output; out != 100 {
@@ -190,7 +190,7 @@ func BenchmarkAsyncSleep10(b *testing.B) {
 			{"type": "var", "name": "ids", "value": "[]"},
 			{"type": "for", "count": "10", "as": "i", "steps": [
 				{"type": "call", "function": "nap", "async": true, "input": {"id": "i"}, "as": "id"},
-				{"type": "set", "name": "ids", "value": "concat(ids, [id])"}]},
+				{"type": "set", "name": "ids", "value": "append(ids, id)"}]},
 			{"type": "await", "ids": "ids", "as": "out"}],
 			"response": "len(out)"}`)
 		b.ReportAllocs()

@@ -39,7 +39,7 @@ func init() {
 		"first", "last", "get", "take", "keys", "values", "toPairs", "fromPairs", "sort", "reverse", "uniq",
 		"concat", "flatten", "join", "bitand", "bitor", "bitxor", "bitnand", "bitnot", "bitshl", "bitshr",
 		"bitushr", "true", "false", "nil", "let", "in", "not", "and", "or", "contains", "matches",
-		"startsWith", "endsWith"} {
+		"startsWith", "endsWith", "append"} {
 		exprBuiltins[n] = true
 	}
 }
@@ -546,6 +546,34 @@ func (c *StepCompiler) compileSource(src, path, to string) *Expr {
 	return e
 }
 
+// AppendItems reports whether e is append(name, items...) and, if so,
+// compiles each item on its own, so that the step can add them to the list
+// in name without copying it (see State.Append).
+func (c *StepCompiler) AppendItems(e *Expr, name string) []*Expr {
+	if e == nil || name == "" {
+		return nil
+	}
+	call, ok := e.program.Node().(*ast.CallNode)
+	if !ok || len(call.Arguments) < 2 {
+		return nil
+	}
+	if fn, ok := call.Callee.(*ast.IdentifierNode); !ok || fn.Value != "append" {
+		return nil
+	}
+	if list, ok := call.Arguments[0].(*ast.IdentifierNode); !ok || list.Value != name {
+		return nil
+	}
+	items := make([]*Expr, 0, len(call.Arguments)-1)
+	for _, a := range call.Arguments[1:] {
+		it := c.dc.compileExpr(a.String(), e.Path, c.sc, name)
+		if it == nil {
+			return nil
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
 // ExprIn compiles an expression field in a scope with extra names (such as
 // a db.query's table columns). extra maps each name to its type.
 func (c *StepCompiler) ExprIn(field string, extra map[string]types.Type) *Expr {
@@ -967,7 +995,8 @@ func compileExprSafe(src string, env types.Map) (p *vm.Program, err error) {
 			err = fmt.Errorf("cannot compile expression: %v", r)
 		}
 	}()
-	return expr.Compile(src, expr.Env(env), expr.MaxNodes(5000))
+	opts := append([]expr.Option{expr.Env(env), expr.MaxNodes(5000)}, exprFunctions...)
+	return expr.Compile(src, opts...)
 }
 
 func (dc *defCompiler) declared(name string, d declInfo) {

@@ -109,7 +109,7 @@ func (c *Config) fill() {
 		c.Env = map[string]any{}
 	}
 	if c.Store == nil {
-		c.Store = NewMemoryStore(100_000)
+		c.Store = NewMemoryStore(10_000)
 	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{}
@@ -123,17 +123,23 @@ type Engine struct {
 	store ExecutionStore
 
 	// live holds in-process async executions until they finish.
-	live  sync.Map // id → *Execution
-	jobs  chan *Execution
-	start sync.Once
-	stop  chan struct{}
-	wg    sync.WaitGroup
+	live liveSet
+	// localStore is true when the store serves only this process.
+	localStore bool
+	jobs       chan *Execution
+	start      sync.Once
+	stop       chan struct{}
+	wg         sync.WaitGroup
 }
 
 // New makes an engine. Load a program before running anything.
 func New(cfg Config) *Engine {
 	cfg.fill()
-	return &Engine{cfg: cfg, store: cfg.Store, jobs: make(chan *Execution, cfg.QueueSize), stop: make(chan struct{})}
+	e := &Engine{cfg: cfg, store: cfg.Store, jobs: make(chan *Execution, cfg.QueueSize), stop: make(chan struct{})}
+	if l, ok := cfg.Store.(interface{ Local() bool }); ok {
+		e.localStore = l.Local()
+	}
+	return e
 }
 
 // Config returns the engine's configuration with defaults filled in.
@@ -296,13 +302,14 @@ func (e *Engine) bindVars(s *State, in map[string]any, auth, request map[string]
 }
 
 // Call runs function name synchronously inside the run s (a call step).
-// The child shares the caller's deadline and sees the caller's auth.
+// The child shares the caller's deadline and sees the caller's auth. Call
+// takes ownership of input.
 func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error) {
 	if s.depth+1 > e.cfg.Limits.MaxCallDepth {
 		return nil, &Error{Code: CodeLimit, Message: fmt.Sprintf(
 			"call depth limit reached calling %s: more than %d nested calls (limit max_call_depth); look for unbounded recursion", fn.Name, e.cfg.Limits.MaxCallDepth)}
 	}
-	in, verr := fn.Inputs.Validate(input)
+	in, verr := fn.Inputs.ValidateOwned(input)
 	if verr != nil {
 		verr.Message = "invalid input for " + fn.Name
 		return nil, verr

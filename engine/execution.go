@@ -123,6 +123,9 @@ func (m *MemoryStore) Save(_ context.Context, rec *ExecutionRecord) error {
 	return nil
 }
 
+// Local reports that the store serves only this process.
+func (m *MemoryStore) Local() bool { return true }
+
 // Get implements ExecutionStore.
 func (m *MemoryStore) Get(_ context.Context, id string) (*ExecutionRecord, error) {
 	m.mu.Lock()

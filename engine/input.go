@@ -51,7 +51,7 @@ func compileInputsAt(fields []InputField, path string, r *reporter) *InputSpec {
 			d.UseNumber()
 			_ = d.Decode(&v)
 			tmp := &InputSpec{fields: []inputField{{InputField: f, nested: cf.nested}}}
-			val, errs := tmp.validate(map[string]any{f.Name: v}, "")
+			val, errs := tmp.validate(map[string]any{f.Name: v}, map[string]any{}, "")
 			if len(errs) > 0 {
 				r.errorf(joinPath(p, "default"), "bad_default", "default does not fit the field: %s", errs[0].Message)
 			} else {
@@ -81,15 +81,42 @@ func (s *InputSpec) Validate(raw any) (map[string]any, *Error) {
 	default:
 		return nil, &Error{Code: CodeInvalidInput, Message: fmt.Sprintf("input must be a JSON object, got %s", typeName(raw))}
 	}
-	out, errs := s.validate(m, "")
+	out, errs := s.validate(m, make(map[string]any, len(s.fields)), "")
 	if len(errs) > 0 {
 		return nil, &Error{Code: CodeInvalidInput, Message: "invalid input", Fields: errs}
 	}
 	return out, nil
 }
 
-func (s *InputSpec) validate(m map[string]any, prefix string) (map[string]any, []FieldError) {
-	out := make(map[string]any, len(s.fields))
+// ValidateOwned is Validate for a map the caller made for this call and
+// gives up: it is converted in place instead of copied.
+func (s *InputSpec) ValidateOwned(m map[string]any) (map[string]any, *Error) {
+	if s == nil || m == nil {
+		return s.Validate(m)
+	}
+	for k := range m {
+		if !s.has(k) {
+			delete(m, k)
+		}
+	}
+	out, errs := s.validate(m, m, "")
+	if len(errs) > 0 {
+		return nil, &Error{Code: CodeInvalidInput, Message: "invalid input", Fields: errs}
+	}
+	return out, nil
+}
+
+func (s *InputSpec) has(name string) bool {
+	for i := range s.fields {
+		if s.fields[i].Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// validate checks m and writes the converted fields to out, which may be m.
+func (s *InputSpec) validate(m, out map[string]any, prefix string) (map[string]any, []FieldError) {
 	var errs []FieldError
 	for _, f := range s.fields {
 		name := prefix + f.Name
@@ -233,7 +260,7 @@ func (f *inputField) convert(v any, name string) (any, []FieldError) {
 		if f.nested == nil || len(f.nested.fields) == 0 {
 			return NormalizeNumbers(m), nil
 		}
-		return f.nested.validate(m, name+".")
+		return f.nested.validate(m, make(map[string]any, len(f.nested.fields)), name+".")
 	}
 	return v, nil
 }
@@ -288,7 +315,9 @@ func toFloat(v any) (float64, bool) {
 }
 
 // NormalizeNumbers turns json.Number values into int (when whole) or
-// float64, so expressions see ordinary numbers.
+// float64, so expressions see ordinary numbers. It writes into a map or
+// list only where it finds a json.Number: values made by expressions hold
+// none, so shared values are never written to.
 func NormalizeNumbers(v any) any {
 	switch x := v.(type) {
 	case json.Number:
@@ -299,16 +328,27 @@ func NormalizeNumbers(v any) any {
 		return f
 	case map[string]any:
 		for k, e := range x {
-			x[k] = NormalizeNumbers(e)
+			if n := NormalizeNumbers(e); needsWrite(e) {
+				x[k] = n
+			}
 		}
 		return x
 	case []any:
 		for i, e := range x {
-			x[i] = NormalizeNumbers(e)
+			if n := NormalizeNumbers(e); needsWrite(e) {
+				x[i] = n
+			}
 		}
 		return x
 	}
 	return v
+}
+
+// needsWrite reports whether NormalizeNumbers(v) is a different value
+// that must be stored back.
+func needsWrite(v any) bool {
+	_, ok := v.(json.Number)
+	return ok
 }
 
 // typeName names the JSON-ish type of a Go value for error messages.

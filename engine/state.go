@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
@@ -45,6 +46,16 @@ type State struct {
 	logs  *[]LogEntry
 	// tx is the transaction of an enclosing db.transaction, if any.
 	tx *sql.Tx
+	// owned records, per variable, the list that variable's own appends
+	// made last (see Append).
+	owned map[string]ownedList
+	// shared is the deadline context the run's async children share.
+	shared *sharedDeadline
+}
+
+type ownedList struct {
+	data *any
+	len  int
 }
 
 type limitInfo struct {
@@ -89,6 +100,11 @@ func (e *Engine) newState(ctx context.Context, p *Program, fn *Function, execID 
 
 func (s *State) release() {
 	clear(s.vars)
+	clear(s.owned)
+	if s.shared != nil {
+		s.shared.release()
+		s.shared = nil
+	}
 	s.tx = nil
 	s.ctx, s.done, s.eng, s.prog, s.fn, s.ret, s.cur, s.trace, s.logs = nil, nil, nil, nil, nil, nil, nil, nil, nil
 	statePool.Put(s)
@@ -146,6 +162,28 @@ func (s *State) Get(name string) any { return s.vars[name] }
 
 // Set stores a variable's value.
 func (s *State) Set(name string, v any) { s.vars[name] = v }
+
+// Append stores in variable name its list with items added at the end. It
+// grows the list in place, in amortised constant time, when the variable
+// still holds exactly the list its own last Append made: anyone else
+// holding that list sees only its first len items, which do not change.
+// Otherwise it copies, like append() in an expression.
+func (s *State) Append(name string, items ...any) []any {
+	cur, _ := s.vars[name].([]any)
+	if o, ok := s.owned[name]; ok && len(cur) > 0 && o.data == unsafe.SliceData(cur) && o.len == len(cur) && cap(cur)-len(cur) >= len(items) {
+		cur = append(cur, items...)
+	} else {
+		grown := make([]any, len(cur), max(4, 2*(len(cur)+len(items))))
+		copy(grown, cur)
+		cur = append(grown, items...)
+	}
+	if s.owned == nil {
+		s.owned = make(map[string]ownedList, 2)
+	}
+	s.owned[name] = ownedList{data: unsafe.SliceData(cur), len: len(cur)}
+	s.vars[name] = cur
+	return cur
+}
 
 // SetReturn records the function's response; the step then returns ErrReturn.
 func (s *State) SetReturn(v any) { s.ret = v }

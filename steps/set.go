@@ -30,6 +30,9 @@ func init() {
 				}
 			}
 			if len(path) == 0 {
+				if items := c.AppendItems(value, name); items != nil {
+					return appendTo(name, value, items)
+				}
 				return assign(name, value)
 			}
 			pathField := c.Path("path")
@@ -154,4 +157,26 @@ func setIn(cur any, path []segment, v any) (any, error) {
 	}
 	cp[seg.key] = child
 	return cp, nil
+}
+
+// appendTo runs set name = append(name, items...) without copying the list
+// each time. A variable that holds no list falls back to the expression,
+// which reports the error.
+func appendTo(name string, value *engine.Expr, items []*engine.Expr) engine.RunFunc {
+	return func(s *engine.State) (any, error) {
+		switch s.Get(name).(type) {
+		case []any, nil:
+		default:
+			return assign(name, value)(s)
+		}
+		vals := make([]any, len(items))
+		for i, it := range items {
+			v, err := s.Eval(it)
+			if err != nil {
+				return nil, err
+			}
+			vals[i] = v
+		}
+		return s.Append(name, vals...), nil
+	}
 }
