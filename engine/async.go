@@ -255,11 +255,9 @@ func (e *Engine) execute(x *Execution) {
 		s := e.newState(x.ctx, x.prog, x.fn, x.rec.ID, x.depth)
 		s.limit = x.limit
 		e.bindVars(s, x.input, x.auth, nil)
-		var logs []LogEntry
-		s.logs = &logs
+		s.logs = &x.rec.Logs
 		out, err = s.run()
 		s.release()
-		x.rec.Logs = logs
 	}
 	x.rec.FinishedAt = time.Now()
 	if err != nil {
@@ -325,28 +323,46 @@ func (e *Engine) Await(ctx context.Context, ids []string, timeout time.Duration)
 	}
 	out := make([]AwaitResult, len(ids))
 	// First run inline whatever is still queued: the caller would only wait
-	// for a worker to do it.
-	// With a timeout the await must stay free to give up, so what it takes
-	// over runs on its own goroutine; without one it runs right here.
-	for _, id := range ids {
-		if x := e.live.get(id); x != nil {
-			if x.claimed.CompareAndSwap(false, true) {
-				if timeout > 0 || outlives(x.ctx, ctx) {
-					go e.execute(x)
-				} else {
-					e.execute(x)
-				}
+	// for a worker to do it. With a timeout the await must stay free to give
+	// up, so what it takes over runs on its own goroutine.
+	live := make([]*Execution, len(ids))
+	for i, id := range ids {
+		x := e.live.get(id)
+		live[i] = x
+		if x != nil && x.claimed.CompareAndSwap(false, true) {
+			if timeout > 0 || outlives(x.ctx, ctx) {
+				go e.execute(x)
+			} else {
+				e.execute(x)
 			}
 		}
 	}
 	for i, id := range ids {
-		r, err := e.awaitOne(ctx, id, timer)
+		var r AwaitResult
+		var err error
+		if x := live[i]; x != nil {
+			r, err = x.wait(ctx, timer)
+		} else {
+			r, err = e.awaitOne(ctx, id, timer)
+		}
 		if err != nil {
 			return nil, err
 		}
 		out[i] = r
 	}
 	return out, nil
+}
+
+// wait waits for the execution to end.
+func (x *Execution) wait(ctx context.Context, timer <-chan time.Time) (AwaitResult, error) {
+	select {
+	case <-x.finished():
+	case <-ctx.Done():
+		return AwaitResult{}, ctx.Err()
+	case <-timer:
+		return AwaitResult{ID: x.rec.ID}, errAwaitTimeout
+	}
+	return AwaitResult{ID: x.rec.ID, Status: x.rec.Status, Output: x.output, Error: x.err}, nil
 }
 
 func callerDeadline(s *State) (time.Time, bool) {
@@ -398,14 +414,7 @@ var errAwaitTimeout = errors.New("await timeout")
 
 func (e *Engine) awaitOne(ctx context.Context, id string, timer <-chan time.Time) (AwaitResult, error) {
 	if x := e.live.get(id); x != nil {
-		select {
-		case <-x.finished():
-		case <-ctx.Done():
-			return AwaitResult{}, ctx.Err()
-		case <-timer:
-			return AwaitResult{ID: id}, errAwaitTimeout
-		}
-		return AwaitResult{ID: id, Status: x.rec.Status, Output: x.output, Error: x.err}, nil
+		return x.wait(ctx, timer)
 	}
 	// Not running here: read the store until it ends (it may run on
 	// another node).

@@ -230,15 +230,14 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	s := e.newState(ctx, p, fn, id, 0)
 	s.limit = limitInfo{lname, timeout}
 	e.bindVars(s, in, opt.Auth, opt.Request)
-	var logs []LogEntry
-	s.logs = &logs
+	s.logs = &res.Logs
 	if opt.Trace {
 		s.trace = &traceBuf{start: started, max: e.cfg.Limits.MaxTraceEntries}
 	}
 	out, err := s.run()
 	tr := s.trace
 	s.release()
-	res.Output, res.Logs = out, logs
+	res.Output = out
 	if tr != nil {
 		res.Trace, res.TraceTruncated = tr.entries, tr.truncated
 	}

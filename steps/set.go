@@ -169,6 +169,13 @@ func appendTo(name string, value *engine.Expr, items []*engine.Expr) engine.RunF
 		default:
 			return assign(name, value)(s)
 		}
+		if len(items) == 1 {
+			v, err := s.Eval(items[0])
+			if err != nil {
+				return nil, err
+			}
+			return s.Append(name, v), nil
+		}
 		vals := make([]any, len(items))
 		for i, it := range items {
 			v, err := s.Eval(it)

@@ -5,7 +5,9 @@
 //	go test -run '^$' -bench . -benchmem ./engine/ | go run ./cmd/benchreport
 //
 // With -strict it exits 1 when a target is missed. When a benchmark appears
-// more than once (-count > 1) its runs are averaged.
+// more than once (-count > 1) the median of its runs is used: on a shared
+// two-core machine a run now and then is slowed by others, and the median
+// ignores it.
 package main
 
 import (
@@ -56,18 +58,27 @@ var targets = map[string]target{
 	"AsyncSleep10": {maxNs: float64(70 * time.Millisecond)},
 }
 
-// result is the average of one benchmark's runs: unit → value.
+// result holds one benchmark's runs: unit → the value of each run.
 type result struct {
 	runs   int
-	values map[string]float64
+	values map[string][]float64
 }
 
+// get returns the median of the runs' values in unit.
 func (r *result) get(unit string) (float64, bool) {
 	if r == nil || r.runs == 0 {
 		return 0, false
 	}
-	v, ok := r.values[unit]
-	return v / float64(r.runs), ok
+	vs, ok := r.values[unit]
+	if !ok || len(vs) == 0 {
+		return 0, false
+	}
+	s := append([]float64(nil), vs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2], true
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2, true
 }
 
 // pair is one BenchmarkX with its two sides.
@@ -107,7 +118,7 @@ func parse(r io.Reader) ([]*pair, error) {
 			res = &p.gov
 		}
 		if *res == nil {
-			*res = &result{values: map[string]float64{}}
+			*res = &result{values: map[string][]float64{}}
 		}
 		(*res).runs++
 		for i := 2; i+1 < len(f); i += 2 {
@@ -115,7 +126,7 @@ func parse(r io.Reader) ([]*pair, error) {
 			if err != nil {
 				continue
 			}
-			(*res).values[f[i+1]] += v
+			(*res).values[f[i+1]] = append((*res).values[f[i+1]], v)
 		}
 	}
 	return order, sc.Err()
