@@ -423,9 +423,9 @@ func (dc *defCompiler) compileStep(raw json.RawMessage, path string, sc *scope) 
 		return nil
 	}
 	o.str("description", false)
-	o.str("id", false)
+	o.str("step_id", false)
 	c := &StepCompiler{dc: dc, typ: t, obj: o, path: path, sc: sc, terminates: t.Terminates}
-	known := []string{"type", "description", "disabled", "id"}
+	known := []string{"type", "description", "disabled", "step_id"}
 	for _, f := range t.Fields {
 		known = append(known, f.Name)
 		if f.Required && !o.has(f.Name) {

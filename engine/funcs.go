@@ -12,6 +12,11 @@ var exprFunctions = []expr.Option{
 	expr.Function("append", appendFunc),
 }
 
+// ExprOptions returns the expr options every funcstack expression is
+// compiled with (funcstack's own functions), for steps that compile parts
+// of an expression themselves.
+func ExprOptions() []expr.Option { return exprFunctions }
+
 // appendFunc is append(list, item, ...): a new list with the items added
 // at the end. The old list is left as it was, so variables that share it
 // do not see the change.

@@ -76,7 +76,7 @@ var commonStepFields = []FieldSpec{
 	{Name: "type", Kind: FieldString, Required: true, Description: "The step type."},
 	{Name: "description", Kind: FieldString, Description: "A note shown in the builder."},
 	{Name: "disabled", Kind: FieldBool, Description: "Skip this step when running."},
-	{Name: "id", Kind: FieldString, Description: "A stable identifier used by the builder."},
+	{Name: "step_id", Kind: FieldString, Description: "A stable identifier used by the builder."},
 }
 
 var registry = struct {
