@@ -1,0 +1,552 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// Executions keeps execution records in funcstack_executions. Save only
+// queues the record; a background flusher writes queued records in batches
+// (up to Options.BatchSize per transaction, at most Options.FlushInterval
+// after the first was queued). Get sees queued records at once. Close (of
+// the Store) flushes.
+type Executions struct {
+	s *Store
+
+	// writeMu serialises batch writes, so that a later version of a
+	// record is never overwritten by an earlier one.
+	writeMu sync.Mutex
+
+	mu       sync.Mutex
+	pending  map[string]*engine.ExecutionRecord // queued, newest per ID
+	inflight map[string]*engine.ExecutionRecord // being written
+	drained  chan struct{}                      // closed after each write
+	closed   bool
+
+	wake chan struct{} // a first record was queued
+	full chan struct{} // a batch is full
+	stop chan struct{}
+	done chan struct{}
+}
+
+var _ engine.ExecutionStore = (*Executions)(nil)
+
+// maxPendingBatches bounds the records queued (in batches): past it Save
+// waits for the flusher, so a slow database slows callers instead of
+// filling memory.
+const maxPendingBatches = 40
+
+func newExecutions(s *Store) *Executions {
+	x := &Executions{s: s, pending: map[string]*engine.ExecutionRecord{}, drained: make(chan struct{}),
+		wake: make(chan struct{}, 1), full: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	if !s.opt.SyncWrites {
+		go x.loop()
+	} else {
+		close(x.done)
+	}
+	return x
+}
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// Save implements engine.ExecutionStore: it queues a copy of rec for the
+// next batch (or, with Options.SyncWrites, writes it at once).
+func (x *Executions) Save(ctx context.Context, rec *engine.ExecutionRecord) error {
+	if rec == nil || rec.ID == "" {
+		return errors.New("saving an execution record: the record has no ID")
+	}
+	cp := *rec
+	if x.s.opt.SyncWrites {
+		return x.write(ctx, []*engine.ExecutionRecord{&cp})
+	}
+	max := x.s.opt.BatchSize * maxPendingBatches
+	x.mu.Lock()
+	for len(x.pending) >= max && !x.closed {
+		ch := x.drained
+		x.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("saving execution record %s: %d records wait to be written to %s: %w", rec.ID, max, x.s.where, context.Cause(ctx))
+		}
+		x.mu.Lock()
+	}
+	if x.closed {
+		x.mu.Unlock()
+		return fmt.Errorf("saving execution record %s: the store %s is closed", rec.ID, x.s.where)
+	}
+	x.pending[cp.ID] = &cp
+	n := len(x.pending)
+	x.mu.Unlock()
+	if n == 1 {
+		signal(x.wake)
+	}
+	if n >= x.s.opt.BatchSize {
+		signal(x.full)
+	}
+	return nil
+}
+
+func (x *Executions) loop() {
+	defer close(x.done)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-x.wake:
+		case <-x.full:
+		case <-x.stop:
+			x.flushAll()
+			return
+		}
+		x.mu.Lock()
+		n := len(x.pending)
+		x.mu.Unlock()
+		if n > 0 && n < x.s.opt.BatchSize {
+			timer.Reset(x.s.opt.FlushInterval)
+			select {
+			case <-timer.C:
+			case <-x.full:
+				timer.Stop()
+			case <-x.stop:
+				timer.Stop()
+				x.flushAll()
+				return
+			}
+		}
+		x.flushOnce()
+		x.mu.Lock()
+		more := len(x.pending) > 0
+		x.mu.Unlock()
+		if more {
+			signal(x.wake)
+		}
+	}
+}
+
+// flushAll writes every queued record and waits for a write in progress.
+func (x *Executions) flushAll() {
+	for {
+		x.flushOnce() // waits for a write in progress first
+		x.mu.Lock()
+		n := len(x.pending)
+		x.mu.Unlock()
+		if n == 0 {
+			return
+		}
+	}
+}
+
+// flushOnce writes up to BatchSize queued records in one transaction.
+func (x *Executions) flushOnce() {
+	x.writeMu.Lock()
+	defer x.writeMu.Unlock()
+	x.mu.Lock()
+	if len(x.pending) == 0 {
+		x.mu.Unlock()
+		return
+	}
+	batch := make([]*engine.ExecutionRecord, 0, min(len(x.pending), x.s.opt.BatchSize))
+	if len(x.pending) <= x.s.opt.BatchSize {
+		x.inflight = x.pending
+		x.pending = map[string]*engine.ExecutionRecord{}
+		for _, r := range x.inflight {
+			batch = append(batch, r)
+		}
+	} else {
+		x.inflight = make(map[string]*engine.ExecutionRecord, x.s.opt.BatchSize)
+		for id, r := range x.pending {
+			if len(batch) == x.s.opt.BatchSize {
+				break
+			}
+			batch = append(batch, r)
+			x.inflight[id] = r
+			delete(x.pending, id)
+		}
+	}
+	x.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	err := x.write(ctx, batch)
+	if err != nil {
+		// Try once more, then record by record, so that one bad
+		// record does not lose the others.
+		time.Sleep(20 * time.Millisecond)
+		if err = x.write(ctx, batch); err != nil {
+			failed := 0
+			for _, r := range batch {
+				if e := x.write(ctx, []*engine.ExecutionRecord{r}); e != nil {
+					failed++
+					err = e
+				}
+			}
+			if failed > 0 {
+				x.s.opt.Logf("funcstack store: %d of %d execution records could not be written to %s and are lost: %v", failed, len(batch), x.s.where, err)
+			}
+		}
+	}
+	cancel()
+	x.mu.Lock()
+	x.inflight = nil
+	close(x.drained)
+	x.drained = make(chan struct{})
+	x.mu.Unlock()
+}
+
+// Flush writes every queued record now.
+func (x *Executions) Flush(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { x.flushAll(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+func (x *Executions) close() error {
+	x.mu.Lock()
+	already := x.closed
+	x.closed = true
+	x.mu.Unlock()
+	if already {
+		return nil
+	}
+	if !x.s.opt.SyncWrites {
+		close(x.stop)
+		<-x.done
+	}
+	return nil
+}
+
+const execColumns = `id, "function", mode, status, parent, attempts, idempotency_key, input, output, error, trace, logs, created_at, started_at, finished_at, updated_at`
+const execColumnCount = 16
+
+// rowsPerInsert keeps statements well under the bound-parameter limits.
+const rowsPerInsert = 200
+
+// write upserts recs in one transaction.
+func (x *Executions) write(ctx context.Context, recs []*engine.ExecutionRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	// A fixed order keeps concurrent writers from deadlocking.
+	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
+	now := time.Now()
+	if x.s.dialect == DialectSQLite {
+		return x.writeSQLite(ctx, recs, now)
+	}
+	exec := func(q engine.Querier) error {
+		for start := 0; start < len(recs); start += rowsPerInsert {
+			chunk := recs[start:min(len(recs), start+rowsPerInsert)]
+			query, args := x.upsert(chunk, now)
+			if _, err := q.ExecContext(ctx, query, args...); err != nil {
+				return fmt.Errorf("writing %d execution records to %s: %v", len(chunk), x.s.where, err)
+			}
+		}
+		return nil
+	}
+	if len(recs) <= rowsPerInsert {
+		return exec(x.s.db)
+	}
+	tx, err := x.s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("writing execution records to %s: %v", x.s.where, err)
+	}
+	defer tx.Rollback()
+	if err := exec(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("writing execution records to %s: %v", x.s.where, err)
+	}
+	return nil
+}
+
+// writeSQLite writes recs in one transaction with multi-row upserts of
+// sqliteRowsPerInsert rows: the driver parses a statement on every run and
+// binds parameters in time quadratic in their number, so a few rows per
+// statement beat both one row and hundreds.
+func (x *Executions) writeSQLite(ctx context.Context, recs []*engine.ExecutionRecord, now time.Time) error {
+	tx, err := x.s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("writing execution records to %s: %v", x.s.where, err)
+	}
+	defer tx.Rollback()
+	for start := 0; start < len(recs); start += sqliteRowsPerInsert {
+		chunk := recs[start:min(len(recs), start+sqliteRowsPerInsert)]
+		query, args := x.upsert(chunk, now)
+		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+			return fmt.Errorf("writing %d execution records to %s: %v", len(chunk), x.s.where, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("writing execution records to %s: %v", x.s.where, err)
+	}
+	return nil
+}
+
+const sqliteRowsPerInsert = 25
+
+func (x *Executions) upsert(recs []*engine.ExecutionRecord, now time.Time) (string, []any) {
+	var b strings.Builder
+	b.Grow(200 + len(recs)*execColumnCount*5)
+	b.WriteString("INSERT INTO funcstack_executions (" + execColumns + ") VALUES ")
+	args := make([]any, 0, len(recs)*execColumnCount)
+	pg := x.s.dialect == DialectPostgres
+	n := 0
+	for i, r := range recs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for j := 0; j < execColumnCount; j++ {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			if pg {
+				n++
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(n))
+			} else {
+				b.WriteByte('?')
+			}
+		}
+		b.WriteByte(')')
+		created := r.CreatedAt
+		if created.IsZero() {
+			created = now
+		}
+		args = append(args, r.ID, r.Function, r.Mode, r.Status, r.Parent, r.Attempts, r.IdempotencyKey,
+			jsonArg(r.Input, r.Input == nil), jsonArg(r.Output, r.Output == nil), jsonArg(r.Error, r.Error == nil),
+			jsonArg(r.Trace, len(r.Trace) == 0), jsonArg(r.Logs, len(r.Logs) == 0),
+			x.s.timeArg(created), x.s.nullTimeArg(r.StartedAt), x.s.nullTimeArg(r.FinishedAt), x.s.timeArg(now))
+	}
+	b.WriteString(` ON CONFLICT (id) DO UPDATE SET "function" = excluded."function", mode = excluded.mode, status = excluded.status,
+		parent = excluded.parent, attempts = excluded.attempts, idempotency_key = excluded.idempotency_key,
+		input = excluded.input, output = excluded.output, error = excluded.error, trace = excluded.trace, logs = excluded.logs,
+		created_at = excluded.created_at, started_at = excluded.started_at, finished_at = excluded.finished_at, updated_at = excluded.updated_at`)
+	return b.String(), args
+}
+
+// jsonArg is v as JSON text, or NULL.
+func jsonArg(v any, null bool) any {
+	if null {
+		return nil
+	}
+	b, err := marshalJSON(v)
+	if err != nil {
+		b, _ = marshalJSON("(not representable as JSON: " + err.Error() + ")")
+	}
+	return string(b)
+}
+
+// Get implements engine.ExecutionStore. Records still queued are seen.
+func (x *Executions) Get(ctx context.Context, id string) (*engine.ExecutionRecord, error) {
+	x.mu.Lock()
+	r, ok := x.pending[id]
+	if !ok {
+		r, ok = x.inflight[id]
+	}
+	if ok {
+		cp := *r
+		x.mu.Unlock()
+		return &cp, nil
+	}
+	x.mu.Unlock()
+	recs, err := x.query(ctx, "WHERE id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, engine.ErrNoExecution
+	}
+	return recs[0], nil
+}
+
+// ListOptions filter List.
+type ListOptions struct {
+	Function string // only this function
+	Status   string // only this status
+	Parent   string // only children of this execution
+	Before   string // only IDs before this one (UUIDv7: older), for paging
+	Limit    int    // default 50, at most 1000
+}
+
+// List returns written records, newest first. Queued records show up
+// after the next flush (within Options.FlushInterval).
+func (x *Executions) List(ctx context.Context, o ListOptions) ([]*engine.ExecutionRecord, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
+	if o.Function != "" {
+		add(`"function" = ?`, o.Function)
+	}
+	if o.Status != "" {
+		add("status = ?", o.Status)
+	}
+	if o.Parent != "" {
+		add("parent = ?", o.Parent)
+	}
+	if o.Before != "" {
+		add("id < ?", o.Before)
+	}
+	if o.Limit <= 0 {
+		o.Limit = 50
+	}
+	o.Limit = min(o.Limit, 1000)
+	q := ""
+	if len(where) > 0 {
+		q = "WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY created_at DESC, id DESC LIMIT " + strconv.Itoa(o.Limit)
+	return x.query(ctx, q, args...)
+}
+
+func (x *Executions) query(ctx context.Context, tail string, args ...any) ([]*engine.ExecutionRecord, error) {
+	rows, err := x.s.db.QueryContext(ctx, x.s.rebind("SELECT "+execColumns+" FROM funcstack_executions "+tail), args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading execution records from %s: %v", x.s.where, err)
+	}
+	defer rows.Close()
+	var out []*engine.ExecutionRecord
+	for rows.Next() {
+		var r engine.ExecutionRecord
+		var input, output, errj, trace, logs sql.NullString
+		var created, started, finished, updated any
+		if err := rows.Scan(&r.ID, &r.Function, &r.Mode, &r.Status, &r.Parent, &r.Attempts, &r.IdempotencyKey,
+			&input, &output, &errj, &trace, &logs, &created, &started, &finished, &updated); err != nil {
+			return nil, fmt.Errorf("reading execution records from %s: %v", x.s.where, err)
+		}
+		var errs []error
+		r.CreatedAt, err = scanTime(created)
+		errs = append(errs, err)
+		r.StartedAt, err = scanTime(started)
+		errs = append(errs, err)
+		r.FinishedAt, err = scanTime(finished)
+		errs = append(errs, err)
+		r.Input, err = decodeValue(input)
+		errs = append(errs, err)
+		r.Output, err = decodeValue(output)
+		errs = append(errs, err)
+		if errj.Valid {
+			r.Error = &engine.Error{}
+			errs = append(errs, json.Unmarshal([]byte(errj.String), r.Error))
+		}
+		if trace.Valid {
+			errs = append(errs, json.Unmarshal([]byte(trace.String), &r.Trace))
+			for i := range r.Trace {
+				r.Trace[i].Result = engine.NormalizeNumbers(r.Trace[i].Result)
+			}
+		}
+		if logs.Valid {
+			errs = append(errs, json.Unmarshal([]byte(logs.String), &r.Logs))
+			for i := range r.Logs {
+				r.Logs[i].Value = engine.NormalizeNumbers(r.Logs[i].Value)
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			return nil, fmt.Errorf("execution record %s in %s is damaged: %v", r.ID, x.s.where, err)
+		}
+		out = append(out, &r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading execution records from %s: %v", x.s.where, err)
+	}
+	return out, nil
+}
+
+func decodeValue(s sql.NullString) (any, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(s.String)))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return engine.NormalizeNumbers(v), nil
+}
+
+// ClaimIdempotencyKey implements engine.ExecutionStore: it maps (scope,
+// key) to id for window, unless the pair maps to a live (unexpired) entry,
+// whose execution ID it returns instead.
+func (x *Executions) ClaimIdempotencyKey(ctx context.Context, scope, key, id string, window time.Duration) (string, error) {
+	if window <= 0 {
+		return id, nil
+	}
+	now := time.Now()
+	q := x.s.rebind(`INSERT INTO funcstack_idempotency_keys (scope, "key", execution_id, expires_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (scope, "key") DO UPDATE SET execution_id = excluded.execution_id, expires_at = excluded.expires_at
+		WHERE funcstack_idempotency_keys.expires_at <= ?
+		RETURNING execution_id`)
+	sel := x.s.rebind(`SELECT execution_id FROM funcstack_idempotency_keys WHERE scope = ? AND "key" = ?`)
+	for attempt := 0; attempt < 3; attempt++ {
+		var got string
+		err := x.s.db.QueryRowContext(ctx, q, scope, key, id, x.s.timeArg(now.Add(window)), x.s.timeArg(now)).Scan(&got)
+		if err == nil {
+			return got, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("claiming idempotency key %q of %s in %s: %v", key, scope, x.s.where, err)
+		}
+		// A live entry holds the key.
+		err = x.s.db.QueryRowContext(ctx, sel, scope, key).Scan(&got)
+		if err == nil {
+			return got, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("reading idempotency key %q of %s in %s: %v", key, scope, x.s.where, err)
+		}
+		// Pruned in between: try again.
+	}
+	return "", fmt.Errorf("claiming idempotency key %q of %s in %s: the entry kept changing; try again", key, scope, x.s.where)
+}
+
+// Prune deletes finished execution records older than the retention
+// (Options.Retention) and expired idempotency keys. It returns how many
+// execution records it deleted.
+func (x *Executions) Prune(ctx context.Context) (int64, error) {
+	return x.PruneBefore(ctx, time.Now().Add(-x.s.opt.Retention))
+}
+
+// PruneBefore deletes finished execution records created before cutoff,
+// and expired idempotency keys.
+func (x *Executions) PruneBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+	if x.s.opt.Retention < 0 {
+		cutoff = time.Time{}
+	}
+	now := time.Now()
+	if _, err := x.s.db.ExecContext(ctx, x.s.rebind(`DELETE FROM funcstack_idempotency_keys WHERE expires_at <= ?`), x.s.timeArg(now)); err != nil {
+		return 0, fmt.Errorf("pruning idempotency keys in %s: %v", x.s.where, err)
+	}
+	if cutoff.IsZero() {
+		return 0, nil
+	}
+	final := []string{engine.StatusSucceeded, engine.StatusFailed, engine.StatusCancelled, engine.StatusTimedOut}
+	res, err := x.s.db.ExecContext(ctx, x.s.rebind(`DELETE FROM funcstack_executions WHERE created_at < ? AND status IN (?, ?, ?, ?)`),
+		x.s.timeArg(cutoff), final[0], final[1], final[2], final[3])
+	if err != nil {
+		return 0, fmt.Errorf("pruning execution records in %s: %v", x.s.where, err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// definitionRow is one definition by name: its newest and its published
+// version.
+type definitionRow struct {
+	Name      string `gorm:"primaryKey;size:200"`
+	Kind      string `gorm:"size:20;not null"`
+	Latest    int    `gorm:"not null"`
+	Published int    `gorm:"not null;default:0"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (definitionRow) TableName() string { return "funcstack_definitions" }
+
+// versionRow is one version of a definition; Content is its canonical JSON.
+type versionRow struct {
+	Name        string `gorm:"primaryKey;size:200"`
+	Version     int    `gorm:"primaryKey;autoIncrement:false"`
+	Kind        string `gorm:"size:20;not null"`
+	Content     string `gorm:"type:text;not null"`
+	Hash        string `gorm:"size:64;not null"`
+	Note        string `gorm:"size:200;not null;default:''"`
+	CreatedAt   time.Time
+	PublishedAt *time.Time
+}
+
+func (versionRow) TableName() string { return "funcstack_definition_versions" }
+
+// tableRow is the schema last applied to a user table, as JSON.
+type tableRow struct {
+	Name      string `gorm:"primaryKey;size:200"`
+	Spec      string `gorm:"type:text;not null"`
+	UpdatedAt time.Time
+}
+
+func (tableRow) TableName() string { return "funcstack_tables" }
+
+var sqliteDDL = []string{
+	`CREATE TABLE IF NOT EXISTS funcstack_executions (
+		id TEXT PRIMARY KEY,
+		"function" TEXT NOT NULL,
+		mode TEXT NOT NULL DEFAULT '',
+		status TEXT NOT NULL,
+		parent TEXT NOT NULL DEFAULT '',
+		attempts INTEGER NOT NULL DEFAULT 0,
+		idempotency_key TEXT NOT NULL DEFAULT '',
+		input TEXT, output TEXT, error TEXT, trace TEXT, logs TEXT,
+		created_at TEXT NOT NULL,
+		started_at TEXT,
+		finished_at TEXT,
+		updated_at TEXT NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS funcstack_executions_created_at_idx ON funcstack_executions (created_at)`,
+	`CREATE INDEX IF NOT EXISTS funcstack_executions_function_idx ON funcstack_executions ("function", created_at)`,
+	`CREATE INDEX IF NOT EXISTS funcstack_executions_status_idx ON funcstack_executions (status)`,
+	`CREATE INDEX IF NOT EXISTS funcstack_executions_parent_idx ON funcstack_executions (parent) WHERE parent <> ''`,
+	`CREATE TABLE IF NOT EXISTS funcstack_idempotency_keys (
+		scope TEXT NOT NULL,
+		"key" TEXT NOT NULL,
+		execution_id TEXT NOT NULL,
+		expires_at TEXT NOT NULL,
+		PRIMARY KEY (scope, "key"))`,
+	`CREATE INDEX IF NOT EXISTS funcstack_idempotency_keys_expires_at_idx ON funcstack_idempotency_keys (expires_at)`,
+}
+
+var postgresDDL = []string{
+	`CREATE TABLE IF NOT EXISTS funcstack_executions (
+		id TEXT PRIMARY KEY,
+		"function" TEXT NOT NULL,
+		mode TEXT NOT NULL DEFAULT '',
+		status TEXT NOT NULL,
+		parent TEXT NOT NULL DEFAULT '',
+		attempts INTEGER NOT NULL DEFAULT 0,
+		idempotency_key TEXT NOT NULL DEFAULT '',
+		input JSONB, output JSONB, error JSONB, trace JSONB, logs JSONB,
+		created_at TIMESTAMPTZ NOT NULL,
+		started_at TIMESTAMPTZ,
+		finished_at TIMESTAMPTZ,
+		updated_at TIMESTAMPTZ NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS funcstack_executions_created_at_idx ON funcstack_executions (created_at)`,
+	`CREATE INDEX IF NOT EXISTS funcstack_executions_function_idx ON funcstack_executions ("function", created_at)`,
+	`CREATE INDEX IF NOT EXISTS funcstack_executions_status_idx ON funcstack_executions (status)`,
+	`CREATE INDEX IF NOT EXISTS funcstack_executions_parent_idx ON funcstack_executions (parent) WHERE parent <> ''`,
+	`CREATE TABLE IF NOT EXISTS funcstack_idempotency_keys (
+		scope TEXT NOT NULL,
+		"key" TEXT NOT NULL,
+		execution_id TEXT NOT NULL,
+		expires_at TIMESTAMPTZ NOT NULL,
+		PRIMARY KEY (scope, "key"))`,
+	`CREATE INDEX IF NOT EXISTS funcstack_idempotency_keys_expires_at_idx ON funcstack_idempotency_keys (expires_at)`,
+}
+
+// migrateLockID is the PostgreSQL advisory lock that keeps nodes starting
+// together from migrating at the same time.
+const migrateLockID = 0x66756e63 // "func"
+
+// Migrate creates or updates the system tables. It is idempotent and safe
+// to run from several processes at once.
+func (s *Store) Migrate(ctx context.Context) error {
+	err := s.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ddl := sqliteDDL
+		if s.dialect == DialectPostgres {
+			ddl = postgresDDL
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrateLockID).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.AutoMigrate(&definitionRow{}, &versionRow{}, &tableRow{}); err != nil {
+			return err
+		}
+		for _, q := range ddl {
+			if err := tx.Exec(q).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("migrating the system tables of %s: %v", s.where, err)
+	}
+	return nil
+}

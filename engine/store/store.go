@@ -1,0 +1,386 @@
+// Package store keeps funcstack's data in SQLite (embedded, the default) or
+// PostgreSQL: definitions with versions, the user tables made from table
+// definitions, and execution records (DESIGN §5, §7).
+//
+// One *sql.DB is shared by everything: GORM (system tables), the db.* steps
+// (engine.Database) and, later, River.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// Dialects.
+const (
+	DialectSQLite   = "sqlite"
+	DialectPostgres = "postgres"
+)
+
+// DefaultDataDir is where the SQLite database lives unless told otherwise.
+const DefaultDataDir = "./funcstack_data"
+
+// SystemPrefix starts the name of every table funcstack keeps for itself;
+// user tables may not use it.
+const SystemPrefix = "funcstack_"
+
+// Options configure Open. Zero fields take defaults.
+type Options struct {
+	// DataDir holds the SQLite database funcstack.db (default
+	// ./funcstack_data). Ignored with DatabaseURL.
+	DataDir string
+	// DatabaseURL selects PostgreSQL (postgres://… or postgresql://…).
+	DatabaseURL string
+	// Retention is how long execution records are kept (default 7 days;
+	// negative: forever).
+	Retention time.Duration
+	// PruneInterval is how often old execution records are pruned in the
+	// background (default 1h; negative: never, call Prune yourself).
+	PruneInterval time.Duration
+	// BatchSize is the most execution records written in one transaction
+	// (default 500).
+	BatchSize int
+	// FlushInterval is the longest a saved execution record waits before
+	// it is written (default 5ms).
+	FlushInterval time.Duration
+	// SyncWrites writes every execution record with its own INSERT before
+	// Save returns (no batching): slower, for comparison and debugging.
+	SyncWrites bool
+	// Logf reports background problems (flush and prune errors); default
+	// log.Printf.
+	Logf func(format string, args ...any)
+}
+
+func (o *Options) fill() {
+	if o.DataDir == "" {
+		o.DataDir = DefaultDataDir
+	}
+	if o.Retention == 0 {
+		o.Retention = 7 * 24 * time.Hour
+	}
+	if o.PruneInterval == 0 {
+		o.PruneInterval = time.Hour
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 500
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = 5 * time.Millisecond
+	}
+	if o.Logf == nil {
+		o.Logf = log.Printf
+	}
+}
+
+// Store is an open database. It is safe for concurrent use.
+type Store struct {
+	opt     Options
+	dialect string
+	db      *sql.DB
+	gdb     *gorm.DB
+	pool    *pgxpool.Pool // PostgreSQL only
+	where   string        // the file or the URL without password, for errors
+
+	// schemaGen counts schema changes made by SyncTables (PostgreSQL).
+	schemaGen atomic.Int64
+
+	execs     *Executions
+	closeOnce sync.Once
+	closeErr  error
+	stopPrune chan struct{}
+	pruneDone chan struct{}
+}
+
+var _ engine.Database = (*Store)(nil)
+
+// IsPostgresURL reports whether s selects PostgreSQL.
+func IsPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Open opens (creating when needed) the database opt names and brings the
+// system tables up to date.
+func Open(ctx context.Context, opt Options) (*Store, error) {
+	opt.fill()
+	s := &Store{opt: opt}
+	var err error
+	switch {
+	case opt.DatabaseURL != "" && IsPostgresURL(opt.DatabaseURL):
+		err = s.openPostgres(ctx)
+	case opt.DatabaseURL != "":
+		return nil, fmt.Errorf("database URL %q is not supported: give a postgres://user@host:5432/db URL for PostgreSQL, or leave it empty to use SQLite in --data (now %s)", redact(opt.DatabaseURL), opt.DataDir)
+	default:
+		err = s.openSQLite(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	s.execs = newExecutions(s)
+	if opt.PruneInterval > 0 && opt.Retention > 0 {
+		s.stopPrune, s.pruneDone = make(chan struct{}), make(chan struct{})
+		go s.pruneLoop()
+	}
+	return s, nil
+}
+
+func (s *Store) openSQLite(ctx context.Context) error {
+	dir := s.opt.DataDir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cannot create the data folder %s: %v; choose another with --data or FUNCSTACK_DATA", dir, err)
+	}
+	file := filepath.Join(dir, "funcstack.db")
+	s.where = file
+	dsn := "file:" + (&url.URL{Path: filepath.ToSlash(file)}).EscapedPath() +
+		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return fmt.Errorf("opening SQLite database %s: %v", file, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return fmt.Errorf("opening SQLite database %s: %v; check the folder is writable and the file is a SQLite database", file, err)
+	}
+	gdb, err := gorm.Open(sqlite.Dialector{Conn: db}, gormConfig())
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("opening SQLite database %s with GORM: %v", file, err)
+	}
+	s.dialect, s.db, s.gdb = DialectSQLite, db, gdb
+	return nil
+}
+
+func (s *Store) openPostgres(ctx context.Context) error {
+	s.where = redact(s.opt.DatabaseURL)
+	cfg, err := pgxpool.ParseConfig(s.opt.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("database URL %s is not valid: %v; write it like postgres://user:password@host:5432/dbname?sslmode=disable", s.where, err)
+	}
+	// Schema changes (SyncTables) leave statements cached on pooled
+	// connections stale ("cached plan must not change result type"):
+	// a connection handed out after one forgets its statements first.
+	cfg.PrepareConn = func(ctx context.Context, c *pgx.Conn) (bool, error) {
+		gen := s.schemaGen.Load()
+		cd := c.PgConn().CustomData()
+		had, ok := cd[schemaGenKey].(int64)
+		if ok && had != gen {
+			if err := c.DeallocateAll(ctx); err != nil {
+				return false, nil // drop this connection; the pool makes another
+			}
+		}
+		cd[schemaGenKey] = gen
+		return true, nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("connecting to PostgreSQL at %s: %v", s.where, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return fmt.Errorf("connecting to PostgreSQL at %s: %v; check the server runs and the URL (user, password, database) is right", s.where, err)
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: db}), gormConfig())
+	if err != nil {
+		db.Close()
+		pool.Close()
+		return fmt.Errorf("opening PostgreSQL at %s with GORM: %v", s.where, err)
+	}
+	s.dialect, s.db, s.gdb, s.pool = DialectPostgres, db, gdb, pool
+	return nil
+}
+
+const schemaGenKey = "funcstack_schema_gen"
+
+func gormConfig() *gorm.Config {
+	return &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true}
+}
+
+// redact hides the password of a URL.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(an unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// Dialect is "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect }
+
+// SQL returns the connection pool, shared with GORM.
+func (s *Store) SQL() *sql.DB { return s.db }
+
+// Gorm returns GORM over the same pool.
+func (s *Store) Gorm() *gorm.DB { return s.gdb }
+
+// Pool returns the pgx pool on PostgreSQL (nil on SQLite).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Where names the database: the SQLite file or the PostgreSQL URL without
+// its password.
+func (s *Store) Where() string { return s.where }
+
+// Executions returns the execution record store.
+func (s *Store) Executions() engine.ExecutionStore { return s.execs }
+
+// ExecutionRecords returns the execution store with its extra methods
+// (Flush, Prune, List).
+func (s *Store) ExecutionRecords() *Executions { return s.execs }
+
+// Close flushes execution records still waiting and closes the database.
+// It is safe to call more than once.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		if s.stopPrune != nil {
+			close(s.stopPrune)
+			<-s.pruneDone
+		}
+		var errs []error
+		if s.execs != nil {
+			errs = append(errs, s.execs.close())
+		}
+		errs = append(errs, s.closeDB())
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+func (s *Store) closeDB() error {
+	var err error
+	if s.db != nil {
+		if s.dialect == DialectSQLite {
+			// Fold the WAL back into the database file.
+			_, _ = s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		}
+		err = s.db.Close()
+	}
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("closing %s: %v", s.where, err)
+	}
+	return nil
+}
+
+func (s *Store) pruneLoop() {
+	defer close(s.pruneDone)
+	first := time.NewTimer(time.Minute)
+	defer first.Stop()
+	tick := time.NewTicker(s.opt.PruneInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stopPrune:
+			return
+		case <-first.C:
+		case <-tick.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if _, err := s.execs.Prune(ctx); err != nil {
+			s.opt.Logf("funcstack store: pruning old execution records in %s: %v", s.where, err)
+		}
+		cancel()
+	}
+}
+
+// quoteIdent double-quotes an identifier. Callers pass only names checked
+// against engine.NamePattern; quoting keeps reserved words usable.
+func quoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// rebind turns ? placeholders into $1, $2… on PostgreSQL. The queries it
+// sees are written by this package and hold no ? inside literals.
+func (s *Store) rebind(q string) string {
+	if s.dialect != DialectPostgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// TimeFormat is how SQLite columns of type timestamp hold times: UTC, fixed
+// width, so that text order is time order.
+const TimeFormat = "2006-01-02T15:04:05.000000Z"
+
+// FormatTime formats t for a SQLite timestamp column.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// timeArg is t as a bound parameter of a timestamp column.
+func (s *Store) timeArg(t time.Time) any {
+	if s.dialect == DialectPostgres {
+		return t.UTC()
+	}
+	return FormatTime(t)
+}
+
+// nullTimeArg is timeArg, with NULL for the zero time.
+func (s *Store) nullTimeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return s.timeArg(t)
+}
+
+// scanTime reads a timestamp column as scanned into an any.
+func scanTime(v any) (time.Time, error) {
+	switch t := v.(type) {
+	case nil:
+		return time.Time{}, nil
+	case time.Time:
+		return t.UTC(), nil
+	case string:
+		return parseTimeText(t)
+	case []byte:
+		return parseTimeText(string(t))
+	}
+	return time.Time{}, fmt.Errorf("unexpected timestamp value %T", v)
+}
+
+func parseTimeText(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, f := range []string{TimeFormat, time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(f, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a timestamp", s)
+}

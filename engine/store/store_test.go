@@ -1,0 +1,93 @@
+package store_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"context"
+	"github.com/funcstack/funcstack/engine"
+	"testing"
+
+	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/store/storetest"
+)
+
+func openSQLite(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), store.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func openPostgres(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), store.Options{DatabaseURL: storetest.PostgresURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestSQLite(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, openSQLite)
+}
+
+func TestPostgres(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, openPostgres)
+}
+
+// Close writes the records still queued.
+func TestCloseFlushes(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := store.Open(ctx, store.Options{DataDir: dir, FlushInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := engine.NewID()
+	if err := s.Executions().Save(ctx, &engine.ExecutionRecord{ID: id, Function: "f", Status: engine.StatusSucceeded, Output: 42}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+	s, err = store.Open(ctx, store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.Executions().Get(ctx, id)
+	if err != nil || got.Output != 42 {
+		t.Fatalf("after reopening: %+v %v", got, err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	_, err := store.Open(ctx, store.Options{DatabaseURL: "mysql://x"})
+	if err == nil || !strings.Contains(err.Error(), "postgres://") {
+		t.Errorf("unsupported URL: %v", err)
+	}
+	_, err = store.Open(ctx, store.Options{DatabaseURL: "postgres://nobody:secret@127.0.0.1:1/x?connect_timeout=1"})
+	if err == nil || !strings.Contains(err.Error(), "PostgreSQL at postgres://nobody:xxxxx@127.0.0.1:1/x") || strings.Contains(err.Error(), "secret") {
+		t.Errorf("unreachable server: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = store.Open(ctx, store.Options{DataDir: file}); err == nil || !strings.Contains(err.Error(), "data folder") {
+		t.Errorf("data dir is a file: %v", err)
+	}
+}

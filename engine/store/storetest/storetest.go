@@ -1,0 +1,512 @@
+// Package storetest is one test suite for every backend of package store,
+// in the style of River's riverdrivertest: a backend's test calls Run with
+// a function that opens a fresh, empty store.
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/store"
+)
+
+// Run runs the suite. open must return a fresh store on an empty database;
+// it should close it in t.Cleanup.
+func Run(t *testing.T, open func(t *testing.T) *store.Store) {
+	t.Run("MigrateIdempotent", func(t *testing.T) { testMigrate(t, open(t)) })
+	t.Run("SyncTables", func(t *testing.T) { testSyncTables(t, open(t)) })
+	t.Run("SyncTablesRejects", func(t *testing.T) { testSyncRejects(t, open(t)) })
+	t.Run("Versions", func(t *testing.T) { testVersions(t, open(t)) })
+	t.Run("ExecutionsRoundTrip", func(t *testing.T) { testExecRoundTrip(t, open(t)) })
+	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
+	t.Run("Prune", func(t *testing.T) { testPrune(t, open(t)) })
+	t.Run("ConcurrentSaves", func(t *testing.T) { testConcurrent(t, open(t)) })
+}
+
+func ctx() context.Context { return context.Background() }
+
+func parse(t *testing.T, doc string) *engine.Definition {
+	t.Helper()
+	var diags engine.Diagnostics
+	d := engine.ParseDefinition("test.json", []byte(doc), &diags)
+	if d == nil || diags.HasErrors() {
+		t.Fatalf("bad test definition: %v", diags.Err())
+	}
+	return d
+}
+
+func testMigrate(t *testing.T, s *store.Store) {
+	for i := 0; i < 2; i++ {
+		if err := s.Migrate(ctx()); err != nil {
+			t.Fatalf("migrate #%d: %v", i+2, err)
+		}
+	}
+}
+
+// columns returns the column names of a table, in order.
+func columns(t *testing.T, s *store.Store, table string) []string {
+	t.Helper()
+	rows, err := s.SQL().QueryContext(ctx(), `SELECT * FROM "`+table+`" WHERE 1 = 0`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cols
+}
+
+func ph(s *store.Store, n int) string {
+	if s.Dialect() == store.DialectPostgres {
+		return fmt.Sprintf("$%d", n)
+	}
+	return "?"
+}
+
+func mustExec(t *testing.T, s *store.Store, q string, args ...any) {
+	t.Helper()
+	if _, err := s.SQL().ExecContext(ctx(), q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func wantErr(t *testing.T, err error, parts ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error; want one containing %q", parts)
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("error %q lacks %q", err, p)
+		}
+	}
+}
+
+func testSyncTables(t *testing.T, s *store.Store) {
+	v1 := parse(t, `{"kind": "table", "name": "orders", "fields": [
+		{"name": "customer", "type": "text", "required": true},
+		{"name": "email", "type": "email", "unique": true},
+		{"name": "qty", "type": "int", "default": 1},
+		{"name": "price", "type": "decimal", "default": 2.5},
+		{"name": "paid", "type": "bool", "default": false},
+		{"name": "note", "type": "text", "default": "it's \"quoted\"; DROP TABLE x --"},
+		{"name": "meta", "type": "json", "default": {"a": [1, 2]}},
+		{"name": "due", "type": "timestamp"},
+		{"name": "ref", "type": "uuid"}],
+		"indexes": [{"fields": ["customer", "qty"]}, {"fields": ["ref"], "unique": true}]}`)
+	people := parse(t, `{"kind": "table", "name": "people", "id": "uuid", "fields": [{"name": "name", "type": "text"}]}`)
+	fn := parse(t, `{"kind": "function", "name": "f", "stack": []}`)
+	if err := s.SyncTables(ctx(), []*engine.Definition{v1, people, fn}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SyncTables(ctx(), []*engine.Definition{v1, people}, false); err != nil {
+		t.Fatalf("syncing again without changes: %v", err)
+	}
+	want := "id customer email qty price paid note meta due ref created_at updated_at"
+	if got := strings.Join(columns(t, s, "orders"), " "); got != want {
+		t.Errorf("orders columns\n got %s\nwant %s", got, want)
+	}
+	// Defaults and the engine's columns.
+	mustExec(t, s, `INSERT INTO "orders" ("customer", "email") VALUES (`+ph(s, 1)+`, `+ph(s, 2)+`)`, "ann", "ann@example.com")
+	var id int64
+	var qty int64
+	var price float64
+	var paid bool
+	var note, meta, created string
+	err := s.SQL().QueryRowContext(ctx(), `SELECT "id", "qty", "price", "paid", "note", "meta", CAST("created_at" AS TEXT) FROM "orders"`).Scan(&id, &qty, &price, &paid, &note, &meta, &created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != 1 || qty != 1 || price != 2.5 || paid || note != `it's "quoted"; DROP TABLE x --` || created == "" {
+		t.Errorf("row: id %d qty %d price %v paid %v note %q created %q", id, qty, price, paid, note, created)
+	}
+	var mv any
+	if err := json.Unmarshal([]byte(meta), &mv); err != nil || fmt.Sprint(mv) != "map[a:[1 2]]" {
+		t.Errorf("json default: %q (%v)", meta, err)
+	}
+	if s.Dialect() == store.DialectSQLite {
+		if _, err := time.Parse(store.TimeFormat, created); err != nil {
+			t.Errorf("created_at %q is not in the fixed-width format: %v", created, err)
+		}
+	}
+	// unique is enforced.
+	_, err = s.SQL().ExecContext(ctx(), `INSERT INTO "orders" ("customer", "email") VALUES (`+ph(s, 1)+`, `+ph(s, 2)+`)`, "bob", "ann@example.com")
+	if err == nil {
+		t.Error("a second row with the same unique email was accepted")
+	}
+	// required is enforced.
+	if _, err = s.SQL().ExecContext(ctx(), `INSERT INTO "orders" ("email") VALUES (`+ph(s, 1)+`)`, "x@example.com"); err == nil {
+		t.Error("a row without the required customer was accepted")
+	}
+	// uuid id: the engine makes the values.
+	mustExec(t, s, `INSERT INTO "people" ("id", "name") VALUES (`+ph(s, 1)+`, `+ph(s, 2)+`)`, engine.NewID(), "ann")
+
+	// Additive: a new column (even a required one with a default, and a
+	// unique one), a new index; an index dropped.
+	v2 := parse(t, `{"kind": "table", "name": "orders", "fields": [
+		{"name": "customer", "type": "text", "required": true},
+		{"name": "email", "type": "email", "unique": true},
+		{"name": "qty", "type": "int", "default": 1},
+		{"name": "price", "type": "decimal", "default": 2.5},
+		{"name": "paid", "type": "bool", "default": false},
+		{"name": "note", "type": "text", "default": "it's \"quoted\"; DROP TABLE x --"},
+		{"name": "meta", "type": "json", "default": {"a": [1, 2]}},
+		{"name": "due", "type": "timestamp"},
+		{"name": "ref", "type": "uuid"},
+		{"name": "state", "type": "text", "required": true, "default": "new"},
+		{"name": "code", "type": "text", "unique": true},
+		{"name": "when", "type": "timestamp", "default": "now"}],
+		"indexes": [{"fields": ["ref"], "unique": true}, {"fields": ["state"]}]}`)
+	if err := s.SyncTables(ctx(), []*engine.Definition{v2}, false); err != nil {
+		t.Fatalf("additive change: %v", err)
+	}
+	var state string
+	if err := s.SQL().QueryRowContext(ctx(), `SELECT "state" FROM "orders" WHERE "id" = 1`).Scan(&state); err != nil || state != "new" {
+		t.Errorf("new column default on the old row: %q, %v", state, err)
+	}
+	want += " state code when"
+	got := strings.Join(columns(t, s, "orders"), " ")
+	if s.Dialect() == store.DialectSQLite {
+		// SQLite rebuilds the table for a unique column; order is
+		// the definition's then.
+		want = "id customer email qty price paid note meta due ref state code when created_at updated_at"
+	}
+	if got != want {
+		t.Errorf("columns after the additive change\n got %s\nwant %s", got, want)
+	}
+	var n int
+	if err := s.SQL().QueryRowContext(ctx(), `SELECT count(*) FROM "orders"`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("rows after the additive change: %d, %v", n, err)
+	}
+
+	// Destructive: refused with table and column named, then forced.
+	v3 := parse(t, `{"kind": "table", "name": "orders", "fields": [
+		{"name": "customer", "type": "text", "required": true},
+		{"name": "email", "type": "email", "unique": true},
+		{"name": "qty", "type": "text"},
+		{"name": "state", "type": "text", "required": true, "default": "new"}]}`)
+	err = s.SyncTables(ctx(), []*engine.Definition{v3}, false)
+	wantErr(t, err, "table orders: column price (decimal) was removed", "table orders: column qty changes type from int to text", "--force")
+	if got := strings.Join(columns(t, s, "orders"), " "); got != want {
+		t.Errorf("a refused change altered the table: %s", got)
+	}
+	if err := s.SyncTables(ctx(), []*engine.Definition{v3}, true); err != nil {
+		t.Fatalf("forced change: %v", err)
+	}
+	got = strings.Join(columns(t, s, "orders"), " ")
+	if s.Dialect() == store.DialectSQLite {
+		want = "id customer email qty state created_at updated_at"
+	} else {
+		want = "id customer email created_at updated_at state qty"
+	}
+	if got != want {
+		t.Errorf("columns after the forced change\n got %s\nwant %s", got, want)
+	}
+	var customer string
+	if err := s.SQL().QueryRowContext(ctx(), `SELECT "customer" FROM "orders" WHERE "id" = 1`).Scan(&customer); err != nil || customer != "ann" {
+		t.Errorf("kept column after the forced change: %q, %v", customer, err)
+	}
+	// A required column without default cannot be added to a table with rows.
+	v4 := parse(t, `{"kind": "table", "name": "orders", "fields": [
+		{"name": "customer", "type": "text", "required": true},
+		{"name": "email", "type": "email", "unique": true},
+		{"name": "qty", "type": "text"},
+		{"name": "state", "type": "text", "required": true, "default": "new"},
+		{"name": "must", "type": "int", "required": true}]}`)
+	wantErr(t, s.SyncTables(ctx(), []*engine.Definition{v4}, false), "table orders: new column must is required but has no default", "1 rows")
+	// Ids: int → uuid is destructive.
+	p2 := parse(t, `{"kind": "table", "name": "people", "fields": [{"name": "name", "type": "text"}]}`)
+	wantErr(t, s.SyncTables(ctx(), []*engine.Definition{p2}, false), "table people: id changes from uuid to int")
+}
+
+func testSyncRejects(t *testing.T, s *store.Store) {
+	sys := &engine.Definition{Kind: engine.KindTable, Name: "funcstack_users"}
+	wantErr(t, s.SyncTables(ctx(), []*engine.Definition{sys}, false), "funcstack_users", "kept for funcstack")
+	bad := &engine.Definition{Kind: engine.KindTable, Name: "t", Fields: []engine.TableField{{Name: `x"; DROP TABLE t; --`, Type: "text"}}}
+	wantErr(t, s.SyncTables(ctx(), []*engine.Definition{bad}, false), "table t: fields[0]", "must match")
+	def := &engine.Definition{Kind: engine.KindTable, Name: "t", Fields: []engine.TableField{{Name: "n", Type: "int", Default: json.RawMessage(`"1; DROP TABLE t"`)}}}
+	wantErr(t, s.SyncTables(ctx(), []*engine.Definition{def}, false), "table t: fields[0].default", "not an integer")
+	ty := &engine.Definition{Kind: engine.KindTable, Name: "t", Fields: []engine.TableField{{Name: "n", Type: "money"}}}
+	wantErr(t, s.SyncTables(ctx(), []*engine.Definition{ty}, false), "unknown type \"money\"")
+	// A table funcstack did not make.
+	mustExec(t, s, `CREATE TABLE "legacy" (x INTEGER)`)
+	leg := &engine.Definition{Kind: engine.KindTable, Name: "legacy"}
+	wantErr(t, s.SyncTables(ctx(), []*engine.Definition{leg}, false), "table legacy already exists but funcstack did not make it")
+	if err := s.SyncTables(ctx(), []*engine.Definition{leg}, true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testVersions(t *testing.T, s *store.Store) {
+	a1 := parse(t, `{"kind": "function", "name": "a", "stack": [{"type": "return", "value": "1"}]}`)
+	v, changed, err := s.SaveDefinition(ctx(), a1)
+	if err != nil || v != 1 || !changed {
+		t.Fatalf("first save: v%d changed %v err %v", v, changed, err)
+	}
+	// Same content, other spacing and key order: no new version.
+	same := parse(t, `{"stack": [{"value": "1", "type": "return"}],   "name": "a", "kind": "function"}`)
+	v, changed, err = s.SaveDefinition(ctx(), same)
+	if err != nil || v != 1 || changed {
+		t.Fatalf("unchanged save: v%d changed %v err %v", v, changed, err)
+	}
+	a2 := parse(t, `{"kind": "function", "name": "a", "stack": [{"type": "return", "value": "2"}]}`)
+	if v, changed, err = s.SaveDefinition(ctx(), a2); err != nil || v != 2 || !changed {
+		t.Fatalf("changed save: v%d changed %v err %v", v, changed, err)
+	}
+	if _, err := s.GetPublished(ctx(), "a"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("published before publishing: %v", err)
+	}
+	if err := s.Publish(ctx(), "a", 1); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, s.Publish(ctx(), "a", 9), "definition a has no version 9")
+	wantErr(t, s.Publish(ctx(), "nope", 1), "no definition by that name")
+	d, err := s.GetPublished(ctx(), "a")
+	if err != nil || !strings.Contains(string(d.Raw), `"1"`) {
+		t.Fatalf("published: %v %s", err, d.Raw)
+	}
+	d, err = s.Get(ctx(), "a")
+	if err != nil || !strings.Contains(string(d.Raw), `"2"`) || d.Kind != engine.KindFunction || d.Name != "a" {
+		t.Fatalf("latest: %v %+v", err, d)
+	}
+	n, err := s.Restore(ctx(), "a", 1)
+	if err != nil || n != 3 {
+		t.Fatalf("restore: v%d %v", n, err)
+	}
+	h, err := s.History(ctx(), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range h {
+		got = append(got, fmt.Sprintf("%d:%v:%s", x.Version, x.Published, x.Note))
+	}
+	if want := "3:false:restored from version 1 2:false: 1:true:"; strings.Join(got, " ") != want {
+		t.Errorf("history\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	if h[0].Hash != h[2].Hash {
+		t.Error("the restored version's content differs from version 1")
+	}
+	b1 := parse(t, `{"kind": "table", "name": "b", "fields": [{"name": "x", "type": "int"}]}`)
+	if _, _, err := s.SaveDefinition(ctx(), b1); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.List(ctx())
+	if err != nil || len(all) != 2 || all[0].Name != "a" || all[1].Name != "b" || !strings.Contains(string(all[0].Raw), `"1"`) {
+		t.Fatalf("list: %v %v", all, err)
+	}
+	pub, err := s.ListPublished(ctx())
+	if err != nil || len(pub) != 1 || pub[0].Name != "a" {
+		t.Fatalf("list published: %v %v", pub, err)
+	}
+	if err := s.Delete(ctx(), "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx(), "a"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("get after delete: %v", err)
+	}
+	if err := s.Delete(ctx(), "a"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second delete: %v", err)
+	}
+	if _, _, err := s.SaveDefinition(ctx(), &engine.Definition{Name: "Bad Name"}); err == nil {
+		t.Error("a bad name was saved")
+	}
+}
+
+func sampleRecord(id string) *engine.ExecutionRecord {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	return &engine.ExecutionRecord{ID: id, Function: "f", Mode: engine.ModeAsync, Status: engine.StatusFailed,
+		Input:  map[string]any{"n": 3, "s": "<&>", "list": []any{1, 2.5, "x", nil, true}},
+		Output: map[string]any{"big": 1 << 60, "nested": map[string]any{"k": []any{}}},
+		Error:  &engine.Error{Code: "boom", Message: "it broke", Status: 502, Definition: "f", Path: "stack[0]", ExecutionID: id},
+		Parent: "parent-1", Attempts: 2, IdempotencyKey: "k1",
+		CreatedAt: now.Add(-time.Second), StartedAt: now.Add(-time.Millisecond), FinishedAt: now,
+		Trace: []engine.TraceEntry{{Path: "stack[0]", Type: "var", Definition: "f", StartNs: 1, DurationNs: 2, Result: 7}},
+		Logs:  []engine.LogEntry{{Time: now, Path: "stack[1]", Value: map[string]any{"a": "b\x00c"}}}}
+}
+
+func testExecRoundTrip(t *testing.T, s *store.Store) {
+	es := s.ExecutionRecords()
+	id := engine.NewID()
+	rec := sampleRecord(id)
+	if err := es.Save(ctx(), rec); err != nil {
+		t.Fatal(err)
+	}
+	rec.Status = "mutated after save" // the store must have copied it
+	// Still in the batch (the flusher waits FlushInterval).
+	got, err := es.Get(ctx(), id)
+	if err != nil || got.Status != engine.StatusFailed {
+		t.Fatalf("get of a queued record: %+v %v", got, err)
+	}
+	if err := es.Flush(ctx()); err != nil {
+		t.Fatal(err)
+	}
+	got, err = es.Get(ctx(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sampleRecord(id)
+	want.CreatedAt, want.StartedAt, want.FinishedAt = rec.CreatedAt, rec.StartedAt, rec.FinishedAt
+	want.Logs[0].Time = rec.Logs[0].Time
+	want.Logs[0].Value = map[string]any{"a": "b\uFFFDc"} // NUL cannot be stored
+	wj, _ := json.Marshal(want)
+	gj, _ := json.Marshal(got)
+	if string(wj) != string(gj) {
+		t.Errorf("round trip\n got %s\nwant %s", gj, wj)
+	}
+	if n, ok := got.Input.(map[string]any)["n"].(int); !ok || n != 3 {
+		t.Errorf("numbers come back as int: %T", got.Input.(map[string]any)["n"])
+	}
+	// Update in place.
+	rec = sampleRecord(id)
+	rec.Status, rec.Error, rec.Output = engine.StatusSucceeded, nil, "done"
+	if err := es.Save(ctx(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.Flush(ctx()); err != nil {
+		t.Fatal(err)
+	}
+	got, err = es.Get(ctx(), id)
+	if err != nil || got.Status != engine.StatusSucceeded || got.Error != nil || got.Output != "done" {
+		t.Fatalf("updated: %+v %v", got, err)
+	}
+	if _, err := es.Get(ctx(), "nope"); !errors.Is(err, engine.ErrNoExecution) {
+		t.Errorf("unknown id: %v", err)
+	}
+	list, err := es.List(ctx(), store.ListOptions{Function: "f"})
+	if err != nil || len(list) != 1 || list[0].ID != id {
+		t.Errorf("list: %v %v", list, err)
+	}
+}
+
+func testIdempotency(t *testing.T, s *store.Store) {
+	es := s.Executions()
+	got, err := es.ClaimIdempotencyKey(ctx(), "f", "key", "id1", time.Hour)
+	if err != nil || got != "id1" {
+		t.Fatalf("first claim: %q %v", got, err)
+	}
+	got, err = es.ClaimIdempotencyKey(ctx(), "f", "key", "id2", time.Hour)
+	if err != nil || got != "id1" {
+		t.Fatalf("second claim: %q %v", got, err)
+	}
+	if got, _ = es.ClaimIdempotencyKey(ctx(), "g", "key", "id3", time.Hour); got != "id3" {
+		t.Errorf("other scope: %q", got)
+	}
+	// Expiry.
+	if got, _ = es.ClaimIdempotencyKey(ctx(), "f", "short", "id4", 30*time.Millisecond); got != "id4" {
+		t.Fatalf("short claim: %q", got)
+	}
+	time.Sleep(60 * time.Millisecond)
+	if got, _ = es.ClaimIdempotencyKey(ctx(), "f", "short", "id5", time.Hour); got != "id5" {
+		t.Errorf("claim after expiry: %q, want id5", got)
+	}
+	// Racing claims: exactly one wins.
+	var wg sync.WaitGroup
+	res := make([]string, 16)
+	for i := range res {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i], _ = es.ClaimIdempotencyKey(ctx(), "f", "race", fmt.Sprint("r", i), time.Hour)
+		}()
+	}
+	wg.Wait()
+	for _, r := range res {
+		if r != res[0] || r == "" {
+			t.Fatalf("racing claims disagree: %v", res)
+		}
+	}
+}
+
+func testPrune(t *testing.T, s *store.Store) {
+	es := s.ExecutionRecords()
+	old := sampleRecord(engine.NewID())
+	old.CreatedAt = time.Now().Add(-30 * 24 * time.Hour)
+	oldRunning := sampleRecord(engine.NewID())
+	oldRunning.CreatedAt, oldRunning.Status = old.CreatedAt, engine.StatusRunning
+	fresh := sampleRecord(engine.NewID())
+	for _, r := range []*engine.ExecutionRecord{old, oldRunning, fresh} {
+		if err := es.Save(ctx(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := es.ClaimIdempotencyKey(ctx(), "f", "gone", "x", time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if err := es.Flush(ctx()); err != nil {
+		t.Fatal(err)
+	}
+	n, err := es.Prune(ctx())
+	if err != nil || n != 1 {
+		t.Fatalf("prune deleted %d, %v; want 1", n, err)
+	}
+	if _, err := es.Get(ctx(), old.ID); !errors.Is(err, engine.ErrNoExecution) {
+		t.Errorf("old record kept: %v", err)
+	}
+	for _, r := range []*engine.ExecutionRecord{oldRunning, fresh} {
+		if _, err := es.Get(ctx(), r.ID); err != nil {
+			t.Errorf("record %s (%s) pruned: %v", r.ID, r.Status, err)
+		}
+	}
+	var keys int
+	if err := s.SQL().QueryRowContext(ctx(), "SELECT count(*) FROM funcstack_idempotency_keys").Scan(&keys); err != nil || keys != 0 {
+		t.Errorf("expired idempotency keys left: %d %v", keys, err)
+	}
+}
+
+func testConcurrent(t *testing.T, s *store.Store) {
+	es := s.ExecutionRecords()
+	const goroutines, each = 32, 100
+	var wg sync.WaitGroup
+	ids := make([][]string, goroutines)
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				id := engine.NewID()
+				ids[g] = append(ids[g], id)
+				r := &engine.ExecutionRecord{ID: id, Function: "f", Status: engine.StatusQueued, CreatedAt: time.Now(), Input: map[string]any{"g": g, "i": i}}
+				if err := es.Save(ctx(), r); err != nil {
+					t.Error(err)
+					return
+				}
+				r2 := *r
+				r2.Status, r2.Output = engine.StatusSucceeded, i
+				if err := es.Save(ctx(), &r2); err != nil {
+					t.Error(err)
+					return
+				}
+				if got, err := es.Get(ctx(), id); err != nil || got.Status != engine.StatusSucceeded {
+					t.Errorf("get right after save: %v %v", got, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := es.Flush(ctx()); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.SQL().QueryRowContext(ctx(), "SELECT count(*) FROM funcstack_executions WHERE status = 'succeeded'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != goroutines*each {
+		t.Errorf("%d succeeded records written, want %d", n, goroutines*each)
+	}
+	got, err := es.Get(ctx(), ids[3][7])
+	if err != nil || got.Output != 7 {
+		t.Errorf("a record: %+v %v", got, err)
+	}
+}

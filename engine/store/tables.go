@@ -1,0 +1,748 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// tableSpec is the schema of one user table as applied, kept as JSON in
+// funcstack_tables to diff against the next definition.
+type tableSpec struct {
+	Name    string       `json:"name"`
+	ID      string       `json:"id"` // "int" or "uuid"
+	Columns []columnSpec `json:"columns"`
+	Indexes []indexSpec  `json:"indexes,omitempty"`
+}
+
+type columnSpec struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Required bool   `json:"required,omitempty"`
+	Unique   bool   `json:"unique,omitempty"`
+	// Default is the SQL literal (or expression) of the default value.
+	Default string `json:"default,omitempty"`
+}
+
+type indexSpec struct {
+	Name   string   `json:"name"`
+	Fields []string `json:"fields"`
+	Unique bool     `json:"unique,omitempty"`
+}
+
+func (t *tableSpec) column(name string) *columnSpec {
+	for i := range t.Columns {
+		if t.Columns[i].Name == name {
+			return &t.Columns[i]
+		}
+	}
+	return nil
+}
+
+func (t *tableSpec) index(name string) *indexSpec {
+	for i := range t.Indexes {
+		if t.Indexes[i].Name == name {
+			return &t.Indexes[i]
+		}
+	}
+	return nil
+}
+
+// ColumnType returns the SQL type a column of the given definition type has
+// on dialect ("" for an unknown type). The db.* steps rely on this mapping.
+func ColumnType(dialect, typ string) string {
+	pg := dialect == DialectPostgres
+	switch typ {
+	case "text", "email":
+		return "TEXT"
+	case "int":
+		if pg {
+			return "BIGINT"
+		}
+		return "INTEGER"
+	case "decimal":
+		if pg {
+			return "DOUBLE PRECISION"
+		}
+		return "REAL"
+	case "bool":
+		if pg {
+			return "BOOLEAN"
+		}
+		return "INTEGER"
+	case "timestamp":
+		if pg {
+			return "TIMESTAMPTZ"
+		}
+		return "TEXT"
+	case "json":
+		if pg {
+			return "JSONB"
+		}
+		return "TEXT"
+	case "uuid":
+		if pg {
+			return "UUID"
+		}
+		return "TEXT"
+	}
+	return ""
+}
+
+// nowDefault is the SQL default of created_at and updated_at, and of
+// timestamp columns whose default is "now".
+func (s *Store) nowDefault() string {
+	if s.dialect == DialectPostgres {
+		return "CURRENT_TIMESTAMP"
+	}
+	// %f is SS.SSS; three more zeros make the fixed-width TimeFormat.
+	return "(strftime('%Y-%m-%dT%H:%M:%f000Z','now'))"
+}
+
+// IndexName is the name of the index over cols of table.
+func IndexName(table string, cols []string) string {
+	return table + "_" + strings.Join(cols, "_") + "_idx"
+}
+
+// uniqueName is the name of the UNIQUE constraint of a column.
+func uniqueName(table, col string) string { return table + "_" + col + "_key" }
+
+// specOf checks a table definition and turns it into the schema to apply.
+func (s *Store) specOf(d *engine.Definition) (*tableSpec, error) {
+	if d.Name == "" || !engine.NamePattern.MatchString(d.Name) {
+		return nil, fmt.Errorf("table %q: the name must match [a-z][a-z0-9_]*", d.Name)
+	}
+	if strings.HasPrefix(d.Name, SystemPrefix) {
+		return nil, fmt.Errorf("table %s: names starting with %s are kept for funcstack's own tables; rename the table definition", d.Name, SystemPrefix)
+	}
+	t := &tableSpec{Name: d.Name, ID: "int"}
+	switch d.IDType {
+	case "", "int":
+	case "uuid":
+		t.ID = "uuid"
+	default:
+		return nil, fmt.Errorf("table %s: id %q must be \"int\" (the default) or \"uuid\"", d.Name, d.IDType)
+	}
+	seen := map[string]bool{"id": true, "created_at": true, "updated_at": true}
+	for i, f := range d.Fields {
+		where := fmt.Sprintf("table %s: fields[%d]", d.Name, i)
+		if !engine.NamePattern.MatchString(f.Name) {
+			return nil, fmt.Errorf("%s: column name %q must match [a-z][a-z0-9_]*", where, f.Name)
+		}
+		if seen[f.Name] {
+			return nil, fmt.Errorf("%s: column %q is defined twice (id, created_at and updated_at are kept by the engine)", where, f.Name)
+		}
+		seen[f.Name] = true
+		if ColumnType(s.dialect, f.Type) == "" {
+			return nil, fmt.Errorf("%s: column %s has unknown type %q; use text, int, decimal, bool, timestamp, json, uuid or email", where, f.Name, f.Type)
+		}
+		c := columnSpec{Name: f.Name, Type: f.Type, Required: f.Required, Unique: f.Unique}
+		if len(f.Default) > 0 {
+			lit, err := s.defaultLiteral(f.Type, f.Default)
+			if err != nil {
+				return nil, fmt.Errorf("%s.default: column %s: %v", where, f.Name, err)
+			}
+			c.Default = lit
+		}
+		t.Columns = append(t.Columns, c)
+	}
+	for i, ix := range d.Indexes {
+		where := fmt.Sprintf("table %s: indexes[%d]", d.Name, i)
+		if len(ix.Fields) == 0 {
+			return nil, fmt.Errorf("%s: an index needs at least one column", where)
+		}
+		for _, f := range ix.Fields {
+			if !seen[f] {
+				return nil, fmt.Errorf("%s: unknown column %q", where, f)
+			}
+		}
+		is := indexSpec{Name: IndexName(d.Name, ix.Fields), Fields: ix.Fields, Unique: ix.Unique}
+		if prev := t.index(is.Name); prev != nil {
+			if prev.Unique != is.Unique {
+				return nil, fmt.Errorf("%s: the index over %s is defined twice, once unique and once not; keep one", where, strings.Join(ix.Fields, ", "))
+			}
+			continue
+		}
+		t.Indexes = append(t.Indexes, is)
+	}
+	return t, nil
+}
+
+// quoteLiteral writes s as a SQL string literal.
+func quoteLiteral(s string) (string, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", errors.New("text holds a NUL character, which the database cannot store")
+	}
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'", nil
+}
+
+// defaultLiteral turns a JSON default into a SQL literal of the column
+// type. Only values that decode as the type are accepted, and strings are
+// quoted, so nothing from the definition reaches SQL as code.
+func (s *Store) defaultLiteral(typ string, raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
+		return "", nil
+	}
+	pg := s.dialect == DialectPostgres
+	var str string
+	isStr := json.Unmarshal(raw, &str) == nil
+	switch typ {
+	case "text", "email":
+		if !isStr {
+			return "", fmt.Errorf("default %s is not text; write it in quotes", raw)
+		}
+		return quoteLiteral(str)
+	case "int":
+		var n json.Number
+		if err := json.Unmarshal(raw, &n); err != nil {
+			return "", fmt.Errorf("default %s is not an integer", raw)
+		}
+		i, err := strconv.ParseInt(n.String(), 10, 64)
+		if err != nil {
+			return "", fmt.Errorf("default %s is not a 64-bit integer", raw)
+		}
+		return strconv.FormatInt(i, 10), nil
+	case "decimal":
+		var f float64
+		if err := json.Unmarshal(raw, &f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return "", fmt.Errorf("default %s is not a number", raw)
+		}
+		lit := strconv.FormatFloat(f, 'g', -1, 64)
+		if !strings.ContainsAny(lit, ".e") {
+			lit += ".0"
+		}
+		return lit, nil
+	case "bool":
+		var b bool
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return "", fmt.Errorf("default %s is not true or false", raw)
+		}
+		switch {
+		case pg && b:
+			return "TRUE", nil
+		case pg:
+			return "FALSE", nil
+		case b:
+			return "1", nil
+		}
+		return "0", nil
+	case "timestamp":
+		if !isStr {
+			return "", fmt.Errorf("default %s is not a timestamp; write \"now\" or a time like \"2024-01-31T12:00:00Z\"", raw)
+		}
+		if strings.EqualFold(str, "now") {
+			return s.nowDefault(), nil
+		}
+		t, err := time.Parse(time.RFC3339Nano, str)
+		if err != nil {
+			return "", fmt.Errorf("default %q is not a timestamp; write \"now\" or an RFC 3339 time like \"2024-01-31T12:00:00Z\"", str)
+		}
+		if pg {
+			return quoteLiteral(t.UTC().Format(time.RFC3339Nano))
+		}
+		return quoteLiteral(FormatTime(t))
+	case "json":
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return "", fmt.Errorf("default is not JSON: %v", err)
+		}
+		b, err := marshalJSON(v)
+		if err != nil {
+			return "", err
+		}
+		return quoteLiteral(string(b))
+	case "uuid":
+		if !isStr {
+			return "", fmt.Errorf("default %s is not a UUID; write it in quotes", raw)
+		}
+		u, err := uuid.Parse(str)
+		if err != nil {
+			return "", fmt.Errorf("default %q is not a UUID", str)
+		}
+		return quoteLiteral(u.String())
+	}
+	return "", fmt.Errorf("unknown type %q", typ)
+}
+
+// columnDef is the column's definition in CREATE TABLE or ADD COLUMN.
+func (s *Store) columnDef(table string, c *columnSpec, withUnique bool) string {
+	var b strings.Builder
+	b.WriteString(quoteIdent(c.Name))
+	b.WriteByte(' ')
+	b.WriteString(ColumnType(s.dialect, c.Type))
+	if c.Required {
+		b.WriteString(" NOT NULL")
+	}
+	if c.Default != "" {
+		b.WriteString(" DEFAULT ")
+		b.WriteString(c.Default)
+	}
+	if c.Unique && withUnique {
+		b.WriteString(" CONSTRAINT " + quoteIdent(uniqueName(table, c.Name)) + " UNIQUE")
+	}
+	return b.String()
+}
+
+func (s *Store) createTableSQL(name string, t *tableSpec) string {
+	var cols []string
+	pg := s.dialect == DialectPostgres
+	switch {
+	case t.ID == "uuid" && pg:
+		cols = append(cols, `"id" UUID PRIMARY KEY`)
+	case t.ID == "uuid":
+		cols = append(cols, `"id" TEXT PRIMARY KEY NOT NULL`)
+	case pg:
+		cols = append(cols, `"id" BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY`)
+	default:
+		cols = append(cols, `"id" INTEGER PRIMARY KEY AUTOINCREMENT`)
+	}
+	for i := range t.Columns {
+		cols = append(cols, s.columnDef(t.Name, &t.Columns[i], true))
+	}
+	ts := ColumnType(s.dialect, "timestamp")
+	cols = append(cols,
+		`"created_at" `+ts+` NOT NULL DEFAULT `+s.nowDefault(),
+		`"updated_at" `+ts+` NOT NULL DEFAULT `+s.nowDefault())
+	return "CREATE TABLE " + quoteIdent(name) + " (\n\t" + strings.Join(cols, ",\n\t") + "\n)"
+}
+
+func createIndexSQL(table string, ix *indexSpec) string {
+	q := make([]string, len(ix.Fields))
+	for i, f := range ix.Fields {
+		q[i] = quoteIdent(f)
+	}
+	u := ""
+	if ix.Unique {
+		u = "UNIQUE "
+	}
+	return "CREATE " + u + "INDEX IF NOT EXISTS " + quoteIdent(ix.Name) + " ON " + quoteIdent(table) + " (" + strings.Join(q, ", ") + ")"
+}
+
+// tablePlan is what SyncTables does to one table.
+type tablePlan struct {
+	spec     *tableSpec
+	old      *tableSpec // nil: create
+	exists   bool
+	recreate bool // drop and create (forced)
+	stmts    []string
+	rebuild  bool // SQLite: copy into a new table
+}
+
+// SyncTables makes the user tables match the table definitions in defs
+// (other kinds are ignored): it creates missing tables, adds new columns
+// and indexes, drops indexes no longer defined and applies changed
+// required, unique and default settings. Destructive changes (a dropped
+// column, a changed type or id) are refused with an error naming table and
+// column, unless force, which drops what was removed (its values are lost).
+// Tables no longer defined are left alone. Everything runs in one
+// transaction: on error nothing changes.
+func (s *Store) SyncTables(ctx context.Context, defs []*engine.Definition, force bool) error {
+	var specs []*tableSpec
+	seen := map[string]bool{}
+	for _, d := range defs {
+		if d == nil || d.Kind != engine.KindTable {
+			continue
+		}
+		t, err := s.specOf(d)
+		if err != nil {
+			return err
+		}
+		if seen[t.Name] {
+			return fmt.Errorf("table %s is defined twice; keep one definition", t.Name)
+		}
+		seen[t.Name] = true
+		specs = append(specs, t)
+	}
+	if len(specs) == 0 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("syncing tables in %s: %v", s.where, err)
+	}
+	defer tx.Rollback()
+	if s.dialect == DialectPostgres {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLockID+1); err != nil {
+			return fmt.Errorf("syncing tables in %s: %v", s.where, err)
+		}
+	}
+	var plans []*tablePlan
+	var refused []string
+	for _, t := range specs {
+		p, why, err := s.plan(ctx, tx, t, force)
+		if err != nil {
+			return err
+		}
+		refused = append(refused, why...)
+		if p != nil {
+			plans = append(plans, p)
+		}
+	}
+	if len(refused) > 0 {
+		return fmt.Errorf("refusing destructive table changes:\n  %s\nput the columns back, or pass --force (SyncTables force) to apply them; the values of dropped or re-typed columns are lost", strings.Join(refused, "\n  "))
+	}
+	for _, p := range plans {
+		if err := s.apply(ctx, tx, p); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("syncing tables in %s: commit: %v", s.where, err)
+	}
+	if len(plans) > 0 {
+		s.schemaGen.Add(1)
+	}
+	return nil
+}
+
+func (s *Store) tableExists(ctx context.Context, q engine.Querier, name string) (bool, error) {
+	var n int
+	var err error
+	if s.dialect == DialectPostgres {
+		err = q.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1", name).Scan(&n)
+	} else {
+		err = q.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&n)
+	}
+	if err != nil {
+		return false, fmt.Errorf("checking whether table %s exists in %s: %v", name, s.where, err)
+	}
+	return n > 0, nil
+}
+
+func (s *Store) appliedSpec(ctx context.Context, q engine.Querier, name string) (*tableSpec, error) {
+	var raw string
+	err := q.QueryRowContext(ctx, s.rebind("SELECT spec FROM funcstack_tables WHERE name = ?"), name).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the applied schema of table %s: %v", name, err)
+	}
+	var t tableSpec
+	if err := json.Unmarshal([]byte(raw), &t); err != nil {
+		return nil, fmt.Errorf("the applied schema of table %s in funcstack_tables is damaged (%v); sync with force to re-create the table", name, err)
+	}
+	return &t, nil
+}
+
+func (s *Store) rowCount(ctx context.Context, q engine.Querier, table string) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(table)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting the rows of table %s: %v", table, err)
+	}
+	return n, nil
+}
+
+// plan diffs t against the applied schema. It returns the refused
+// destructive changes (when !force) as sentences.
+func (s *Store) plan(ctx context.Context, tx *sql.Tx, t *tableSpec, force bool) (*tablePlan, []string, error) {
+	exists, err := s.tableExists(ctx, tx, t.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	old, err := s.appliedSpec(ctx, tx, t.Name)
+	if err != nil && !(force && exists) {
+		return nil, nil, err
+	}
+	p := &tablePlan{spec: t, old: old, exists: exists}
+	if !exists {
+		p.old = nil
+		return p, nil, nil
+	}
+	if old == nil {
+		if !force {
+			return nil, []string{fmt.Sprintf("table %s already exists but funcstack did not make it; rename the definition, or force to drop and re-create it (its rows are lost)", t.Name)}, nil
+		}
+		p.recreate = true
+		return p, nil, nil
+	}
+	if specEqual(old, t) {
+		return nil, nil, nil
+	}
+	var refused []string
+	if old.ID != t.ID {
+		if !force {
+			return nil, []string{fmt.Sprintf("table %s: id changes from %s to %s; this re-creates the table and deletes its rows", t.Name, old.ID, t.ID)}, nil
+		}
+		p.recreate = true
+		return p, nil, nil
+	}
+	for _, oc := range old.Columns {
+		nc := t.column(oc.Name)
+		switch {
+		case nc == nil:
+			refused = append(refused, fmt.Sprintf("table %s: column %s (%s) was removed from the definition; dropping it deletes its values", t.Name, oc.Name, oc.Type))
+		case nc.Type != oc.Type:
+			refused = append(refused, fmt.Sprintf("table %s: column %s changes type from %s to %s; it is dropped and re-created, its values are deleted", t.Name, oc.Name, oc.Type, nc.Type))
+		}
+	}
+	if len(refused) > 0 && !force {
+		return nil, refused, nil
+	}
+	var rows int64 = -1
+	for _, nc := range t.Columns {
+		oc := old.column(nc.Name)
+		if (oc == nil || oc.Type != nc.Type) && nc.Required && nc.Default == "" {
+			if rows < 0 {
+				if rows, err = s.rowCount(ctx, tx, t.Name); err != nil {
+					return nil, nil, err
+				}
+			}
+			if rows > 0 {
+				return nil, nil, fmt.Errorf("table %s: new column %s is required but has no default, and the table has %d rows that would have no value; give it a default, or add it not required, fill it, then make it required", t.Name, nc.Name, rows)
+			}
+		}
+	}
+	if s.dialect == DialectPostgres {
+		p.stmts = s.alterPostgres(old, t)
+	} else {
+		p.stmts, p.rebuild = s.alterSQLite(old, t)
+	}
+	return p, nil, nil
+}
+
+func specEqual(a, b *tableSpec) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
+}
+
+func (s *Store) alterPostgres(old, t *tableSpec) []string {
+	tbl := quoteIdent(t.Name)
+	var st []string
+	// Indexes first, so that dropped columns do not take them along twice.
+	for _, oi := range old.Indexes {
+		if ni := t.index(oi.Name); ni == nil || ni.Unique != oi.Unique {
+			st = append(st, "DROP INDEX IF EXISTS "+quoteIdent(oi.Name))
+		}
+	}
+	for _, oc := range old.Columns {
+		if nc := t.column(oc.Name); nc == nil || nc.Type != oc.Type {
+			st = append(st, "ALTER TABLE "+tbl+" DROP COLUMN IF EXISTS "+quoteIdent(oc.Name))
+		}
+	}
+	for i := range t.Columns {
+		nc := &t.Columns[i]
+		oc := old.column(nc.Name)
+		col := quoteIdent(nc.Name)
+		if oc == nil || oc.Type != nc.Type {
+			st = append(st, "ALTER TABLE "+tbl+" ADD COLUMN "+s.columnDef(t.Name, nc, true))
+			continue
+		}
+		if oc.Default != nc.Default {
+			if nc.Default == "" {
+				st = append(st, "ALTER TABLE "+tbl+" ALTER COLUMN "+col+" DROP DEFAULT")
+			} else {
+				st = append(st, "ALTER TABLE "+tbl+" ALTER COLUMN "+col+" SET DEFAULT "+nc.Default)
+			}
+		}
+		if oc.Required != nc.Required {
+			if nc.Required {
+				st = append(st, "ALTER TABLE "+tbl+" ALTER COLUMN "+col+" SET NOT NULL")
+			} else {
+				st = append(st, "ALTER TABLE "+tbl+" ALTER COLUMN "+col+" DROP NOT NULL")
+			}
+		}
+		if oc.Unique != nc.Unique {
+			cn := quoteIdent(uniqueName(t.Name, nc.Name))
+			if nc.Unique {
+				st = append(st, "ALTER TABLE "+tbl+" ADD CONSTRAINT "+cn+" UNIQUE ("+col+")")
+			} else {
+				st = append(st, "ALTER TABLE "+tbl+" DROP CONSTRAINT IF EXISTS "+cn)
+			}
+		}
+	}
+	for i := range t.Indexes {
+		if oi := old.index(t.Indexes[i].Name); oi == nil || oi.Unique != t.Indexes[i].Unique || !sameFields(oi, &t.Indexes[i], old, t) {
+			st = append(st, createIndexSQL(t.Name, &t.Indexes[i]))
+		}
+	}
+	return st
+}
+
+// sameFields reports whether an index keeps its columns (a re-typed column
+// is dropped, and its indexes with it).
+func sameFields(oi, ni *indexSpec, old, t *tableSpec) bool {
+	for _, f := range ni.Fields {
+		oc, nc := old.column(f), t.column(f)
+		if oc != nil && nc != nil && oc.Type != nc.Type {
+			return false
+		}
+	}
+	return true
+}
+
+// alterSQLite returns the statements for changes SQLite's ALTER TABLE can
+// do (new plain columns, indexes), or rebuild=true when the table must be
+// copied into a new one.
+func (s *Store) alterSQLite(old, t *tableSpec) (stmts []string, rebuild bool) {
+	tbl := quoteIdent(t.Name)
+	for _, oc := range old.Columns {
+		if nc := t.column(oc.Name); nc == nil || *nc != oc {
+			return nil, true
+		}
+	}
+	for _, oi := range old.Indexes {
+		if ni := t.index(oi.Name); ni == nil || ni.Unique != oi.Unique {
+			stmts = append(stmts, "DROP INDEX IF EXISTS "+quoteIdent(oi.Name))
+		}
+	}
+	for i := range t.Columns {
+		nc := &t.Columns[i]
+		if old.column(nc.Name) != nil {
+			continue
+		}
+		// ADD COLUMN takes neither UNIQUE, nor NOT NULL without a
+		// default, nor a non-constant default.
+		if nc.Unique || (nc.Required && nc.Default == "") || strings.HasPrefix(nc.Default, "(") {
+			return nil, true
+		}
+		stmts = append(stmts, "ALTER TABLE "+tbl+" ADD COLUMN "+s.columnDef(t.Name, nc, false))
+	}
+	for i := range t.Indexes {
+		if oi := old.index(t.Indexes[i].Name); oi == nil || oi.Unique != t.Indexes[i].Unique {
+			stmts = append(stmts, createIndexSQL(t.Name, &t.Indexes[i]))
+		}
+	}
+	return stmts, false
+}
+
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, p *tablePlan) error {
+	t := p.spec
+	exec := func(q string) error {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("table %s: %v (while running: %s)", t.Name, explainDDL(err), q)
+		}
+		return nil
+	}
+	create := func(name string) error {
+		if err := exec(s.createTableSQL(name, t)); err != nil {
+			return err
+		}
+		return nil
+	}
+	indexes := func() error {
+		for i := range t.Indexes {
+			if err := exec(createIndexSQL(t.Name, &t.Indexes[i])); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	switch {
+	case !p.exists:
+		if err := create(t.Name); err != nil {
+			return err
+		}
+		if err := indexes(); err != nil {
+			return err
+		}
+	case p.recreate:
+		if err := exec("DROP TABLE " + quoteIdent(t.Name)); err != nil {
+			return err
+		}
+		if err := create(t.Name); err != nil {
+			return err
+		}
+		if err := indexes(); err != nil {
+			return err
+		}
+	case p.rebuild:
+		tmp := SystemPrefix + "rebuild_" + t.Name
+		if err := exec("DROP TABLE IF EXISTS " + quoteIdent(tmp)); err != nil {
+			return err
+		}
+		if err := create(tmp); err != nil {
+			return err
+		}
+		cols := []string{`"id"`, `"created_at"`, `"updated_at"`}
+		for _, nc := range t.Columns {
+			if oc := p.old.column(nc.Name); oc != nil && oc.Type == nc.Type {
+				cols = append(cols, quoteIdent(nc.Name))
+			}
+		}
+		list := strings.Join(cols, ", ")
+		if err := exec("INSERT INTO " + quoteIdent(tmp) + " (" + list + ") SELECT " + list + " FROM " + quoteIdent(t.Name)); err != nil {
+			return err
+		}
+		if err := exec("DROP TABLE " + quoteIdent(t.Name)); err != nil {
+			return err
+		}
+		if err := exec("ALTER TABLE " + quoteIdent(tmp) + " RENAME TO " + quoteIdent(t.Name)); err != nil {
+			return err
+		}
+		if err := indexes(); err != nil {
+			return err
+		}
+	default:
+		for _, q := range p.stmts {
+			if err := exec(q); err != nil {
+				return err
+			}
+		}
+	}
+	spec, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.rebind(`INSERT INTO funcstack_tables (name, spec, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at`), t.Name, string(spec), time.Now().UTC())
+	if err != nil {
+		return fmt.Errorf("table %s: recording its schema in funcstack_tables: %v", t.Name, err)
+	}
+	return nil
+}
+
+// explainDDL adds what to do to the errors a schema change meets on data.
+func explainDDL(err error) string {
+	msg := err.Error()
+	low := strings.ToLower(msg)
+	switch {
+	case strings.Contains(low, "not null") || strings.Contains(low, "contains null values"):
+		return msg + "; some rows have no value for a column that became required: fill them first, or give the column a default"
+	case strings.Contains(low, "unique") || strings.Contains(low, "duplicate"):
+		return msg + "; some rows share a value of a column or index that became unique: remove the duplicates first"
+	}
+	return msg
+}
+
+// TableColumn describes one column of a synced user table, for the db.*
+// steps and the admin API.
+type TableColumn struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"` // definition type: text, int, …, and "id"
+	Required bool   `json:"required,omitempty"`
+	Unique   bool   `json:"unique,omitempty"`
+}
+
+// Table returns the id type ("int" or "uuid") and the columns of a synced
+// user table (id first, then the defined columns, then created_at and
+// updated_at), or an error when the table was never synced.
+func (s *Store) Table(ctx context.Context, name string) (idType string, cols []TableColumn, err error) {
+	t, err := s.appliedSpec(ctx, s.db, name)
+	if err != nil {
+		return "", nil, err
+	}
+	if t == nil {
+		return "", nil, fmt.Errorf("table %s does not exist; define it (kind table) and import or sync the workspace", name)
+	}
+	cols = append(cols, TableColumn{Name: "id", Type: t.ID, Required: true, Unique: true})
+	for _, c := range t.Columns {
+		cols = append(cols, TableColumn{Name: c.Name, Type: c.Type, Required: c.Required, Unique: c.Unique})
+	}
+	cols = append(cols, TableColumn{Name: "created_at", Type: "timestamp", Required: true}, TableColumn{Name: "updated_at", Type: "timestamp", Required: true})
+	return t.ID, cols, nil
+}
