@@ -1,0 +1,272 @@
+package steps
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+func init() {
+	engine.Register(&engine.StepType{
+		Name:     "db.bulk",
+		Category: "database",
+		Description: "Add, patch or delete many records at once and give the number touched. add: items are objects of columns, inserted with multi-row INSERTs; " +
+			"patch: items are objects with id and the columns to change; delete: items are ids (or objects with id). " +
+			"It is all or nothing: more than one statement runs in a transaction (the enclosing db.transaction, if any).",
+		Fields: []engine.FieldSpec{
+			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table"},
+			{Name: "op", Kind: engine.FieldEnum, Required: true, Values: []string{"add", "patch", "delete"}, Description: "what to do with each item"},
+			{Name: "items", Kind: engine.FieldExpr, Required: true, Description: "the list of items"},
+			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the number of records touched"},
+		},
+		Example: []byte(`{"type": "db.bulk", "table": "users", "op": "add", "items": "input.items", "as": "added"}`),
+		Compile: compileBulk,
+	})
+}
+
+// maxParams bounds the parameters of one statement (SQLite allows 32766,
+// PostgreSQL 65535).
+const maxParams = 30000
+
+func compileBulk(c *engine.StepCompiler) engine.RunFunc {
+	t := compileTable(c)
+	op := c.Enum("op")
+	items := c.Expr("items")
+	as := c.NewName("as")
+	c.Declare(as)
+	if t == nil || items == nil {
+		return nil
+	}
+	var required []*dbColumn
+	for _, col := range t.cols {
+		if col.required && !col.system && !col.hasDef {
+			required = append(required, col)
+		}
+	}
+	return func(s *engine.State) (any, error) {
+		conn, err := connect(s)
+		if err != nil {
+			return nil, err
+		}
+		v, err := s.Eval(items)
+		if err != nil {
+			return nil, err
+		}
+		list, err := asList(items, v)
+		if err != nil {
+			return nil, err
+		}
+		var stmts []stmtArgs
+		switch op {
+		case "add":
+			stmts, err = bulkAdd(t, list, required, conn.d, items.Path)
+		case "patch":
+			stmts, err = bulkPatch(t, list, conn.d, items.Path)
+		case "delete":
+			stmts, err = bulkDelete(t, list, conn.d, items.Path)
+		}
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		run := func(q engine.Querier) error {
+			for _, st := range stmts {
+				res, err := q.ExecContext(s.Context(), st.sql, st.args...)
+				if err != nil {
+					return dbError(t, err)
+				}
+				k, _ := res.RowsAffected()
+				n += int(k)
+			}
+			return nil
+		}
+		if len(stmts) <= 1 || s.InTx() {
+			err = run(conn.q)
+		} else {
+			err = inNewTx(s, func() error { return run(s.Querier()) })
+		}
+		if err != nil {
+			return nil, err
+		}
+		if as != "" {
+			s.Set(as, n)
+		}
+		return n, nil
+	}
+}
+
+type stmtArgs struct {
+	sql  string
+	args []any
+}
+
+func itemObject(v any, path string, i int) (map[string]any, error) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: fmt.Sprintf("items[%d] is %s; expected an object of columns", i, describe(v))}
+	}
+	return obj, nil
+}
+
+func bulkAdd(t *dbTable, list []any, required []*dbColumn, d dialect, path string) ([]stmtArgs, error) {
+	var out []stmtArgs
+	var cols []*dbColumn
+	var sig string
+	var rows [][]any
+	flush := func() {
+		if len(rows) == 0 {
+			return
+		}
+		all := insertColumns(t, cols)
+		per := max(1, maxParams/len(all))
+		for start := 0; start < len(rows); start += per {
+			chunk := rows[start:min(start+per, len(rows))]
+			b := &sqlBuilder{d: d}
+			writeInsert(b, t, all, len(chunk))
+			args := make([]any, 0, len(chunk)*len(all))
+			for _, r := range chunk {
+				args = append(args, r...)
+			}
+			out = append(out, stmtArgs{b.String(), args})
+		}
+		rows = nil
+	}
+	ts := now(d)
+	for i, it := range list {
+		obj, err := itemObject(it, path, i)
+		if err != nil {
+			return nil, err
+		}
+		where := fmt.Sprintf("items[%d]", i)
+		// Nulls for columns with a default take the default: leave them out.
+		for k, v := range obj {
+			if col := t.byName[k]; v == nil && col != nil && col.hasDef {
+				obj = withoutNulls(t, obj)
+				break
+			}
+		}
+		icols, args, err := objectValues(t, obj, d, path, where)
+		if err != nil {
+			return nil, err
+		}
+		for _, col := range required {
+			if _, ok := obj[col.name]; !ok {
+				return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: fmt.Sprintf("%s: %s is required and has no default", where, col.label())}
+			}
+		}
+		var sb strings.Builder
+		for _, col := range icols {
+			sb.WriteString(col.name)
+			sb.WriteByte(',')
+		}
+		if sb.String() != sig || rows == nil {
+			flush()
+			cols, sig = icols, sb.String()
+		}
+		row := make([]any, 0, len(args)+3)
+		if t.uuidID {
+			row = append(row, newID())
+		}
+		rows = append(rows, append(append(row, args...), ts, ts))
+	}
+	flush()
+	return out, nil
+}
+
+func withoutNulls(t *dbTable, obj map[string]any) map[string]any {
+	out := make(map[string]any, len(obj))
+	for k, v := range obj {
+		if col := t.byName[k]; v == nil && col != nil && col.hasDef {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func bulkPatch(t *dbTable, list []any, d dialect, path string) ([]stmtArgs, error) {
+	var out []stmtArgs
+	cache := map[string]string{}
+	ts := now(d)
+	for i, it := range list {
+		obj, err := itemObject(it, path, i)
+		if err != nil {
+			return nil, err
+		}
+		where := fmt.Sprintf("items[%d]", i)
+		idv, ok := obj["id"]
+		if !ok || idv == nil {
+			return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: where + ": has no id; patch items are objects with id and the columns to change"}
+		}
+		idArg, err := encode(t.id, idv, d)
+		if err != nil {
+			return nil, prefixErr(path, where, err)
+		}
+		rest := make(map[string]any, len(obj)-1)
+		for k, v := range obj {
+			if k != "id" {
+				rest[k] = v
+			}
+		}
+		cols, args, err := objectValues(t, rest, d, path, where)
+		if err != nil {
+			return nil, err
+		}
+		var sig strings.Builder
+		for _, col := range cols {
+			sig.WriteString(col.name)
+			sig.WriteByte(',')
+		}
+		q, ok := cache[sig.String()]
+		if !ok {
+			b := &sqlBuilder{d: d}
+			b.w("UPDATE " + t.q + " SET ")
+			for _, col := range cols {
+				b.w(col.q + " = ")
+				b.ph()
+				b.w(", ")
+			}
+			b.w(t.updated.q + " = ")
+			b.ph()
+			b.w(" WHERE " + t.id.q + " = ")
+			b.ph()
+			q = b.String()
+			cache[sig.String()] = q
+		}
+		out = append(out, stmtArgs{q, append(append(args, ts), idArg)})
+	}
+	return out, nil
+}
+
+func bulkDelete(t *dbTable, list []any, d dialect, path string) ([]stmtArgs, error) {
+	ids := make([]any, 0, len(list))
+	for i, it := range list {
+		if obj, ok := it.(map[string]any); ok {
+			it = obj["id"]
+		}
+		if it == nil {
+			return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: fmt.Sprintf("items[%d] has no id; delete items are ids or objects with id", i)}
+		}
+		a, err := encode(t.id, it, d)
+		if err != nil {
+			return nil, prefixErr(path, fmt.Sprintf("items[%d]", i), err)
+		}
+		ids = append(ids, a)
+	}
+	var out []stmtArgs
+	for start := 0; start < len(ids); start += maxParams {
+		chunk := ids[start:min(start+maxParams, len(ids))]
+		b := &sqlBuilder{d: d}
+		b.w("DELETE FROM " + t.q + " WHERE " + t.id.q + " IN (")
+		for i := range chunk {
+			if i > 0 {
+				b.w(", ")
+			}
+			b.ph()
+		}
+		b.w(")")
+		out = append(out, stmtArgs{b.String(), chunk})
+	}
+	return out, nil
+}

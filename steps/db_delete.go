@@ -1,0 +1,44 @@
+package steps
+
+import "github.com/funcstack/funcstack/engine"
+
+func init() {
+	engine.Register(&engine.StepType{
+		Name:     "db.delete",
+		Category: "database",
+		Description: "Delete the record whose id is the expression id. Deleting a record that does not exist is not an error (as in Xano): " +
+			"the step's trace result is the number of records deleted, 0 or 1.",
+		Fields: []engine.FieldSpec{
+			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table holding the record"},
+			{Name: "id", Kind: engine.FieldExpr, Description: "the id of the record to delete (required)"},
+		},
+		Example: []byte(`{"type": "db.delete", "table": "users", "id": "input.n"}`),
+		Compile: func(c *engine.StepCompiler) engine.RunFunc {
+			t := compileTable(c)
+			id := recordID(c)
+			if t == nil || id == nil {
+				return nil
+			}
+			stmt := buildBoth(func(b *sqlBuilder) {
+				b.w("DELETE FROM " + t.q + " WHERE " + t.id.q + " = ")
+				b.ph()
+			})
+			return func(s *engine.State) (any, error) {
+				conn, err := connect(s)
+				if err != nil {
+					return nil, err
+				}
+				_, arg, err := evalID(s, t, id, conn.d)
+				if err != nil {
+					return nil, err
+				}
+				res, err := conn.q.ExecContext(s.Context(), stmt[conn.d], arg)
+				if err != nil {
+					return nil, dbError(t, err)
+				}
+				n, _ := res.RowsAffected()
+				return int(n), nil
+			}
+		},
+	})
+}

@@ -1,0 +1,188 @@
+package steps
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+func init() {
+	engine.Register(&engine.StepType{
+		Name:        "db.edit",
+		Category:    "database",
+		Description: "Set the given columns of the record whose id is the expression id (null clears a column) and give back the record. A missing record is a not_found error (404).",
+		Fields: []engine.FieldSpec{
+			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table holding the record"},
+			{Name: "id", Kind: engine.FieldExpr, Description: "the id of the record to replace (required)"},
+			{Name: "data", Kind: engine.FieldExprMap, Required: true, Description: "the columns to set, each an expression"},
+			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the updated record"},
+		},
+		Example: []byte(`{"type": "db.edit", "table": "users", "id": "input.n", "data": {"age": "input.qty"}, "as": "user"}`),
+		Compile: func(c *engine.StepCompiler) engine.RunFunc { return compileUpdate(c, false) },
+	})
+}
+
+// compileUpdate compiles db.edit and db.patch. A patch's data may also be
+// one expression giving an object: only its keys are set, checked against
+// the table's columns when the step runs.
+func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
+	t := compileTable(c)
+	id := recordID(c)
+	var data []engine.KeyExpr
+	var dynamic *engine.Expr
+	if patch && isJSONString(stepRaw(c, "data")) {
+		dynamic = c.Expr("data")
+	} else {
+		data = c.ExprMap("data")
+	}
+	as := c.NewName("as")
+	c.Declare(as)
+	if t == nil {
+		return nil
+	}
+	cols, ok := dataColumns(c, t, "data", data, true)
+	if !ok || id == nil {
+		return nil
+	}
+	if dynamic == nil && c.Has("data") && len(data) == 0 {
+		c.Errorf("data", "bad_value", "data is empty; name the columns to change")
+	}
+	static := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, cols) })
+	selectByID := buildBoth(func(b *sqlBuilder) {
+		b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE " + t.id.q + " = ")
+		b.ph()
+	})
+	return func(s *engine.State) (any, error) {
+		conn, err := connect(s)
+		if err != nil {
+			return nil, err
+		}
+		rawID, idArg, err := evalID(s, t, id, conn.d)
+		if err != nil {
+			return nil, err
+		}
+		query := static[conn.d]
+		var args []any
+		if dynamic != nil {
+			query, args, err = dynamicUpdate(s, t, dynamic, conn.d)
+			if err != nil {
+				return nil, err
+			}
+			if query == "" { // nothing to change: read the record
+				query, args = selectByID[conn.d], nil
+			}
+		} else {
+			args = make([]any, 0, len(cols)+2)
+			if args, err = evalValues(s, cols, data, conn.d, args, true); err != nil {
+				return nil, err
+			}
+			args = append(args, now(conn.d))
+		}
+		args = append(args, idArg)
+		rows, err := conn.q.QueryContext(s.Context(), query, args...)
+		if err != nil {
+			return nil, dbError(t, err)
+		}
+		rec, err := scanOne(rows, t.cols)
+		if err != nil {
+			return nil, dbError(t, err)
+		}
+		if rec == nil {
+			return nil, notFound(t, rawID)
+		}
+		if as != "" {
+			s.Set(as, rec)
+		}
+		return rec, nil
+	}
+}
+
+// writeUpdate writes UPDATE t SET cols = ?, updated_at = ? WHERE id = ?
+// RETURNING every column.
+func writeUpdate(b *sqlBuilder, t *dbTable, cols []*dbColumn) {
+	b.w("UPDATE " + t.q + " SET ")
+	for _, col := range cols {
+		if col != nil {
+			b.w(col.q)
+		}
+		b.w(" = ")
+		b.ph()
+		b.w(", ")
+	}
+	b.w(t.updated.q + " = ")
+	b.ph()
+	b.w(" WHERE " + t.id.q + " = ")
+	b.ph()
+	b.w(" RETURNING " + selectList(t.cols))
+}
+
+// dynamicUpdate evaluates a patch's data expression and writes the update
+// of its keys ("" when it has none).
+func dynamicUpdate(s *engine.State, t *dbTable, e *engine.Expr, d dialect) (string, []any, error) {
+	v, err := s.Eval(e)
+	if err != nil {
+		return "", nil, err
+	}
+	obj, ok := v.(map[string]any)
+	if !ok && v != nil {
+		return "", nil, &engine.Error{Code: engine.CodeInvalidInput, Path: e.Path, Message: fmt.Sprintf("%s gave %s; data must be an object of columns to change", quote(e.Source), describe(v))}
+	}
+	cols, args, err := objectValues(t, obj, d, e.Path, "")
+	if err != nil || len(cols) == 0 {
+		return "", nil, err
+	}
+	args = append(args, now(d))
+	b := &sqlBuilder{d: d}
+	writeUpdate(b, t, cols)
+	return b.String(), args, nil
+}
+
+// objectValues checks an object's keys against t's writable columns and
+// encodes its values, keys sorted. where names the object in errors.
+func objectValues(t *dbTable, obj map[string]any, d dialect, path, where string) ([]*dbColumn, []any, error) {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	cols := make([]*dbColumn, 0, len(keys))
+	args := make([]any, 0, len(keys)+2)
+	for _, k := range keys {
+		col, err := t.writableAt(k)
+		if err != nil {
+			return nil, nil, prefixErr(path, where, err)
+		}
+		v := obj[k]
+		if v == nil && col.required {
+			return nil, nil, prefixErr(path, where, &codecError{col.label() + " is required and cannot be set to null"})
+		}
+		a, err := encode(col, v, d)
+		if err != nil {
+			return nil, nil, prefixErr(path, where, err)
+		}
+		cols = append(cols, col)
+		args = append(args, a)
+	}
+	return cols, args, nil
+}
+
+func prefixErr(path, where string, err error) error {
+	if ce, ok := err.(*codecError); ok && where != "" {
+		err = &codecError{where + ": " + ce.msg}
+	}
+	return valueError(path, err)
+}
+
+func isJSONString(raw []byte) bool {
+	for _, ch := range raw {
+		switch ch {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '"':
+			return true
+		}
+		return false
+	}
+	return false
+}

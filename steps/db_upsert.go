@@ -1,0 +1,159 @@
+package steps
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+func init() {
+	engine.Register(&engine.StepType{
+		Name:     "db.upsert",
+		Category: "database",
+		Description: "Add a record, or edit the one whose by columns match, and give it back. With a unique constraint on the by columns it is one atomic " +
+			"INSERT … ON CONFLICT statement; without one it reads then writes, and concurrent upserts of the same new key may add it twice.",
+		Fields: []engine.FieldSpec{
+			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table"},
+			{Name: "by", Kind: engine.FieldExprMap, Required: true, Description: "the columns identifying the record and their values, e.g. {\"email\": \"input.email\"}"},
+			{Name: "data", Kind: engine.FieldExprMap, Description: "the other columns to set, each an expression"},
+			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the record"},
+		},
+		Example: []byte(`{"type": "db.upsert", "table": "users", "by": {"email": "'ada@example.com'"}, "data": {"age": "input.n"}, "as": "user"}`),
+		Compile: compileUpsert,
+	})
+}
+
+func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
+	t := compileTable(c)
+	by := c.ExprMap("by")
+	data := c.ExprMap("data")
+	as := c.NewName("as")
+	c.Declare(as)
+	if t == nil {
+		return nil
+	}
+	if c.Has("by") && len(by) == 0 {
+		c.Errorf("by", "bad_value", "by is empty; name the columns identifying the record")
+	}
+	byCols, ok1 := dataColumns(c, t, "by", by, true)
+	dataCols, ok2 := dataColumns(c, t, "data", data, true)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	given := map[string]bool{}
+	var byNames []string
+	for _, ke := range by {
+		given[ke.Key] = true
+		byNames = append(byNames, ke.Key)
+	}
+	for _, ke := range data {
+		if given[ke.Key] {
+			c.Errorf("data."+ke.Key, "duplicate", "column %s is already in by; a matched record keeps its by values", ke.Key)
+		}
+		given[ke.Key] = true
+	}
+	t.checkRequired(c, "data", given)
+	atomic := len(byNames) > 0 && t.hasUnique(byNames)
+	if !atomic && len(byNames) > 0 {
+		c.Warnf("by", "upsert_not_atomic", "table %s has no unique constraint on (%s): the upsert reads then writes, and two at once may both add the record; mark the column unique or add a unique index", t.name, strings.Join(byNames, ", "))
+	}
+	all := insertColumns(t, append(append([]*dbColumn(nil), byCols...), dataCols...))
+	upsert := buildBoth(func(b *sqlBuilder) {
+		writeInsert(b, t, all, 1)
+		b.w(" ON CONFLICT (" + selectList(byCols) + ") DO UPDATE SET ")
+		for _, col := range dataCols {
+			b.w(col.q + " = excluded." + col.q + ", ")
+		}
+		b.w(t.updated.q + " = excluded." + t.updated.q)
+		b.w(" RETURNING " + selectList(t.cols))
+	})
+	// Without a unique constraint: find, then update or insert.
+	find := [2]perDialect{}
+	for tx := range 2 {
+		q := buildBoth(func(b *sqlBuilder) {
+			b.w("SELECT " + t.id.q + " FROM " + t.q + " WHERE ")
+			for i, col := range byCols {
+				if i > 0 {
+					b.w(" AND ")
+				}
+				b.w(col.q + " = ")
+				b.ph()
+			}
+			b.w(" ORDER BY " + t.id.q + " LIMIT 1")
+			if tx == 1 && b.d == dPostgres {
+				b.w(" FOR UPDATE")
+			}
+		})
+		find[tx] = q
+	}
+	update := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, dataCols) })
+	insert := buildBoth(func(b *sqlBuilder) {
+		writeInsert(b, t, all, 1)
+		b.w(" RETURNING " + selectList(t.cols))
+	})
+	return func(s *engine.State) (any, error) {
+		conn, err := connect(s)
+		if err != nil {
+			return nil, err
+		}
+		byArgs := make([]any, 0, len(by))
+		if byArgs, err = evalValues(s, byCols, by, conn.d, byArgs, false); err != nil {
+			return nil, err
+		}
+		for i, a := range byArgs {
+			if a == nil {
+				return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: by[i].Expr.Path,
+					Message: fmt.Sprintf("%s gave null; upsert needs a value for every by column to find the record", quote(by[i].Expr.Source))}
+			}
+		}
+		dataArgs := make([]any, 0, len(data))
+		if dataArgs, err = evalValues(s, dataCols, data, conn.d, dataArgs, true); err != nil {
+			return nil, err
+		}
+		ts := now(conn.d)
+		insertArgs := make([]any, 0, len(all))
+		if t.uuidID {
+			insertArgs = append(insertArgs, newID())
+		}
+		insertArgs = append(append(append(insertArgs, byArgs...), dataArgs...), ts, ts)
+		var rec map[string]any
+		if atomic {
+			rows, err := conn.q.QueryContext(s.Context(), upsert[conn.d], insertArgs...)
+			if err != nil {
+				return nil, dbError(t, err)
+			}
+			if rec, err = scanOne(rows, t.cols); err != nil {
+				return nil, dbError(t, err)
+			}
+		} else {
+			tx := 0
+			if s.InTx() {
+				tx = 1
+			}
+			var id any
+			err := conn.q.QueryRowContext(s.Context(), find[tx][conn.d], byArgs...).Scan(&id)
+			var query string
+			var args []any
+			switch {
+			case err == nil:
+				query, args = update[conn.d], append(append(dataArgs, ts), id)
+			case isNoRows(err):
+				query, args = insert[conn.d], insertArgs
+			default:
+				return nil, dbError(t, err)
+			}
+			rows, err := conn.q.QueryContext(s.Context(), query, args...)
+			if err != nil {
+				return nil, dbError(t, err)
+			}
+			if rec, err = scanOne(rows, t.cols); err != nil {
+				return nil, dbError(t, err)
+			}
+		}
+		if as != "" {
+			s.Set(as, rec)
+		}
+		return rec, nil
+	}
+}

@@ -1,0 +1,768 @@
+package steps
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/types"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// A where is an expression over <table>.<column> and stack variables. The
+// engine compiles it first (so unknown columns and names are compile
+// errors with their path); compileWhere then translates its syntax tree to
+// SQL once, at compile time:
+//
+//	a == b, !=, <, <=, >, >=   "col" = ?, <>, <, <=, >, >=
+//	col == nil, col != nil     "col" IS NULL, IS NOT NULL
+//	&&, ||, !, and, or, not    AND, OR, NOT (…)
+//	col in list, not in        "col" IN (?, …), FALSE for an empty list
+//	col contains s             "col" LIKE '%s%' ESCAPE '\' (PostgreSQL),
+//	startsWith, endsWith         "col" GLOB '*s*' (SQLite; see below)
+//	a bool column alone        "col" (true rows)
+//
+// Every sub-expression that reads no column becomes one bound parameter:
+// it is compiled once and evaluated on each run. Anything else that reads
+// a column (arithmetic on it, a function of it, …) is a compile error
+// naming the sub-expression. SQL comparison rules apply: comparing with a
+// value that is null at run time matches no row (write col == nil for IS
+// NULL), and != does not match rows where the column is null.
+//
+// contains, startsWith and endsWith are case-sensitive, like in
+// expressions: PostgreSQL's LIKE is, SQLite's LIKE is not (for ASCII), so
+// on SQLite they use GLOB with * ? [ escaped as [*] [?] [[].
+
+// whereClause is a compiled where.
+type whereClause struct {
+	src  string
+	path string
+	root wnode
+}
+
+// varSource gives the values of stack variables (*engine.State).
+type varSource interface{ Get(name string) any }
+
+// wctx is one writing of a where into a statement.
+type wctx struct {
+	b      *sqlBuilder
+	vars   varSource
+	path   string
+	budget uint
+}
+
+// write appends the clause's SQL to b and binds its parameters.
+func (w *whereClause) write(b *sqlBuilder, vars varSource) error {
+	return w.root.write(&wctx{b: b, vars: vars, path: w.path})
+}
+
+type wnode interface {
+	write(w *wctx) error
+}
+
+// whereError is a where that cannot be turned into SQL.
+type whereError struct{ msg string }
+
+func (e *whereError) Error() string { return e.msg }
+
+type whereCompiler struct {
+	t     *dbTable
+	names map[string]bool // stack names the where may read
+	env   types.Map
+}
+
+// compileWhere translates src (already compiled by the engine in a scope
+// holding the table's columns) to SQL. names are the stack names src
+// reads (Expr.Names); path is the where's JSON path, for run errors.
+func compileWhere(src, path string, t *dbTable, names []string) (w *whereClause, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			w, err = nil, &whereError{fmt.Sprintf("cannot translate %s to SQL: %v", quote(src), r)}
+		}
+	}()
+	tree, perr := parser.Parse(src)
+	if perr != nil {
+		return nil, &whereError{perr.Error()}
+	}
+	wc := &whereCompiler{t: t, names: map[string]bool{}, env: types.Map{}}
+	for _, n := range names {
+		if n != t.name {
+			wc.names[n] = true
+			wc.env[n] = types.Any
+		}
+	}
+	root, err := wc.pred(tree.Node)
+	if err != nil {
+		return nil, err
+	}
+	return &whereClause{src: src, path: path, root: root}, nil
+}
+
+func (wc *whereCompiler) fail(n ast.Node, format string, args ...any) error {
+	return &whereError{fmt.Sprintf("cannot be turned into SQL: %s %s", quote(n.String()), fmt.Sprintf(format, args...))}
+}
+
+// touches reports whether n reads a column of the table.
+func (wc *whereCompiler) touches(n ast.Node) bool {
+	found := false
+	ast.Walk(&n, visitFunc(func(x *ast.Node) {
+		if id, ok := (*x).(*ast.IdentifierNode); ok && id.Value == wc.t.name {
+			found = true
+		}
+	}))
+	return found
+}
+
+type visitFunc func(n *ast.Node)
+
+func (f visitFunc) Visit(n *ast.Node) { f(n) }
+
+// column returns the column n names (<table>.<column>), nil when n is
+// not a column reference.
+func (wc *whereCompiler) column(n ast.Node) (*dbColumn, error) {
+	if ch, ok := n.(*ast.ChainNode); ok {
+		n = ch.Node
+	}
+	m, ok := n.(*ast.MemberNode)
+	if !ok {
+		return nil, nil
+	}
+	id, ok := m.Node.(*ast.IdentifierNode)
+	if !ok || id.Value != wc.t.name {
+		return nil, nil
+	}
+	prop, ok := m.Property.(*ast.StringNode)
+	if !ok {
+		return nil, wc.fail(n, "picks the column at run time; write the column name out, e.g. %s.%s", wc.t.name, wc.t.names[0])
+	}
+	c := wc.t.byName[prop.Value]
+	if c == nil {
+		return nil, &whereError{wc.t.unknownColumn(prop.Value)}
+	}
+	return c, nil
+}
+
+// operand reads one side of a comparison: a column or a value.
+func (wc *whereCompiler) operand(n ast.Node) (*dbColumn, *wval, error) {
+	c, err := wc.column(n)
+	if err != nil || c != nil {
+		return c, nil, err
+	}
+	if wc.touches(n) {
+		return nil, nil, wc.misuse(n)
+	}
+	v, err := wc.value(n)
+	return nil, v, err
+}
+
+// misuse explains why n, which reads a column, is not a column.
+func (wc *whereCompiler) misuse(n ast.Node) error {
+	if ch, ok := n.(*ast.ChainNode); ok {
+		n = ch.Node
+	}
+	switch x := n.(type) {
+	case *ast.IdentifierNode:
+		return wc.fail(n, "is the whole table; name a column, e.g. %s.%s", wc.t.name, wc.t.names[0])
+	case *ast.BinaryNode:
+		switch x.Operator {
+		case "+", "-", "*", "/", "%", "**", "^":
+			return wc.fail(n, "computes with a column; compare the column itself and move the arithmetic to the value (e.g. %s.price > limit / 2)", wc.t.name)
+		}
+		return wc.fail(n, "uses a column where a value is needed; compare the column itself with a value")
+	case *ast.UnaryNode:
+		return wc.fail(n, "computes with a column; compare the column itself")
+	case *ast.CallNode, *ast.BuiltinNode:
+		return wc.fail(n, "passes a column to a function; compare the column itself (functions may only take stack values)")
+	case *ast.MemberNode:
+		return wc.fail(n, "reads inside a column value; only whole columns can be compared")
+	case *ast.ConditionalNode:
+		return wc.fail(n, "chooses with a column; write the condition with && and ||")
+	}
+	return wc.fail(n, "uses a column in a way SQL cannot express; compare columns with values using == != < <= > >= in contains startsWith endsWith")
+}
+
+// pred translates n in a condition position.
+func (wc *whereCompiler) pred(n ast.Node) (wnode, error) {
+	if !wc.touches(n) {
+		v, err := wc.value(n)
+		if err != nil {
+			return nil, err
+		}
+		return &wBool{val: v}, nil
+	}
+	switch x := n.(type) {
+	case *ast.ChainNode:
+		return wc.pred(x.Node)
+	case *ast.UnaryNode:
+		if x.Operator == "!" || x.Operator == "not" {
+			inner, err := wc.pred(x.Node)
+			if err != nil {
+				return nil, err
+			}
+			return &wNot{x: inner}, nil
+		}
+	case *ast.BinaryNode:
+		switch x.Operator {
+		case "&&", "and", "||", "or":
+			l, err := wc.pred(x.Left)
+			if err != nil {
+				return nil, err
+			}
+			r, err := wc.pred(x.Right)
+			if err != nil {
+				return nil, err
+			}
+			op := " AND "
+			if x.Operator == "||" || x.Operator == "or" {
+				op = " OR "
+			}
+			return &wAnd{op: op, l: l, r: r}, nil
+		case "==", "!=", "<", "<=", ">", ">=":
+			return wc.compare(x)
+		case "in":
+			return wc.in(x)
+		case "contains", "startsWith", "endsWith":
+			return wc.like(x)
+		case "matches":
+			return nil, wc.fail(n, "uses matches, which has no portable SQL form; use contains, startsWith or endsWith")
+		}
+	case *ast.MemberNode:
+		c, err := wc.column(x)
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			if c.typ != "bool" {
+				return nil, wc.fail(n, "is a %s column, not a condition; compare it, e.g. %s == …", c.typ, n.String())
+			}
+			return &wBoolCol{col: c}, nil
+		}
+	}
+	return nil, wc.misuse(n)
+}
+
+func isNilNode(n ast.Node) bool {
+	_, ok := n.(*ast.NilNode)
+	return ok
+}
+
+var sqlOps = map[string]string{"==": " = ", "!=": " <> ", "<": " < ", "<=": " <= ", ">": " > ", ">=": " >= "}
+
+func (wc *whereCompiler) compare(x *ast.BinaryNode) (wnode, error) {
+	op := x.Operator
+	if (op == "==" || op == "!=") && (isNilNode(x.Left) || isNilNode(x.Right)) {
+		side := x.Left
+		if isNilNode(x.Left) {
+			side = x.Right
+		}
+		c, err := wc.column(side)
+		if err != nil {
+			return nil, err
+		}
+		if c == nil {
+			return nil, wc.misuse(side)
+		}
+		return &wNull{col: c, not: op == "!="}, nil
+	}
+	lc, lv, err := wc.operand(x.Left)
+	if err != nil {
+		return nil, err
+	}
+	rc, rv, err := wc.operand(x.Right)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range []*dbColumn{lc, rc} {
+		if c == nil || op == "==" || op == "!=" {
+			continue
+		}
+		if c.typ == "bool" || c.typ == "json" {
+			return nil, wc.fail(x, "orders a %s column; %s columns can only be compared with == and !=", c.typ, c.typ)
+		}
+	}
+	enc := lc
+	if enc == nil {
+		enc = rc
+	}
+	return &wCmp{op: sqlOps[op], lc: lc, lv: lv, rc: rc, rv: rv, enc: enc, text: x.String()}, nil
+}
+
+func (wc *whereCompiler) in(x *ast.BinaryNode) (wnode, error) {
+	c, err := wc.column(x.Left)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		if rc, _ := wc.column(x.Right); rc != nil {
+			return nil, wc.fail(x, "looks inside a column; in needs a column on the left and a list of values on the right")
+		}
+		return nil, wc.misuse(x.Left)
+	}
+	if wc.touches(x.Right) {
+		return nil, wc.fail(x.Right, "reads a column; the right side of in must be a list of values")
+	}
+	list, err := wc.value(x.Right)
+	if err != nil {
+		return nil, err
+	}
+	if c.typ == "json" {
+		return nil, wc.fail(x, "tests a json column with in; compare it with == instead")
+	}
+	return &wIn{col: c, list: list, text: x.String()}, nil
+}
+
+const (
+	likeContains = iota
+	likePrefix
+	likeSuffix
+)
+
+func (wc *whereCompiler) like(x *ast.BinaryNode) (wnode, error) {
+	c, err := wc.column(x.Left)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		if rc, _ := wc.column(x.Right); rc != nil {
+			return nil, wc.fail(x, "has the column on the right; write it as %s %s value", x.Right.String(), x.Operator)
+		}
+		return nil, wc.misuse(x.Left)
+	}
+	if c.typ != "text" && c.typ != "email" {
+		return nil, wc.fail(x, "searches a %s column; %s works on text and email columns", c.typ, x.Operator)
+	}
+	if wc.touches(x.Right) {
+		return nil, wc.fail(x.Right, "reads a column; search for a value")
+	}
+	v, err := wc.value(x.Right)
+	if err != nil {
+		return nil, err
+	}
+	mode := likeContains
+	switch x.Operator {
+	case "startsWith":
+		mode = likePrefix
+	case "endsWith":
+		mode = likeSuffix
+	}
+	return &wLike{col: c, val: v, mode: mode, text: x.String()}, nil
+}
+
+// value compiles a sub-expression that reads no column.
+func (wc *whereCompiler) value(n ast.Node) (*wval, error) {
+	v := &wval{text: n.String()}
+	if c, ok := literal(n); ok {
+		v.kind, v.c = valConst, c
+		return v, nil
+	}
+	if id, ok := n.(*ast.IdentifierNode); ok && wc.names[id.Value] {
+		v.kind, v.name = valIdent, id.Value
+		return v, nil
+	}
+	// A path of names (input.filter.status) is read without the VM; the
+	// program covers the cases a plain walk cannot (a non-object on the
+	// way), so that errors read as they would in an expression.
+	var props []string
+	cur := n
+	for {
+		m, ok := cur.(*ast.MemberNode)
+		if !ok || m.Optional || m.Method {
+			break
+		}
+		p, ok := m.Property.(*ast.StringNode)
+		if !ok {
+			break
+		}
+		props = append(props, p.Value)
+		cur = m.Node
+	}
+	if id, ok := cur.(*ast.IdentifierNode); ok && len(props) > 0 && wc.names[id.Value] {
+		for i, j := 0, len(props)-1; i < j; i, j = i+1, j-1 {
+			props[i], props[j] = props[j], props[i]
+		}
+		v.kind, v.name, v.props = valPath, id.Value, props
+	} else {
+		v.kind = valProgram
+	}
+	prog, err := expr.Compile(v.text, append([]expr.Option{expr.Env(wc.env), expr.MaxNodes(5000)}, engine.ExprOptions()...)...)
+	if err != nil {
+		return nil, &whereError{fmt.Sprintf("cannot compile %s on its own: %v", quote(v.text), err)}
+	}
+	v.prog = prog
+	seen := map[string]bool{}
+	ast.Walk(&n, visitFunc(func(x *ast.Node) {
+		if id, ok := (*x).(*ast.IdentifierNode); ok && wc.names[id.Value] && !seen[id.Value] {
+			seen[id.Value] = true
+			v.names = append(v.names, id.Value)
+		}
+	}))
+	sort.Strings(v.names)
+	return v, nil
+}
+
+// literal returns the value of a literal node (and of a list of them).
+func literal(n ast.Node) (any, bool) {
+	switch x := n.(type) {
+	case *ast.NilNode:
+		return nil, true
+	case *ast.BoolNode:
+		return x.Value, true
+	case *ast.IntegerNode:
+		return x.Value, true
+	case *ast.FloatNode:
+		return x.Value, true
+	case *ast.StringNode:
+		return x.Value, true
+	case *ast.UnaryNode:
+		if x.Operator == "-" {
+			switch y := x.Node.(type) {
+			case *ast.IntegerNode:
+				return -y.Value, true
+			case *ast.FloatNode:
+				return -y.Value, true
+			}
+		}
+	case *ast.ArrayNode:
+		out := make([]any, len(x.Nodes))
+		for i, it := range x.Nodes {
+			v, ok := literal(it)
+			if !ok {
+				return nil, false
+			}
+			out[i] = v
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+const (
+	valConst = iota
+	valIdent
+	valPath
+	valProgram
+)
+
+// wval is a sub-expression reading no column: one bound parameter.
+type wval struct {
+	text  string
+	kind  int
+	c     any
+	name  string
+	props []string
+	prog  *vm.Program
+	names []string
+}
+
+func (v *wval) eval(w *wctx) (any, error) {
+	switch v.kind {
+	case valConst:
+		return v.c, nil
+	case valIdent:
+		return w.vars.Get(v.name), nil
+	case valPath:
+		cur := w.vars.Get(v.name)
+		ok := true
+		for _, p := range v.props {
+			m, isMap := cur.(map[string]any)
+			if !isMap {
+				ok = false
+				break
+			}
+			cur = m[p]
+		}
+		if ok {
+			return cur, nil
+		}
+	}
+	env := make(map[string]any, len(v.names))
+	for _, n := range v.names {
+		env[n] = w.vars.Get(n)
+	}
+	if w.budget == 0 {
+		w.budget = 1_000_000
+		if s, ok := w.vars.(*engine.State); ok {
+			w.budget = s.Engine().Config().Limits.ExprMemoryBudget
+		}
+	}
+	m := vm.VM{MemoryBudget: w.budget}
+	out, err := m.Run(v.prog, env)
+	if err != nil {
+		msg := err.Error()
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		return nil, &engine.Error{Code: engine.CodeExpression, Path: w.path, Message: fmt.Sprintf("%s in %s", msg, quote(v.text)), Cause: err}
+	}
+	return out, nil
+}
+
+func (w *wctx) valueErr(text string, err error) error {
+	if ce, ok := err.(*codecError); ok {
+		return &engine.Error{Code: engine.CodeInvalidInput, Path: w.path, Message: fmt.Sprintf("in %s: %s", quote(text), ce.msg), Cause: err}
+	}
+	return err
+}
+
+type wAnd struct {
+	op   string
+	l, r wnode
+}
+
+func (n *wAnd) write(w *wctx) error {
+	w.b.w("(")
+	if err := n.l.write(w); err != nil {
+		return err
+	}
+	w.b.w(n.op)
+	if err := n.r.write(w); err != nil {
+		return err
+	}
+	w.b.w(")")
+	return nil
+}
+
+type wNot struct{ x wnode }
+
+func (n *wNot) write(w *wctx) error {
+	w.b.w("NOT (")
+	if err := n.x.write(w); err != nil {
+		return err
+	}
+	w.b.w(")")
+	return nil
+}
+
+type wNull struct {
+	col *dbColumn
+	not bool
+}
+
+func (n *wNull) write(w *wctx) error {
+	w.b.w(n.col.q)
+	if n.not {
+		w.b.w(" IS NOT NULL")
+	} else {
+		w.b.w(" IS NULL")
+	}
+	return nil
+}
+
+type wCmp struct {
+	op     string
+	lc, rc *dbColumn
+	lv, rv *wval
+	enc    *dbColumn // the column values are encoded for
+	text   string
+}
+
+func (n *wCmp) side(w *wctx, c *dbColumn, v *wval) error {
+	if c != nil {
+		w.b.w(c.q)
+		return nil
+	}
+	x, err := v.eval(w)
+	if err != nil {
+		return err
+	}
+	a, err := encode(n.enc, x, w.b.d)
+	if err != nil {
+		return w.valueErr(n.text, err)
+	}
+	w.b.arg(a)
+	return nil
+}
+
+func (n *wCmp) write(w *wctx) error {
+	if err := n.side(w, n.lc, n.lv); err != nil {
+		return err
+	}
+	w.b.w(n.op)
+	return n.side(w, n.rc, n.rv)
+}
+
+// maxInList bounds the values of one in-list (both databases limit the
+// parameters of a statement).
+const maxInList = 30000
+
+type wIn struct {
+	col  *dbColumn
+	list *wval
+	text string
+}
+
+func (n *wIn) write(w *wctx) error {
+	x, err := n.list.eval(w)
+	if err != nil {
+		return err
+	}
+	var items []any
+	switch l := x.(type) {
+	case nil:
+	case []any:
+		items = l
+	default:
+		rv := reflect.ValueOf(x)
+		if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+			return &engine.Error{Code: engine.CodeExpression, Path: w.path, Message: fmt.Sprintf("in %s: %s gave %s, expected a list", quote(n.text), quote(n.list.text), describe(x))}
+		}
+		items = make([]any, rv.Len())
+		for i := range items {
+			items[i] = rv.Index(i).Interface()
+		}
+	}
+	if len(items) == 0 {
+		w.b.w("FALSE")
+		return nil
+	}
+	if len(items) > maxInList {
+		return &engine.Error{Code: engine.CodeLimit, Path: w.path, Message: fmt.Sprintf("in %s: the list has %d values; at most %d can be matched at once", quote(n.text), len(items), maxInList)}
+	}
+	w.b.w(n.col.q)
+	w.b.w(" IN (")
+	for i, it := range items {
+		if i > 0 {
+			w.b.w(", ")
+		}
+		a, err := encode(n.col, it, w.b.d)
+		if err != nil {
+			return w.valueErr(fmt.Sprintf("%s (item %d)", n.text, i), err)
+		}
+		w.b.arg(a)
+	}
+	w.b.w(")")
+	return nil
+}
+
+type wLike struct {
+	col  *dbColumn
+	val  *wval
+	mode int
+	text string
+}
+
+var (
+	likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	globEscaper = strings.NewReplacer(`*`, `[*]`, `?`, `[?]`, `[`, `[[]`)
+)
+
+func (n *wLike) write(w *wctx) error {
+	x, err := n.val.eval(w)
+	if err != nil {
+		return err
+	}
+	s, ok := x.(string)
+	if !ok {
+		return &engine.Error{Code: engine.CodeInvalidInput, Path: w.path, Message: fmt.Sprintf("in %s: %s gave %s, expected text", quote(n.text), quote(n.val.text), describe(x))}
+	}
+	if err := checkText(n.col, s); err != nil {
+		return w.valueErr(n.text, err)
+	}
+	wild := "%"
+	if w.b.d == dPostgres {
+		s = likeEscaper.Replace(s)
+	} else {
+		s = globEscaper.Replace(s)
+		wild = "*"
+	}
+	switch n.mode {
+	case likeContains:
+		s = wild + s + wild
+	case likePrefix:
+		s += wild
+	case likeSuffix:
+		s = wild + s
+	}
+	w.b.w(n.col.q)
+	if w.b.d == dPostgres {
+		w.b.w(" LIKE ")
+		w.b.arg(s)
+		w.b.w(` ESCAPE '\'`)
+	} else {
+		w.b.w(" GLOB ")
+		w.b.arg(s)
+	}
+	return nil
+}
+
+type wBoolCol struct{ col *dbColumn }
+
+func (n *wBoolCol) write(w *wctx) error {
+	w.b.w(n.col.q)
+	if w.b.d == dSQLite {
+		w.b.w(" = 1")
+	}
+	return nil
+}
+
+// wBool is a condition reading no column, bound as one parameter.
+type wBool struct{ val *wval }
+
+func (n *wBool) write(w *wctx) error {
+	x, err := n.val.eval(w)
+	if err != nil {
+		return err
+	}
+	var b bool
+	switch v := x.(type) {
+	case bool:
+		b = v
+	case nil:
+	default:
+		return &engine.Error{Code: engine.CodeExpression, Path: w.path, Message: fmt.Sprintf("condition %s gave %s, not true or false", quote(n.val.text), describe(x))}
+	}
+	if w.b.d == dPostgres {
+		w.b.arg(b)
+		return nil
+	}
+	if b {
+		w.b.arg(int64(1))
+	} else {
+		w.b.arg(int64(0))
+	}
+	return nil
+}
+
+// columnTypes is the expression type of <table>: a strict map of its
+// columns, so that a misspelt column is a compile error.
+func columnTypes(t *dbTable) types.Map {
+	m := types.Map{}
+	for _, c := range t.cols {
+		var typ types.Type = types.Any
+		switch c.typ {
+		case "int":
+			typ = types.Int
+		case "decimal":
+			typ = types.Float
+		case "bool":
+			typ = types.Bool
+		case "text", "email", "uuid":
+			typ = types.String
+		}
+		m[c.name] = typ
+	}
+	return m
+}
+
+// compileWhereField compiles a where field of a step over table t.
+func compileWhereField(c *engine.StepCompiler, t *dbTable, field string) *whereClause {
+	if t == nil || !c.Has(field) {
+		return nil
+	}
+	e := c.ExprIn(field, map[string]types.Type{t.name: columnTypes(t)})
+	if e == nil {
+		return nil
+	}
+	w, err := compileWhere(e.Source, c.Path(field), t, e.Names())
+	if err != nil {
+		c.Errorf(field, "where_sql", "%s", err)
+		return nil
+	}
+	return w
+}

@@ -1,0 +1,321 @@
+package steps
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+const usersTableJSON = `{"kind": "table", "name": "users", "fields": [
+	{"name": "email", "type": "email", "required": true, "unique": true},
+	{"name": "name", "type": "text"},
+	{"name": "age", "type": "int"},
+	{"name": "score", "type": "decimal"},
+	{"name": "active", "type": "bool", "default": true},
+	{"name": "born", "type": "timestamp"},
+	{"name": "meta", "type": "json"},
+	{"name": "ref", "type": "uuid"}]}`
+
+func usersTable(t testing.TB) *dbTable {
+	t.Helper()
+	var diags engine.Diagnostics
+	d := engine.ParseDefinition("users.json", []byte(usersTableJSON), &diags)
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	return tableOf(d)
+}
+
+// vars is a varSource for tests.
+type vars map[string]any
+
+func (v vars) Get(name string) any { return v[name] }
+
+// render writes w for d with vs.
+func render(w *whereClause, d dialect, vs vars) (string, []any, error) {
+	b := &sqlBuilder{d: d}
+	err := w.write(b, vs)
+	return b.String(), b.args, err
+}
+
+func TestWhereSQL(t *testing.T) {
+	tbl := usersTable(t)
+	in := vars{"input": map[string]any{"min": 18, "ids": []any{1, 2, 3}, "q": `50%_off\*[x]?`, "all": true,
+		"filter": map[string]any{"status": "x"}}, "x": 4, "born": time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	cases := []struct {
+		where        string
+		sqlite, pg   string
+		sqliteA, pgA string // fmt %v of the args
+	}{
+		{"users.age >= input.min", `"age" >= ?`, `"age" >= $1`, "[18]", "[18]"},
+		{"users.email == 'a@b.c' && users.age < 30", `("email" = ? AND "age" < ?)`, `("email" = $1 AND "age" < $2)`, "[a@b.c 30]", "[a@b.c 30]"},
+		{"users.name == nil", `"name" IS NULL`, `"name" IS NULL`, "[]", "[]"},
+		{"nil != users.name", `"name" IS NOT NULL`, `"name" IS NOT NULL`, "[]", "[]"},
+		{"users.name != nil || !users.active", `("name" IS NOT NULL OR NOT ("active" = 1))`, `("name" IS NOT NULL OR NOT ("active"))`, "[]", "[]"},
+		{"users.active", `"active" = 1`, `"active"`, "[]", "[]"},
+		{"users.active == true", `"active" = ?`, `"active" = $1`, "[1]", "[true]"},
+		{"users.id in input.ids", `"id" IN (?, ?, ?)`, `"id" IN ($1, $2, $3)`, "[1 2 3]", "[1 2 3]"},
+		{"users.id in []", `FALSE`, `FALSE`, "[]", "[]"},
+		{"users.id not in [1, 2]", `NOT ("id" IN (?, ?))`, `NOT ("id" IN ($1, $2))`, "[1 2]", "[1 2]"},
+		{"users.age in 1..3", `"age" IN (?, ?, ?)`, `"age" IN ($1, $2, $3)`, "[1 2 3]", "[1 2 3]"},
+		{"users.name contains input.q", `"name" GLOB ?`, `"name" LIKE $1 ESCAPE '\'`, `[*50%_off\[*][[]x][?]*]`, `[%50\%\_off\\*[x]?%]`},
+		{"users.name startsWith 'a_b'", `"name" GLOB ?`, `"name" LIKE $1 ESCAPE '\'`, `[a_b*]`, `[a\_b%]`},
+		{"users.email endsWith '@x.com'", `"email" GLOB ?`, `"email" LIKE $1 ESCAPE '\'`, `[*@x.com]`, `[%@x.com]`},
+		{"not (users.name contains 'a')", `NOT ("name" GLOB ?)`, `NOT ("name" LIKE $1 ESCAPE '\')`, `[*a*]`, `[%a%]`},
+		{"input.all || users.age > 3", `(? OR "age" > ?)`, `($1 OR "age" > $2)`, "[1 3]", "[true 3]"},
+		{"5 < users.age", `? < "age"`, `$1 < "age"`, "[5]", "[5]"},
+		{"users.age > x * 2", `"age" > ?`, `"age" > $1`, "[8]", "[8]"},
+		{"users.score >= 1.5 and users.score <= -2", `("score" >= ? AND "score" <= ?)`, `("score" >= $1 AND "score" <= $2)`, "[1.5 -2]", "[1.5 -2]"},
+		{"users.age == users.score", `"age" = "score"`, `"age" = "score"`, "[]", "[]"},
+		{"(users.age > 1)", `"age" > ?`, `"age" > $1`, "[1]", "[1]"},
+		{"users.born > '2026-01-01T00:00:00Z'", `"born" > ?`, `"born" > $1`, "[2026-01-01T00:00:00.000000Z]", "[2026-01-01 00:00:00 +0000 UTC]"},
+		{"users.born <= born", `"born" <= ?`, `"born" <= $1`, "[2026-11-23T10:00:00.000000Z]", "[2026-11-23 10:00:00 +0000 UTC]"},
+		{"users.meta == {a: 1}", `"meta" = ?`, `"meta" = $1`, `[{"a":1}]`, `[{"a":1}]`},
+		{"users.name == input.filter.status", `"name" = ?`, `"name" = $1`, "[x]", "[x]"},
+		{"users.name == (input.filter?.status ?? 'none')", `"name" = ?`, `"name" = $1`, "[x]", "[x]"},
+		{"users.ref == '0190A4B0-0000-7000-8000-000000000001'", `"ref" = ?`, `"ref" = $1`, "[0190a4b0-0000-7000-8000-000000000001]", "[0190a4b0-0000-7000-8000-000000000001]"},
+		{"users.age > 1 && (users.age < 5 || users.name == 'a') && !(users.id == 3)", `(("age" > ? AND ("age" < ? OR "name" = ?)) AND NOT ("id" = ?))`,
+			`(("age" > $1 AND ("age" < $2 OR "name" = $3)) AND NOT ("id" = $4))`, "[1 5 a 3]", "[1 5 a 3]"},
+		{"true", `?`, `$1`, "[1]", "[true]"},
+		{"len(input.ids) > 2 && users.id == 1", `(? AND "id" = ?)`, `($1 AND "id" = $2)`, "[1 1]", "[true 1]"},
+		{"users.id == first(map(input.ids, # * 10))", `"id" = ?`, `"id" = $1`, "[10]", "[10]"},
+		{"users.name in [input.q, 'b']", `"name" IN (?, ?)`, `"name" IN ($1, $2)`, `[50%_off\*[x]? b]`, `[50%_off\*[x]? b]`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.where, func(t *testing.T) {
+			w, err := compileWhere(tc.where, "stack[0].where", tbl, []string{"input", "x", "born", "users"})
+			if err != nil {
+				t.Fatalf("compile: %v", err)
+			}
+			for _, d := range []dialect{dSQLite, dPostgres} {
+				want, wantA := tc.sqlite, tc.sqliteA
+				if d == dPostgres {
+					want, wantA = tc.pg, tc.pgA
+				}
+				got, args, err := render(w, d, in)
+				if err != nil {
+					t.Fatalf("%s: %v", d, err)
+				}
+				if got != want {
+					t.Errorf("%s SQL:\n got  %s\n want %s", d, got, want)
+				}
+				if ga := fmt.Sprint(args); ga != wantA {
+					t.Errorf("%s args:\n got  %s\n want %s", d, ga, wantA)
+				}
+			}
+		})
+	}
+}
+
+func TestWhereRejects(t *testing.T) {
+	tbl := usersTable(t)
+	cases := map[string]string{
+		"users.age * 2 > 10":                       "`users.age * 2` computes with a column",
+		"lower(users.email) == 'x'":                "`lower(users.email)` passes a column to a function",
+		"len(users.name) > 3":                      "`len(users.name)` passes a column to a function",
+		"users.name matches 'x'":                   "uses matches",
+		"(users.age > 1 ? true : false)":           "chooses with a column",
+		"users.name":                               "is a text column, not a condition",
+		"users == nil":                             "is the whole table",
+		"users[input.col] == 1":                    "picks the column at run time",
+		"users.active > true":                      "orders a bool column",
+		"'x' in users.meta":                        "looks inside a column",
+		"'abc' contains users.name":                "has the column on the right",
+		"users.age contains '1'":                   "searches a int column",
+		"users.name contains users.email":          "reads a column; search for a value",
+		"users.meta.a == 1":                        "reads inside a column value",
+		"users.id in map([1], users.id)":           "reads a column; the right side of in must be a list of values",
+		"-users.age < 1":                           "computes with a column",
+		"users.meta in [1]":                        "tests a json column with in",
+		"users.age > 1 || users.name + 'x' == 'y'": "`users.name + \"x\"` computes with a column",
+	}
+	for src, want := range cases {
+		t.Run(src, func(t *testing.T) {
+			_, err := compileWhere(src, "p", tbl, []string{"input", "users"})
+			var we *whereError
+			if !errors.As(err, &we) {
+				t.Fatalf("got %v, want a whereError", err)
+			}
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not contain %q", err, want)
+			}
+		})
+	}
+}
+
+// TestWhereHostile feeds hostile values through a where and checks that
+// the statement's text never changes, the values are bound unchanged (or
+// refused with a tidy error) and nothing panics.
+func TestWhereHostile(t *testing.T) {
+	tbl := usersTable(t)
+	const src = "users.name == input.s || users.email contains input.s || users.name startsWith input.s || users.name endsWith input.s || users.name in [input.s]"
+	w, err := compileWhere(src, "stack[0].where", tbl, []string{"input", "users"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[dialect]string{}
+	for _, d := range []dialect{dSQLite, dPostgres} {
+		want[d], _, _ = render(w, d, vars{"input": map[string]any{"s": "plain"}})
+	}
+	for i, s := range hostileStrings() {
+		for _, d := range []dialect{dSQLite, dPostgres} {
+			got, args, err := render(w, d, vars{"input": map[string]any{"s": s}})
+			if err != nil {
+				var e *engine.Error
+				if !errors.As(err, &e) || e.Code != engine.CodeInvalidInput || e.Path != "stack[0].where" {
+					t.Errorf("value %d: untidy error %T %v", i, err, err)
+				}
+				if !strings.ContainsRune(s, 0) && utf8Valid(s) {
+					t.Errorf("value %d (%q): unexpected error %v", i, trunc(s), err)
+				}
+				continue
+			}
+			if got != want[d] {
+				t.Errorf("value %d (%q): %s SQL changed:\n got  %s\n want %s", i, trunc(s), d, got, want[d])
+			}
+			if len(args) != 5 || args[0] != s || args[4] != s {
+				t.Errorf("value %d: %s args not bound as given: %q", i, d, args)
+			}
+		}
+	}
+	// Numbers: an int column takes whole numbers that fit 64 bits.
+	wn, err := compileWhere("users.age == input.n", "p", tbl, []string{"input", "users"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []any{math.MaxInt64, math.MinInt64, 1e300, math.Inf(1), math.NaN(), 1.5, "1; DROP TABLE users", "12", -0.0} {
+		got, _, err := render(wn, dPostgres, vars{"input": map[string]any{"n": n}})
+		if err != nil {
+			var e *engine.Error
+			if !errors.As(err, &e) || e.Code != engine.CodeInvalidInput {
+				t.Errorf("%v: untidy error %v", n, err)
+			}
+			continue
+		}
+		if got != `"age" = $1` {
+			t.Errorf("%v: SQL changed: %s", n, got)
+		}
+	}
+}
+
+func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+func trunc(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// hostileStrings is the corpus of hostile text values.
+func hostileStrings() []string {
+	return []string{
+		"", "'", "''", `"`, `\`, `\'`, "' OR '1'='1", "' OR 1=1 --", "'; DROP TABLE users; --", "; DROP TABLE users",
+		"admin'--", "/* comment */", "*/", "/*", "-- comment\n", "?", "$1", "$$", "$tag$", "%", "_", "%_%", `\%`, `\_`,
+		"*", "[", "]", "[a-z]", "a*b?c[d]", "NULL", "null", "\x00", "a\x00b", "\xff\xfe", "é", "日本語", "🙂", "\u202e",
+		"\r\n", "\t", "E'\\''", "`", "0x41", "1e309", "-- ", "||", "GLOB", strings.Repeat("x", 1<<20), strings.Repeat("%_", 5000),
+		strings.Repeat("'", 1000),
+	}
+}
+
+func TestCodecRoundTrip(t *testing.T) {
+	tbl := usersTable(t)
+	born := time.Date(2026, 11, 23, 10, 0, 0, 123456789, time.FixedZone("x", 3600))
+	cases := []struct {
+		col  string
+		in   any
+		want string
+	}{
+		{"age", 42, "42"},
+		{"age", 42.0, "42"},
+		{"age", "42", "42"},
+		{"score", 1, "1"},
+		{"score", 2.5, "2.5"},
+		{"active", true, "true"},
+		{"active", "false", "false"},
+		{"name", "héllo", "héllo"},
+		{"born", born, "2026-11-23T09:00:00.123456Z"},
+		{"born", "2026-11-23T10:00:00Z", "2026-11-23T10:00:00Z"},
+		{"born", 0, "1970-01-01T00:00:00Z"},
+		{"meta", map[string]any{"b": []any{1, 2.5, "x"}, "a": nil}, "map[a:<nil> b:[1 2.5 x]]"},
+		{"ref", "0190A4B0-0000-7000-8000-000000000001", "0190a4b0-0000-7000-8000-000000000001"},
+	}
+	for _, tc := range cases {
+		col := tbl.byName[tc.col]
+		for _, d := range []dialect{dSQLite, dPostgres} {
+			a, err := encode(col, tc.in, d)
+			if err != nil {
+				t.Errorf("%s %v %s: %v", tc.col, tc.in, d, err)
+				continue
+			}
+			// What the driver gives back: SQLite stores bools as integers,
+			// PostgreSQL times as time.Time.
+			back, err := decode(col, a)
+			if err != nil {
+				t.Errorf("%s %v %s: decode: %v", tc.col, tc.in, d, err)
+				continue
+			}
+			if got := fmt.Sprint(back); got != tc.want {
+				t.Errorf("%s %v %s: got %s, want %s", tc.col, tc.in, d, got, tc.want)
+			}
+		}
+	}
+	for _, bad := range []struct {
+		col string
+		in  any
+	}{{"age", 1.5}, {"age", "x"}, {"age", true}, {"score", "x"}, {"score", math.NaN()}, {"active", 1}, {"name", 5},
+		{"name", "a\x00"}, {"name", "\xff"}, {"born", "yesterday"}, {"ref", "not-a-uuid"}, {"meta", map[string]any{"a": "\x00"}}} {
+		if _, err := encode(tbl.byName[bad.col], bad.in, dSQLite); err == nil {
+			t.Errorf("%s %v: no error", bad.col, bad.in)
+		} else if _, ok := err.(*codecError); !ok {
+			t.Errorf("%s %v: error %T", bad.col, bad.in, err)
+		}
+	}
+}
+
+func TestScanSQL(t *testing.T) {
+	ok := []struct {
+		src, pg string
+		n       int
+		rows    bool
+	}{
+		{"SELECT * FROM users WHERE id = ?", "SELECT * FROM users WHERE id = $1", 1, true},
+		{"select '?', \"a?\", ? -- ?\n/* ? /* ? */ */ from x;", "select '?', \"a?\", $1 -- ?\n/* ? /* ? */ */ from x", 1, true},
+		{"UPDATE users SET name = ? WHERE id = ?", "UPDATE users SET name = $1 WHERE id = $2", 2, false},
+		{"INSERT INTO t (a) VALUES (?) RETURNING id", "INSERT INTO t (a) VALUES ($1) RETURNING id", 1, true},
+		{"select 'it''s ?', E'\\' ?', $$ ? $$, $t$ ; ? $t$, ?", "select 'it''s ?', E'\\' ?', $$ ? $$, $t$ ; ? $t$, $1", 1, true},
+		{"  with x as (select ?) select * from x ;  -- done", "  with x as (select $1) select * from x ", 1, true},
+		{"DELETE FROM t", "DELETE FROM t", 0, false},
+	}
+	for _, tc := range ok {
+		sc, err := scanSQL(tc.src)
+		if err != nil {
+			t.Errorf("%q: %v", tc.src, err)
+			continue
+		}
+		if got := sc.rebind(); got != tc.pg || len(sc.marks) != tc.n || sc.rows != tc.rows {
+			t.Errorf("%q: got %q n=%d rows=%v", tc.src, got, len(sc.marks), sc.rows)
+		}
+	}
+	for src, want := range map[string]string{
+		"select 1; select 2":          "only one statement",
+		"select 1; drop table users;": "only one statement",
+		"select 1;;":                  "only one statement",
+		"select ?; ?":                 "only one statement",
+		"select $1":                   "write placeholders as ?",
+		"select 'abc":                 "never closed",
+		"select \"abc":                "never closed",
+		"select /* x":                 "never closed",
+		"select $a$ x":                "never closed",
+		"-- only a comment":           "no SQL statement",
+	} {
+		if _, err := scanSQL(src); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: got %v, want %q", src, err, want)
+		}
+	}
+}
