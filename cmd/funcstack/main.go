@@ -3,6 +3,9 @@
 //
 //	funcstack validate --workspace DIR
 //	funcstack run --workspace DIR NAME --input JSON [--trace]
+//	funcstack import --workspace DIR
+//	funcstack export DIR
+//	funcstack migrate
 //	funcstack steps
 package main
 
@@ -29,11 +32,21 @@ const usage = `funcstack — function stacks as APIs, tasks and async functions
 Usage:
   funcstack validate --workspace DIR
   funcstack run --workspace DIR NAME [--input JSON] [--trace]
+  funcstack import --workspace DIR [--draft] [--force]
+  funcstack export DIR [--published]
+  funcstack migrate
   funcstack steps
+
+Storage flags (run, import, export, migrate):
+  --data DIR            SQLite database folder (env FUNCSTACK_DATA; default ./funcstack_data)
+  --database-url URL    postgres://… to use PostgreSQL (env FUNCSTACK_DATABASE_URL)
 
 Commands:
   validate   load every *.json under DIR, check them together, print every error
-  run        validate, then run the function, endpoint or task NAME; print its response as JSON
+  run        validate and import DIR, then run the function, endpoint or task NAME; print its response as JSON
+  import     save every definition of DIR as a new version when it changed, publish it, create or update tables
+  export     write the stored definitions to DIR as NAME.json files
+  migrate    create or update funcstack's own tables in the database
   steps      print the step catalogue (types, fields, examples) as JSON
   schema     print the JSON Schema of the definition format (workflows/funcstack.schema.json)
 `
@@ -53,6 +66,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdValidate(args[1:], stdout, stderr)
 	case "run":
 		return cmdRun(args[1:], stdin, stdout, stderr)
+	case "import":
+		return cmdImport(args[1:], stdout, stderr)
+	case "export":
+		return cmdExport(args[1:], stdout, stderr)
+	case "migrate":
+		return cmdMigrate(args[1:], stdout, stderr)
 	case "steps":
 		return cmdSteps(stdout)
 	case "schema":
@@ -136,6 +155,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.DurationVar(&lim.AsyncTimeout, "async-timeout", envDuration("FUNCSTACK_ASYNC_TIMEOUT", lim.AsyncTimeout), "limit async_timeout for async calls (env FUNCSTACK_ASYNC_TIMEOUT)")
 	fs.IntVar(&lim.MaxLoopIterations, "max-loop-iterations", envInt("FUNCSTACK_MAX_LOOP_ITERATIONS", lim.MaxLoopIterations), "limit max_loop_iterations per loop (env FUNCSTACK_MAX_LOOP_ITERATIONS)")
 	fs.IntVar(&lim.MaxCallDepth, "max-call-depth", envInt("FUNCSTACK_MAX_CALL_DEPTH", lim.MaxCallDepth), "limit max_call_depth (env FUNCSTACK_MAX_CALL_DEPTH)")
+	sf := addStoreFlags(fs)
 	workers := fs.Int("workers", envInt("FUNCSTACK_WORKERS", 0), "async worker pool size (env FUNCSTACK_WORKERS; default 4×CPUs, at least 16)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -146,13 +166,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	name := pos[0]
-	defs, diags := engine.LoadWorkspace(*ws)
-	p, more := engine.Compile(defs)
-	diags = append(diags, more...)
-	if diags.HasErrors() {
-		printDiagnostics(stderr, diags.Errors())
-		writeErr(stderr, &engine.Error{Code: engine.CodeInvalidDef, Message: fmt.Sprintf(
-			"the workspace %s has %d error(s); fix them (see funcstack validate) and run again", *ws, len(diags.Errors()))})
+	defs, p, ok := loadValid(*ws, stderr)
+	if !ok {
 		return 1
 	}
 	in, ierr := readInput(*input, stdin)
@@ -162,7 +177,17 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	eng := engine.New(engine.Config{Env: envValues(), Limits: lim, Workers: *workers})
+	st, err := sf.open(ctx)
+	if err != nil {
+		writeErr(stderr, &engine.Error{Code: engine.CodeInternal, Message: err.Error()})
+		return 1
+	}
+	defer st.Close()
+	if _, err := importWorkspace(ctx, st, defs, false, false); err != nil {
+		writeErr(stderr, &engine.Error{Code: engine.CodeInvalidDef, Message: "importing the workspace " + *ws + ": " + err.Error()})
+		return 1
+	}
+	eng := engine.New(engine.Config{Env: envValues(), Limits: lim, Workers: *workers, DB: st, Store: st.Executions()})
 	defer eng.Close()
 	eng.Load(p)
 	res, err := eng.Run(ctx, name, in, engine.RunOptions{Trace: *trace})

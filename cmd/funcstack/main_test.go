@@ -9,6 +9,20 @@ import (
 	"testing"
 )
 
+// TestMain points the default data folder at a temporary one, so that
+// runs do not leave ./funcstack_data behind.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "funcstack-cli-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("FUNCSTACK_DATA", dir)
+	os.Unsetenv("FUNCSTACK_DATABASE_URL")
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // cli runs the command in-process and returns its exit code and outputs.
 func cli(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()

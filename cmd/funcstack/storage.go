@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/store"
+)
+
+// storeFlags adds --data and --database-url.
+type storeFlags struct {
+	data, url *string
+}
+
+func addStoreFlags(fs *flag.FlagSet) storeFlags {
+	data := os.Getenv("FUNCSTACK_DATA")
+	if data == "" {
+		data = store.DefaultDataDir
+	}
+	return storeFlags{
+		data: fs.String("data", data, "folder of the embedded SQLite database (env FUNCSTACK_DATA)"),
+		url:  fs.String("database-url", os.Getenv("FUNCSTACK_DATABASE_URL"), "postgres://… to use PostgreSQL instead of SQLite (env FUNCSTACK_DATABASE_URL)"),
+	}
+}
+
+func (f storeFlags) open(ctx context.Context) (*store.Store, error) {
+	return store.Open(ctx, store.Options{DataDir: *f.data, DatabaseURL: *f.url})
+}
+
+func fail(stderr io.Writer, cmd string, err error) int {
+	fmt.Fprintf(stderr, "funcstack %s: %v\n", cmd, err)
+	return 1
+}
+
+func cmdMigrate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("migrate", stderr)
+	sf := addStoreFlags(fs)
+	if pos, err := parseInterspersed(fs, args); err != nil {
+		return 2
+	} else if len(pos) > 0 {
+		fmt.Fprintf(stderr, "funcstack migrate: unexpected argument %q; it takes only --data or --database-url\n", pos[0])
+		return 2
+	}
+	st, err := sf.open(context.Background()) // Open migrates
+	if err != nil {
+		return fail(stderr, "migrate", err)
+	}
+	defer st.Close()
+	fmt.Fprintf(stdout, "%s: system tables up to date\n", st.Where())
+	return 0
+}
+
+// importSummary counts what an import did.
+type importSummary struct {
+	New, Unchanged, Published, Tables int
+}
+
+// importWorkspace saves every definition (a new version only when it
+// changed), publishes it unless draft, and syncs the tables.
+func importWorkspace(ctx context.Context, st *store.Store, defs []*engine.Definition, draft, force bool) (importSummary, error) {
+	var sum importSummary
+	// Tables first: a refused change then leaves no new versions behind.
+	if err := st.SyncTables(ctx, defs, force); err != nil {
+		return sum, err
+	}
+	published, err := st.Versions(ctx)
+	if err != nil {
+		return sum, err
+	}
+	for _, d := range defs {
+		v, changed, err := st.SaveDefinition(ctx, d)
+		if err != nil {
+			return sum, fmt.Errorf("%s: %v", d.File, err)
+		}
+		if changed {
+			sum.New++
+		} else {
+			sum.Unchanged++
+		}
+		if !draft && published[d.Name][1] != v {
+			if err := st.Publish(ctx, d.Name, v); err != nil {
+				return sum, err
+			}
+			sum.Published++
+		}
+		if d.Kind == engine.KindTable {
+			sum.Tables++
+		}
+	}
+	return sum, nil
+}
+
+// loadValid loads and compiles a workspace, printing its problems.
+func loadValid(ws string, stderr io.Writer) ([]*engine.Definition, *engine.Program, bool) {
+	defs, diags := engine.LoadWorkspace(ws)
+	p, more := engine.Compile(defs)
+	diags = append(diags, more...)
+	if diags.HasErrors() {
+		printDiagnostics(stderr, diags.Errors())
+		writeErr(stderr, &engine.Error{Code: engine.CodeInvalidDef, Message: fmt.Sprintf(
+			"the workspace %s has %d error(s); fix them (see funcstack validate) and run again", ws, len(diags.Errors()))})
+		return nil, nil, false
+	}
+	return defs, p, true
+}
+
+func cmdImport(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("import", stderr)
+	ws := workspaceFlag(fs)
+	sf := addStoreFlags(fs)
+	draft := fs.Bool("draft", false, "save new versions as drafts instead of publishing them")
+	force := fs.Bool("force", false, "apply destructive table changes (dropped or re-typed columns lose their values)")
+	if pos, err := parseInterspersed(fs, args); err != nil {
+		return 2
+	} else if len(pos) > 0 {
+		fmt.Fprintf(stderr, "funcstack import: unexpected argument %q; give the folder with --workspace DIR\n", pos[0])
+		return 2
+	}
+	defs, _, ok := loadValid(*ws, stderr)
+	if !ok {
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	st, err := sf.open(ctx)
+	if err != nil {
+		return fail(stderr, "import", err)
+	}
+	defer st.Close()
+	sum, err := importWorkspace(ctx, st, defs, *draft, *force)
+	if err != nil {
+		return fail(stderr, "import", err)
+	}
+	fmt.Fprintf(stdout, "imported %d definitions from %s into %s: %d new version(s), %d unchanged, %d published, %d table(s) synced\n",
+		len(defs), *ws, st.Where(), sum.New, sum.Unchanged, sum.Published, sum.Tables)
+	return 0
+}
+
+func cmdExport(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("export", stderr)
+	sf := addStoreFlags(fs)
+	published := fs.Bool("published", false, "export the published versions (default: the newest)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "funcstack export: give the folder to write to, e.g. funcstack export ./exported")
+		return 2
+	}
+	dir := pos[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	st, err := sf.open(ctx)
+	if err != nil {
+		return fail(stderr, "export", err)
+	}
+	defer st.Close()
+	var defs []*engine.Definition
+	if *published {
+		defs, err = st.ListPublished(ctx)
+	} else {
+		defs, err = st.List(ctx)
+	}
+	if err != nil {
+		return fail(stderr, "export", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fail(stderr, "export", fmt.Errorf("cannot create folder %s: %v", dir, err))
+	}
+	for _, d := range defs {
+		b, err := marshalIndent(d.Raw)
+		if err != nil {
+			return fail(stderr, "export", fmt.Errorf("definition %s: %v", d.Name, err))
+		}
+		file := filepath.Join(dir, d.Name+".json")
+		if err := os.WriteFile(file, b, 0o644); err != nil {
+			return fail(stderr, "export", fmt.Errorf("writing %s: %v", file, err))
+		}
+	}
+	fmt.Fprintf(stdout, "exported %d definitions from %s to %s\n", len(defs), st.Where(), dir)
+	return 0
+}
+
+// marshalIndent indents a JSON document, keeping its key order and numbers.
+func marshalIndent(raw []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}

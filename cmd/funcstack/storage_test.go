@@ -1,0 +1,112 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/funcstack/funcstack/engine/store/storetest"
+)
+
+func TestMigrate(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 2; i++ {
+		code, out, errOut := cli(t, "migrate", "--data", dir)
+		if code != 0 || !strings.Contains(out, filepath.Join(dir, "funcstack.db")+": system tables up to date") {
+			t.Fatalf("migrate #%d: exit %d\n%s%s", i+1, code, out, errOut)
+		}
+	}
+	code, _, errOut := cli(t, "migrate", "--database-url", "mysql://x")
+	if code != 1 || !strings.Contains(errOut, "postgres://") {
+		t.Errorf("bad URL: exit %d, %s", code, errOut)
+	}
+}
+
+func TestImportExport(t *testing.T) {
+	data := t.TempDir()
+	src := writeWorkspace(t, map[string]string{
+		"f.json": `{"kind": "function", "name": "f", "stack": [{"type": "return", "value": "1"}]}`,
+		"t.json": `{"kind": "table", "name": "things", "fields": [{"name": "label", "type": "text"}]}`,
+	})
+	code, out, errOut := cli(t, "import", "--workspace", src, "--data", data)
+	if code != 0 || !strings.Contains(out, "imported 2 definitions") || !strings.Contains(out, "2 new version(s), 0 unchanged, 2 published, 1 table(s) synced") {
+		t.Fatalf("first import: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = cli(t, "import", "--workspace", src, "--data", data)
+	if code != 0 || !strings.Contains(out, "0 new version(s), 2 unchanged, 0 published") {
+		t.Fatalf("second import: exit %d\n%s", code, out)
+	}
+	// A destructive table change is refused, then forced.
+	if err := os.WriteFile(filepath.Join(src, "t.json"), []byte(`{"kind": "table", "name": "things", "fields": [{"name": "n", "type": "int"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = cli(t, "import", "--workspace", src, "--data", data)
+	if code != 1 || !strings.Contains(errOut, "table things: column label (text) was removed") {
+		t.Fatalf("destructive import: exit %d\n%s", code, errOut)
+	}
+	code, out, errOut = cli(t, "import", "--workspace", src, "--data", data, "--force")
+	if code != 0 || !strings.Contains(out, "1 new version(s), 1 unchanged, 1 published") {
+		t.Fatalf("forced import: exit %d\n%s%s", code, out, errOut)
+	}
+
+	dst := filepath.Join(t.TempDir(), "out")
+	code, out, errOut = cli(t, "export", dst, "--data", data)
+	if code != 0 || !strings.Contains(out, "exported 2 definitions") {
+		t.Fatalf("export: exit %d\n%s%s", code, out, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dst, "things.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  \"fields\": [\n    {\n      \"name\": \"n\",\n      \"type\": \"int\"\n    }\n  ],\n  \"kind\": \"table\",\n  \"name\": \"things\"\n}\n"
+	if string(b) != want {
+		t.Errorf("things.json\n got %s\nwant %s", b, want)
+	}
+	// The export imports back without changes.
+	code, out, _ = cli(t, "import", "--workspace", dst, "--data", data)
+	if code != 0 || !strings.Contains(out, "0 new version(s), 2 unchanged") {
+		t.Errorf("re-import of the export: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := cli(t, "export", "--data", data); code != 2 || !strings.Contains(errOut, "give the folder") {
+		t.Errorf("export without folder: exit %d %s", code, errOut)
+	}
+	// A broken workspace is not imported.
+	bad := writeWorkspace(t, map[string]string{"a.json": `{"kind": "function", "name": "a", "stack": [`})
+	if code, _, errOut := cli(t, "import", "--workspace", bad, "--data", data); code != 1 || !strings.Contains(errOut, "invalid JSON") {
+		t.Errorf("broken workspace: exit %d %s", code, errOut)
+	}
+}
+
+// runBoth runs the same command on SQLite and PostgreSQL and checks both
+// give want on stdout.
+func runBoth(t *testing.T, want string, args ...string) {
+	t.Helper()
+	pg := storetest.PostgresURL(t)
+	for _, backend := range [][]string{{"--data", t.TempDir()}, {"--database-url", pg}} {
+		code, out, errOut := cli(t, append(append([]string{}, args...), backend...)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", backend[0], code, errOut)
+		}
+		if got := strings.TrimSpace(out); got != want {
+			t.Errorf("%s: response\n got %s\nwant %s", backend[0], got, want)
+		}
+	}
+}
+
+func TestRunBothBackends(t *testing.T) {
+	runBoth(t, `{"lines":[{"price":2,"qty":4,"sku":"apple"},{"price":0.5,"qty":2,"sku":"banana"}],"total":2.5}`,
+		"run", "--workspace", ws, "quote_order", "--input", `{"lines": [{"sku": "apple", "qty": 4}, {"sku": "banana", "qty": 2}]}`)
+}
+
+func TestRunWithTable(t *testing.T) {
+	dir := writeWorkspace(t, map[string]string{
+		"notes.json": `{"kind": "table", "name": "notes", "fields": [{"name": "body", "type": "text", "required": true}, {"name": "n", "type": "int"}]}`,
+		"add_note.json": `{"kind": "function", "name": "add_note", "input": [{"name": "body", "type": "text"}],
+			"stack": [
+				{"type": "db.add", "table": "notes", "data": {"body": "input.body", "n": "2"}, "as": "note"},
+				{"type": "db.query", "table": "notes", "where": "notes.n == 2", "count": true, "as": "rows"}],
+			"response": "{body: note.body, id: note.id, total: rows.total}"}`,
+	})
+	runBoth(t, `{"body":"hi","id":1,"total":1}`, "run", "--workspace", dir, "add_note", "--input", `{"body": "hi"}`)
+}
