@@ -1,6 +1,8 @@
 // Command benchreport reads `go test -bench -benchmem` output on stdin,
-// pairs every BenchmarkX/funcstack with its hand-written BenchmarkX/go and
-// prints each pair with its ratio and the target it is held to.
+// pairs every BenchmarkX/funcstack with its hand-written limit,
+// BenchmarkX/go (or BenchmarkX/gorm for the database benchmarks, where the
+// limit is hand-written GORM), and prints each pair with its ratio and the
+// target it is held to. X may name a backend too (DBGetPatch/sqlite).
 //
 //	go test -run '^$' -bench . -benchmem ./engine/ | go run ./cmd/benchreport
 //
@@ -56,6 +58,19 @@ var targets = map[string]target{
 	"SetAllocs":    {allocs: true},
 	"Async100":     {maxNs: float64(300 * time.Microsecond)},
 	"AsyncSleep10": {maxNs: float64(70 * time.Millisecond)},
+	"DBGetPatch":   {maxRatio: 1.25},
+	"DBQuery100":   {maxRatio: 1.25},
+}
+
+// targetOf returns the target of a pair: its own, or that of the name
+// before its first "/" (the same target on every backend).
+func targetOf(name string) (target, bool) {
+	if t, ok := targets[name]; ok {
+		return t, true
+	}
+	base, _, _ := strings.Cut(name, "/")
+	t, ok := targets[base]
+	return t, ok
 }
 
 // result holds one benchmark's runs: unit → the value of each run.
@@ -103,8 +118,15 @@ func parse(r io.Reader) ([]*pair, error) {
 			continue // not a result line
 		}
 		name := stripProcs(strings.TrimPrefix(f[0], "Benchmark"))
-		base, side, ok := strings.Cut(name, "/")
-		if !ok || (side != "funcstack" && side != "go") {
+		i := strings.LastIndexByte(name, '/')
+		if i < 0 {
+			continue
+		}
+		base, side := name[:i], name[i+1:]
+		if side == "gorm" {
+			side = "go"
+		}
+		if side != "funcstack" && side != "go" {
 			continue
 		}
 		p := byName[base]
@@ -216,8 +238,8 @@ func main() {
 	}
 	// Benchmarks with a target first, as the targets table lists them.
 	sort.SliceStable(pairs, func(i, j int) bool {
-		_, ti := targets[pairs[i].name]
-		_, tj := targets[pairs[j].name]
+		_, ti := targetOf(pairs[i].name)
+		_, tj := targetOf(pairs[j].name)
 		return ti && !tj
 	})
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -233,7 +255,7 @@ func main() {
 		}
 		fa, faok := p.funcstack.get("allocs/op")
 		ga, gaok := p.gov.get("allocs/op")
-		t, hasTarget := targets[p.name]
+		t, hasTarget := targetOf(p.name)
 		v, why := verdict(p, t, hasTarget)
 		tgt := "-"
 		if hasTarget {
@@ -254,7 +276,7 @@ func main() {
 	for name := range targets {
 		found := false
 		for _, p := range pairs {
-			found = found || p.name == name
+			found = found || p.name == name || strings.HasPrefix(p.name, name+"/")
 		}
 		if !found {
 			absent = append(absent, name)
