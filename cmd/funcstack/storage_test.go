@@ -110,3 +110,28 @@ func TestRunWithTable(t *testing.T) {
 	})
 	runBoth(t, `{"body":"hi","id":1,"total":1}`, "run", "--workspace", dir, "add_note", "--input", `{"body": "hi"}`)
 }
+
+// The example shop's stock functions give the same answers, run after run,
+// on both backends.
+func TestWorkflowsStock(t *testing.T) {
+	steps := []struct{ name, input, want string }{
+		{"restock", `{"sku": "apple", "name": "Apple", "price": 0.5, "qty": 3}`, `{"sku":"apple","stock":3}`},
+		{"restock", `{"sku": "pear", "name": "Pear", "qty": 10}`, `{"sku":"pear","stock":10}`},
+		{"restock", `{"sku": "apple", "qty": 1}`, `{"sku":"apple","stock":4}`},
+		{"low_stock", `{}`, `{"items":[{"sku":"apple","stock":4}],"total":1}`},
+		{"low_stock", `{"below": 100}`, `{"items":[{"sku":"apple","stock":4},{"sku":"pear","stock":10}],"total":2}`},
+	}
+	pg := storetest.PostgresURL(t)
+	for _, backend := range [][]string{{"--data", t.TempDir()}, {"--database-url", pg}} {
+		for _, st := range steps {
+			code, out, errOut := cli(t, append([]string{"run", "--workspace", ws, st.name, "--input", st.input}, backend...)...)
+			if code != 0 || strings.TrimSpace(out) != st.want {
+				t.Fatalf("%v %s %s: exit %d\n got %s\nwant %s\n%s", backend[0], st.name, st.input, code, strings.TrimSpace(out), st.want, errOut)
+			}
+		}
+		code, _, errOut := cli(t, append([]string{"run", "--workspace", ws, "restock", "--input", `{"sku": "kiwi", "qty": 1}`}, backend...)...)
+		if code != 1 || !strings.Contains(errOut, `"message":"a new product needs a name","status":400,"definition":"restock","path":"stack[0].steps[1].then[0]"`) {
+			t.Errorf("%v: a new product without a name: exit %d, %s", backend[0], code, errOut)
+		}
+	}
+}
