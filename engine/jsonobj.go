@@ -221,6 +221,10 @@ func jsonKind(raw json.RawMessage) string {
 	}
 }
 
+// Closest returns the candidate nearest to s by edit distance, if it is
+// near enough to be a likely typo; else "".
+func Closest(s string, candidates []string) string { return closest(s, candidates) }
+
 // closest returns the candidate nearest to s by edit distance, if near.
 func closest(s string, candidates []string) string {
 	best, bestD := "", 3

@@ -133,7 +133,7 @@ func (t *dbTable) column(c *engine.StepCompiler, path, name string) *dbColumn {
 
 func (t *dbTable) unknownColumn(name string) string {
 	msg := fmt.Sprintf("table %s has no column %q", t.name, name)
-	if s := closest(name, t.names); s != "" {
+	if s := engine.Closest(name, t.names); s != "" {
 		return msg + fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return msg + "; its columns are " + strings.Join(t.names, ", ")
@@ -421,39 +421,6 @@ func idText(id any) string {
 	return string(b)
 }
 
-// closest returns the candidate nearest to s by edit distance, if near.
-func closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
 
 // recordID reads the step's id field, an expression giving the record's id,
 // for the steps that need one.

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/store"
 )
 
 // The value codec turns expression values into bound parameters of a
@@ -31,9 +32,10 @@ import (
 //
 // so that a record reads the same on both backends.
 
-// sqliteTimeFormat is how SQLite timestamp columns hold times: UTC, fixed
+// sqliteTimeFormat is how SQLite timestamp columns hold times (the store's
+// format): UTC, fixed
 // width, so that text order is time order.
-const sqliteTimeFormat = "2006-01-02T15:04:05.000000Z"
+const sqliteTimeFormat = store.TimeFormat
 
 // codecError is a value that does not fit its column.
 type codecError struct{ msg string }
@@ -316,7 +318,7 @@ func decode(c *dbColumn, v any) (any, error) {
 			return uuid.UUID(s).String(), nil
 		}
 	case "timestamp":
-		t, err := scanTime(v)
+		t, err := store.ScanTime(v)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", c.label(), err)
 		}
@@ -363,28 +365,6 @@ func decodeJSON(c *dbColumn, b []byte) (any, error) {
 // formatTime is how timestamps come back: RFC 3339 in UTC, with as many
 // fraction digits as needed.
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-// scanTime reads a timestamp as scanned into an any.
-func scanTime(v any) (time.Time, error) {
-	switch t := v.(type) {
-	case time.Time:
-		return t.UTC(), nil
-	case string:
-		return parseTimeText(t)
-	case []byte:
-		return parseTimeText(string(t))
-	}
-	return time.Time{}, fmt.Errorf("unexpected timestamp value %T", v)
-}
-
-func parseTimeText(s string) (time.Time, error) {
-	for _, f := range []string{sqliteTimeFormat, time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
-		if t, err := time.Parse(f, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("stored value %q is not a timestamp", s)
-}
 
 // encodeAny is the parameter of a db.sql query: the value as it is, with
 // times, lists and objects made storable.

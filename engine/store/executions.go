@@ -436,11 +436,11 @@ func (x *Executions) query(ctx context.Context, tail string, args ...any) ([]*en
 			return nil, fmt.Errorf("reading execution records from %s: %v", x.s.where, err)
 		}
 		var errs []error
-		r.CreatedAt, err = scanTime(created)
+		r.CreatedAt, err = ScanTime(created)
 		errs = append(errs, err)
-		r.StartedAt, err = scanTime(started)
+		r.StartedAt, err = ScanTime(started)
 		errs = append(errs, err)
-		r.FinishedAt, err = scanTime(finished)
+		r.FinishedAt, err = ScanTime(finished)
 		errs = append(errs, err)
 		r.Input, err = decodeValue(input)
 		errs = append(errs, err)

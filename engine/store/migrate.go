@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -44,34 +45,23 @@ type tableRow struct {
 
 func (tableRow) TableName() string { return "funcstack_tables" }
 
-var sqliteDDL = []string{
-	`CREATE TABLE IF NOT EXISTS funcstack_executions (
-		id TEXT PRIMARY KEY,
-		"function" TEXT NOT NULL,
-		mode TEXT NOT NULL DEFAULT '',
-		status TEXT NOT NULL,
-		parent TEXT NOT NULL DEFAULT '',
-		attempts INTEGER NOT NULL DEFAULT 0,
-		idempotency_key TEXT NOT NULL DEFAULT '',
-		input TEXT, output TEXT, error TEXT, trace TEXT, logs TEXT,
-		created_at TEXT NOT NULL,
-		started_at TEXT,
-		finished_at TEXT,
-		updated_at TEXT NOT NULL)`,
-	`CREATE INDEX IF NOT EXISTS funcstack_executions_created_at_idx ON funcstack_executions (created_at)`,
-	`CREATE INDEX IF NOT EXISTS funcstack_executions_function_idx ON funcstack_executions ("function", created_at)`,
-	`CREATE INDEX IF NOT EXISTS funcstack_executions_status_idx ON funcstack_executions (status)`,
-	`CREATE INDEX IF NOT EXISTS funcstack_executions_parent_idx ON funcstack_executions (parent) WHERE parent <> ''`,
-	`CREATE TABLE IF NOT EXISTS funcstack_idempotency_keys (
-		scope TEXT NOT NULL,
-		"key" TEXT NOT NULL,
-		execution_id TEXT NOT NULL,
-		expires_at TEXT NOT NULL,
-		PRIMARY KEY (scope, "key"))`,
-	`CREATE INDEX IF NOT EXISTS funcstack_idempotency_keys_expires_at_idx ON funcstack_idempotency_keys (expires_at)`,
+// ddl is the SQL of the system tables that GORM does not manage, for a
+// dialect's JSON and timestamp column types.
+func ddl(jsonType, timeType string) []string {
+	r := strings.NewReplacer("JSONTYPE", jsonType, "TIMETYPE", timeType)
+	out := make([]string, len(systemDDL))
+	for i, q := range systemDDL {
+		out[i] = r.Replace(q)
+	}
+	return out
 }
 
-var postgresDDL = []string{
+var (
+	sqliteDDL   = ddl("TEXT", "TEXT")
+	postgresDDL = ddl("JSONB", "TIMESTAMPTZ")
+)
+
+var systemDDL = []string{
 	`CREATE TABLE IF NOT EXISTS funcstack_executions (
 		id TEXT PRIMARY KEY,
 		"function" TEXT NOT NULL,
@@ -80,11 +70,11 @@ var postgresDDL = []string{
 		parent TEXT NOT NULL DEFAULT '',
 		attempts INTEGER NOT NULL DEFAULT 0,
 		idempotency_key TEXT NOT NULL DEFAULT '',
-		input JSONB, output JSONB, error JSONB, trace JSONB, logs JSONB,
-		created_at TIMESTAMPTZ NOT NULL,
-		started_at TIMESTAMPTZ,
-		finished_at TIMESTAMPTZ,
-		updated_at TIMESTAMPTZ NOT NULL)`,
+		input JSONTYPE, output JSONTYPE, error JSONTYPE, trace JSONTYPE, logs JSONTYPE,
+		created_at TIMETYPE NOT NULL,
+		started_at TIMETYPE,
+		finished_at TIMETYPE,
+		updated_at TIMETYPE NOT NULL)`,
 	`CREATE INDEX IF NOT EXISTS funcstack_executions_created_at_idx ON funcstack_executions (created_at)`,
 	`CREATE INDEX IF NOT EXISTS funcstack_executions_function_idx ON funcstack_executions ("function", created_at)`,
 	`CREATE INDEX IF NOT EXISTS funcstack_executions_status_idx ON funcstack_executions (status)`,
@@ -93,7 +83,7 @@ var postgresDDL = []string{
 		scope TEXT NOT NULL,
 		"key" TEXT NOT NULL,
 		execution_id TEXT NOT NULL,
-		expires_at TIMESTAMPTZ NOT NULL,
+		expires_at TIMETYPE NOT NULL,
 		PRIMARY KEY (scope, "key"))`,
 	`CREATE INDEX IF NOT EXISTS funcstack_idempotency_keys_expires_at_idx ON funcstack_idempotency_keys (expires_at)`,
 }

@@ -358,8 +358,9 @@ func (s *Store) nullTimeArg(t time.Time) any {
 	return s.timeArg(t)
 }
 
-// scanTime reads a timestamp column as scanned into an any.
-func scanTime(v any) (time.Time, error) {
+// ScanTime reads a timestamp column as scanned into an any (a time on
+// PostgreSQL, TimeFormat text on SQLite); NULL is the zero time.
+func ScanTime(v any) (time.Time, error) {
 	switch t := v.(type) {
 	case nil:
 		return time.Time{}, nil
@@ -377,10 +378,10 @@ func parseTimeText(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	for _, f := range []string{TimeFormat, time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05"} {
+	for _, f := range []string{TimeFormat, time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
 		if t, err := time.Parse(f, s); err == nil {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a timestamp", s)
+	return time.Time{}, fmt.Errorf("stored value %q is not a timestamp", s)
 }
