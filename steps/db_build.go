@@ -421,7 +421,6 @@ func idText(id any) string {
 	return string(b)
 }
 
-
 // recordID reads the step's id field, an expression giving the record's id,
 // for the steps that need one.
 func recordID(c *engine.StepCompiler) *engine.Expr {
