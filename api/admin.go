@@ -1,0 +1,169 @@
+package api
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+func hashToken(t string) [32]byte { return sha256.Sum256([]byte(t)) }
+
+// isAdmin reports whether the request carries the admin token
+// (Authorization: Bearer <token>), compared in constant time.
+func (s *Server) isAdmin(r *http.Request) bool {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	sum := hashToken(strings.TrimSpace(tok))
+	return subtle.ConstantTimeCompare(sum[:], s.tokenSum[:]) == 1
+}
+
+func unauthorized(c *gin.Context, what string) {
+	c.Header("WWW-Authenticate", `Bearer realm="funcstack"`)
+	msg := what + " needs the admin token: send Authorization: Bearer <token> (FUNCSTACK_ADMIN_TOKEN, or the token funcstack serve printed or saved)"
+	if c.Request.Header.Get("Authorization") != "" {
+		msg = "the Authorization header does not carry the admin token; " + what + " needs Authorization: Bearer <token>"
+	}
+	writeError(c, &engine.Error{Code: codeUnauthorized, Status: http.StatusUnauthorized, Message: msg})
+}
+
+func (s *Server) requireAdmin(c *gin.Context) {
+	if !s.isAdmin(c.Request) {
+		unauthorized(c, "the admin API")
+		return
+	}
+	c.Next()
+}
+
+// function runs a function synchronously: POST /function/{name} with the
+// input as a JSON object body. Functions without settings.public need the
+// admin token; without it, an unknown function is not told apart from a
+// private one.
+func (s *Server) function(c *gin.Context) {
+	name := c.Param("name")
+	f := s.cfg.Engine.Function(name)
+	if f != nil && f.Kind != engine.KindFunction {
+		f = nil // endpoints and tasks are not invoked by name here
+	}
+	if (f == nil || !f.Def.Settings.Public) && !s.isAdmin(c.Request) {
+		unauthorized(c, "POST /function/"+name)
+		return
+	}
+	if f == nil {
+		writeError(c, s.unknownFunction(name))
+		return
+	}
+	body, berr := readBody(c, s.cfg.MaxBodyBytes)
+	if berr != nil {
+		writeError(c, berr)
+		return
+	}
+	if body == nil {
+		body = map[string]any{}
+	}
+	res, err := s.cfg.Engine.Run(c.Request.Context(), name, body, engine.RunOptions{})
+	s.respond(c, name, http.StatusOK, res, err)
+}
+
+func (s *Server) unknownFunction(name string) *engine.Error {
+	var names []string
+	if p := s.cfg.Engine.Program(); p != nil {
+		if d := p.Definitions[name]; d != nil {
+			return &engine.Error{Code: engine.CodeNotFound, Message: fmt.Sprintf(
+				"%s is %s %s, not a function; only functions are invoked by POST /function/{name}", name, article(d.Kind), d.Kind)}
+		}
+		for n, f := range p.Functions {
+			if f.Kind == engine.KindFunction {
+				names = append(names, n)
+			}
+		}
+	}
+	msg := fmt.Sprintf("no function named %q", name)
+	if c := engine.Closest(name, names); c != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", c)
+	}
+	return &engine.Error{Code: engine.CodeNotFound, Message: msg}
+}
+
+func article(kind string) string {
+	if kind == engine.KindEndpoint {
+		return "an"
+	}
+	return "a"
+}
+
+func (s *Server) steps(c *gin.Context) { writeJSON(c, http.StatusOK, engine.Catalogue()) }
+
+// execution answers GET /_/api/executions/{id} with the execution record.
+func (s *Server) execution(c *gin.Context) {
+	id := c.Param("id")
+	notFound := &engine.Error{Code: engine.CodeNotFound, Message: fmt.Sprintf("no execution %q; it may be older than the retention (7 days) or from another database", id)}
+	if _, err := uuid.Parse(id); err != nil {
+		writeError(c, notFound)
+		return
+	}
+	rec, err := s.cfg.Engine.Get(c.Request.Context(), id)
+	if errors.Is(err, engine.ErrNoExecution) {
+		writeError(c, notFound)
+		return
+	}
+	if err != nil {
+		s.cfg.Logf("funcstack api: reading execution %s: %v", id, err)
+		writeError(c, &engine.Error{Code: engine.CodeInternal, Message: "reading execution " + id + ": " + err.Error()})
+		return
+	}
+	writeJSON(c, http.StatusOK, rec)
+}
+
+// NewToken makes a random admin token (256 bits, URL-safe base64).
+func NewToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// LoadOrCreateToken reads the admin token kept in file, or makes one and
+// saves it there (mode 0600) when the file does not exist yet; created
+// tells which.
+func LoadOrCreateToken(file string) (token string, created bool, err error) {
+	b, err := os.ReadFile(file)
+	if err == nil {
+		token = strings.TrimSpace(string(b))
+		if token == "" {
+			return "", false, fmt.Errorf("the admin token file %s is empty; delete it to make a new token, or set FUNCSTACK_ADMIN_TOKEN", file)
+		}
+		return token, false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", false, fmt.Errorf("reading the admin token: %v", err)
+	}
+	token = NewToken()
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) { // another process made it first
+		return LoadOrCreateToken(file)
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("saving the admin token: %v; set FUNCSTACK_ADMIN_TOKEN instead", err)
+	}
+	if _, err := f.WriteString(token + "\n"); err != nil {
+		f.Close()
+		return "", false, fmt.Errorf("saving the admin token in %s: %v", file, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", false, fmt.Errorf("saving the admin token in %s: %v", file, err)
+	}
+	return token, true, nil
+}

@@ -1,0 +1,182 @@
+// Package api is funcstack's HTTP server (DESIGN §4): the endpoints
+// generated from endpoint definitions, sync invocation of functions
+// (POST /function/{name}), the admin API under /_/api and /healthz.
+//
+// Every error is JSON in the shape of DESIGN §6:
+//
+//	{"error": {"code", "message", "definition"?, "path"?, "execution_id"?, "fields"?}}
+//
+// with a fitting status: engine errors take (*engine.Error).HTTPStatus.
+package api
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/store"
+)
+
+// Config configures New. Engine and AdminToken are required.
+type Config struct {
+	// Engine runs the stacks; its loaded program gives the endpoints.
+	Engine *engine.Engine
+	// Store is pinged by /healthz (nil: /healthz checks nothing).
+	Store *store.Store
+	// AdminToken guards the admin API and non-public functions
+	// (Authorization: Bearer <token>).
+	AdminToken string
+	// MaxBodyBytes bounds request bodies (default: the engine's
+	// MaxBodyBytes limit, 1 MiB); larger ones get 413.
+	MaxBodyBytes int64
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// for request.ip (default none: request.ip is the peer's address).
+	TrustedProxies []string
+	// Logf reports server-side problems (panics, internal errors);
+	// default log.Printf.
+	Logf func(format string, args ...any)
+}
+
+// Endpoint is one generated route.
+type Endpoint struct {
+	Method, Path, Name string
+}
+
+// Server is the HTTP handler. It is safe for concurrent use.
+type Server struct {
+	cfg       Config
+	g         *gin.Engine
+	tokenSum  [32]byte
+	endpoints []Endpoint
+}
+
+// reserved are the first path segments funcstack keeps for itself; an
+// endpoint may not use them.
+var reserved = []string{"_", "function", "async-function", "healthz", "metrics", "openapi.json", "docs"}
+
+// New builds the server for the program loaded in cfg.Engine. It fails
+// when an endpoint's path is reserved, malformed or conflicts with another
+// endpoint's. Endpoints are fixed when New is called: a program loaded
+// later changes what they run, not which routes exist.
+func New(cfg Config) (*Server, error) {
+	if cfg.Engine == nil {
+		return nil, fmt.Errorf("api: no engine")
+	}
+	p := cfg.Engine.Program()
+	if p == nil {
+		return nil, fmt.Errorf("api: the engine has no program loaded")
+	}
+	if cfg.AdminToken == "" {
+		return nil, fmt.Errorf("api: no admin token; set FUNCSTACK_ADMIN_TOKEN or let serve generate one")
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = cfg.Engine.Config().Limits.MaxBodyBytes
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = log.Printf
+	}
+	gin.SetMode(gin.ReleaseMode)
+	g := gin.New()
+	g.HandleMethodNotAllowed = true
+	g.RedirectTrailingSlash = false
+	g.RedirectFixedPath = false
+	g.ContextWithFallback = true
+	if err := g.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("api: trusted proxies: %v", err)
+	}
+	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken)}
+	g.Use(gin.CustomRecoveryWithWriter(nil, s.recovered))
+	g.NoRoute(func(c *gin.Context) {
+		writeError(c, &engine.Error{Code: engine.CodeNotFound, Message: fmt.Sprintf(
+			"no route %s %s; generated endpoints are listed when funcstack serve starts", c.Request.Method, c.Request.URL.Path)})
+	})
+	g.NoMethod(func(c *gin.Context) {
+		writeError(c, &engine.Error{Code: "method_not_allowed", Status: http.StatusMethodNotAllowed, Message: fmt.Sprintf(
+			"%s is not allowed on %s; allowed: %s", c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow"))})
+	})
+
+	g.GET("/healthz", s.healthz)
+	g.POST("/function/:name", s.function)
+	admin := g.Group("/_/api", s.requireAdmin)
+	admin.GET("/steps", s.steps)
+	admin.GET("/executions/:id", s.execution)
+
+	if err := s.addEndpoints(p); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.g.ServeHTTP(w, r) }
+
+// Endpoints lists the generated routes, sorted by path then method.
+func (s *Server) Endpoints() []Endpoint { return append([]Endpoint(nil), s.endpoints...) }
+
+func (s *Server) addEndpoints(p *engine.Program) (err error) {
+	var fns []*engine.Function
+	for _, f := range p.Functions {
+		if f.Kind == engine.KindEndpoint {
+			fns = append(fns, f)
+		}
+	}
+	sort.Slice(fns, func(i, j int) bool {
+		a, b := fns[i].Def, fns[j].Def
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Method != b.Method {
+			return a.Method < b.Method
+		}
+		return a.Name < b.Name
+	})
+	var current *engine.Function
+	defer func() {
+		// gin panics on a malformed or conflicting route.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("endpoint %s: %s %s cannot be served: %v", current.Name, current.Def.Method, current.Def.Path, r)
+		}
+	}()
+	for _, f := range fns {
+		current = f
+		d := f.Def
+		first, _, _ := strings.Cut(strings.TrimPrefix(d.Path, "/"), "/")
+		for _, r := range reserved {
+			if first == r {
+				return fmt.Errorf("endpoint %s: path %s: /%s is reserved for funcstack; move the endpoint, e.g. under /api", f.Name, d.Path, r)
+			}
+		}
+		if n := len(s.endpoints); n > 0 && s.endpoints[n-1].Method == d.Method && s.endpoints[n-1].Path == d.Path {
+			return fmt.Errorf("endpoints %s and %s both serve %s %s; give one of them another method or path", s.endpoints[n-1].Name, f.Name, d.Method, d.Path)
+		}
+		s.g.Handle(d.Method, d.Path, s.endpoint(f))
+		s.endpoints = append(s.endpoints, Endpoint{Method: d.Method, Path: d.Path, Name: f.Name})
+	}
+	return nil
+}
+
+func (s *Server) recovered(c *gin.Context, v any) {
+	s.cfg.Logf("funcstack api: panic serving %s %s: %v\n%s", c.Request.Method, c.Request.URL.Path, v, debug.Stack())
+	writeError(c, &engine.Error{Code: engine.CodeInternal, Message: "internal error; see the server log"})
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	if s.cfg.Store != nil {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
+		defer cancel()
+		if err := s.cfg.Store.SQL().PingContext(ctx); err != nil {
+			writeError(c, &engine.Error{Code: "unavailable", Status: http.StatusServiceUnavailable,
+				Message: fmt.Sprintf("the database %s does not answer: %v", s.cfg.Store.Where(), err)})
+			return
+		}
+	}
+	writeJSON(c, http.StatusOK, gin.H{"status": "ok"})
+}

@@ -1,0 +1,148 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// endpoint serves one endpoint definition: path, query and JSON body are
+// merged into the input (the body wins over the query, path parameters
+// over both), the engine validates and runs it, and the response goes out
+// with the definition's status (default 200).
+func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
+	d := f.Def
+	name := f.Name
+	st := d.Status
+	if st == 0 {
+		st = http.StatusOK
+	}
+	// Not yet served: refuse rather than run without the protection or
+	// the behaviour the definition asks for.
+	var unsupported string
+	switch {
+	case d.Auth == "jwt":
+		unsupported = `"auth": "jwt"`
+	case len(d.Middleware) > 0:
+		unsupported = `"middleware"`
+	}
+	// request is built only for stacks that can read it: an expression
+	// naming it holds the text "request" (or a JSON escape spelling it).
+	usesRequest := bytes.Contains(d.Raw, []byte("request")) || bytes.Contains(d.Raw, []byte(`\u`)) || d.Raw == nil
+	lists := map[string]bool{}
+	if f.Inputs != nil {
+		for _, in := range f.Inputs.Fields() {
+			if in.List {
+				lists[in.Name] = true
+			}
+		}
+	}
+	return func(c *gin.Context) {
+		if unsupported != "" {
+			writeError(c, &engine.Error{Code: codeNotImplemented, Status: http.StatusNotImplemented, Definition: name, Message: fmt.Sprintf(
+				"endpoint %s uses %s, which this server does not support yet; it is not run rather than run without it", name, unsupported)})
+			return
+		}
+		body, berr := readBody(c, s.cfg.MaxBodyBytes)
+		if berr != nil {
+			writeError(c, berr)
+			return
+		}
+		r := c.Request
+		var rawQuery url.Values
+		if r.URL.RawQuery != "" {
+			rawQuery = r.URL.Query()
+		}
+		query := queryMap(rawQuery, lists)
+		input := make(map[string]any, len(query)+len(body)+len(c.Params))
+		for k, v := range query {
+			input[k] = v
+		}
+		for k, v := range body {
+			input[k] = v
+		}
+		for _, p := range c.Params {
+			input[p.Key] = p.Value
+		}
+		var req map[string]any
+		if usesRequest {
+			req = requestMap(c, rawQuery, query, len(lists) > 0)
+		}
+		res, err := s.cfg.Engine.Run(r.Context(), name, input, engine.RunOptions{Request: req})
+		s.respond(c, name, st, res, err)
+	}
+}
+
+// requestMap is what expressions see as request: method, path, headers
+// (lower-case names; repeated ones joined by ", "), query (a text, or a list
+// of texts for a repeated name), params and ip.
+func requestMap(c *gin.Context, raw url.Values, query map[string]any, hasLists bool) map[string]any {
+	r := c.Request
+	headers := make(map[string]any, len(r.Header))
+	for k, vs := range r.Header {
+		headers[strings.ToLower(k)] = strings.Join(vs, ", ")
+	}
+	if hasLists { // query holds lists for list inputs; request.query does not
+		query = queryMap(raw, nil)
+	}
+	params := make(map[string]any, len(c.Params))
+	for _, p := range c.Params {
+		params[p.Key] = p.Value
+	}
+	return map[string]any{
+		"method":  r.Method,
+		"path":    r.URL.Path,
+		"headers": headers,
+		"query":   query,
+		"params":  params,
+		"ip":      c.ClientIP(),
+	}
+}
+
+// respond writes a run's outcome: its output with status st, or its error.
+func (s *Server) respond(c *gin.Context, name string, st int, res *engine.Result, err error) {
+	if err != nil {
+		e := engine.AsError(err)
+		if status(e) >= 500 && e.Code != engine.CodeTimeout {
+			s.cfg.Logf("funcstack api: %s %s: %v", c.Request.Method, c.Request.URL.Path, e)
+		}
+		writeError(c, e)
+		return
+	}
+	c.Header(HeaderExecutionID, res.ExecutionID)
+	if st == http.StatusNoContent {
+		c.Status(st)
+		return
+	}
+	b, merr := marshal(res.Output)
+	if merr != nil {
+		writeError(c, &engine.Error{Code: engine.CodeOutputEncoding, Definition: name, Path: "response", ExecutionID: res.ExecutionID,
+			Message: "the response cannot be written as JSON: " + merr.Error() + "; make sure it holds no NaN or infinite numbers"})
+		return
+	}
+	c.Data(st, "application/json; charset=utf-8", b)
+}
+
+// queryMap turns query values into input values: a text, or a list of
+// texts when the name repeats or is a list input.
+func queryMap(q map[string][]string, lists map[string]bool) map[string]any {
+	out := make(map[string]any, len(q))
+	for k, vs := range q {
+		if len(vs) == 1 && !lists[k] {
+			out[k] = vs[0]
+			continue
+		}
+		l := make([]any, len(vs))
+		for i, v := range vs {
+			l[i] = v
+		}
+		out[k] = l
+	}
+	return out
+}
