@@ -15,9 +15,8 @@ build: ## build bin/funcstack
 	$(GO) build -o bin/funcstack ./cmd/funcstack
 
 .PHONY: run
-run: ## validate the example workspace and list what it holds (serve comes with the HTTP server)
-	$(GO) run ./cmd/funcstack validate --workspace $(WORKSPACE)
-	$(GO) run ./cmd/funcstack run --workspace $(WORKSPACE) sum_squares --input '{"n": 20}'
+run: ## serve the example workspace over HTTP (FUNCSTACK_ADDR, default 127.0.0.1:8080)
+	$(GO) run ./cmd/funcstack serve --workspace $(WORKSPACE)
 
 .PHONY: test
 test: ## run every test (Go tests, the example workspace, fuzz seed corpora)

@@ -1,6 +1,6 @@
-// Command funcstack validates, runs and (in later versions) serves
-// funcstack workspaces.
+// Command funcstack validates, runs and serves funcstack workspaces.
 //
+//	funcstack serve --workspace DIR [--addr ADDR]
 //	funcstack validate --workspace DIR
 //	funcstack run --workspace DIR NAME --input JSON [--trace]
 //	funcstack import --workspace DIR
@@ -30,6 +30,7 @@ import (
 const usage = `funcstack — function stacks as APIs, tasks and async functions
 
 Usage:
+  funcstack serve --workspace DIR [--addr ADDR]
   funcstack validate --workspace DIR
   funcstack run --workspace DIR NAME [--input JSON] [--trace]
   funcstack import --workspace DIR [--draft] [--force]
@@ -37,11 +38,13 @@ Usage:
   funcstack migrate
   funcstack steps
 
-Storage flags (run, import, export, migrate):
+Storage flags (serve, run, import, export, migrate):
   --data DIR            SQLite database folder (env FUNCSTACK_DATA; default ./funcstack_data)
   --database-url URL    postgres://… to use PostgreSQL (env FUNCSTACK_DATABASE_URL)
 
 Commands:
+  serve      validate and import DIR, then serve its endpoints and functions over HTTP (env FUNCSTACK_ADDR,
+             default 127.0.0.1:8080; admin token from FUNCSTACK_ADMIN_TOKEN, else made and printed)
   validate   load every *.json under DIR, check them together, print every error
   run        validate and import DIR, then run the function, endpoint or task NAME; print its response as JSON
   import     save every definition of DIR as a new version when it changed, publish it, create or update tables
@@ -62,6 +65,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case "serve":
+		return cmdServe(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
 	case "run":

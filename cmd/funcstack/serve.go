@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/funcstack/funcstack/api"
+	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/store"
+)
+
+// DefaultAddr is where serve listens unless told otherwise.
+const DefaultAddr = "127.0.0.1:8080"
+
+// tokenFile is the name of the admin token file in the SQLite data folder.
+const tokenFile = "admin_token"
+
+func cmdServe(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, args, stdout, stderr)
+}
+
+// serve runs the HTTP server until ctx is done, then shuts down
+// gracefully: requests in flight get --shutdown-timeout to finish, then
+// the engine's async runs end and the store flushes and closes.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("serve", stderr)
+	ws := workspaceFlag(fs)
+	sf := addStoreFlags(fs)
+	addr := fs.String("addr", envString("FUNCSTACK_ADDR", DefaultAddr), "address to listen on, host:port (env FUNCSTACK_ADDR)")
+	lim := engine.DefaultLimits()
+	fs.DurationVar(&lim.SyncTimeout, "timeout", envDuration("FUNCSTACK_SYNC_TIMEOUT", lim.SyncTimeout), "limit sync_timeout: how long a request's run may take (env FUNCSTACK_SYNC_TIMEOUT)")
+	fs.DurationVar(&lim.AsyncTimeout, "async-timeout", envDuration("FUNCSTACK_ASYNC_TIMEOUT", lim.AsyncTimeout), "limit async_timeout for async calls (env FUNCSTACK_ASYNC_TIMEOUT)")
+	fs.Int64Var(&lim.MaxBodyBytes, "max-body-bytes", envInt64("FUNCSTACK_MAX_BODY_BYTES", lim.MaxBodyBytes), "limit max_body_bytes: largest request body; larger ones get 413 (env FUNCSTACK_MAX_BODY_BYTES)")
+	workers := fs.Int("workers", envInt("FUNCSTACK_WORKERS", 0), "async worker pool size (env FUNCSTACK_WORKERS; default 4×CPUs, at least 16)")
+	grace := fs.Duration("shutdown-timeout", envDuration("FUNCSTACK_SHUTDOWN_TIMEOUT", 15*time.Second), "how long requests in flight may finish after SIGINT or SIGTERM (env FUNCSTACK_SHUTDOWN_TIMEOUT)")
+	if pos, err := parseInterspersed(fs, args); err != nil {
+		return 2
+	} else if len(pos) > 0 {
+		fmt.Fprintf(stderr, "funcstack serve: unexpected argument %q; give the folder with --workspace DIR\n", pos[0])
+		return 2
+	}
+	defs, p, ok := loadValid(*ws, stderr)
+	if !ok {
+		return 1
+	}
+	st, err := sf.open(ctx)
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
+	defer st.Close()
+	if _, err := importWorkspace(ctx, st, defs, false, false); err != nil {
+		return fail(stderr, "serve", fmt.Errorf("importing the workspace %s: %v", *ws, err))
+	}
+	eng := engine.New(engine.Config{Env: envValues(), Limits: lim, Workers: *workers, DB: st, Store: st.Executions()})
+	defer eng.Close()
+	eng.Load(p)
+
+	token, tokenNote, err := adminToken(st, *sf.data)
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
+	logger := log.New(stderr, "funcstack: ", log.LstdFlags)
+	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logf: logger.Printf})
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fail(stderr, "serve", fmt.Errorf("%v; choose another address with --addr or FUNCSTACK_ADDR", err))
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: logger}
+
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "funcstack: API at %s (workspace %s, data in %s)\n", base, *ws, st.Where())
+	for _, e := range srv.Endpoints() {
+		fmt.Fprintf(stdout, "  %-6s %s%s  → %s\n", e.Method, base, e.Path, e.Name)
+	}
+	fmt.Fprintf(stdout, "  POST   %s/function/{name}  (admin token unless the function is public)\n", base)
+	fmt.Fprintf(stdout, "  GET    %s/healthz\n", base)
+	fmt.Fprintf(stdout, "funcstack: %s\n", tokenNote)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fail(stderr, "serve", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "funcstack: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), *grace)
+	defer cancel()
+	code := 0
+	if err := hs.Shutdown(sctx); err != nil {
+		fmt.Fprintf(stderr, "funcstack serve: requests still running after %s were cut off: %v\n", *grace, err)
+		code = 1
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stderr, "funcstack serve: %v\n", err)
+		code = 1
+	}
+	eng.Close()
+	if err := st.Close(); err != nil {
+		fmt.Fprintf(stderr, "funcstack serve: closing the database: %v\n", err)
+		code = 1
+	}
+	fmt.Fprintln(stdout, "funcstack: stopped")
+	return code
+}
+
+// adminToken returns the admin token and a line saying where it is:
+// FUNCSTACK_ADMIN_TOKEN, else the token file of the SQLite data folder
+// (made on first start), else a new token for this process only.
+func adminToken(st *store.Store, dataDir string) (token, note string, err error) {
+	if t := os.Getenv("FUNCSTACK_ADMIN_TOKEN"); t != "" {
+		return t, "admin token from FUNCSTACK_ADMIN_TOKEN", nil
+	}
+	if st.Dialect() == store.DialectSQLite {
+		file := filepath.Join(dataDir, tokenFile)
+		t, created, err := api.LoadOrCreateToken(file)
+		if err != nil {
+			return "", "", err
+		}
+		if created {
+			return t, fmt.Sprintf("admin token (new, saved in %s): %s", file, t), nil
+		}
+		return t, "admin token in " + file, nil
+	}
+	t := api.NewToken()
+	return t, "admin token (for this process only; set FUNCSTACK_ADMIN_TOKEN to keep one across restarts and nodes): " + t, nil
+}
+
+func envString(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// envInt64 is envInt for sizes.
+func envInt64(name string, def int64) int64 {
+	if n, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
