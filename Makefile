@@ -30,7 +30,7 @@ test-race: ## run every test with the race detector
 
 .PHONY: bench
 bench: ## run the benchmarks (BENCHCOUNT times) and print the medians beside their hand-written Go limits
-	$(GO) test -run '^$$' -bench . -benchmem -count=$(BENCHCOUNT) -timeout 30m ./engine/ ./engine/store/ ./steps/ | tee .bench.out
+	$(GO) test -run '^$$' -bench . -benchmem -count=$(BENCHCOUNT) -timeout 30m ./engine/ ./engine/store/ ./steps/ ./api/ | tee .bench.out
 	$(GO) run ./cmd/benchreport < .bench.out
 
 FUZZTIME ?= 60s
