@@ -280,30 +280,48 @@ func (x *Executions) write(ctx context.Context, recs []*engine.ExecutionRecord) 
 	return nil
 }
 
-// writeSQLite writes recs in one transaction with multi-row upserts of
-// sqliteRowsPerInsert rows: the driver parses a statement on every run and
-// binds parameters in time quadratic in their number, so a few rows per
-// statement beat both one row and hundreds.
+// writeSQLite writes recs with one statement whose only parameter is the
+// whole batch as a JSON array, which SQLite unpacks with json_each: the
+// driver parses every statement it runs and binds parameters in time
+// quadratic in their number, so one parameter beats many rows of sixteen.
 func (x *Executions) writeSQLite(ctx context.Context, recs []*engine.ExecutionRecord, now time.Time) error {
-	tx, err := x.s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("writing execution records to %s: %v", x.s.where, err)
-	}
-	defer tx.Rollback()
-	for start := 0; start < len(recs); start += sqliteRowsPerInsert {
-		chunk := recs[start:min(len(recs), start+sqliteRowsPerInsert)]
-		query, args := x.upsert(chunk, now)
-		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
-			return fmt.Errorf("writing %d execution records to %s: %v", len(chunk), x.s.where, err)
+	rows := make([]sqliteExecRow, len(recs))
+	nowText := FormatTime(now)
+	for i, r := range recs {
+		created := r.CreatedAt
+		if created.IsZero() {
+			created = now
 		}
+		rows[i] = sqliteExecRow{r.ID, r.Function, r.Mode, r.Status, r.Parent, r.Attempts, r.IdempotencyKey,
+			jsonArg(r.Input, r.Input == nil), jsonArg(r.Output, r.Output == nil), jsonArg(r.Error, r.Error == nil),
+			jsonArg(r.Trace, len(r.Trace) == 0), jsonArg(r.Logs, len(r.Logs) == 0),
+			FormatTime(created), x.s.nullTimeArg(r.StartedAt), x.s.nullTimeArg(r.FinishedAt), nowText}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("writing execution records to %s: %v", x.s.where, err)
+	batch, err := marshalJSON(rows)
+	if err != nil {
+		return fmt.Errorf("writing %d execution records to %s: %v", len(recs), x.s.where, err)
+	}
+	if _, err := x.s.db.ExecContext(ctx, sqliteBatchUpsert, string(batch)); err != nil {
+		return fmt.Errorf("writing %d execution records to %s: %v", len(recs), x.s.where, err)
 	}
 	return nil
 }
 
-const sqliteRowsPerInsert = 25
+// sqliteExecRow is one record in a SQLite batch, as a JSON array in
+// execColumns order (JSON columns already encoded as text).
+type sqliteExecRow [execColumnCount]any
+
+// sqliteBatchUpsert upserts the records of the JSON array bound to its one
+// parameter ("WHERE true" lets SQLite tell the SELECT from the upsert).
+var sqliteBatchUpsert = func() string {
+	cols := strings.Split(execColumns, ", ")
+	sel := make([]string, len(cols))
+	for i := range cols {
+		sel[i] = fmt.Sprintf("value ->> %d", i)
+	}
+	return "INSERT INTO funcstack_executions (" + execColumns + ") SELECT " + strings.Join(sel, ", ") +
+		" FROM json_each(?) WHERE true" + execUpsertTail
+}()
 
 func (x *Executions) upsert(recs []*engine.ExecutionRecord, now time.Time) (string, []any) {
 	var b strings.Builder
@@ -339,12 +357,16 @@ func (x *Executions) upsert(recs []*engine.ExecutionRecord, now time.Time) (stri
 			jsonArg(r.Trace, len(r.Trace) == 0), jsonArg(r.Logs, len(r.Logs) == 0),
 			x.s.timeArg(created), x.s.nullTimeArg(r.StartedAt), x.s.nullTimeArg(r.FinishedAt), x.s.timeArg(now))
 	}
-	b.WriteString(` ON CONFLICT (id) DO UPDATE SET "function" = excluded."function", mode = excluded.mode, status = excluded.status,
-		parent = excluded.parent, attempts = excluded.attempts, idempotency_key = excluded.idempotency_key,
-		input = excluded.input, output = excluded.output, error = excluded.error, trace = excluded.trace, logs = excluded.logs,
-		created_at = excluded.created_at, started_at = excluded.started_at, finished_at = excluded.finished_at, updated_at = excluded.updated_at`)
+	b.WriteString(execUpsertTail)
 	return b.String(), args
 }
+
+// execUpsertTail makes an insert of execution records replace the ones
+// already there.
+const execUpsertTail = ` ON CONFLICT (id) DO UPDATE SET "function" = excluded."function", mode = excluded.mode, status = excluded.status,
+		parent = excluded.parent, attempts = excluded.attempts, idempotency_key = excluded.idempotency_key,
+		input = excluded.input, output = excluded.output, error = excluded.error, trace = excluded.trace, logs = excluded.logs,
+		created_at = excluded.created_at, started_at = excluded.started_at, finished_at = excluded.finished_at, updated_at = excluded.updated_at`
 
 // jsonArg is v as JSON text, or NULL.
 func jsonArg(v any, null bool) any {
