@@ -48,7 +48,11 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 	if dynamic == nil && c.Has("data") && len(data) == 0 {
 		c.Errorf("data", "bad_value", "data is empty; name the columns to change")
 	}
-	static := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, cols) })
+	static := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, cols, true) })
+	// SQLite runs UPDATE … RETURNING much slower than a plain UPDATE and a
+	// SELECT by id (25 µs against 10 + 12 µs here), so there the record is
+	// read back separately, and only when someone will see it.
+	plain := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, cols, false) })
 	selectByID := buildBoth(func(b *sqlBuilder) {
 		b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE " + t.id.q + " = ")
 		b.ph()
@@ -62,15 +66,19 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 		if err != nil {
 			return nil, err
 		}
+		returning := conn.d != dSQLite
 		query := static[conn.d]
+		if !returning {
+			query = plain[conn.d]
+		}
 		var args []any
 		if dynamic != nil {
-			query, args, err = dynamicUpdate(s, t, dynamic, conn.d)
+			query, args, err = dynamicUpdate(s, t, dynamic, conn.d, returning)
 			if err != nil {
 				return nil, err
 			}
 			if query == "" { // nothing to change: read the record
-				query, args = selectByID[conn.d], nil
+				query, args, returning = selectByID[conn.d], nil, true
 			}
 		} else {
 			args = make([]any, 0, len(cols)+2)
@@ -80,6 +88,19 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 			args = append(args, now(conn.d))
 		}
 		args = append(args, idArg)
+		if !returning {
+			res, err := conn.q.ExecContext(s.Context(), query, args...)
+			if err != nil {
+				return nil, dbError(t, err)
+			}
+			if n, err := res.RowsAffected(); err == nil && n == 0 {
+				return nil, notFound(t, rawID)
+			}
+			if as == "" && !s.Tracing() {
+				return nil, nil
+			}
+			query, args = selectByID[conn.d], []any{idArg}
+		}
 		rows, err := conn.q.QueryContext(s.Context(), query, args...)
 		if err != nil {
 			return nil, dbError(t, err)
@@ -98,9 +119,9 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 	}
 }
 
-// writeUpdate writes UPDATE t SET cols = ?, updated_at = ? WHERE id = ?
-// RETURNING every column.
-func writeUpdate(b *sqlBuilder, t *dbTable, cols []*dbColumn) {
+// writeUpdate writes UPDATE t SET cols = ?, updated_at = ? WHERE id = ?,
+// with RETURNING every column when returning.
+func writeUpdate(b *sqlBuilder, t *dbTable, cols []*dbColumn, returning bool) {
 	b.w("UPDATE " + t.q + " SET ")
 	for _, col := range cols {
 		if col != nil {
@@ -114,12 +135,14 @@ func writeUpdate(b *sqlBuilder, t *dbTable, cols []*dbColumn) {
 	b.ph()
 	b.w(" WHERE " + t.id.q + " = ")
 	b.ph()
-	b.w(" RETURNING " + selectList(t.cols))
+	if returning {
+		b.w(" RETURNING " + selectList(t.cols))
+	}
 }
 
 // dynamicUpdate evaluates a patch's data expression and writes the update
 // of its keys ("" when it has none).
-func dynamicUpdate(s *engine.State, t *dbTable, e *engine.Expr, d dialect) (string, []any, error) {
+func dynamicUpdate(s *engine.State, t *dbTable, e *engine.Expr, d dialect, returning bool) (string, []any, error) {
 	v, err := s.Eval(e)
 	if err != nil {
 		return "", nil, err
@@ -134,7 +157,7 @@ func dynamicUpdate(s *engine.State, t *dbTable, e *engine.Expr, d dialect) (stri
 	}
 	args = append(args, now(d))
 	b := &sqlBuilder{d: d}
-	writeUpdate(b, t, cols)
+	writeUpdate(b, t, cols, returning)
 	return b.String(), args, nil
 }
 

@@ -87,7 +87,7 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 		})
 		find[tx] = q
 	}
-	update := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, dataCols) })
+	update := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, dataCols, true) })
 	insert := buildBoth(func(b *sqlBuilder) {
 		writeInsert(b, t, all, 1)
 		b.w(" RETURNING " + selectList(t.cols))
