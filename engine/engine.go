@@ -58,6 +58,9 @@ type Config struct {
 	Store ExecutionStore
 	// DB is the database of the db.* steps (nil: none).
 	DB Database
+	// Secrets are keys steps use and expressions never see, by name
+	// (SecretJWT: the HS256 key of auth.token and of endpoint tokens).
+	Secrets map[string][]byte
 	// HTTPClient is used by the http step (default: a client with no
 	// global timeout; each step sets its own).
 	HTTPClient *http.Client
@@ -115,6 +118,9 @@ func (c *Config) fill() {
 		c.HTTPClient = &http.Client{}
 	}
 }
+
+// SecretJWT names the JWT signing key in Config.Secrets.
+const SecretJWT = "jwt"
 
 // Engine runs compiled programs. It is safe for concurrent use.
 type Engine struct {

@@ -195,6 +195,9 @@ func (s *State) Log(path string, v any) {
 	}
 }
 
+// Secret returns the engine's secret called name (Config.Secrets), or nil.
+func (s *State) Secret(name string) []byte { return s.eng.cfg.Secrets[name] }
+
 // Tracing reports whether the run records a per-step trace.
 func (s *State) Tracing() bool { return s.trace != nil }
 
