@@ -38,6 +38,10 @@ var preambles = map[string]examplePreamble{
 	"sleep":        {},
 	"log":          {pre: `{"type": "var", "name": "total", "value": "0"}`},
 	"http":         {pre: `{"type": "var", "name": "order", "value": "{id: 1}"}`},
+
+	"auth.token":          {pre: `{"type": "var", "name": "user", "value": "{id: 1}"}`},
+	"auth.hash_password":  {},
+	"auth.check_password": {pre: `{"type": "var", "name": "user", "value": "{id: 1, password_hash: ''}"}`},
 }
 
 // exampleSupport are the definitions the examples call or read.
@@ -48,7 +52,7 @@ var exampleSupport = []string{
 
 // wrapperInputs are the inputs the examples read.
 const wrapperInputs = `[{"name": "n", "type": "int"}, {"name": "items", "type": "json", "list": true},
-	{"name": "plan", "type": "text"}, {"name": "qty", "type": "int"}]`
+	{"name": "plan", "type": "text"}, {"name": "qty", "type": "int"}, {"name": "password", "type": "text"}]`
 
 func TestCatalogueExamplesCompile(t *testing.T) {
 	types := engine.StepTypes()
