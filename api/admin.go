@@ -139,31 +139,45 @@ func NewToken() string {
 // saves it there (mode 0600) when the file does not exist yet; created
 // tells which.
 func LoadOrCreateToken(file string) (token string, created bool, err error) {
+	return loadOrCreate(file, "admin token", "FUNCSTACK_ADMIN_TOKEN")
+}
+
+// LoadOrCreateJWTSecret is LoadOrCreateToken for the JWT secret of
+// endpoints with "auth": "jwt" (256 random bits, URL-safe base64, used as
+// the HS256 key as it is written).
+func LoadOrCreateJWTSecret(file string) (secret string, created bool, err error) {
+	return loadOrCreate(file, "JWT secret", "FUNCSTACK_JWT_SECRET")
+}
+
+// loadOrCreate reads the secret kept in file, or makes one with NewToken
+// and saves it there (mode 0600); what names it in errors, env is the
+// variable that sets it instead.
+func loadOrCreate(file, what, env string) (token string, created bool, err error) {
 	b, err := os.ReadFile(file)
 	if err == nil {
 		token = strings.TrimSpace(string(b))
 		if token == "" {
-			return "", false, fmt.Errorf("the admin token file %s is empty; delete it to make a new token, or set FUNCSTACK_ADMIN_TOKEN", file)
+			return "", false, fmt.Errorf("the %s file %s is empty; delete it to make a new one, or set %s", what, file, env)
 		}
 		return token, false, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return "", false, fmt.Errorf("reading the admin token: %v", err)
+		return "", false, fmt.Errorf("reading the %s: %v", what, err)
 	}
 	token = NewToken()
 	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) { // another process made it first
-		return LoadOrCreateToken(file)
+		return loadOrCreate(file, what, env)
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("saving the admin token: %v; set FUNCSTACK_ADMIN_TOKEN instead", err)
+		return "", false, fmt.Errorf("saving the %s: %v; set %s instead", what, err, env)
 	}
 	if _, err := f.WriteString(token + "\n"); err != nil {
 		f.Close()
-		return "", false, fmt.Errorf("saving the admin token in %s: %v", file, err)
+		return "", false, fmt.Errorf("saving the %s in %s: %v", what, file, err)
 	}
 	if err := f.Close(); err != nil {
-		return "", false, fmt.Errorf("saving the admin token in %s: %v", file, err)
+		return "", false, fmt.Errorf("saving the %s in %s: %v", what, file, err)
 	}
 	return token, true, nil
 }

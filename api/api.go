@@ -10,6 +10,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log"
@@ -34,6 +35,12 @@ type Config struct {
 	// AdminToken guards the admin API and non-public functions
 	// (Authorization: Bearer <token>).
 	AdminToken string
+	// JWTSecret is the HS256 secret that tokens sent to endpoints with
+	// "auth": "jwt" must be signed with (FUNCSTACK_JWT_SECRET); give the
+	// auth.token step the same one. Default: the engine's
+	// Secrets[engine.SecretJWT]. Required, at least MinJWTSecretBytes
+	// long, when such endpoints exist.
+	JWTSecret []byte
 	// MaxBodyBytes bounds request bodies (default: the engine's
 	// MaxBodyBytes limit, 1 MiB); larger ones get 413.
 	MaxBodyBytes int64
@@ -77,6 +84,13 @@ func New(cfg Config) (*Server, error) {
 	if cfg.AdminToken == "" {
 		return nil, fmt.Errorf("api: no admin token; set FUNCSTACK_ADMIN_TOKEN or let serve generate one")
 	}
+	if cfg.JWTSecret == nil && cfg.Engine != nil {
+		cfg.JWTSecret = cfg.Engine.Config().Secrets[engine.SecretJWT]
+	}
+	if n := len(cfg.JWTSecret); n > 0 && n < MinJWTSecretBytes {
+		return nil, fmt.Errorf("api: the JWT secret is %d bytes long; HS256 needs at least %d: set a longer FUNCSTACK_JWT_SECRET", n, MinJWTSecretBytes)
+	}
+	cfg.JWTSecret = bytes.Clone(cfg.JWTSecret)
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = cfg.Engine.Config().Limits.MaxBodyBytes
 	}
@@ -153,6 +167,9 @@ func (s *Server) addEndpoints(p *engine.Program) (err error) {
 			if first == r {
 				return fmt.Errorf("endpoint %s: path %s: /%s is reserved for funcstack; move the endpoint, e.g. under /api", f.Name, d.Path, r)
 			}
+		}
+		if d.Auth == "jwt" && len(s.cfg.JWTSecret) == 0 {
+			return fmt.Errorf("endpoint %s: \"auth\": \"jwt\" needs a JWT secret to check tokens with; set FUNCSTACK_JWT_SECRET (api.Config.JWTSecret)", f.Name)
 		}
 		if n := len(s.endpoints); n > 0 && s.endpoints[n-1].Method == d.Method && s.endpoints[n-1].Path == d.Path {
 			return fmt.Errorf("endpoints %s and %s both serve %s %s; give one of them another method or path", s.endpoints[n-1].Name, f.Name, d.Method, d.Path)

@@ -23,6 +23,9 @@ import (
 
 const token = "test-admin-token"
 
+// jwtSecret is the JWT secret of the test servers and of auth.token.
+const jwtSecret = "api-test-jwt-secret-0123456789abcdef"
+
 // backends opens a fresh store of each kind; PostgreSQL skips (or, under
 // CI or FUNCSTACK_TEST_POSTGRES=require, fails) when it is unreachable.
 var backends = []struct {
@@ -70,7 +73,7 @@ func program(t testing.TB, st *store.Store, dirs ...string) *engine.Program {
 // newServer serves the workspaces over a real loopback server.
 func newServer(t testing.TB, st *store.Store, cfg api.Config, dirs ...string) *httptest.Server {
 	t.Helper()
-	eng := engine.New(engine.Config{DB: st, Store: st.Executions()})
+	eng := engine.New(engine.Config{DB: st, Store: st.Executions(), Secrets: map[string][]byte{engine.SecretJWT: []byte(jwtSecret)}})
 	t.Cleanup(eng.Close)
 	eng.Load(program(t, st, dirs...))
 	cfg.Engine, cfg.Store, cfg.AdminToken = eng, st, token
@@ -243,9 +246,6 @@ func TestAPI(t *testing.T) {
 		{name: "thrown status and code", method: "GET", url: "/t/teapot", status: 418,
 			want: `{"error": {"code": "teapot", "message": "short and stout", "definition": "t_teapot", "path": "stack[0]", "execution_id": "<id>"}}`},
 		{name: "204 has no body", method: "DELETE", url: "/t/things/3", status: 204, header: withID},
-		{name: "jwt not yet supported", method: "GET", url: "/t/secret", status: 501,
-			want: `{"error": {"code": "not_implemented", "definition": "t_secret",
-				"message": "endpoint t_secret uses \"auth\": \"jwt\", which this server does not support yet; it is not run rather than run without it"}}`},
 		{name: "middleware not yet supported", method: "GET", url: "/t/guarded", headers: map[string]string{"X-Key": "ok"}, status: 501,
 			want: `{"error": {"code": "not_implemented", "definition": "t_guarded",
 				"message": "endpoint t_guarded uses \"middleware\", which this server does not support yet; it is not run rather than run without it"}}`},
@@ -359,6 +359,8 @@ func TestNewRejects(t *testing.T) {
 		{"conflicting params", `{"kind": "endpoint", "name": "a", "method": "GET", "path": "/x/:id", "stack": []}
 			{"kind": "endpoint", "name": "b", "method": "GET", "path": "/x/:sku/y", "stack": []}`,
 			"endpoint b: GET /x/:sku/y cannot be served: ':sku' in new path '/x/:sku/y' conflicts with existing wildcard ':id' in existing prefix '/x/:id'"},
+		{"jwt without a secret", `{"kind": "endpoint", "name": "e", "method": "GET", "path": "/x", "auth": "jwt", "stack": []}`,
+			"endpoint e: \"auth\": \"jwt\" needs a JWT secret to check tokens with; set FUNCSTACK_JWT_SECRET (api.Config.JWTSecret)"},
 		{"duplicate", `{"kind": "endpoint", "name": "a", "method": "GET", "path": "/x", "stack": []}
 			{"kind": "endpoint", "name": "b", "method": "GET", "path": "/x", "stack": []}`,
 			"endpoints a and b both serve GET /x; give one of them another method or path"},
@@ -395,6 +397,10 @@ func TestNewRejects(t *testing.T) {
 	eng.Load(&engine.Program{})
 	if _, err := api.New(api.Config{Engine: eng}); err == nil || !strings.Contains(err.Error(), "no admin token") {
 		t.Errorf("New without a token: %v", err)
+	}
+	if _, err := api.New(api.Config{Engine: eng, AdminToken: token, JWTSecret: []byte("short")}); err == nil ||
+		err.Error() != "api: the JWT secret is 5 bytes long; HS256 needs at least 32: set a longer FUNCSTACK_JWT_SECRET" {
+		t.Errorf("New with a short JWT secret: %v", err)
 	}
 }
 

@@ -49,7 +49,7 @@ func BenchmarkHTTPSumSquaresMemStore(b *testing.B) {
 	eng := engine.New(engine.Config{DB: st})
 	defer eng.Close()
 	eng.Load(program(b, st, "../workflows"))
-	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token})
+	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, JWTSecret: []byte(jwtSecret)})
 	if err != nil {
 		b.Fatal(err)
 	}

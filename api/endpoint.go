@@ -15,7 +15,9 @@ import (
 // endpoint serves one endpoint definition: path, query and JSON body are
 // merged into the input (the body wins over the query, path parameters
 // over both), the engine validates and runs it, and the response goes out
-// with the definition's status (default 200).
+// with the definition's status (default 200). An endpoint with
+// "auth": "jwt" first needs a valid bearer token (see authJWT); its claims
+// are what the stack sees as auth.
 func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 	d := f.Def
 	name := f.Name
@@ -26,12 +28,10 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 	// Not yet served: refuse rather than run without the protection or
 	// the behaviour the definition asks for.
 	var unsupported string
-	switch {
-	case d.Auth == "jwt":
-		unsupported = `"auth": "jwt"`
-	case len(d.Middleware) > 0:
+	if len(d.Middleware) > 0 {
 		unsupported = `"middleware"`
 	}
+	jwtAuth := d.Auth == "jwt"
 	// request is built only for stacks that can read it: an expression
 	// naming it holds the text "request" (or a JSON escape spelling it).
 	usesRequest := bytes.Contains(d.Raw, []byte("request")) || bytes.Contains(d.Raw, []byte(`\u`)) || d.Raw == nil
@@ -48,6 +48,14 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 			writeError(c, &engine.Error{Code: codeNotImplemented, Status: http.StatusNotImplemented, Definition: name, Message: fmt.Sprintf(
 				"endpoint %s uses %s, which this server does not support yet; it is not run rather than run without it", name, unsupported)})
 			return
+		}
+		var auth map[string]any
+		if jwtAuth {
+			var aerr *engine.Error
+			if auth, aerr = s.authJWT(c.Request, name); aerr != nil {
+				writeAuthError(c, aerr)
+				return
+			}
 		}
 		body, berr := readBody(c, s.cfg.MaxBodyBytes)
 		if berr != nil {
@@ -74,7 +82,7 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		if usesRequest {
 			req = requestMap(c, rawQuery, query, len(lists) > 0)
 		}
-		res, err := s.cfg.Engine.Run(r.Context(), name, input, engine.RunOptions{Request: req})
+		res, err := s.cfg.Engine.Run(r.Context(), name, input, engine.RunOptions{Auth: auth, Request: req})
 		s.respond(c, name, st, res, err)
 	}
 }

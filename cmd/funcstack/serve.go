@@ -26,6 +26,9 @@ const DefaultAddr = "127.0.0.1:8080"
 // tokenFile is the name of the admin token file in the SQLite data folder.
 const tokenFile = "admin_token"
 
+// jwtSecretFile is the name of the JWT secret file in the SQLite data folder.
+const jwtSecretFile = "jwt_secret"
+
 func cmdServe(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -45,6 +48,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&lim.AsyncTimeout, "async-timeout", envDuration("FUNCSTACK_ASYNC_TIMEOUT", lim.AsyncTimeout), "limit async_timeout for async calls (env FUNCSTACK_ASYNC_TIMEOUT)")
 	fs.Int64Var(&lim.MaxBodyBytes, "max-body-bytes", envInt64("FUNCSTACK_MAX_BODY_BYTES", lim.MaxBodyBytes), "limit max_body_bytes: largest request body; larger ones get 413 (env FUNCSTACK_MAX_BODY_BYTES)")
 	workers := fs.Int("workers", envInt("FUNCSTACK_WORKERS", 0), "async worker pool size (env FUNCSTACK_WORKERS; default 4×CPUs, at least 16)")
+	jwtFlag := fs.String("jwt-secret", "", "HS256 secret of endpoints with \"auth\": \"jwt\" and of auth.token, at least 32 bytes (env FUNCSTACK_JWT_SECRET, preferred: a flag shows in ps; default: made once and kept in the data folder)")
 	grace := fs.Duration("shutdown-timeout", envDuration("FUNCSTACK_SHUTDOWN_TIMEOUT", 15*time.Second), "how long requests in flight may finish after SIGINT or SIGTERM (env FUNCSTACK_SHUTDOWN_TIMEOUT)")
 	if pos, err := parseInterspersed(fs, args); err != nil {
 		return 2
@@ -64,7 +68,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if _, err := importWorkspace(ctx, st, defs, false, false); err != nil {
 		return fail(stderr, "serve", fmt.Errorf("importing the workspace %s: %v", *ws, err))
 	}
-	eng := engine.New(engine.Config{Env: envValues(), Limits: lim, Workers: *workers, DB: st, Store: st.Executions()})
+	secret, secretNote, err := jwtSecret(st, *sf.data, *jwtFlag)
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
+	eng := engine.New(engine.Config{Env: envValues(), Limits: lim, Workers: *workers, DB: st, Store: st.Executions(),
+		Secrets: map[string][]byte{engine.SecretJWT: secret}})
 	defer eng.Close()
 	eng.Load(p)
 
@@ -90,7 +99,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "  POST   %s/function/{name}  (admin token unless the function is public)\n", base)
 	fmt.Fprintf(stdout, "  GET    %s/healthz\n", base)
-	fmt.Fprintf(stdout, "funcstack: %s\n", tokenNote)
+	fmt.Fprintf(stdout, "funcstack: %s\n", secretNote)
+	fmt.Fprintf(stdout, "funcstack: %s\n", tokenNote) // the last line: tests wait for it
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -140,6 +150,40 @@ func adminToken(st *store.Store, dataDir string) (token, note string, err error)
 	}
 	t := api.NewToken()
 	return t, "admin token (for this process only; set FUNCSTACK_ADMIN_TOKEN to keep one across restarts and nodes): " + t, nil
+}
+
+// jwtSecret returns the JWT secret and a line saying where it is (never
+// the secret itself): --jwt-secret, else FUNCSTACK_JWT_SECRET, else the
+// jwt_secret file of the SQLite data folder (made on first start), else a
+// new secret for this process only.
+func jwtSecret(st *store.Store, dataDir, flag string) (secret []byte, note string, err error) {
+	check := func(s, from string) ([]byte, string, error) {
+		if len(s) < api.MinJWTSecretBytes {
+			return nil, "", fmt.Errorf("the JWT secret from %s is %d bytes long; HS256 needs at least %d random bytes (e.g. openssl rand -base64 32)", from, len(s), api.MinJWTSecretBytes)
+		}
+		return []byte(s), "JWT secret from " + from, nil
+	}
+	if flag != "" {
+		return check(flag, "--jwt-secret")
+	}
+	if s := os.Getenv("FUNCSTACK_JWT_SECRET"); s != "" {
+		return check(s, "FUNCSTACK_JWT_SECRET")
+	}
+	if st.Dialect() == store.DialectSQLite {
+		file := filepath.Join(dataDir, jwtSecretFile)
+		s, created, err := api.LoadOrCreateJWTSecret(file)
+		if err != nil {
+			return nil, "", err
+		}
+		if _, _, err := check(s, file); err != nil {
+			return nil, "", err
+		}
+		if created {
+			return []byte(s), "JWT secret (new) saved in " + file, nil
+		}
+		return []byte(s), "JWT secret in " + file, nil
+	}
+	return []byte(api.NewToken()), "JWT secret made for this process only: its tokens end with it and other nodes refuse them; set FUNCSTACK_JWT_SECRET", nil
 }
 
 func envString(name, def string) string {

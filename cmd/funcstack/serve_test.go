@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -111,6 +113,8 @@ func get(t *testing.T, method, url, token, body string) (int, string) {
 // TestServe starts the serve command as the binary would, serves the
 // example workspace, and shuts it down by cancelling its context.
 func TestServe(t *testing.T) {
+	t.Setenv("FUNCSTACK_JWT_SECRET", "")
+	signups := 0
 	check := func(t *testing.T, base, token string) {
 		t.Helper()
 		if code, body := get(t, "GET", base+"/healthz", "", ""); code != 200 || body != `{"status":"ok"}` {
@@ -124,6 +128,16 @@ func TestServe(t *testing.T) {
 		}
 		if code, _ := get(t, "POST", base+"/function/sum_squares", "", `{"n": 3}`); code != 401 {
 			t.Errorf("function without the token: %d", code)
+		}
+		// auth.token signs with the secret the jwt endpoints check.
+		signups++
+		code, body := get(t, "POST", base+"/api/signup", "", fmt.Sprintf(`{"email": "u%d@example.com", "password": "correct horse"}`, signups))
+		var su struct{ Token string }
+		if code != 201 || json.Unmarshal([]byte(body), &su) != nil || su.Token == "" {
+			t.Fatalf("signup: %d %s", code, body)
+		}
+		if code, body := get(t, "GET", base+"/api/me", su.Token, ""); code != 200 || !strings.Contains(body, fmt.Sprintf(`"email":"u%d@example.com"`, signups)) {
+			t.Errorf("me: %d %s", code, body)
 		}
 	}
 
@@ -141,6 +155,17 @@ func TestServe(t *testing.T) {
 		}
 		if b, err := os.ReadFile(file); err != nil || strings.TrimSpace(string(b)) != token {
 			t.Errorf("token file: %q %v", b, err)
+		}
+		secretFile := filepath.Join(data, "jwt_secret")
+		if !strings.Contains(out.String(), "funcstack: JWT secret (new) saved in "+secretFile+"\n") {
+			t.Errorf("no JWT secret line:\n%s", out)
+		}
+		secret, err := os.ReadFile(secretFile)
+		if fi, serr := os.Stat(secretFile); err != nil || serr != nil || fi.Mode().Perm() != 0o600 || len(strings.TrimSpace(string(secret))) != 43 {
+			t.Errorf("JWT secret file: %v %v", err, serr)
+		}
+		if strings.Contains(out.String(), strings.TrimSpace(string(secret))) {
+			t.Error("the JWT secret is printed")
 		}
 		for _, want := range []string{"GET    " + base + "/api/sum-squares/:n  → api_sum_squares", "POST   " + base + "/function/{name}"} {
 			if !strings.Contains(out.String(), want) {
@@ -160,7 +185,8 @@ func TestServe(t *testing.T) {
 
 		// The second start keeps the token.
 		base, out, stop = startServe(t, "--data", data)
-		if !strings.Contains(out.String(), "funcstack: admin token in "+file+"\n") {
+		if !strings.Contains(out.String(), "funcstack: admin token in "+file+"\n") ||
+			!strings.Contains(out.String(), "funcstack: JWT secret in "+filepath.Join(data, "jwt_secret")+"\n") {
 			t.Errorf("second start:\n%s", out)
 		}
 		check(t, base, token)
@@ -174,6 +200,9 @@ func TestServe(t *testing.T) {
 		if m == nil {
 			t.Fatalf("no admin token printed:\n%s", out)
 		}
+		if !strings.Contains(out.String(), "funcstack: JWT secret made for this process only") {
+			t.Errorf("no JWT secret line:\n%s", out)
+		}
 		check(t, base, m[1])
 		if code := stop(); code != 0 {
 			t.Fatalf("exit %d", code)
@@ -182,9 +211,15 @@ func TestServe(t *testing.T) {
 
 	t.Run("env token", func(t *testing.T) {
 		t.Setenv("FUNCSTACK_ADMIN_TOKEN", "from-env")
-		base, out, stop := startServe(t, "--data", t.TempDir())
-		if !strings.Contains(out.String(), "funcstack: admin token from FUNCSTACK_ADMIN_TOKEN\n") {
+		t.Setenv("FUNCSTACK_JWT_SECRET", "jwt-secret-from-env-0123456789abcdef")
+		data := t.TempDir()
+		base, out, stop := startServe(t, "--data", data)
+		if !strings.Contains(out.String(), "funcstack: admin token from FUNCSTACK_ADMIN_TOKEN\n") ||
+			!strings.Contains(out.String(), "funcstack: JWT secret from FUNCSTACK_JWT_SECRET\n") {
 			t.Errorf("%s", out)
+		}
+		if _, err := os.Stat(filepath.Join(data, "jwt_secret")); err == nil {
+			t.Error("a JWT secret file was made though FUNCSTACK_JWT_SECRET is set")
 		}
 		check(t, base, "from-env")
 		stop()
@@ -199,6 +234,12 @@ func TestServeErrors(t *testing.T) {
 	code, _, errOut := cli(t, "serve", "--workspace", bad, "--data", t.TempDir(), "--addr", "127.0.0.1:0")
 	if code != 1 || !strings.Contains(errOut, "endpoint a: path /healthz: /healthz is reserved for funcstack") {
 		t.Errorf("reserved path: exit %d %s", code, errOut)
+	}
+	// A JWT secret too short for HS256.
+	t.Setenv("FUNCSTACK_JWT_SECRET", "")
+	code, _, errOut = cli(t, "serve", "--workspace", ws, "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--jwt-secret", "secret")
+	if code != 1 || !strings.Contains(errOut, "the JWT secret from --jwt-secret is 6 bytes long; HS256 needs at least 32 random bytes") {
+		t.Errorf("short JWT secret: exit %d %s", code, errOut)
 	}
 	// The address is taken.
 	base, _, _ := startServe(t, "--data", t.TempDir())
