@@ -218,3 +218,41 @@ func TestAsyncChildrenShareInputs(t *testing.T) {
 		t.Fatalf("got %v, %v; want 80", res.Output, err)
 	}
 }
+
+func TestCancel(t *testing.T) {
+	e := load(t, engine.Config{Workers: 1}, sleeper,
+		`{"kind": "function", "name": "ticker", "stack": [
+			{"type": "var", "name": "n", "value": "0"},
+			{"type": "while", "cond": "n < 1000", "steps": [
+				{"type": "sleep", "ms": "5"}, {"type": "set", "name": "n", "value": "n + 1"}]}], "response": "n"}`)
+	ctx := context.Background()
+	running, err := e.StartAsync(ctx, "ticker", nil, engine.AsyncOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With the only worker busy, this one stays queued.
+	queued, err := e.StartAsync(ctx, "sleeper", map[string]any{"ms": 1}, engine.AsyncOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(30 * time.Millisecond)
+	if !e.Cancel(running) || !e.Cancel(queued) {
+		t.Fatal("Cancel did not find the executions")
+	}
+	begin := time.Now()
+	out, err := e.Await(ctx, []string{running, queued}, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range out {
+		if r.Status != engine.StatusCancelled || r.Error == nil || r.Error.Code != engine.CodeCancelled {
+			t.Errorf("execution %d: status %s, error %+v; want cancelled", i, r.Status, r.Error)
+		}
+	}
+	if time.Since(begin) > time.Second {
+		t.Errorf("cancel took %s", time.Since(begin))
+	}
+	if e.Cancel(running) {
+		t.Error("Cancel of an ended execution reports success")
+	}
+}

@@ -332,7 +332,7 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 	c.limit = limit
 	auth, _ := s.vars[NameAuth].(map[string]any)
 	e.bindVars(c, in, auth, nil)
-	c.logs, c.trace, c.tx = s.logs, s.trace, s.tx
+	c.logs, c.trace, c.tx, c.stop = s.logs, s.trace, s.tx, s.stop
 	out, err := c.run()
 	c.release()
 	return out, err

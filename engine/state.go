@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -51,7 +52,17 @@ type State struct {
 	owned map[string]ownedList
 	// shared is the deadline context the run's async children share.
 	shared *sharedDeadline
+	// stop, for an async execution, is set when it is cancelled.
+	stop *atomic.Bool
 }
+
+// stoppedError is the error of a cancelled async execution.
+func stoppedError() *Error {
+	return &Error{Code: CodeCancelled, Message: "run cancelled: the execution was cancelled"}
+}
+
+// stopped reports whether the run's execution was cancelled.
+func (s *State) stopped() bool { return s.stop != nil && s.stop.Load() }
 
 type ownedList struct {
 	data *any
@@ -101,6 +112,7 @@ func (e *Engine) newState(ctx context.Context, p *Program, fn *Function, execID 
 func (s *State) release() {
 	clear(s.vars)
 	clear(s.owned)
+	s.stop = nil
 	if s.shared != nil {
 		s.shared.release()
 		s.shared = nil
@@ -208,8 +220,11 @@ func (s *State) Alive() error {
 	case <-s.done:
 		return s.ctxError()
 	default:
-		return nil
 	}
+	if s.stopped() {
+		return stoppedError()
+	}
+	return nil
 }
 
 // ctxError describes why the run's context ended.
@@ -239,6 +254,9 @@ var errDeadline = errors.New("deadline")
 func (s *State) RunBlock(b *Block) error {
 	for _, st := range b.Steps {
 		s.cur = st
+		if s.stop != nil && s.stop.Load() {
+			return s.stepError(st, stoppedError())
+		}
 		if s.trace != nil {
 			if err := s.runTraced(st); err != nil {
 				return s.stepError(st, err)
@@ -315,6 +333,9 @@ func (s *State) Loop(body *Block, iteration int) (stop bool, err error) {
 	case <-s.done:
 		return true, s.ctxError()
 	default:
+	}
+	if s.stopped() {
+		return true, stoppedError()
 	}
 	switch err := s.RunBlock(body); err {
 	case nil, ErrContinue:
