@@ -135,3 +135,34 @@ func TestWorkflowsStock(t *testing.T) {
 		}
 	}
 }
+
+// The example shop's order: stock taken in one transaction, lines priced in
+// parallel, all or nothing, the same on both backends.
+func TestWorkflowsOrder(t *testing.T) {
+	steps := []struct{ name, input, want string }{
+		{"restock", `{"sku": "apple", "name": "Apple", "price": 0.5, "qty": 30}`, `{"sku":"apple","stock":30}`},
+		{"restock", `{"sku": "pear", "name": "Pear", "price": 1.25, "qty": 5}`, `{"sku":"pear","stock":5}`},
+		{"place_order", `{"user_id": 1, "lines": [{"sku": "apple", "qty": 12}, {"sku": "pear", "qty": 2}]}`,
+			`{"id":1,"lines":[{"amount":5.4,"qty":12,"sku":"apple"},{"amount":2.5,"qty":2,"sku":"pear"}],"status":"placed","total":7.9}`},
+		{"low_stock", `{"below": 100}`, `{"items":[{"sku":"pear","stock":3},{"sku":"apple","stock":18}],"total":2}`},
+	}
+	pg := storetest.PostgresURL(t)
+	for _, backend := range [][]string{{"--data", t.TempDir()}, {"--database-url", pg}} {
+		for _, st := range steps {
+			code, out, errOut := cli(t, append([]string{"run", "--workspace", ws, st.name, "--input", st.input}, backend...)...)
+			if code != 0 || strings.TrimSpace(out) != st.want {
+				t.Fatalf("%v %s %s: exit %d\n got %s\nwant %s\n%s", backend[0], st.name, st.input, code, strings.TrimSpace(out), st.want, errOut)
+			}
+		}
+		// Short of pears: nothing is taken, not even the apple.
+		code, _, errOut := cli(t, append([]string{"run", "--workspace", ws, "place_order", "--input",
+			`{"lines": [{"sku": "apple", "qty": 1}, {"sku": "pear", "qty": 9}]}`}, backend...)...)
+		if code != 1 || !strings.Contains(errOut, `"code":"out_of_stock","message":"only 3 of pear left","status":409,"definition":"place_order","path":"stack[2].steps[0].steps[2]"`) {
+			t.Errorf("%v: short order: exit %d, %s", backend[0], code, errOut)
+		}
+		code, out, _ := cli(t, append([]string{"run", "--workspace", ws, "low_stock", "--input", `{"below": 100}`}, backend...)...)
+		if want := `{"items":[{"sku":"pear","stock":3},{"sku":"apple","stock":18}],"total":2}`; code != 0 || strings.TrimSpace(out) != want {
+			t.Errorf("%v: after the refused order: %s, want %s", backend[0], strings.TrimSpace(out), want)
+		}
+	}
+}
