@@ -199,7 +199,7 @@ func (e *Engine) startExecution(caller *State, p *Program, fn *Function, in, aut
 	}
 	x := &Execution{prog: p, fn: fn, input: in, auth: auth, ctx: ctx, cancel: cancel, release: release, depth: depth,
 		limit: limitInfo{lname, budget.Round(time.Millisecond)}}
-	x.rec = ExecutionRecord{ID: id, Function: fn.Name, Mode: ModeAsync, Status: StatusQueued, Input: in,
+	x.rec = ExecutionRecord{ID: id, Function: fn.Name, Mode: ModeAsync, Status: StatusQueued, Input: fn.Inputs.Redact(in),
 		Parent: parentID, IdempotencyKey: key, CreatedAt: now}
 	// A store shared with other processes needs the queued record so that
 	// they can see and await the execution; a local one is served by the
@@ -305,7 +305,7 @@ func (e *Engine) Get(ctx context.Context, id string) (*ExecutionRecord, error) {
 		case <-x.finished():
 		default:
 			rec := ExecutionRecord{ID: id, Function: x.fn.Name, Mode: ModeAsync, Status: StatusQueued,
-				Input: x.input, Parent: x.rec.Parent, CreatedAt: x.rec.CreatedAt}
+				Input: x.rec.Input, Parent: x.rec.Parent, CreatedAt: x.rec.CreatedAt}
 			if x.claimed.Load() {
 				rec.Status = StatusRunning
 			}

@@ -256,3 +256,28 @@ func TestCancel(t *testing.T) {
 		t.Error("Cancel of an ended execution reports success")
 	}
 }
+
+// Sensitive inputs never reach execution records; the run sees them.
+func TestSensitiveInputsAreRedacted(t *testing.T) {
+	e := load(t, engine.Config{}, `{"kind": "function", "name": "login",
+		"input": [{"name": "email", "type": "text"}, {"name": "password", "type": "text", "sensitive": true},
+			{"name": "cards", "type": "object", "list": true, "fields": [
+				{"name": "last4", "type": "text"}, {"name": "number", "type": "text", "sensitive": true}]}],
+		"stack": [], "response": "len(input.password) + len(input.cards[0].number)"}`)
+	in := map[string]any{"email": "a@b.co", "password": "hunter22", "cards": []any{map[string]any{"last4": "4242", "number": "4242424242424242"}}}
+	res, err := e.Run(context.Background(), "login", in, engine.RunOptions{})
+	if err != nil || res.Output != 24 {
+		t.Fatalf("the run must see the values: %v, %v", res, err)
+	}
+	rec, err := e.Store().Get(context.Background(), res.ExecutionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(rec.Input)
+	if want := `{"cards":[{"last4":"4242","number":"[redacted]"}],"email":"a@b.co","password":"[redacted]"}`; string(got) != want {
+		t.Errorf("record input %s, want %s", got, want)
+	}
+	if in["password"] != "hunter22" {
+		t.Error("Redact changed the caller's input")
+	}
+}

@@ -76,6 +76,9 @@ type InputField struct {
 	Max         *float64        `json:"max,omitempty"`
 	Values      []string        `json:"values,omitempty"`
 	Fields      []InputField    `json:"fields,omitempty"`
+	// Sensitive inputs (passwords, card numbers) are kept out of execution
+	// records: they are stored as "[redacted]".
+	Sensitive bool `json:"sensitive,omitempty"`
 }
 
 // Settings are run settings of functions and tasks.
@@ -305,6 +308,7 @@ func parseInputFields(o *object, key string) []InputField {
 			f.Max = &v
 		}
 		f.Values = fo.strings("values")
+		f.Sensitive = fo.boolean("sensitive")
 		if fo.has("fields") {
 			f.Fields = parseInputFields(fo, "fields")
 			if f.Type != "object" && f.Type != "" {
@@ -313,7 +317,7 @@ func parseInputFields(o *object, key string) []InputField {
 		} else if f.Type == "object" {
 			fo.used["fields"] = true
 		}
-		fo.rejectUnknown([]string{"name", "type", "description", "required", "list", "default", "min", "max", "values", "fields"})
+		fo.rejectUnknown([]string{"name", "type", "description", "required", "list", "default", "min", "max", "values", "fields", "sensitive"})
 		out = append(out, f)
 	}
 	return out

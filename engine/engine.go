@@ -215,7 +215,7 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	}
 	res := &Result{ExecutionID: id}
 	started := time.Now()
-	rec := &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: input, CreatedAt: started, StartedAt: started, Attempts: 1}
+	rec := &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: fn.Inputs.Redact(input), CreatedAt: started, StartedAt: started, Attempts: 1}
 
 	in, verr := fn.Inputs.Validate(input)
 	if verr != nil {

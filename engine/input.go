@@ -15,6 +15,47 @@ import (
 // InputSpec is a compiled list of input fields.
 type InputSpec struct {
 	fields []inputField
+	// sensitive is true when a field, or a field of an object field, is
+	// marked sensitive.
+	sensitive bool
+}
+
+// Redacted is what execution records hold in place of a sensitive input.
+const Redacted = "[redacted]"
+
+// Redact returns input as execution records keep it: sensitive fields
+// replaced by Redacted. It returns input itself when nothing is sensitive,
+// and never changes it.
+func (s *InputSpec) Redact(input any) any {
+	m, ok := input.(map[string]any)
+	if s == nil || !s.sensitive || !ok {
+		return input
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	for _, f := range s.fields {
+		v, present := out[f.Name]
+		switch {
+		case !present || v == nil:
+		case f.Sensitive:
+			out[f.Name] = Redacted
+		case f.nested != nil && f.nested.sensitive:
+			if f.List {
+				if items, ok := v.([]any); ok {
+					red := make([]any, len(items))
+					for j, it := range items {
+						red[j] = f.nested.Redact(it)
+					}
+					out[f.Name] = red
+				}
+			} else {
+				out[f.Name] = f.nested.Redact(v)
+			}
+		}
+	}
+	return out
 }
 
 type inputField struct {
@@ -44,6 +85,9 @@ func compileInputsAt(fields []InputField, path string, r *reporter) *InputSpec {
 		cf := inputField{InputField: f}
 		if f.Type == "object" {
 			cf.nested = compileInputsAt(f.Fields, joinPath(p, "fields"), r)
+		}
+		if f.Sensitive || (cf.nested != nil && cf.nested.sensitive) {
+			s.sensitive = true
 		}
 		if len(f.Default) > 0 {
 			var v any

@@ -61,8 +61,9 @@ func JSONSchema() map[string]any {
 			"name": name, "type": map[string]any{"enum": inputTypes}, "description": str,
 			"required": map[string]any{"type": "boolean"}, "list": map[string]any{"type": "boolean"},
 			"default": map[string]any{}, "min": map[string]any{"type": "number"}, "max": map[string]any{"type": "number"},
-			"values": map[string]any{"type": "array", "items": str},
-			"fields": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/$defs/input_field"}},
+			"values":    map[string]any{"type": "array", "items": str},
+			"fields":    map[string]any{"type": "array", "items": map[string]any{"$ref": "#/$defs/input_field"}},
+			"sensitive": map[string]any{"type": "boolean", "description": "keep the value out of execution records"},
 		},
 	}
 	return map[string]any{
