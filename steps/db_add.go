@@ -84,10 +84,7 @@ func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 	}
 	t.checkRequired(c, "data", given)
 	all := insertColumns(t, cols)
-	static := buildBoth(func(b *sqlBuilder) {
-		writeInsert(b, t, all, 1)
-		b.w(" RETURNING " + selectList(t.cols))
-	})
+	static := insertReturning(t, all)
 	return func(s *engine.State) (any, error) {
 		conn, err := connect(s)
 		if err != nil {
@@ -159,4 +156,13 @@ func dropColumns(t *dbTable, all []*dbColumn, args []any, data []*dbColumn, skip
 	writeInsert(b, t, cols, 1)
 	b.w(" RETURNING " + selectList(t.cols))
 	return b.String(), kept
+}
+
+// insertReturning is the one-row INSERT of cols into t giving back the
+// whole record, for both dialects.
+func insertReturning(t *dbTable, cols []*dbColumn) perDialect {
+	return buildBoth(func(b *sqlBuilder) {
+		writeInsert(b, t, cols, 1)
+		b.w(" RETURNING " + selectList(t.cols))
+	})
 }

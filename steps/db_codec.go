@@ -242,19 +242,14 @@ func toTime(v any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// marshalJSON encodes v compactly without HTML escaping.
+// marshalJSON encodes v for a JSON column, refusing a NUL character
+// rather than changing the user's data.
 func marshalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if bytes.Contains(b, []byte(`\u0000`)) {
+	b, err := store.EncodeJSON(v)
+	if err == nil && store.HasNUL(b) {
 		return nil, fmt.Errorf("text holds a NUL character (\\u0000), which cannot be stored")
 	}
-	return b, nil
+	return b, err
 }
 
 // decode turns a scanned value of column c into the value a stack sees.

@@ -105,19 +105,7 @@ func pgReachable() error { return pgCheck() }
 // dbEngine runs defs (plus the test tables) on db.
 func dbEngine(t testing.TB, db engine.Database, defs ...string) *engine.Engine {
 	t.Helper()
-	all := append(append([]string(nil), dbTables...), defs...)
-	var diags engine.Diagnostics
-	var parsed []*engine.Definition
-	for i, d := range all {
-		if def := engine.ParseDefinition(fmt.Sprintf("def%d.json", i), []byte(d), &diags); def != nil {
-			parsed = append(parsed, def)
-		}
-	}
-	prog, more := engine.Compile(parsed)
-	diags = append(diags, more...)
-	if diags.HasErrors() {
-		t.Fatalf("compile errors:\n%s", diags.Err())
-	}
+	prog := compile(t, append(append([]string(nil), dbTables...), defs...)...)
 	var cfg engine.Config
 	if db != nil {
 		cfg.DB = db

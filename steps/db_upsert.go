@@ -88,10 +88,7 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 		find[tx] = q
 	}
 	update := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, dataCols, true) })
-	insert := buildBoth(func(b *sqlBuilder) {
-		writeInsert(b, t, all, 1)
-		b.w(" RETURNING " + selectList(t.cols))
-	})
+	insert := insertReturning(t, all)
 	return func(s *engine.State) (any, error) {
 		conn, err := connect(s)
 		if err != nil {

@@ -41,7 +41,7 @@ func mainFn(stack, response string) string { return fn("main", "", stack, respon
 
 // compile parses and compiles defs and fails the test on any error
 // diagnostic.
-func compile(t *testing.T, defs ...string) *engine.Program {
+func compile(t testing.TB, defs ...string) *engine.Program {
 	t.Helper()
 	var diags engine.Diagnostics
 	var parsed []*engine.Definition

@@ -6,18 +6,30 @@ import (
 	"strings"
 )
 
-// marshalJSON encodes v compactly, without HTML escaping. Strings holding
-// NUL characters (which PostgreSQL's JSONB and TEXT cannot store) have them
-// replaced by U+FFFD.
-func marshalJSON(v any) ([]byte, error) {
+// EncodeJSON encodes v compactly, without HTML escaping, as stored JSON
+// columns hold it.
+func EncodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if bytes.Contains(b, []byte(`\u0000`)) {
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// HasNUL reports whether encoded JSON holds a NUL character, which
+// PostgreSQL's JSONB and TEXT cannot store.
+func HasNUL(b []byte) bool { return bytes.Contains(b, []byte(`\u0000`)) }
+
+// marshalJSON is EncodeJSON with NUL characters replaced by U+FFFD: the
+// execution records keep what they can rather than fail.
+func marshalJSON(v any) ([]byte, error) {
+	b, err := EncodeJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	if HasNUL(b) {
 		var x any
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
