@@ -156,13 +156,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ws := workspaceFlag(fs)
 	input := fs.String("input", "", "input as a JSON object, or @file, or - for standard input")
 	trace := fs.Bool("trace", false, "print the per-step trace on standard error")
-	lim := engine.DefaultLimits()
-	fs.DurationVar(&lim.SyncTimeout, "timeout", envDuration("FUNCSTACK_SYNC_TIMEOUT", lim.SyncTimeout), "limit sync_timeout: how long the run may take (env FUNCSTACK_SYNC_TIMEOUT)")
-	fs.DurationVar(&lim.AsyncTimeout, "async-timeout", envDuration("FUNCSTACK_ASYNC_TIMEOUT", lim.AsyncTimeout), "limit async_timeout for async calls (env FUNCSTACK_ASYNC_TIMEOUT)")
-	fs.IntVar(&lim.MaxLoopIterations, "max-loop-iterations", envInt("FUNCSTACK_MAX_LOOP_ITERATIONS", lim.MaxLoopIterations), "limit max_loop_iterations per loop (env FUNCSTACK_MAX_LOOP_ITERATIONS)")
-	fs.IntVar(&lim.MaxCallDepth, "max-call-depth", envInt("FUNCSTACK_MAX_CALL_DEPTH", lim.MaxCallDepth), "limit max_call_depth (env FUNCSTACK_MAX_CALL_DEPTH)")
+	ef := addEngineFlags(fs)
 	sf := addStoreFlags(fs)
-	workers := fs.Int("workers", envInt("FUNCSTACK_WORKERS", 0), "async worker pool size (env FUNCSTACK_WORKERS; default 4×CPUs, at least 16)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -193,7 +188,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		writeErr(stderr, &engine.Error{Code: engine.CodeInvalidDef, Message: "importing the workspace " + *ws + ": " + err.Error()})
 		return 1
 	}
-	eng := engine.New(engine.Config{Env: envValues(), Limits: lim, Workers: *workers, DB: st, Store: st.Executions()})
+	cfg := ef.config()
+	cfg.DB, cfg.Store = st, st.Executions()
+	eng := engine.New(cfg)
 	defer eng.Close()
 	eng.Load(p)
 	res, err := eng.Run(ctx, name, in, engine.RunOptions{Trace: *trace})
@@ -288,6 +285,31 @@ func envValues() map[string]any {
 		}
 	}
 	return out
+}
+
+// engineFlags are the engine's limits and pool size, shared by run and
+// serve.
+type engineFlags struct {
+	lim     engine.Limits
+	workers int
+}
+
+func addEngineFlags(fs *flag.FlagSet) *engineFlags {
+	ef := &engineFlags{lim: engine.DefaultLimits()}
+	l := &ef.lim
+	fs.DurationVar(&l.SyncTimeout, "timeout", envDuration("FUNCSTACK_SYNC_TIMEOUT", l.SyncTimeout), "limit sync_timeout: how long a sync run may take (env FUNCSTACK_SYNC_TIMEOUT)")
+	fs.DurationVar(&l.AsyncTimeout, "async-timeout", envDuration("FUNCSTACK_ASYNC_TIMEOUT", l.AsyncTimeout), "limit async_timeout for async calls (env FUNCSTACK_ASYNC_TIMEOUT)")
+	fs.IntVar(&l.MaxLoopIterations, "max-loop-iterations", envInt("FUNCSTACK_MAX_LOOP_ITERATIONS", l.MaxLoopIterations), "limit max_loop_iterations per loop (env FUNCSTACK_MAX_LOOP_ITERATIONS)")
+	fs.IntVar(&l.MaxCallDepth, "max-call-depth", envInt("FUNCSTACK_MAX_CALL_DEPTH", l.MaxCallDepth), "limit max_call_depth (env FUNCSTACK_MAX_CALL_DEPTH)")
+	fs.Int64Var(&l.MaxBodyBytes, "max-body-bytes", envInt64("FUNCSTACK_MAX_BODY_BYTES", l.MaxBodyBytes), "limit max_body_bytes: largest request body; larger ones get 413 (env FUNCSTACK_MAX_BODY_BYTES)")
+	fs.IntVar(&ef.workers, "workers", envInt("FUNCSTACK_WORKERS", 0), "async worker pool size (env FUNCSTACK_WORKERS; default 4×CPUs, at least 16)")
+	return ef
+}
+
+// config is the engine configuration the flags give, with FUNCSTACK_ENV_*
+// as env.
+func (ef *engineFlags) config() engine.Config {
+	return engine.Config{Env: envValues(), Limits: ef.lim, Workers: ef.workers}
 }
 
 func envDuration(name string, def time.Duration) time.Duration {

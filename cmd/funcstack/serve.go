@@ -43,11 +43,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ws := workspaceFlag(fs)
 	sf := addStoreFlags(fs)
 	addr := fs.String("addr", envString("FUNCSTACK_ADDR", DefaultAddr), "address to listen on, host:port (env FUNCSTACK_ADDR)")
-	lim := engine.DefaultLimits()
-	fs.DurationVar(&lim.SyncTimeout, "timeout", envDuration("FUNCSTACK_SYNC_TIMEOUT", lim.SyncTimeout), "limit sync_timeout: how long a request's run may take (env FUNCSTACK_SYNC_TIMEOUT)")
-	fs.DurationVar(&lim.AsyncTimeout, "async-timeout", envDuration("FUNCSTACK_ASYNC_TIMEOUT", lim.AsyncTimeout), "limit async_timeout for async calls (env FUNCSTACK_ASYNC_TIMEOUT)")
-	fs.Int64Var(&lim.MaxBodyBytes, "max-body-bytes", envInt64("FUNCSTACK_MAX_BODY_BYTES", lim.MaxBodyBytes), "limit max_body_bytes: largest request body; larger ones get 413 (env FUNCSTACK_MAX_BODY_BYTES)")
-	workers := fs.Int("workers", envInt("FUNCSTACK_WORKERS", 0), "async worker pool size (env FUNCSTACK_WORKERS; default 4×CPUs, at least 16)")
+	ef := addEngineFlags(fs)
 	jwtFlag := fs.String("jwt-secret", "", "HS256 secret of endpoints with \"auth\": \"jwt\" and of auth.token, at least 32 bytes (env FUNCSTACK_JWT_SECRET, preferred: a flag shows in ps; default: made once and kept in the data folder)")
 	grace := fs.Duration("shutdown-timeout", envDuration("FUNCSTACK_SHUTDOWN_TIMEOUT", 15*time.Second), "how long requests in flight may finish after SIGINT or SIGTERM (env FUNCSTACK_SHUTDOWN_TIMEOUT)")
 	if pos, err := parseInterspersed(fs, args); err != nil {
@@ -72,8 +68,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
-	eng := engine.New(engine.Config{Env: envValues(), Limits: lim, Workers: *workers, DB: st, Store: st.Executions(),
-		Secrets: map[string][]byte{engine.SecretJWT: secret}})
+	cfg := ef.config()
+	cfg.DB, cfg.Store = st, st.Executions()
+	cfg.Secrets = map[string][]byte{engine.SecretJWT: secret}
+	eng := engine.New(cfg)
 	defer eng.Close()
 	eng.Load(p)
 
