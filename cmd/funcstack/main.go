@@ -107,6 +107,24 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseArgs parses args and checks that exactly want positional arguments
+// were given; when not, it prints hint (after the unexpected argument, when
+// there was one too many) and ok is false.
+func parseArgs(fs *flag.FlagSet, args []string, want int, stderr io.Writer, hint string) (pos []string, ok bool) {
+	pos, err := parseInterspersed(fs, args)
+	switch {
+	case err != nil:
+		return nil, false
+	case len(pos) == want:
+		return pos, true
+	case len(pos) > want:
+		fmt.Fprintf(stderr, "%s: unexpected argument %q; %s\n", fs.Name(), pos[want], hint)
+	default:
+		fmt.Fprintf(stderr, "%s: %s\n", fs.Name(), hint)
+	}
+	return nil, false
+}
+
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("funcstack "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -135,7 +153,7 @@ func printDiagnostics(w io.Writer, ds engine.Diagnostics) {
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("validate", stderr)
 	ws := workspaceFlag(fs)
-	if _, err := parseInterspersed(fs, args); err != nil {
+	if _, ok := parseArgs(fs, args, 0, stderr, "give the folder with --workspace DIR"); !ok {
 		return 2
 	}
 	defs, diags := engine.LoadWorkspace(*ws)
@@ -158,12 +176,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	trace := fs.Bool("trace", false, "print the per-step trace on standard error")
 	ef := addEngineFlags(fs)
 	sf := addStoreFlags(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "funcstack run: give exactly one function name, e.g. funcstack run --workspace workflows sum_squares --input '{\"n\": 20}'")
+	pos, ok := parseArgs(fs, args, 1, stderr, "give exactly one function name, e.g. funcstack run --workspace workflows sum_squares --input '{\"n\": 20}'")
+	if !ok {
 		return 2
 	}
 	name := pos[0]

@@ -46,10 +46,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ef := addEngineFlags(fs)
 	jwtFlag := fs.String("jwt-secret", "", "HS256 secret of endpoints with \"auth\": \"jwt\" and of auth.token, at least 32 bytes (env FUNCSTACK_JWT_SECRET, preferred: a flag shows in ps; default: made once and kept in the data folder)")
 	grace := fs.Duration("shutdown-timeout", envDuration("FUNCSTACK_SHUTDOWN_TIMEOUT", 15*time.Second), "how long requests in flight may finish after SIGINT or SIGTERM (env FUNCSTACK_SHUTDOWN_TIMEOUT)")
-	if pos, err := parseInterspersed(fs, args); err != nil {
-		return 2
-	} else if len(pos) > 0 {
-		fmt.Fprintf(stderr, "funcstack serve: unexpected argument %q; give the folder with --workspace DIR\n", pos[0])
+	if _, ok := parseArgs(fs, args, 0, stderr, "give the folder with --workspace DIR"); !ok {
 		return 2
 	}
 	defs, p, ok := loadValid(*ws, stderr)

@@ -43,10 +43,7 @@ func fail(stderr io.Writer, cmd string, err error) int {
 func cmdMigrate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("migrate", stderr)
 	sf := addStoreFlags(fs)
-	if pos, err := parseInterspersed(fs, args); err != nil {
-		return 2
-	} else if len(pos) > 0 {
-		fmt.Fprintf(stderr, "funcstack migrate: unexpected argument %q; it takes only --data or --database-url\n", pos[0])
+	if _, ok := parseArgs(fs, args, 0, stderr, "it takes only --data or --database-url"); !ok {
 		return 2
 	}
 	st, err := sf.open(context.Background()) // Open migrates
@@ -118,10 +115,7 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 	sf := addStoreFlags(fs)
 	draft := fs.Bool("draft", false, "save new versions as drafts instead of publishing them")
 	force := fs.Bool("force", false, "apply destructive table changes (dropped or re-typed columns lose their values)")
-	if pos, err := parseInterspersed(fs, args); err != nil {
-		return 2
-	} else if len(pos) > 0 {
-		fmt.Fprintf(stderr, "funcstack import: unexpected argument %q; give the folder with --workspace DIR\n", pos[0])
+	if _, ok := parseArgs(fs, args, 0, stderr, "give the folder with --workspace DIR"); !ok {
 		return 2
 	}
 	defs, _, ok := loadValid(*ws, stderr)
@@ -148,12 +142,8 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("export", stderr)
 	sf := addStoreFlags(fs)
 	published := fs.Bool("published", false, "export the published versions (default: the newest)")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "funcstack export: give the folder to write to, e.g. funcstack export ./exported")
+	pos, ok := parseArgs(fs, args, 1, stderr, "give the folder to write to, e.g. funcstack export ./exported")
+	if !ok {
 		return 2
 	}
 	dir := pos[0]

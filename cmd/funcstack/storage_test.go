@@ -114,7 +114,7 @@ func TestRunWithTable(t *testing.T) {
 // The example shop's stock functions give the same answers, run after run,
 // on both backends.
 func TestWorkflowsStock(t *testing.T) {
-	steps := []struct{ name, input, want string }{
+	steps := []workflowStep{
 		{"restock", `{"sku": "apple", "name": "Apple", "price": 0.5, "qty": 3}`, `{"sku":"apple","stock":3}`},
 		{"restock", `{"sku": "pear", "name": "Pear", "qty": 10}`, `{"sku":"pear","stock":10}`},
 		{"restock", `{"sku": "apple", "qty": 1}`, `{"sku":"apple","stock":4}`},
@@ -123,12 +123,7 @@ func TestWorkflowsStock(t *testing.T) {
 	}
 	pg := storetest.PostgresURL(t)
 	for _, backend := range [][]string{{"--data", t.TempDir()}, {"--database-url", pg}} {
-		for _, st := range steps {
-			code, out, errOut := cli(t, append([]string{"run", "--workspace", ws, st.name, "--input", st.input}, backend...)...)
-			if code != 0 || strings.TrimSpace(out) != st.want {
-				t.Fatalf("%v %s %s: exit %d\n got %s\nwant %s\n%s", backend[0], st.name, st.input, code, strings.TrimSpace(out), st.want, errOut)
-			}
-		}
+		runSteps(t, backend, steps)
 		code, _, errOut := cli(t, append([]string{"run", "--workspace", ws, "restock", "--input", `{"sku": "kiwi", "qty": 1}`}, backend...)...)
 		if code != 1 || !strings.Contains(errOut, `"message":"a new product needs a name","status":400,"definition":"restock","path":"stack[0].steps[1].then[0]"`) {
 			t.Errorf("%v: a new product without a name: exit %d, %s", backend[0], code, errOut)
@@ -139,7 +134,7 @@ func TestWorkflowsStock(t *testing.T) {
 // The example shop's order: stock taken in one transaction, lines priced in
 // parallel, all or nothing, the same on both backends.
 func TestWorkflowsOrder(t *testing.T) {
-	steps := []struct{ name, input, want string }{
+	steps := []workflowStep{
 		{"restock", `{"sku": "apple", "name": "Apple", "price": 0.5, "qty": 30}`, `{"sku":"apple","stock":30}`},
 		{"restock", `{"sku": "pear", "name": "Pear", "price": 1.25, "qty": 5}`, `{"sku":"pear","stock":5}`},
 		{"place_order", `{"user_id": 1, "lines": [{"sku": "apple", "qty": 12}, {"sku": "pear", "qty": 2}]}`,
@@ -148,12 +143,7 @@ func TestWorkflowsOrder(t *testing.T) {
 	}
 	pg := storetest.PostgresURL(t)
 	for _, backend := range [][]string{{"--data", t.TempDir()}, {"--database-url", pg}} {
-		for _, st := range steps {
-			code, out, errOut := cli(t, append([]string{"run", "--workspace", ws, st.name, "--input", st.input}, backend...)...)
-			if code != 0 || strings.TrimSpace(out) != st.want {
-				t.Fatalf("%v %s %s: exit %d\n got %s\nwant %s\n%s", backend[0], st.name, st.input, code, strings.TrimSpace(out), st.want, errOut)
-			}
-		}
+		runSteps(t, backend, steps)
 		// Short of pears: nothing is taken, not even the apple.
 		code, _, errOut := cli(t, append([]string{"run", "--workspace", ws, "place_order", "--input",
 			`{"lines": [{"sku": "apple", "qty": 1}, {"sku": "pear", "qty": 9}]}`}, backend...)...)
@@ -163,6 +153,21 @@ func TestWorkflowsOrder(t *testing.T) {
 		code, out, _ := cli(t, append([]string{"run", "--workspace", ws, "low_stock", "--input", `{"below": 100}`}, backend...)...)
 		if want := `{"items":[{"sku":"pear","stock":3},{"sku":"apple","stock":18}],"total":2}`; code != 0 || strings.TrimSpace(out) != want {
 			t.Errorf("%v: after the refused order: %s, want %s", backend[0], strings.TrimSpace(out), want)
+		}
+	}
+}
+
+// workflowStep is one run of an example function and its whole response.
+type workflowStep struct{ name, input, want string }
+
+// runSteps runs steps in order on one backend, stopping at the first wrong
+// response.
+func runSteps(t *testing.T, backend []string, steps []workflowStep) {
+	t.Helper()
+	for _, st := range steps {
+		code, out, errOut := cli(t, append([]string{"run", "--workspace", ws, st.name, "--input", st.input}, backend...)...)
+		if code != 0 || strings.TrimSpace(out) != st.want {
+			t.Fatalf("%v %s %s: exit %d\n got %s\nwant %s\n%s", backend[0], st.name, st.input, code, strings.TrimSpace(out), st.want, errOut)
 		}
 	}
 }
