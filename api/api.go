@@ -108,6 +108,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken)}
 	g.Use(gin.CustomRecoveryWithWriter(nil, s.recovered))
+	g.Use(serveUI(uiFiles)) // the builder UI at /_/ (api/ui.go)
 	g.NoRoute(func(c *gin.Context) {
 		writeError(c, &engine.Error{Code: engine.CodeNotFound, Message: fmt.Sprintf(
 			"no route %s %s; generated endpoints are listed when funcstack serve starts", c.Request.Method, c.Request.URL.Path)})

@@ -1,0 +1,356 @@
+// End-to-end tests of the builder UI in real headless Chromium (Debian's
+// /usr/bin/chromium driven by playwright-core) against a real
+// `funcstack serve` (built from this repository, SQLite in a temporary
+// data folder, an empty workspace, a free port). Screenshots go to
+// ui/test/artifacts (or $ARTIFACTS). Prints the measured performance.
+//
+//   node ui/test/e2e.mjs            (make test-ui)
+//   FUNCSTACK_BIN=path  use a built binary instead of go build
+//   E2E_ONLY=name       run the scenarios whose name contains it
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const artifacts = resolve(process.env.ARTIFACTS || join(here, 'artifacts'));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const TOKEN = 'e2e-admin-token-' + Math.random().toString(36).slice(2);
+const tmp = mkdtempSync(join(tmpdir(), 'funcstack-e2e-'));
+mkdirSync(artifacts, { recursive: true });
+
+const log = (...a) => console.log(...a);
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+    s.on('error', rej);
+  });
+}
+
+async function startServer() {
+  let bin = process.env.FUNCSTACK_BIN;
+  if (!bin) {
+    bin = join(tmp, 'funcstack');
+    log('building funcstack…');
+    execFileSync('go', ['build', '-o', bin, './cmd/funcstack'], { cwd: repo, stdio: 'inherit' });
+  }
+  const ws = join(tmp, 'workspace');
+  mkdirSync(ws);
+  const port = await freePort();
+  const proc = spawn(bin, ['serve', '--workspace', ws, '--data', join(tmp, 'data'), '--addr', `127.0.0.1:${port}`], {
+    env: { ...process.env, FUNCSTACK_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stderr.on('data', (d) => (out += d));
+  await new Promise((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`funcstack serve did not start in 30s:\n${out}`)), 30000);
+    proc.stdout.on('data', (d) => { out += d; if (/admin token/.test(out)) (clearTimeout(t), res()); });
+    proc.on('exit', (c) => rej(new Error(`funcstack serve exited (${c}):\n${out}`)));
+  });
+  return { proc, base: `http://127.0.0.1:${port}`, output: () => out };
+}
+
+const server = await startServer();
+const { base } = server;
+async function adminApi(method, path, body) {
+  const r = await fetch(`${base}/_/api${path}`, { method, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+const userData = join(tmp, 'chromium-profile');
+const context = await chromium.launchPersistentContext(userData, {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1440, height: 900 },
+});
+context.setDefaultTimeout(10000);
+
+// ---------- helpers that act like a user ----------
+async function signIn(page) {
+  await page.goto(`${base}/_/`);
+  await page.getByLabel('Admin token').fill(TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Workspace' }).waitFor();
+}
+const card = (page, path) => page.locator(`[data-path="${path}"]`);
+const field = (page, path, name) => card(page, path).locator(`> .fields > [data-field="${name}"]`);
+
+async function newDefinition(page, kind, name) {
+  await page.getByRole('button', { name: `New ${kind}` }).click();
+  await page.getByLabel(`New ${kind} name`).fill(name);
+  await page.keyboard.press('Enter');
+  await page.locator('.toolbar h1', { hasText: name }).waitFor();
+}
+async function addStep(page, listPath, type) {
+  const btn = page.locator(`[data-list="${listPath}"] > .list-end .add-btn`);
+  await btn.click();
+  await page.getByLabel('Search step types').fill(type);
+  await page.locator(`.palette [data-step-type="${type}"]`).click();
+}
+/** typeExpr types into an expression field like a person: click, type, leave. */
+async function typeExpr(page, locator, text) {
+  await locator.locator('.expr').first().click();
+  const ed = locator.locator('.cm-content').first();
+  await ed.waitFor();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text, { delay: 5 });
+  await page.keyboard.press('Escape'); // closes completion and leaves the editor
+  await page.waitForTimeout(30);
+}
+async function setText(page, locator, text) {
+  await locator.locator('input').first().fill(text);
+}
+async function save(page) {
+  await page.keyboard.press('Control+s');
+  await page.locator('[data-testid="save-state"]', { hasNotText: 'unsaved' }).waitFor();
+}
+async function runWith(page, input) {
+  const panel = page.getByRole('complementary', { name: 'Run and debug' });
+  const toggle = page.getByRole('button', { name: 'Run & Debug' });
+  if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+  await panel.getByLabel('Input (JSON)').fill(JSON.stringify(input));
+  const before = await page.evaluate(() => document.querySelector('.run-panel .run-result')?.getAttribute('data-run') ?? null);
+  await panel.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.waitForFunction((b) => { const r = document.querySelector('.run-panel .run-result'); return r && r.getAttribute('data-run') !== b; }, before);
+  return panel;
+}
+function expect(cond, msg) { if (!cond) throw new Error(msg); }
+async function expectText(locator, want, what) {
+  try {
+    await locator.filter({ hasText: want }).first().waitFor({ timeout: 5000 });
+  } catch {
+    const got = (await locator.allTextContents().catch(() => [])).join(' | ');
+    throw new Error(`${what}: expected to see ${JSON.stringify(want)}, saw ${JSON.stringify(got.slice(0, 500))}`);
+  }
+}
+
+// ---------- scenarios ----------
+const scenarios = [];
+const scenario = (name, fn) => scenarios.push({ name, fn });
+const figures = [];
+
+scenario('build sum_squares by clicking and typing, save, run with n=20 → 2870', async (page) => {
+  await signIn(page);
+  await newDefinition(page, 'function', 'sum_squares');
+  // input n: int, required
+  await page.getByRole('button', { name: '+ Add input' }).click();
+  await page.getByLabel('input 1 name').fill('n');
+  await page.getByLabel('input 1 type').selectOption('int');
+  await page.locator('[data-input="0"]').getByLabel('required').check();
+  // var total = 0
+  await addStep(page, 'stack', 'var');
+  await setText(page, field(page, 'stack[0]', 'name'), 'total');
+  await typeExpr(page, field(page, 'stack[0]', 'value'), '0');
+  // for i from 1 to input.n
+  await addStep(page, 'stack', 'for');
+  await typeExpr(page, field(page, 'stack[1]', 'from'), '1');
+  await typeExpr(page, field(page, 'stack[1]', 'to'), 'input.n');
+  await setText(page, field(page, 'stack[1]', 'as'), 'i');
+  //   set total = total + i * i
+  await addStep(page, 'stack[1].steps', 'set');
+  await setText(page, field(page, 'stack[1].steps[0]', 'name'), 'total');
+  await typeExpr(page, field(page, 'stack[1].steps[0]', 'value'), 'total + i * i');
+  // response
+  await typeExpr(page, page.locator('[aria-label="Response"]'), 'total');
+  await expectText(page.locator('.badge.ok'), 'valid', 'validation badge');
+  await save(page);
+  const saved = await adminApi('GET', '/definitions/sum_squares');
+  expect(JSON.stringify(saved.content.stack) === JSON.stringify([
+    { type: 'var', name: 'total', value: '0' },
+    { type: 'for', from: '1', to: 'input.n', as: 'i', steps: [{ type: 'set', name: 'total', value: 'total + i * i' }] },
+  ].map((s) => s)) || JSON.stringify(saved.content.stack).includes('total + i * i'), `saved stack: ${JSON.stringify(saved.content.stack)}`);
+  const panel = await runWith(page, { n: 20 });
+  await expectText(panel.locator('[data-testid="run-output"]'), '2870', 'run output');
+  await expectText(panel.locator('[data-testid="total-time"]'), 'total', 'total time');
+  // per-step timing list, and clicking a step shows its result
+  await panel.locator('[data-trace-path="stack[1].steps[0]"]').click();
+  await expectText(panel.locator('[data-testid="step-result"]'), '2870', 'result of the last set');
+});
+
+scenario('two async calls and an await: both outputs in order', async (page) => {
+  await adminApi('POST', '/definitions', { kind: 'function', name: 'square', input: [{ name: 'x', type: 'int', required: true }], stack: [], response: '{x: input.x, square: input.x * input.x}' });
+  await signIn(page);
+  await newDefinition(page, 'function', 'fan_out');
+  for (const [i, x] of [[0, '3'], [1, '4']]) {
+    await addStep(page, 'stack', 'call');
+    const p = `stack[${i}]`;
+    await field(page, p, 'function').locator('select').selectOption('square');
+    await expectText(field(page, p, 'function').locator('.callee'), 'x', 'callee inputs');
+    await field(page, p, 'async').locator('.switch').click();
+    await field(page, p, 'input').getByRole('button', { name: '+ x' }).click();
+    await typeExpr(page, field(page, p, 'input').locator('.kv-row').first(), x);
+    await setText(page, field(page, p, 'as'), `id${i + 1}`);
+  }
+  await addStep(page, 'stack', 'await');
+  await typeExpr(page, field(page, 'stack[2]', 'ids'), '[id1, id2]');
+  await setText(page, field(page, 'stack[2]', 'as'), 'outs');
+  await typeExpr(page, page.locator('[aria-label="Response"]'), 'outs');
+  await expectText(page.locator('.badge.ok'), 'valid', 'validation badge');
+  await save(page);
+  const panel = await runWith(page, {});
+  const out = panel.locator('[data-testid="run-output"]');
+  await expectText(out, 'square', 'await output');
+  const text = (await out.textContent()).replace(/\s+/g, '');
+  expect(text === '[{"square":9,"x":3},{"square":16,"x":4}]', `outputs in order: ${text}`);
+});
+
+scenario('an unknown variable is shown at its field before saving', async (page) => {
+  await signIn(page);
+  await newDefinition(page, 'function', 'typo');
+  await addStep(page, 'stack', 'var');
+  await setText(page, field(page, 'stack[0]', 'name'), 'total');
+  await typeExpr(page, field(page, 'stack[0]', 'value'), '1');
+  await addStep(page, 'stack', 'var');
+  await setText(page, field(page, 'stack[1]', 'name'), 'twice');
+  await typeExpr(page, field(page, 'stack[1]', 'value'), 'totl * 2');
+  const diag = field(page, 'stack[1]', 'value').locator('.diags');
+  await expectText(diag, 'unknown name totl', 'diagnostic at stack[1].value');
+  expect(await field(page, 'stack[0]', 'value').locator('.diags').count() === 0, 'no error at stack[0].value');
+  await expectText(page.locator('[data-testid="save-state"]'), 'unsaved', 'not saved yet');
+  await page.screenshot({ path: join(artifacts, '3-unknown-variable.png') });
+  // fixing it clears the error
+  await typeExpr(page, field(page, 'stack[1]', 'value'), 'total * 2');
+  await diag.waitFor({ state: 'detached' });
+});
+
+scenario('drag a step to a new place and the result changes', async (page) => {
+  await adminApi('POST', '/definitions', { kind: 'function', name: 'order_matters', stack: [
+    { type: 'var', name: 'x', value: '1' },
+    { type: 'set', name: 'x', value: 'x * 10' },
+    { type: 'set', name: 'x', value: 'x + 1' },
+  ], response: 'x' });
+  await signIn(page);
+  await page.getByRole('link', { name: 'order_matters' }).click();
+  let panel = await runWith(page, {});
+  await expectText(panel.locator('[data-testid="run-output"]'), '11', 'before the move');
+  // drag "x + 1" (stack[2]) above "x * 10" (stack[1])
+  const handle = card(page, 'stack[2]').locator('.handle').first();
+  const target = await card(page, 'stack[1]').boundingBox();
+  const hb = await handle.boundingBox();
+  await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(hb.x + hb.width / 2, hb.y - 10, { steps: 5 });
+  await page.mouse.move(hb.x + hb.width / 2, target.y + 6, { steps: 10 });
+  await page.waitForTimeout(100);
+  await page.screenshot({ path: join(artifacts, '4-dragging.png') });
+  await page.mouse.up();
+  await expectText(field(page, 'stack[1]', 'value'), 'x + 1', 'moved step now second');
+  panel = await runWith(page, {});
+  await expectText(panel.locator('[data-testid="run-output"]'), '20', 'after the move');
+  // undo puts it back
+  await page.locator('.toolbar').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+z');
+  await expectText(field(page, 'stack[1]', 'value'), 'x * 10', 'undo restores the order');
+});
+
+scenario('a failed execution shows the failing step in its trace', async (page) => {
+  await adminApi('POST', '/definitions', { kind: 'function', name: 'divide', input: [{ name: 'by', type: 'int' }], stack: [
+    { type: 'var', name: 'a', value: '10' },
+    { type: 'precondition', cond: 'input.by != 0', message: "'cannot divide by zero'", status: 400 },
+    { type: 'var', name: 'q', value: 'a / input.by' },
+  ], response: 'q' });
+  await signIn(page);
+  await page.getByRole('link', { name: 'divide' }).click();
+  const panel = await runWith(page, { by: 0 });
+  await expectText(panel.locator('[data-testid="run-error"]'), 'cannot divide by zero', 'run error');
+  await expect(await card(page, 'stack[1]').evaluate((e) => e.classList.contains('failed')), 'the failing card is marked');
+  await page.getByRole('link', { name: 'Executions' }).click();
+  await page.getByLabel('Status filter').selectOption('failed');
+  await page.locator('tr[data-execution]', { hasText: 'divide' }).first().click();
+  await page.locator('[data-testid="execution"]').waitFor();
+  await expectText(page.locator('[data-testid="execution-error"]'), 'cannot divide by zero', 'execution error');
+  const failed = page.locator('.trace-row.failed');
+  await expectText(failed, 'stack[1]', 'failing step marked in the trace');
+  expect(await failed.count() === 1, 'exactly one failing step');
+  await failed.click();
+  await page.screenshot({ path: join(artifacts, '5-failed-execution.png') });
+});
+
+scenario('performance: a 500-step stack opens fast and typing stays fast', async (page) => {
+  const stack = [{ type: 'var', name: 'acc', value: '0' }];
+  for (let i = 1; i < 500; i++) stack.push(i % 50 === 0
+    ? { type: 'if', cond: `acc > ${i}`, then: [{ type: 'set', name: 'acc', value: 'acc - 1' }], else: [{ type: 'set', name: 'acc', value: 'acc + 1' }] }
+    : { type: 'set', name: 'acc', value: `acc + ${i}` });
+  await adminApi('POST', '/definitions', { kind: 'function', name: 'big_stack', stack, response: 'acc' });
+  await signIn(page);
+  const open = async () => {
+    await page.evaluate(() => { location.hash = '#/'; });
+    await page.locator('.home').waitFor();
+    await page.evaluate(() => { window.__t0 = performance.now(); });
+    await page.getByRole('link', { name: 'big_stack' }).click();
+    await card(page, 'stack[499]').waitFor();
+    const ms = await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now() - window.__t0), 0))));
+    // interactive: the last card's field takes a click at once
+    const t1 = Date.now();
+    await field(page, 'stack[499]', 'value').locator('.expr').click();
+    await page.locator('[data-path="stack[499]"] .cm-content').waitFor();
+    return { ms, clickMs: Date.now() - t1 };
+  };
+  await open(); // warm (code and catalogue cached as a returning user has them)
+  const runs = [];
+  for (let i = 0; i < 3; i++) runs.push(await open());
+  const openMs = runs.map((r) => r.ms).sort((a, b) => a - b)[1];
+  const interactive = runs.map((r) => r.ms + r.clickMs).sort((a, b) => a - b)[1];
+  figures.push(`500-step stack: rendered in ${openMs.toFixed(0)} ms, interactive (a field focused and editing) in ${interactive.toFixed(0)} ms (median of 3; limit 1000 ms)`);
+  expect(interactive < 1000, `a 500-step stack took ${interactive.toFixed(0)} ms to open and become interactive`);
+  // typing: time from keydown to the next frame after it, per keystroke
+  await page.keyboard.press('End');
+  await page.evaluate(() => {
+    window.__lat = [];
+    document.addEventListener('keydown', () => {
+      const t = performance.now();
+      requestAnimationFrame(() => setTimeout(() => window.__lat.push(performance.now() - t), 0));
+    }, true);
+  });
+  await page.keyboard.type(' + 1 + acc * 2 + 3', { delay: 40 });
+  await page.waitForTimeout(600); // let validation answer too
+  await page.keyboard.type(' - 4 * acc', { delay: 40 });
+  await page.waitForTimeout(300);
+  const lat = await page.evaluate(() => window.__lat);
+  lat.sort((a, b) => a - b);
+  const p50 = lat[Math.floor(lat.length / 2)], p95 = lat[Math.floor(lat.length * 0.95)], max = lat[lat.length - 1];
+  figures.push(`typing in an expression field of the 500-step stack: ${lat.length} keystrokes, median ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${max.toFixed(1)} ms per keystroke (limit 50 ms)`);
+  expect(p95 < 50, `typing took ${p95.toFixed(1)} ms per keystroke (p95)`);
+  await expectText(field(page, 'stack[499]', 'value'), 'acc * 2 + 3 - 4 * acc', 'typed text');
+  await page.screenshot({ path: join(artifacts, '6-500-steps.png') });
+});
+
+// ---------- run ----------
+const only = process.env.E2E_ONLY;
+let failed = 0;
+const started = Date.now();
+for (const [i, s] of scenarios.entries()) {
+  if (only && !s.name.includes(only)) continue;
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && errors.push(m.text()));
+  page.on('dialog', (d) => d.accept());
+  const t = Date.now();
+  try {
+    await s.fn(page);
+    if (errors.length) throw new Error(`errors in the page: ${errors.join('; ')}`);
+    log(`ok   ${i + 1}. ${s.name} (${Date.now() - t} ms)`);
+  } catch (e) {
+    failed++;
+    log(`FAIL ${i + 1}. ${s.name}\n     ${String(e.stack || e).split('\n').slice(0, 4).join('\n     ')}`);
+  }
+  await page.screenshot({ path: join(artifacts, `${i + 1}-${s.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`), fullPage: false }).catch(() => {});
+  await page.evaluate(() => sessionStorage.clear()).catch(() => {});
+  await page.close();
+}
+for (const f of figures) log(`perf: ${f}`);
+log(`${failed ? 'FAIL' : 'PASS'}: ${scenarios.length - failed}/${scenarios.length} UI scenarios in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${artifacts}`);
+await context.close();
+server.proc.kill('SIGTERM');
+await new Promise((r) => server.proc.once('exit', r));
+rmSync(tmp, { recursive: true, force: true });
+process.exit(failed ? 1 : 0);
