@@ -41,10 +41,11 @@ interface Props {
   scope?: () => ScopeName[];
   placeholder?: string;
   id?: string;
+  autoEdit?: boolean;
 }
 
-function ExprFieldImpl({ value, onChange, label, diagnostics, scope, placeholder, id }: Props) {
-  const [editing, setEditing] = useState(false);
+function ExprFieldImpl({ value, onChange, label, diagnostics, scope, placeholder, id, autoEdit }: Props) {
+  const [editing, setEditing] = useState(!!autoEdit);
   const invalid = !!diagnostics?.some((d) => d.severity !== 'warning');
   if (!editing) {
     return (

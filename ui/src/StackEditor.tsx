@@ -165,7 +165,13 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
 
   const set = (name: string, v: unknown) => env.update((d) => setAt(d, [...segs, name], v), `${step.__id}.${name}`);
   const fields = t?.fields ?? [];
-  const plain = fields.filter((f) => f.kind !== 'steps' && f.kind !== 'cases');
+  const [revealed, setRevealed] = useState<string | null>(null);
+  // optional fields left empty stay out of the way as "+ name" chips
+  const all = fields.filter((f) => f.kind !== 'steps' && f.kind !== 'cases');
+  const seen = useRef(new Set<string>()); // a field shown once stays while it is edited, even emptied
+  const plain = all.filter((f) => f.required || f.kind === 'bool' || !isEmpty(step[f.name]) || revealed === f.name || seen.current.has(f.name));
+  for (const f of plain) seen.current.add(f.name);
+  const more = all.filter((f) => !plain.includes(f));
   const blocks = fields.filter((f) => f.kind === 'steps' || f.kind === 'cases');
   const color = categoryColor(t?.category ?? '');
   const hasErr = anyDiags.some((d) => d.severity !== 'warning');
@@ -212,7 +218,14 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
       {stepDiags.length ? <Diags list={stepDiags} /> : null}
       {plain.length ? (
         <div className="fields">
-          {plain.map((f) => <Field key={f.name} f={f} step={step} path={path} segs={segs} set={set} />)}
+          {plain.map((f) => <Field key={f.name} f={f} step={step} path={path} segs={segs} set={set} autoFocus={revealed === f.name} />)}
+        </div>
+      ) : null}
+      {more.length ? (
+        <div className="more-fields">
+          {more.map((f) => (
+            <button key={f.name} type="button" className="chip add-field" data-add-field={f.name} title={f.description} onClick={() => setRevealed(f.name)}>+ {f.name}</button>
+          ))}
         </div>
       ) : null}
       {!collapsed && blocks.map((f) => <Block key={f.name} f={f} step={step} path={path} segs={segs} set={set} />)}
@@ -239,13 +252,17 @@ export function Diags({ list }: { list: { message: string; severity: string }[] 
   );
 }
 
-interface FieldProps { f: CatalogueField; step: Step; path: string; segs: Seg[]; set: (name: string, v: unknown) => void }
+interface FieldProps { f: CatalogueField; step: Step; path: string; segs: Seg[]; set: (name: string, v: unknown) => void; autoFocus?: boolean }
+
+function isEmpty(v: unknown) {
+  return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+}
 
 function useFieldDiags(path: string) {
   return useSyncExternalStore(diagStore.subscribe, () => diagStore.under(path));
 }
 
-const Field = memo(function Field({ f, step, path, segs, set }: FieldProps) {
+const Field = memo(function Field({ f, step, path, segs, set, autoFocus }: FieldProps) {
   const env = useContext(Env);
   const fpath = `${path}.${f.name}`;
   const diags = useFieldDiags(fpath);
@@ -258,7 +275,7 @@ const Field = memo(function Field({ f, step, path, segs, set }: FieldProps) {
   switch (f.kind) {
     case 'expr':
       input = <ExprField id={id} value={str(v)} onChange={(x) => set(f.name, x === '' && !f.required ? undefined : x)} label={label} diagnostics={diags} scope={scope}
-        placeholder={f.description} />;
+        placeholder={f.required ? f.description : 'optional'} autoEdit={autoFocus} />;
       break;
     case 'bool':
       input = (
@@ -278,7 +295,7 @@ const Field = memo(function Field({ f, step, path, segs, set }: FieldProps) {
       );
       break;
     case 'int':
-      input = <input id={id} type="number" step={1} value={str(v)} placeholder={f.default !== undefined ? String(f.default) : ''}
+      input = <input id={id} autoFocus={autoFocus} type="number" step={1} value={str(v)} placeholder={f.default !== undefined ? String(f.default) : ''}
         onChange={(e) => set(f.name, e.target.value === '' ? undefined : Math.trunc(Number(e.target.value)))} />;
       break;
     case 'string_list':
@@ -304,7 +321,7 @@ const Field = memo(function Field({ f, step, path, segs, set }: FieldProps) {
       input = <ExprList path={fpath} value={Array.isArray(v) ? v : []} set={(x) => set(f.name, x.length ? x : undefined)} scope={scope} label={f.name} />;
       break;
     default: // name, string, duration and kinds this UI does not know: text
-      input = <input id={id} value={str(v)} spellCheck={false} placeholder={f.kind === 'duration' ? (f.default ? String(f.default) : '30s') : f.kind === 'name' ? 'name' : ''}
+      input = <input id={id} autoFocus={autoFocus} value={str(v)} spellCheck={false} placeholder={f.kind === 'duration' ? (f.default ? String(f.default) : '30s') : f.kind === 'name' ? 'name' : ''}
         className={f.kind === 'name' ? 'mono' : ''} aria-invalid={diags.length ? true : undefined}
         onChange={(e) => set(f.name, e.target.value === '' && !f.required ? undefined : e.target.value)} />;
   }

@@ -82,6 +82,12 @@ async function signIn(page) {
 }
 const card = (page, path) => page.locator(`[data-path="${path}"]`);
 const field = (page, path, name) => card(page, path).locator(`> .fields > [data-field="${name}"]`);
+/** reveal shows an optional field that is still empty (its "+ name" chip). */
+async function reveal(page, path, name) {
+  const chip = card(page, path).locator(`> .more-fields [data-add-field="${name}"]`);
+  if (await chip.count()) await chip.click();
+  return field(page, path, name);
+}
 
 async function newDefinition(page, kind, name) {
   await page.getByRole('button', { name: `New ${kind}` }).click();
@@ -151,8 +157,8 @@ scenario('build sum_squares by clicking and typing, save, run with n=20 → 2870
   await typeExpr(page, field(page, 'stack[0]', 'value'), '0');
   // for i from 1 to input.n
   await addStep(page, 'stack', 'for');
-  await typeExpr(page, field(page, 'stack[1]', 'from'), '1');
-  await typeExpr(page, field(page, 'stack[1]', 'to'), 'input.n');
+  await typeExpr(page, await reveal(page, 'stack[1]', 'from'), '1');
+  await typeExpr(page, await reveal(page, 'stack[1]', 'to'), 'input.n');
   await setText(page, field(page, 'stack[1]', 'as'), 'i');
   //   set total = total + i * i
   await addStep(page, 'stack[1].steps', 'set');
@@ -185,9 +191,9 @@ scenario('two async calls and an await: both outputs in order', async (page) => 
     await field(page, p, 'function').locator('select').selectOption('square');
     await expectText(field(page, p, 'function').locator('.callee'), 'x', 'callee inputs');
     await field(page, p, 'async').locator('.switch').click();
-    await field(page, p, 'input').getByRole('button', { name: '+ x' }).click();
+    await (await reveal(page, p, 'input')).getByRole('button', { name: '+ x' }).click();
     await typeExpr(page, field(page, p, 'input').locator('.kv-row').first(), x);
-    await setText(page, field(page, p, 'as'), `id${i + 1}`);
+    await setText(page, await reveal(page, p, 'as'), `id${i + 1}`);
   }
   await addStep(page, 'stack', 'await');
   await typeExpr(page, field(page, 'stack[2]', 'ids'), '[id1, id2]');
