@@ -74,8 +74,10 @@ func (s *Server) function(c *gin.Context) {
 	if body == nil {
 		body = map[string]any{}
 	}
-	res, err := s.cfg.Engine.Run(c.Request.Context(), name, body, engine.RunOptions{})
-	s.respond(c, name, http.StatusOK, res, err)
+	res, ok, err := s.run(c, name, body, engine.RunOptions{}, f.Def.Settings.PromoteAfter.D())
+	if ok {
+		s.respond(c, name, http.StatusOK, res, err)
+	}
 }
 
 func (s *Server) unknownFunction(name string) *engine.Error {

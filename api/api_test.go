@@ -73,7 +73,14 @@ func program(t testing.TB, st *store.Store, dirs ...string) *engine.Program {
 // newServer serves the workspaces over a real loopback server.
 func newServer(t testing.TB, st *store.Store, cfg api.Config, dirs ...string) *httptest.Server {
 	t.Helper()
-	eng := engine.New(engine.Config{DB: st, Store: st.Executions(), Secrets: map[string][]byte{engine.SecretJWT: []byte(jwtSecret)}})
+	return newServerWith(t, st, engine.Config{}, cfg, dirs...)
+}
+
+// newServerWith is newServer with an engine configuration (limits).
+func newServerWith(t testing.TB, st *store.Store, ec engine.Config, cfg api.Config, dirs ...string) *httptest.Server {
+	t.Helper()
+	ec.DB, ec.Store, ec.Secrets = st, st.Executions(), map[string][]byte{engine.SecretJWT: []byte(jwtSecret)}
+	eng := engine.New(ec)
 	t.Cleanup(eng.Close)
 	eng.Load(program(t, st, dirs...))
 	cfg.Engine, cfg.Store, cfg.AdminToken = eng, st, token

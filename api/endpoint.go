@@ -25,6 +25,10 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		st = http.StatusOK
 	}
 	mw := d.Middleware
+	promoteAfter := d.PromoteAfter.D()
+	if promoteAfter == 0 {
+		promoteAfter = d.Settings.PromoteAfter.D()
+	}
 	jwtAuth := d.Auth == "jwt"
 	// request is built only for stacks that can read it: an expression
 	// naming it holds the text "request" (or a JSON escape spelling it).
@@ -78,7 +82,10 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 				return
 			}
 		}
-		res, err := s.cfg.Engine.Run(r.Context(), name, input, opt)
+		res, ok, err := s.run(c, name, input, opt, promoteAfter)
+		if !ok {
+			return // promoted: 202 written
+		}
 		if err == nil && len(mw) > 0 {
 			err = s.runAfter(r.Context(), mw, res, st, opt)
 		}
