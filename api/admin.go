@@ -75,6 +75,9 @@ func (s *Server) function(c *gin.Context) {
 		body = map[string]any{}
 	}
 	res, ok, err := s.run(c, name, body, engine.RunOptions{}, f.Def.Settings.PromoteAfter.D())
+	if err != nil {
+		noteError(c, engine.AsError(err), f, body)
+	}
 	if ok {
 		s.respond(c, name, http.StatusOK, res, err)
 	}
@@ -123,7 +126,7 @@ func (s *Server) execution(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.cfg.Logf("funcstack api: reading execution %s: %v", id, err)
+		s.log.Error("reading an execution record", "execution_id", id, "error", err.Error())
 		writeError(c, &engine.Error{Code: engine.CodeInternal, Message: "reading execution " + id + ": " + err.Error()})
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -84,8 +85,8 @@ func newServerWith(t testing.TB, st *store.Store, ec engine.Config, cfg api.Conf
 	t.Cleanup(eng.Close)
 	eng.Load(program(t, st, dirs...))
 	cfg.Engine, cfg.Store, cfg.AdminToken = eng, st, token
-	if cfg.Logf == nil {
-		cfg.Logf = t.Logf
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	srv, err := api.New(cfg)
 	if err != nil {
@@ -94,6 +95,14 @@ func newServerWith(t testing.TB, st *store.Store, ec engine.Config, cfg api.Conf
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return ts
+}
+
+// testLog writes log lines to the test's log.
+type testLog struct{ t testing.TB }
+
+func (w testLog) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(b), "\n"))
+	return len(b), nil
 }
 
 var (

@@ -127,6 +127,8 @@ type Engine struct {
 	cfg   Config
 	prog  atomic.Pointer[Program]
 	store ExecutionStore
+	// observer is told of every execution that ends (SetObserver).
+	observer atomic.Pointer[observerBox]
 
 	// live holds in-process async executions until they finish.
 	live liveSet
@@ -227,7 +229,7 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	if verr != nil {
 		verr.Definition, verr.ExecutionID = name, id
 		res.Error = verr
-		e.finish(rec, res, started, opt.promo)
+		e.finish(fn, rec, res, started, opt.promo)
 		return res, verr
 	}
 	timeout, lname := e.cfg.Limits.SyncTimeout, "sync_timeout"
@@ -262,14 +264,14 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 			res.Error.ExecutionID = id
 		}
 	}
-	e.finish(rec, res, started, opt.promo)
+	e.finish(fn, rec, res, started, opt.promo)
 	if res.Error != nil {
 		return res, res.Error
 	}
 	return res, nil
 }
 
-func (e *Engine) finish(rec *ExecutionRecord, res *Result, started time.Time, promo *promotion) {
+func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started time.Time, promo *promotion) {
 	promo.finishing()
 	now := time.Now()
 	res.Duration = now.Sub(started)
@@ -280,6 +282,7 @@ func (e *Engine) finish(rec *ExecutionRecord, res *Result, started time.Time, pr
 		rec.Status = statusOf(res.Error)
 	}
 	_ = e.store.Save(context.Background(), rec)
+	e.observe(fn, rec.Status, res.Duration)
 }
 
 func statusOf(err *Error) string {
