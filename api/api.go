@@ -13,7 +13,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"sort"
@@ -47,9 +47,12 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// for request.ip (default none: request.ip is the peer's address).
 	TrustedProxies []string
-	// Logf reports server-side problems (panics, internal errors);
-	// default log.Printf.
-	Logf func(format string, args ...any)
+	// Logger gets one line per request and server-side problems (panics,
+	// internal errors); default slog.Default().
+	Logger *slog.Logger
+	// Metrics is where /metrics counts requests and executions (default:
+	// a registry of the server's own; see NewMetrics).
+	Metrics *Metrics
 }
 
 // Endpoint is one generated route.
@@ -63,6 +66,8 @@ type Server struct {
 	g         *gin.Engine
 	tokenSum  [32]byte
 	endpoints []Endpoint
+	log       *slog.Logger
+	metrics   *Metrics
 }
 
 // reserved are the first path segments funcstack keeps for itself; an
@@ -94,8 +99,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = cfg.Engine.Config().Limits.MaxBodyBytes
 	}
-	if cfg.Logf == nil {
-		cfg.Logf = log.Printf
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(cfg.Engine)
 	}
 	gin.SetMode(gin.ReleaseMode)
 	g := gin.New()
@@ -106,8 +114,8 @@ func New(cfg Config) (*Server, error) {
 	if err := g.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("api: trusted proxies: %v", err)
 	}
-	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken)}
-	g.Use(gin.CustomRecoveryWithWriter(nil, s.recovered))
+	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken), log: cfg.Logger, metrics: cfg.Metrics}
+	g.Use(s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered))
 	g.NoRoute(func(c *gin.Context) {
 		writeError(c, &engine.Error{Code: engine.CodeNotFound, Message: fmt.Sprintf(
 			"no route %s %s; generated endpoints are listed when funcstack serve starts", c.Request.Method, c.Request.URL.Path)})
@@ -118,6 +126,7 @@ func New(cfg Config) (*Server, error) {
 	})
 
 	g.GET("/healthz", s.healthz)
+	g.GET("/metrics", s.metrics.handler)
 	g.POST("/function/:name", s.function)
 	admin := g.Group("/_/api", s.requireAdmin)
 	admin.GET("/steps", s.steps)
@@ -181,7 +190,7 @@ func (s *Server) addEndpoints(p *engine.Program) (err error) {
 }
 
 func (s *Server) recovered(c *gin.Context, v any) {
-	s.cfg.Logf("funcstack api: panic serving %s %s: %v\n%s", c.Request.Method, c.Request.URL.Path, v, debug.Stack())
+	s.log.Error("panic serving a request", "method", c.Request.Method, "route", c.FullPath(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	writeError(c, &engine.Error{Code: engine.CodeInternal, Message: "internal error; see the server log"})
 }
 
