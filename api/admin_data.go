@@ -373,7 +373,16 @@ func (s *Server) addRecord(c *gin.Context) {
 	if !ok {
 		return
 	}
-	stack := []map[string]any{{"type": "db.add", "table": table, "data": dataMap(m), "as": "record"}}
+	// Every column is given (null when left out: it takes its default, or
+	// is refused when required without one), so that the step checks
+	// required columns when it runs rather than when it compiles.
+	all := map[string]any{}
+	for _, col := range cols {
+		if col.Name != "id" && col.Name != "created_at" && col.Name != "updated_at" {
+			all[col.Name] = nil
+		}
+	}
+	stack := []map[string]any{{"type": "db.add", "table": table, "data": dataMap(all), "as": "record"}}
 	out, err := s.runStack(c.Request.Context(), "records_add", []string{"data"}, stack, "record", map[string]any{"data": m})
 	if err != nil {
 		s.recordError(c, table, err)
