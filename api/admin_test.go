@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -445,4 +446,61 @@ func waitFor(t *testing.T, what string, limit time.Duration, ok func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestReloadUnderLoad publishes new versions while requests run: every
+// request gets an answer from one version or the next, never an error.
+func TestReloadUnderLoad(t *testing.T) {
+	st := backends[0].open(t)
+	publishWorkspace(t, st, "../workflows")
+	_, ts := storeServer(t, st, 50*time.Millisecond)
+	for _, d := range []string{double, doubleEndpoint} {
+		if s, body := call(t, ts.URL, "POST", "/_/api/definitions?publish=true", d, true); s != 201 {
+			t.Fatalf("%d %s", s, body)
+		}
+	}
+	stop := make(chan struct{})
+	errs := make(chan string, 100)
+	done := make(chan int)
+	for range 2 {
+		go func() {
+			n := 0
+			defer func() { done <- n }()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				s, body := call(t, ts.URL, "GET", "/t/double/1", "", false)
+				n++
+				time.Sleep(time.Millisecond)
+				if s != 200 || !strings.HasPrefix(string(body), `{"y":`) {
+					select {
+					case errs <- fmt.Sprintf("%d %s", s, body):
+					default:
+					}
+				}
+			}
+		}()
+	}
+	for i := 2; i < 12; i++ {
+		body := strings.Replace(double, "input.x * 2", "input.x * "+strconv.Itoa(i), 1)
+		if s, b := call(t, ts.URL, "PUT", "/_/api/definitions/t_double?publish=true", body, true); s != 200 {
+			t.Fatalf("publishing version %d: %d %s", i, s, b)
+		}
+	}
+	close(stop)
+	total := 0
+	for range 2 {
+		total += <-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Errorf("a request during reloads failed: %s", e)
+	}
+	if s, body := call(t, ts.URL, "GET", "/t/double/1", "", false); string(body) != `{"y":11}` {
+		t.Errorf("after the last publish: %d %s", s, body)
+	}
+	t.Logf("%d requests during 10 publishes", total)
 }
