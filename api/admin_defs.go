@@ -246,9 +246,11 @@ func (s *Server) exists(ctx context.Context, name string) (bool, error) {
 // reloadAfter reloads after a write made here, so that it serves at once;
 // a failure is logged (the write is done; Watch tries again).
 func (s *Server) reloadAfter(ctx context.Context) {
-	if err := s.Reload(context.WithoutCancel(ctx)); err != nil {
+	ctx = context.WithoutCancel(ctx)
+	if err := s.Reload(ctx); err != nil {
 		s.cfg.Logf("funcstack api: %v", err)
 	}
+	s.notifyChange(ctx)
 }
 
 type definitionItem struct {

@@ -414,6 +414,8 @@ func TestHotReloadAcrossNodes(t *testing.T) {
 			t.Logf("%s: B served the endpoint published on A after %s", b.name, time.Since(published).Round(time.Millisecond))
 			if d := time.Since(published); d > 2500*time.Millisecond {
 				t.Errorf("B took %s to reload; want about the 1s poll interval", d)
+			} else if b.name == "postgres" && d > 700*time.Millisecond {
+				t.Errorf("B took %s to reload; on PostgreSQL the notification should wake it at once", d)
 			}
 
 			// A change on B reaches A.

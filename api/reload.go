@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/store"
@@ -196,7 +197,9 @@ func diagsEqual(a, b engine.Diagnostics) bool {
 
 // Watch reloads whenever the published definitions in the store change
 // (by this node or another sharing the database), checking every interval
-// (DefaultReloadInterval when 0), until ctx is done. Reload errors go to
+// (DefaultReloadInterval when 0), until ctx is done. On PostgreSQL it also
+// listens on the channel funcstack_definitions, which the admin API
+// notifies after every change, and then checks at once. Reload errors go to
 // Config.Logf; the server keeps serving the program it has.
 func (s *Server) Watch(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
@@ -204,12 +207,17 @@ func (s *Server) Watch(ctx context.Context, interval time.Duration) {
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var notified <-chan struct{}
+	if pool := s.cfg.Store.Pool(); pool != nil {
+		notified = listen(ctx, pool, s.cfg.Logf)
+	}
 	var lastErr string
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-notified:
 		}
 		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		reloaded, err := s.reloadIf(cctx, false)
@@ -255,4 +263,73 @@ func sortedNames[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// notifyChannel is the PostgreSQL channel told about definition changes.
+const notifyChannel = "funcstack_definitions"
+
+// listen LISTENs on notifyChannel with a connection of its own and
+// signals the returned channel on each notification, until ctx is done.
+// A lost connection is made again after a second (polling goes on
+// meanwhile).
+func listen(ctx context.Context, pool *pgxpool.Pool, logf func(string, ...any)) <-chan struct{} {
+	ch := make(chan struct{}, 1)
+	go func() {
+		var lastErr string
+		for ctx.Err() == nil {
+			err := listenOnce(ctx, pool, ch)
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil && err.Error() != lastErr {
+				logf("funcstack api: listening for definition changes: %v; polling meanwhile", err)
+				lastErr = err.Error()
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}()
+	return ch
+}
+
+func listenOnce(ctx context.Context, pool *pgxpool.Pool, ch chan struct{}) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
+		return err
+	}
+	defer func() {
+		// The connection goes back to the pool: stop listening first.
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, err := conn.Exec(uctx, "UNLISTEN "+notifyChannel); err != nil {
+			conn.Conn().Close(uctx) // never reuse a connection still listening
+		}
+	}()
+	for {
+		if _, err := conn.Conn().WaitForNotification(ctx); err != nil {
+			return err
+		}
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// notifyChange tells the other nodes on PostgreSQL to check for changes
+// now rather than at their next poll.
+func (s *Server) notifyChange(ctx context.Context) {
+	pool := s.cfg.Store.Pool()
+	if pool == nil {
+		return
+	}
+	if _, err := pool.Exec(ctx, "SELECT pg_notify($1, '')", notifyChannel); err != nil {
+		s.cfg.Logf("funcstack api: notifying other nodes of a definition change: %v; they see it at their next poll", err)
+	}
 }
