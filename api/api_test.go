@@ -248,9 +248,24 @@ func TestAPI(t *testing.T) {
 		{name: "thrown status and code", method: "GET", url: "/t/teapot", status: 418,
 			want: `{"error": {"code": "teapot", "message": "short and stout", "definition": "t_teapot", "path": "stack[0]", "execution_id": "<id>"}}`},
 		{name: "204 has no body", method: "DELETE", url: "/t/things/3", status: 204, header: withID},
-		{name: "middleware not yet supported", method: "GET", url: "/t/guarded", headers: map[string]string{"X-Key": "ok"}, status: 501,
-			want: `{"error": {"code": "not_implemented", "definition": "t_guarded",
-				"message": "endpoint t_guarded uses \"middleware\", which this server does not support yet; it is not run rather than run without it"}}`},
+
+		// Middleware: before (reject, add to input), after (reshape).
+		{name: "before-middleware rejects", method: "GET", url: "/t/guarded", status: 403, header: withID,
+			want: `{"error": {"code": "precondition_failed", "message": "no key", "definition": "t_guard", "path": "stack[0]", "execution_id": "<id>"}}`},
+		{name: "before-middleware passes, after-middleware wraps", method: "GET", url: "/t/guarded?user=eve", headers: map[string]string{"X-Key": "ok"},
+			status: 200, header: withID, want: `{"data": {"user": "eve"}, "status": 200}`},
+		{name: "before-middleware adds to the input, its keys winning", method: "GET", url: "/t/guarded?user=eve",
+			headers: map[string]string{"X-Key": "ok", "X-User": "ada"}, status: 200, want: `{"data": {"user": "ada"}, "status": 200}`},
+		{name: "middleware validates its own input", method: "POST", url: "/t/doubled/11", status: 400,
+			want: `{"error": {"code": "invalid_input", "message": "invalid input", "definition": "t_limit", "execution_id": "<id>",
+				"fields": [{"field": "n", "code": "max", "message": "must be at most 10"}]}}`},
+		{name: "middleware throws with its status", method: "POST", url: "/t/doubled/7", status: 422,
+			want: `{"error": {"code": "unlucky", "message": "seven is unlucky", "definition": "t_limit", "path": "stack[0].then[0]", "execution_id": "<id>"}}`},
+		{name: "middleware changes the input, the endpoint's status stays", method: "POST", url: "/t/doubled/5", status: 201,
+			want: `{"data": 10, "status": 201}`},
+		{name: "before-middleware answering a non-object", method: "POST", url: "/t/doubled/5", headers: map[string]string{"X-Bad": "1"}, status: 500,
+			want: `{"error": {"code": "invalid_middleware_response", "definition": "t_bad_mw", "path": "response", "execution_id": "<id>",
+				"message": "before-middleware t_bad_mw (of endpoint t_doubled) answered a number; it must answer an object, which is merged into the endpoint's input, or nothing"}}`},
 
 		// Bad requests.
 		{name: "malformed JSON", method: "POST", url: "/t/signup", body: "{\n  \"name\": \"Ada\",\n}", status: 400,
