@@ -454,7 +454,7 @@ func (s *Server) recordError(c *gin.Context, table string, e *engine.Error) {
 		out.Message = fmt.Sprintf("table %s has no record with id %s", table, c.Param("id"))
 	}
 	if status(&out) >= 500 && out.Code != engine.CodeTimeout {
-		s.cfg.Logf("funcstack api: %s %s: %v", c.Request.Method, c.Request.URL.Path, e)
+		s.logf("funcstack api: %s %s: %v", c.Request.Method, c.Request.URL.Path, e)
 	}
 	writeError(c, &out)
 }

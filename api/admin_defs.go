@@ -33,7 +33,7 @@ func (s *Server) adminRoutes(g *gin.RouterGroup) {
 	g.GET("/export", s.export)
 	g.POST("/import", s.importDefinitions)
 	g.GET("/status", s.status)
-	g.POST("/run", s.run)
+	g.POST("/run", s.runDebug)
 	g.GET("/executions", s.listExecutions)
 	g.POST("/executions/:id/cancel", s.cancelExecution)
 	g.POST("/executions/:id/retry", s.retryExecution)
@@ -65,7 +65,7 @@ func (s *Server) newest(ctx context.Context) ([]*engine.Definition, error) {
 		return nil, err
 	}
 	if err != nil {
-		s.cfg.Logf("funcstack api: %v", err)
+		s.logf("funcstack api: %v", err)
 	}
 	return defs, nil
 }
@@ -76,7 +76,7 @@ func (s *Server) published(ctx context.Context) ([]*engine.Definition, error) {
 		return nil, err
 	}
 	if err != nil {
-		s.cfg.Logf("funcstack api: %v", err)
+		s.logf("funcstack api: %v", err)
 	}
 	return defs, nil
 }
@@ -248,7 +248,7 @@ func (s *Server) exists(ctx context.Context, name string) (bool, error) {
 func (s *Server) reloadAfter(ctx context.Context) {
 	ctx = context.WithoutCancel(ctx)
 	if err := s.Reload(ctx); err != nil {
-		s.cfg.Logf("funcstack api: %v", err)
+		s.logf("funcstack api: %v", err)
 	}
 	s.notifyChange(ctx)
 }

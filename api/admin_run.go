@@ -33,10 +33,10 @@ type runHTTP struct {
 	Headers map[string]string `json:"headers"`
 }
 
-// run is run & debug: POST /_/api/run runs a definition (the draft, the
+// runDebug is run & debug: POST /_/api/run runs a definition (the draft, the
 // published version, a given version or an unsaved definition) with the
 // rest of the workspace at the same stage, with a trace.
-func (s *Server) run(c *gin.Context) {
+func (s *Server) runDebug(c *gin.Context) {
 	st := s.storeOf(c)
 	if st == nil {
 		return

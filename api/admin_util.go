@@ -65,7 +65,7 @@ func conflict(format string, args ...any) *engine.Error {
 
 // internal logs err and answers 500 naming what failed.
 func (s *Server) internal(c *gin.Context, what string, err error) {
-	s.cfg.Logf("funcstack api: %s %s: %s: %v", c.Request.Method, c.Request.URL.Path, what, err)
+	s.logf("funcstack api: %s %s: %s: %v", c.Request.Method, c.Request.URL.Path, what, err)
 	writeError(c, &engine.Error{Code: engine.CodeInternal, Message: what + ": " + err.Error()})
 }
 

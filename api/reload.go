@@ -38,7 +38,7 @@ func newRouteEngine(s *Server) *gin.Engine {
 	g.RedirectFixedPath = false
 	g.ContextWithFallback = true
 	_ = g.SetTrustedProxies(s.cfg.TrustedProxies) // checked by New
-	g.Use(gin.CustomRecoveryWithWriter(nil, s.recovered))
+	g.Use(markRoute, gin.CustomRecoveryWithWriter(nil, s.recovered))
 	g.NoRoute(func(c *gin.Context) {
 		writeError(c, &engine.Error{Code: engine.CodeNotFound, Message: fmt.Sprintf(
 			"no route %s %s; generated endpoints are listed when funcstack serve starts", c.Request.Method, c.Request.URL.Path)})
@@ -55,7 +55,37 @@ func noMethod(c *gin.Context) {
 // serveEndpoints hands a request no fixed route took to the current
 // generated endpoints.
 func (s *Server) serveEndpoints(c *gin.Context) {
-	s.routes.Load().g.ServeHTTP(c.Writer, c.Request)
+	r := c.Request.WithContext(context.WithValue(c.Request.Context(), outerKey{}, c))
+	s.routes.Load().g.ServeHTTP(c.Writer, r)
+}
+
+// outerKey keys the main engine's *gin.Context in the context of a
+// request handed to the endpoints' engine.
+type outerKey struct{}
+
+// routeKey keys, in the main engine's *gin.Context, the route pattern of
+// the generated endpoint that served the request.
+const routeKey = "funcstack.route"
+
+// markRoute (in the endpoints' engine) records the matched route pattern
+// in the main engine's context, for routeOf.
+func markRoute(c *gin.Context) {
+	if oc, ok := c.Request.Context().Value(outerKey{}).(*gin.Context); ok {
+		oc.Set(routeKey, c.FullPath())
+	}
+	c.Next()
+}
+
+// routeOf is the route pattern that served c's request: a fixed route
+// (/function/:name), a generated endpoint's path (/api/orders/:id), or ""
+// when none matched. Use it instead of c.FullPath() in middleware of the
+// main engine (logs, metrics): generated endpoints live in an engine of
+// their own.
+func routeOf(c *gin.Context) string {
+	if p := c.FullPath(); p != "" {
+		return p
+	}
+	return c.GetString(routeKey)
 }
 
 // reloadState is what the last reload saw and did.
@@ -174,7 +204,7 @@ func (s *Server) load(ctx context.Context, seen map[string]int) error {
 		return fmt.Errorf("reloading the published definitions: %v", err)
 	}
 	if len(disabled) > 0 && !diagsEqual(disabled, s.reload.disabled) {
-		s.cfg.Logf("funcstack api: published definitions left out because they do not compile with the others:\n  %s",
+		s.logf("funcstack api: published definitions left out because they do not compile with the others:\n  %s",
 			strings.ReplaceAll(disabled.Err().Error(), "\n", "\n  "))
 	}
 	s.cfg.Engine.Load(p)
@@ -209,7 +239,7 @@ func (s *Server) Watch(ctx context.Context, interval time.Duration) {
 	defer t.Stop()
 	var notified <-chan struct{}
 	if pool := s.cfg.Store.Pool(); pool != nil {
-		notified = listen(ctx, pool, s.cfg.Logf)
+		notified = listen(ctx, pool, s.logf)
 	}
 	var lastErr string
 	for {
@@ -225,7 +255,7 @@ func (s *Server) Watch(ctx context.Context, interval time.Duration) {
 		switch {
 		case err != nil && ctx.Err() == nil:
 			if err.Error() != lastErr {
-				s.cfg.Logf("funcstack api: %v; still serving the definitions loaded before", err)
+				s.logf("funcstack api: %v; still serving the definitions loaded before", err)
 			}
 			lastErr = err.Error()
 		case reloaded:
@@ -330,6 +360,9 @@ func (s *Server) notifyChange(ctx context.Context) {
 		return
 	}
 	if _, err := pool.Exec(ctx, "SELECT pg_notify($1, '')", notifyChannel); err != nil {
-		s.cfg.Logf("funcstack api: notifying other nodes of a definition change: %v; they see it at their next poll", err)
+		s.logf("funcstack api: notifying other nodes of a definition change: %v; they see it at their next poll", err)
 	}
 }
+
+// logf reports a server-side problem of the admin API or of reloading.
+func (s *Server) logf(format string, args ...any) { s.cfg.Logf(format, args...) }
