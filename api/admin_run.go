@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -239,7 +240,7 @@ func (s *Server) runStack(ctx context.Context, purpose string, inputs []string, 
 	if diags.HasErrors() {
 		return nil, &engine.Error{Code: engine.CodeInternal, Message: "the admin API's stack does not parse: " + diags.Err().Error()}
 	}
-	p, err := s.adminProgram(d)
+	p, err := s.stacks.get(s.cfg.Engine.Program(), string(raw), func() (*engine.Program, error) { return s.adminProgram(d) })
 	if err != nil {
 		return nil, &engine.Error{Code: engine.CodeInternal, Message: "the admin API's stack does not compile: " + err.Error()}
 	}
@@ -248,4 +249,37 @@ func (s *Server) runStack(ctx context.Context, purpose string, inputs []string, 
 		return nil, engine.AsError(rerr)
 	}
 	return res.Output, nil
+}
+
+// stackCache keeps the programs compiled for the admin API's own stacks,
+// for one loaded program (a reload empties it).
+type stackCache struct {
+	mu   sync.Mutex
+	base *engine.Program
+	m    map[string]*engine.Program
+}
+
+// maxCachedStacks bounds stackCache; past it, it starts over.
+const maxCachedStacks = 256
+
+func (sc *stackCache) get(base *engine.Program, key string, compile func() (*engine.Program, error)) (*engine.Program, error) {
+	sc.mu.Lock()
+	if sc.base != base || len(sc.m) >= maxCachedStacks {
+		sc.base, sc.m = base, map[string]*engine.Program{}
+	}
+	p := sc.m[key]
+	sc.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	p, err := compile()
+	if err != nil {
+		return nil, err
+	}
+	sc.mu.Lock()
+	if sc.base == base {
+		sc.m[key] = p
+	}
+	sc.mu.Unlock()
+	return p, nil
 }

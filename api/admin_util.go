@@ -79,11 +79,15 @@ func (s *Server) storeOf(c *gin.Context) *store.Store {
 	return s.cfg.Store
 }
 
-// readRaw reads a JSON body of at most MaxBodyBytes and checks that it is
+// MaxAdminBodyBytes is the least body size the admin API takes (imports of
+// whole workspaces), whatever Config.MaxBodyBytes is.
+const MaxAdminBodyBytes = 16 << 20
+
+// readRaw reads a JSON body of at most MaxAdminBodyBytes (or MaxBodyBytes) and checks that it is
 // one JSON object. An empty body is an error naming what was expected.
 func (s *Server) readRaw(c *gin.Context, want string) ([]byte, *engine.Error) {
 	r := c.Request
-	max := s.cfg.MaxBodyBytes
+	max := max(s.cfg.MaxBodyBytes, MaxAdminBodyBytes)
 	if r.ContentLength > max {
 		return nil, tooLarge(max)
 	}

@@ -67,6 +67,7 @@ type Server struct {
 	routes atomic.Pointer[routeTable]
 	// reload serialises reloads and holds what the last one saw.
 	reload reloadState
+	adminState
 }
 
 // reserved are the first path segments funcstack keeps for itself; an

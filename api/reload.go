@@ -100,6 +100,12 @@ type reloadState struct {
 	lastErr  error
 }
 
+// adminState is what the admin API keeps between requests.
+type adminState struct {
+	// stacks caches the compiled stacks of record edits.
+	stacks stackCache
+}
+
 // publishedVersions reads, for every definition, its published version (0
 // for none).
 func publishedVersions(ctx context.Context, st *store.Store) (map[string]int, error) {
