@@ -506,3 +506,46 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 	t.Logf("%d requests during 10 publishes", total)
 }
+
+// TestAdminBadBodies sends every admin route that takes a body malformed
+// JSON, a body that is not an object, and a body that is not JSON.
+func TestAdminBadBodies(t *testing.T) {
+	st := backends[0].open(t)
+	publishWorkspace(t, st, "../workflows")
+	_, ts := storeServer(t, st, 0)
+	routes := [][2]string{
+		{"POST", "/_/api/definitions"}, {"PUT", "/_/api/definitions/sum_squares"},
+		{"POST", "/_/api/definitions/sum_squares/rename"}, {"POST", "/_/api/definitions/sum_squares/publish"},
+		{"POST", "/_/api/definitions/sum_squares/restore"}, {"POST", "/_/api/validate"}, {"POST", "/_/api/import"},
+		{"POST", "/_/api/run"}, {"POST", "/_/api/tables/product/records"}, {"PATCH", "/_/api/tables/product/records/1"},
+	}
+	for _, r := range routes {
+		for _, tc := range []struct {
+			body, ctype string
+			status      int
+			code        string
+		}{
+			{`{"kind": "function",`, "application/json", 400, "invalid_json"},
+			{`{"a": 1} x`, "application/json", 400, "invalid_json"},
+			{`[1, 2]`, "application/json", 400, "invalid_input"},
+			{`name=x`, "application/x-www-form-urlencoded", 415, "unsupported_media_type"},
+		} {
+			req, _ := http.NewRequest(r[0], ts.URL+r[1], strings.NewReader(tc.body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", tc.ctype)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || at(t, b, "error.code") != tc.code {
+				t.Errorf("%s %s with %q: %d %s; want %d %s", r[0], r[1], tc.body, resp.StatusCode, b, tc.status, tc.code)
+			}
+		}
+	}
+	// Nothing changed.
+	if s, b := call(t, ts.URL, "GET", "/_/api/definitions/sum_squares/versions", "", true); s != 200 || at(t, b, "items.1") != nil {
+		t.Errorf("after refused requests: %d %s", s, b)
+	}
+}
