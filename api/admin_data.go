@@ -39,7 +39,7 @@ func viewOf(rec *engine.ExecutionRecord, withTrace bool) executionView {
 	return v
 }
 
-var statuses = []string{engine.StatusQueued, engine.StatusRunning, engine.StatusSucceeded, engine.StatusFailed, engine.StatusCancelled, engine.StatusTimedOut}
+var executionStatuses = []string{engine.StatusQueued, engine.StatusRunning, engine.StatusSucceeded, engine.StatusFailed, engine.StatusCancelled, engine.StatusTimedOut}
 
 func (s *Server) listExecutions(c *gin.Context) {
 	st := s.storeOf(c)
@@ -47,8 +47,8 @@ func (s *Server) listExecutions(c *gin.Context) {
 		return
 	}
 	o := store.ListOptions{Function: c.Query("function"), Status: c.Query("status"), Before: c.Query("before"), Parent: c.Query("parent")}
-	if o.Status != "" && !contains(statuses, o.Status) {
-		writeError(c, badRequest("status=%q is not an execution status; use one of %s", o.Status, strings.Join(statuses, ", ")))
+	if o.Status != "" && !contains(executionStatuses, o.Status) {
+		writeError(c, badRequest("status=%q is not an execution status; use one of %s", o.Status, strings.Join(executionStatuses, ", ")))
 		return
 	}
 	for _, p := range []struct{ name, v string }{{"before", o.Before}, {"parent", o.Parent}} {

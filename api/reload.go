@@ -63,15 +63,15 @@ func (s *Server) serveEndpoints(c *gin.Context) {
 // request handed to the endpoints' engine.
 type outerKey struct{}
 
-// routeKey keys, in the main engine's *gin.Context, the route pattern of
+// routePatternKey keys, in the main engine's *gin.Context, the route pattern of
 // the generated endpoint that served the request.
-const routeKey = "funcstack.route"
+const routePatternKey = "funcstack.route"
 
 // markRoute (in the endpoints' engine) records the matched route pattern
 // in the main engine's context, for routeOf.
 func markRoute(c *gin.Context) {
 	if oc, ok := c.Request.Context().Value(outerKey{}).(*gin.Context); ok {
-		oc.Set(routeKey, c.FullPath())
+		oc.Set(routePatternKey, c.FullPath())
 	}
 	c.Next()
 }
@@ -85,7 +85,7 @@ func routeOf(c *gin.Context) string {
 	if p := c.FullPath(); p != "" {
 		return p
 	}
-	return c.GetString(routeKey)
+	return c.GetString(routePatternKey)
 }
 
 // reloadState is what the last reload saw and did.
