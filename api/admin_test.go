@@ -55,7 +55,7 @@ func storeServer(t testing.TB, st *store.Store, interval time.Duration) (*api.Se
 		t.Fatalf("compiling the published definitions: %v %v", err, disabled)
 	}
 	eng.Load(p)
-	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logf: t.Logf})
+	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token})
 	if err != nil {
 		t.Fatal(err)
 	}

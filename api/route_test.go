@@ -26,7 +26,7 @@ func TestRouteOf(t *testing.T) {
 	eng := engine.New(engine.Config{Secrets: map[string][]byte{engine.SecretJWT: []byte("route-test-jwt-secret-0123456789abcdef")}})
 	defer eng.Close()
 	eng.Load(p)
-	s, err := New(Config{Engine: eng, AdminToken: "t", Logf: t.Logf})
+	s, err := New(Config{Engine: eng, AdminToken: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
