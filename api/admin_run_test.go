@@ -81,21 +81,21 @@ func TestAdminExecutions(t *testing.T) {
 			publishWorkspace(t, st, "../workflows")
 			_, ts := storeServer(t, st, 0)
 			for _, d := range []string{sleeper, starter} {
-				if s, body := call(t, ts.URL, "POST", "/_/api/definitions?publish=true", d, true); s != 201 {
+				if s, body := adminCall(t, ts.URL, "POST", "/_/api/definitions?publish=true", d, true); s != 201 {
 					t.Fatalf("%d %s", s, body)
 				}
 			}
 			var ids []string
 			for n := 1; n <= 3; n++ {
-				s, body := call(t, ts.URL, "POST", "/_/api/run", `{"name": "sum_squares", "input": {"n": `+string(rune('0'+n))+`}}`, true)
+				s, body := adminCall(t, ts.URL, "POST", "/_/api/run", `{"name": "sum_squares", "input": {"n": `+string(rune('0'+n))+`}}`, true)
 				if s != 200 {
 					t.Fatalf("%d %s", s, body)
 				}
 				ids = append(ids, at(t, body, "execution_id").(string))
 			}
-			call(t, ts.URL, "POST", "/function/collatz", `{"n": 0}`, true)
+			adminCall(t, ts.URL, "POST", "/function/collatz", `{"n": 0}`, true)
 			waitFor(t, "the records to be written", 5*time.Second, func() bool {
-				_, body := call(t, ts.URL, "GET", "/_/api/executions?function=sum_squares", "", true)
+				_, body := adminCall(t, ts.URL, "GET", "/_/api/executions?function=sum_squares", "", true)
 				items, _ := at(t, body, "items").([]any)
 				return len(items) == 3
 			})
@@ -119,13 +119,13 @@ func TestAdminExecutions(t *testing.T) {
 					contains: []string{"already ended (succeeded)"}},
 				{name: "cancel unknown", method: "POST", url: "/_/api/executions/nope/cancel", status: 404},
 			})
-			s, body := call(t, ts.URL, "GET", "/_/api/executions?function=sum_squares&limit=2&before="+next, "", true)
+			s, body := adminCall(t, ts.URL, "GET", "/_/api/executions?function=sum_squares&limit=2&before="+next, "", true)
 			if s != 200 || at(t, body, "items.0.id") != ids[0] || at(t, body, "next") != nil {
 				t.Errorf("the next page: %d %s", s, body)
 			}
 
 			// Retry: the same function and input, async.
-			s, body = call(t, ts.URL, "POST", "/_/api/executions/"+ids[1]+"/retry", "", true)
+			s, body = adminCall(t, ts.URL, "POST", "/_/api/executions/"+ids[1]+"/retry", "", true)
 			if s != 202 {
 				t.Fatalf("retry: %d %s", s, body)
 			}
@@ -134,12 +134,12 @@ func TestAdminExecutions(t *testing.T) {
 				t.Errorf("retry: %s", body)
 			}
 			waitFor(t, "the retry to finish", 5*time.Second, func() bool {
-				_, body := call(t, ts.URL, "GET", "/_/api/executions/"+rid, "", true)
+				_, body := adminCall(t, ts.URL, "GET", "/_/api/executions/"+rid, "", true)
 				return at(t, body, "status") == "succeeded" && at(t, body, "output.total") == 5 && at(t, body, "mode") == "async"
 			})
 
 			// Cancel a running async execution.
-			s, body = call(t, ts.URL, "POST", "/function/t_starter", `{}`, true)
+			s, body = adminCall(t, ts.URL, "POST", "/function/t_starter", `{}`, true)
 			if s != 200 {
 				t.Fatalf("starting: %d %s", s, body)
 			}
@@ -148,14 +148,14 @@ func TestAdminExecutions(t *testing.T) {
 				t.Fatal(err)
 			}
 			started := time.Now()
-			s, body = call(t, ts.URL, "POST", "/_/api/executions/"+aid+"/cancel", "", true)
+			s, body = adminCall(t, ts.URL, "POST", "/_/api/executions/"+aid+"/cancel", "", true)
 			if s != 200 || at(t, body, "status") != "cancelled" {
 				t.Fatalf("cancel: %d %s", s, body)
 			}
 			if d := time.Since(started); d > 2*time.Second {
 				t.Errorf("cancelling took %s; the sleep should stop at once", d)
 			}
-			if s, body = call(t, ts.URL, "POST", "/_/api/executions/"+aid+"/cancel", "", true); s != 409 {
+			if s, body = adminCall(t, ts.URL, "POST", "/_/api/executions/"+aid+"/cancel", "", true); s != 409 {
 				t.Errorf("cancel again: %d %s", s, body)
 			}
 		})

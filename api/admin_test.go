@@ -69,9 +69,9 @@ func storeServer(t testing.TB, st *store.Store, interval time.Duration) (*api.Se
 	return srv, ts
 }
 
-// call makes one request (with the admin token when admin) and returns
+// adminCall makes one request (with the admin token when admin) and returns
 // the status and body.
-func call(t testing.TB, base, method, url, body string, admin bool) (int, []byte) {
+func adminCall(t testing.TB, base, method, url, body string, admin bool) (int, []byte) {
 	t.Helper()
 	var r io.Reader
 	if body != "" {
@@ -151,7 +151,7 @@ type adminCase struct {
 func runAdmin(t *testing.T, base string, cases []adminCase) {
 	t.Helper()
 	for _, tc := range cases {
-		st, body := call(t, base, tc.method, tc.url, tc.body, !tc.noAuth)
+		st, body := adminCall(t, base, tc.method, tc.url, tc.body, !tc.noAuth)
 		if st != tc.status {
 			t.Errorf("%s: %s %s: status %d, want %d\n%s", tc.name, tc.method, tc.url, st, tc.status, body)
 			continue
@@ -372,7 +372,7 @@ func TestAdminAuth(t *testing.T) {
 		}
 	}
 	// Nothing changed.
-	if s, b := call(t, ts.URL, "GET", "/_/api/definitions/sum_squares", "", true); s != 200 || at(t, b, "latest") != 1 {
+	if s, b := adminCall(t, ts.URL, "GET", "/_/api/definitions/sum_squares", "", true); s != 200 || at(t, b, "latest") != 1 {
 		t.Errorf("after refused requests: %d %s", s, b)
 	}
 }
@@ -398,17 +398,17 @@ func TestHotReloadAcrossNodes(t *testing.T) {
 
 			// Node A publishes t_double and an endpoint; A serves them at once.
 			for _, d := range []string{double, doubleEndpoint} {
-				if s, body := call(t, a.URL, "POST", "/_/api/definitions?publish=true", d, true); s != 201 {
+				if s, body := adminCall(t, a.URL, "POST", "/_/api/definitions?publish=true", d, true); s != 201 {
 					t.Fatalf("publishing on A: %d %s", s, body)
 				}
 			}
 			published := time.Now()
-			if s, body := call(t, a.URL, "GET", "/t/double/4", "", false); s != 200 || string(body) != `{"y":8}` {
+			if s, body := adminCall(t, a.URL, "GET", "/t/double/4", "", false); s != 200 || string(body) != `{"y":8}` {
 				t.Fatalf("A right after publishing: %d %s", s, body)
 			}
 			// B serves them within about a second (its poll interval).
 			waitFor(t, "B to serve the new endpoint", 3*time.Second, func() bool {
-				s, body := call(t, bsrv.URL, "GET", "/t/double/4", "", false)
+				s, body := adminCall(t, bsrv.URL, "GET", "/t/double/4", "", false)
 				return s == 200 && string(body) == `{"y":8}`
 			})
 			t.Logf("%s: B served the endpoint published on A after %s", b.name, time.Since(published).Round(time.Millisecond))
@@ -419,20 +419,20 @@ func TestHotReloadAcrossNodes(t *testing.T) {
 			}
 
 			// A change on B reaches A.
-			if s, body := call(t, bsrv.URL, "PUT", "/_/api/definitions/t_double?publish=true", strings.Replace(double, "* 2", "* 7", 1), true); s != 200 {
+			if s, body := adminCall(t, bsrv.URL, "PUT", "/_/api/definitions/t_double?publish=true", strings.Replace(double, "* 2", "* 7", 1), true); s != 200 {
 				t.Fatalf("publishing on B: %d %s", s, body)
 			}
 			waitFor(t, "A to serve B's change", 3*time.Second, func() bool {
-				_, body := call(t, a.URL, "GET", "/t/double/4", "", false)
+				_, body := adminCall(t, a.URL, "GET", "/t/double/4", "", false)
 				return string(body) == `{"y":28}`
 			})
 
 			// A deletes the endpoint; B stops serving it.
-			if s, body := call(t, a.URL, "DELETE", "/_/api/definitions/t_double_api", "", true); s != 204 {
+			if s, body := adminCall(t, a.URL, "DELETE", "/_/api/definitions/t_double_api", "", true); s != 204 {
 				t.Fatalf("deleting on A: %d %s", s, body)
 			}
 			waitFor(t, "B to drop the deleted endpoint", 3*time.Second, func() bool {
-				s, _ := call(t, bsrv.URL, "GET", "/t/double/4", "", false)
+				s, _ := adminCall(t, bsrv.URL, "GET", "/t/double/4", "", false)
 				return s == 404
 			})
 		})
@@ -457,7 +457,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	publishWorkspace(t, st, "../workflows")
 	_, ts := storeServer(t, st, 50*time.Millisecond)
 	for _, d := range []string{double, doubleEndpoint} {
-		if s, body := call(t, ts.URL, "POST", "/_/api/definitions?publish=true", d, true); s != 201 {
+		if s, body := adminCall(t, ts.URL, "POST", "/_/api/definitions?publish=true", d, true); s != 201 {
 			t.Fatalf("%d %s", s, body)
 		}
 	}
@@ -474,7 +474,7 @@ func TestReloadUnderLoad(t *testing.T) {
 					return
 				default:
 				}
-				s, body := call(t, ts.URL, "GET", "/t/double/1", "", false)
+				s, body := adminCall(t, ts.URL, "GET", "/t/double/1", "", false)
 				n++
 				time.Sleep(time.Millisecond)
 				if s != 200 || !strings.HasPrefix(string(body), `{"y":`) {
@@ -488,7 +488,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 	for i := 2; i < 12; i++ {
 		body := strings.Replace(double, "input.x * 2", "input.x * "+strconv.Itoa(i), 1)
-		if s, b := call(t, ts.URL, "PUT", "/_/api/definitions/t_double?publish=true", body, true); s != 200 {
+		if s, b := adminCall(t, ts.URL, "PUT", "/_/api/definitions/t_double?publish=true", body, true); s != 200 {
 			t.Fatalf("publishing version %d: %d %s", i, s, b)
 		}
 	}
@@ -501,7 +501,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	for e := range errs {
 		t.Errorf("a request during reloads failed: %s", e)
 	}
-	if s, body := call(t, ts.URL, "GET", "/t/double/1", "", false); string(body) != `{"y":11}` {
+	if s, body := adminCall(t, ts.URL, "GET", "/t/double/1", "", false); string(body) != `{"y":11}` {
 		t.Errorf("after the last publish: %d %s", s, body)
 	}
 	t.Logf("%d requests during 10 publishes", total)
@@ -545,7 +545,7 @@ func TestAdminBadBodies(t *testing.T) {
 		}
 	}
 	// Nothing changed.
-	if s, b := call(t, ts.URL, "GET", "/_/api/definitions/sum_squares/versions", "", true); s != 200 || at(t, b, "items.1") != nil {
+	if s, b := adminCall(t, ts.URL, "GET", "/_/api/definitions/sum_squares/versions", "", true); s != 200 || at(t, b, "items.1") != nil {
 		t.Errorf("after refused requests: %d %s", s, b)
 	}
 }
