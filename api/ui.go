@@ -39,6 +39,7 @@ func serveUI(files fs.FS) gin.HandlerFunc {
 			return
 		}
 		c.Abort()
+		c.Set(routePatternKey, uiPrefix) // one route in logs and metrics for all of the UI
 		name := strings.TrimPrefix(path.Clean(p), "/_")
 		name = strings.TrimPrefix(name, "/")
 		h := c.Writer.Header()
