@@ -2,7 +2,7 @@
 // static view (a 500-step stack opens fast); focus turns it into a
 // CodeMirror 6 editor with highlighting, completion of the names in
 // scope and the server's diagnostics underlined at their position.
-import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, startTransition, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { EditorState } from '@codemirror/state';
 import { EditorView, keymap, placeholder as cmPlaceholder } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
@@ -84,6 +84,7 @@ function Static({ src }: { src: string }) {
 function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
+  const pending = useRef<string | null>(null); // the last text sent up, until it comes back as value
   const latest = useRef(p);
   latest.current = p;
 
@@ -106,7 +107,12 @@ function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
           theme,
           EditorView.contentAttributes.of({ 'aria-label': p.label, ...(p.id ? { id: p.id } : {}) }),
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) latest.current.onChange(u.state.doc.toString());
+            if (!u.docChanged) return;
+            // the editor paints the keystroke at once; the rest of the page
+            // (the document, validation, dirty state) follows as a transition
+            const text = u.state.doc.toString();
+            pending.current = text;
+            startTransition(() => latest.current.onChange(text));
           }),
           EditorView.domEventHandlers({
             blur: (_e, v) => {
@@ -128,7 +134,10 @@ function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
   // outside changes (undo, restore) flow into the editor
   useEffect(() => {
     const v = view.current;
-    if (v && v.state.doc.toString() !== p.value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: p.value } });
+    if (!v) return;
+    const doc = v.state.doc.toString();
+    if (doc === p.value) pending.current = null;
+    else if (pending.current === null) v.dispatch({ changes: { from: 0, to: doc.length, insert: p.value } });
   }, [p.value]);
 
   useEffect(() => {

@@ -1,10 +1,10 @@
 // The stack: step cards with nested blocks, built from the step catalogue
 // alone. Drag a card by its handle to move it (also into and out of
 // blocks); every form field comes from the catalogue's field kinds.
-import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { createContext, memo, useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { createPortal } from 'react-dom';
 import {
-  DndContext, DragOverlay, PointerSensor, useDraggable, useDroppable, useSensor, useSensors,
+  DndContext, DragOverlay, MeasuringStrategy, PointerSensor, useDraggable, useDroppable, useSensor, useSensors,
   type CollisionDetection, type DragEndEvent, type DragMoveEvent, type DragStartEvent, pointerWithin, rectIntersection,
 } from '@dnd-kit/core';
 import type { CatalogueField, Definition, DefSummary, StepType, TableInfo } from './api';
@@ -51,6 +51,35 @@ class DropStore {
 }
 const drops = new DropStore();
 
+/** dragging tells cards whether a drag is on: only then do they register as drop targets. */
+class Flag {
+  on = false;
+  private subs = new Set<() => void>();
+  set(v: boolean) { if (v !== this.on) { this.on = v; this.subs.forEach((f) => f()); } }
+  get = () => this.on;
+  subscribe = (f: () => void) => (this.subs.add(f), () => void this.subs.delete(f));
+}
+const dragOn = new Flag();
+
+// A card registers with dnd-kit only when needed (a 500-step stack mounts
+// without 1000 registrations): as a draggable once hovered or focused, as
+// a drop target while a drag is on.
+function DropTarget({ id, el }: { id: string; el: HTMLElement }) {
+  const { setNodeRef } = useDroppable({ id });
+  useLayoutEffect(() => { setNodeRef(el); return () => setNodeRef(null); }, [el, setNodeRef]);
+  return null;
+}
+function DragHandle({ id, el, label }: { id: string; el: HTMLElement; label: string }) {
+  const { setNodeRef, listeners, attributes, isDragging } = useDraggable({ id });
+  useLayoutEffect(() => { setNodeRef(el); return () => setNodeRef(null); }, [el, setNodeRef]);
+  useLayoutEffect(() => { el.classList.toggle('dragging', isDragging); }, [el, isDragging]);
+  return (
+    <button type="button" className="handle" aria-label={label} title="Drag to move" {...listeners} {...attributes}>
+      <Icon name="grip" />
+    </button>
+  );
+}
+
 const CATEGORY_COLORS: Record<string, string> = {
   variables: '#6366f1', control: '#f59e0b', loops: '#10b981', functions: '#8b5cf6', database: '#0ea5e9', utility: '#64748b', auth: '#ef4444',
 };
@@ -94,6 +123,7 @@ const Dnd = memo(function Dnd() {
     return { id, where: y < mid ? ('before' as const) : ('after' as const) };
   };
   const onStart = (e: DragStartEvent) => {
+    dragOn.set(true);
     const f = find(env.cat, env.defRef.current.def, String(e.active.id));
     setDragging(f?.step ?? null);
   };
@@ -101,6 +131,7 @@ const Dnd = memo(function Dnd() {
   const onEnd = (e: DragEndEvent) => {
     const t = whereOf(e);
     drops.set(null);
+    dragOn.set(false);
     setDragging(null);
     if (!t) return;
     const id = String(e.active.id);
@@ -117,7 +148,8 @@ const Dnd = memo(function Dnd() {
 
   return (
     <DndContext sensors={sensors} collisionDetection={collide} onDragStart={onStart} onDragMove={onMove} onDragEnd={onEnd}
-      onDragCancel={() => (drops.set(null), setDragging(null))}>
+      onDragCancel={() => (drops.set(null), dragOn.set(false), setDragging(null))}
+      measuring={{ droppable: { strategy: MeasuringStrategy.Always } }}>
       <RootStepList />
       <DragOverlay dropAnimation={null}>
         {dragging ? <div className="card drag-ghost"><span className="step-type">{dragging.type}</span> {summary(env.cat, dragging)}</div> : null}
@@ -127,12 +159,14 @@ const Dnd = memo(function Dnd() {
 });
 
 const StepList = memo(function StepList({ list, path, label }: { list: Step[]; path: string; label?: string }) {
-  const { setNodeRef, isOver } = useDroppable({ id: `list|${path}` });
+  const [el, setEl] = useState<HTMLElement | null>(null);
+  const on = useSyncExternalStore(dragOn.subscribe, dragOn.get);
   const endMark = useSyncExternalStore(drops.subscribe, () => drops.where(`list|${path}`));
   return (
     <div className="step-list" data-list={path}>
       {list.map((s, i) => (s ? <StepCard key={s.__id} step={s} path={`${path}[${i}]`} index={i} count={list.length} /> : null))}
-      <div ref={setNodeRef} className={`list-end${isOver || endMark ? ' drop-here' : ''}${list.length ? '' : ' empty'}`}>
+      <div ref={setEl} className={`list-end${endMark ? ' drop-here' : ''}${list.length ? '' : ' empty'}`}>
+        {on && el ? <DropTarget id={`list|${path}`} el={el} /> : null}
         <AddStep listPath={path} index={list.length} label={label} />
       </div>
     </div>
@@ -153,9 +187,8 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
   const t = env.cat.byType.get(step.type);
   const [collapsed, setCollapsed] = useState(false);
   const [hot, setHot] = useState(false); // the actions render once the card is hovered or focused (a 500-step stack opens faster)
-  const drag = useDraggable({ id: step.__id });
-  const drop = useDroppable({ id: step.__id });
-  const setRef = useCallback((el: HTMLElement | null) => { drag.setNodeRef(el); drop.setNodeRef(el); }, [drag.setNodeRef, drop.setNodeRef]);
+  const [el, setEl] = useState<HTMLElement | null>(null);
+  const on = useSyncExternalStore(dragOn.subscribe, dragOn.get);
   const dropWhere = useSyncExternalStore(drops.subscribe, () => drops.where(step.__id));
   const mark = useSyncExternalStore(runMarks.subscribe, () => runMarks.get(path));
   const stepDiags = useSyncExternalStore(diagStore.subscribe, () => diagStore.at(path));
@@ -175,29 +208,31 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
   const blocks = fields.filter((f) => f.kind === 'steps' || f.kind === 'cases');
   const color = categoryColor(t?.category ?? '');
   const hasErr = anyDiags.some((d) => d.severity !== 'warning');
-  const cls = ['card', step.disabled ? 'disabled' : '', drag.isDragging ? 'dragging' : '', mark?.failed ? 'failed' : '', mark?.selected ? 'selected' : '',
+  const cls = ['card', step.disabled ? 'disabled' : '', mark?.failed ? 'failed' : '', mark?.selected ? 'selected' : '',
     hasErr ? 'has-error' : '', dropWhere ? `drop-${dropWhere}` : ''].filter(Boolean).join(' ');
 
   const onKey = (e: React.KeyboardEvent) => {
-    if (e.target !== e.currentTarget) return;
+    if (e.target !== e.currentTarget && !(e.target as HTMLElement).classList.contains('handle')) return;
     if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
       e.preventDefault();
       const to = e.key === 'ArrowUp' ? index - 1 : index + 2;
       if (to >= 0 && to <= count) env.update((d) => move(env.cat, d, step.__id, listSegs, to));
-    } else if (e.key === 'Delete') {
+    } else if (e.key === 'Delete' && e.target === e.currentTarget) {
       env.update((d) => removeAt(d, listSegs, index));
     }
   };
 
   return (
-    <div ref={setRef} className={cls} data-path={path} data-type={step.type} style={{ ['--cat' as any]: color }} tabIndex={-1} onKeyDown={onKey}
+    <div ref={setEl} className={cls} data-path={path} data-type={step.type} style={{ ['--cat' as any]: color }} tabIndex={-1} onKeyDown={onKey}
       onMouseEnter={hot ? undefined : () => setHot(true)} onFocus={hot ? undefined : () => setHot(true)}
       role="group" aria-label={`step ${index + 1}: ${step.type}${summary(env.cat, step) ? ' ' + summary(env.cat, step) : ''}`}>
       <div className="card-head">
-        <button className="handle" aria-label={`Drag ${step.type} step (Alt+Arrow keys on the card move it)`} title="Drag to move" {...drag.listeners} {...drag.attributes}
-          onKeyDown={(e) => { if (e.altKey) onKey({ ...e, target: e.currentTarget.parentElement!.parentElement, currentTarget: e.currentTarget.parentElement!.parentElement } as any); }}>
-          <Icon name="grip" />
-        </button>
+        {on && el ? <DropTarget id={step.__id} el={el} /> : null}
+        {hot && el ? <DragHandle id={step.__id} el={el} label={`Drag ${step.type} step (Alt+Arrow keys on the card move it)`} /> : (
+          <button type="button" className="handle" aria-label={`Drag ${step.type} step (Alt+Arrow keys on the card move it)`} onPointerEnter={() => setHot(true)}>
+            <Icon name="grip" />
+          </button>
+        )}
         <span className="step-num">{index + 1}</span>
         <span className="step-type" title={t?.description}>{step.type}</span>
         <span className="step-sum">{summary(env.cat, step)}</span>
