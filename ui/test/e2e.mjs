@@ -376,6 +376,7 @@ scenario('versions, publish, completion, duplicate, disable, rename, delete, uns
   await field(page, 'stack[1]', 'value').locator('.expr').click();
   await page.keyboard.type('tot');
   await expectText(page.locator('.cm-tooltip-autocomplete li'), 'total', 'completion');
+  await page.waitForTimeout(150); // CodeMirror ignores Enter in the first 75 ms of a completion list
   await page.keyboard.press('Enter');
   await page.keyboard.type(' * 2');
   await page.keyboard.press('Escape');
