@@ -149,7 +149,8 @@ const Dnd = memo(function Dnd() {
   return (
     <DndContext sensors={sensors} collisionDetection={collide} onDragStart={onStart} onDragMove={onMove} onDragEnd={onEnd}
       onDragCancel={() => (drops.set(null), dragOn.set(false), setDragging(null))}
-      measuring={{ droppable: { strategy: MeasuringStrategy.Always } }}>
+      measuring={{ droppable: { strategy: MeasuringStrategy.Always } }}
+      autoScroll={{ threshold: { x: 0, y: 0.08 }, acceleration: 6 }}>
       <RootStepList />
       <DragOverlay dropAnimation={null}>
         {dragging ? <div className="card drag-ghost"><span className="step-type">{dragging.type}</span> {summary(env.cat, dragging)}</div> : null}

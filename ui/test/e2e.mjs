@@ -255,6 +255,39 @@ scenario('drag a step to a new place and the result changes', async (page) => {
   await page.locator('.toolbar').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Control+z');
   await expectText(field(page, 'stack[1]', 'value'), 'x * 10', 'undo restores the order');
+  // into a block: an if whose then-branch is empty; drag "x + 1" into it
+  await addStep(page, 'stack', 'if');
+  await typeExpr(page, field(page, 'stack[3]', 'cond'), 'x > 100');
+  const h2 = null;
+  await card(page, 'stack[2]').hover();
+  await card(page, 'stack[3]').evaluate((e) => e.scrollIntoView({ block: 'center' })); // away from the auto-scroll edges
+  const h2b = await card(page, 'stack[2]').locator('.handle').first().boundingBox();
+  const then = await page.locator('[data-list="stack[3].then"] > .list-end').boundingBox();
+  await page.mouse.move(h2b.x + h2b.width / 2, h2b.y + h2b.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(h2b.x + 20, h2b.y + 20, { steps: 4 });
+  await page.mouse.move(then.x + then.width / 2, then.y + then.height / 2, { steps: 12 });
+  await page.waitForTimeout(100);
+  await page.screenshot({ path: join(artifacts, '4-into-block.png') });
+  await page.mouse.up();
+  void h2;
+  await expectText(field(page, 'stack[2].then[0]', 'value'), 'x + 1', 'moved into the then block');
+  panel = await runWith(page, {});
+  await expectText(panel.locator('[data-testid="run-output"]'), '10', 'x + 1 no longer runs (10 is not > 100)');
+  // and out again, to the end of the stack
+  await card(page, 'stack[2].then[0]').hover();
+  await card(page, 'stack[2]').evaluate((e) => e.scrollIntoView({ block: 'center' }));
+  const h3 = await card(page, 'stack[2].then[0]').locator('.handle').first().boundingBox();
+  const end = await page.locator('[data-list="stack"] > .list-end').boundingBox();
+  await page.mouse.move(h3.x + h3.width / 2, h3.y + h3.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(h3.x + 20, h3.y + 20, { steps: 4 });
+  await page.mouse.move(end.x + end.width / 2, end.y + end.height / 2, { steps: 12 });
+  await page.waitForTimeout(100);
+  await page.mouse.up();
+  await expectText(field(page, 'stack[3]', 'value'), 'x + 1', 'moved out to the end');
+  panel = await runWith(page, {});
+  await expectText(panel.locator('[data-testid="run-output"]'), '11', 'x + 1 runs last again');
 });
 
 scenario('a failed execution shows the failing step in its trace', async (page) => {
@@ -265,6 +298,8 @@ scenario('a failed execution shows the failing step in its trace', async (page) 
   ], response: 'q' });
   await signIn(page);
   await page.getByRole('link', { name: 'divide' }).click();
+  await page.getByRole('button', { name: 'Publish' }).click(); // retry runs the published version
+  await expectText(page.locator('.toast'), 'Published divide', 'published');
   const panel = await runWith(page, { by: 0 });
   await expectText(panel.locator('[data-testid="run-error"]'), 'cannot divide by zero', 'run error');
   await expect(await card(page, 'stack[1]').evaluate((e) => e.classList.contains('failed')), 'the failing card is marked');
@@ -278,6 +313,19 @@ scenario('a failed execution shows the failing step in its trace', async (page) 
   expect(await failed.count() === 1, 'exactly one failing step');
   await failed.click();
   await page.screenshot({ path: join(artifacts, '5-failed-execution.png') });
+  // retry: a new execution of the same function with the same input
+  const first = await page.evaluate(() => location.hash);
+  await page.getByRole('button', { name: 'Retry' }).click();
+  await page.waitForFunction((h) => location.hash !== h && location.hash.startsWith('#/executions/'), first);
+  await page.locator('[data-testid="execution"]').waitFor();
+  // the list refreshes itself: a run started elsewhere shows up without a click
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
+  await page.getByLabel('Function filter').selectOption('divide');
+  const rows = page.locator('tr[data-execution]');
+  await rows.first().waitFor();
+  const before = await rows.count();
+  await fetch(`${base}/function/divide`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: '{"by": 5}' });
+  await page.waitForFunction((n) => document.querySelectorAll('tr[data-execution]').length > n, before, { timeout: 8000 });
 });
 
 scenario('performance: a 500-step stack opens fast and typing stays fast', async (page) => {
