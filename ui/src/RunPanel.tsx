@@ -61,6 +61,8 @@ export function TraceList({ rows, selected, onSelect, root }: { rows: TraceRow[]
 export function RunPanel({ def, onClose }: { def: Definition; onClose: () => void }) {
   const key = `funcstack.input.${def.name}`;
   const [input, setInput] = useState(() => sessionStorage.getItem(key) ?? skeleton(def));
+  const [claims, setClaims] = useState(() => sessionStorage.getItem(`${key}.auth`) ?? '{"sub": 1}');
+  useEffect(() => sessionStorage.setItem(`${key}.auth`, claims), [key, claims]);
   const [busy, setBusy] = useState(false);
   const [res, setRes] = useState<RunAnswer | null>(null);
   const [err, setErr] = useState<string | null>(null);
@@ -84,10 +86,19 @@ export function RunPanel({ def, onClose }: { def: Definition; onClose: () => voi
       setErr(`the input is not JSON: ${(e as Error).message}`);
       return;
     }
+    let auth: unknown;
+    if (def.auth) {
+      try {
+        auth = JSON.parse(claims || '{}');
+      } catch (e) {
+        setErr(`the auth claims are not JSON: ${(e as Error).message}`);
+        return;
+      }
+    }
     setBusy(true);
     setErr(null);
     try {
-      const r = await api.run({ name: def.name, input: body, definition: def });
+      const r = await api.run({ name: def.name, input: body, definition: def, ...(auth ? { auth } : {}) });
       setRes(r);
       setSel(null);
       mark(r, null);
@@ -138,6 +149,12 @@ export function RunPanel({ def, onClose }: { def: Definition; onClose: () => voi
       <label className="field-label" htmlFor="run-input">Input (JSON)</label>
       <textarea id="run-input" className="json-input" spellCheck={false} value={input} onChange={(e) => setInput(e.target.value)}
         onKeyDown={(e) => { if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') (e.preventDefault(), run()); }} rows={6} />
+      {def.auth ? (
+        <>
+          <label className="field-label" htmlFor="run-auth">auth claims (JSON, as a verified token would give)</label>
+          <textarea id="run-auth" className="json-input" spellCheck={false} value={claims} onChange={(e) => setClaims(e.target.value)} rows={2} />
+        </>
+      ) : null}
       <div className="row gap">
         <button type="button" className="btn primary" onClick={run} disabled={busy} aria-keyshortcuts="Control+Enter"><Icon name="play" /> {busy ? 'Running…' : 'Run'}</button>
         <button type="button" className="btn" onClick={copyCurl}><Icon name="terminal" /> {copied ? 'Copied' : 'Copy as curl'}</button>

@@ -202,9 +202,9 @@ function Records({ info, toast, onChange }: { info: TableInfo; toast: (m: string
         <label className="inline-label">per page
           <select value={per} onChange={(e) => (setPer(Number(e.target.value)), setPage(1))}>{[10, 25, 50, 100].map((n) => <option key={n}>{n}</option>)}</select>
         </label>
-        <button type="button" className="icon-btn" aria-label="Previous page" disabled={page <= 1} onClick={() => setPage(page - 1)}><Icon name="up" /></button>
+        <button type="button" className="icon-btn" aria-label="Previous page" disabled={page <= 1} onClick={() => setPage(page - 1)}><Icon name="left" /></button>
         <span className="small">page {page} of {pages}</span>
-        <button type="button" className="icon-btn" aria-label="Next page" disabled={page >= pages} onClick={() => setPage(page + 1)}><Icon name="down" /></button>
+        <button type="button" className="icon-btn" aria-label="Next page" disabled={page >= pages} onClick={() => setPage(page + 1)}><Icon name="right" /></button>
       </div>
       {adding ? (
         <div className="add-record">
@@ -217,7 +217,7 @@ function Records({ info, toast, onChange }: { info: TableInfo; toast: (m: string
       ) : null}
       <div className="scroll-x">
         <table className="grid records-grid" aria-label={`${info.name} records`}>
-          <thead><tr><th>id</th>{cols.map((c) => <th key={c.name}>{c.name}<span className="muted small"> {c.type}</span></th>)}<th /></tr></thead>
+          <thead><tr><th>id</th>{cols.map((c) => <th key={c.name}>{c.name}<span className="col-type"> {c.type}</span></th>)}<th /></tr></thead>
           <tbody>
             {(data?.items ?? []).map((r) => (
               <tr key={String(r.id)}>
@@ -246,6 +246,7 @@ function Records({ info, toast, onChange }: { info: TableInfo; toast: (m: string
             ))}
           </tbody>
         </table>
+        {data && data.items.length === 0 ? <div className="empty-state">No records yet. Add one here, or with the db.add step.</div> : null}
       </div>
     </section>
   );

@@ -184,6 +184,6 @@ export const api = {
   execution: (id: string) => request<Execution>('GET', `/executions/${q(id)}`),
   cancel: (id: string) => request<Execution>('POST', `/executions/${q(id)}/cancel`),
   retry: (id: string) => request<{ id: string; status_url: string }>('POST', `/executions/${q(id)}/retry`),
-  run: (body: { name: string; input: unknown; version?: string | number; definition?: Definition }) =>
+  run: (body: { name: string; input: unknown; version?: string | number; definition?: Definition; auth?: unknown }) =>
     request<RunAnswer>('POST', '/run', body),
 };

@@ -10,6 +10,8 @@ const P: Record<string, string> = {
   up: 'M12 19V5M6 11l6-6 6 6',
   down: 'M12 5v14M6 13l6 6 6-6',
   collapse: 'M6 15l6-6 6 6',
+  left: 'M15 6l-6 6 6 6',
+  right: 'M9 6l6 6-6 6',
   expand: 'M6 9l6 6 6-6',
   play: 'M7 4l13 8-13 8z',
   save: 'M5 3h11l4 4v14H5zM8 3v6h8M8 21v-7h8v7',
