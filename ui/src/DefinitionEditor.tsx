@@ -74,29 +74,30 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
     [cat, doc.ref, doc.update, defs, tables, calleeInputs, open]);
 
   // validation as you type (debounced), against the other saved definitions
-  const plainRef = useRef(doc.plain);
-  plainRef.current = doc.plain;
   useEffect(() => {
+    const def = doc.def;
     const h = setTimeout(async () => {
       setChecking(true);
+      const current = () => doc.ref.current.def === def;
       try {
-        const r = await api.validate(doc.plain);
-        if (plainRef.current === doc.plain) diagStore.set((r.diagnostics ?? []).filter((d) => !d.definition || d.definition === name));
+        const r = await api.validate(strip(def));
+        if (current()) diagStore.set((r.diagnostics ?? []).filter((d) => !d.definition || d.definition === name));
       } catch (e) {
-        if (e instanceof ApiError && e.diagnostics.length && plainRef.current === doc.plain) diagStore.set(e.diagnostics.filter((d) => !d.definition || d.definition === name));
+        if (e instanceof ApiError && e.diagnostics.length && current()) diagStore.set(e.diagnostics.filter((d) => !d.definition || d.definition === name));
       } finally {
         setChecking(false);
       }
     }, 350);
     return () => clearTimeout(h);
-  }, [doc.plain, name]);
+  }, [doc.def, doc.ref, name]);
 
   const save = useCallback(async (publish = false) => {
-    const def = strip(doc.ref.current.def);
+    const snap = doc.ref.current.def;
+    const def = strip(snap);
     setSaving(true);
     try {
       const r = await api.save(def, publish);
-      doc.markSaved(doc.ref.current.def);
+      doc.markSaved(snap);
       diagStore.set((r.diagnostics ?? []).filter((d) => !d.definition || d.definition === name));
       setMeta((m) => ({ version: r.version, latest: r.version, published: publish ? r.version : m.published }));
       toast(r.changed === false && !publish ? 'No changes to save' : `Saved ${name} v${r.version}${publish ? ' and published it' : ' (draft)'}`);
@@ -144,6 +145,9 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
   }, [save, doc.undo, doc.redo]);
 
   const def = doc.def;
+  const head = useMemo(() => ({ name, kind: def.kind, auth: def.auth, method: def.method, path: def.path, input: def.input }),
+    [name, def.kind, def.auth, def.method, def.path, def.input]);
+  const closePanel = useCallback(() => setPanel(null), []);
   const set = (k: string, v: unknown, key?: string) => doc.update((d) => setAt(d, [k], v), key ?? `top.${k}`);
   const responseScope = useCallback(() => scopeAt(cat, doc.ref.current.def, ['stack', (doc.ref.current.def.stack ?? []).length]), [cat, doc.ref]);
   const nSteps = useMemo(() => countSteps(cat, def.stack ?? []), [cat, def.stack]);
@@ -195,7 +199,7 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
             ) : null}
           </div>
         </div>
-        {panel === 'run' ? <RunPanel def={doc.plain} onClose={() => setPanel(null)} /> : null}
+        {panel === 'run' ? <RunPanel def={head} getDef={doc.plain} onClose={closePanel} /> : null}
         {panel === 'versions' ? <VersionsPanel name={name} onClose={() => setPanel(null)} toast={toast}
           onRestored={() => reload()} onPublished={() => (reload(), onSaved())} /> : null}
       </div>

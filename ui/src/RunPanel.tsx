@@ -1,7 +1,7 @@
 // Run & Debug: run the definition as it is in the editor (saved or not),
 // see the response, the total time, every step's time and result; the
 // failing step is marked here and on its card.
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { api, ApiError, token, type Definition, type RunAnswer, type TraceEntry } from './api';
 import { diagStore, segsOf } from './doc';
 import { fmtMs, runMarks, type RunMark } from './StackEditor';
@@ -58,7 +58,7 @@ export function TraceList({ rows, selected, onSelect, root }: { rows: TraceRow[]
   );
 }
 
-export function RunPanel({ def, onClose }: { def: Definition; onClose: () => void }) {
+export const RunPanel = memo(function RunPanel({ def, getDef, onClose }: { def: Definition; getDef: () => Definition; onClose: () => void }) {
   const key = `funcstack.input.${def.name}`;
   const [input, setInput] = useState(() => sessionStorage.getItem(key) ?? skeleton(def));
   const [claims, setClaims] = useState(() => sessionStorage.getItem(`${key}.auth`) ?? '{"sub": 1}');
@@ -98,7 +98,7 @@ export function RunPanel({ def, onClose }: { def: Definition; onClose: () => voi
     setBusy(true);
     setErr(null);
     try {
-      const r = await api.run({ name: def.name, input: body, definition: def, ...(auth ? { auth } : {}) });
+      const r = await api.run({ name: def.name, input: body, definition: getDef(), ...(auth ? { auth } : {}) });
       setRes(r);
       setSel(null);
       mark(r, null);
@@ -201,4 +201,4 @@ export function RunPanel({ def, onClose }: { def: Definition; onClose: () => voi
       ) : null}
     </aside>
   );
-}
+});

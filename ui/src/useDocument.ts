@@ -2,7 +2,7 @@
 // immutable definition; typing in one field within a second is one undo
 // step. The ref is the truth and is updated at once, so Save reads the
 // newest text even while a typing transition has not rendered yet.
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import type { Definition } from './api';
 import { strip } from './doc';
 
@@ -12,7 +12,7 @@ const LIMIT = 300;
 export function useDocument(initial: Definition) {
   const ref = useRef<State>({ def: initial, past: [], future: [], key: null, at: 0 });
   const [, setTick] = useState(0);
-  const [saved, setSaved] = useState(() => JSON.stringify(strip(initial)));
+  const [saved, setSaved] = useState<Definition>(initial); // the saved document, by identity (undo back to it is clean again)
   const commit = useCallback((s: State) => {
     ref.current = s;
     setTick((t) => t + 1);
@@ -34,9 +34,10 @@ export function useDocument(initial: Definition) {
     const s = ref.current;
     if (s.future.length) commit({ def: s.future[0], past: [...s.past, s.def], future: s.future.slice(1), key: null, at: 0 });
   }, [commit]);
-  const markSaved = useCallback((d: Definition) => setSaved(JSON.stringify(strip(d))), []);
+  const markSaved = useCallback((d: Definition) => setSaved(d), []);
+  const plain = useCallback(() => strip(ref.current.def), []);
   const st = ref.current;
-  const plain = useMemo(() => strip(st.def), [st.def]);
-  const dirty = useMemo(() => JSON.stringify(plain) !== saved, [plain, saved]);
+  // nothing here walks the whole document: a keystroke in a 500-step stack stays cheap
+  const dirty = st.def !== saved;
   return { def: st.def, plain, dirty, canUndo: st.past.length > 0, canRedo: st.future.length > 0, update, undo, redo, markSaved, ref };
 }

@@ -335,25 +335,38 @@ scenario('performance: a 500-step stack opens fast and typing stays fast', async
     : { type: 'set', name: 'acc', value: `acc + ${i}` });
   await adminApi('POST', '/definitions', { kind: 'function', name: 'big_stack', stack, response: 'acc' });
   await signIn(page);
+  // measured inside the page (no test-driver round trips): from the click on
+  // the sidebar link to all 500 cards in the DOM and painted, then to the
+  // last card's expression field focused as an editor (what Tab or a click does)
   const open = async () => {
     await page.evaluate(() => { location.hash = '#/'; });
     await page.locator('.home').waitFor();
-    await page.evaluate(() => { window.__t0 = performance.now(); });
-    await page.getByRole('link', { name: 'big_stack' }).click();
-    await card(page, 'stack[499]').waitFor();
-    const ms = await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now() - window.__t0), 0))));
-    // interactive: the last card's field takes a click at once
-    const t1 = Date.now();
-    await field(page, 'stack[499]', 'value').locator('.expr').click();
-    await page.locator('[data-path="stack[499]"] .cm-content').waitFor();
-    return { ms, clickMs: Date.now() - t1 };
+    return page.evaluate(() => new Promise((resolve, reject) => {
+      const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      const until = async (f) => { for (let i = 0; i < 1000; i++) { const v = f(); if (v) return v; await new Promise((r) => setTimeout(r, 2)); } throw new Error('timed out'); };
+      const link = [...document.querySelectorAll('.sidebar a')].find((a) => a.textContent.trim() === 'big_stack');
+      const t0 = performance.now();
+      link.click();
+      (async () => {
+        const last = await until(() => document.querySelector('[data-path="stack[499]"]'));
+        await frame();
+        const ms = performance.now() - t0;
+        const f = last.querySelector(':scope > .fields > [data-field="value"] .expr');
+        f.scrollIntoView({ block: 'center' });
+        f.focus();
+        await until(() => last.querySelector('.cm-content') === document.activeElement);
+        await frame();
+        resolve({ ms, clickMs: performance.now() - t0 - ms });
+      })().catch(reject);
+    }));
   };
   await open(); // warm (code and catalogue cached as a returning user has them)
   const runs = [];
-  for (let i = 0; i < 3; i++) runs.push(await open());
-  const openMs = runs.map((r) => r.ms).sort((a, b) => a - b)[1];
-  const interactive = runs.map((r) => r.ms + r.clickMs).sort((a, b) => a - b)[1];
-  figures.push(`500-step stack: rendered in ${openMs.toFixed(0)} ms, interactive (a field focused and editing) in ${interactive.toFixed(0)} ms (median of 3; limit 1000 ms)`);
+  for (let i = 0; i < 5; i++) runs.push(await open());
+  const openMs = runs.map((r) => r.ms).sort((a, b) => a - b)[2];
+  const all = runs.map((r) => r.ms + r.clickMs).sort((a, b) => a - b);
+  const interactive = all[2];
+  figures.push(`500-step stack: all 500 cards rendered in ${openMs.toFixed(0)} ms, interactive (the last card's field focused and editing) in ${interactive.toFixed(0)} ms (median of 5, range ${all[0].toFixed(0)}–${all[4].toFixed(0)} ms; limit 1000 ms)`);
   expect(interactive < 1000, `a 500-step stack took ${interactive.toFixed(0)} ms to open and become interactive`);
   // typing: time from keydown to the next frame after it, per keystroke
   await page.keyboard.press('End');
