@@ -1,7 +1,7 @@
 // The stack: step cards with nested blocks, built from the step catalogue
 // alone. Drag a card by its handle to move it (also into and out of
 // blocks); every form field comes from the catalogue's field kinds.
-import { createContext, memo, useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { createPortal } from 'react-dom';
 import {
   DndContext, DragOverlay, MeasuringStrategy, PointerSensor, useDraggable, useDroppable, useSensor, useSensors,
@@ -61,18 +61,18 @@ class Flag {
 }
 const dragOn = new Flag();
 
-// A card registers with dnd-kit only when needed (a 500-step stack mounts
-// without 1000 registrations): as a draggable once hovered or focused, as
-// a drop target while a drag is on.
-function DropTarget({ id, el }: { id: string; el: HTMLElement }) {
+// A card registers as a drop target only while a drag is on (a 500-step
+// stack mounts without 500 droppable registrations, each a dnd-kit state
+// update); its handle is always a draggable (a plain map entry).
+function DropTarget({ id, el }: { id: string; el: { current: HTMLElement | null } }) {
   const { setNodeRef } = useDroppable({ id });
-  useLayoutEffect(() => { setNodeRef(el); return () => setNodeRef(null); }, [el, setNodeRef]);
+  useEffect(() => { setNodeRef(el.current); return () => setNodeRef(null); }, [el, setNodeRef]);
   return null;
 }
-function DragHandle({ id, el, label }: { id: string; el: HTMLElement; label: string }) {
+function DragHandle({ id, el, label }: { id: string; el: { current: HTMLElement | null }; label: string }) {
   const { setNodeRef, listeners, attributes, isDragging } = useDraggable({ id });
-  useLayoutEffect(() => { setNodeRef(el); return () => setNodeRef(null); }, [el, setNodeRef]);
-  useLayoutEffect(() => { el.classList.toggle('dragging', isDragging); }, [el, isDragging]);
+  useEffect(() => { setNodeRef(el.current); return () => setNodeRef(null); }, [el, setNodeRef]);
+  useEffect(() => { el.current?.classList.toggle('dragging', isDragging); }, [el, isDragging]);
   return (
     <button type="button" className="handle" aria-label={label} title="Drag to move" {...listeners} {...attributes}>
       <Icon name="grip" />
@@ -160,14 +160,14 @@ const Dnd = memo(function Dnd() {
 });
 
 const StepList = memo(function StepList({ list, path, label }: { list: Step[]; path: string; label?: string }) {
-  const [el, setEl] = useState<HTMLElement | null>(null);
+  const el = useRef<HTMLDivElement>(null);
   const on = useSyncExternalStore(dragOn.subscribe, dragOn.get);
   const endMark = useSyncExternalStore(drops.subscribe, () => drops.where(`list|${path}`));
   return (
     <div className="step-list" data-list={path}>
       {list.map((s, i) => (s ? <StepCard key={s.__id} step={s} path={`${path}[${i}]`} index={i} count={list.length} /> : null))}
-      <div ref={setEl} className={`list-end${endMark ? ' drop-here' : ''}${list.length ? '' : ' empty'}`}>
-        {on && el ? <DropTarget id={`list|${path}`} el={el} /> : null}
+      <div ref={el} className={`list-end${endMark ? ' drop-here' : ''}${list.length ? '' : ' empty'}`}>
+        {on ? <DropTarget id={`list|${path}`} el={el} /> : null}
         <AddStep listPath={path} index={list.length} label={label} />
       </div>
     </div>
@@ -188,7 +188,7 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
   const t = env.cat.byType.get(step.type);
   const [collapsed, setCollapsed] = useState(false);
   const [hot, setHot] = useState(false); // the actions render once the card is hovered or focused (a 500-step stack opens faster)
-  const [el, setEl] = useState<HTMLElement | null>(null);
+  const el = useRef<HTMLDivElement>(null);
   const on = useSyncExternalStore(dragOn.subscribe, dragOn.get);
   const dropWhere = useSyncExternalStore(drops.subscribe, () => drops.where(step.__id));
   const mark = useSyncExternalStore(runMarks.subscribe, () => runMarks.get(path));
@@ -224,16 +224,12 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
   };
 
   return (
-    <div ref={setEl} className={cls} data-path={path} data-type={step.type} style={{ ['--cat' as any]: color }} tabIndex={-1} onKeyDown={onKey}
+    <div ref={el} className={cls} data-path={path} data-type={step.type} style={{ ['--cat' as any]: color }} tabIndex={-1} onKeyDown={onKey}
       onMouseEnter={hot ? undefined : () => setHot(true)} onFocus={hot ? undefined : () => setHot(true)}
       role="group" aria-label={`step ${index + 1}: ${step.type}${summary(env.cat, step) ? ' ' + summary(env.cat, step) : ''}`}>
       <div className="card-head">
-        {on && el ? <DropTarget id={step.__id} el={el} /> : null}
-        {hot && el ? <DragHandle id={step.__id} el={el} label={`Drag ${step.type} step (Alt+Arrow keys on the card move it)`} /> : (
-          <button type="button" className="handle" aria-label={`Drag ${step.type} step (Alt+Arrow keys on the card move it)`} onPointerEnter={() => setHot(true)}>
-            <Icon name="grip" />
-          </button>
-        )}
+        {on ? <DropTarget id={step.__id} el={el} /> : null}
+        <DragHandle id={step.__id} el={el} label={`Drag ${step.type} step (Alt+Arrow keys on the card move it)`} />
         <span className="step-num">{index + 1}</span>
         <span className="step-type" title={t?.description}>{step.type}</span>
         <span className="step-sum">{summary(env.cat, step)}</span>

@@ -129,6 +129,10 @@ async function runWith(page, input) {
   return panel;
 }
 function expect(cond, msg) { if (!cond) throw new Error(msg); }
+/** canon is JSON with sorted keys, to compare documents. */
+function canon(v) {
+  return JSON.stringify(v, (k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((key) => [key, x[key]])) : x));
+}
 async function expectText(locator, want, what) {
   try {
     await locator.filter({ hasText: want }).first().waitFor({ timeout: 5000 });
@@ -169,16 +173,23 @@ scenario('build sum_squares by clicking and typing, save, run with n=20 → 2870
   await expectText(page.locator('.badge.ok'), 'valid', 'validation badge');
   await save(page);
   const saved = await adminApi('GET', '/definitions/sum_squares');
-  expect(JSON.stringify(saved.content.stack) === JSON.stringify([
+  const want = { kind: 'function', name: 'sum_squares', input: [{ name: 'n', type: 'int', required: true }], stack: [
     { type: 'var', name: 'total', value: '0' },
     { type: 'for', from: '1', to: 'input.n', as: 'i', steps: [{ type: 'set', name: 'total', value: 'total + i * i' }] },
-  ].map((s) => s)) || JSON.stringify(saved.content.stack).includes('total + i * i'), `saved stack: ${JSON.stringify(saved.content.stack)}`);
+  ], response: 'total' };
+  expect(canon(saved.content) === canon(want), `saved definition:\n${canon(saved.content)}\nwant\n${canon(want)}`);
   const panel = await runWith(page, { n: 20 });
   await expectText(panel.locator('[data-testid="run-output"]'), '2870', 'run output');
   await expectText(panel.locator('[data-testid="total-time"]'), 'total', 'total time');
   // per-step timing list, and clicking a step shows its result
   await panel.locator('[data-trace-path="stack[1].steps[0]"]').click();
   await expectText(panel.locator('[data-testid="step-result"]'), '2870', 'result of the last set');
+  // copy as curl
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await panel.getByRole('button', { name: 'Copy as curl' }).click();
+  await expectText(panel.getByRole('button', { name: 'Copied' }), 'Copied', 'copy button');
+  const curl = await page.evaluate(() => navigator.clipboard.readText());
+  expect(curl.includes(`curl -X POST '${base}/function/sum_squares'`) && curl.includes(`-d '{"n":20}'`) && curl.includes('Authorization: Bearer'), `curl: ${curl}`);
 });
 
 scenario('two async calls and an await: both outputs in order', async (page) => {
