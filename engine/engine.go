@@ -133,6 +133,7 @@ type Engine struct {
 	// localStore is true when the store serves only this process.
 	localStore bool
 	jobs       chan *Execution
+	durable    Durable // durable.go
 	start      sync.Once
 	stop       chan struct{}
 	wg         sync.WaitGroup
@@ -183,6 +184,9 @@ type RunOptions struct {
 	Timeout time.Duration
 	// ExecutionID sets the execution ID (default: a new UUIDv7).
 	ExecutionID string
+	// Record, when set, is the record the run fills in (keeping its ID,
+	// mode, attempts and times) and leaves to the caller to save.
+	Record *ExecutionRecord
 }
 
 // Result is the outcome of a run.
@@ -215,13 +219,16 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	}
 	res := &Result{ExecutionID: id}
 	started := time.Now()
-	rec := &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: fn.Inputs.Redact(input), CreatedAt: started, StartedAt: started, Attempts: 1}
+	rec := opt.Record
+	if rec == nil {
+		rec = &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: fn.Inputs.Redact(input), CreatedAt: started, StartedAt: started, Attempts: 1}
+	}
 
 	in, verr := fn.Inputs.Validate(input)
 	if verr != nil {
 		verr.Definition, verr.ExecutionID = name, id
 		res.Error = verr
-		e.finish(rec, res, started)
+		e.finish(rec, res, started, opt.Record == nil)
 		return res, verr
 	}
 	timeout, lname := e.cfg.Limits.SyncTimeout, "sync_timeout"
@@ -253,14 +260,14 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 			res.Error.ExecutionID = id
 		}
 	}
-	e.finish(rec, res, started)
+	e.finish(rec, res, started, opt.Record == nil)
 	if res.Error != nil {
 		return res, res.Error
 	}
 	return res, nil
 }
 
-func (e *Engine) finish(rec *ExecutionRecord, res *Result, started time.Time) {
+func (e *Engine) finish(rec *ExecutionRecord, res *Result, started time.Time, save bool) {
 	now := time.Now()
 	res.Duration = now.Sub(started)
 	rec.FinishedAt = now
@@ -269,7 +276,9 @@ func (e *Engine) finish(rec *ExecutionRecord, res *Result, started time.Time) {
 	if res.Error != nil {
 		rec.Status = statusOf(res.Error)
 	}
-	_ = e.store.Save(context.Background(), rec)
+	if save {
+		_ = e.store.Save(context.Background(), rec)
+	}
 }
 
 func statusOf(err *Error) string {
