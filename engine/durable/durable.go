@@ -320,6 +320,17 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 
 // Start begins working jobs. Stop ends it.
 func (r *Runner) Start(ctx context.Context) error {
+	// A leadership still held under this node's ID was held by an earlier
+	// run of this node that died: let it go now rather than when it
+	// expires, so that the maintenance (rescue of its jobs, schedules)
+	// resumes at once. Node IDs are unique among live processes.
+	q := "DELETE FROM river_leader WHERE leader_id = ?"
+	if r.st.Dialect() == store.DialectPostgres {
+		q = "DELETE FROM river_leader WHERE leader_id = $1"
+	}
+	if _, err := r.st.SQL().ExecContext(ctx, q, r.opt.NodeID); err != nil {
+		r.opt.Logf("funcstack durable: releasing the leadership of an earlier run of node %s: %v", r.opt.NodeID, err)
+	}
 	if err := r.work.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting the durable queue on %s: %v", r.st.Where(), err)
 	}

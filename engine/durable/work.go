@@ -17,7 +17,7 @@ import (
 
 // timeoutSlack lets the engine's own deadline (which names the limit) hit
 // before River's.
-const timeoutSlack = 5 * time.Second
+const timeoutSlack = time.Second
 
 // runWorker works funcstack.run jobs.
 type runWorker struct {
