@@ -129,6 +129,7 @@ func New(cfg Config) (*Server, error) {
 	g.GET("/healthz", s.healthz)
 	g.GET("/metrics", s.metrics.handler)
 	g.POST("/function/:name", s.function)
+	g.POST("/async-function/:name", s.asyncFunction)
 	admin := g.Group("/_/api", s.requireAdmin)
 	admin.GET("/steps", s.steps)
 	admin.GET("/executions/:id", s.execution)

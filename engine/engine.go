@@ -135,6 +135,7 @@ type Engine struct {
 	// localStore is true when the store serves only this process.
 	localStore bool
 	jobs       chan *Execution
+	durable    Durable // durable.go
 	start      sync.Once
 	stop       chan struct{}
 	wg         sync.WaitGroup
@@ -195,6 +196,9 @@ type RunOptions struct {
 	// run & debug of drafts and unsaved definitions. Default: the loaded
 	// program.
 	Program *Program
+	// Record, when set, is the record the run fills in (keeping its ID,
+	// mode, attempts and times) and leaves to the caller to save.
+	Record *ExecutionRecord
 }
 
 // Result is the outcome of a run.
@@ -230,14 +234,17 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	}
 	res := &Result{ExecutionID: id}
 	started := time.Now()
-	rec := &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: fn.Inputs.Redact(input), CreatedAt: started, StartedAt: started, Attempts: 1}
+	rec := opt.Record
+	if rec == nil {
+		rec = &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: fn.Inputs.Redact(input), CreatedAt: started, StartedAt: started, Attempts: 1}
+	}
 	opt.promo.begin(rec)
 
 	in, verr := fn.Inputs.Validate(input)
 	if verr != nil {
 		verr.Definition, verr.ExecutionID = name, id
 		res.Error = verr
-		e.finish(fn, rec, res, started, opt.promo)
+		e.finish(fn, rec, res, started, opt.promo, opt.Record == nil)
 		return res, verr
 	}
 	timeout, lname := e.cfg.Limits.SyncTimeout, "sync_timeout"
@@ -272,14 +279,14 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 			res.Error.ExecutionID = id
 		}
 	}
-	e.finish(fn, rec, res, started, opt.promo)
+	e.finish(fn, rec, res, started, opt.promo, opt.Record == nil)
 	if res.Error != nil {
 		return res, res.Error
 	}
 	return res, nil
 }
 
-func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started time.Time, promo *promotion) {
+func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started time.Time, promo *promotion, save bool) {
 	promo.finishing()
 	now := time.Now()
 	res.Duration = now.Sub(started)
@@ -289,7 +296,9 @@ func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started
 	if res.Error != nil {
 		rec.Status = statusOf(res.Error)
 	}
-	_ = e.store.Save(context.Background(), rec)
+	if save {
+		_ = e.store.Save(context.Background(), rec)
+	}
 	e.observe(fn, rec.Status, res.Duration)
 }
 
