@@ -68,6 +68,7 @@ type Server struct {
 	endpoints []Endpoint
 	log       *slog.Logger
 	metrics   *Metrics
+	oapi      openAPI
 }
 
 // reserved are the first path segments funcstack keeps for itself; an
@@ -127,6 +128,8 @@ func New(cfg Config) (*Server, error) {
 
 	g.GET("/healthz", s.healthz)
 	g.GET("/metrics", s.metrics.handler)
+	g.GET("/openapi.json", s.openapiJSON)
+	g.GET("/docs", docsPage)
 	g.POST("/function/:name", s.function)
 	admin := g.Group("/_/api", s.requireAdmin)
 	admin.GET("/steps", s.steps)
