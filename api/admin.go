@@ -130,7 +130,7 @@ func (s *Server) execution(c *gin.Context) {
 		writeError(c, &engine.Error{Code: engine.CodeInternal, Message: "reading execution " + id + ": " + err.Error()})
 		return
 	}
-	writeJSON(c, http.StatusOK, rec)
+	writeJSON(c, http.StatusOK, viewOf(rec, true))
 }
 
 // NewToken makes a random admin token (256 bits, URL-safe base64).

@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -62,13 +63,17 @@ type Endpoint struct {
 
 // Server is the HTTP handler. It is safe for concurrent use.
 type Server struct {
-	cfg       Config
-	g         *gin.Engine
-	tokenSum  [32]byte
-	endpoints []Endpoint
-	log       *slog.Logger
-	metrics   *Metrics
-	oapi      openAPI
+	cfg      Config
+	g        *gin.Engine
+	tokenSum [32]byte
+	log      *slog.Logger
+	metrics  *Metrics
+	// routes holds the generated endpoints; a reload swaps it whole.
+	routes atomic.Pointer[routeTable]
+	// reload serialises reloads and holds what the last one saw.
+	reload reloadState
+	adminState
+	oapi openAPI
 }
 
 // reserved are the first path segments funcstack keeps for itself; an
@@ -77,8 +82,9 @@ var reserved = []string{"_", "function", "async-function", "healthz", "metrics",
 
 // New builds the server for the program loaded in cfg.Engine. It fails
 // when an endpoint's path is reserved, malformed or conflicts with another
-// endpoint's. Endpoints are fixed when New is called: a program loaded
-// later changes what they run, not which routes exist.
+// endpoint's. With cfg.Store, Reload (run after every definition change
+// made through the admin API, and by Watch when another node changed one)
+// loads the store's published definitions and swaps the endpoint routes.
 func New(cfg Config) (*Server, error) {
 	if cfg.Engine == nil {
 		return nil, fmt.Errorf("api: no engine")
@@ -117,14 +123,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken), log: cfg.Logger, metrics: cfg.Metrics}
 	g.Use(s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered))
-	g.NoRoute(func(c *gin.Context) {
-		writeError(c, &engine.Error{Code: engine.CodeNotFound, Message: fmt.Sprintf(
-			"no route %s %s; generated endpoints are listed when funcstack serve starts", c.Request.Method, c.Request.URL.Path)})
-	})
-	g.NoMethod(func(c *gin.Context) {
-		writeError(c, &engine.Error{Code: "method_not_allowed", Status: http.StatusMethodNotAllowed, Message: fmt.Sprintf(
-			"%s is not allowed on %s; allowed: %s", c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow"))})
-	})
+	// Generated endpoints live in their own gin engine, swapped on reload.
+	g.NoRoute(s.serveEndpoints)
+	g.NoMethod(noMethod)
 
 	g.GET("/healthz", s.healthz)
 	g.GET("/metrics", s.metrics.handler)
@@ -134,10 +135,13 @@ func New(cfg Config) (*Server, error) {
 	admin := g.Group("/_/api", s.requireAdmin)
 	admin.GET("/steps", s.steps)
 	admin.GET("/executions/:id", s.execution)
+	s.adminRoutes(admin)
 
-	if err := s.addEndpoints(p); err != nil {
+	rt, err := s.buildRoutes(p)
+	if err != nil {
 		return nil, err
 	}
+	s.routes.Store(rt)
 	return s, nil
 }
 
@@ -145,9 +149,11 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.g.ServeHTTP(w, r) }
 
 // Endpoints lists the generated routes, sorted by path then method.
-func (s *Server) Endpoints() []Endpoint { return append([]Endpoint(nil), s.endpoints...) }
+func (s *Server) Endpoints() []Endpoint { return append([]Endpoint(nil), s.routes.Load().endpoints...) }
 
-func (s *Server) addEndpoints(p *engine.Program) (err error) {
+// buildRoutes makes the gin engine serving p's endpoints.
+func (s *Server) buildRoutes(p *engine.Program) (rt *routeTable, err error) {
+	rt = &routeTable{g: newRouteEngine(s)}
 	var fns []*engine.Function
 	for _, f := range p.Functions {
 		if f.Kind == engine.KindEndpoint {
@@ -168,7 +174,7 @@ func (s *Server) addEndpoints(p *engine.Program) (err error) {
 	defer func() {
 		// gin panics on a malformed or conflicting route.
 		if r := recover(); r != nil {
-			err = fmt.Errorf("endpoint %s: %s %s cannot be served: %v", current.Name, current.Def.Method, current.Def.Path, r)
+			rt, err = nil, fmt.Errorf("endpoint %s: %s %s cannot be served: %v", current.Name, current.Def.Method, current.Def.Path, r)
 		}
 	}()
 	for _, f := range fns {
@@ -177,19 +183,19 @@ func (s *Server) addEndpoints(p *engine.Program) (err error) {
 		first, _, _ := strings.Cut(strings.TrimPrefix(d.Path, "/"), "/")
 		for _, r := range reserved {
 			if first == r {
-				return fmt.Errorf("endpoint %s: path %s: /%s is reserved for funcstack; move the endpoint, e.g. under /api", f.Name, d.Path, r)
+				return nil, fmt.Errorf("endpoint %s: path %s: /%s is reserved for funcstack; move the endpoint, e.g. under /api", f.Name, d.Path, r)
 			}
 		}
 		if d.Auth == "jwt" && len(s.cfg.JWTSecret) == 0 {
-			return fmt.Errorf("endpoint %s: \"auth\": \"jwt\" needs a JWT secret to check tokens with; set FUNCSTACK_JWT_SECRET (api.Config.JWTSecret)", f.Name)
+			return nil, fmt.Errorf("endpoint %s: \"auth\": \"jwt\" needs a JWT secret to check tokens with; set FUNCSTACK_JWT_SECRET (api.Config.JWTSecret)", f.Name)
 		}
-		if n := len(s.endpoints); n > 0 && s.endpoints[n-1].Method == d.Method && s.endpoints[n-1].Path == d.Path {
-			return fmt.Errorf("endpoints %s and %s both serve %s %s; give one of them another method or path", s.endpoints[n-1].Name, f.Name, d.Method, d.Path)
+		if n := len(rt.endpoints); n > 0 && rt.endpoints[n-1].Method == d.Method && rt.endpoints[n-1].Path == d.Path {
+			return nil, fmt.Errorf("endpoints %s and %s both serve %s %s; give one of them another method or path", rt.endpoints[n-1].Name, f.Name, d.Method, d.Path)
 		}
-		s.g.Handle(d.Method, d.Path, s.endpoint(f))
-		s.endpoints = append(s.endpoints, Endpoint{Method: d.Method, Path: d.Path, Name: f.Name})
+		rt.g.Handle(d.Method, d.Path, s.endpoint(f))
+		rt.endpoints = append(rt.endpoints, Endpoint{Method: d.Method, Path: d.Path, Name: f.Name})
 	}
-	return nil
+	return rt, nil
 }
 
 func (s *Server) recovered(c *gin.Context, v any) {

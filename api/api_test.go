@@ -108,6 +108,7 @@ func (w testLog) Write(b []byte) (int, error) {
 var (
 	uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 	timeRE = regexp.MustCompile(`"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)"`)
+	durRE  = regexp.MustCompile(`"duration_ms":[0-9.eE+-]+`)
 )
 
 // normalise replaces execution IDs with <id> and times with <time>, and
@@ -116,6 +117,7 @@ func normalise(t *testing.T, b []byte) string {
 	t.Helper()
 	s := uuidRE.ReplaceAllString(string(b), "<id>")
 	s = timeRE.ReplaceAllString(s, `"<time>"`)
+	s = durRE.ReplaceAllString(s, `"duration_ms":"<ms>"`)
 	var v any
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
 		t.Fatalf("the body is not JSON: %v\n%s", err, b)
@@ -339,15 +341,15 @@ func TestAPI(t *testing.T) {
 			want: `{"error": {"code": "unauthorized", "message": "the admin API needs the admin token: send Authorization: Bearer <token> (FUNCSTACK_ADMIN_TOKEN, or the token funcstack serve printed or saved)"}}`},
 		{name: "execution of an endpoint", method: "GET", url: "/_/api/executions/{sum}", admin: true, status: 200,
 			want: `{"id": "<id>", "function": "api_sum_squares", "mode": "sync", "status": "succeeded", "input": {"n": "20"},
-				"output": {"label": "big", "total": 2870}, "attempts": 1, "created_at": "<time>", "started_at": "<time>", "finished_at": "<time>"}`},
+				"output": {"label": "big", "total": 2870}, "attempts": 1, "created_at": "<time>", "started_at": "<time>", "finished_at": "<time>", "duration_ms": "<ms>"}`},
 		{name: "execution of a function", method: "GET", url: "/_/api/executions/{fn}", admin: true, status: 200,
 			want: `{"id": "<id>", "function": "sum_squares", "mode": "sync", "status": "succeeded", "input": {"n": 20},
-				"output": {"label": "big", "total": 2870}, "attempts": 1, "created_at": "<time>", "started_at": "<time>", "finished_at": "<time>"}`},
+				"output": {"label": "big", "total": 2870}, "attempts": 1, "created_at": "<time>", "started_at": "<time>", "finished_at": "<time>", "duration_ms": "<ms>"}`},
 		{name: "execution timed out", method: "GET", url: "/_/api/executions/{slow}", admin: true, status: 200,
 			want: `{"id": "<id>", "function": "t_slow", "mode": "sync", "status": "timed_out", "input": {}, "attempts": 1,
 				"error": {"code": "timeout", "message": "run timed out after 100ms (limit settings.timeout of t_slow); raise the function's settings.timeout or make it faster",
 					"status": 504, "definition": "t_slow", "path": "stack[0]", "execution_id": "<id>"},
-				"created_at": "<time>", "started_at": "<time>", "finished_at": "<time>"}`},
+				"created_at": "<time>", "started_at": "<time>", "finished_at": "<time>", "duration_ms": "<ms>"}`},
 		{name: "execution without token", method: "GET", url: "/_/api/executions/{sum}", status: 401,
 			want: `{"error": {"code": "unauthorized", "message": "the admin API needs the admin token: send Authorization: Bearer <token> (FUNCSTACK_ADMIN_TOKEN, or the token funcstack serve printed or saved)"}}`},
 		{name: "unknown execution", method: "GET", url: "/_/api/executions/01900000-0000-7000-8000-000000000000", admin: true, status: 404,

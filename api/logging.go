@@ -50,7 +50,7 @@ func (s *Server) observe(c *gin.Context) {
 	c.Next()
 	d := time.Since(start)
 	st := c.Writer.Status()
-	route := c.FullPath()
+	route := routeOf(c)
 	if s.metrics != nil {
 		s.metrics.request(c.Request.Method, route, st, d)
 	}
@@ -94,6 +94,7 @@ func noteError(c *gin.Context, e *engine.Error, f *engine.Function, input map[st
 	if status(e) < 500 {
 		return
 	}
+	c = outerContext(c) // the access log runs in the main engine
 	c.Set(keyError, e)
 	if f == nil || f.Inputs == nil {
 		return

@@ -53,8 +53,8 @@ func openapiValidator(t *testing.T, base string) (validator.Validator, map[strin
 	return v, plain
 }
 
-// at walks a JSON document by keys.
-func at(v any, keys ...string) any {
+// jsonAt walks a JSON document by keys.
+func jsonAt(v any, keys ...string) any {
 	for _, k := range keys {
 		m, ok := v.(map[string]any)
 		if !ok {
@@ -75,20 +75,20 @@ func TestOpenAPI(t *testing.T) {
 			v, doc := openapiValidator(t, ts.URL)
 
 			checks := []struct{ what, want string }{
-				{jsonOf(at(doc, "paths", "/api/sum-squares/{n}", "get", "parameters")),
+				{jsonOf(jsonAt(doc, "paths", "/api/sum-squares/{n}", "get", "parameters")),
 					`[{"in":"path","name":"n","required":true,"schema":{"maximum":100000,"minimum":0,"type":"integer"}}]`},
-				{jsonOf(at(doc, "paths", "/api/products/low-stock", "get", "parameters")),
+				{jsonOf(jsonAt(doc, "paths", "/api/products/low-stock", "get", "parameters")),
 					`[{"in":"query","name":"below","schema":{"default":5,"type":"integer"}}]`},
-				{jsonOf(at(doc, "paths", "/api/signup", "post", "requestBody")),
+				{jsonOf(jsonAt(doc, "paths", "/api/signup", "post", "requestBody")),
 					`{"content":{"application/json":{"schema":{"properties":{"email":{"format":"email","type":"string"},"password":{"maxLength":72,"minLength":8,"type":"string","writeOnly":true}},"required":["email","password"],"type":"object"}}},"required":true}`},
-				{jsonOf(at(doc, "paths", "/api/orders", "post", "security")), `[{"jwt":[]}]`},
-				{jsonOf(at(doc, "paths", "/api/signup", "post", "security")), `null`},
-				{jsonOf(at(doc, "components", "securitySchemes")),
+				{jsonOf(jsonAt(doc, "paths", "/api/orders", "post", "security")), `[{"jwt":[]}]`},
+				{jsonOf(jsonAt(doc, "paths", "/api/signup", "post", "security")), `null`},
+				{jsonOf(jsonAt(doc, "components", "securitySchemes")),
 					`{"jwt":{"bearerFormat":"JWT","description":"An HS256 token with exp, signed with the server's JWT secret (the auth.token step makes them).","scheme":"bearer","type":"http"}}`},
-				{jsonOf(at(doc, "paths", "/t/things/{id}", "delete", "responses", "204")), `{"description":"Done; no content."}`},
-				{jsonOf(at(doc, "paths", "/t/guarded", "get", "parameters")), `[{"in":"query","name":"user","schema":{"type":"string"}}]`},
-				{jsonOf(at(doc, "paths", "/t/doubled/{n}", "post", "parameters")), `[{"in":"path","name":"n","required":true,"schema":{"type":"integer"}}]`},
-				{jsonOf(at(doc, "paths", "/api/orders", "post", "responses", "401")), `{"$ref":"#/components/responses/Error"}`},
+				{jsonOf(jsonAt(doc, "paths", "/t/things/{id}", "delete", "responses", "204")), `{"description":"Done; no content."}`},
+				{jsonOf(jsonAt(doc, "paths", "/t/guarded", "get", "parameters")), `[{"in":"query","name":"user","schema":{"type":"string"}}]`},
+				{jsonOf(jsonAt(doc, "paths", "/t/doubled/{n}", "post", "parameters")), `[{"in":"path","name":"n","required":true,"schema":{"type":"integer"}}]`},
+				{jsonOf(jsonAt(doc, "paths", "/api/orders", "post", "responses", "401")), `{"$ref":"#/components/responses/Error"}`},
 			}
 			for _, c := range checks {
 				if c.what != c.want {
@@ -169,7 +169,7 @@ func TestOpenAPIFollowsTheProgram(t *testing.T) {
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	_, doc := openapiValidator(t, ts.URL)
-	if got := jsonOf(at(doc, "paths", "/one", "get", "operationId")); got != `"one"` {
+	if got := jsonOf(jsonAt(doc, "paths", "/one", "get", "operationId")); got != `"one"` {
 		t.Fatalf("first program: %s", jsonOf(doc["paths"]))
 	}
 	eng.Load(compile(`{"kind": "endpoint", "name": "two", "method": "POST", "path": "/two/:id", "promote_after": "1s",
@@ -178,11 +178,11 @@ func TestOpenAPIFollowsTheProgram(t *testing.T) {
 	if p := jsonOf(doc["paths"]); strings.Contains(p, `"/one"`) {
 		t.Errorf("the old endpoint is still documented: %s", p)
 	}
-	op := at(doc, "paths", "/two/{id}", "post")
+	op := jsonAt(doc, "paths", "/two/{id}", "post")
 	for _, c := range []struct{ got, want string }{
-		{jsonOf(at(op, "parameters")), `[{"in":"path","name":"id","required":true,"schema":{"format":"uuid","type":"string"}}]`},
-		{jsonOf(at(op, "requestBody")), `{"content":{"application/json":{"schema":{"properties":{"at":{"items":{"anyOf":[{"format":"date-time","type":"string"},{"format":"date","type":"string"},{"description":"Unix milliseconds","type":"integer"}]},"maxItems":3,"type":"array"},"meta":{}},"type":"object"}}},"required":false}`},
-		{jsonOf(at(op, "responses", "202", "content")), `{"application/json":{"schema":{"$ref":"#/components/schemas/Promoted"}}}`},
+		{jsonOf(jsonAt(op, "parameters")), `[{"in":"path","name":"id","required":true,"schema":{"format":"uuid","type":"string"}}]`},
+		{jsonOf(jsonAt(op, "requestBody")), `{"content":{"application/json":{"schema":{"properties":{"at":{"items":{"anyOf":[{"format":"date-time","type":"string"},{"format":"date","type":"string"},{"description":"Unix milliseconds","type":"integer"}]},"maxItems":3,"type":"array"},"meta":{}},"type":"object"}}},"required":false}`},
+		{jsonOf(jsonAt(op, "responses", "202", "content")), `{"application/json":{"schema":{"$ref":"#/components/schemas/Promoted"}}}`},
 	} {
 		if c.got != c.want {
 			t.Errorf("got  %s\nwant %s", c.got, c.want)

@@ -190,6 +190,11 @@ type RunOptions struct {
 	timeoutName string
 	// promo is set by RunPromotable.
 	promo *promotion
+	// Program runs the run (and the calls and async children it makes)
+	// against this program instead of the loaded one: the admin API's
+	// run & debug of drafts and unsaved definitions. Default: the loaded
+	// program.
+	Program *Program
 }
 
 // Result is the outcome of a run.
@@ -208,7 +213,10 @@ type Result struct {
 // JSON) and records the execution. The returned error is the run's *Error
 // (also in Result.Error) or nil.
 func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions) (*Result, error) {
-	p := e.prog.Load()
+	p := opt.Program
+	if p == nil {
+		p = e.prog.Load()
+	}
 	if p == nil {
 		return nil, &Error{Code: CodeInternal, Message: "no program loaded"}
 	}

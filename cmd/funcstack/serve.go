@@ -47,6 +47,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	jwtFlag := fs.String("jwt-secret", "", "HS256 secret of endpoints with \"auth\": \"jwt\" and of auth.token, at least 32 bytes (env FUNCSTACK_JWT_SECRET, preferred: a flag shows in ps; default: made once and kept in the data folder)")
 	logFormat := fs.String("log-format", envString("FUNCSTACK_LOG_FORMAT", "text"), "log lines as text or json, on stderr (env FUNCSTACK_LOG_FORMAT)")
 	logLevel := fs.String("log-level", envString("FUNCSTACK_LOG_LEVEL", "info"), "least level logged: debug, info (one line a request), warn or error (env FUNCSTACK_LOG_LEVEL)")
+	reloadEvery := fs.Duration("reload-interval", envDuration("FUNCSTACK_RELOAD_INTERVAL", api.DefaultReloadInterval), "how often to check the database for definitions published by another node (env FUNCSTACK_RELOAD_INTERVAL)")
 	grace := fs.Duration("shutdown-timeout", envDuration("FUNCSTACK_SHUTDOWN_TIMEOUT", 15*time.Second), "how long requests in flight may finish after SIGINT or SIGTERM (env FUNCSTACK_SHUTDOWN_TIMEOUT)")
 	if _, ok := parseArgs(fs, args, 0, stderr, "give the folder with --workspace DIR"); !ok {
 		return 2
@@ -55,7 +56,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
-	defs, p, ok := loadValid(*ws, stderr)
+	defs, _, ok := loadValid(*ws, stderr)
 	if !ok {
 		return 1
 	}
@@ -76,6 +77,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg.Secrets = map[string][]byte{engine.SecretJWT: secret}
 	eng := engine.New(cfg)
 	defer eng.Close()
+	// What runs is what is published in the database (the workspace just
+	// imported, and whatever the admin API or other nodes published).
+	p, disabled, err := api.CompilePublished(ctx, st)
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
+	if len(disabled) > 0 {
+		printDiagnostics(stderr, disabled)
+		fmt.Fprintf(stderr, "funcstack serve: %d published definition(s) do not compile with the others and are not served; fix them in the admin API\n", len(disabled))
+	}
 	eng.Load(p)
 
 	token, tokenNote, err := adminToken(st, *sf.data)
@@ -105,6 +116,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go srv.Watch(wctx, *reloadEvery)
 	select {
 	case err := <-errc:
 		return fail(stderr, "serve", err)
