@@ -189,3 +189,48 @@ func TestOpenAPIFollowsTheProgram(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIAfterPublish: an endpoint published through the admin API is
+// in /openapi.json at once, and gone once deleted; on both backends.
+func TestOpenAPIAfterPublish(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			st := b.open(t)
+			publishWorkspace(t, st, "../workflows")
+			_, ts := storeServer(t, st, 0)
+			_, doc := openapiValidator(t, ts.URL)
+			if jsonAt(doc, "paths", "/api/hello/{who}") != nil {
+				t.Fatal("documented before it exists")
+			}
+			def := `{"kind": "endpoint", "name": "api_hello", "method": "GET", "path": "/api/hello/:who", "description": "greets",
+				"input": [{"name": "who", "type": "text", "max": 20}, {"name": "loud", "type": "bool", "default": false}], "stack": [], "response": "'hello ' + input.who"}`
+			if st, body := adminCall(t, ts.URL, "POST", "/_/api/definitions", def, true); st != 201 {
+				t.Fatalf("create: %d %s", st, body)
+			}
+			if st, body := adminCall(t, ts.URL, "POST", "/_/api/definitions/api_hello/publish", "", true); st != 200 {
+				t.Fatalf("publish: %d %s", st, body)
+			}
+			_, doc = openapiValidator(t, ts.URL)
+			if got, want := jsonOf(jsonAt(doc, "paths", "/api/hello/{who}", "get", "parameters")),
+				`[{"in":"path","name":"who","required":true,"schema":{"maxLength":20,"type":"string"}},{"in":"query","name":"loud","schema":{"default":false,"type":"boolean"}}]`; got != want {
+				t.Errorf("published endpoint:\n got %s\nwant %s", got, want)
+			}
+			// It is served, counted and labelled with its route and name.
+			if st, body := adminCall(t, ts.URL, "GET", "/api/hello/ada", "", false); st != 200 || string(body) != `"hello ada"` {
+				t.Errorf("GET /api/hello/ada: %d %s", st, body)
+			}
+			k := sortLabels(`funcstack_http_requests_total{method=GET,route=/api/hello/:who,endpoint=api_hello,status=200}`)
+			if n := scrape(t, ts.URL)[k]; n != 1 {
+				t.Errorf("%s = %v, want 1", k, n)
+			}
+			if st, body := adminCall(t, ts.URL, "DELETE", "/_/api/definitions/api_hello", "", true); st != 204 {
+				t.Fatalf("delete: %d %s", st, body)
+			}
+			_, doc = openapiValidator(t, ts.URL)
+			if jsonAt(doc, "paths", "/api/hello/{who}") != nil {
+				t.Error("still documented after it was deleted")
+			}
+		})
+	}
+}
