@@ -68,12 +68,20 @@ type outerKey struct{}
 const routePatternKey = "funcstack.route"
 
 // markRoute (in the endpoints' engine) records the matched route pattern
-// in the main engine's context, for routeOf.
+// in the main engine's context, for routeOf, and hands the keys the
+// endpoint's handlers set (c.Set) on to it, so that the main engine's
+// middleware sees them as if the endpoint had run there.
 func markRoute(c *gin.Context) {
-	if oc, ok := c.Request.Context().Value(outerKey{}).(*gin.Context); ok {
-		oc.Set(routePatternKey, c.FullPath())
+	oc, ok := c.Request.Context().Value(outerKey{}).(*gin.Context)
+	if !ok {
+		c.Next()
+		return
 	}
+	oc.Set(routePatternKey, c.FullPath())
 	c.Next()
+	for k, v := range c.Keys {
+		oc.Set(k, v)
+	}
 }
 
 // routeOf is the route pattern that served c's request: a fixed route
