@@ -13,7 +13,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"sort"
@@ -48,9 +48,12 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// for request.ip (default none: request.ip is the peer's address).
 	TrustedProxies []string
-	// Logf reports server-side problems (panics, internal errors);
-	// default log.Printf.
-	Logf func(format string, args ...any)
+	// Logger gets one line per request and server-side problems (panics,
+	// internal errors); default slog.Default().
+	Logger *slog.Logger
+	// Metrics is where /metrics counts requests and executions (default:
+	// a registry of the server's own; see NewMetrics).
+	Metrics *Metrics
 }
 
 // Endpoint is one generated route.
@@ -63,6 +66,8 @@ type Server struct {
 	cfg      Config
 	g        *gin.Engine
 	tokenSum [32]byte
+	log      *slog.Logger
+	metrics  *Metrics
 	// routes holds the generated endpoints; a reload swaps it whole.
 	routes atomic.Pointer[routeTable]
 	// reload serialises reloads and holds what the last one saw.
@@ -100,8 +105,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = cfg.Engine.Config().Limits.MaxBodyBytes
 	}
-	if cfg.Logf == nil {
-		cfg.Logf = log.Printf
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(cfg.Engine)
 	}
 	gin.SetMode(gin.ReleaseMode)
 	g := gin.New()
@@ -112,14 +120,16 @@ func New(cfg Config) (*Server, error) {
 	if err := g.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("api: trusted proxies: %v", err)
 	}
-	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken)}
-	g.Use(gin.CustomRecoveryWithWriter(nil, s.recovered))
+	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken), log: cfg.Logger, metrics: cfg.Metrics}
+	g.Use(s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered))
 	// Generated endpoints live in their own gin engine, swapped on reload.
 	g.NoRoute(s.serveEndpoints)
 	g.NoMethod(noMethod)
 
 	g.GET("/healthz", s.healthz)
+	g.GET("/metrics", s.metrics.handler)
 	g.POST("/function/:name", s.function)
+	g.POST("/async-function/:name", s.asyncFunction)
 	admin := g.Group("/_/api", s.requireAdmin)
 	admin.GET("/steps", s.steps)
 	admin.GET("/executions/:id", s.execution)
@@ -187,7 +197,7 @@ func (s *Server) buildRoutes(p *engine.Program) (rt *routeTable, err error) {
 }
 
 func (s *Server) recovered(c *gin.Context, v any) {
-	s.cfg.Logf("funcstack api: panic serving %s %s: %v\n%s", c.Request.Method, c.Request.URL.Path, v, debug.Stack())
+	s.log.Error("panic serving a request", "method", c.Request.Method, "route", c.FullPath(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	writeError(c, &engine.Error{Code: engine.CodeInternal, Message: "internal error; see the server log"})
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -73,12 +74,19 @@ func program(t testing.TB, st *store.Store, dirs ...string) *engine.Program {
 // newServer serves the workspaces over a real loopback server.
 func newServer(t testing.TB, st *store.Store, cfg api.Config, dirs ...string) *httptest.Server {
 	t.Helper()
-	eng := engine.New(engine.Config{DB: st, Store: st.Executions(), Secrets: map[string][]byte{engine.SecretJWT: []byte(jwtSecret)}})
+	return newServerWith(t, st, engine.Config{}, cfg, dirs...)
+}
+
+// newServerWith is newServer with an engine configuration (limits).
+func newServerWith(t testing.TB, st *store.Store, ec engine.Config, cfg api.Config, dirs ...string) *httptest.Server {
+	t.Helper()
+	ec.DB, ec.Store, ec.Secrets = st, st.Executions(), map[string][]byte{engine.SecretJWT: []byte(jwtSecret)}
+	eng := engine.New(ec)
 	t.Cleanup(eng.Close)
 	eng.Load(program(t, st, dirs...))
 	cfg.Engine, cfg.Store, cfg.AdminToken = eng, st, token
-	if cfg.Logf == nil {
-		cfg.Logf = t.Logf
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	srv, err := api.New(cfg)
 	if err != nil {
@@ -87,6 +95,14 @@ func newServer(t testing.TB, st *store.Store, cfg api.Config, dirs ...string) *h
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return ts
+}
+
+// testLog writes log lines to the test's log.
+type testLog struct{ t testing.TB }
+
+func (w testLog) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(b), "\n"))
+	return len(b), nil
 }
 
 var (

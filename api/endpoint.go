@@ -25,6 +25,10 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		st = http.StatusOK
 	}
 	mw := d.Middleware
+	promoteAfter := d.PromoteAfter.D()
+	if promoteAfter == 0 {
+		promoteAfter = d.Settings.PromoteAfter.D()
+	}
 	jwtAuth := d.Auth == "jwt"
 	// request is built only for stacks that can read it: an expression
 	// naming it holds the text "request" (or a JSON escape spelling it).
@@ -74,13 +78,20 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		opt := engine.RunOptions{Auth: auth, Request: req}
 		if len(mw) > 0 {
 			if err := s.runBefore(r.Context(), name, mw, input, opt); err != nil {
+				noteError(c, engine.AsError(err), f, input)
 				s.respond(c, name, st, nil, err)
 				return
 			}
 		}
-		res, err := s.cfg.Engine.Run(r.Context(), name, input, opt)
+		res, ok, err := s.run(c, name, input, opt, promoteAfter)
+		if !ok {
+			return // promoted: 202 written
+		}
 		if err == nil && len(mw) > 0 {
 			err = s.runAfter(r.Context(), mw, res, st, opt)
+		}
+		if err != nil {
+			noteError(c, engine.AsError(err), f, input)
 		}
 		s.respond(c, name, st, res, err)
 	}
@@ -116,9 +127,7 @@ func requestMap(c *gin.Context, raw url.Values, query map[string]any, hasLists b
 func (s *Server) respond(c *gin.Context, name string, st int, res *engine.Result, err error) {
 	if err != nil {
 		e := engine.AsError(err)
-		if status(e) >= 500 && e.Code != engine.CodeTimeout {
-			s.cfg.Logf("funcstack api: %s %s: %v", c.Request.Method, c.Request.URL.Path, e)
-		}
+		noteError(c, e, nil, nil)
 		writeError(c, e)
 		return
 	}

@@ -72,8 +72,8 @@ const routePatternKey = "funcstack.route"
 // endpoint's handlers set (c.Set) on to it, so that the main engine's
 // middleware sees them as if the endpoint had run there.
 func markRoute(c *gin.Context) {
-	oc, ok := c.Request.Context().Value(outerKey{}).(*gin.Context)
-	if !ok {
+	oc := outerContext(c)
+	if oc == c {
 		c.Next()
 		return
 	}
@@ -82,6 +82,15 @@ func markRoute(c *gin.Context) {
 	for k, v := range c.Keys {
 		oc.Set(k, v)
 	}
+}
+
+// outerContext is the main engine's context of a request that c (of the
+// endpoints' engine) serves, or c itself for the main engine's routes.
+func outerContext(c *gin.Context) *gin.Context {
+	if oc, ok := c.Request.Context().Value(outerKey{}).(*gin.Context); ok {
+		return oc
+	}
+	return c
 }
 
 // routeOf is the route pattern that served c's request: a fixed route
@@ -379,4 +388,4 @@ func (s *Server) notifyChange(ctx context.Context) {
 }
 
 // logf reports a server-side problem of the admin API or of reloading.
-func (s *Server) logf(format string, args ...any) { s.cfg.Logf(format, args...) }
+func (s *Server) logf(format string, args ...any) { s.log.Error(fmt.Sprintf(format, args...)) }

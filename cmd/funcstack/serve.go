@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -44,11 +45,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	sf := addStoreFlags(fs)
 	addr := fs.String("addr", envString("FUNCSTACK_ADDR", DefaultAddr), "address to listen on, host:port (env FUNCSTACK_ADDR)")
 	ef := addEngineFlags(fs)
+	df := addDurableFlags(fs)
 	jwtFlag := fs.String("jwt-secret", "", "HS256 secret of endpoints with \"auth\": \"jwt\" and of auth.token, at least 32 bytes (env FUNCSTACK_JWT_SECRET, preferred: a flag shows in ps; default: made once and kept in the data folder)")
+	logFormat := fs.String("log-format", envString("FUNCSTACK_LOG_FORMAT", "text"), "log lines as text or json, on stderr (env FUNCSTACK_LOG_FORMAT)")
+	logLevel := fs.String("log-level", envString("FUNCSTACK_LOG_LEVEL", "info"), "least level logged: debug, info (one line a request), warn or error (env FUNCSTACK_LOG_LEVEL)")
 	reloadEvery := fs.Duration("reload-interval", envDuration("FUNCSTACK_RELOAD_INTERVAL", api.DefaultReloadInterval), "how often to check the database for definitions published by another node (env FUNCSTACK_RELOAD_INTERVAL)")
 	grace := fs.Duration("shutdown-timeout", envDuration("FUNCSTACK_SHUTDOWN_TIMEOUT", 15*time.Second), "how long requests in flight may finish after SIGINT or SIGTERM (env FUNCSTACK_SHUTDOWN_TIMEOUT)")
 	if _, ok := parseArgs(fs, args, 0, stderr, "give the folder with --workspace DIR"); !ok {
 		return 2
+	}
+	logger, err := api.NewLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return fail(stderr, "serve", err)
 	}
 	defs, _, ok := loadValid(*ws, stderr)
 	if !ok {
@@ -69,6 +77,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg := ef.config()
 	cfg.DB, cfg.Store = st, st.Executions()
 	cfg.Secrets = map[string][]byte{engine.SecretJWT: secret}
+	if err := df.apply(&cfg); err != nil {
+		return fail(stderr, "serve", err)
+	}
 	eng := engine.New(cfg)
 	defer eng.Close()
 	// What runs is what is published in the database (the workspace just
@@ -87,8 +98,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
-	logger := log.New(stderr, "funcstack: ", log.LstdFlags)
-	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logf: logger.Printf})
+	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logger: logger})
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
@@ -96,7 +106,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("%v; choose another address with --addr or FUNCSTACK_ADDR", err))
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: logger}
+	dr, err := df.start(ctx, st, eng, ln.Addr().String(), logger)
+	if err != nil {
+		ln.Close()
+		return fail(stderr, "serve", err)
+	}
+	defer stopDurable(dr, *grace, stderr)
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}
 
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "funcstack: API at %s (workspace %s, data in %s)\n", base, *ws, st.Where())
@@ -104,7 +120,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  %-6s %s%s  → %s\n", e.Method, base, e.Path, e.Name)
 	}
 	fmt.Fprintf(stdout, "  POST   %s/function/{name}  (admin token unless the function is public)\n", base)
-	fmt.Fprintf(stdout, "  GET    %s/healthz\n", base)
+	fmt.Fprintf(stdout, "  POST   %s/async-function/{name}  (durable, 202 + X-Call-Id; queues %s)\n", base, strings.Join(dr.Queues(), ", "))
+	fmt.Fprintf(stdout, "  GET    %s/healthz, %s/metrics\n", base, base)
 	fmt.Fprintf(stdout, "funcstack: %s\n", secretNote)
 	fmt.Fprintf(stdout, "funcstack: %s\n", tokenNote) // the last line: tests wait for it
 
@@ -130,6 +147,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "funcstack serve: %v\n", err)
 		code = 1
 	}
+	stopDurable(dr, *grace, stderr)
 	eng.Close()
 	if err := st.Close(); err != nil {
 		fmt.Fprintf(stderr, "funcstack serve: closing the database: %v\n", err)
