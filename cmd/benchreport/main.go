@@ -63,6 +63,9 @@ var targets = map[string]target{
 	// HTTP at 32 concurrent requests: at least 0.7× the hand-written
 	// handler's throughput, i.e. at most 1/0.7 its time per request.
 	"HTTPSumSquares": {maxRatio: 1 / 0.7},
+	// Draining queued durable executions: at least 0.5× River's own no-op
+	// job drain with the same worker count.
+	"DurableDrain": {maxRatio: 2},
 }
 
 // targetOf returns the target of a pair: its own, or that of the name
@@ -126,7 +129,7 @@ func parse(r io.Reader) ([]*pair, error) {
 			continue
 		}
 		base, side := name[:i], name[i+1:]
-		if side == "gorm" {
+		if side == "gorm" || side == "river" {
 			side = "go"
 		}
 		if side != "funcstack" && side != "go" {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -37,6 +38,9 @@ func (r *Runner) timeout(name string) time.Duration {
 	}
 	return r.eng.Config().Limits.AsyncTimeout
 }
+
+// runningAfter is how long a run goes before its record says running.
+const runningAfter = 20 * time.Millisecond
 
 // attemptPath is the log path of the entries that record each attempt.
 const attemptPath = "attempt"
@@ -76,9 +80,24 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 	}
 	if runErr == nil {
 		rec.Input = fn.Inputs.Redact(input)
-		_ = r.execs.Save(ctx, rec) // running; batched (a fast run's outcome replaces it unwritten)
+		// The record says running once the run lasts past runningAfter:
+		// most runs end sooner, and their outcome is the only write.
+		running := *rec
+		var mu sync.Mutex
+		ended := false
+		mark := time.AfterFunc(runningAfter, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if !ended { // else the outcome, saved later, must win
+				_ = r.execs.Save(context.Background(), &running)
+			}
+		})
 		timeout := r.timeout(a.Function)
 		_, runErr = r.eng.Run(ctx, a.Function, input, engine.RunOptions{Record: rec, Timeout: timeout, Auth: a.Auth, ExecutionID: a.ID})
+		mu.Lock()
+		ended = true
+		mu.Unlock()
+		mark.Stop()
 	} else {
 		rec.Error = engine.AsError(runErr)
 		rec.Status, rec.FinishedAt = engine.StatusFailed, time.Now()
