@@ -93,7 +93,7 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 			}
 		})
 		timeout := r.timeout(a.Function)
-		_, runErr = r.eng.Run(ctx, a.Function, input, engine.RunOptions{Record: rec, Timeout: timeout, Auth: a.Auth, ExecutionID: a.ID})
+		_, runErr = r.eng.Run(engine.WithTriggerDepth(ctx, a.Depth), a.Function, input, engine.RunOptions{Record: rec, Timeout: timeout, Auth: a.Auth, ExecutionID: a.ID})
 		mu.Lock()
 		ended = true
 		mu.Unlock()
@@ -150,14 +150,15 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 }
 
 // retryable reports whether a failed attempt is tried again: not for
-// client errors (4xx), cancelled runs or a code the function lists in
+// client errors (4xx), cancelled runs, limits (call or trigger depth, loop
+// iterations) or a code the function lists in
 // settings.retries.non_retryable.
 func (r *Runner) retryable(fn *engine.Function, e *engine.Error) bool {
 	if fn == nil || e == nil {
 		return false
 	}
-	if e.Code == engine.CodeCancelled {
-		return false
+	if e.Code == engine.CodeCancelled || e.Code == engine.CodeLimit {
+		return false // the same run would hit the same limit
 	}
 	if st := e.HTTPStatus(); st >= 400 && st < 500 && st != 408 && st != 429 {
 		return false
