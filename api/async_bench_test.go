@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"runtime"
 	"sort"
@@ -54,6 +55,64 @@ func BenchmarkAsyncFunctionEnqueue(b *testing.B) {
 				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 			}
+		})
+	}
+}
+
+// BenchmarkAsyncFunctionLatency posts POST /async-function/{name} at 200
+// requests a second (b.N of them) and reports, from the execution records,
+// the time from enqueue to start (p50) and from enqueue to succeeded
+// (p99) of a no-op function.
+func BenchmarkAsyncFunctionLatency(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			st := be.open(b)
+			ts := durableServer(b, st, `{"kind": "function", "name": "noop", "stack": [], "response": "1"}`)
+			ids := make([]string, b.N)
+			var wg sync.WaitGroup
+			tick := time.NewTicker(5 * time.Millisecond)
+			defer tick.Stop()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				<-tick.C
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					req, _ := http.NewRequest(http.MethodPost, ts.URL+"/async-function/noop", strings.NewReader(`{}`))
+					req.Header.Set("Authorization", "Bearer "+token)
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					resp.Body.Close()
+					ids[i] = resp.Header.Get("X-Call-Id")
+				}(i)
+			}
+			wg.Wait()
+			b.StopTimer()
+			var toStart, toDone []time.Duration
+			deadline := time.Now().Add(30 * time.Second)
+			for _, id := range ids {
+				for {
+					rec, err := st.Executions().Get(context.Background(), id)
+					if err == nil && rec.Status == "succeeded" {
+						toStart = append(toStart, rec.StartedAt.Sub(rec.CreatedAt))
+						toDone = append(toDone, rec.FinishedAt.Sub(rec.CreatedAt))
+						break
+					}
+					if time.Now().After(deadline) {
+						b.Fatalf("execution %s did not succeed: %v %v", id, rec, err)
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+			pct := func(d []time.Duration, p int) float64 {
+				sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+				return float64(d[min(len(d)-1, len(d)*p/100)].Microseconds()) / 1000
+			}
+			b.ReportMetric(pct(toStart, 50), "start-p50-ms")
+			b.ReportMetric(pct(toDone, 99), "done-p99-ms")
 		})
 	}
 }

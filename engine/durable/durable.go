@@ -310,7 +310,10 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 		if err != nil {
 			return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
 		}
-		ins, err := river.NewClient(riverdatabasesql.New(st.SQL()), &river.Config{MaxAttempts: opt.MaxAttempts, Logger: quietLogger(opt.Logf)})
+		ins, err := river.NewClient(riverdatabasesql.New(st.SQL()), &river.Config{MaxAttempts: opt.MaxAttempts, Logger: quietLogger(opt.Logf),
+			// Its inserts notify the working clients at most once per
+			// FetchCooldown per queue.
+			FetchCooldown: cfg.FetchCooldown})
 		if err != nil {
 			return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
 		}
