@@ -74,8 +74,13 @@ func (s *Server) function(c *gin.Context) {
 	if body == nil {
 		body = map[string]any{}
 	}
-	res, err := s.cfg.Engine.Run(c.Request.Context(), name, body, engine.RunOptions{})
-	s.respond(c, name, http.StatusOK, res, err)
+	res, ok, err := s.run(c, name, body, engine.RunOptions{}, f.Def.Settings.PromoteAfter.D())
+	if err != nil {
+		noteError(c, engine.AsError(err), f, body)
+	}
+	if ok {
+		s.respond(c, name, http.StatusOK, res, err)
+	}
 }
 
 func (s *Server) unknownFunction(name string) *engine.Error {
@@ -121,11 +126,11 @@ func (s *Server) execution(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.cfg.Logf("funcstack api: reading execution %s: %v", id, err)
+		s.log.Error("reading an execution record", "execution_id", id, "error", err.Error())
 		writeError(c, &engine.Error{Code: engine.CodeInternal, Message: "reading execution " + id + ": " + err.Error()})
 		return
 	}
-	writeJSON(c, http.StatusOK, rec)
+	writeJSON(c, http.StatusOK, viewOf(rec, true))
 }
 
 // NewToken makes a random admin token (256 bits, URL-safe base64).

@@ -13,11 +13,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -47,9 +48,12 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// for request.ip (default none: request.ip is the peer's address).
 	TrustedProxies []string
-	// Logf reports server-side problems (panics, internal errors);
-	// default log.Printf.
-	Logf func(format string, args ...any)
+	// Logger gets one line per request and server-side problems (panics,
+	// internal errors); default slog.Default().
+	Logger *slog.Logger
+	// Metrics is where /metrics counts requests and executions (default:
+	// a registry of the server's own; see NewMetrics).
+	Metrics *Metrics
 }
 
 // Endpoint is one generated route.
@@ -59,10 +63,16 @@ type Endpoint struct {
 
 // Server is the HTTP handler. It is safe for concurrent use.
 type Server struct {
-	cfg       Config
-	g         *gin.Engine
-	tokenSum  [32]byte
-	endpoints []Endpoint
+	cfg      Config
+	g        *gin.Engine
+	tokenSum [32]byte
+	log      *slog.Logger
+	metrics  *Metrics
+	// routes holds the generated endpoints; a reload swaps it whole.
+	routes atomic.Pointer[routeTable]
+	// reload serialises reloads and holds what the last one saw.
+	reload reloadState
+	adminState
 }
 
 // reserved are the first path segments funcstack keeps for itself; an
@@ -71,8 +81,9 @@ var reserved = []string{"_", "function", "async-function", "healthz", "metrics",
 
 // New builds the server for the program loaded in cfg.Engine. It fails
 // when an endpoint's path is reserved, malformed or conflicts with another
-// endpoint's. Endpoints are fixed when New is called: a program loaded
-// later changes what they run, not which routes exist.
+// endpoint's. With cfg.Store, Reload (run after every definition change
+// made through the admin API, and by Watch when another node changed one)
+// loads the store's published definitions and swaps the endpoint routes.
 func New(cfg Config) (*Server, error) {
 	if cfg.Engine == nil {
 		return nil, fmt.Errorf("api: no engine")
@@ -94,8 +105,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = cfg.Engine.Config().Limits.MaxBodyBytes
 	}
-	if cfg.Logf == nil {
-		cfg.Logf = log.Printf
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(cfg.Engine)
 	}
 	gin.SetMode(gin.ReleaseMode)
 	g := gin.New()
@@ -106,27 +120,26 @@ func New(cfg Config) (*Server, error) {
 	if err := g.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("api: trusted proxies: %v", err)
 	}
-	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken)}
-	g.Use(gin.CustomRecoveryWithWriter(nil, s.recovered))
-	g.NoRoute(func(c *gin.Context) {
-		writeError(c, &engine.Error{Code: engine.CodeNotFound, Message: fmt.Sprintf(
-			"no route %s %s; generated endpoints are listed when funcstack serve starts", c.Request.Method, c.Request.URL.Path)})
-	})
-	g.NoMethod(func(c *gin.Context) {
-		writeError(c, &engine.Error{Code: "method_not_allowed", Status: http.StatusMethodNotAllowed, Message: fmt.Sprintf(
-			"%s is not allowed on %s; allowed: %s", c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow"))})
-	})
+	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken), log: cfg.Logger, metrics: cfg.Metrics}
+	g.Use(s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered))
+	// Generated endpoints live in their own gin engine, swapped on reload.
+	g.NoRoute(s.serveEndpoints)
+	g.NoMethod(noMethod)
 
 	g.GET("/healthz", s.healthz)
+	g.GET("/metrics", s.metrics.handler)
 	g.POST("/function/:name", s.function)
 	g.POST("/async-function/:name", s.asyncFunction)
 	admin := g.Group("/_/api", s.requireAdmin)
 	admin.GET("/steps", s.steps)
 	admin.GET("/executions/:id", s.execution)
+	s.adminRoutes(admin)
 
-	if err := s.addEndpoints(p); err != nil {
+	rt, err := s.buildRoutes(p)
+	if err != nil {
 		return nil, err
 	}
+	s.routes.Store(rt)
 	return s, nil
 }
 
@@ -134,9 +147,11 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.g.ServeHTTP(w, r) }
 
 // Endpoints lists the generated routes, sorted by path then method.
-func (s *Server) Endpoints() []Endpoint { return append([]Endpoint(nil), s.endpoints...) }
+func (s *Server) Endpoints() []Endpoint { return append([]Endpoint(nil), s.routes.Load().endpoints...) }
 
-func (s *Server) addEndpoints(p *engine.Program) (err error) {
+// buildRoutes makes the gin engine serving p's endpoints.
+func (s *Server) buildRoutes(p *engine.Program) (rt *routeTable, err error) {
+	rt = &routeTable{g: newRouteEngine(s)}
 	var fns []*engine.Function
 	for _, f := range p.Functions {
 		if f.Kind == engine.KindEndpoint {
@@ -157,7 +172,7 @@ func (s *Server) addEndpoints(p *engine.Program) (err error) {
 	defer func() {
 		// gin panics on a malformed or conflicting route.
 		if r := recover(); r != nil {
-			err = fmt.Errorf("endpoint %s: %s %s cannot be served: %v", current.Name, current.Def.Method, current.Def.Path, r)
+			rt, err = nil, fmt.Errorf("endpoint %s: %s %s cannot be served: %v", current.Name, current.Def.Method, current.Def.Path, r)
 		}
 	}()
 	for _, f := range fns {
@@ -166,23 +181,23 @@ func (s *Server) addEndpoints(p *engine.Program) (err error) {
 		first, _, _ := strings.Cut(strings.TrimPrefix(d.Path, "/"), "/")
 		for _, r := range reserved {
 			if first == r {
-				return fmt.Errorf("endpoint %s: path %s: /%s is reserved for funcstack; move the endpoint, e.g. under /api", f.Name, d.Path, r)
+				return nil, fmt.Errorf("endpoint %s: path %s: /%s is reserved for funcstack; move the endpoint, e.g. under /api", f.Name, d.Path, r)
 			}
 		}
 		if d.Auth == "jwt" && len(s.cfg.JWTSecret) == 0 {
-			return fmt.Errorf("endpoint %s: \"auth\": \"jwt\" needs a JWT secret to check tokens with; set FUNCSTACK_JWT_SECRET (api.Config.JWTSecret)", f.Name)
+			return nil, fmt.Errorf("endpoint %s: \"auth\": \"jwt\" needs a JWT secret to check tokens with; set FUNCSTACK_JWT_SECRET (api.Config.JWTSecret)", f.Name)
 		}
-		if n := len(s.endpoints); n > 0 && s.endpoints[n-1].Method == d.Method && s.endpoints[n-1].Path == d.Path {
-			return fmt.Errorf("endpoints %s and %s both serve %s %s; give one of them another method or path", s.endpoints[n-1].Name, f.Name, d.Method, d.Path)
+		if n := len(rt.endpoints); n > 0 && rt.endpoints[n-1].Method == d.Method && rt.endpoints[n-1].Path == d.Path {
+			return nil, fmt.Errorf("endpoints %s and %s both serve %s %s; give one of them another method or path", rt.endpoints[n-1].Name, f.Name, d.Method, d.Path)
 		}
-		s.g.Handle(d.Method, d.Path, s.endpoint(f))
-		s.endpoints = append(s.endpoints, Endpoint{Method: d.Method, Path: d.Path, Name: f.Name})
+		rt.g.Handle(d.Method, d.Path, s.endpoint(f))
+		rt.endpoints = append(rt.endpoints, Endpoint{Method: d.Method, Path: d.Path, Name: f.Name})
 	}
-	return nil
+	return rt, nil
 }
 
 func (s *Server) recovered(c *gin.Context, v any) {
-	s.cfg.Logf("funcstack api: panic serving %s %s: %v\n%s", c.Request.Method, c.Request.URL.Path, v, debug.Stack())
+	s.log.Error("panic serving a request", "method", c.Request.Method, "route", c.FullPath(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	writeError(c, &engine.Error{Code: engine.CodeInternal, Message: "internal error; see the server log"})
 }
 

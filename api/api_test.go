@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -73,12 +74,19 @@ func program(t testing.TB, st *store.Store, dirs ...string) *engine.Program {
 // newServer serves the workspaces over a real loopback server.
 func newServer(t testing.TB, st *store.Store, cfg api.Config, dirs ...string) *httptest.Server {
 	t.Helper()
-	eng := engine.New(engine.Config{DB: st, Store: st.Executions(), Secrets: map[string][]byte{engine.SecretJWT: []byte(jwtSecret)}})
+	return newServerWith(t, st, engine.Config{}, cfg, dirs...)
+}
+
+// newServerWith is newServer with an engine configuration (limits).
+func newServerWith(t testing.TB, st *store.Store, ec engine.Config, cfg api.Config, dirs ...string) *httptest.Server {
+	t.Helper()
+	ec.DB, ec.Store, ec.Secrets = st, st.Executions(), map[string][]byte{engine.SecretJWT: []byte(jwtSecret)}
+	eng := engine.New(ec)
 	t.Cleanup(eng.Close)
 	eng.Load(program(t, st, dirs...))
 	cfg.Engine, cfg.Store, cfg.AdminToken = eng, st, token
-	if cfg.Logf == nil {
-		cfg.Logf = t.Logf
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	srv, err := api.New(cfg)
 	if err != nil {
@@ -89,9 +97,18 @@ func newServer(t testing.TB, st *store.Store, cfg api.Config, dirs ...string) *h
 	return ts
 }
 
+// testLog writes log lines to the test's log.
+type testLog struct{ t testing.TB }
+
+func (w testLog) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(b), "\n"))
+	return len(b), nil
+}
+
 var (
 	uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 	timeRE = regexp.MustCompile(`"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)"`)
+	durRE  = regexp.MustCompile(`"duration_ms":[0-9.eE+-]+`)
 )
 
 // normalise replaces execution IDs with <id> and times with <time>, and
@@ -100,6 +117,7 @@ func normalise(t *testing.T, b []byte) string {
 	t.Helper()
 	s := uuidRE.ReplaceAllString(string(b), "<id>")
 	s = timeRE.ReplaceAllString(s, `"<time>"`)
+	s = durRE.ReplaceAllString(s, `"duration_ms":"<ms>"`)
 	var v any
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
 		t.Fatalf("the body is not JSON: %v\n%s", err, b)
@@ -246,9 +264,24 @@ func TestAPI(t *testing.T) {
 		{name: "thrown status and code", method: "GET", url: "/t/teapot", status: 418,
 			want: `{"error": {"code": "teapot", "message": "short and stout", "definition": "t_teapot", "path": "stack[0]", "execution_id": "<id>"}}`},
 		{name: "204 has no body", method: "DELETE", url: "/t/things/3", status: 204, header: withID},
-		{name: "middleware not yet supported", method: "GET", url: "/t/guarded", headers: map[string]string{"X-Key": "ok"}, status: 501,
-			want: `{"error": {"code": "not_implemented", "definition": "t_guarded",
-				"message": "endpoint t_guarded uses \"middleware\", which this server does not support yet; it is not run rather than run without it"}}`},
+
+		// Middleware: before (reject, add to input), after (reshape).
+		{name: "before-middleware rejects", method: "GET", url: "/t/guarded", status: 403, header: withID,
+			want: `{"error": {"code": "precondition_failed", "message": "no key", "definition": "t_guard", "path": "stack[0]", "execution_id": "<id>"}}`},
+		{name: "before-middleware passes, after-middleware wraps", method: "GET", url: "/t/guarded?user=eve", headers: map[string]string{"X-Key": "ok"},
+			status: 200, header: withID, want: `{"data": {"user": "eve"}, "status": 200}`},
+		{name: "before-middleware adds to the input, its keys winning", method: "GET", url: "/t/guarded?user=eve",
+			headers: map[string]string{"X-Key": "ok", "X-User": "ada"}, status: 200, want: `{"data": {"user": "ada"}, "status": 200}`},
+		{name: "middleware validates its own input", method: "POST", url: "/t/doubled/11", status: 400,
+			want: `{"error": {"code": "invalid_input", "message": "invalid input", "definition": "t_limit", "execution_id": "<id>",
+				"fields": [{"field": "n", "code": "max", "message": "must be at most 10"}]}}`},
+		{name: "middleware throws with its status", method: "POST", url: "/t/doubled/7", status: 422,
+			want: `{"error": {"code": "unlucky", "message": "seven is unlucky", "definition": "t_limit", "path": "stack[0].then[0]", "execution_id": "<id>"}}`},
+		{name: "middleware changes the input, the endpoint's status stays", method: "POST", url: "/t/doubled/5", status: 201,
+			want: `{"data": 10, "status": 201}`},
+		{name: "before-middleware answering a non-object", method: "POST", url: "/t/doubled/5", headers: map[string]string{"X-Bad": "1"}, status: 500,
+			want: `{"error": {"code": "invalid_middleware_response", "definition": "t_bad_mw", "path": "response", "execution_id": "<id>",
+				"message": "before-middleware t_bad_mw (of endpoint t_doubled) answered a number; it must answer an object, which is merged into the endpoint's input, or nothing"}}`},
 
 		// Bad requests.
 		{name: "malformed JSON", method: "POST", url: "/t/signup", body: "{\n  \"name\": \"Ada\",\n}", status: 400,
@@ -308,15 +341,15 @@ func TestAPI(t *testing.T) {
 			want: `{"error": {"code": "unauthorized", "message": "the admin API needs the admin token: send Authorization: Bearer <token> (FUNCSTACK_ADMIN_TOKEN, or the token funcstack serve printed or saved)"}}`},
 		{name: "execution of an endpoint", method: "GET", url: "/_/api/executions/{sum}", admin: true, status: 200,
 			want: `{"id": "<id>", "function": "api_sum_squares", "mode": "sync", "status": "succeeded", "input": {"n": "20"},
-				"output": {"label": "big", "total": 2870}, "attempts": 1, "created_at": "<time>", "started_at": "<time>", "finished_at": "<time>"}`},
+				"output": {"label": "big", "total": 2870}, "attempts": 1, "created_at": "<time>", "started_at": "<time>", "finished_at": "<time>", "duration_ms": "<ms>"}`},
 		{name: "execution of a function", method: "GET", url: "/_/api/executions/{fn}", admin: true, status: 200,
 			want: `{"id": "<id>", "function": "sum_squares", "mode": "sync", "status": "succeeded", "input": {"n": 20},
-				"output": {"label": "big", "total": 2870}, "attempts": 1, "created_at": "<time>", "started_at": "<time>", "finished_at": "<time>"}`},
+				"output": {"label": "big", "total": 2870}, "attempts": 1, "created_at": "<time>", "started_at": "<time>", "finished_at": "<time>", "duration_ms": "<ms>"}`},
 		{name: "execution timed out", method: "GET", url: "/_/api/executions/{slow}", admin: true, status: 200,
 			want: `{"id": "<id>", "function": "t_slow", "mode": "sync", "status": "timed_out", "input": {}, "attempts": 1,
 				"error": {"code": "timeout", "message": "run timed out after 100ms (limit settings.timeout of t_slow); raise the function's settings.timeout or make it faster",
 					"status": 504, "definition": "t_slow", "path": "stack[0]", "execution_id": "<id>"},
-				"created_at": "<time>", "started_at": "<time>", "finished_at": "<time>"}`},
+				"created_at": "<time>", "started_at": "<time>", "finished_at": "<time>", "duration_ms": "<ms>"}`},
 		{name: "execution without token", method: "GET", url: "/_/api/executions/{sum}", status: 401,
 			want: `{"error": {"code": "unauthorized", "message": "the admin API needs the admin token: send Authorization: Bearer <token> (FUNCSTACK_ADMIN_TOKEN, or the token funcstack serve printed or saved)"}}`},
 		{name: "unknown execution", method: "GET", url: "/_/api/executions/01900000-0000-7000-8000-000000000000", admin: true, status: 404,

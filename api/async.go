@@ -54,7 +54,7 @@ func (s *Server) asyncFunction(c *gin.Context) {
 	if err != nil {
 		e := engine.AsError(err)
 		if e.Code == engine.CodeInternal || e.HTTPStatus() >= 500 {
-			s.cfg.Logf("funcstack api: queueing %s: %v", name, err)
+			s.logf("funcstack api: queueing %s: %v", name, err)
 		}
 		writeError(c, e)
 		return

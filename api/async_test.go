@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -49,7 +50,8 @@ func durableServer(t testing.TB, st *store.Store, defs ...string) *httptest.Serv
 		r.Stop(ctx)
 		eng.Close()
 	})
-	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logf: t.Logf})
+	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token,
+		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)
 	}

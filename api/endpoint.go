@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,16 +24,15 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 	if st == 0 {
 		st = http.StatusOK
 	}
-	// Not yet served: refuse rather than run without the protection or
-	// the behaviour the definition asks for.
-	var unsupported string
-	if len(d.Middleware) > 0 {
-		unsupported = `"middleware"`
+	mw := d.Middleware
+	promoteAfter := d.PromoteAfter.D()
+	if promoteAfter == 0 {
+		promoteAfter = d.Settings.PromoteAfter.D()
 	}
 	jwtAuth := d.Auth == "jwt"
 	// request is built only for stacks that can read it: an expression
 	// naming it holds the text "request" (or a JSON escape spelling it).
-	usesRequest := bytes.Contains(d.Raw, []byte("request")) || bytes.Contains(d.Raw, []byte(`\u`)) || d.Raw == nil
+	usesRequest := bytes.Contains(d.Raw, []byte("request")) || bytes.Contains(d.Raw, []byte(`\u`)) || d.Raw == nil || len(mw) > 0
 	lists := map[string]bool{}
 	if f.Inputs != nil {
 		for _, in := range f.Inputs.Fields() {
@@ -44,11 +42,6 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		}
 	}
 	return func(c *gin.Context) {
-		if unsupported != "" {
-			writeError(c, &engine.Error{Code: codeNotImplemented, Status: http.StatusNotImplemented, Definition: name, Message: fmt.Sprintf(
-				"endpoint %s uses %s, which this server does not support yet; it is not run rather than run without it", name, unsupported)})
-			return
-		}
 		var auth map[string]any
 		if jwtAuth {
 			var aerr *engine.Error
@@ -82,7 +75,24 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		if usesRequest {
 			req = requestMap(c, rawQuery, query, len(lists) > 0)
 		}
-		res, err := s.cfg.Engine.Run(r.Context(), name, input, engine.RunOptions{Auth: auth, Request: req})
+		opt := engine.RunOptions{Auth: auth, Request: req}
+		if len(mw) > 0 {
+			if err := s.runBefore(r.Context(), name, mw, input, opt); err != nil {
+				noteError(c, engine.AsError(err), f, input)
+				s.respond(c, name, st, nil, err)
+				return
+			}
+		}
+		res, ok, err := s.run(c, name, input, opt, promoteAfter)
+		if !ok {
+			return // promoted: 202 written
+		}
+		if err == nil && len(mw) > 0 {
+			err = s.runAfter(r.Context(), mw, res, st, opt)
+		}
+		if err != nil {
+			noteError(c, engine.AsError(err), f, input)
+		}
 		s.respond(c, name, st, res, err)
 	}
 }
@@ -117,9 +127,7 @@ func requestMap(c *gin.Context, raw url.Values, query map[string]any, hasLists b
 func (s *Server) respond(c *gin.Context, name string, st int, res *engine.Result, err error) {
 	if err != nil {
 		e := engine.AsError(err)
-		if status(e) >= 500 && e.Code != engine.CodeTimeout {
-			s.cfg.Logf("funcstack api: %s %s: %v", c.Request.Method, c.Request.URL.Path, e)
-		}
+		noteError(c, e, nil, nil)
 		writeError(c, e)
 		return
 	}

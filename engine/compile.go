@@ -275,6 +275,36 @@ func (dc *defCompiler) checkTable() {
 	}
 }
 
+// checkMiddleware checks that every name in an endpoint's middleware list
+// is a middleware definition, named once.
+func (dc *defCompiler) checkMiddleware() {
+	seen := map[string]bool{}
+	for i, name := range dc.def.Middleware {
+		path := indexPath("middleware", i)
+		d := dc.prog.Definitions[name]
+		switch {
+		case d == nil:
+			var mws []string
+			for n, d := range dc.prog.Definitions {
+				if d.Kind == KindMiddleware {
+					mws = append(mws, n)
+				}
+			}
+			sort.Strings(mws)
+			if s := closest(name, mws); s != "" {
+				dc.r.errorf(path, "unknown_middleware", "unknown middleware %q (did you mean %q?)", name, s)
+			} else {
+				dc.r.errorf(path, "unknown_middleware", "unknown middleware %q; define it with \"kind\": \"middleware\"", name)
+			}
+		case d.Kind != KindMiddleware:
+			dc.r.errorf(path, "unknown_middleware", "%q is %s %s, not a middleware; only middleware definitions can be named here", name, article(d.Kind), d.Kind)
+		case seen[name]:
+			dc.r.errorf(path, "duplicate", "middleware %q is named twice; it would run twice", name)
+		}
+		seen[name] = true
+	}
+}
+
 // functionDef returns the callable function definition named name.
 func (dc *defCompiler) functionDef(name string) (*Definition, error) {
 	d := dc.prog.Definitions[name]
@@ -300,7 +330,7 @@ func (dc *defCompiler) functionDef(name string) (*Definition, error) {
 func (dc *defCompiler) rootScope() *scope {
 	sc := newScope(nil)
 	ro := func(name string, t types.Type) { sc.names[name] = &varInfo{typ: t, readonly: true} }
-	ro(NameInput, inputTypeMap(dc.def.Input))
+	ro(NameInput, inputTypeMap(dc.def.RunInputs()))
 	ro(NameEnv, types.Map{types.Extra: types.Any})
 	ro(NameAuth, types.Map{types.Extra: types.Any})
 	if dc.def.Kind == KindEndpoint || dc.def.Kind == KindMiddleware {
@@ -331,11 +361,14 @@ func inputTypeMap(fields []InputField) types.Type {
 func (dc *defCompiler) compileFunction() *Function {
 	d := dc.def
 	f := &Function{Name: d.Name, Kind: d.Kind, Def: d, Timeout: d.Settings.Timeout.D()}
-	f.Inputs = compileInputs(d.Input, dc.r)
+	f.Inputs = compileInputs(d.RunInputs(), dc.r)
 	sc := dc.rootScope()
 	f.Body = dc.compileBlock(d.Stack, "stack", sc)
 	if d.Response != "" {
 		f.Response = dc.compileExpr(d.Response, "response", sc, "")
+	}
+	if d.Kind == KindEndpoint {
+		dc.checkMiddleware()
 	}
 	if d.Kind == KindTask && d.Schedule == nil {
 		dc.r.warnf("schedule", "no_schedule", "task has no schedule; it only runs when started by hand")
@@ -1024,7 +1057,7 @@ func (dc *defCompiler) exprErrorText(err error, sc *scope) string {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
 	} else if field, ok := strings.CutPrefix(msg, "unknown field "); ok {
-		if s := closest(field, inputNames(dc.def.Input)); s != "" {
+		if s := closest(field, inputNames(dc.def.RunInputs())); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
 	}

@@ -48,6 +48,9 @@ type Definition struct {
 	Status       int      `json:"status,omitempty"`
 	PromoteAfter Duration `json:"promote_after,omitzero"`
 
+	// Middleware fields: Stage is StageBefore (the default) or StageAfter.
+	Stage string `json:"stage,omitempty"`
+
 	// Task fields.
 	Schedule *Schedule `json:"schedule,omitempty"`
 
@@ -206,6 +209,9 @@ func ParseDefinition(file string, data []byte, diags *Diagnostics) *Definition {
 		case KindTask:
 			known = append(known, "schedule")
 			d.Schedule = parseSchedule(o)
+		case KindMiddleware:
+			known = append(known, "stage")
+			parseMiddleware(o, d)
 		}
 	case KindTable:
 		known = append(known, "id", "fields", "indexes", "triggers")
@@ -405,6 +411,49 @@ func parseEndpoint(o *object, d *Definition) {
 		d.Status = int(n)
 	}
 	d.PromoteAfter = parseDuration(o, "promote_after")
+}
+
+// Middleware stages.
+const (
+	StageBefore = "before"
+	StageAfter  = "after"
+)
+
+// parseMiddleware reads a middleware's stage.
+func parseMiddleware(o *object, d *Definition) {
+	d.Stage = o.str("stage", false)
+	switch d.Stage {
+	case "":
+		d.Stage = StageBefore
+	case StageBefore, StageAfter:
+	default:
+		o.r.errorf("stage", "bad_value", "stage %q is not \"before\" (run before the endpoint; the default) or \"after\" (reshape its response)", d.Stage)
+	}
+}
+
+// RunInputs are the inputs a runnable definition is validated against: its
+// own, and for an after-middleware also response (json) and status (int),
+// the endpoint's answer, unless it declares them itself.
+func (d *Definition) RunInputs() []InputField {
+	if d.Kind != KindMiddleware || d.Stage != StageAfter {
+		return d.Input
+	}
+	in := d.Input
+	has := func(n string) bool {
+		for _, f := range d.Input {
+			if f.Name == n {
+				return true
+			}
+		}
+		return false
+	}
+	if !has("response") {
+		in = append(in[:len(in):len(in)], InputField{Name: "response", Type: "json", Description: "the endpoint's response"})
+	}
+	if !has("status") {
+		in = append(in[:len(in):len(in)], InputField{Name: "status", Type: "int", Description: "the endpoint's HTTP status"})
+	}
+	return in
 }
 
 func parseSchedule(parent *object) *Schedule {

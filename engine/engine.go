@@ -127,6 +127,8 @@ type Engine struct {
 	cfg   Config
 	prog  atomic.Pointer[Program]
 	store ExecutionStore
+	// observer is told of every execution that ends (SetObserver).
+	observer atomic.Pointer[observerBox]
 
 	// live holds in-process async executions until they finish.
 	live liveSet
@@ -184,6 +186,16 @@ type RunOptions struct {
 	Timeout time.Duration
 	// ExecutionID sets the execution ID (default: a new UUIDv7).
 	ExecutionID string
+
+	// timeoutName names the limit Timeout stands for (default "timeout").
+	timeoutName string
+	// promo is set by RunPromotable.
+	promo *promotion
+	// Program runs the run (and the calls and async children it makes)
+	// against this program instead of the loaded one: the admin API's
+	// run & debug of drafts and unsaved definitions. Default: the loaded
+	// program.
+	Program *Program
 	// Record, when set, is the record the run fills in (keeping its ID,
 	// mode, attempts and times) and leaves to the caller to save.
 	Record *ExecutionRecord
@@ -205,7 +217,10 @@ type Result struct {
 // JSON) and records the execution. The returned error is the run's *Error
 // (also in Result.Error) or nil.
 func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions) (*Result, error) {
-	p := e.prog.Load()
+	p := opt.Program
+	if p == nil {
+		p = e.prog.Load()
+	}
 	if p == nil {
 		return nil, &Error{Code: CodeInternal, Message: "no program loaded"}
 	}
@@ -223,17 +238,21 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	if rec == nil {
 		rec = &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: fn.Inputs.Redact(input), CreatedAt: started, StartedAt: started, Attempts: 1}
 	}
+	opt.promo.begin(rec)
 
 	in, verr := fn.Inputs.Validate(input)
 	if verr != nil {
 		verr.Definition, verr.ExecutionID = name, id
 		res.Error = verr
-		e.finish(rec, res, started, opt.Record == nil)
+		e.finish(fn, rec, res, started, opt.promo, opt.Record == nil)
 		return res, verr
 	}
 	timeout, lname := e.cfg.Limits.SyncTimeout, "sync_timeout"
 	if opt.Timeout > 0 {
 		timeout, lname = opt.Timeout, "timeout"
+		if opt.timeoutName != "" {
+			lname = opt.timeoutName
+		}
 	}
 	if fn.Timeout > 0 && fn.Timeout < timeout {
 		timeout, lname = fn.Timeout, "settings.timeout of "+name
@@ -260,14 +279,15 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 			res.Error.ExecutionID = id
 		}
 	}
-	e.finish(rec, res, started, opt.Record == nil)
+	e.finish(fn, rec, res, started, opt.promo, opt.Record == nil)
 	if res.Error != nil {
 		return res, res.Error
 	}
 	return res, nil
 }
 
-func (e *Engine) finish(rec *ExecutionRecord, res *Result, started time.Time, save bool) {
+func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started time.Time, promo *promotion, save bool) {
+	promo.finishing()
 	now := time.Now()
 	res.Duration = now.Sub(started)
 	rec.FinishedAt = now
@@ -279,6 +299,7 @@ func (e *Engine) finish(rec *ExecutionRecord, res *Result, started time.Time, sa
 	if save {
 		_ = e.store.Save(context.Background(), rec)
 	}
+	e.observe(fn, rec.Status, res.Duration)
 }
 
 func statusOf(err *Error) string {

@@ -203,12 +203,20 @@ func (s *InputSpec) validate(m, out map[string]any, prefix string) (map[string]a
 
 func (f *inputField) checkRange(n float64, name, unit string) *FieldError {
 	if f.Min != nil && n < *f.Min {
-		return &FieldError{Field: name, Code: "min", Message: fmt.Sprintf("must be at least %v%s", *f.Min, unit)}
+		return &FieldError{Field: name, Code: "min", Message: fmt.Sprintf("must be at least %v%s", *f.Min, plural(*f.Min, unit))}
 	}
 	if f.Max != nil && n > *f.Max {
-		return &FieldError{Field: name, Code: "max", Message: fmt.Sprintf("must be at most %v%s", *f.Max, unit)}
+		return &FieldError{Field: name, Code: "max", Message: fmt.Sprintf("must be at most %v%s", *f.Max, plural(*f.Max, unit))}
 	}
 	return nil
+}
+
+// plural turns a unit such as " characters" singular for 1.
+func plural(n float64, unit string) string {
+	if n == 1 {
+		return strings.TrimSuffix(unit, "s")
+	}
+	return unit
 }
 
 func typeErr(name, want string, v any) []FieldError {

@@ -86,6 +86,7 @@ func JSONSchema() map[string]any {
 			"middleware":    map[string]any{"type": "array", "items": name},
 			"status":        map[string]any{"type": "integer", "minimum": 100, "maximum": 599},
 			"promote_after": duration,
+			"stage":         map[string]any{"enum": []string{StageBefore, StageAfter}, "description": "middleware: run before the endpoint (may reject or add to its input) or after it (may reshape its response)"},
 			"schedule":      map[string]any{"type": "object"},
 			"id":            map[string]any{"enum": []string{"int", "uuid"}},
 			"fields":        map[string]any{"type": "array"},

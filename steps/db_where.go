@@ -515,7 +515,23 @@ type wAnd struct {
 	l, r wnode
 }
 
+// write short-circuits as expr does: when the left side reads no column,
+// it is evaluated first, and the right side is written (and its values
+// evaluated) only when it can change the outcome. So
+// `input.q == nil || product.name contains input.q` matches everything
+// when q is null rather than failing on the null in contains.
 func (n *wAnd) write(w *wctx) error {
+	if lb, ok := n.l.(*wBool); ok {
+		b, err := lb.truth(w)
+		if err != nil {
+			return err
+		}
+		if b == (n.op == " OR ") { // true || …, false && …
+			w.b.w(sqlBool(b))
+			return nil
+		}
+		return n.r.write(w)
+	}
 	w.b.w("(")
 	if err := n.l.write(w); err != nil {
 		return err
@@ -704,18 +720,33 @@ func (n *wBoolCol) write(w *wctx) error {
 // wBool is a condition reading no column, bound as one parameter.
 type wBool struct{ val *wval }
 
-func (n *wBool) write(w *wctx) error {
+// truth evaluates the condition; null counts as false.
+func (n *wBool) truth(w *wctx) (bool, error) {
 	x, err := n.val.eval(w)
 	if err != nil {
-		return err
+		return false, err
 	}
-	var b bool
 	switch v := x.(type) {
 	case bool:
-		b = v
+		return v, nil
 	case nil:
-	default:
-		return &engine.Error{Code: engine.CodeExpression, Path: w.path, Message: fmt.Sprintf("condition %s gave %s, not true or false", quote(n.val.text), describe(x))}
+		return false, nil
+	}
+	return false, &engine.Error{Code: engine.CodeExpression, Path: w.path, Message: fmt.Sprintf("condition %s gave %s, not true or false", quote(n.val.text), describe(x))}
+}
+
+// sqlBool is a constant condition, the same on both backends.
+func sqlBool(b bool) string {
+	if b {
+		return "1 = 1"
+	}
+	return "1 = 0"
+}
+
+func (n *wBool) write(w *wctx) error {
+	b, err := n.truth(w)
+	if err != nil {
+		return err
 	}
 	if w.b.d == dPostgres {
 		w.b.arg(b)

@@ -33,6 +33,8 @@ type target struct {
 	maxNs float64
 	// allocs: funcstack allocs/op must not exceed go allocs/op.
 	allocs bool
+	// maxP99Ratio bounds funcstack p99-ms ÷ go p99-ms (0: not checked).
+	maxP99Ratio float64
 }
 
 func (t target) String() string {
@@ -45,6 +47,9 @@ func (t target) String() string {
 	}
 	if t.allocs {
 		parts = append(parts, "allocs <= go")
+	}
+	if t.maxP99Ratio > 0 {
+		parts = append(parts, fmt.Sprintf("p99 <= %gx", t.maxP99Ratio))
 	}
 	if len(parts) == 0 {
 		return "-"
@@ -60,9 +65,11 @@ var targets = map[string]target{
 	"AsyncSleep10": {maxNs: float64(70 * time.Millisecond)},
 	"DBGetPatch":   {maxRatio: 1.25},
 	"DBQuery100":   {maxRatio: 1.25},
-	// HTTP at 32 concurrent requests: at least 0.7× the hand-written
-	// handler's throughput, i.e. at most 1/0.7 its time per request.
-	"HTTPSumSquares": {maxRatio: 1 / 0.7},
+	// HTTP at 32 concurrent requests: at least 0.7× (compute) and 0.8×
+	// (database) the hand-written handler's throughput, i.e. at most 1/0.7
+	// and 1/0.8 its time per request; p99 at most twice its p99.
+	"HTTPSumSquares": {maxRatio: 1 / 0.7, maxP99Ratio: 2},
+	"HTTPProduct":    {maxRatio: 1 / 0.8, maxP99Ratio: 2},
 	// Draining queued durable executions: at least 0.5× River's own no-op
 	// job drain with the same worker count.
 	"DurableDrain": {maxRatio: 2},
@@ -224,6 +231,16 @@ func verdict(p *pair, t target, hasTarget bool) (string, string) {
 			why = append(why, fmt.Sprintf("%s allocs > go's %s", fmtCount(fa), fmtCount(ga)))
 		}
 	}
+	if t.maxP99Ratio > 0 {
+		fp, fok := p.funcstack.get("p99-ms")
+		gp, gok := p.gov.get("p99-ms")
+		switch {
+		case !fok || !gok || gp == 0:
+			why = append(why, "p99-ms missing")
+		case fp/gp > t.maxP99Ratio:
+			why = append(why, fmt.Sprintf("p99 %.2fms is %.2fx go's %.2fms > %gx", fp, fp/gp, gp, t.maxP99Ratio))
+		}
+	}
 	if len(why) > 0 {
 		return "MISS", strings.Join(why, "; ")
 	}
@@ -249,7 +266,7 @@ func main() {
 		return ti && !tj
 	})
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "benchmark\tfuncstack ns/op\tgo ns/op\tratio\tfuncstack allocs/op\tgo allocs/op\ttarget\tverdict\t")
+	fmt.Fprintln(w, "benchmark\tfuncstack ns/op\tgo ns/op\tratio\tfuncstack allocs/op\tgo allocs/op\tp99 funcstack/go\ttarget\tverdict\t")
 	missed := 0
 	var notes []string
 	for _, p := range pairs {
@@ -273,9 +290,15 @@ func main() {
 			missed++
 			notes = append(notes, fmt.Sprintf("  %s: %s", p.name, why))
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", p.name,
+		p99 := "-"
+		fp, fpok := p.funcstack.get("p99-ms")
+		gp, gpok := p.gov.get("p99-ms")
+		if fpok && gpok {
+			p99 = fmt.Sprintf("%.2f/%.2fms", fp, gp)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", p.name,
 			fmtOpt(fNs, fok, fmtNs), fmtOpt(gNs, gok, fmtNs), ratio,
-			fmtOpt(fa, faok, fmtCount), fmtOpt(ga, gaok, fmtCount), tgt, v)
+			fmtOpt(fa, faok, fmtCount), fmtOpt(ga, gaok, fmtCount), p99, tgt, v)
 	}
 	w.Flush()
 	var absent []string

@@ -5,7 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -78,16 +78,16 @@ func (df *durableFlags) apply(cfg *engine.Config) error {
 }
 
 // start runs River's migrations and starts the durable queue of eng.
-func (df *durableFlags) start(ctx context.Context, st *store.Store, eng *engine.Engine, addr string, stderr io.Writer) (*durable.Runner, error) {
+func (df *durableFlags) start(ctx context.Context, st *store.Store, eng *engine.Engine, addr string, logger *slog.Logger) (*durable.Runner, error) {
 	node := *df.nodeID
 	if node == "" {
 		host, _ := os.Hostname()
 		node = host + "_" + strings.NewReplacer(":", "_", "[", "", "]", "").Replace(addr)
 	}
-	logger := log.New(stderr, "funcstack: ", log.LstdFlags)
 	r, err := durable.New(ctx, st, eng, durable.Options{
 		Workers: *df.workers, Queues: df.queues, RescueAfter: *df.rescueAfter, RetryBackoff: *df.retryBackoff,
-		CallbackBackoff: *df.cbBackoff, HTTPClient: df.guard.Client(), NodeID: node, Logf: logger.Printf,
+		CallbackBackoff: *df.cbBackoff, HTTPClient: df.guard.Client(), NodeID: node,
+		Logf: func(format string, args ...any) { logger.Warn(fmt.Sprintf(format, args...), "node", node) },
 	})
 	if err != nil {
 		return nil, err

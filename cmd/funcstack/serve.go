@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -47,11 +47,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ef := addEngineFlags(fs)
 	df := addDurableFlags(fs)
 	jwtFlag := fs.String("jwt-secret", "", "HS256 secret of endpoints with \"auth\": \"jwt\" and of auth.token, at least 32 bytes (env FUNCSTACK_JWT_SECRET, preferred: a flag shows in ps; default: made once and kept in the data folder)")
+	logFormat := fs.String("log-format", envString("FUNCSTACK_LOG_FORMAT", "text"), "log lines as text or json, on stderr (env FUNCSTACK_LOG_FORMAT)")
+	logLevel := fs.String("log-level", envString("FUNCSTACK_LOG_LEVEL", "info"), "least level logged: debug, info (one line a request), warn or error (env FUNCSTACK_LOG_LEVEL)")
+	reloadEvery := fs.Duration("reload-interval", envDuration("FUNCSTACK_RELOAD_INTERVAL", api.DefaultReloadInterval), "how often to check the database for definitions published by another node (env FUNCSTACK_RELOAD_INTERVAL)")
 	grace := fs.Duration("shutdown-timeout", envDuration("FUNCSTACK_SHUTDOWN_TIMEOUT", 15*time.Second), "how long requests in flight may finish after SIGINT or SIGTERM (env FUNCSTACK_SHUTDOWN_TIMEOUT)")
 	if _, ok := parseArgs(fs, args, 0, stderr, "give the folder with --workspace DIR"); !ok {
 		return 2
 	}
-	defs, p, ok := loadValid(*ws, stderr)
+	logger, err := api.NewLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
+	defs, _, ok := loadValid(*ws, stderr)
 	if !ok {
 		return 1
 	}
@@ -75,14 +82,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	eng := engine.New(cfg)
 	defer eng.Close()
+	// What runs is what is published in the database (the workspace just
+	// imported, and whatever the admin API or other nodes published).
+	p, disabled, err := api.CompilePublished(ctx, st)
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
+	if len(disabled) > 0 {
+		printDiagnostics(stderr, disabled)
+		fmt.Fprintf(stderr, "funcstack serve: %d published definition(s) do not compile with the others and are not served; fix them in the admin API\n", len(disabled))
+	}
 	eng.Load(p)
 
 	token, tokenNote, err := adminToken(st, *sf.data)
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
-	logger := log.New(stderr, "funcstack: ", log.LstdFlags)
-	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logf: logger.Printf})
+	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logger: logger})
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
@@ -90,13 +106,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("%v; choose another address with --addr or FUNCSTACK_ADDR", err))
 	}
-	dr, err := df.start(ctx, st, eng, ln.Addr().String(), stderr)
+	dr, err := df.start(ctx, st, eng, ln.Addr().String(), logger)
 	if err != nil {
 		ln.Close()
 		return fail(stderr, "serve", err)
 	}
 	defer stopDurable(dr, *grace, stderr)
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: logger}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}
 
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "funcstack: API at %s (workspace %s, data in %s)\n", base, *ws, st.Where())
@@ -105,12 +121,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "  POST   %s/function/{name}  (admin token unless the function is public)\n", base)
 	fmt.Fprintf(stdout, "  POST   %s/async-function/{name}  (durable, 202 + X-Call-Id; queues %s)\n", base, strings.Join(dr.Queues(), ", "))
-	fmt.Fprintf(stdout, "  GET    %s/healthz\n", base)
+	fmt.Fprintf(stdout, "  GET    %s/healthz, %s/metrics\n", base, base)
 	fmt.Fprintf(stdout, "funcstack: %s\n", secretNote)
 	fmt.Fprintf(stdout, "funcstack: %s\n", tokenNote) // the last line: tests wait for it
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go srv.Watch(wctx, *reloadEvery)
 	select {
 	case err := <-errc:
 		return fail(stderr, "serve", err)

@@ -140,6 +140,10 @@ func TestWorkflowsStock(t *testing.T) {
 		{"restock", `{"sku": "apple", "qty": 1}`, `{"sku":"apple","stock":4}`},
 		{"low_stock", `{}`, `{"items":[{"sku":"apple","stock":4}],"total":1}`},
 		{"low_stock", `{"below": 100}`, `{"items":[{"sku":"apple","stock":4},{"sku":"pear","stock":10}],"total":2}`},
+		{"stock_report", `{}`, `1`}, // the hourly task, run by hand
+		// The product table's trigger function, given what a trigger passes.
+		{"stock_watch", `{"table": "product", "action": "update", "new": {"sku": "pear", "stock": 0}, "old": {"sku": "pear", "stock": 10}}`,
+			`{"after":0,"before":10,"sku":"pear"}`},
 	}
 	pg := storetest.PostgresURL(t)
 	for _, backend := range [][]string{{"--data", t.TempDir()}, {"--database-url", pg}} {

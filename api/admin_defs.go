@@ -1,0 +1,852 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/store"
+)
+
+// adminRoutes adds the admin API routes of ADMIN_API.md (besides /steps
+// and GET /executions/{id}, which New adds) to the /_/api group.
+func (s *Server) adminRoutes(g *gin.RouterGroup) {
+	g.GET("/definitions", s.listDefinitions)
+	g.POST("/definitions", s.createDefinition)
+	g.GET("/definitions/:name", s.getDefinition)
+	g.PUT("/definitions/:name", s.updateDefinition)
+	g.DELETE("/definitions/:name", s.deleteDefinition)
+	g.POST("/definitions/:name/rename", s.renameDefinition)
+	g.POST("/definitions/:name/publish", s.publishDefinition)
+	g.GET("/definitions/:name/versions", s.definitionVersions)
+	g.GET("/definitions/:name/diff", s.diffDefinition)
+	g.POST("/definitions/:name/restore", s.restoreDefinition)
+	g.POST("/validate", s.validate)
+	g.GET("/export", s.export)
+	g.POST("/import", s.importDefinitions)
+	g.GET("/status", s.status)
+	g.POST("/run", s.runDebug)
+	g.GET("/executions", s.listExecutions)
+	g.POST("/executions/:id/cancel", s.cancelExecution)
+	g.POST("/executions/:id/retry", s.retryExecution)
+	g.GET("/tables", s.listTables)
+	g.GET("/tables/:name/records", s.listRecords)
+	g.POST("/tables/:name/records", s.addRecord)
+	g.PATCH("/tables/:name/records/:id", s.patchRecord)
+	g.DELETE("/tables/:name/records/:id", s.deleteRecord)
+}
+
+const definitionWanted = `a definition as JSON, e.g. {"kind": "function", "name": "hello", "stack": [], "response": "'hi'"}`
+
+// parseDefinition decodes a definition sent to the admin API; nil with
+// the diagnostics when it is not one.
+func parseDefinition(data []byte, where string) (*engine.Definition, engine.Diagnostics) {
+	var diags engine.Diagnostics
+	d := engine.ParseDefinition(where, data, &diags)
+	if d == nil || diags.HasErrors() {
+		return nil, diags
+	}
+	return d, diags
+}
+
+// newest returns the newest version of every stored definition. One that
+// no longer parses is left out (and logged).
+func (s *Server) newest(ctx context.Context) ([]*engine.Definition, error) {
+	defs, err := s.cfg.Store.List(ctx)
+	if err != nil && defs == nil {
+		return nil, err
+	}
+	if err != nil {
+		s.logf("funcstack api: %v", err)
+	}
+	return defs, nil
+}
+
+func (s *Server) published(ctx context.Context) ([]*engine.Definition, error) {
+	defs, err := s.cfg.Store.ListPublished(ctx)
+	if err != nil && defs == nil {
+		return nil, err
+	}
+	if err != nil {
+		s.logf("funcstack api: %v", err)
+	}
+	return defs, nil
+}
+
+// merge returns base with the definitions of replace put in (by name) and
+// those named in remove left out.
+func merge(base, replace []*engine.Definition, remove ...string) []*engine.Definition {
+	skip := map[string]bool{}
+	for _, n := range remove {
+		skip[n] = true
+	}
+	for _, d := range replace {
+		skip[d.Name] = true
+	}
+	out := make([]*engine.Definition, 0, len(base)+len(replace))
+	for _, d := range base {
+		if !skip[d.Name] {
+			out = append(out, d)
+		}
+	}
+	return append(out, replace...)
+}
+
+type diagKey struct{ def, path, msg string }
+
+// newProblems compiles base changed by replace and remove, and returns
+// the diagnostics of the replaced definitions and every error elsewhere
+// that compiling base alone does not give: what the change breaks.
+func newProblems(base, replace []*engine.Definition, remove ...string) engine.Diagnostics {
+	names := map[string]bool{}
+	for _, d := range replace {
+		names[d.Name] = true
+	}
+	_, diags := engine.Compile(merge(base, replace, remove...))
+	var out engine.Diagnostics
+	var others engine.Diagnostics
+	for _, d := range diags {
+		switch {
+		case names[d.Definition] || d.Definition == "":
+			out = append(out, d)
+		case d.Severity == engine.SeverityError:
+			others = append(others, d)
+		}
+	}
+	if len(others) == 0 {
+		return out
+	}
+	_, before := engine.Compile(base)
+	had := map[diagKey]bool{}
+	for _, d := range before {
+		had[diagKey{d.Definition, d.Path, d.Message}] = true
+	}
+	for _, d := range others {
+		if !had[diagKey{d.Definition, d.Path, d.Message}] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// draftProblems keeps the errors of the saved definitions defs as errors
+// and makes those of other definitions (which the change breaks) warnings:
+// a draft may break its callers until they are changed too; publishing
+// it may not.
+func draftProblems(diags engine.Diagnostics, defs ...*engine.Definition) engine.Diagnostics {
+	own := map[string]bool{"": true}
+	for _, d := range defs {
+		own[d.Name] = true
+	}
+	out := make(engine.Diagnostics, len(diags))
+	for i, d := range diags {
+		if !own[d.Definition] && d.Severity == engine.SeverityError {
+			d.Severity = engine.SeverityWarning
+			d.Message = "the newest version of " + d.Definition + " will not compile with this change: " + d.Message
+		}
+		out[i] = d
+	}
+	return out
+}
+
+// checkPublish returns what publishing replace (and dropping remove) would
+// break in the published workspace: compile errors and endpoint routes
+// that cannot be served.
+func (s *Server) checkPublish(ctx context.Context, replace []*engine.Definition, remove ...string) (engine.Diagnostics, error) {
+	pub, err := s.published(ctx)
+	if err != nil {
+		return nil, err
+	}
+	diags := newProblems(pub, replace, remove...)
+	if diags.HasErrors() {
+		return diags, nil
+	}
+	p, _, err := compileServing(merge(pub, replace, remove...))
+	if err == nil {
+		_, err = s.buildRoutes(p)
+	}
+	if err != nil {
+		diags = append(diags, engine.Diagnostic{Severity: engine.SeverityError, Code: "unservable", Message: err.Error()})
+	}
+	return diags, nil
+}
+
+// breaks names the definitions (newest or published versions) that
+// stop compiling when name is removed: its callers.
+func (s *Server) breaks(ctx context.Context, name string) ([]string, error) {
+	callers := map[string]bool{}
+	for _, list := range []func(context.Context) ([]*engine.Definition, error){s.newest, s.published} {
+		base, err := list(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range newProblems(base, nil, name) {
+			if d.Severity == engine.SeverityError && d.Definition != "" {
+				callers[d.Definition] = true
+			}
+		}
+	}
+	return sortedNames(callers), nil
+}
+
+// unknownDefinition is the 404 of a name with no definition, suggesting
+// the closest one.
+func (s *Server) unknownDefinition(ctx context.Context, name string) *engine.Error {
+	msg := fmt.Sprintf("no definition named %q", name)
+	if infos, err := s.cfg.Store.Definitions(ctx); err == nil {
+		names := make([]string, len(infos))
+		for i, in := range infos {
+			names[i] = in.Name
+		}
+		if c := engine.Closest(name, names); c != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", c)
+		} else {
+			msg += "; see GET /_/api/definitions"
+		}
+	}
+	return &engine.Error{Code: engine.CodeNotFound, Definition: name, Message: msg}
+}
+
+// storeError answers for an error of the store about definition name.
+func (s *Server) storeError(c *gin.Context, name string, err error) {
+	ctx := c.Request.Context()
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		vs, verr := s.cfg.Store.Versions(ctx)
+		if _, ok := vs[name]; verr == nil && !ok {
+			writeError(c, s.unknownDefinition(ctx, name))
+			return
+		}
+		writeError(c, &engine.Error{Code: engine.CodeNotFound, Definition: name, Message: err.Error()})
+	case errors.Is(err, store.ErrExists):
+		writeError(c, conflict("%v", err))
+	default:
+		s.internal(c, "definition "+name, err)
+	}
+}
+
+// exists reports whether a definition called name is stored.
+func (s *Server) exists(ctx context.Context, name string) (bool, error) {
+	vs, err := s.cfg.Store.Versions(ctx)
+	if err != nil {
+		return false, err
+	}
+	_, ok := vs[name]
+	return ok, nil
+}
+
+// reloadAfter reloads after a write made here, so that it serves at once;
+// a failure is logged (the write is done; Watch tries again).
+func (s *Server) reloadAfter(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
+	if err := s.Reload(ctx); err != nil {
+		s.logf("funcstack api: %v", err)
+	}
+	s.notifyChange(ctx)
+}
+
+type definitionItem struct {
+	Name      string    `json:"name"`
+	Kind      string    `json:"kind"`
+	Latest    int       `json:"latest"`
+	Published int       `json:"published"`
+	Draft     bool      `json:"draft"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Method    string    `json:"method,omitempty"`
+	Path      string    `json:"path,omitempty"`
+}
+
+func (s *Server) listDefinitions(c *gin.Context) {
+	st := s.storeOf(c)
+	if st == nil {
+		return
+	}
+	ctx := c.Request.Context()
+	infos, err := st.Definitions(ctx)
+	if err != nil {
+		s.internal(c, "listing definitions", err)
+		return
+	}
+	defs, err := s.newest(ctx)
+	if err != nil {
+		s.internal(c, "listing definitions", err)
+		return
+	}
+	byName := map[string]*engine.Definition{}
+	for _, d := range defs {
+		byName[d.Name] = d
+	}
+	items := make([]definitionItem, 0, len(infos))
+	for _, in := range infos {
+		it := definitionItem{Name: in.Name, Kind: in.Kind, Latest: in.Latest, Published: in.Published,
+			Draft: in.Latest > in.Published, UpdatedAt: in.UpdatedAt}
+		if d := byName[in.Name]; d != nil {
+			it.Method, it.Path = d.Method, d.Path
+		}
+		items = append(items, it)
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		if items[i].Kind != items[j].Kind {
+			return items[i].Kind < items[j].Kind
+		}
+		return items[i].Name < items[j].Name
+	})
+	writeJSON(c, http.StatusOK, gin.H{"items": items})
+}
+
+func (s *Server) getDefinition(c *gin.Context) {
+	st := s.storeOf(c)
+	if st == nil {
+		return
+	}
+	name, ctx := c.Param("name"), c.Request.Context()
+	version, qerr := queryInt(c, "version", 0, 1, 1<<30)
+	if qerr != nil {
+		writeError(c, qerr)
+		return
+	}
+	d, v, err := st.GetVersion(ctx, name, version)
+	if err != nil && v == nil {
+		s.storeError(c, name, err)
+		return
+	}
+	vs, verr := st.Versions(ctx)
+	if verr != nil {
+		s.internal(c, "reading definition "+name, verr)
+		return
+	}
+	diags := engine.Diagnostics{}
+	if d != nil {
+		base, err := s.newest(ctx)
+		if err != nil {
+			s.internal(c, "checking definition "+name, err)
+			return
+		}
+		diags = nonNil(newProblems(base, []*engine.Definition{d}))
+	} else if err != nil {
+		diags = append(diags, engine.Diagnostic{Severity: engine.SeverityError, Code: "unparseable", Definition: name, Message: err.Error()})
+	}
+	writeJSON(c, http.StatusOK, gin.H{"name": name, "kind": v.Kind, "version": v.Version, "latest": vs[name][0],
+		"published": vs[name][1], "content": v.Content, "diagnostics": diags})
+}
+
+// saveAnswer is the answer of POST and PUT /definitions.
+type saveAnswer struct {
+	Name        string             `json:"name"`
+	Version     int                `json:"version"`
+	Changed     bool               `json:"changed"`
+	Published   bool               `json:"published"`
+	Diagnostics engine.Diagnostics `json:"diagnostics"`
+}
+
+func (s *Server) createDefinition(c *gin.Context) { s.saveDefinition(c, "") }
+
+func (s *Server) updateDefinition(c *gin.Context) { s.saveDefinition(c, c.Param("name")) }
+
+// saveDefinition saves the body as a new version (name "" creates, else
+// updates name), publishing it with ?publish=true.
+func (s *Server) saveDefinition(c *gin.Context, name string) {
+	st := s.storeOf(c)
+	if st == nil {
+		return
+	}
+	ctx := c.Request.Context()
+	publish, qerr := queryBool(c, "publish")
+	if qerr != nil {
+		writeError(c, qerr)
+		return
+	}
+	force, qerr := queryBool(c, "force")
+	if qerr != nil {
+		writeError(c, qerr)
+		return
+	}
+	data, rerr := s.readRaw(c, definitionWanted)
+	if rerr != nil {
+		writeError(c, rerr)
+		return
+	}
+	d, diags := parseDefinition(data, "")
+	if d == nil {
+		writeInvalid(c, "the definition is not valid", diags)
+		return
+	}
+	found, err := s.exists(ctx, d.Name)
+	if err != nil {
+		s.internal(c, "saving definition "+d.Name, err)
+		return
+	}
+	switch {
+	case name == "" && found:
+		writeError(c, conflict("a definition named %s already exists; change it with PUT /_/api/definitions/%s, or choose another name", d.Name, d.Name))
+		return
+	case name != "" && d.Name != name:
+		writeError(c, badRequest("the definition's name is %q but the URL names %q; rename with POST /_/api/definitions/%s/rename", d.Name, name, name))
+		return
+	case name != "" && !found:
+		writeError(c, s.unknownDefinition(ctx, name))
+		return
+	}
+	base, err := s.newest(ctx)
+	if err != nil {
+		s.internal(c, "checking definition "+d.Name, err)
+		return
+	}
+	diags = append(diags, draftProblems(newProblems(base, []*engine.Definition{d}), d)...)
+	if diags.HasErrors() {
+		writeInvalid(c, "definition "+d.Name+" is not valid; nothing was saved", diags)
+		return
+	}
+	if publish && !s.preparePublish(c, []*engine.Definition{d}, force) {
+		return
+	}
+	v, changed, err := st.SaveDefinition(ctx, d)
+	if err != nil {
+		s.internal(c, "saving definition "+d.Name, err)
+		return
+	}
+	if publish {
+		if err := st.Publish(ctx, d.Name, v); err != nil {
+			s.storeError(c, d.Name, err)
+			return
+		}
+		s.reloadAfter(ctx)
+	}
+	st2 := http.StatusOK
+	if name == "" {
+		st2 = http.StatusCreated
+	}
+	writeJSON(c, st2, saveAnswer{Name: d.Name, Version: v, Changed: changed, Published: publish, Diagnostics: nonNil(diags.Warnings())})
+}
+
+// preparePublish checks that defs can be published together (422 with the
+// diagnostics if not) and syncs their tables (409 when that would destroy
+// data and not force). It reports whether to go on.
+func (s *Server) preparePublish(c *gin.Context, defs []*engine.Definition, force bool) bool {
+	ctx := c.Request.Context()
+	diags, err := s.checkPublish(ctx, defs)
+	if err != nil {
+		s.internal(c, "checking the published workspace", err)
+		return false
+	}
+	if diags.HasErrors() {
+		names := make([]string, len(defs))
+		for i, d := range defs {
+			names[i] = d.Name
+		}
+		writeInvalid(c, "publishing "+strings.Join(names, ", ")+" would break the published workspace; nothing was published", diags)
+		return false
+	}
+	if err := s.cfg.Store.SyncTables(ctx, defs, force); err != nil {
+		if strings.Contains(err.Error(), "refusing destructive") {
+			writeError(c, &engine.Error{Code: codeDestructive, Status: http.StatusConflict,
+				Message: err.Error() + " (admin API: add ?force=true, or \"force\": true in the body)"})
+			return false
+		}
+		writeError(c, &engine.Error{Code: codeConflict, Status: http.StatusConflict, Message: "the table change cannot be applied: " + err.Error()})
+		return false
+	}
+	return true
+}
+
+func (s *Server) deleteDefinition(c *gin.Context) {
+	st := s.storeOf(c)
+	if st == nil {
+		return
+	}
+	name, ctx := c.Param("name"), c.Request.Context()
+	force, qerr := queryBool(c, "force")
+	if qerr != nil {
+		writeError(c, qerr)
+		return
+	}
+	if found, err := s.exists(ctx, name); err != nil || !found {
+		if err != nil {
+			s.internal(c, "deleting definition "+name, err)
+		} else {
+			writeError(c, s.unknownDefinition(ctx, name))
+		}
+		return
+	}
+	if !force {
+		callers, err := s.breaks(ctx, name)
+		if err != nil {
+			s.internal(c, "deleting definition "+name, err)
+			return
+		}
+		if len(callers) > 0 {
+			e := conflict("%s is used by %s; change them first, or delete with ?force=true (they then fail to compile and are not served)",
+				name, strings.Join(callers, ", "))
+			e.Definition = name
+			writeError(c, e)
+			return
+		}
+	}
+	if err := st.Delete(ctx, name); err != nil {
+		s.storeError(c, name, err)
+		return
+	}
+	s.reloadAfter(ctx)
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) renameDefinition(c *gin.Context) {
+	st := s.storeOf(c)
+	if st == nil {
+		return
+	}
+	name, ctx := c.Param("name"), c.Request.Context()
+	var body struct {
+		To    string `json:"to"`
+		Force bool   `json:"force"`
+	}
+	const want = `{"to": "new_name"}`
+	if e := s.readInto(c, want, &body); e != nil {
+		writeError(c, e)
+		return
+	}
+	if !engine.NamePattern.MatchString(body.To) {
+		writeError(c, badRequest("the new name %q must match [a-z][a-z0-9_]*; send %s", body.To, want))
+		return
+	}
+	d, err := st.Get(ctx, name)
+	if err != nil {
+		s.storeError(c, name, err)
+		return
+	}
+	if d.Kind == engine.KindTable {
+		writeError(c, badRequest("table %s cannot be renamed: its records live in a database table of that name; define a new table and copy the records", name))
+		return
+	}
+	if !body.Force {
+		callers, err := s.breaks(ctx, name)
+		if err != nil {
+			s.internal(c, "renaming definition "+name, err)
+			return
+		}
+		if len(callers) > 0 {
+			e := conflict("%s is used by %s under its current name; change them first, or send \"force\": true", name, strings.Join(callers, ", "))
+			e.Definition = name
+			writeError(c, e)
+			return
+		}
+	}
+	v, err := st.Rename(ctx, name, body.To)
+	if err != nil {
+		s.storeError(c, name, err)
+		return
+	}
+	s.reloadAfter(ctx)
+	writeJSON(c, http.StatusOK, gin.H{"name": body.To, "version": v})
+}
+
+func (s *Server) publishDefinition(c *gin.Context) {
+	st := s.storeOf(c)
+	if st == nil {
+		return
+	}
+	name, ctx := c.Param("name"), c.Request.Context()
+	var body struct {
+		versionArg
+		Force bool `json:"force"`
+	}
+	if c.Request.ContentLength != 0 {
+		if e := s.readInto(c, `{"version": N}, or nothing for the newest`, &body); e != nil {
+			writeError(c, e)
+			return
+		}
+	}
+	version, verr := body.number()
+	if verr != nil {
+		writeError(c, verr)
+		return
+	}
+	force, qerr := queryBool(c, "force")
+	if qerr != nil {
+		writeError(c, qerr)
+		return
+	}
+	d, v, err := st.GetVersion(ctx, name, version)
+	if err != nil {
+		s.storeError(c, name, err)
+		return
+	}
+	if !s.preparePublish(c, []*engine.Definition{d}, force || body.Force) {
+		return
+	}
+	if err := st.Publish(ctx, name, v.Version); err != nil {
+		s.storeError(c, name, err)
+		return
+	}
+	s.reloadAfter(ctx)
+	writeJSON(c, http.StatusOK, gin.H{"name": name, "published": v.Version})
+}
+
+type versionItem struct {
+	Version     int        `json:"version"`
+	Hash        string     `json:"hash"`
+	CreatedAt   time.Time  `json:"created_at"`
+	Published   bool       `json:"published"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+	Note        string     `json:"note,omitempty"`
+}
+
+func (s *Server) definitionVersions(c *gin.Context) {
+	st := s.storeOf(c)
+	if st == nil {
+		return
+	}
+	name := c.Param("name")
+	h, err := st.History(c.Request.Context(), name)
+	if err != nil {
+		s.storeError(c, name, err)
+		return
+	}
+	items := make([]versionItem, len(h))
+	for i, v := range h {
+		items[i] = versionItem{Version: v.Version, Hash: v.Hash, CreatedAt: v.CreatedAt, Published: v.Published, PublishedAt: v.PublishedAt, Note: v.Note}
+		if v.PublishedAt != nil {
+			t := v.PublishedAt.UTC()
+			items[i].PublishedAt = &t
+		}
+	}
+	writeJSON(c, http.StatusOK, gin.H{"items": items})
+}
+
+func (s *Server) diffDefinition(c *gin.Context) {
+	st := s.storeOf(c)
+	if st == nil {
+		return
+	}
+	name, ctx := c.Param("name"), c.Request.Context()
+	vs, err := st.Versions(ctx)
+	if err != nil {
+		s.internal(c, "reading definition "+name, err)
+		return
+	}
+	lv, ok := vs[name]
+	if !ok {
+		writeError(c, s.unknownDefinition(ctx, name))
+		return
+	}
+	to, qerr := queryInt(c, "to", lv[0], 1, lv[0])
+	if qerr != nil {
+		writeError(c, qerr)
+		return
+	}
+	def := max(to-1, 1)
+	if lv[1] > 0 && lv[1] != to {
+		def = lv[1]
+	}
+	from, qerr := queryInt(c, "from", def, 1, lv[0])
+	if qerr != nil {
+		writeError(c, qerr)
+		return
+	}
+	_, a, err := st.GetVersion(ctx, name, from)
+	if a == nil {
+		s.storeError(c, name, err)
+		return
+	}
+	_, b, err := st.GetVersion(ctx, name, to)
+	if b == nil {
+		s.storeError(c, name, err)
+		return
+	}
+	changes, unified, derr := diffJSON(a.Content, b.Content, fmt.Sprintf("v%d", from), fmt.Sprintf("v%d", to))
+	if derr != nil {
+		s.internal(c, "comparing versions of "+name, derr)
+		return
+	}
+	writeJSON(c, http.StatusOK, gin.H{"from": from, "to": to, "changes": changes, "unified": unified})
+}
+
+func (s *Server) restoreDefinition(c *gin.Context) {
+	st := s.storeOf(c)
+	if st == nil {
+		return
+	}
+	name := c.Param("name")
+	var body versionArg
+	if e := s.readInto(c, `{"version": N}`, &body); e != nil {
+		writeError(c, e)
+		return
+	}
+	version, verr := body.number()
+	if verr == nil && version == 0 {
+		verr = badRequest(`say which version to restore: {"version": N}`)
+	}
+	if verr != nil {
+		writeError(c, verr)
+		return
+	}
+	v, err := st.Restore(c.Request.Context(), name, version)
+	if err != nil {
+		s.storeError(c, name, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, gin.H{"name": name, "version": v})
+}
+
+// definitionList is a body holding definitions: {"definitions": [...]}.
+type definitionList struct {
+	Definitions []json.RawMessage `json:"definitions"`
+	Publish     *bool             `json:"publish"`
+	Force       bool              `json:"force"`
+}
+
+// parseList parses every definition of a list; the diagnostics name each
+// by its place (definitions[i]) when it has no name yet.
+func parseList(raws []json.RawMessage) ([]*engine.Definition, engine.Diagnostics) {
+	var defs []*engine.Definition
+	var diags engine.Diagnostics
+	seen := map[string]int{}
+	for i, raw := range raws {
+		where := fmt.Sprintf("definitions[%d]", i)
+		d, ds := parseDefinition(raw, where)
+		diags = append(diags, ds...)
+		if d == nil {
+			continue
+		}
+		if j, dup := seen[d.Name]; dup {
+			diags = append(diags, engine.Diagnostic{Severity: engine.SeverityError, Code: "duplicate", File: where, Definition: d.Name, Path: "name",
+				Message: fmt.Sprintf("definitions[%d] has the same name; names are unique", j)})
+			continue
+		}
+		seen[d.Name] = i
+		defs = append(defs, d)
+	}
+	return defs, diags
+}
+
+func (s *Server) validate(c *gin.Context) {
+	st := s.storeOf(c)
+	if st == nil {
+		return
+	}
+	data, rerr := s.readRaw(c, definitionWanted+` or {"definitions": [...]}`)
+	if rerr != nil {
+		writeError(c, rerr)
+		return
+	}
+	var list definitionList
+	var head struct {
+		Kind        any `json:"kind"`
+		Definitions any `json:"definitions"`
+	}
+	_ = json.Unmarshal(data, &head)
+	var defs []*engine.Definition
+	var diags engine.Diagnostics
+	if head.Definitions != nil && head.Kind == nil {
+		if err := json.Unmarshal(data, &list); err != nil {
+			writeError(c, badRequest(`"definitions" must be a list of definition objects: %v`, err))
+			return
+		}
+		defs, diags = parseList(list.Definitions)
+	} else {
+		var d *engine.Definition
+		d, diags = parseDefinition(data, "")
+		if d != nil {
+			defs = append(defs, d)
+		}
+	}
+	base, err := s.newest(c.Request.Context())
+	if err != nil {
+		s.internal(c, "validating", err)
+		return
+	}
+	if len(defs) > 0 {
+		diags = append(diags, newProblems(base, defs)...)
+	}
+	sort.SliceStable(diags, func(i, j int) bool { return diags[i].Definition < diags[j].Definition })
+	writeJSON(c, http.StatusOK, gin.H{"ok": !diags.HasErrors(), "diagnostics": nonNil(diags)})
+}
+
+func (s *Server) export(c *gin.Context) {
+	if s.storeOf(c) == nil {
+		return
+	}
+	defs, err := s.newest(c.Request.Context())
+	if err != nil {
+		s.internal(c, "exporting", err)
+		return
+	}
+	out := make([]json.RawMessage, len(defs))
+	for i, d := range defs {
+		out[i] = d.Raw
+	}
+	writeJSON(c, http.StatusOK, gin.H{"definitions": out})
+}
+
+func (s *Server) importDefinitions(c *gin.Context) {
+	st := s.storeOf(c)
+	if st == nil {
+		return
+	}
+	ctx := c.Request.Context()
+	var body definitionList
+	if e := s.readInto(c, `{"definitions": [...], "publish": true, "force": false}`, &body); e != nil {
+		writeError(c, e)
+		return
+	}
+	publish := body.Publish == nil || *body.Publish
+	defs, diags := parseList(body.Definitions)
+	if diags.HasErrors() {
+		writeInvalid(c, "the import is not valid; nothing was saved", diags)
+		return
+	}
+	base, err := s.newest(ctx)
+	if err != nil {
+		s.internal(c, "importing", err)
+		return
+	}
+	if diags = append(diags, draftProblems(newProblems(base, defs), defs...)...); diags.HasErrors() {
+		writeInvalid(c, "the import is not valid; nothing was saved", diags)
+		return
+	}
+	if publish && !s.preparePublish(c, defs, body.Force) {
+		return
+	}
+	vs, err := st.Versions(ctx)
+	if err != nil {
+		s.internal(c, "importing", err)
+		return
+	}
+	created, updated, unchanged := []string{}, []string{}, []string{}
+	for _, d := range defs {
+		v, changed, err := st.SaveDefinition(ctx, d)
+		if err != nil {
+			s.internal(c, "importing "+d.Name, err)
+			return
+		}
+		_, existed := vs[d.Name]
+		switch {
+		case !existed:
+			created = append(created, d.Name)
+		case changed:
+			updated = append(updated, d.Name)
+		default:
+			unchanged = append(unchanged, d.Name)
+		}
+		if publish && vs[d.Name][1] != v {
+			if err := st.Publish(ctx, d.Name, v); err != nil {
+				s.storeError(c, d.Name, err)
+				return
+			}
+		}
+	}
+	if publish {
+		s.reloadAfter(ctx)
+	}
+	writeJSON(c, http.StatusOK, gin.H{"created": created, "updated": updated, "unchanged": unchanged})
+}
+
+func (s *Server) status(c *gin.Context) { writeJSON(c, http.StatusOK, s.Status()) }

@@ -1,0 +1,167 @@
+package api
+
+import (
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// Metrics is what GET /metrics serves in the Prometheus text format:
+//
+//	funcstack_http_requests_total{method,route,endpoint,status}
+//	funcstack_http_request_duration_seconds{method,route,endpoint,status} (histogram)
+//	funcstack_executions_total{function,status}
+//	funcstack_execution_duration_seconds{function} (histogram)
+//	funcstack_async_queue_depth
+//
+// plus the Go runtime and process collectors. route is the route pattern
+// (/api/orders/:id; "unmatched" when none matched), endpoint the endpoint
+// definition serving it ("" for funcstack's own routes). Counters are
+// resolved once per route and status, and once per function: a request
+// costs two sync.Map reads, no label hashing.
+type Metrics struct {
+	eng        *engine.Engine
+	reg        *prometheus.Registry
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	executions *prometheus.CounterVec
+	execTime   *prometheus.HistogramVec
+	routes     sync.Map // routeKey → *routeStats
+	functions  sync.Map // function name → *fnStats
+	handle     gin.HandlerFunc
+}
+
+type routeKey struct{ method, route string }
+
+type routeStats struct {
+	prog     *engine.Program // the program endpoint was resolved in
+	endpoint string
+	statuses sync.Map // int → *statusStats
+}
+
+type statusStats struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
+
+// statuses are the execution statuses an execution ends in, in the order
+// of fnStats.count.
+var statuses = []string{engine.StatusSucceeded, engine.StatusFailed, engine.StatusTimedOut, engine.StatusCancelled}
+
+type fnStats struct {
+	count [4]prometheus.Counter
+	time  prometheus.Observer
+}
+
+// NewMetrics makes the metrics of a server on eng and makes them eng's
+// execution observer.
+func NewMetrics(eng *engine.Engine) *Metrics {
+	m := &Metrics{eng: eng, reg: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "funcstack_http_requests_total", Help: "HTTP requests answered, by route, endpoint and status.",
+	}, []string{"method", "route", "endpoint", "status"})
+	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "funcstack_http_request_duration_seconds", Help: "Time to answer HTTP requests, by route, endpoint and status.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	}, []string{"method", "route", "endpoint", "status"})
+	m.executions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "funcstack_executions_total", Help: "Executions ended (sync, async and promoted; middleware included), by function and status.",
+	}, []string{"function", "status"})
+	m.execTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "funcstack_execution_duration_seconds", Help: "Run time of executions, by function.",
+		Buckets: []float64{.0001, .0005, .001, .005, .01, .05, .1, .5, 1, 5, 30, 120, 900},
+	}, []string{"function"})
+	m.reg.MustRegister(m.requests, m.latency, m.executions, m.execTime,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "funcstack_async_queue_depth", Help: "Async executions waiting for a worker.",
+		}, func() float64 { return float64(eng.QueueDepth()) }),
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	m.handle = func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
+	if eng != nil {
+		eng.SetObserver(m)
+	}
+	return m
+}
+
+// Registry is the registry behind /metrics, to add collectors to.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+func (m *Metrics) handler(c *gin.Context) { m.handle(c) }
+
+// request counts one answered request.
+func (m *Metrics) request(method, route string, status int, d time.Duration) {
+	k := routeKey{method, route}
+	var prog *engine.Program
+	if m.eng != nil {
+		prog = m.eng.Program()
+	}
+	v, ok := m.routes.Load(k)
+	if !ok || v.(*routeStats).prog != prog {
+		rs := &routeStats{prog: prog, endpoint: endpointOf(prog, method, route)}
+		if ok && v.(*routeStats).endpoint == rs.endpoint {
+			rs = v.(*routeStats) // same endpoint in the new program: keep the counters
+			rs.prog = prog
+		} else {
+			v, _ = m.routes.Swap(k, rs)
+		}
+		v = rs
+	}
+	rs := v.(*routeStats)
+	sv, ok := rs.statuses.Load(status)
+	if !ok {
+		r := route
+		if r == "" {
+			r = "unmatched"
+		}
+		labels := []string{method, r, rs.endpoint, strconv.Itoa(status)}
+		sv, _ = rs.statuses.LoadOrStore(status, &statusStats{count: m.requests.WithLabelValues(labels...), latency: m.latency.WithLabelValues(labels...)})
+	}
+	ss := sv.(*statusStats)
+	ss.count.Inc()
+	ss.latency.Observe(d.Seconds())
+}
+
+// endpointOf names the endpoint serving method and route in prog.
+func endpointOf(prog *engine.Program, method, route string) string {
+	if prog == nil || route == "" {
+		return ""
+	}
+	for name, f := range prog.Functions {
+		if f.Kind == engine.KindEndpoint && f.Def.Method == method && f.Def.Path == route {
+			return name
+		}
+	}
+	return ""
+}
+
+// ExecutionEnded implements engine.Observer.
+func (m *Metrics) ExecutionEnded(fn *engine.Function, status string, d time.Duration) {
+	v, ok := m.functions.Load(fn.Name)
+	if !ok {
+		fs := &fnStats{time: m.execTime.WithLabelValues(fn.Name)}
+		for i, st := range statuses {
+			fs.count[i] = m.executions.WithLabelValues(fn.Name, st)
+		}
+		v, _ = m.functions.LoadOrStore(fn.Name, fs)
+	}
+	fs := v.(*fnStats)
+	i := 1 // failed
+	switch status {
+	case engine.StatusSucceeded:
+		i = 0
+	case engine.StatusTimedOut:
+		i = 2
+	case engine.StatusCancelled:
+		i = 3
+	}
+	fs.count[i].Inc()
+	fs.time.Observe(d.Seconds())
+}

@@ -1,0 +1,73 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// Middleware (kind "middleware") runs around the endpoints that name it in
+// their "middleware" list, in the order listed:
+//
+//   - A "before" middleware (the default stage) runs before the endpoint
+//     with the endpoint's raw input (path, query and body merged), checked
+//     against its own input fields, and with the same auth and request. A
+//     throw or failed precondition answers the request with that error
+//     (and its status); the endpoint does not run. A response that is an
+//     object is merged into the endpoint's input, its keys winning; no
+//     response (null) changes nothing.
+//   - An "after" middleware runs when the endpoint has succeeded, with
+//     input.response (the endpoint's response) and input.status (its HTTP
+//     status); its response replaces the endpoint's. A throw answers with
+//     that error instead.
+//
+// Every middleware run is an execution of its own, recorded under the
+// middleware's name.
+
+// codeMiddleware is the code of a middleware that answers what it may not.
+const codeMiddleware = "invalid_middleware_response"
+
+// runBefore runs the before-middleware among names, merging their
+// responses into input.
+func (s *Server) runBefore(ctx context.Context, endpoint string, names []string, input map[string]any, opt engine.RunOptions) error {
+	for _, name := range names {
+		if f := s.cfg.Engine.Function(name); f == nil || f.Def.Stage == engine.StageAfter {
+			continue
+		}
+		res, err := s.cfg.Engine.Run(ctx, name, input, opt)
+		if err != nil {
+			return err
+		}
+		switch out := res.Output.(type) {
+		case nil:
+		case map[string]any:
+			for k, v := range out {
+				input[k] = v
+			}
+		default:
+			return &engine.Error{Code: codeMiddleware, Status: http.StatusInternalServerError, Definition: name, Path: "response",
+				ExecutionID: res.ExecutionID, Message: fmt.Sprintf(
+					"before-middleware %s (of endpoint %s) answered %s; it must answer an object, which is merged into the endpoint's input, or nothing",
+					name, endpoint, kindOf(out))}
+		}
+	}
+	return nil
+}
+
+// runAfter runs the after-middleware among names on the endpoint's
+// response res (status st); res.Output becomes the last one's response.
+func (s *Server) runAfter(ctx context.Context, names []string, res *engine.Result, st int, opt engine.RunOptions) error {
+	for _, name := range names {
+		if f := s.cfg.Engine.Function(name); f == nil || f.Def.Stage != engine.StageAfter {
+			continue
+		}
+		r, err := s.cfg.Engine.Run(ctx, name, map[string]any{"response": res.Output, "status": st}, opt)
+		if err != nil {
+			return err
+		}
+		res.Output = r.Output
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+package api_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/funcstack/funcstack/api"
+)
+
+// TestProductCRUD walks the example shop's product endpoints as a client
+// would: create (signed in), read by SKU, change a field, list with search
+// and paging, delete, on both backends.
+func TestProductCRUD(t *testing.T) {
+	far := time.Now().Add(time.Hour).Unix()
+	user := bearer(sign(t, jwt.SigningMethodHS256, []byte(jwtSecret), jwt.MapClaims{"sub": 1, "exp": far}))
+	const apple = `{"id": 1, "sku": "apple", "name": "Apple", "price": 1.25, "stock": 10, "created_at": "<time>", "updated_at": "<time>"}`
+	const apple2 = `{"id": 1, "sku": "apple", "name": "Apple", "price": 2.5, "stock": 10, "created_at": "<time>", "updated_at": "<time>"}`
+	const pear = `{"id": 2, "sku": "pear", "name": "Pear", "price": 0.8, "stock": 0, "created_at": "<time>", "updated_at": "<time>"}`
+	scenarios := []scenario{
+		{name: "create needs a token", method: "POST", url: "/api/products", body: `{"sku": "apple", "name": "Apple", "price": 1.25}`, status: 401,
+			want: `{"error": {"code": "unauthorized", "definition": "api_product_create",
+				"message": "this endpoint needs a JWT: send Authorization: Bearer <token>, with a token made by an auth.token step"}}`},
+		{name: "create", method: "POST", url: "/api/products", headers: user, body: `{"sku": "apple", "name": "Apple", "price": 1.25, "stock": 10}`,
+			status: 201, want: apple, header: withID},
+		{name: "create a second, stock defaults to 0", method: "POST", url: "/api/products", headers: user, body: `{"sku": "pear", "name": "Pear", "price": 0.8}`,
+			status: 201, want: pear},
+		{name: "SKU taken", method: "POST", url: "/api/products", headers: user, body: `{"sku": "apple", "name": "Other", "price": 1}`, status: 409,
+			want: `{"error": {"code": "conflict", "message": "SKU apple is taken; choose another or PATCH /api/products/apple",
+				"definition": "api_product_create", "path": "stack[1]", "execution_id": "<id>"}}`},
+		{name: "create with bad fields", method: "POST", url: "/api/products", headers: user, body: `{"sku": "", "price": -1}`, status: 400,
+			want: `{"error": {"code": "invalid_input", "message": "invalid input", "definition": "api_product_create", "execution_id": "<id>", "fields": [
+				{"field": "sku", "code": "min", "message": "must be at least 1 character"},
+				{"field": "name", "code": "required", "message": "required"},
+				{"field": "price", "code": "min", "message": "must be at least 0"}]}}`},
+		{name: "get by SKU", method: "GET", url: "/api/products/apple", status: 200, want: apple},
+		{name: "get unknown SKU", method: "GET", url: "/api/products/kiwi", status: 404,
+			want: `{"error": {"code": "not_found", "message": "no product with SKU kiwi", "definition": "api_product_get", "path": "stack[1]", "execution_id": "<id>"}}`},
+		{name: "static route beside :sku", method: "GET", url: "/api/products/low-stock?below=1", status: 200,
+			want: `{"items": [{"sku": "pear", "stock": 0}], "total": 1}`},
+		{name: "patch one field", method: "PATCH", url: "/api/products/apple", headers: user, body: `{"price": 2.5}`, status: 200, want: apple2},
+		{name: "patch nothing changes nothing", method: "PATCH", url: "/api/products/apple", headers: user, body: `{}`, status: 200, want: apple2},
+		{name: "patch unknown SKU", method: "PATCH", url: "/api/products/kiwi", headers: user, body: `{"price": 1}`, status: 404,
+			want: `{"error": {"code": "not_found", "message": "no product with SKU kiwi", "definition": "api_product_update", "path": "stack[1]", "execution_id": "<id>"}}`},
+		{name: "list", method: "GET", url: "/api/products", status: 200,
+			want: `{"items": [` + apple2 + `, ` + pear + `], "total": 2, "page": 1, "per_page": 20}`},
+		{name: "list search", method: "GET", url: "/api/products?q=ea", status: 200,
+			want: `{"items": [` + pear + `], "total": 1, "page": 1, "per_page": 20}`},
+		{name: "list hostile search", method: "GET", url: "/api/products?q=%27%25%20OR%201%3D1--", status: 200,
+			want: `{"items": [], "total": 0, "page": 1, "per_page": 20}`},
+		{name: "list second page", method: "GET", url: "/api/products?page=2&per_page=1", status: 200,
+			want: `{"items": [` + pear + `], "total": 2, "page": 2, "per_page": 1}`},
+		{name: "list page size over the max", method: "GET", url: "/api/products?per_page=500", status: 400,
+			want: `{"error": {"code": "invalid_input", "message": "invalid input", "definition": "api_products", "execution_id": "<id>",
+				"fields": [{"field": "per_page", "code": "max", "message": "must be at most 100"}]}}`},
+		{name: "delete", method: "DELETE", url: "/api/products/apple", headers: user, status: 204, header: withID},
+		{name: "delete again", method: "DELETE", url: "/api/products/apple", headers: user, status: 404,
+			want: `{"error": {"code": "not_found", "message": "no product with SKU apple", "definition": "api_product_delete", "path": "stack[1]", "execution_id": "<id>"}}`},
+		{name: "gone", method: "GET", url: "/api/products/apple", status: 404,
+			want: `{"error": {"code": "not_found", "message": "no product with SKU apple", "definition": "api_product_get", "path": "stack[1]", "execution_id": "<id>"}}`},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newServer(t, b.open(t), api.Config{}, "../workflows")
+			runScenarios(t, ts.URL, scenarios)
+		})
+	}
+}

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// promotion coordinates a sync run that may be promoted to the background
+// (RunPromotable) with the run itself, so that the "running" record saved
+// on promotion never lands after the final one.
+type promotion struct {
+	mu       sync.Mutex
+	rec      *ExecutionRecord
+	started  bool
+	finished bool
+}
+
+// begin is called by Run once the record exists. Nil-safe.
+func (p *promotion) begin(rec *ExecutionRecord) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.rec, p.started = rec, true
+	p.mu.Unlock()
+}
+
+// finishing is called by Run before it writes the final record. Nil-safe.
+func (p *promotion) finishing() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.finished = true
+	p.mu.Unlock()
+}
+
+// RunPromotable runs like Run, but gives up waiting after `after`: when
+// the run is still going then, it returns promoted = true and a Result
+// holding only the execution ID, and the run goes on to its end in the
+// background under the async limit (or the definition's own timeout),
+// whatever becomes of ctx. Its record says "running" meanwhile and is
+// readable by ID (Get), awaitable, and final when it ends (DESIGN §3,
+// "Sync that outgrows its budget"). A run that ends within `after` is
+// answered exactly as Run answers it.
+func (e *Engine) RunPromotable(ctx context.Context, name string, input any, opt RunOptions, after time.Duration) (res *Result, promoted bool, err error) {
+	if after <= 0 {
+		res, err = e.Run(ctx, name, input, opt)
+		return res, false, err
+	}
+	if opt.ExecutionID == "" {
+		opt.ExecutionID = NewID()
+	}
+	if opt.Timeout <= 0 {
+		opt.Timeout, opt.timeoutName = e.cfg.Limits.AsyncTimeout, "async_timeout"
+	}
+	p := &promotion{}
+	opt.promo = p
+	done := make(chan struct{})
+	var r *Result
+	var rerr error
+	e.wg.Add(1) // Close waits for promoted runs as for async ones
+	go func() {
+		defer e.wg.Done()
+		defer close(done)
+		r, rerr = e.Run(context.WithoutCancel(ctx), name, input, opt)
+	}()
+	t := time.NewTimer(after)
+	defer t.Stop()
+	select {
+	case <-done:
+		return r, false, rerr
+	case <-t.C:
+	}
+	p.mu.Lock()
+	if p.finished || !p.started {
+		// Ending right now (or never started: an unknown name): answer
+		// with its outcome rather than promote a finished run.
+		p.mu.Unlock()
+		<-done
+		return r, false, rerr
+	}
+	rec := *p.rec
+	rec.Status = StatusRunning
+	// Saved under the lock: the final record is saved only after
+	// finishing(), which waits for it.
+	_ = e.store.Save(context.Background(), &rec)
+	p.mu.Unlock()
+	return &Result{ExecutionID: opt.ExecutionID}, true, nil
+}

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// DefinitionInfo describes one stored definition for listings.
+type DefinitionInfo struct {
+	Name      string    `json:"name"`
+	Kind      string    `json:"kind"`
+	Latest    int       `json:"latest"`
+	Published int       `json:"published"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Definitions describes every stored definition, by name.
+func (s *Store) Definitions(ctx context.Context) ([]DefinitionInfo, error) {
+	var rows []definitionRow
+	if err := s.gdb.WithContext(ctx).Order("name").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("listing definitions in %s: %v", s.where, err)
+	}
+	out := make([]DefinitionInfo, len(rows))
+	for i, r := range rows {
+		out[i] = DefinitionInfo{Name: r.Name, Kind: r.Kind, Latest: r.Latest, Published: r.Published, UpdatedAt: r.UpdatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// ErrExists is returned when a name is already taken.
+var ErrExists = errors.New("already exists")
+
+// Rename gives the definition from the name to, in every version (the
+// content's "name" too, so its history and published version stay as they
+// were). Other definitions naming it are not changed. It returns the
+// newest version's number.
+func (s *Store) Rename(ctx context.Context, from, to string) (int, error) {
+	if err := checkName(to); err != nil {
+		return 0, err
+	}
+	var latest int
+	err := s.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row definitionRow
+		if err := tx.Where("name = ?", from).Take(&row).Error; err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&definitionRow{}).Where("name = ?", to).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("renaming definition %s: the name %s is taken by another definition; choose another or delete that one: %w", from, to, ErrExists)
+		}
+		var rows []versionRow
+		if err := tx.Where("name = ?", from).Find(&rows).Error; err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		r := row
+		r.Name, r.UpdatedAt = to, now
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		for _, v := range rows {
+			content, hash, err := renamed(v.Content, to)
+			if err != nil {
+				return fmt.Errorf("renaming definition %s: version %d: %v", from, v.Version, err)
+			}
+			v.Name, v.Content, v.Hash = to, string(content), hash
+			if err := tx.Create(&v).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Where("name = ?", from).Delete(&versionRow{}).Error; err != nil {
+			return err
+		}
+		latest = row.Latest
+		return tx.Where("name = ?", from).Delete(&definitionRow{}).Error
+	})
+	if errors.Is(err, ErrExists) {
+		return 0, err
+	}
+	return latest, s.defErr("renaming", from, err)
+}
+
+// renamed returns content with its "name" set to name, canonical, and its
+// hash.
+func renamed(content, name string) ([]byte, string, error) {
+	dec := json.NewDecoder(bytes.NewReader([]byte(content)))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, "", err
+	}
+	m["name"] = name
+	c, err := marshalJSON(m)
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(c)
+	return c, hex.EncodeToString(sum[:]), nil
+}
+
+// RowCount returns the number of records in the user table name, which
+// must be a synced table (see Table).
+func (s *Store) RowCount(ctx context.Context, name string) (int64, error) {
+	t, err := s.appliedSpec(ctx, s.db, name)
+	if err != nil {
+		return 0, err
+	}
+	if t == nil {
+		return 0, fmt.Errorf("table %s does not exist; publish its definition to create it", name)
+	}
+	return s.rowCount(ctx, s.db, name)
+}
+
+// TableIndexes returns the indexes of a synced user table.
+func (s *Store) TableIndexes(ctx context.Context, name string) ([]engine.TableIndex, error) {
+	t, err := s.appliedSpec(ctx, s.db, name)
+	if err != nil || t == nil {
+		return nil, err
+	}
+	out := make([]engine.TableIndex, len(t.Indexes))
+	for i, ix := range t.Indexes {
+		out[i] = engine.TableIndex{Fields: ix.Fields, Unique: ix.Unique}
+	}
+	return out, nil
+}
