@@ -183,6 +183,8 @@ type Runner struct {
 	mu     sync.Mutex
 	queues map[string]bool
 	tasks  map[string]rivertype.PeriodicJobHandle
+	// taskKeys are the schedules and settings the tasks were made with.
+	taskKeys map[string]string
 
 	// retryAt holds the retry time this process chose for a job it is
 	// failing; the retry policy takes it from here. A job River asks about
@@ -263,7 +265,7 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 	if err := Migrate(ctx, st); err != nil {
 		return nil, err
 	}
-	r := &Runner{st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]rivertype.PeriodicJobHandle{},
+	r := &Runner{st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]rivertype.PeriodicJobHandle{}, taskKeys: map[string]string{},
 		batch: make(chan *enqueued, 4*maxBatch)}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &runWorker{r: r})

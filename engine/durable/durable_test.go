@@ -511,3 +511,20 @@ func TestScheduledTaskRunsOncePerTickAcrossNodes(t *testing.T) {
 		}
 	})
 }
+
+func TestReloadedProgramBringsItsTasksAndQueues(t *testing.T) {
+	st := openStore(t, store.Options{DataDir: t.TempDir()})
+	n := start(t, st, durable.Options{}, double)
+	n.eng.Load(compile(t, double,
+		`{"kind": "task", "name": "later", "schedule": {"every": "1s"}, "stack": [], "response": "'ran'"}`,
+		`{"kind": "function", "name": "queued", "settings": {"queue": "fresh"}, "stack": [], "response": "'fresh'"}`))
+	id := enqueue(t, n, "queued", nil, engine.DurableOptions{})
+	if rec := wait(t, n, id, 10*time.Second); rec.Output != "fresh" {
+		t.Fatalf("a function on a queue new with the reload: %+v", rec)
+	}
+	waitFor(t, 15*time.Second, func() bool {
+		st.ExecutionRecords().Flush(context.Background())
+		recs, _ := st.ExecutionRecords().List(context.Background(), store.ListOptions{Function: "later", Status: engine.StatusSucceeded})
+		return len(recs) > 0
+	})
+}
