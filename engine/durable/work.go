@@ -102,7 +102,12 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 		rec.Error = engine.AsError(runErr)
 		rec.Status, rec.FinishedAt = engine.StatusFailed, time.Now()
 	}
-	interrupted := runErr != nil && ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) &&
+	remote := runErr != nil && errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely)
+	if remote { // cancelled through Runner.Cancel
+		rec.Status, rec.Error = engine.StatusCancelled, cancelledError(a.ID)
+		runErr = rec.Error
+	}
+	interrupted := !remote && runErr != nil && ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) &&
 		rec.Status != engine.StatusTimedOut
 	var e *engine.Error
 	if runErr != nil {
