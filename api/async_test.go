@@ -172,3 +172,46 @@ func waitUntil(t testing.TB, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestAdminCancelAndRetryDurableExecutions(t *testing.T) {
+	defs := []string{
+		`{"kind": "function", "name": "long", "stack": [{"type": "sleep", "ms": "5000"}], "response": "'done'"}`,
+		`{"kind": "function", "name": "double", "input": [{"name": "n", "type": "int", "required": true}], "stack": [], "response": "input.n * 2"}`,
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			ts := durableServer(t, b.open(t), defs...)
+			getRec := func(id string) map[string]any {
+				req, _ := http.NewRequest(http.MethodGet, ts.URL+"/_/api/executions/"+id, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				r, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Body.Close()
+				var rec map[string]any
+				json.NewDecoder(r.Body).Decode(&rec)
+				return rec
+			}
+			_, out := post(t, ts.URL+"/async-function/long", true, nil, `{}`)
+			id := out["id"].(string)
+			waitUntil(t, func() bool { return getRec(id)["status"] == "running" })
+			resp, body := post(t, ts.URL+"/_/api/executions/"+id+"/cancel", true, nil, "")
+			if resp.StatusCode != 200 || body["status"] != "cancelled" {
+				t.Fatalf("cancel a running durable execution: %d %v", resp.StatusCode, body)
+			}
+			_, out = post(t, ts.URL+"/async-function/double", true, nil, `{"n": 4}`)
+			first := out["id"].(string)
+			waitUntil(t, func() bool { return getRec(first)["status"] == "succeeded" })
+			resp, out = post(t, ts.URL+"/_/api/executions/"+first+"/retry", true, nil, "")
+			again, _ := out["id"].(string)
+			if resp.StatusCode != 202 || again == "" || again == first {
+				t.Fatalf("retry: %d %v", resp.StatusCode, out)
+			}
+			waitUntil(t, func() bool { return getRec(again)["status"] == "succeeded" })
+			if rec := getRec(again); rec["mode"] != "durable" || fmt.Sprint(rec["output"]) != "8" {
+				t.Errorf("the retry of a durable execution: %v", rec)
+			}
+		})
+	}
+}

@@ -293,6 +293,9 @@ func (e *Engine) execute(x *Execution) {
 func (e *Engine) Cancel(id string) bool {
 	x := e.live.get(id)
 	if x == nil {
+		if d, ok := e.durable.(interface{ Cancel(string) bool }); ok {
+			return d.Cancel(id) // a durable execution, on any node
+		}
 		return false
 	}
 	x.stop.Store(true)

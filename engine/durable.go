@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 )
 
 // ModeDurable is the mode of executions run through the durable queue
@@ -43,6 +44,8 @@ type DurableRequest struct {
 	CallbackURL string
 	// Auth is what the run sees as auth.
 	Auth map[string]any
+	// TriggerDepth is how many table triggers led to this run (0: none).
+	TriggerDepth int
 }
 
 // SetDurable plugs in the durable queue. Call it before serving.
@@ -128,4 +131,77 @@ func encodeInput(fn *Function, input map[string]any) (json.RawMessage, error) {
 		return nil, &Error{Code: CodeInvalidInput, Message: fmt.Sprintf("the input of durable %s cannot be kept as JSON: %v", fn.Name, err)}
 	}
 	return b, nil
+}
+
+type triggerDepthKey struct{}
+
+// WithTriggerDepth marks ctx as the context of a run that depth table
+// triggers led to; writes it makes fire triggers at depth+1.
+func WithTriggerDepth(ctx context.Context, depth int) context.Context {
+	if depth <= 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, triggerDepthKey{}, depth)
+}
+
+// TriggerDepth is the trigger depth of ctx (0 outside trigger runs).
+func TriggerDepth(ctx context.Context) int {
+	d, _ := ctx.Value(triggerDepthKey{}).(int)
+	return d
+}
+
+// HasTrigger reports whether table has a trigger on action (insert,
+// update or delete).
+func HasTrigger(table *Definition, action string) bool {
+	for _, t := range table.Triggers {
+		if slices.Contains(t.On, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// FireTriggers queues, durably and in the run's transaction, a run of each
+// trigger function of table on action, with input {table, action, new,
+// old} (new is null for a delete, old for an insert). Call it after the
+// change, inside the transaction that made it. Without a durable queue
+// (funcstack run) it does nothing. A chain of triggers deeper
+// than the max_trigger_depth limit (8) is refused.
+func (e *Engine) FireTriggers(s *State, table *Definition, action string, newRec, oldRec any) error {
+	for _, t := range table.Triggers {
+		if !slices.Contains(t.On, action) {
+			continue
+		}
+		if e.durable == nil {
+			// Triggers run on the durable queue, which funcstack serve
+			// always has; without one (funcstack run, an engine without
+			// storage) changes fire none.
+			return nil
+		}
+		depth := TriggerDepth(s.ctx) + 1
+		if max := e.cfg.Limits.MaxTriggerDepth; depth > max {
+			return &Error{Code: CodeLimit, Message: fmt.Sprintf(
+				"trigger depth limit reached: the %s on table %s would run %s as the %dth trigger in a chain (limit max_trigger_depth %d); a trigger function writes to a table whose triggers lead back to it",
+				action, table.Name, t.Function, depth, max)}
+		}
+		fn := s.prog.Functions[t.Function]
+		if fn == nil {
+			return &Error{Code: CodeNotFound, Message: fmt.Sprintf("table %s: trigger function %s is not loaded", table.Name, t.Function)}
+		}
+		input := map[string]any{"table": table.Name, "action": action, "new": newRec, "old": oldRec}
+		raw, err := encodeInput(fn, input)
+		if err != nil {
+			return err
+		}
+		in, verr := fn.Inputs.Validate(input)
+		if verr != nil {
+			verr.Message = fmt.Sprintf("table %s: trigger function %s does not take {table, action, new, old}: %s", table.Name, t.Function, verr.Message)
+			return verr
+		}
+		if _, err := e.durable.Enqueue(s.ctx, s.tx, &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
+			Parent: s.execID, TriggerDepth: depth}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

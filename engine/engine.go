@@ -159,7 +159,12 @@ func (e *Engine) Store() ExecutionStore { return e.store }
 
 // Load makes p the program that later runs use. Runs in flight keep the
 // program they started with.
-func (e *Engine) Load(p *Program) { e.prog.Store(p) }
+func (e *Engine) Load(p *Program) {
+	e.prog.Store(p)
+	if l, ok := e.durable.(interface{ ProgramLoaded(*Program) }); ok {
+		l.ProgramLoaded(p) // scheduled tasks and queues follow the program
+	}
+}
 
 // Program returns the loaded program.
 func (e *Engine) Program() *Program { return e.prog.Load() }

@@ -159,6 +159,8 @@ type client interface {
 	Queues() *river.QueueBundle
 	PeriodicJobs() *river.PeriodicJobBundle
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
+	JobCancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 }
 
@@ -177,9 +179,14 @@ type Runner struct {
 
 	stopOnce sync.Once
 
+	batch        chan *enqueued
+	startBatcher sync.Once
+
 	mu     sync.Mutex
 	queues map[string]bool
 	tasks  map[string]rivertype.PeriodicJobHandle
+	// taskKeys are the schedules and settings the tasks were made with.
+	taskKeys map[string]string
 
 	// retryAt holds the retry time this process chose for a job it is
 	// failing; the retry policy takes it from here. A job River asks about
@@ -260,7 +267,8 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 	if err := Migrate(ctx, st); err != nil {
 		return nil, err
 	}
-	r := &Runner{st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]rivertype.PeriodicJobHandle{}}
+	r := &Runner{st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]rivertype.PeriodicJobHandle{}, taskKeys: map[string]string{},
+		batch: make(chan *enqueued, 4*maxBatch)}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &runWorker{r: r})
 	river.AddWorker(workers, &callbackWorker{r: r})
@@ -290,10 +298,12 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 		RescueStuckJobsAfter: opt.RescueAfter,
 		JobTimeout:           opt.RescueAfter, // every worker sets its own
 		FetchPollInterval:    opt.PollInterval,
-		Logger:               quietLogger(opt.Logf),
+		// River waits this long between two fetches of a queue: its
+		// default (100ms) caps a queue at MaxWorkers jobs per 100ms.
+		FetchCooldown: 5 * time.Millisecond,
+		Logger:        quietLogger(opt.Logf),
 	}
 	if sqlite {
-		cfg.FetchCooldown = 5 * time.Millisecond
 		c, err := river.NewClient(riversqlite.New(st.SQL()), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
@@ -304,7 +314,10 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 		if err != nil {
 			return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
 		}
-		ins, err := river.NewClient(riverdatabasesql.New(st.SQL()), &river.Config{MaxAttempts: opt.MaxAttempts, Logger: quietLogger(opt.Logf)})
+		ins, err := river.NewClient(riverdatabasesql.New(st.SQL()), &river.Config{MaxAttempts: opt.MaxAttempts, Logger: quietLogger(opt.Logf),
+			// Its inserts notify the working clients at most once per
+			// FetchCooldown per queue.
+			FetchCooldown: cfg.FetchCooldown})
 		if err != nil {
 			return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
 		}
@@ -388,6 +401,7 @@ type runArgs struct {
 	Key      string          `json:"key,omitempty"`
 	Callback string          `json:"callback,omitempty"`
 	Auth     map[string]any  `json:"auth,omitempty"`
+	Depth    int             `json:"depth,omitempty"` // trigger depth
 	Created  time.Time       `json:"created"`
 }
 
@@ -410,61 +424,158 @@ func (r *Runner) insertOpts(fn *engine.Function) *river.InsertOpts {
 	return o
 }
 
-// Enqueue implements engine.Durable.
+// Enqueue implements engine.Durable. Without tx, requests arriving
+// together share one transaction (group commit): each returns once the
+// transaction holding its job has committed.
 func (r *Runner) Enqueue(ctx context.Context, tx *sql.Tx, req *engine.DurableRequest) (string, error) {
-	fn := req.Function
-	id := engine.NewID()
-	now := time.Now()
-	args := runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent, Key: req.IdempotencyKey,
-		Callback: req.CallbackURL, Auth: req.Auth, Created: now}
-	opts := r.insertOpts(fn)
-	do := func(tx *sql.Tx) (string, error) {
-		if req.IdempotencyKey != "" {
-			got, err := r.execs.ClaimIdempotencyKeyIn(ctx, tx, fn.Name, req.IdempotencyKey, id, r.eng.Config().IdempotencyWindow)
-			if err != nil {
-				return "", err
-			}
-			if got != id {
-				return got, nil
-			}
-		}
-		rec := &engine.ExecutionRecord{ID: id, Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued,
-			Input: req.Redacted, Parent: req.Parent, IdempotencyKey: req.IdempotencyKey, CreatedAt: now}
-		if err := r.execs.WriteIn(ctx, tx, rec); err != nil {
+	if tx != nil {
+		ids, err := r.insertAll(ctx, tx, []*engine.DurableRequest{req})
+		if err != nil {
 			return "", err
 		}
-		if _, err := r.txc.InsertTx(ctx, tx, args, opts); err != nil {
-			return "", fmt.Errorf("queueing durable %s in %s: %v", fn.Name, r.st.Where(), err)
+		return ids[0], nil
+	}
+	r.startBatcher.Do(r.runBatchers)
+	e := &enqueued{req: req, done: make(chan struct{})}
+	select {
+	case r.batch <- e:
+	case <-ctx.Done():
+		return "", fmt.Errorf("queueing durable %s: %w", req.Function.Name, context.Cause(ctx))
+	}
+	<-e.done
+	return e.id, e.err
+}
+
+// enqueued is one Enqueue waiting for its batch.
+type enqueued struct {
+	req  *engine.DurableRequest
+	id   string
+	err  error
+	done chan struct{}
+}
+
+// batchers is how many batches commit at once; maxBatch bounds one.
+const (
+	batchers = 4
+	maxBatch = 256
+)
+
+func (r *Runner) runBatchers() {
+	for i := 0; i < batchers; i++ {
+		go func() {
+			for first := range r.batch {
+				b := []*enqueued{first}
+			more:
+				for len(b) < maxBatch {
+					select {
+					case e := <-r.batch:
+						b = append(b, e)
+					default:
+						break more
+					}
+				}
+				r.commitBatch(b)
+			}
+		}()
+	}
+}
+
+// commitBatch queues a batch in one transaction, trying a busy database
+// again; when the batch fails as a whole each request is tried alone, so
+// that one bad request fails only itself.
+func (r *Runner) commitBatch(b []*enqueued) {
+	reqs := make([]*engine.DurableRequest, len(b))
+	for i, e := range b {
+		reqs[i] = e.req
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ids, err := r.inOwnTx(ctx, reqs)
+	if err != nil && len(b) > 1 {
+		for _, e := range b {
+			one, err := r.inOwnTx(ctx, []*engine.DurableRequest{e.req})
+			if err == nil {
+				e.id = one[0]
+			}
+			e.err = err
+			close(e.done)
 		}
-		return id, nil
+		return
 	}
-	if tx != nil {
-		return do(tx)
+	for i, e := range b {
+		if err != nil {
+			e.err = err
+		} else {
+			e.id = ids[i]
+		}
+		close(e.done)
 	}
+}
+
+// inOwnTx queues reqs in a transaction of their own.
+func (r *Runner) inOwnTx(ctx context.Context, reqs []*engine.DurableRequest) ([]string, error) {
 	var last error
 	for attempt := 0; attempt < 5; attempt++ {
 		if attempt > 0 {
 			time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
 		}
-		own, err := r.st.SQL().BeginTx(ctx, nil)
+		tx, err := r.st.SQL().BeginTx(ctx, nil)
 		if err != nil {
-			return "", fmt.Errorf("queueing durable %s in %s: %v", fn.Name, r.st.Where(), err)
+			return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
 		}
-		got, err := do(own)
+		ids, err := r.insertAll(ctx, tx, reqs)
 		if err == nil {
-			err = own.Commit()
-			if err == nil {
-				return got, nil
+			if err = tx.Commit(); err == nil {
+				return ids, nil
 			}
 		} else {
-			_ = own.Rollback()
+			_ = tx.Rollback()
 		}
 		last = err
-		if ctx.Err() != nil || !busy(err) {
+		if !busy(err) {
 			break
 		}
 	}
-	return "", last
+	return nil, last
+}
+
+// insertAll writes the queued records of reqs and inserts their jobs in
+// tx, two statements in all, and returns their execution IDs (an earlier
+// execution's for an idempotency key already claimed).
+func (r *Runner) insertAll(ctx context.Context, tx *sql.Tx, reqs []*engine.DurableRequest) ([]string, error) {
+	now := time.Now()
+	ids := make([]string, len(reqs))
+	recs := make([]*engine.ExecutionRecord, 0, len(reqs))
+	params := make([]river.InsertManyParams, 0, len(reqs))
+	for i, req := range reqs {
+		fn := req.Function
+		id := engine.NewID()
+		ids[i] = id
+		if req.IdempotencyKey != "" {
+			got, err := r.execs.ClaimIdempotencyKeyIn(ctx, tx, fn.Name, req.IdempotencyKey, id, r.eng.Config().IdempotencyWindow)
+			if err != nil {
+				return nil, err
+			}
+			if got != id {
+				ids[i] = got
+				continue
+			}
+		}
+		recs = append(recs, &engine.ExecutionRecord{ID: id, Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued,
+			Input: req.Redacted, Parent: req.Parent, IdempotencyKey: req.IdempotencyKey, CreatedAt: now})
+		params = append(params, river.InsertManyParams{Args: runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
+			Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, Created: now}, InsertOpts: r.insertOpts(fn)})
+	}
+	if len(recs) == 0 {
+		return ids, nil
+	}
+	if err := r.execs.WriteIn(ctx, tx, recs...); err != nil {
+		return nil, err
+	}
+	if _, err := r.txc.InsertManyFastTx(ctx, tx, params); err != nil {
+		return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
+	}
+	return ids, nil
 }
 
 // busy reports a transient conflict worth trying again (PostgreSQL

@@ -511,3 +511,51 @@ func TestScheduledTaskRunsOncePerTickAcrossNodes(t *testing.T) {
 		}
 	})
 }
+
+func TestReloadedProgramBringsItsTasksAndQueues(t *testing.T) {
+	st := openStore(t, store.Options{DataDir: t.TempDir()})
+	n := start(t, st, durable.Options{}, double)
+	n.eng.Load(compile(t, double,
+		`{"kind": "task", "name": "later", "schedule": {"every": "1s"}, "stack": [], "response": "'ran'"}`,
+		`{"kind": "function", "name": "queued", "settings": {"queue": "fresh"}, "stack": [], "response": "'fresh'"}`))
+	id := enqueue(t, n, "queued", nil, engine.DurableOptions{})
+	if rec := wait(t, n, id, 10*time.Second); rec.Output != "fresh" {
+		t.Fatalf("a function on a queue new with the reload: %+v", rec)
+	}
+	waitFor(t, 15*time.Second, func() bool {
+		st.ExecutionRecords().Flush(context.Background())
+		recs, _ := st.ExecutionRecords().List(context.Background(), store.ListOptions{Function: "later", Status: engine.StatusSucceeded})
+		return len(recs) > 0
+	})
+}
+
+func TestCancelStopsQueuedAndRunningExecutions(t *testing.T) {
+	defs := []string{`{"kind": "function", "name": "long", "settings": {"queue": "single"}, "stack": [{"type": "sleep", "ms": "5000"}], "response": "'done'"}`}
+	both(t, func(t *testing.T, b backend) {
+		n := start(t, b.open(t), durable.Options{Queues: map[string]int{"single": 1}}, defs...)
+		running := enqueue(t, n, "long", nil, engine.DurableOptions{})
+		waiting := enqueue(t, n, "long", nil, engine.DurableOptions{})
+		waitFor(t, 10*time.Second, func() bool {
+			rec, err := n.eng.Get(context.Background(), running)
+			return err == nil && rec.Status == engine.StatusRunning
+		})
+		if !n.eng.Cancel(waiting) {
+			t.Fatal("cancel of a queued durable execution: no job found")
+		}
+		if rec := wait(t, n, waiting, time.Second); rec.Status != engine.StatusCancelled || rec.StartedAt.IsZero() == false {
+			t.Errorf("cancelled while queued: %s, started %s", rec.Status, rec.StartedAt)
+		}
+		began := time.Now()
+		if !n.eng.Cancel(running) {
+			t.Fatal("cancel of a running durable execution: no job found")
+		}
+		rec := wait(t, n, running, 5*time.Second)
+		if rec.Status != engine.StatusCancelled || time.Since(began) > 3*time.Second {
+			t.Errorf("cancelled while running: %s after %s (%v)", rec.Status, time.Since(began), rec.Error)
+		}
+		time.Sleep(500 * time.Millisecond) // River records the job's end in batches
+		if n.eng.Cancel(running) {
+			t.Error("a second cancel must find nothing to cancel")
+		}
+	})
+}

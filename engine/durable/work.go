@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -37,6 +38,9 @@ func (r *Runner) timeout(name string) time.Duration {
 	}
 	return r.eng.Config().Limits.AsyncTimeout
 }
+
+// runningAfter is how long a run goes before its record says running.
+const runningAfter = 20 * time.Millisecond
 
 // attemptPath is the log path of the entries that record each attempt.
 const attemptPath = "attempt"
@@ -76,14 +80,34 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 	}
 	if runErr == nil {
 		rec.Input = fn.Inputs.Redact(input)
-		_ = r.execs.Save(ctx, rec) // running; batched (a fast run's outcome replaces it unwritten)
+		// The record says running once the run lasts past runningAfter:
+		// most runs end sooner, and their outcome is the only write.
+		running := *rec
+		var mu sync.Mutex
+		ended := false
+		mark := time.AfterFunc(runningAfter, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if !ended { // else the outcome, saved later, must win
+				_ = r.execs.Save(context.Background(), &running)
+			}
+		})
 		timeout := r.timeout(a.Function)
-		_, runErr = r.eng.Run(ctx, a.Function, input, engine.RunOptions{Record: rec, Timeout: timeout, Auth: a.Auth, ExecutionID: a.ID})
+		_, runErr = r.eng.Run(engine.WithTriggerDepth(ctx, a.Depth), a.Function, input, engine.RunOptions{Record: rec, Timeout: timeout, Auth: a.Auth, ExecutionID: a.ID})
+		mu.Lock()
+		ended = true
+		mu.Unlock()
+		mark.Stop()
 	} else {
 		rec.Error = engine.AsError(runErr)
 		rec.Status, rec.FinishedAt = engine.StatusFailed, time.Now()
 	}
-	interrupted := runErr != nil && ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) &&
+	remote := runErr != nil && errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely)
+	if remote { // cancelled through Runner.Cancel
+		rec.Status, rec.Error = engine.StatusCancelled, cancelledError(a.ID)
+		runErr = rec.Error
+	}
+	interrupted := !remote && runErr != nil && ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) &&
 		rec.Status != engine.StatusTimedOut
 	var e *engine.Error
 	if runErr != nil {
@@ -131,14 +155,15 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 }
 
 // retryable reports whether a failed attempt is tried again: not for
-// client errors (4xx), cancelled runs or a code the function lists in
+// client errors (4xx), cancelled runs, limits (call or trigger depth, loop
+// iterations) or a code the function lists in
 // settings.retries.non_retryable.
 func (r *Runner) retryable(fn *engine.Function, e *engine.Error) bool {
 	if fn == nil || e == nil {
 		return false
 	}
-	if e.Code == engine.CodeCancelled {
-		return false
+	if e.Code == engine.CodeCancelled || e.Code == engine.CodeLimit {
+		return false // the same run would hit the same limit
 	}
 	if st := e.HTTPStatus(); st >= 400 && st < 500 && st != 408 && st != 429 {
 		return false

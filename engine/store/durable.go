@@ -39,18 +39,17 @@ func (x *Executions) SaveWait(ctx context.Context, rec *engine.ExecutionRecord) 
 	if x.s.opt.SyncWrites {
 		return nil
 	}
+	// Someone waits: write without the flush interval's delay. Records
+	// saved while a write is under way form the next batch (group commit).
+	signal(x.full)
 	for {
 		x.mu.Lock()
 		_, queued := x.pending[rec.ID]
 		_, writing := x.inflight[rec.ID]
 		ch := x.drained
-		closed := x.closed
 		x.mu.Unlock()
 		if !queued && !writing {
 			return nil
-		}
-		if closed && queued {
-			return fmt.Errorf("saving execution record %s: the store %s closed first", rec.ID, x.s.where)
 		}
 		select {
 		case <-ch:
