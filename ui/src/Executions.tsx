@@ -165,7 +165,7 @@ export function ExecutionPage({ id, go, toast }: { id: string; go: (h: string) =
         <h2 className="section-title">Trace</h2>
         {rows.length === 0 ? <div className="muted small">No trace was kept for this run (debug runs and a sampled share of others keep one).</div> : (
           <div className="two-col">
-            <TraceList rows={rows} selected={sel} root={x.function} onSelect={(r) => setSel(`${r.definition ?? ''}|${r.path}` === sel ? null : `${r.definition ?? ''}|${r.path}`)} />
+            <TraceList rows={rows} selected={sel} root={x.function} caught={x.status === 'succeeded'} onSelect={(r) => setSel(`${r.definition ?? ''}|${r.path}` === sel ? null : `${r.definition ?? ''}|${r.path}`)} />
             <div>{selRow ? (
               <div className="step-result">
                 <h3>{selRow.type} <span className="mono small">{selRow.path}</span></h3>

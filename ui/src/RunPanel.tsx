@@ -33,7 +33,7 @@ export function groupTrace(trace: TraceEntry[] | undefined): TraceRow[] {
   return [...rows.values()];
 }
 
-export function TraceList({ rows, selected, onSelect, root }: { rows: TraceRow[]; selected: string | null; onSelect: (r: TraceRow) => void; root?: string }) {
+export function TraceList({ rows, selected, onSelect, root, caught }: { rows: TraceRow[]; selected: string | null; onSelect: (r: TraceRow) => void; root?: string; caught?: boolean }) {
   return (
     <ol className="trace" aria-label="Steps run">
       {rows.map((r) => {
@@ -42,8 +42,8 @@ export function TraceList({ rows, selected, onSelect, root }: { rows: TraceRow[]
         const foreign = root && r.definition && r.definition !== root;
         return (
           <li key={k}>
-            <button type="button" className={`trace-row${r.failed ? ' failed' : ''}${selected === k ? ' sel' : ''}`} style={{ paddingLeft: 8 + depth * 14 }}
-              onClick={() => onSelect(r)} aria-pressed={selected === k} data-trace-path={r.path} aria-label={`${r.path} ${r.type}${r.failed ? ' failed' : ''}`}>
+            <button type="button" className={`trace-row${r.failed ? (caught ? ' caught' : ' failed') : ''}${selected === k ? ' sel' : ''}`} style={{ paddingLeft: 8 + depth * 14 }}
+              onClick={() => onSelect(r)} aria-pressed={selected === k} data-trace-path={r.path} aria-label={`${r.path} ${r.type}${r.failed ? (caught ? ' raised, caught' : ' failed') : ''}`}>
               {r.failed ? <span className="fail-dot" aria-hidden>●</span> : null}
               <span className="trace-type">{r.type}</span>
               <span className="trace-path">{foreign ? `${r.definition}: ` : ''}{r.path}</span>
@@ -75,7 +75,9 @@ export const RunPanel = memo(function RunPanel({ def, getDef, onClose }: { def: 
   const mark = (r: RunAnswer | null, selected: string | null) => {
     const g = groupTrace(r?.trace).filter((x) => !x.definition || x.definition === def.name);
     const failPath = r?.error?.path as string | undefined;
-    runMarks.set(g.map((x): RunMark => ({ path: x.path, ms: x.ns / 1e6, failed: x.failed || (!!failPath && failPath === x.path), selected: selected === `${x.definition ?? ''}|${x.path}` })));
+    // in a run that succeeded, a step that raised was caught (try/catch)
+    const caught = r?.status === 'succeeded';
+    runMarks.set(g.map((x): RunMark => ({ path: x.path, ms: x.ns / 1e6, failed: x.failed || (!!failPath && failPath === x.path), caught, selected: selected === `${x.definition ?? ''}|${x.path}` })));
   };
 
   const run = async () => {
@@ -183,7 +185,7 @@ export const RunPanel = memo(function RunPanel({ def, getDef, onClose }: { def: 
             </>
           ) : null}
           <h3>Steps <span className="muted small">{res.trace?.length ?? 0} run</span></h3>
-          <TraceList rows={rows} selected={sel} root={def.name} onSelect={(r) => {
+          <TraceList rows={rows} selected={sel} root={def.name} caught={res.status === 'succeeded'} onSelect={(r) => {
             const k = `${r.definition ?? ''}|${r.path}`;
             const next = sel === k ? null : k;
             setSel(next);

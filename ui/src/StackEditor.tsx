@@ -24,7 +24,7 @@ export interface EditorEnv {
 export const Env = createContext<EditorEnv>(null as any);
 
 /** runStore marks steps with the last run's timing and failure, by path. */
-export interface RunMark { path: string; ms: number; failed: boolean; selected?: boolean }
+export interface RunMark { path: string; ms: number; failed: boolean; caught?: boolean; selected?: boolean }
 class MarkStore {
   private m = new Map<string, RunMark>();
   private subs = new Set<() => void>();
@@ -209,7 +209,7 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
   const blocks = fields.filter((f) => f.kind === 'steps' || f.kind === 'cases');
   const color = categoryColor(t?.category ?? '');
   const hasErr = anyDiags.some((d) => d.severity !== 'warning');
-  const cls = ['card', step.disabled ? 'disabled' : '', mark?.failed ? 'failed' : '', mark?.selected ? 'selected' : '',
+  const cls = ['card', step.disabled ? 'disabled' : '', mark?.failed ? (mark.caught ? 'caught' : 'failed') : '', mark?.selected ? 'selected' : '',
     hasErr ? 'has-error' : '', dropWhere ? `drop-${dropWhere}` : ''].filter(Boolean).join(' ');
 
   const onKey = (e: React.KeyboardEvent) => {
@@ -235,7 +235,7 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
         <span className="step-sum">{summary(env.cat, step)}</span>
         {step.description ? <span className="step-desc">{step.description}</span> : null}
         <span className="spacer" />
-        {mark ? <span className={`step-time${mark.failed ? ' bad' : ''}`} title="time in the last run">{mark.failed ? 'failed · ' : ''}{fmtMs(mark.ms)}</span> : null}
+        {mark ? <span className={`step-time${mark.failed ? (mark.caught ? ' caught' : ' bad') : ''}`} title="time in the last run">{mark.failed ? (mark.caught ? 'raised, caught · ' : 'failed · ') : ''}{fmtMs(mark.ms)}</span> : null}
         {!t ? <span className="badge bad">unknown step type</span> : null}
         {hot ? <div className="card-actions">
           <IconButton icon="up" label="Move up" disabled={index === 0} onClick={() => env.update((d) => move(env.cat, d, step.__id, listSegs, index - 1))} />
@@ -266,7 +266,7 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
   );
 });
 
-export const fmtMs = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : ms < 1000 ? `${ms.toFixed(ms < 10 ? 2 : 1)} ms` : `${(ms / 1000).toFixed(2)} s`);
+export const fmtMs = (ms: number) => (ms < 0.001 ? '<1 µs' : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : ms < 1000 ? `${ms.toFixed(ms < 10 ? 2 : 1)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 export function IconButton({ icon, label, onClick, disabled, pressed, className }: { icon: string; label: string; onClick: () => void; disabled?: boolean; pressed?: boolean; className?: string }) {
   return (
