@@ -62,7 +62,7 @@ function SignIn({ onIn }: { onIn: (steps: any[]) => void }) {
   return (
     <main className="signin">
       <form onSubmit={submit} className="signin-card" aria-label="Sign in">
-        <div className="logo big"><Logo /> funcstack</div>
+        <h1 className="logo big"><Logo /> funcstack</h1>
         <p className="muted">Sign in with the admin token to build, run and watch your function stacks.</p>
         <label className="field-label" htmlFor="token">Admin token</label>
         <input id="token" type="password" autoComplete="current-password" autoFocus value={t} onChange={(e) => setT(e.target.value)} placeholder="FUNCSTACK_ADMIN_TOKEN" />
@@ -113,6 +113,13 @@ function Shell({ cat, onOut }: { cat: Catalogue; onOut: () => void }) {
     api.tables().then((r) => setTables(r.items)).catch(() => {});
   }, [toast]);
   useEffect(refresh, [refresh]);
+  // others edit the workspace too: refresh when the tab comes back, and now and then
+  useEffect(() => {
+    const onFocus = () => refresh();
+    window.addEventListener('focus', onFocus);
+    const h = setInterval(() => document.visibilityState === 'visible' && refresh(), 15000);
+    return () => (window.removeEventListener('focus', onFocus), clearInterval(h));
+  }, [refresh]);
 
   // unsaved-changes guard: leaving the page, or moving to another view
   useEffect(() => {
@@ -138,10 +145,20 @@ function Shell({ cat, onOut }: { cat: Catalogue; onOut: () => void }) {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const current = parts[0] === 'def' ? parts[1] : null;
   const currentKind = defs.find((d) => d.name === current)?.kind;
+  // a link to a definition the sidebar does not list yet (made elsewhere): look again
+  const looked = useRef<string | null>(null);
+  const [loadedDefs, setLoadedDefs] = useState(false);
+  useEffect(() => {
+    if (current && defs.length && !currentKind && looked.current !== current) {
+      looked.current = current;
+      setLoadedDefs(false);
+      api.definitions().then((r) => setDefs(r.items)).finally(() => setLoadedDefs(true));
+    } else setLoadedDefs(true);
+  }, [current, currentKind, defs.length]);
 
   let page: React.ReactNode;
   if (parts[0] === 'def' && parts[1]) {
-    if (!defs.length) page = <div className="page muted">loading…</div>;
+    if (!defs.length || (!currentKind && !loadedDefs)) page = <div className="page muted">loading…</div>;
     else if (currentKind === 'table') page = <TablePage key={parts[1]} name={parts[1]} defs={defs} onSaved={refresh} setDirty={setDirty} toast={toast} />;
     else page = <DefinitionEditor key={parts[1]} name={parts[1]} cat={cat} defs={defs} tables={tables} onSaved={refresh} setDirty={setDirty} toast={toast} open={open} />;
   } else if (parts[0] === 'executions' && parts[1]) page = <ExecutionPage key={parts[1]} id={parts[1]} go={go} toast={toast} />;

@@ -43,8 +43,8 @@ export function TraceList({ rows, selected, onSelect, root, caught }: { rows: Tr
         return (
           <li key={k}>
             <button type="button" className={`trace-row${r.failed ? (caught ? ' caught' : ' failed') : ''}${selected === k ? ' sel' : ''}`} style={{ paddingLeft: 8 + depth * 14 }}
-              onClick={() => onSelect(r)} aria-pressed={selected === k} data-trace-path={r.path} aria-label={`${r.path} ${r.type}${r.failed ? (caught ? ' raised, caught' : ' failed') : ''}`}>
-              {r.failed ? <span className="fail-dot" aria-hidden>●</span> : null}
+              onClick={() => onSelect(r)} aria-pressed={selected === k} data-trace-path={r.path}>
+              {r.failed ? <><span className="fail-dot" aria-hidden>●</span><span className="sr-only">{caught ? 'raised, caught:' : 'failed:'}</span></> : null}
               <span className="trace-type">{r.type}</span>
               <span className="trace-path">{foreign ? `${r.definition}: ` : ''}{r.path}</span>
               {r.count > 1 ? <span className="trace-count">×{r.count}</span> : null}

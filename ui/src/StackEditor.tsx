@@ -81,7 +81,7 @@ function DragHandle({ id, el, label }: { id: string; el: { current: HTMLElement 
 }
 
 const CATEGORY_COLORS: Record<string, string> = {
-  variables: '#6366f1', control: '#f59e0b', loops: '#10b981', functions: '#8b5cf6', database: '#0ea5e9', utility: '#64748b', auth: '#ef4444',
+  variables: '#4f46e5', control: '#b45309', loops: '#047857', functions: '#7c3aed', database: '#0369a1', utility: '#475569', auth: '#b91c1c',
 };
 export const categoryColor = (c: string) => CATEGORY_COLORS[c] ?? '#64748b';
 
@@ -278,9 +278,11 @@ export function IconButton({ icon, label, onClick, disabled, pressed, className 
 
 export function Diags({ list }: { list: { message: string; severity: string }[] }) {
   return (
-    <ul className="diags" role="alert">
-      {list.map((d, i) => <li key={i} className={d.severity === 'warning' ? 'warn' : 'err'}>{d.message}</li>)}
-    </ul>
+    <div role="alert" className="diags-wrap">
+      <ul className="diags">
+        {list.map((d, i) => <li key={i} className={d.severity === 'warning' ? 'warn' : 'err'}>{d.message}</li>)}
+      </ul>
+    </div>
   );
 }
 

@@ -231,7 +231,7 @@ function Records({ info, toast, onChange }: { info: TableInfo; toast: (m: string
                         <input autoFocus aria-label={`${c.name} of record ${String(r.id)}`} value={edit!.text} onChange={(e) => setEdit({ ...edit!, text: e.target.value })}
                           onKeyDown={(e) => { if (e.key === 'Enter') commit(); if (e.key === 'Escape') setEdit(null); }} onBlur={commit} />
                       ) : can ? (
-                        <button type="button" className="cell-btn" aria-label={`Edit ${c.name} of record ${String(r.id)}`} onClick={() => setEdit({ id: r.id, col: c.name, text: cellText(r[c.name]) })}>
+                        <button type="button" className="cell-btn" aria-label={`${cellText(r[c.name]) || 'null'}: edit ${c.name} of record ${String(r.id)}`} onClick={() => setEdit({ id: r.id, col: c.name, text: cellText(r[c.name]) })}>
                           {cellText(r[c.name]) || <span className="muted">null</span>}
                         </button>
                       ) : cellText(r[c.name])}
