@@ -3,6 +3,7 @@ package api
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -41,7 +42,7 @@ type Metrics struct {
 type routeKey struct{ method, route string }
 
 type routeStats struct {
-	prog     *engine.Program // the program endpoint was resolved in
+	prog     atomic.Pointer[engine.Program] // the program endpoint was last resolved in
 	endpoint string
 	statuses sync.Map // int → *statusStats
 }
@@ -104,15 +105,17 @@ func (m *Metrics) request(method, route string, status int, d time.Duration) {
 		prog = m.eng.Program()
 	}
 	v, ok := m.routes.Load(k)
-	if !ok || v.(*routeStats).prog != prog {
-		rs := &routeStats{prog: prog, endpoint: endpointOf(prog, method, route)}
-		if ok && v.(*routeStats).endpoint == rs.endpoint {
-			rs = v.(*routeStats) // same endpoint in the new program: keep the counters
-			rs.prog = prog
+	if !ok || v.(*routeStats).prog.Load() != prog {
+		// First seen, or another program since: which endpoint serves it?
+		name := endpointOf(prog, method, route)
+		if ok && v.(*routeStats).endpoint == name {
+			v.(*routeStats).prog.Store(prog) // the same: keep the counters
 		} else {
-			v, _ = m.routes.Swap(k, rs)
+			rs := &routeStats{endpoint: name}
+			rs.prog.Store(prog)
+			m.routes.Store(k, rs)
+			v = rs
 		}
-		v = rs
 	}
 	rs := v.(*routeStats)
 	sv, ok := rs.statuses.Load(status)
