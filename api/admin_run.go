@@ -141,7 +141,7 @@ func (s *Server) runDebug(c *gin.Context) {
 		writeInvalid(c, "definition "+body.Name+" does not compile; nothing ran", append(diags, dropped...))
 		return
 	}
-	var input any = map[string]any{}
+	input := map[string]any{}
 	if len(body.Input) > 0 && string(body.Input) != "null" {
 		m, e := decodeObject(body.Input)
 		if e != nil {
@@ -155,7 +155,13 @@ func (s *Server) runDebug(c *gin.Context) {
 		opt.Request = map[string]any{"method": target.Method, "path": target.Path, "headers": map[string]any{},
 			"query": map[string]any{}, "params": map[string]any{}, "ip": c.ClientIP()}
 	}
-	res, rerr := s.cfg.Engine.Run(ctx, body.Name, input, opt)
+	var res *engine.Result
+	var rerr error
+	if target.Kind == engine.KindEndpoint {
+		res, rerr = s.runThrough(ctx, target, input, opt) // with its middleware
+	} else {
+		res, rerr = s.cfg.Engine.Run(ctx, body.Name, input, opt)
+	}
 	if res == nil {
 		writeError(c, engine.AsError(rerr))
 		return
