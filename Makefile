@@ -30,8 +30,16 @@ test-race: ## run every test with the race detector
 
 .PHONY: bench
 bench: ## run the benchmarks (BENCHCOUNT times) and print the medians beside their hand-written Go limits
-	$(GO) test -run '^$$' -bench . -benchmem -count=$(BENCHCOUNT) -timeout 30m ./engine/ ./engine/store/ ./steps/ ./api/ | tee .bench.out
+	$(GO) test -run '^$$' -bench . -benchmem -count=$(BENCHCOUNT) -timeout 30m ./engine/ ./engine/store/ ./engine/durable/ ./steps/ ./api/ | tee .bench.out
 	$(GO) run ./cmd/benchreport < .bench.out
+
+.PHONY: crash
+crash: ## kill -9 a serve process mid-way through 1,000 durable executions and restart it (SQLite and PostgreSQL)
+	FUNCSTACK_CRASH_N=1000 CI=true $(GO) test -count=1 -v -run 'TestDurableRunsSurviveSIGKILL' -timeout 10m ./cmd/funcstack/
+
+.PHONY: scale
+scale: ## three serve processes on one PostgreSQL, 5,000 durable executions, one killed mid-way; a task every second runs once per tick
+	CI=true $(GO) test -tags scale -count=1 -v -run 'TestScaleOut' -timeout 15m ./cmd/funcstack/
 
 FUZZTIME ?= 60s
 BENCHCOUNT ?= 5

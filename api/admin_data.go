@@ -151,7 +151,13 @@ func (s *Server) retryExecution(c *gin.Context) {
 		writeError(c, conflict("execution %s cannot be retried: its sensitive inputs were not kept (%s); run it again with its input", rec.ID, engine.Redacted))
 		return
 	}
-	id, err := s.cfg.Engine.StartAsync(c.Request.Context(), rec.Function, rec.Input, engine.AsyncOptions{})
+	var id string
+	var err error
+	if in, ok := rec.Input.(map[string]any); rec.Mode == engine.ModeDurable && s.cfg.Engine.HasDurable() && (ok || rec.Input == nil) {
+		id, err = s.cfg.Engine.EnqueueDurable(c.Request.Context(), rec.Function, in, engine.DurableOptions{}) // durable again
+	} else {
+		id, err = s.cfg.Engine.StartAsync(c.Request.Context(), rec.Function, rec.Input, engine.AsyncOptions{})
+	}
 	if err != nil {
 		writeError(c, engine.AsError(err))
 		return

@@ -132,6 +132,7 @@ func New(cfg Config) (*Server, error) {
 	g.GET("/openapi.json", s.openapiJSON)
 	g.GET("/docs", docsPage)
 	g.POST("/function/:name", s.function)
+	g.POST("/async-function/:name", s.asyncFunction)
 	admin := g.Group("/_/api", s.requireAdmin)
 	admin.GET("/steps", s.steps)
 	admin.GET("/executions/:id", s.execution)

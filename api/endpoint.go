@@ -77,7 +77,7 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		}
 		opt := engine.RunOptions{Auth: auth, Request: req}
 		if len(mw) > 0 {
-			if _, err := s.runBefore(r.Context(), name, mw, input, opt); err != nil {
+			if err := s.runBefore(r.Context(), name, mw, input, opt); err != nil {
 				noteError(c, engine.AsError(err), f, input)
 				s.respond(c, name, st, nil, err)
 				return
@@ -88,7 +88,7 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 			return // promoted: 202 written
 		}
 		if err == nil && len(mw) > 0 {
-			_, err = s.runAfter(r.Context(), mw, res, st, opt)
+			err = s.runAfter(r.Context(), mw, res, st, opt)
 		}
 		if err != nil {
 			noteError(c, engine.AsError(err), f, input)

@@ -10,10 +10,10 @@ import (
 	"github.com/funcstack/funcstack/api"
 )
 
-// TestAdminRunMiddleware: run & debug of an endpoint runs its middleware
+// TestAdminRunMiddlewareInput: run & debug of an endpoint runs its middleware
 // as a request does: a before-middleware rejects or adds to the input, an
 // after-middleware reshapes the answer.
-func TestAdminRunMiddleware(t *testing.T) {
+func TestAdminRunMiddlewareInput(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()

@@ -98,6 +98,9 @@ type Settings struct {
 type Retries struct {
 	Attempts int      `json:"max_attempts,omitempty"`
 	Backoff  Duration `json:"backoff,omitzero"`
+	// NonRetryable lists error codes (a throw's code) that end a durable
+	// run at once instead of retrying it.
+	NonRetryable []string `json:"non_retryable,omitempty"`
 }
 
 // Schedule is when a task runs: a cron expression or a fixed interval.
@@ -366,7 +369,8 @@ func parseSettings(parent *object) Settings {
 				s.Retries.Attempts = int(n)
 			}
 			s.Retries.Backoff = parseDuration(ro, "backoff")
-			ro.rejectUnknown([]string{"max_attempts", "backoff"})
+			s.Retries.NonRetryable = ro.strings("non_retryable")
+			ro.rejectUnknown([]string{"max_attempts", "backoff", "non_retryable"})
 		}
 		if s.Retries.Attempts < 0 || s.Retries.Attempts > 100 {
 			o.r.errorf(o.at("retries"), "bad_value", "max_attempts must be between 1 and 100")

@@ -135,6 +135,7 @@ type Engine struct {
 	// localStore is true when the store serves only this process.
 	localStore bool
 	jobs       chan *Execution
+	durable    Durable // durable.go
 	start      sync.Once
 	stop       chan struct{}
 	wg         sync.WaitGroup
@@ -158,7 +159,12 @@ func (e *Engine) Store() ExecutionStore { return e.store }
 
 // Load makes p the program that later runs use. Runs in flight keep the
 // program they started with.
-func (e *Engine) Load(p *Program) { e.prog.Store(p) }
+func (e *Engine) Load(p *Program) {
+	e.prog.Store(p)
+	if l, ok := e.durable.(interface{ ProgramLoaded(*Program) }); ok {
+		l.ProgramLoaded(p) // scheduled tasks and queues follow the program
+	}
+}
 
 // Program returns the loaded program.
 func (e *Engine) Program() *Program { return e.prog.Load() }
@@ -195,6 +201,9 @@ type RunOptions struct {
 	// run & debug of drafts and unsaved definitions. Default: the loaded
 	// program.
 	Program *Program
+	// Record, when set, is the record the run fills in (keeping its ID,
+	// mode, attempts and times) and leaves to the caller to save.
+	Record *ExecutionRecord
 }
 
 // Result is the outcome of a run.
@@ -213,16 +222,9 @@ type Result struct {
 // JSON) and records the execution. The returned error is the run's *Error
 // (also in Result.Error) or nil.
 func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions) (*Result, error) {
-	p := opt.Program
-	if p == nil {
-		p = e.prog.Load()
-	}
-	if p == nil {
-		return nil, &Error{Code: CodeInternal, Message: "no program loaded"}
-	}
-	fn := p.Functions[name]
-	if fn == nil {
-		return nil, unknownFunction(p, name)
+	p, fn, lerr := e.lookup(opt.Program, name)
+	if lerr != nil {
+		return nil, lerr
 	}
 	id := opt.ExecutionID
 	if id == "" {
@@ -230,14 +232,17 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	}
 	res := &Result{ExecutionID: id}
 	started := time.Now()
-	rec := &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: fn.Inputs.Redact(input), CreatedAt: started, StartedAt: started, Attempts: 1}
+	rec := opt.Record
+	if rec == nil {
+		rec = &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: fn.Inputs.Redact(input), CreatedAt: started, StartedAt: started, Attempts: 1}
+	}
 	opt.promo.begin(rec)
 
 	in, verr := fn.Inputs.Validate(input)
 	if verr != nil {
 		verr.Definition, verr.ExecutionID = name, id
 		res.Error = verr
-		e.finish(fn, rec, res, started, opt.promo)
+		e.finish(fn, rec, res, started, opt.promo, opt.Record == nil)
 		return res, verr
 	}
 	timeout, lname := e.cfg.Limits.SyncTimeout, "sync_timeout"
@@ -272,14 +277,14 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 			res.Error.ExecutionID = id
 		}
 	}
-	e.finish(fn, rec, res, started, opt.promo)
+	e.finish(fn, rec, res, started, opt.promo, opt.Record == nil)
 	if res.Error != nil {
 		return res, res.Error
 	}
 	return res, nil
 }
 
-func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started time.Time, promo *promotion) {
+func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started time.Time, promo *promotion, save bool) {
 	promo.finishing()
 	now := time.Now()
 	res.Duration = now.Sub(started)
@@ -289,7 +294,9 @@ func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started
 	if res.Error != nil {
 		rec.Status = statusOf(res.Error)
 	}
-	_ = e.store.Save(context.Background(), rec)
+	if save {
+		_ = e.store.Save(context.Background(), rec)
+	}
 	e.observe(fn, rec.Status, res.Duration)
 }
 
@@ -357,6 +364,22 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 	out, err := c.run()
 	c.release()
 	return out, err
+}
+
+// lookup finds the runnable definition name in p (nil: the loaded
+// program).
+func (e *Engine) lookup(p *Program, name string) (*Program, *Function, *Error) {
+	if p == nil {
+		p = e.prog.Load()
+	}
+	if p == nil {
+		return nil, nil, &Error{Code: CodeInternal, Message: "no program loaded"}
+	}
+	fn := p.Functions[name]
+	if fn == nil {
+		return p, nil, unknownFunction(p, name)
+	}
+	return p, fn, nil
 }
 
 // Function returns the compiled function called name in the loaded program.

@@ -15,6 +15,7 @@ func init() {
 			{Name: "function", Kind: engine.FieldFunction, Required: true, Description: "the function to call"},
 			{Name: "input", Kind: engine.FieldExprMap, Description: "the callee's inputs, each an expression"},
 			{Name: "async", Kind: engine.FieldBool, Description: "start the call and go on; the result is its execution ID"},
+			{Name: "durable", Kind: engine.FieldBool, Description: "run through the durable queue: survives a crash and retries by the callee's settings; inside db.transaction it is queued only if the transaction commits. With async the result is the execution ID, without the call waits for the output"},
 			{Name: "idempotency_key", Kind: engine.FieldExpr, Description: "with async: the same key within the window gives the same execution ID instead of a second run"},
 			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the result (the execution ID when async)"},
 		},
@@ -23,6 +24,7 @@ func init() {
 			callee := c.Function("function")
 			input := c.ExprMap("input")
 			async := c.Bool("async")
+			durable := c.Bool("durable")
 			key := c.Expr("idempotency_key")
 			if key != nil && !async {
 				c.Errorf("idempotency_key", "needs_async", "idempotency_key only applies to async calls; add \"async\": true")
@@ -51,7 +53,9 @@ func init() {
 					return nil, err
 				}
 				var v any
-				if async {
+				if durable {
+					v, err = callDurable(s, fn, in, key, async)
+				} else if async {
 					opt := engine.AsyncOptions{}
 					if key != nil {
 						k, err := s.Eval(key)

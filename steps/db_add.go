@@ -20,7 +20,7 @@ func init() {
 			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the new record"},
 		},
 		Example: []byte(`{"type": "db.add", "table": "users", "data": {"email": "'ada@example.com'", "age": "input.n"}, "as": "user"}`),
-		Compile: compileAdd,
+		Compile: triggered(actInsert, compileAdd),
 	})
 }
 

@@ -13,7 +13,7 @@ func init() {
 			{Name: "id", Kind: engine.FieldExpr, Description: "the id of the record to delete (required)"},
 		},
 		Example: []byte(`{"type": "db.delete", "table": "users", "id": "input.n"}`),
-		Compile: func(c *engine.StepCompiler) engine.RunFunc {
+		Compile: triggered(actDelete, func(c *engine.StepCompiler) engine.RunFunc {
 			t := compileTable(c)
 			id := recordID(c)
 			if t == nil || id == nil {
@@ -39,6 +39,6 @@ func init() {
 				n, _ := res.RowsAffected()
 				return int(n), nil
 			}
-		},
+		}),
 	})
 }

@@ -19,7 +19,7 @@ func init() {
 			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the updated record"},
 		},
 		Example: []byte(`{"type": "db.edit", "table": "users", "id": "input.n", "data": {"age": "input.qty"}, "as": "user"}`),
-		Compile: func(c *engine.StepCompiler) engine.RunFunc { return compileUpdate(c, false) },
+		Compile: triggered(actUpdate, func(c *engine.StepCompiler) engine.RunFunc { return compileUpdate(c, false) }),
 	})
 }
 

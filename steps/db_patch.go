@@ -15,6 +15,6 @@ func init() {
 			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the updated record"},
 		},
 		Example: []byte(`{"type": "db.patch", "table": "users", "id": "input.n", "data": {"age": "input.qty"}, "as": "user"}`),
-		Compile: func(c *engine.StepCompiler) engine.RunFunc { return compileUpdate(c, true) },
+		Compile: triggered(actUpdate, func(c *engine.StepCompiler) engine.RunFunc { return compileUpdate(c, true) }),
 	})
 }

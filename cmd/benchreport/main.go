@@ -70,6 +70,9 @@ var targets = map[string]target{
 	// and 1/0.8 its time per request; p99 at most twice its p99.
 	"HTTPSumSquares": {maxRatio: 1 / 0.7, maxP99Ratio: 2},
 	"HTTPProduct":    {maxRatio: 1 / 0.8, maxP99Ratio: 2},
+	// Draining queued durable executions: at least 0.5× River's own no-op
+	// job drain with the same worker count.
+	"DurableDrain": {maxRatio: 2},
 }
 
 // targetOf returns the target of a pair: its own, or that of the name
@@ -133,7 +136,7 @@ func parse(r io.Reader) ([]*pair, error) {
 			continue
 		}
 		base, side := name[:i], name[i+1:]
-		if side == "gorm" {
+		if side == "gorm" || side == "river" {
 			side = "go"
 		}
 		if side != "funcstack" && side != "go" {

@@ -12,6 +12,9 @@ import (
 // TestMain points the default data folder at a temporary one, so that
 // runs do not leave ./funcstack_data behind.
 func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" { // a child process of a test: be funcstack
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	dir, err := os.MkdirTemp("", "funcstack-cli-test-")
 	if err != nil {
 		panic(err)

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -44,6 +45,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	sf := addStoreFlags(fs)
 	addr := fs.String("addr", envString("FUNCSTACK_ADDR", DefaultAddr), "address to listen on, host:port (env FUNCSTACK_ADDR)")
 	ef := addEngineFlags(fs)
+	df := addDurableFlags(fs)
 	jwtFlag := fs.String("jwt-secret", "", "HS256 secret of endpoints with \"auth\": \"jwt\" and of auth.token, at least 32 bytes (env FUNCSTACK_JWT_SECRET, preferred: a flag shows in ps; default: made once and kept in the data folder)")
 	logFormat := fs.String("log-format", envString("FUNCSTACK_LOG_FORMAT", "text"), "log lines as text or json, on stderr (env FUNCSTACK_LOG_FORMAT)")
 	logLevel := fs.String("log-level", envString("FUNCSTACK_LOG_LEVEL", "info"), "least level logged: debug, info (one line a request), warn or error (env FUNCSTACK_LOG_LEVEL)")
@@ -75,6 +77,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg := ef.config()
 	cfg.DB, cfg.Store = st, st.Executions()
 	cfg.Secrets = map[string][]byte{engine.SecretJWT: secret}
+	if err := df.apply(&cfg); err != nil {
+		return fail(stderr, "serve", err)
+	}
 	eng := engine.New(cfg)
 	defer eng.Close()
 	// What runs is what is published in the database (the workspace just
@@ -101,6 +106,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("%v; choose another address with --addr or FUNCSTACK_ADDR", err))
 	}
+	dr, err := df.start(ctx, st, eng, ln.Addr().String(), logger)
+	if err != nil {
+		ln.Close()
+		return fail(stderr, "serve", err)
+	}
+	defer stopDurable(dr, *grace, stderr)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}
 
 	base := "http://" + ln.Addr().String()
@@ -109,6 +120,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  %-6s %s%s  → %s\n", e.Method, base, e.Path, e.Name)
 	}
 	fmt.Fprintf(stdout, "  POST   %s/function/{name}  (admin token unless the function is public)\n", base)
+	fmt.Fprintf(stdout, "  POST   %s/async-function/{name}  (durable, 202 + X-Call-Id; queues %s)\n", base, strings.Join(dr.Queues(), ", "))
 	fmt.Fprintf(stdout, "  GET    %s/healthz, %s/metrics\n", base, base)
 	fmt.Fprintf(stdout, "  API docs at %s/docs (OpenAPI 3.1 at %s/openapi.json)\n", base, base)
 	fmt.Fprintf(stdout, "funcstack: %s\n", secretNote)
@@ -136,6 +148,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "funcstack serve: %v\n", err)
 		code = 1
 	}
+	stopDurable(dr, *grace, stderr)
 	eng.Close()
 	if err := st.Close(); err != nil {
 		fmt.Fprintf(stderr, "funcstack serve: closing the database: %v\n", err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/durable"
 	"github.com/funcstack/funcstack/engine/store"
 )
 
@@ -51,7 +52,10 @@ func cmdMigrate(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "migrate", err)
 	}
 	defer st.Close()
-	fmt.Fprintf(stdout, "%s: system tables up to date\n", st.Where())
+	if err := durable.Migrate(context.Background(), st); err != nil {
+		return fail(stderr, "migrate", err)
+	}
+	fmt.Fprintf(stdout, "%s: system tables and River's tables up to date\n", st.Where())
 	return 0
 }
 

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/funcstack/funcstack/engine/store"
 	"github.com/funcstack/funcstack/engine/store/storetest"
 )
 
@@ -13,9 +15,27 @@ func TestMigrate(t *testing.T) {
 	dir := t.TempDir()
 	for i := 0; i < 2; i++ {
 		code, out, errOut := cli(t, "migrate", "--data", dir)
-		if code != 0 || !strings.Contains(out, filepath.Join(dir, "funcstack.db")+": system tables up to date") {
+		if code != 0 || !strings.Contains(out, filepath.Join(dir, "funcstack.db")+": system tables and River's tables up to date") {
 			t.Fatalf("migrate #%d: exit %d\n%s%s", i+1, code, out, errOut)
 		}
+	}
+	pg := storetest.PostgresURL(t)
+	for i := 0; i < 2; i++ {
+		code, out, errOut := cli(t, "migrate", "--database-url", pg)
+		if code != 0 || !strings.Contains(out, "River's tables up to date") {
+			t.Fatalf("migrate PostgreSQL #%d: exit %d\n%s%s", i+1, code, out, errOut)
+		}
+	}
+	for _, db := range []store.Options{{DataDir: dir}, {DatabaseURL: pg}} {
+		st, err := store.Open(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := st.SQL().QueryRow("SELECT count(*) FROM river_job").Scan(&n); err != nil {
+			t.Errorf("%s: River's job table after migrate: %v", st.Where(), err)
+		}
+		st.Close()
 	}
 	code, _, errOut := cli(t, "migrate", "--database-url", "mysql://x")
 	if code != 1 || !strings.Contains(errOut, "postgres://") {

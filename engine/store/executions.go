@@ -249,29 +249,15 @@ func (x *Executions) write(ctx context.Context, recs []*engine.ExecutionRecord) 
 	}
 	// A fixed order keeps concurrent writers from deadlocking.
 	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
-	now := time.Now()
-	if x.s.dialect == DialectSQLite {
-		return x.writeSQLite(ctx, recs, now)
-	}
-	exec := func(q engine.Querier) error {
-		for start := 0; start < len(recs); start += rowsPerInsert {
-			chunk := recs[start:min(len(recs), start+rowsPerInsert)]
-			query, args := x.upsert(chunk, now)
-			if _, err := q.ExecContext(ctx, query, args...); err != nil {
-				return fmt.Errorf("writing %d execution records to %s: %v", len(chunk), x.s.where, err)
-			}
-		}
-		return nil
-	}
-	if len(recs) <= rowsPerInsert {
-		return exec(x.s.db)
+	if x.s.dialect == DialectSQLite || len(recs) <= rowsPerInsert {
+		return x.WriteIn(ctx, x.s.db, recs...) // one statement
 	}
 	tx, err := x.s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("writing execution records to %s: %v", x.s.where, err)
 	}
 	defer tx.Rollback()
-	if err := exec(tx); err != nil {
+	if err := x.WriteIn(ctx, tx, recs...); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -284,7 +270,7 @@ func (x *Executions) write(ctx context.Context, recs []*engine.ExecutionRecord) 
 // whole batch as a JSON array, which SQLite unpacks with json_each: the
 // driver parses every statement it runs and binds parameters in time
 // quadratic in their number, so one parameter beats many rows of sixteen.
-func (x *Executions) writeSQLite(ctx context.Context, recs []*engine.ExecutionRecord, now time.Time) error {
+func (x *Executions) writeSQLite(ctx context.Context, q engine.Querier, recs []*engine.ExecutionRecord, now time.Time) error {
 	rows := make([]sqliteExecRow, len(recs))
 	nowText := FormatTime(now)
 	for i, r := range recs {
@@ -301,7 +287,7 @@ func (x *Executions) writeSQLite(ctx context.Context, recs []*engine.ExecutionRe
 	if err != nil {
 		return fmt.Errorf("writing %d execution records to %s: %v", len(recs), x.s.where, err)
 	}
-	if _, err := x.s.db.ExecContext(ctx, sqliteBatchUpsert, string(batch)); err != nil {
+	if _, err := q.ExecContext(ctx, sqliteBatchUpsert, string(batch)); err != nil {
 		return fmt.Errorf("writing %d execution records to %s: %v", len(recs), x.s.where, err)
 	}
 	return nil
@@ -512,6 +498,12 @@ func decodeValue(s sql.NullString) (any, error) {
 // key) to id for window, unless the pair maps to a live (unexpired) entry,
 // whose execution ID it returns instead.
 func (x *Executions) ClaimIdempotencyKey(ctx context.Context, scope, key, id string, window time.Duration) (string, error) {
+	return x.ClaimIdempotencyKeyIn(ctx, x.s.db, scope, key, id, window)
+}
+
+// ClaimIdempotencyKeyIn is ClaimIdempotencyKey through q (a transaction:
+// the claim then holds only if it commits).
+func (x *Executions) ClaimIdempotencyKeyIn(ctx context.Context, db engine.Querier, scope, key, id string, window time.Duration) (string, error) {
 	if window <= 0 {
 		return id, nil
 	}
@@ -523,7 +515,7 @@ func (x *Executions) ClaimIdempotencyKey(ctx context.Context, scope, key, id str
 	sel := x.s.rebind(`SELECT execution_id FROM funcstack_idempotency_keys WHERE scope = ? AND "key" = ?`)
 	for attempt := 0; attempt < 3; attempt++ {
 		var got string
-		err := x.s.db.QueryRowContext(ctx, q, scope, key, id, x.s.timeArg(now.Add(window)), x.s.timeArg(now)).Scan(&got)
+		err := db.QueryRowContext(ctx, q, scope, key, id, x.s.timeArg(now.Add(window)), x.s.timeArg(now)).Scan(&got)
 		if err == nil {
 			return got, nil
 		}
@@ -531,7 +523,7 @@ func (x *Executions) ClaimIdempotencyKey(ctx context.Context, scope, key, id str
 			return "", fmt.Errorf("claiming idempotency key %q of %s in %s: %v", key, scope, x.s.where, err)
 		}
 		// A live entry holds the key.
-		err = x.s.db.QueryRowContext(ctx, sel, scope, key).Scan(&got)
+		err = db.QueryRowContext(ctx, sel, scope, key).Scan(&got)
 		if err == nil {
 			return got, nil
 		}

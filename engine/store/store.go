@@ -179,6 +179,11 @@ func (s *Store) openPostgres(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("database URL %s is not valid: %v; write it like postgres://user:password@host:5432/dbname?sslmode=disable", s.where, err)
 	}
+	if !strings.Contains(s.opt.DatabaseURL, "pool_max_conns") {
+		// River holds connections of its own (LISTEN, fetches, completions)
+		// beside the engine's: pgx's default of max(4, CPUs) starves them.
+		cfg.MaxConns = max(cfg.MaxConns, 32)
+	}
 	// Schema changes (SyncTables) leave statements cached on pooled
 	// connections stale ("cached plan must not change result type"):
 	// a connection handed out after one forgets its statements first.

@@ -1,0 +1,64 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 200
+
+// asyncFunction queues a durable run: POST /async-function/{name} with the
+// input as a JSON object body answers 202 Accepted with X-Call-Id and
+// {"id", "status_url"} (OpenFaaS-compatible). X-Callback-Url
+// asks for the result to be POSTed there; Idempotency-Key gives the same
+// execution for the same key within the idempotency window. The admin
+// token is needed unless the function is public, as for /function.
+func (s *Server) asyncFunction(c *gin.Context) {
+	name := c.Param("name")
+	f := s.cfg.Engine.Function(name)
+	if f != nil && f.Kind != engine.KindFunction {
+		f = nil
+	}
+	if (f == nil || !f.Def.Settings.Public) && !s.isAdmin(c.Request) {
+		unauthorized(c, "POST /async-function/"+name)
+		return
+	}
+	if f == nil {
+		writeError(c, s.unknownFunction(name))
+		return
+	}
+	opt := engine.DurableOptions{IdempotencyKey: c.GetHeader("Idempotency-Key"), CallbackURL: c.GetHeader("X-Callback-Url")}
+	if len(opt.IdempotencyKey) > maxIdempotencyKey {
+		writeError(c, &engine.Error{Code: engine.CodeInvalidInput, Message: fmt.Sprintf("the Idempotency-Key header is %d bytes long; keep it under %d", len(opt.IdempotencyKey), maxIdempotencyKey)})
+		return
+	}
+	if opt.CallbackURL != "" {
+		u, err := url.Parse(opt.CallbackURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			writeError(c, &engine.Error{Code: engine.CodeInvalidInput, Message: fmt.Sprintf("the X-Callback-Url header %q is not an absolute http or https URL", opt.CallbackURL)})
+			return
+		}
+	}
+	body, berr := readBody(c, s.cfg.MaxBodyBytes)
+	if berr != nil {
+		writeError(c, berr)
+		return
+	}
+	id, err := s.cfg.Engine.EnqueueDurable(c.Request.Context(), name, body, opt)
+	if err != nil {
+		e := engine.AsError(err)
+		if e.Code == engine.CodeInternal || e.HTTPStatus() >= 500 {
+			s.logf("funcstack api: queueing %s: %v", name, err)
+		}
+		writeError(c, e)
+		return
+	}
+	c.Header("X-Call-Id", id)
+	writeJSON(c, http.StatusAccepted, gin.H{"id": id, "status_url": "/_/api/executions/" + id})
+}

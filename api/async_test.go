@@ -1,0 +1,217 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/funcstack/funcstack/api"
+	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/durable"
+	"github.com/funcstack/funcstack/engine/store"
+)
+
+// durableServer serves defs with a started durable queue.
+func durableServer(t testing.TB, st *store.Store, defs ...string) *httptest.Server {
+	t.Helper()
+	var diags engine.Diagnostics
+	var parsed []*engine.Definition
+	for i, d := range defs {
+		if def := engine.ParseDefinition(fmt.Sprintf("def%d.json", i), []byte(d), &diags); def != nil {
+			parsed = append(parsed, def)
+		}
+	}
+	p, more := engine.Compile(parsed)
+	if diags = append(diags, more...); diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	eng := engine.New(engine.Config{DB: st, Store: st.Executions()})
+	eng.Load(p)
+	g, _ := durable.NewGuard([]string{"127.0.0.1"})
+	r, err := durable.New(context.Background(), st, eng, durable.Options{HTTPClient: g.Client(), Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	eng.SetDurable(r)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		r.Stop(ctx)
+		eng.Close()
+	})
+	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token,
+		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func post(t testing.TB, url string, admin bool, headers map[string]string, body string) (*http.Response, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if admin {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	b, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(b, &out)
+	return resp, out
+}
+
+func TestAsyncFunction(t *testing.T) {
+	defs := []string{
+		`{"kind": "function", "name": "double", "input": [{"name": "n", "type": "int", "required": true}], "stack": [], "response": "input.n * 2"}`,
+		`{"kind": "function", "name": "open_double", "settings": {"public": true}, "input": [{"name": "n", "type": "int", "required": true}], "stack": [], "response": "input.n * 2"}`,
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			ts := durableServer(t, b.open(t), defs...)
+			var mu sync.Mutex
+			var calls []http.Header
+			var bodies []string
+			rv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				calls = append(calls, r.Header.Clone())
+				bodies = append(bodies, string(body))
+				mu.Unlock()
+			}))
+			defer rv.Close()
+
+			resp, _ := post(t, ts.URL+"/async-function/double", false, nil, `{"n": 1}`)
+			if resp.StatusCode != 401 {
+				t.Errorf("private function without the token: %d, want 401", resp.StatusCode)
+			}
+			resp, out := post(t, ts.URL+"/async-function/nope", true, nil, `{}`)
+			if resp.StatusCode != 404 || !strings.Contains(fmt.Sprint(out), "nope") {
+				t.Errorf("unknown function: %d %v, want 404", resp.StatusCode, out)
+			}
+			resp, out = post(t, ts.URL+"/async-function/double", true, nil, `{"n": "x"}`)
+			if resp.StatusCode != 400 {
+				t.Errorf("bad input: %d %v, want 400", resp.StatusCode, out)
+			}
+			resp, _ = post(t, ts.URL+"/async-function/double", true, map[string]string{"X-Callback-Url": "ftp://x"}, `{"n": 1}`)
+			if resp.StatusCode != 400 {
+				t.Errorf("bad callback URL: %d, want 400", resp.StatusCode)
+			}
+
+			resp, out = post(t, ts.URL+"/async-function/open_double", false, map[string]string{"X-Callback-Url": rv.URL + "/hook"}, `{"n": 21}`)
+			id := resp.Header.Get("X-Call-Id")
+			if resp.StatusCode != 202 || id == "" || out["id"] != id || out["status_url"] != "/_/api/executions/"+id {
+				t.Fatalf("public function: %d X-Call-Id %q body %v", resp.StatusCode, id, out)
+			}
+			var rec map[string]any
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				req, _ := http.NewRequest(http.MethodGet, ts.URL+out["status_url"].(string), nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				r, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rec = nil
+				json.NewDecoder(r.Body).Decode(&rec)
+				r.Body.Close()
+				if rec["status"] == "succeeded" || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if rec["status"] != "succeeded" || fmt.Sprint(rec["output"]) != "42" || rec["mode"] != "durable" {
+				t.Fatalf("execution record: %v", rec)
+			}
+			waitUntil(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(calls) > 0 })
+			time.Sleep(300 * time.Millisecond)
+			mu.Lock()
+			if len(calls) != 1 || calls[0].Get("X-Call-Id") != id || calls[0].Get("X-Function-Status") != "succeeded" ||
+				calls[0].Get("X-Function-Name") != "open_double" || calls[0].Get("X-Duration-Seconds") == "" || bodies[0] != "42" {
+				t.Errorf("callbacks: %v %v", calls, bodies)
+			}
+			mu.Unlock()
+
+			k := map[string]string{"Idempotency-Key": "order-7"}
+			r1, o1 := post(t, ts.URL+"/async-function/double", true, k, `{"n": 2}`)
+			r2, o2 := post(t, ts.URL+"/async-function/double", true, k, `{"n": 2}`)
+			if r1.StatusCode != 202 || r2.StatusCode != 202 || o1["id"] != o2["id"] || r2.Header.Get("X-Call-Id") != o1["id"] {
+				t.Errorf("Idempotency-Key: %v %v", o1, o2)
+			}
+		})
+	}
+}
+
+func waitUntil(t testing.TB, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestAdminCancelAndRetryDurableExecutions(t *testing.T) {
+	defs := []string{
+		`{"kind": "function", "name": "long", "stack": [{"type": "sleep", "ms": "5000"}], "response": "'done'"}`,
+		`{"kind": "function", "name": "double", "input": [{"name": "n", "type": "int", "required": true}], "stack": [], "response": "input.n * 2"}`,
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			ts := durableServer(t, b.open(t), defs...)
+			getRec := func(id string) map[string]any {
+				req, _ := http.NewRequest(http.MethodGet, ts.URL+"/_/api/executions/"+id, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				r, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Body.Close()
+				var rec map[string]any
+				json.NewDecoder(r.Body).Decode(&rec)
+				return rec
+			}
+			_, out := post(t, ts.URL+"/async-function/long", true, nil, `{}`)
+			id := out["id"].(string)
+			waitUntil(t, func() bool { return getRec(id)["status"] == "running" })
+			resp, body := post(t, ts.URL+"/_/api/executions/"+id+"/cancel", true, nil, "")
+			if resp.StatusCode != 200 || body["status"] != "cancelled" {
+				t.Fatalf("cancel a running durable execution: %d %v", resp.StatusCode, body)
+			}
+			_, out = post(t, ts.URL+"/async-function/double", true, nil, `{"n": 4}`)
+			first := out["id"].(string)
+			waitUntil(t, func() bool { return getRec(first)["status"] == "succeeded" })
+			resp, out = post(t, ts.URL+"/_/api/executions/"+first+"/retry", true, nil, "")
+			again, _ := out["id"].(string)
+			if resp.StatusCode != 202 || again == "" || again == first {
+				t.Fatalf("retry: %d %v", resp.StatusCode, out)
+			}
+			waitUntil(t, func() bool { return getRec(again)["status"] == "succeeded" })
+			if rec := getRec(again); rec["mode"] != "durable" || fmt.Sprint(rec["output"]) != "8" {
+				t.Errorf("the retry of a durable execution: %v", rec)
+			}
+		})
+	}
+}

@@ -1,0 +1,630 @@
+// Package durable runs funcstack's durable executions on River
+// (github.com/riverqueue/river), on the store's own database: River's
+// riverpgxv5 driver on PostgreSQL (LISTEN/NOTIFY wake-ups) and riversqlite
+// on SQLite (DESIGN §3, §7).
+//
+// A durable execution is a River job of kind funcstack.run whose arguments
+// carry the execution ID, the function and its input. Queueing writes the
+// execution record (queued) and inserts the job in one transaction — the
+// caller's own inside db.transaction — so a job exists exactly when its
+// record does. Workers write the record as running, run the function and
+// write the outcome before River completes the job, so a crash at any point
+// leaves either a finished record or a job River runs again: River rescues
+// jobs of a dead process once their timeout has passed.
+//
+// Retries follow the function's settings.retries (default 3 attempts, the
+// 2nd after 1 minute, the 3rd after 2, doubling after); client errors (4xx
+// statuses: bad input, precondition, throw with a 4xx status), cancelled
+// runs and the codes listed in settings.retries.non_retryable are not
+// retried. Every attempt leaves a log entry at path "attempt" in the
+// record. Results with a callback URL are POSTed there by a second job
+// (funcstack.callback), unique per execution, so they are delivered once
+// even when the run is retried after a crash.
+package durable
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/store"
+)
+
+// DefaultQueue is the queue of functions without settings.queue.
+const DefaultQueue = river.QueueDefault
+
+// Defaults of Options.
+const (
+	DefaultWorkers          = 50
+	DefaultQueueWorkers     = 10
+	DefaultMaxAttempts      = 3
+	DefaultRetryBackoff     = time.Minute
+	DefaultRescueAfter      = 15 * time.Second
+	DefaultCallbackAttempts = 10
+	DefaultCallbackBackoff  = 10 * time.Second
+	DefaultCallbackTimeout  = 30 * time.Second
+)
+
+// Options configure a Runner. Zero fields take defaults.
+type Options struct {
+	// Workers is how many durable executions of the default queue run at
+	// once in this process (default 50).
+	Workers int
+	// Queues are named queues and how many of their executions run at once
+	// in this process (OpenFaaS max_inflight). A queue named only in a
+	// function's settings.queue gets QueueWorkers.
+	Queues map[string]int
+	// QueueWorkers is the concurrency of queues not in Queues (default 10).
+	QueueWorkers int
+	// MaxAttempts is the attempts of functions without
+	// settings.retries.max_attempts (default 3).
+	MaxAttempts int
+	// RetryBackoff is the wait before the 2nd attempt of functions without
+	// settings.retries.backoff (default 1m); each later wait doubles.
+	RetryBackoff time.Duration
+	// RescueAfter is how long a job may run before River may consider its
+	// process dead; a job is never rescued before its own timeout has
+	// passed either (default 15s).
+	RescueAfter time.Duration
+	// CallbackAttempts and CallbackBackoff are the retry policy of
+	// callback deliveries (default 10 attempts, 10s doubling).
+	CallbackAttempts int
+	CallbackBackoff  time.Duration
+	// CallbackTimeout bounds one callback delivery (default 30s).
+	CallbackTimeout time.Duration
+	// HTTPClient delivers callbacks (default: a client of NewGuard(nil):
+	// private, loopback and link-local addresses refused).
+	HTTPClient *http.Client
+	// NodeID names this process among the River clients (default: host
+	// name and process ID). A process restarted with the same ID takes its
+	// leadership back at once.
+	NodeID string
+	// PollInterval is how often queues are polled for jobs inserted by
+	// other processes: on SQLite the only way (default 50ms); on
+	// PostgreSQL a fallback to LISTEN/NOTIFY (default 1s).
+	PollInterval time.Duration
+	// Logf reports problems (default log.Printf).
+	Logf func(format string, args ...any)
+}
+
+func (o *Options) fill(sqlite bool) {
+	if o.Workers <= 0 {
+		o.Workers = DefaultWorkers
+	}
+	if o.QueueWorkers <= 0 {
+		o.QueueWorkers = DefaultQueueWorkers
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = DefaultMaxAttempts
+	}
+	if o.RetryBackoff <= 0 {
+		o.RetryBackoff = DefaultRetryBackoff
+	}
+	if o.RescueAfter <= 0 {
+		o.RescueAfter = DefaultRescueAfter
+	}
+	if o.CallbackAttempts <= 0 {
+		o.CallbackAttempts = DefaultCallbackAttempts
+	}
+	if o.CallbackBackoff <= 0 {
+		o.CallbackBackoff = DefaultCallbackBackoff
+	}
+	if o.CallbackTimeout <= 0 {
+		o.CallbackTimeout = DefaultCallbackTimeout
+	}
+	if o.HTTPClient == nil {
+		g, _ := NewGuard(nil)
+		o.HTTPClient = g.Client()
+	}
+	if o.NodeID == "" {
+		host, _ := os.Hostname()
+		o.NodeID = fmt.Sprintf("%s_%d", host, os.Getpid())
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = time.Second
+		if sqlite {
+			o.PollInterval = 50 * time.Millisecond
+		}
+	}
+	if o.Logf == nil {
+		o.Logf = log.Printf
+	}
+}
+
+// client is what the Runner needs of a River client, whichever its
+// transaction type.
+type client interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+	Queues() *river.QueueBundle
+	PeriodicJobs() *river.PeriodicJobBundle
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
+	JobCancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
+	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+}
+
+// Runner queues and works durable executions. It implements
+// engine.Durable.
+type Runner struct {
+	st    *store.Store
+	execs *store.Executions
+	eng   *engine.Engine
+	opt   Options
+
+	work client // works jobs
+	// txc inserts jobs inside a *sql.Tx: the working client on SQLite, an
+	// insert-only riverdatabasesql client on PostgreSQL.
+	txc *river.Client[*sql.Tx]
+
+	stopOnce sync.Once
+
+	batch        chan *enqueued
+	startBatcher sync.Once
+
+	mu     sync.Mutex
+	queues map[string]bool
+	tasks  map[string]rivertype.PeriodicJobHandle
+	// taskKeys are the schedules and settings the tasks were made with.
+	taskKeys map[string]string
+
+	// retryAt holds the retry time this process chose for a job it is
+	// failing; the retry policy takes it from here. A job River asks about
+	// without an entry was rescued from a dead process: it runs again at
+	// once.
+	retryAt sync.Map // job ID → time.Time
+}
+
+var _ engine.Durable = (*Runner)(nil)
+
+// Migrate brings River's tables in st's database up to date. It is safe to
+// run from several processes at once on PostgreSQL.
+func Migrate(ctx context.Context, st *store.Store) error {
+	if st.Dialect() == store.DialectPostgres {
+		// A migration adds an enum value that a later one uses, so each
+		// runs in a transaction of its own; a session lock keeps
+		// processes starting together from migrating at once.
+		conn, err := st.Pool().Acquire(ctx)
+		if err != nil {
+			return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
+		}
+		defer conn.Release()
+		const lock = 1919510117 // "rive"
+		if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", lock); err != nil {
+			return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
+		}
+		defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lock)
+		m, err := rivermigrate.New(riverpgxv5.New(st.Pool()), &rivermigrate.Config{Logger: quietLogger(nil)})
+		if err != nil {
+			return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
+		}
+		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+			return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
+		}
+		return nil
+	}
+	m, err := rivermigrate.New(riversqlite.New(st.SQL()), &rivermigrate.Config{Logger: quietLogger(nil)})
+	if err != nil {
+		return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
+	}
+	return nil
+}
+
+// quietLogger passes River's warnings and errors to logf (nil: dropped).
+func quietLogger(logf func(string, ...any)) *slog.Logger {
+	if logf == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	level := slog.LevelWarn
+	if os.Getenv("FUNCSTACK_RIVER_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(logWriter(logf), &slog.HandlerOptions{Level: level}))
+}
+
+type logWriter func(string, ...any)
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w("funcstack durable: river: %s", string(trimNL(p)))
+	return len(p), nil
+}
+
+func trimNL(p []byte) []byte {
+	for len(p) > 0 && p[len(p)-1] == '\n' {
+		p = p[:len(p)-1]
+	}
+	return p
+}
+
+// New migrates River's tables and makes a Runner for eng on st. Start it
+// to work jobs; it queues jobs as soon as it is made.
+func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) (*Runner, error) {
+	sqlite := st.Dialect() == store.DialectSQLite
+	opt.fill(sqlite)
+	if err := Migrate(ctx, st); err != nil {
+		return nil, err
+	}
+	r := &Runner{st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]rivertype.PeriodicJobHandle{}, taskKeys: map[string]string{},
+		batch: make(chan *enqueued, 4*maxBatch)}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &runWorker{r: r})
+	river.AddWorker(workers, &callbackWorker{r: r})
+	queues := map[string]river.QueueConfig{DefaultQueue: {MaxWorkers: opt.Workers}}
+	r.queues[DefaultQueue] = true
+	for name, n := range opt.Queues {
+		if n <= 0 {
+			return nil, fmt.Errorf("queue %s: concurrency %d must be at least 1 (--queue %s=N)", name, n, name)
+		}
+		queues[name] = river.QueueConfig{MaxWorkers: n}
+		r.queues[name] = true
+	}
+	if p := eng.Program(); p != nil {
+		for _, fn := range p.Functions {
+			if q := fn.Def.Settings.Queue; q != "" && !r.queues[q] {
+				queues[q] = river.QueueConfig{MaxWorkers: opt.QueueWorkers}
+				r.queues[q] = true
+			}
+		}
+	}
+	cfg := &river.Config{
+		ID:                   opt.NodeID,
+		Queues:               queues,
+		Workers:              workers,
+		MaxAttempts:          opt.MaxAttempts,
+		RetryPolicy:          &retryPolicy{r: r},
+		RescueStuckJobsAfter: opt.RescueAfter,
+		JobTimeout:           opt.RescueAfter, // every worker sets its own
+		FetchPollInterval:    opt.PollInterval,
+		// River waits this long between two fetches of a queue: its
+		// default (100ms) caps a queue at MaxWorkers jobs per 100ms.
+		FetchCooldown: 5 * time.Millisecond,
+		Logger:        quietLogger(opt.Logf),
+	}
+	if sqlite {
+		c, err := river.NewClient(riversqlite.New(st.SQL()), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
+		}
+		r.work, r.txc = c, c
+	} else {
+		c, err := river.NewClient(riverpgxv5.New(st.Pool()), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
+		}
+		ins, err := river.NewClient(riverdatabasesql.New(st.SQL()), &river.Config{MaxAttempts: opt.MaxAttempts, Logger: quietLogger(opt.Logf),
+			// Its inserts notify the working clients at most once per
+			// FetchCooldown per queue.
+			FetchCooldown: cfg.FetchCooldown})
+		if err != nil {
+			return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
+		}
+		r.work, r.txc = c, ins
+	}
+	if p := eng.Program(); p != nil {
+		if err := r.SyncTasks(p); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Start begins working jobs. Stop ends it.
+func (r *Runner) Start(ctx context.Context) error {
+	// A leadership still held under this node's ID was held by an earlier
+	// run of this node that died: let it go now rather than when it
+	// expires, so that the maintenance (rescue of its jobs, schedules)
+	// resumes at once. Node IDs are unique among live processes.
+	q := "DELETE FROM river_leader WHERE leader_id = ?"
+	if r.st.Dialect() == store.DialectPostgres {
+		q = "DELETE FROM river_leader WHERE leader_id = $1"
+	}
+	if _, err := r.st.SQL().ExecContext(ctx, q, r.opt.NodeID); err != nil {
+		r.opt.Logf("funcstack durable: releasing the leadership of an earlier run of node %s: %v", r.opt.NodeID, err)
+	}
+	if err := r.work.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("starting the durable queue on %s: %v", r.st.Where(), err)
+	}
+	return nil
+}
+
+// Stop stops fetching jobs and waits for those running to end until ctx is
+// done; then it cancels them (River runs them again later).
+func (r *Runner) Stop(ctx context.Context) error {
+	var err error
+	r.stopOnce.Do(func() { err = r.stop(ctx) })
+	return err
+}
+
+func (r *Runner) stop(ctx context.Context) error {
+	err := r.work.Stop(ctx)
+	if err != nil && ctx.Err() != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err = r.work.StopAndCancel(cctx)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("stopping the durable queue: %v", err)
+	}
+	return nil
+}
+
+// ensureQueue makes sure this process works queue name.
+func (r *Runner) ensureQueue(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.queues[name] {
+		return
+	}
+	n := r.opt.QueueWorkers
+	if c, ok := r.opt.Queues[name]; ok {
+		n = c
+	}
+	if err := r.work.Queues().Add(name, river.QueueConfig{MaxWorkers: n}); err != nil {
+		var dup *river.QueueAlreadyAddedError
+		if !errors.As(err, &dup) {
+			r.opt.Logf("funcstack durable: adding queue %s: %v", name, err)
+			return
+		}
+	}
+	r.queues[name] = true
+}
+
+// runArgs are the arguments of a durable execution's job.
+type runArgs struct {
+	ID       string          `json:"id"`
+	Function string          `json:"function"`
+	Input    json.RawMessage `json:"input,omitempty"`
+	Parent   string          `json:"parent,omitempty"`
+	Key      string          `json:"key,omitempty"`
+	Callback string          `json:"callback,omitempty"`
+	Auth     map[string]any  `json:"auth,omitempty"`
+	Depth    int             `json:"depth,omitempty"` // trigger depth
+	Created  time.Time       `json:"created"`
+}
+
+const kindRun = "funcstack.run"
+
+func (runArgs) Kind() string { return kindRun }
+
+// insertOpts are the queue and attempts of fn's jobs.
+func (r *Runner) insertOpts(fn *engine.Function) *river.InsertOpts {
+	o := &river.InsertOpts{Queue: DefaultQueue, MaxAttempts: r.opt.MaxAttempts}
+	if fn.Def != nil {
+		if q := fn.Def.Settings.Queue; q != "" {
+			o.Queue = q
+			r.ensureQueue(q)
+		}
+		if n := fn.Def.Settings.Retries.Attempts; n > 0 {
+			o.MaxAttempts = n
+		}
+	}
+	return o
+}
+
+// Enqueue implements engine.Durable. Without tx, requests arriving
+// together share one transaction (group commit): each returns once the
+// transaction holding its job has committed.
+func (r *Runner) Enqueue(ctx context.Context, tx *sql.Tx, req *engine.DurableRequest) (string, error) {
+	if tx != nil {
+		ids, err := r.insertAll(ctx, tx, []*engine.DurableRequest{req})
+		if err != nil {
+			return "", err
+		}
+		return ids[0], nil
+	}
+	r.startBatcher.Do(r.runBatchers)
+	e := &enqueued{req: req, done: make(chan struct{})}
+	select {
+	case r.batch <- e:
+	case <-ctx.Done():
+		return "", fmt.Errorf("queueing durable %s: %w", req.Function.Name, context.Cause(ctx))
+	}
+	<-e.done
+	return e.id, e.err
+}
+
+// enqueued is one Enqueue waiting for its batch.
+type enqueued struct {
+	req  *engine.DurableRequest
+	id   string
+	err  error
+	done chan struct{}
+}
+
+// batchers is how many batches commit at once; maxBatch bounds one.
+const (
+	batchers = 4
+	maxBatch = 256
+)
+
+func (r *Runner) runBatchers() {
+	for i := 0; i < batchers; i++ {
+		go func() {
+			for first := range r.batch {
+				b := []*enqueued{first}
+			more:
+				for len(b) < maxBatch {
+					select {
+					case e := <-r.batch:
+						b = append(b, e)
+					default:
+						break more
+					}
+				}
+				r.commitBatch(b)
+			}
+		}()
+	}
+}
+
+// commitBatch queues a batch in one transaction, trying a busy database
+// again; when the batch fails as a whole each request is tried alone, so
+// that one bad request fails only itself.
+func (r *Runner) commitBatch(b []*enqueued) {
+	reqs := make([]*engine.DurableRequest, len(b))
+	for i, e := range b {
+		reqs[i] = e.req
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ids, err := r.inOwnTx(ctx, reqs)
+	if err != nil && len(b) > 1 {
+		for _, e := range b {
+			one, err := r.inOwnTx(ctx, []*engine.DurableRequest{e.req})
+			if err == nil {
+				e.id = one[0]
+			}
+			e.err = err
+			close(e.done)
+		}
+		return
+	}
+	for i, e := range b {
+		if err != nil {
+			e.err = err
+		} else {
+			e.id = ids[i]
+		}
+		close(e.done)
+	}
+}
+
+// inOwnTx queues reqs in a transaction of their own.
+func (r *Runner) inOwnTx(ctx context.Context, reqs []*engine.DurableRequest) ([]string, error) {
+	var last error
+	for attempt := 0; attempt < 5; attempt++ {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+		}
+		tx, err := r.st.SQL().BeginTx(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
+		}
+		ids, err := r.insertAll(ctx, tx, reqs)
+		if err == nil {
+			if err = tx.Commit(); err == nil {
+				return ids, nil
+			}
+		} else {
+			_ = tx.Rollback()
+		}
+		last = err
+		if !busy(err) {
+			break
+		}
+	}
+	return nil, last
+}
+
+// insertAll writes the queued records of reqs and inserts their jobs in
+// tx, two statements in all, and returns their execution IDs (an earlier
+// execution's for an idempotency key already claimed).
+func (r *Runner) insertAll(ctx context.Context, tx *sql.Tx, reqs []*engine.DurableRequest) ([]string, error) {
+	now := time.Now()
+	ids := make([]string, len(reqs))
+	recs := make([]*engine.ExecutionRecord, 0, len(reqs))
+	params := make([]river.InsertManyParams, 0, len(reqs))
+	for i, req := range reqs {
+		fn := req.Function
+		id := engine.NewID()
+		ids[i] = id
+		if req.IdempotencyKey != "" {
+			got, err := r.execs.ClaimIdempotencyKeyIn(ctx, tx, fn.Name, req.IdempotencyKey, id, r.eng.Config().IdempotencyWindow)
+			if err != nil {
+				return nil, err
+			}
+			if got != id {
+				ids[i] = got
+				continue
+			}
+		}
+		recs = append(recs, &engine.ExecutionRecord{ID: id, Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued,
+			Input: req.Redacted, Parent: req.Parent, IdempotencyKey: req.IdempotencyKey, CreatedAt: now})
+		params = append(params, river.InsertManyParams{Args: runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
+			Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, Created: now}, InsertOpts: r.insertOpts(fn)})
+	}
+	if len(recs) == 0 {
+		return ids, nil
+	}
+	if err := r.execs.WriteIn(ctx, tx, recs...); err != nil {
+		return nil, err
+	}
+	if _, err := r.txc.InsertManyFastTx(ctx, tx, params); err != nil {
+		return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
+	}
+	return ids, nil
+}
+
+// busy reports a transient conflict worth trying again (PostgreSQL
+// serialization failure or deadlock, SQLite busy).
+func busy(err error) bool {
+	s := err.Error()
+	for _, w := range []string{"SQLSTATE 40001", "SQLSTATE 40P01", "database is locked", "SQLITE_BUSY"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Queues lists the queues this process works, sorted.
+func (r *Runner) Queues() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, len(r.queues))
+	for q := range r.queues {
+		out = append(out, q)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// InsertMany queues durable executions of fn, one per input, in one
+// transaction (records included): for benchmarks and bulk loads.
+func (r *Runner) InsertMany(ctx context.Context, fn *engine.Function, inputs []json.RawMessage) ([]string, error) {
+	opts := r.insertOpts(fn)
+	now := time.Now()
+	ids := make([]string, len(inputs))
+	recs := make([]*engine.ExecutionRecord, len(inputs))
+	params := make([]river.InsertManyParams, len(inputs))
+	for i, in := range inputs {
+		ids[i] = engine.NewID()
+		recs[i] = &engine.ExecutionRecord{ID: ids[i], Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued, CreatedAt: now}
+		params[i] = river.InsertManyParams{Args: runArgs{ID: ids[i], Function: fn.Name, Input: in, Created: now}, InsertOpts: opts}
+	}
+	tx, err := r.st.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := r.execs.WriteIn(ctx, tx, recs...); err != nil {
+		return nil, err
+	}
+	if _, err := r.txc.InsertManyFastTx(ctx, tx, params); err != nil {
+		return nil, err
+	}
+	return ids, tx.Commit()
+}

@@ -1,0 +1,561 @@
+package durable_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/durable"
+	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/store/storetest"
+	_ "github.com/funcstack/funcstack/steps"
+)
+
+type backend struct {
+	name string
+	open func(t testing.TB) *store.Store
+}
+
+func backends() []backend {
+	return []backend{
+		{"sqlite", func(t testing.TB) *store.Store { return openStore(t, store.Options{DataDir: t.TempDir()}) }},
+		{"postgres", func(t testing.TB) *store.Store {
+			return openStore(t, store.Options{DatabaseURL: storetest.PostgresURL(t)})
+		}},
+	}
+}
+
+func openStore(t testing.TB, o store.Options) *store.Store {
+	t.Helper()
+	o.Logf = t.Logf
+	st, err := store.Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// both runs f once per backend.
+func both(t *testing.T, f func(t *testing.T, b backend)) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) { f(t, b) })
+	}
+}
+
+func compile(t testing.TB, defs ...string) *engine.Program {
+	t.Helper()
+	var diags engine.Diagnostics
+	var parsed []*engine.Definition
+	for i, d := range defs {
+		if def := engine.ParseDefinition(fmt.Sprintf("def%d.json", i), []byte(d), &diags); def != nil {
+			parsed = append(parsed, def)
+		}
+	}
+	prog, more := engine.Compile(parsed)
+	diags = append(diags, more...)
+	if diags.HasErrors() {
+		t.Fatalf("compile errors:\n%s", diags.Err())
+	}
+	return prog
+}
+
+// node is one process's engine and durable runner.
+type node struct {
+	eng *engine.Engine
+	r   *durable.Runner
+	st  *store.Store
+}
+
+// start makes an engine running defs on st with a started runner.
+func start(t testing.TB, st *store.Store, opt durable.Options, defs ...string) *node {
+	t.Helper()
+	eng := engine.New(engine.Config{DB: st, Store: st.Executions()})
+	eng.Load(compile(t, defs...))
+	if opt.Logf == nil {
+		opt.Logf = t.Logf
+	}
+	if opt.HTTPClient == nil {
+		g, err := durable.NewGuard([]string{"127.0.0.1", "::1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.HTTPClient = g.Client()
+	}
+	r, err := durable.New(context.Background(), st, eng, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	eng.SetDurable(r)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		r.Stop(ctx)
+		eng.Close()
+	})
+	return &node{eng: eng, r: r, st: st}
+}
+
+// wait waits until execution id has a final status and returns its record.
+func wait(t testing.TB, n *node, id string, within time.Duration) *engine.ExecutionRecord {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		rec, err := n.st.Executions().Get(context.Background(), id)
+		if err == nil && engine.Final(rec.Status) {
+			return rec
+		}
+		if time.Now().After(deadline) {
+			status := "(none)"
+			if rec != nil {
+				status = rec.Status
+			}
+			t.Fatalf("execution %s did not end within %s: status %s, err %v", id, within, status, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func enqueue(t testing.TB, n *node, name string, input map[string]any, opt engine.DurableOptions) string {
+	t.Helper()
+	id, err := n.eng.EnqueueDurable(context.Background(), name, input, opt)
+	if err != nil {
+		t.Fatalf("enqueue %s: %v", name, err)
+	}
+	return id
+}
+
+const double = `{"kind": "function", "name": "double", "input": [{"name": "n", "type": "int", "required": true}],
+	"stack": [], "response": "input.n * 2"}`
+
+func TestDurableRunRecordsEveryState(t *testing.T) {
+	both(t, func(t *testing.T, b backend) {
+		n := start(t, b.open(t), durable.Options{}, double)
+		id := enqueue(t, n, "double", map[string]any{"n": json.Number("21")}, engine.DurableOptions{})
+		rec, err := n.eng.Get(context.Background(), id)
+		if err != nil {
+			t.Fatalf("the record must exist once queued: %v", err)
+		}
+		if rec.Mode != engine.ModeDurable || rec.Function != "double" {
+			t.Errorf("queued record: %+v", rec)
+		}
+		rec = wait(t, n, id, 10*time.Second)
+		if rec.Status != engine.StatusSucceeded || fmt.Sprint(rec.Output) != "42" || rec.Attempts != 1 {
+			t.Fatalf("record: status %s output %v attempts %d error %v", rec.Status, rec.Output, rec.Attempts, rec.Error)
+		}
+		if rec.StartedAt.IsZero() || rec.FinishedAt.Before(rec.StartedAt) || rec.CreatedAt.After(rec.StartedAt) {
+			t.Errorf("times: created %s started %s finished %s", rec.CreatedAt, rec.StartedAt, rec.FinishedAt)
+		}
+		// Bad input is refused at once, naming the field.
+		_, err = n.eng.EnqueueDurable(context.Background(), "double", map[string]any{"n": "x"}, engine.DurableOptions{})
+		if e := engine.AsError(err); e == nil || e.HTTPStatus() != 400 || !strings.Contains(e.Error(), "n") {
+			t.Errorf("bad input: %v", err)
+		}
+		_, err = n.eng.EnqueueDurable(context.Background(), "nope", nil, engine.DurableOptions{})
+		if e := engine.AsError(err); e == nil || e.HTTPStatus() != 404 {
+			t.Errorf("unknown function: %v", err)
+		}
+	})
+}
+
+func TestIdempotencyKeyGivesTheSameExecution(t *testing.T) {
+	both(t, func(t *testing.T, b backend) {
+		n := start(t, b.open(t), durable.Options{}, double)
+		in := map[string]any{"n": json.Number("1")}
+		a := enqueue(t, n, "double", in, engine.DurableOptions{IdempotencyKey: "k1"})
+		b2 := enqueue(t, n, "double", in, engine.DurableOptions{IdempotencyKey: "k1"})
+		c := enqueue(t, n, "double", in, engine.DurableOptions{IdempotencyKey: "k2"})
+		if a != b2 || a == c {
+			t.Fatalf("ids: %s %s %s", a, b2, c)
+		}
+		wait(t, n, a, 10*time.Second)
+		wait(t, n, c, 10*time.Second)
+		time.Sleep(200 * time.Millisecond)
+		recs, err := n.st.ExecutionRecords().List(context.Background(), store.ListOptions{Function: "double"})
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("want 2 executions, got %d (%v)", len(recs), err)
+		}
+	})
+}
+
+// attemptTimes returns the times of the attempt log entries.
+func attemptTimes(rec *engine.ExecutionRecord) []time.Time {
+	var out []time.Time
+	for _, l := range rec.Logs {
+		if l.Path == "attempt" {
+			out = append(out, l.Time)
+		}
+	}
+	return out
+}
+
+func TestRetriesFollowThePolicy(t *testing.T) {
+	defs := []string{
+		`{"kind": "function", "name": "flaky", "settings": {"retries": {"max_attempts": 3, "backoff": "300ms"}},
+			"stack": [{"type": "throw", "message": "'down'", "code": "upstream_down"}]}`,
+		`{"kind": "function", "name": "bad_request", "settings": {"retries": {"max_attempts": 3, "backoff": "100ms"}},
+			"stack": [{"type": "throw", "message": "'no'", "status": 422}]}`,
+		`{"kind": "function", "name": "declined", "settings": {"retries": {"max_attempts": 3, "backoff": "100ms", "non_retryable": ["declined"]}},
+			"stack": [{"type": "throw", "message": "'card declined'", "code": "declined"}]}`,
+		`{"kind": "function", "name": "slow", "settings": {"timeout": "200ms", "retries": {"max_attempts": 2, "backoff": "100ms"}},
+			"stack": [{"type": "sleep", "ms": "2000"}]}`,
+	}
+	both(t, func(t *testing.T, b backend) {
+		n := start(t, b.open(t), durable.Options{}, defs...)
+		flaky := enqueue(t, n, "flaky", nil, engine.DurableOptions{})
+		bad := enqueue(t, n, "bad_request", nil, engine.DurableOptions{})
+		declined := enqueue(t, n, "declined", nil, engine.DurableOptions{})
+		slow := enqueue(t, n, "slow", nil, engine.DurableOptions{})
+
+		rec := wait(t, n, flaky, 15*time.Second)
+		at := attemptTimes(rec)
+		if rec.Status != engine.StatusFailed || rec.Attempts != 3 || len(at) != 3 {
+			t.Fatalf("flaky: status %s attempts %d attempt entries %d", rec.Status, rec.Attempts, len(at))
+		}
+		if rec.Error == nil || rec.Error.Code != "upstream_down" {
+			t.Errorf("flaky error: %v", rec.Error)
+		}
+		// 2nd after the backoff, 3rd after twice it.
+		for i, want := range []time.Duration{300 * time.Millisecond, 600 * time.Millisecond} {
+			gap := at[i+1].Sub(at[i])
+			if gap < want || gap > want+2*time.Second {
+				t.Errorf("wait before attempt %d: %s, want about %s", i+2, gap, want)
+			}
+		}
+		for _, id := range []string{bad, declined} {
+			rec := wait(t, n, id, 10*time.Second)
+			if rec.Status != engine.StatusFailed || rec.Attempts != 1 || len(attemptTimes(rec)) != 1 {
+				t.Errorf("%s: not retryable, want failed after 1 attempt: status %s attempts %d", rec.Function, rec.Status, rec.Attempts)
+			}
+		}
+		rec = wait(t, n, slow, 15*time.Second)
+		if rec.Status != engine.StatusTimedOut || rec.Attempts != 2 || !strings.Contains(rec.Error.Message, "timeout") {
+			t.Errorf("slow: status %s attempts %d error %v", rec.Status, rec.Attempts, rec.Error)
+		}
+	})
+}
+
+func TestDefaultBackoffIsOneThenTwoMinutes(t *testing.T) {
+	st := openStore(t, store.Options{DataDir: t.TempDir()})
+	n := start(t, st, durable.Options{}, `{"kind": "function", "name": "once", "stack": [{"type": "throw", "message": "'x'"}]}`)
+	id := enqueue(t, n, "once", nil, engine.DurableOptions{})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rec, err := n.st.Executions().Get(context.Background(), id)
+		if err == nil && rec.Attempts == 1 && rec.Status == engine.StatusQueued && len(rec.Logs) > 0 {
+			entry := rec.Logs[len(rec.Logs)-1].Value.(map[string]any)
+			retry, err := time.Parse(time.RFC3339Nano, entry["retry_at"].(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := retry.Sub(rec.Logs[len(rec.Logs)-1].Time); d < 59*time.Second || d > 61*time.Second {
+				t.Fatalf("2nd attempt planned %s after the 1st, want 1m", d)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed first attempt recorded: %+v %v", rec, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// receiver is a real HTTP server recording the callbacks it gets; it
+// answers failFirst requests for each ID with 503.
+type receiver struct {
+	*httptest.Server
+	mu        sync.Mutex
+	got       map[string][]http.Header
+	bodies    map[string]string
+	failFirst int
+}
+
+func newReceiver(t *testing.T, failFirst int) *receiver {
+	rv := &receiver{got: map[string][]http.Header{}, bodies: map[string]string{}, failFirst: failFirst}
+	rv.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		id := r.Header.Get("X-Call-Id")
+		rv.mu.Lock()
+		rv.got[id] = append(rv.got[id], r.Header.Clone())
+		n := len(rv.got[id])
+		rv.bodies[id] = string(b)
+		rv.mu.Unlock()
+		if n <= rv.failFirst {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(rv.Close)
+	return rv
+}
+
+func (rv *receiver) count(id string) int {
+	rv.mu.Lock()
+	defer rv.mu.Unlock()
+	return len(rv.got[id])
+}
+
+func TestCallbacksArriveOnceWithTheirHeaders(t *testing.T) {
+	defs := []string{double, `{"kind": "function", "name": "broken", "settings": {"retries": 1}, "stack": [{"type": "throw", "message": "'broken'"}]}`}
+	both(t, func(t *testing.T, b backend) {
+		n := start(t, b.open(t), durable.Options{CallbackBackoff: 100 * time.Millisecond}, defs...)
+		rv := newReceiver(t, 0)
+		var ids []string
+		for i := 0; i < 10; i++ {
+			ids = append(ids, enqueue(t, n, "double", map[string]any{"n": i}, engine.DurableOptions{CallbackURL: rv.URL + "/done"}))
+		}
+		failed := enqueue(t, n, "broken", nil, engine.DurableOptions{CallbackURL: rv.URL})
+		flaky := newReceiver(t, 2) // two 503s, then 204
+		retried := enqueue(t, n, "double", map[string]any{"n": 5}, engine.DurableOptions{CallbackURL: flaky.URL})
+		waitFor(t, 15*time.Second, func() bool {
+			for _, id := range append(ids, failed) {
+				if rv.count(id) == 0 {
+					return false
+				}
+			}
+			return flaky.count(retried) >= 3
+		})
+		time.Sleep(500 * time.Millisecond) // nothing more may come
+		for i, id := range ids {
+			if c := rv.count(id); c != 1 {
+				t.Errorf("execution %s: %d callbacks, want 1", id, c)
+			}
+			h := rv.got[id][0]
+			if h.Get("X-Function-Status") != "succeeded" || h.Get("X-Function-Name") != "double" || h.Get("X-Duration-Seconds") == "" {
+				t.Errorf("callback headers: %v", h)
+			}
+			if rv.bodies[id] != fmt.Sprint(2*i) {
+				t.Errorf("callback body %q, want %d", rv.bodies[id], 2*i)
+			}
+		}
+		if h := rv.got[failed][0]; h.Get("X-Function-Status") != "failed" || !strings.Contains(rv.bodies[failed], "broken") {
+			t.Errorf("failed run's callback: %v %s", h, rv.bodies[failed])
+		}
+		if c := flaky.count(retried); c != 3 {
+			t.Errorf("a refused callback is delivered again until accepted, then never: %d requests, want 3", c)
+		}
+	})
+}
+
+func waitFor(t testing.TB, within time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %s", within)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestCallbacksToPrivateAddressesAreRefused(t *testing.T) {
+	st := openStore(t, store.Options{DataDir: t.TempDir()})
+	g, _ := durable.NewGuard(nil)
+	n := start(t, st, durable.Options{HTTPClient: g.Client(), CallbackBackoff: 50 * time.Millisecond}, double)
+	rv := newReceiver(t, 0)
+	id := enqueue(t, n, "double", map[string]any{"n": 1}, engine.DurableOptions{CallbackURL: rv.URL})
+	wait(t, n, id, 10*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	if c := rv.count(id); c != 0 {
+		t.Fatalf("a loopback callback was delivered %d times without an allowlist", c)
+	}
+}
+
+func TestDurableCallJoinsTheTransaction(t *testing.T) {
+	defs := []string{
+		`{"kind": "function", "name": "child", "input": [{"name": "tag", "type": "text"}], "stack": [], "response": "'child ' + input.tag"}`,
+		`{"kind": "function", "name": "parent", "input": [{"name": "fail", "type": "bool"}, {"name": "tag", "type": "text"}],
+			"stack": [
+				{"type": "var", "name": "id", "value": "''"},
+				{"type": "db.transaction", "steps": [
+					{"type": "call", "function": "child", "durable": true, "async": true, "input": {"tag": "input.tag"}, "as": "cid"},
+					{"type": "set", "name": "id", "value": "cid"},
+					{"type": "if", "cond": "input.fail", "then": [{"type": "throw", "message": "'rolled back'"}]}
+				]}
+			], "response": "id"}`,
+		`{"kind": "function", "name": "waits", "stack": [
+				{"type": "call", "function": "child", "durable": true, "input": {"tag": "'sync'"}, "as": "out"},
+				{"type": "call", "function": "child", "durable": true, "async": true, "input": {"tag": "'later'"}, "as": "id"},
+				{"type": "await", "ids": "id", "as": "later"}
+			], "response": "[out, later]"}`,
+		`{"kind": "function", "name": "in_tx_sync", "stack": [
+				{"type": "db.transaction", "steps": [{"type": "call", "function": "child", "durable": true, "input": {"tag": "'x'"}, "as": "out"}]}
+			]}`,
+	}
+	both(t, func(t *testing.T, b backend) {
+		n := start(t, b.open(t), durable.Options{}, defs...)
+		ctx := context.Background()
+		res, err := n.eng.Run(ctx, "parent", map[string]any{"fail": false, "tag": "kept"}, engine.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := wait(t, n, res.Output.(string), 10*time.Second)
+		if rec.Status != engine.StatusSucceeded || rec.Output != "child kept" || rec.Parent != res.ExecutionID {
+			t.Fatalf("committed child: %+v", rec)
+		}
+		if _, err := n.eng.Run(ctx, "parent", map[string]any{"fail": true, "tag": "gone"}, engine.RunOptions{}); err == nil {
+			t.Fatal("the parent must fail")
+		}
+		time.Sleep(300 * time.Millisecond)
+		recs, err := n.st.ExecutionRecords().List(ctx, store.ListOptions{Function: "child"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if r.Input.(map[string]any)["tag"] == "gone" {
+				t.Fatalf("a durable call in a rolled-back transaction ran: %+v", r)
+			}
+		}
+		if len(recs) != 1 {
+			t.Fatalf("want 1 child execution, got %d", len(recs))
+		}
+		res, err = n.eng.Run(ctx, "waits", nil, engine.RunOptions{})
+		if err != nil || fmt.Sprint(res.Output) != "[child sync child later]" {
+			t.Fatalf("sync durable call and await: %v %v", res.Output, err)
+		}
+		_, err = n.eng.Run(ctx, "in_tx_sync", nil, engine.RunOptions{})
+		if err == nil || !strings.Contains(err.Error(), "async") {
+			t.Fatalf("a sync durable call inside db.transaction must be refused, got %v", err)
+		}
+	})
+}
+
+func TestNamedQueuesBoundConcurrency(t *testing.T) {
+	defs := []string{`{"kind": "function", "name": "nap", "settings": {"queue": "narrow"}, "stack": [{"type": "sleep", "ms": "250"}]}`}
+	both(t, func(t *testing.T, b backend) {
+		n := start(t, b.open(t), durable.Options{Queues: map[string]int{"narrow": 2}}, defs...)
+		var ids []string
+		for i := 0; i < 6; i++ {
+			ids = append(ids, enqueue(t, n, "nap", nil, engine.DurableOptions{}))
+		}
+		type span struct{ from, to time.Time }
+		var spans []span
+		for _, id := range ids {
+			rec := wait(t, n, id, 15*time.Second)
+			if rec.Status != engine.StatusSucceeded {
+				t.Fatalf("nap: %s %v", rec.Status, rec.Error)
+			}
+			spans = append(spans, span{rec.StartedAt, rec.FinishedAt})
+		}
+		// The most runs overlapping at one moment.
+		type ev struct {
+			at time.Time
+			d  int
+		}
+		var evs []ev
+		for _, s := range spans {
+			evs = append(evs, ev{s.from, 1}, ev{s.to, -1})
+		}
+		sort.Slice(evs, func(i, j int) bool {
+			if evs[i].at.Equal(evs[j].at) {
+				return evs[i].d < evs[j].d
+			}
+			return evs[i].at.Before(evs[j].at)
+		})
+		cur, peak := 0, 0
+		for _, e := range evs {
+			cur += e.d
+			peak = max(peak, cur)
+		}
+		if peak != 2 {
+			t.Fatalf("queue narrow=2 ran %d at once, want 2", peak)
+		}
+	})
+}
+
+func TestScheduledTaskRunsOncePerTickAcrossNodes(t *testing.T) {
+	task := `{"kind": "task", "name": "tick", "schedule": {"every": "1s"}, "stack": [], "response": "'tock'"}`
+	both(t, func(t *testing.T, b backend) {
+		st := b.open(t)
+		a := start(t, st, durable.Options{NodeID: "node_a"}, task)
+		start(t, st, durable.Options{NodeID: "node_b"}, task)
+		start(t, st, durable.Options{NodeID: "node_c"}, task)
+		list := func() []*engine.ExecutionRecord {
+			if err := st.ExecutionRecords().Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := a.st.ExecutionRecords().List(context.Background(), store.ListOptions{Function: "tick"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return recs
+		}
+		// River's leader starts its periodic jobs a moment after winning
+		// the election.
+		waitFor(t, 15*time.Second, func() bool { return len(list()) > 0 })
+		time.Sleep(3200 * time.Millisecond)
+		recs := list()
+		for _, r := range recs {
+			t.Logf("tick run %s created %s status %s", r.ID, r.CreatedAt.Format("15:04:05.000"), r.Status)
+		}
+		if len(recs) < 3 || len(recs) > 5 {
+			t.Fatalf("a task every 1s on three nodes ran %d times in 3.2s after its first run, want 4", len(recs))
+		}
+		for _, r := range recs {
+			if engine.Final(r.Status) && r.Output != "tock" {
+				t.Errorf("task run: %+v", r)
+			}
+		}
+	})
+}
+
+func TestReloadedProgramBringsItsTasksAndQueues(t *testing.T) {
+	st := openStore(t, store.Options{DataDir: t.TempDir()})
+	n := start(t, st, durable.Options{}, double)
+	n.eng.Load(compile(t, double,
+		`{"kind": "task", "name": "later", "schedule": {"every": "1s"}, "stack": [], "response": "'ran'"}`,
+		`{"kind": "function", "name": "queued", "settings": {"queue": "fresh"}, "stack": [], "response": "'fresh'"}`))
+	id := enqueue(t, n, "queued", nil, engine.DurableOptions{})
+	if rec := wait(t, n, id, 10*time.Second); rec.Output != "fresh" {
+		t.Fatalf("a function on a queue new with the reload: %+v", rec)
+	}
+	waitFor(t, 15*time.Second, func() bool {
+		st.ExecutionRecords().Flush(context.Background())
+		recs, _ := st.ExecutionRecords().List(context.Background(), store.ListOptions{Function: "later", Status: engine.StatusSucceeded})
+		return len(recs) > 0
+	})
+}
+
+func TestCancelStopsQueuedAndRunningExecutions(t *testing.T) {
+	defs := []string{`{"kind": "function", "name": "long", "settings": {"queue": "single"}, "stack": [{"type": "sleep", "ms": "5000"}], "response": "'done'"}`}
+	both(t, func(t *testing.T, b backend) {
+		n := start(t, b.open(t), durable.Options{Queues: map[string]int{"single": 1}}, defs...)
+		running := enqueue(t, n, "long", nil, engine.DurableOptions{})
+		waiting := enqueue(t, n, "long", nil, engine.DurableOptions{})
+		waitFor(t, 10*time.Second, func() bool {
+			rec, err := n.eng.Get(context.Background(), running)
+			return err == nil && rec.Status == engine.StatusRunning
+		})
+		if !n.eng.Cancel(waiting) {
+			t.Fatal("cancel of a queued durable execution: no job found")
+		}
+		if rec := wait(t, n, waiting, time.Second); rec.Status != engine.StatusCancelled || rec.StartedAt.IsZero() == false {
+			t.Errorf("cancelled while queued: %s, started %s", rec.Status, rec.StartedAt)
+		}
+		began := time.Now()
+		if !n.eng.Cancel(running) {
+			t.Fatal("cancel of a running durable execution: no job found")
+		}
+		rec := wait(t, n, running, 5*time.Second)
+		if rec.Status != engine.StatusCancelled || time.Since(began) > 3*time.Second {
+			t.Errorf("cancelled while running: %s after %s (%v)", rec.Status, time.Since(began), rec.Error)
+		}
+		time.Sleep(500 * time.Millisecond) // River records the job's end in batches
+		if n.eng.Cancel(running) {
+			t.Error("a second cancel must find nothing to cancel")
+		}
+	})
+}

@@ -1,0 +1,139 @@
+package durable_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/durable"
+	"github.com/funcstack/funcstack/engine/store"
+)
+
+var triggerDefs = []string{
+	`{"kind": "table", "name": "items", "fields": [{"name": "name", "type": "text"}],
+		"triggers": [{"on": ["insert", "update", "delete"], "function": "audit"}]}`,
+	`{"kind": "table", "name": "audit_log", "fields": [{"name": "tbl", "type": "text"}, {"name": "action", "type": "text"},
+		{"name": "new_name", "type": "text"}, {"name": "old_name", "type": "text"}]}`,
+	`{"kind": "function", "name": "audit", "input": [{"name": "table", "type": "text"}, {"name": "action", "type": "text"},
+		{"name": "new", "type": "json"}, {"name": "old", "type": "json"}],
+		"stack": [{"type": "db.add", "table": "audit_log", "data": {"tbl": "input.table", "action": "input.action",
+			"new_name": "input.new == nil ? '-' : input.new.name", "old_name": "input.old == nil ? '-' : input.old.name"}}]}`,
+	`{"kind": "function", "name": "churn", "stack": [
+		{"type": "db.add", "table": "items", "data": {"name": "'a'"}, "as": "it"},
+		{"type": "db.patch", "table": "items", "id": "it.id", "data": {"name": "'b'"}},
+		{"type": "db.delete", "table": "items", "id": "it.id"},
+		{"type": "db.delete", "table": "items", "id": "it.id"}
+	]}`,
+	`{"kind": "function", "name": "rolled_back", "stack": [
+		{"type": "db.transaction", "steps": [
+			{"type": "db.add", "table": "items", "data": {"name": "'ghost'"}},
+			{"type": "throw", "message": "'undo'"}
+		]}
+	]}`,
+	`{"kind": "table", "name": "pings", "fields": [{"name": "n", "type": "int"}], "triggers": [{"on": ["insert"], "function": "pong"}]}`,
+	`{"kind": "function", "name": "pong", "input": [{"name": "new", "type": "json"}],
+		"stack": [{"type": "db.add", "table": "pings", "data": {"n": "input.new.n + 1"}}]}`,
+	`{"kind": "function", "name": "ping", "stack": [{"type": "db.add", "table": "pings", "data": {"n": "0"}}]}`,
+}
+
+// withTables starts a node on st whose tables exist.
+func withTables(t *testing.T, st *store.Store, opt durable.Options, defs ...string) *node {
+	t.Helper()
+	var ds []*engine.Definition
+	var diags engine.Diagnostics
+	for i, d := range defs {
+		if def := engine.ParseDefinition(fmt.Sprintf("def%d.json", i), []byte(d), &diags); def != nil {
+			ds = append(ds, def)
+		}
+	}
+	if err := st.SyncTables(context.Background(), ds, false); err != nil {
+		t.Fatal(err)
+	}
+	return start(t, st, opt, defs...)
+}
+
+func rows(t *testing.T, st *store.Store, q string) []string {
+	t.Helper()
+	r, err := st.SQL().Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out []string
+	for r.Next() {
+		var a, b, c string
+		if err := r.Scan(&a, &b, &c); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, a+" "+b+" "+c)
+	}
+	return out
+}
+
+func TestTableTriggersFireOncePerCommittedChange(t *testing.T) {
+	both(t, func(t *testing.T, b backend) {
+		st := b.open(t)
+		n := withTables(t, st, durable.Options{}, triggerDefs...)
+		ctx := context.Background()
+		if _, err := n.eng.Run(ctx, "churn", nil, engine.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.eng.Run(ctx, "rolled_back", nil, engine.RunOptions{}); err == nil {
+			t.Fatal("rolled_back must fail")
+		}
+		q := `SELECT action, new_name, old_name FROM audit_log ORDER BY id`
+		waitFor(t, 10*time.Second, func() bool { return len(rows(t, st, q)) >= 3 })
+		time.Sleep(500 * time.Millisecond) // nothing more may come
+		got := strings.Join(rows(t, st, q), "; ")
+		// Sorted by when the audit runs inserted; they may run in any order.
+		for _, want := range []string{"insert a -", "update b a", "delete - b"} {
+			if strings.Count(got, want) != 1 {
+				t.Errorf("audit log %q: want %q once", got, want)
+			}
+		}
+		if strings.Contains(got, "ghost") || len(rows(t, st, q)) != 3 {
+			t.Errorf("audit log %q: want exactly the 3 committed changes", got)
+		}
+		recs, _ := st.ExecutionRecords().List(ctx, store.ListOptions{Function: "audit"})
+		for _, r := range recs {
+			in := r.Input.(map[string]any)
+			if r.Status != engine.StatusSucceeded || in["table"] != "items" {
+				t.Errorf("audit execution: %s %v %v", r.Status, in, r.Error)
+			}
+		}
+	})
+}
+
+func TestTriggerDepthLimitStopsLoops(t *testing.T) {
+	both(t, func(t *testing.T, b backend) {
+		st := b.open(t)
+		n := withTables(t, st, durable.Options{}, triggerDefs...)
+		ctx := context.Background()
+		if _, err := n.eng.Run(ctx, "ping", nil, engine.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		var failed *engine.ExecutionRecord
+		waitFor(t, 20*time.Second, func() bool {
+			st.ExecutionRecords().Flush(ctx)
+			recs, _ := st.ExecutionRecords().List(ctx, store.ListOptions{Function: "pong", Status: engine.StatusFailed})
+			if len(recs) > 0 {
+				failed = recs[0]
+			}
+			return failed != nil
+		})
+		if failed.Attempts != 1 || !strings.Contains(failed.Error.Message, "trigger depth limit") || !strings.Contains(failed.Error.Message, "max_trigger_depth 8") {
+			t.Errorf("the 8th trigger run: attempts %d error %v", failed.Attempts, failed.Error)
+		}
+		var count, top int
+		st.SQL().QueryRow(`SELECT count(*), max(n) FROM pings`).Scan(&count, &top)
+		// ping's insert, then the trigger runs at depths 1 to 7 insert; the
+		// run at depth 8 would fire a 9th and is refused (its insert rolled
+		// back with it).
+		if count != 8 || top != 7 {
+			t.Errorf("pings: %d rows, max n %d; want 8 and 7", count, top)
+		}
+	})
+}

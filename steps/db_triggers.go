@@ -1,0 +1,102 @@
+package steps
+
+import (
+	"github.com/funcstack/funcstack/engine"
+)
+
+// Trigger actions.
+const (
+	actInsert = "insert"
+	actUpdate = "update"
+	actDelete = "delete"
+)
+
+// triggered wraps the compile of a write step (db.add, db.edit, db.patch,
+// db.delete) so that, when its table has a trigger on action, the change
+// and the durable runs of its trigger functions commit together: outside
+// a db.transaction the step runs in a transaction of its own. Update and
+// delete read the record before the change (old), update and insert give
+// the record after it (new).
+func triggered(action string, compile func(*engine.StepCompiler) engine.RunFunc) func(*engine.StepCompiler) engine.RunFunc {
+	return func(c *engine.StepCompiler) engine.RunFunc {
+		run := compile(c)
+		if run == nil {
+			return nil
+		}
+		d := c.Table("table")
+		if d == nil || !engine.HasTrigger(d, action) {
+			return run
+		}
+		t := tableOf(d)
+		var id *engine.Expr
+		if action != actInsert {
+			id = c.Expr("id")
+		}
+		sel := buildBoth(func(b *sqlBuilder) {
+			b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE " + t.id.q + " = ")
+			b.ph()
+		})
+		read := func(s *engine.State, conn dbConn, idArg any) (map[string]any, error) {
+			rows, err := conn.q.QueryContext(s.Context(), sel[conn.d], idArg)
+			if err != nil {
+				return nil, dbError(t, err)
+			}
+			rec, err := scanOne(rows, t.cols)
+			if err != nil {
+				return nil, dbError(t, err)
+			}
+			return rec, nil
+		}
+		return func(s *engine.State) (any, error) {
+			if s.Database() == nil {
+				return run(s)
+			}
+			var out any
+			body := func() error {
+				conn, err := connect(s)
+				if err != nil {
+					return err
+				}
+				var idArg any
+				var old map[string]any
+				if id != nil {
+					if _, idArg, err = evalID(s, t, id, conn.d); err != nil {
+						return err
+					}
+					if old, err = read(s, conn, idArg); err != nil {
+						return err
+					}
+				}
+				if out, err = run(s); err != nil {
+					return err
+				}
+				var nw map[string]any
+				switch action {
+				case actInsert:
+					nw, _ = out.(map[string]any)
+				case actUpdate:
+					if nw, err = read(s, conn, idArg); err != nil {
+						return err
+					}
+				case actDelete:
+					if old == nil {
+						return nil // nothing deleted: no change, no trigger
+					}
+				}
+				var oldV, newV any
+				if old != nil {
+					oldV = old
+				}
+				if nw != nil {
+					newV = nw
+				}
+				return s.Engine().FireTriggers(s, d, action, newV, oldV)
+			}
+			if s.InTx() {
+				return out, body()
+			}
+			err := inNewTx(s, body)
+			return out, err
+		}
+	}
+}
