@@ -72,5 +72,5 @@ func serveUI(files fs.FS) gin.HandlerFunc {
 	}
 }
 
-// uiFiles is the embedded UI; tests may replace it.
+// uiFiles is the embedded UI (ui/dist).
 var uiFiles = ui.Dist()
