@@ -212,24 +212,53 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
   const cls = ['card', step.disabled ? 'disabled' : '', mark?.failed ? (mark.caught ? 'caught' : 'failed') : '', mark?.selected ? 'selected' : '',
     hasErr ? 'has-error' : '', dropWhere ? `drop-${dropWhere}` : ''].filter(Boolean).join(' ');
 
+  // moves for the keyboard (and the card's buttons): up, down, into the
+  // block of the step above, out of the enclosing block
+  const refocus = () => setTimeout(() => (document.querySelector(`[data-step-id="${step.__id}"] .handle`) as HTMLElement | null)?.focus(), 0);
+  const moveTo = (segs: Seg[], i: number) => (env.update((d) => move(env.cat, d, step.__id, segs, i)), refocus());
+  const intoOf = (): Seg[] | null => {
+    const prev = index > 0 ? (getAt(env.defRef.current.def, [...listSegs, index - 1]) as Step | undefined) : undefined;
+    const b = prev ? env.cat.blockFields(prev.type)[0] : undefined;
+    if (!prev || !b) return null;
+    if (b.kind === 'steps') return [...listSegs, index - 1, b.name];
+    return Array.isArray(prev[b.name]) && prev[b.name].length ? [...listSegs, index - 1, b.name, 0, 'steps'] : null;
+  };
+  const intoSegs = intoOf();
+  const outOf = (() => {
+    if (listSegs.length < 3) return null; // the top level
+    const cases = listSegs[listSegs.length - 1] === 'steps' && typeof listSegs[listSegs.length - 2] === 'number';
+    const parent = listSegs.slice(0, cases ? -3 : -1);
+    return { list: parent.slice(0, -1), index: (parent[parent.length - 1] as number) + 1 };
+  })();
+  const moveInto = () => {
+    const to = intoOf();
+    if (to) moveTo(to, (getAt(env.defRef.current.def, to) ?? []).length);
+  };
+  const moveOut = () => { if (outOf) moveTo(outOf.list, outOf.index); };
   const onKey = (e: React.KeyboardEvent) => {
     if (e.target !== e.currentTarget && !(e.target as HTMLElement).classList.contains('handle')) return;
     if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
       e.preventDefault();
       const to = e.key === 'ArrowUp' ? index - 1 : index + 2;
-      if (to >= 0 && to <= count) env.update((d) => move(env.cat, d, step.__id, listSegs, to));
+      if (to >= 0 && to <= count) moveTo(listSegs, to);
+    } else if (e.altKey && e.key === 'ArrowRight') {
+      e.preventDefault();
+      moveInto();
+    } else if (e.altKey && e.key === 'ArrowLeft') {
+      e.preventDefault();
+      moveOut();
     } else if (e.key === 'Delete' && e.target === e.currentTarget) {
       env.update((d) => removeAt(d, listSegs, index));
     }
   };
 
   return (
-    <div ref={el} className={cls} data-path={path} data-type={step.type} style={{ ['--cat' as any]: color }} tabIndex={-1} onKeyDown={onKey}
+    <div ref={el} className={cls} data-path={path} data-step-id={step.__id} data-type={step.type} style={{ ['--cat' as any]: color }} tabIndex={-1} onKeyDown={onKey}
       onMouseEnter={hot ? undefined : () => setHot(true)} onFocus={hot ? undefined : () => setHot(true)}
       role="group" aria-label={`step ${index + 1}: ${step.type}${summary(env.cat, step) ? ' ' + summary(env.cat, step) : ''}`}>
       <div className="card-head">
         {on ? <DropTarget id={step.__id} el={el} /> : null}
-        <DragHandle id={step.__id} el={el} label={`Drag ${step.type} step (Alt+Arrow keys on the card move it)`} />
+        <DragHandle id={step.__id} el={el} label={`Drag ${step.type} step (or Alt+arrow keys: up, down, into the block above, out of this block)`} />
         <span className="step-num">{index + 1}</span>
         <span className="step-type" title={t?.description}>{step.type}</span>
         <span className="step-sum">{summary(env.cat, step)}</span>
@@ -240,6 +269,8 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
         {hot ? <div className="card-actions">
           <IconButton icon="up" label="Move up" disabled={index === 0} onClick={() => env.update((d) => move(env.cat, d, step.__id, listSegs, index - 1))} />
           <IconButton icon="down" label="Move down" disabled={index === count - 1} onClick={() => env.update((d) => move(env.cat, d, step.__id, listSegs, index + 2))} />
+          {intoSegs ? <IconButton icon="right" label={`Move into the ${String(getAt(env.defRef.current.def, [...listSegs, index - 1])?.type)} above`} onClick={moveInto} /> : null}
+          {outOf ? <IconButton icon="left" label="Move out of this block" onClick={moveOut} /> : null}
           <IconButton icon="copy" label="Duplicate step" onClick={() => env.update((d) => insertAt(d, listSegs, index + 1, cloneStep(env.cat, step)))} />
           <IconButton icon={step.disabled ? 'eye-off' : 'eye'} label={step.disabled ? 'Enable step' : 'Disable step'} pressed={!!step.disabled}
             onClick={() => set('disabled', step.disabled ? undefined : true)} />

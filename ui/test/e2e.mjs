@@ -301,6 +301,16 @@ scenario('drag a step to a new place and the result changes', async (page) => {
   await expectText(field(page, 'stack[3]', 'value'), 'x + 1', 'moved out to the end');
   panel = await runWith(page, {});
   await expectText(panel.locator('[data-testid="run-output"]'), '11', 'x + 1 runs last again');
+  // the same with the keyboard: Alt+Up, Alt+Right into the if above, Alt+Left out again
+  await card(page, 'stack[3]').locator('.handle').first().focus();
+  await page.keyboard.press('Alt+ArrowUp');
+  await expectText(field(page, 'stack[2]', 'value'), 'x + 1', 'Alt+Up');
+  await page.keyboard.press('Alt+ArrowDown');
+  await expectText(field(page, 'stack[3]', 'value'), 'x + 1', 'Alt+Down');
+  await page.keyboard.press('Alt+ArrowRight');
+  await expectText(field(page, 'stack[2].then[0]', 'value'), 'x + 1', 'Alt+Right into the then block');
+  await page.keyboard.press('Alt+ArrowLeft');
+  await expectText(field(page, 'stack[3]', 'value'), 'x + 1', 'Alt+Left out of the block');
 });
 
 scenario('a failed execution shows the failing step in its trace', async (page) => {
