@@ -100,3 +100,69 @@ func triggered(action string, compile func(*engine.StepCompiler) engine.RunFunc)
 		}
 	}
 }
+
+// triggeredUpsert is triggered for db.upsert: the record its by columns
+// find before the write is old, and the change is an update when there
+// was one, else an insert.
+func triggeredUpsert(compile func(*engine.StepCompiler) engine.RunFunc) func(*engine.StepCompiler) engine.RunFunc {
+	return func(c *engine.StepCompiler) engine.RunFunc {
+		run := compile(c)
+		if run == nil {
+			return nil
+		}
+		d := c.Table("table")
+		if d == nil || !(engine.HasTrigger(d, actInsert) || engine.HasTrigger(d, actUpdate)) {
+			return run
+		}
+		t := tableOf(d)
+		by := c.ExprMap("by")
+		byCols, ok := dataColumns(c, t, "by", by, true)
+		if !ok {
+			return nil
+		}
+		find := buildBoth(func(b *sqlBuilder) {
+			b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE ")
+			for i, col := range byCols {
+				if i > 0 {
+					b.w(" AND ")
+				}
+				b.w(col.q + " = ")
+				b.ph()
+			}
+			b.w(" ORDER BY " + t.id.q + " LIMIT 1")
+		})
+		return func(s *engine.State) (any, error) {
+			if s.Database() == nil {
+				return run(s)
+			}
+			var out any
+			body := func() error {
+				conn, err := connect(s)
+				if err != nil {
+					return err
+				}
+				byArgs, err := evalValues(s, byCols, by, conn.d, make([]any, 0, len(by)), false)
+				if err != nil {
+					return err
+				}
+				var old map[string]any
+				if rows, err := conn.q.QueryContext(s.Context(), find[conn.d], byArgs...); err != nil {
+					return dbError(t, err)
+				} else if old, err = scanOne(rows, t.cols); err != nil {
+					return dbError(t, err)
+				}
+				if out, err = run(s); err != nil {
+					return err
+				}
+				if old == nil {
+					return s.Engine().FireTriggers(s, d, actInsert, out, nil)
+				}
+				return s.Engine().FireTriggers(s, d, actUpdate, out, old)
+			}
+			if s.InTx() {
+				return out, body()
+			}
+			return out, inNewTx(s, body)
+		}
+	}
+}

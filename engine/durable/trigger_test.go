@@ -27,6 +27,10 @@ var triggerDefs = []string{
 		{"type": "db.delete", "table": "items", "id": "it.id"},
 		{"type": "db.delete", "table": "items", "id": "it.id"}
 	]}`,
+	`{"kind": "function", "name": "upsert_twice", "stack": [
+		{"type": "db.upsert", "table": "items", "by": {"name": "'u'"}},
+		{"type": "db.upsert", "table": "items", "by": {"name": "'u'"}}
+	]}`,
 	`{"kind": "function", "name": "rolled_back", "stack": [
 		{"type": "db.transaction", "steps": [
 			{"type": "db.add", "table": "items", "data": {"name": "'ghost'"}},
@@ -81,21 +85,24 @@ func TestTableTriggersFireOncePerCommittedChange(t *testing.T) {
 		if _, err := n.eng.Run(ctx, "churn", nil, engine.RunOptions{}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := n.eng.Run(ctx, "upsert_twice", nil, engine.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := n.eng.Run(ctx, "rolled_back", nil, engine.RunOptions{}); err == nil {
 			t.Fatal("rolled_back must fail")
 		}
 		q := `SELECT action, new_name, old_name FROM audit_log ORDER BY id`
-		waitFor(t, 10*time.Second, func() bool { return len(rows(t, st, q)) >= 3 })
+		waitFor(t, 10*time.Second, func() bool { return len(rows(t, st, q)) >= 5 })
 		time.Sleep(500 * time.Millisecond) // nothing more may come
 		got := strings.Join(rows(t, st, q), "; ")
 		// Sorted by when the audit runs inserted; they may run in any order.
-		for _, want := range []string{"insert a -", "update b a", "delete - b"} {
+		for _, want := range []string{"insert a -", "update b a", "delete - b", "insert u -", "update u u"} {
 			if strings.Count(got, want) != 1 {
 				t.Errorf("audit log %q: want %q once", got, want)
 			}
 		}
-		if strings.Contains(got, "ghost") || len(rows(t, st, q)) != 3 {
-			t.Errorf("audit log %q: want exactly the 3 committed changes", got)
+		if strings.Contains(got, "ghost") || len(rows(t, st, q)) != 5 {
+			t.Errorf("audit log %q: want exactly the 5 committed changes", got)
 		}
 		recs, _ := st.ExecutionRecords().List(ctx, store.ListOptions{Function: "audit"})
 		for _, r := range recs {
