@@ -144,3 +144,70 @@ func TestTriggerDepthLimitStopsLoops(t *testing.T) {
 		}
 	})
 }
+
+// TestExampleShopStockWatch runs the example workspace's product trigger:
+// restocking a sold-out product logs that it is back in stock.
+func TestExampleShopStockWatch(t *testing.T) {
+	both(t, func(t *testing.T, b backend) {
+		st := b.open(t)
+		defs, diags := engine.LoadWorkspace("../../workflows")
+		if diags.HasErrors() {
+			t.Fatal(diags.Err())
+		}
+		if err := st.SyncTables(context.Background(), defs, false); err != nil {
+			t.Fatal(err)
+		}
+		p, diags := engine.Compile(defs)
+		if diags.HasErrors() {
+			t.Fatal(diags.Err())
+		}
+		eng := engine.New(engine.Config{DB: st, Store: st.Executions()})
+		eng.Load(p)
+		r, err := durable.New(context.Background(), st, eng, durable.Options{Logf: t.Logf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Start(context.Background())
+		eng.SetDurable(r)
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			r.Stop(ctx)
+			eng.Close()
+		}()
+		ctx := context.Background()
+		// A sold-out product (written directly: no trigger), then a
+		// restock of it: an update from 0 to 3.
+		ts := "'" + store.FormatTime(time.Now()) + "'"
+		if st.Dialect() == store.DialectPostgres {
+			ts = "now()"
+		}
+		if _, err := st.SQL().Exec(`INSERT INTO product (sku, name, price, stock, created_at, updated_at) VALUES ('p1', 'Pen', 1, 0, ` + ts + `, ` + ts + `)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := eng.Run(ctx, "restock", map[string]any{"sku": "p1", "qty": 3}, engine.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		var rec *engine.ExecutionRecord
+		waitFor(t, 10*time.Second, func() bool {
+			st.ExecutionRecords().Flush(ctx)
+			recs, _ := st.ExecutionRecords().List(ctx, store.ListOptions{Function: "stock_watch"})
+			if len(recs) == 1 && engine.Final(recs[0].Status) {
+				rec = recs[0]
+			}
+			return rec != nil
+		})
+		if rec.Status != engine.StatusSucceeded || fmt.Sprint(rec.Output) != "map[after:3 before:0 sku:p1]" {
+			t.Fatalf("stock_watch: %s %v %v", rec.Status, rec.Output, rec.Error)
+		}
+		found := false
+		for _, l := range rec.Logs {
+			if l.Value == "back in stock: p1" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("stock_watch logs: %+v", rec.Logs)
+		}
+	})
+}
