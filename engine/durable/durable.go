@@ -454,14 +454,19 @@ type enqueued struct {
 	done chan struct{}
 }
 
-// batchers is how many batches commit at once; maxBatch bounds one.
+// batchers is how many batches commit at once on PostgreSQL (SQLite has
+// one writer: one); maxBatch bounds a batch.
 const (
 	batchers = 4
 	maxBatch = 256
 )
 
 func (r *Runner) runBatchers() {
-	for i := 0; i < batchers; i++ {
+	n := batchers
+	if r.st.Dialect() == store.DialectSQLite {
+		n = 1
+	}
+	for i := 0; i < n; i++ {
 		go func() {
 			for first := range r.batch {
 				b := []*enqueued{first}
