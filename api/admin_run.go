@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,6 +50,8 @@ func (s *Server) runDebug(c *gin.Context) {
 		Auth       map[string]any  `json:"auth"`
 		Version    json.RawMessage `json:"version"`
 		Definition json.RawMessage `json:"definition"`
+		// Headers are the request headers an endpoint sees (request.headers).
+		Headers map[string]string `json:"headers"`
 	}
 	if e := s.readInto(c, runWanted, &body); e != nil {
 		writeError(c, e)
@@ -152,13 +155,43 @@ func (s *Server) runDebug(c *gin.Context) {
 	}
 	opt := engine.RunOptions{Program: p, Trace: true, Auth: body.Auth}
 	if target.Kind == engine.KindEndpoint {
-		opt.Request = map[string]any{"method": target.Method, "path": target.Path, "headers": map[string]any{},
+		headers := map[string]any{}
+		for k, v := range body.Headers {
+			headers[strings.ToLower(k)] = v
+		}
+		opt.Request = map[string]any{"method": target.Method, "path": target.Path, "headers": headers,
 			"query": map[string]any{}, "params": map[string]any{}, "ip": c.ClientIP()}
 	}
-	res, rerr := s.cfg.Engine.Run(ctx, body.Name, input, opt)
+	mw := target.Middleware
+	if target.Kind != engine.KindEndpoint {
+		mw = nil
+	}
+	httpStatus := target.Status
+	if httpStatus == 0 {
+		httpStatus = http.StatusOK
+	}
+	// An endpoint's middleware runs around it as over HTTP (each run an
+	// execution of its own; the trace is the endpoint's).
+	var res *engine.Result
+	var rerr error
+	if len(mw) > 0 {
+		m, _ := input.(map[string]any)
+		if err := s.runBefore(ctx, body.Name, mw, m, engine.RunOptions{Program: p, Auth: body.Auth, Request: opt.Request}); err != nil {
+			e := engine.AsError(err)
+			res, rerr = &engine.Result{ExecutionID: e.ExecutionID, Error: e}, e
+		}
+	}
 	if res == nil {
-		writeError(c, engine.AsError(rerr))
-		return
+		res, rerr = s.cfg.Engine.Run(ctx, body.Name, input, opt)
+		if res == nil {
+			writeError(c, engine.AsError(rerr))
+			return
+		}
+		if rerr == nil && len(mw) > 0 {
+			if err := s.runAfter(ctx, mw, res, httpStatus, engine.RunOptions{Program: p, Auth: body.Auth, Request: opt.Request}); err != nil {
+				res.Error = engine.AsError(err)
+			}
+		}
 	}
 	ans := runAnswer{ExecutionID: res.ExecutionID, Status: engine.StatusSucceeded, Output: res.Output, Error: res.Error,
 		DurationMs: float64(res.Duration) / float64(time.Millisecond), Trace: res.Trace, Truncated: res.TraceTruncated, Logs: res.Logs}
@@ -178,10 +211,7 @@ func (s *Server) runDebug(c *gin.Context) {
 		}
 	}
 	if target.Kind == engine.KindEndpoint {
-		h := &runHTTP{Status: target.Status, Headers: map[string]string{HeaderExecutionID: res.ExecutionID}}
-		if h.Status == 0 {
-			h.Status = http.StatusOK
-		}
+		h := &runHTTP{Status: httpStatus, Headers: map[string]string{HeaderExecutionID: res.ExecutionID}}
 		if res.Error != nil {
 			h.Status = status(res.Error)
 		}

@@ -237,3 +237,30 @@ func TestAdminTables(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestAdminRunMiddleware runs an endpoint with middleware in run & debug:
+// they run around it as over HTTP.
+func TestAdminRunMiddleware(t *testing.T) {
+	st := backends[0].open(t)
+	publishWorkspace(t, st, "../workflows", "testdata/ws")
+	_, ts := storeServer(t, st, 0)
+	runAdmin(t, ts.URL, []adminCase{
+		{name: "before-middleware refuses", method: "POST", url: "/_/api/run", body: `{"name": "t_guarded"}`, status: 200,
+			want: map[string]any{"status": "failed", "http.status": 403, "error.definition": "t_guard", "output": nil}},
+		{name: "before adds, after wraps", method: "POST", url: "/_/api/run", status: 200,
+			body: `{"name": "t_guarded", "headers": {"X-Key": "ok", "X-User": "ada"}}`,
+			want: map[string]any{"status": "succeeded", "http.status": 200, "output": map[string]any{"data": map[string]any{"user": "ada"}, "status": 200},
+				"trace": []any{}}},
+		{name: "no user header: nothing added", method: "POST", url: "/_/api/run", status: 200,
+			body: `{"name": "t_guarded", "headers": {"X-Key": "ok"}}`,
+			want: map[string]any{"output.data": map[string]any{"user": nil}}},
+		{name: "a draft of the after-middleware", method: "PUT", url: "/_/api/definitions/t_wrap", status: 200,
+			body: `{"kind": "middleware", "name": "t_wrap", "stage": "after", "stack": [], "response": "{wrapped: input.response}"}`},
+		{name: "the draft runs around the draft", method: "POST", url: "/_/api/run", status: 200,
+			body: `{"name": "t_guarded", "headers": {"X-Key": "ok", "X-User": "ada"}}`,
+			want: map[string]any{"output": map[string]any{"wrapped": map[string]any{"user": "ada"}}}},
+		{name: "the published one around the published", method: "POST", url: "/_/api/run", status: 200,
+			body: `{"name": "t_guarded", "version": "published", "headers": {"X-Key": "ok", "X-User": "ada"}}`,
+			want: map[string]any{"output": map[string]any{"data": map[string]any{"user": "ada"}, "status": 200}}},
+	})
+}

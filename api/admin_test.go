@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -55,7 +56,8 @@ func storeServer(t testing.TB, st *store.Store, interval time.Duration) (*api.Se
 		t.Fatalf("compiling the published definitions: %v %v", err, disabled)
 	}
 	eng.Load(p)
-	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token})
+	logger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,6 +73,7 @@ type Server struct {
 	// reload serialises reloads and holds what the last one saw.
 	reload reloadState
 	adminState
+	oapi openAPI
 }
 
 // reserved are the first path segments funcstack keeps for itself; an
@@ -128,6 +129,8 @@ func New(cfg Config) (*Server, error) {
 
 	g.GET("/healthz", s.healthz)
 	g.GET("/metrics", s.metrics.handler)
+	g.GET("/openapi.json", s.openapiJSON)
+	g.GET("/docs", docsPage)
 	g.POST("/function/:name", s.function)
 	g.POST("/async-function/:name", s.asyncFunction)
 	admin := g.Group("/_/api", s.requireAdmin)

@@ -33,7 +33,7 @@ const codeMiddleware = "invalid_middleware_response"
 // responses into input.
 func (s *Server) runBefore(ctx context.Context, endpoint string, names []string, input map[string]any, opt engine.RunOptions) error {
 	for _, name := range names {
-		if f := s.cfg.Engine.Function(name); f == nil || f.Def.Stage == engine.StageAfter {
+		if f := s.middleware(name, opt); f == nil || f.Def.Stage == engine.StageAfter {
 			continue
 		}
 		res, err := s.cfg.Engine.Run(ctx, name, input, opt)
@@ -60,7 +60,7 @@ func (s *Server) runBefore(ctx context.Context, endpoint string, names []string,
 // response res (status st); res.Output becomes the last one's response.
 func (s *Server) runAfter(ctx context.Context, names []string, res *engine.Result, st int, opt engine.RunOptions) error {
 	for _, name := range names {
-		if f := s.cfg.Engine.Function(name); f == nil || f.Def.Stage != engine.StageAfter {
+		if f := s.middleware(name, opt); f == nil || f.Def.Stage != engine.StageAfter {
 			continue
 		}
 		r, err := s.cfg.Engine.Run(ctx, name, map[string]any{"response": res.Output, "status": st}, opt)
@@ -70,4 +70,13 @@ func (s *Server) runAfter(ctx context.Context, names []string, res *engine.Resul
 		res.Output = r.Output
 	}
 	return nil
+}
+
+// middleware is the compiled middleware called name in the program the
+// run uses (opt.Program: run & debug of drafts), else the loaded one.
+func (s *Server) middleware(name string, opt engine.RunOptions) *engine.Function {
+	if opt.Program != nil {
+		return opt.Program.Functions[name]
+	}
+	return s.cfg.Engine.Function(name)
 }

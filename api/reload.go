@@ -68,12 +68,20 @@ type outerKey struct{}
 const routePatternKey = "funcstack.route"
 
 // markRoute (in the endpoints' engine) records the matched route pattern
-// in the main engine's context, for routeOf.
+// in the main engine's context, for routeOf, and hands the keys the
+// endpoint's handlers set (c.Set) on to it, so that the main engine's
+// middleware sees them as if the endpoint had run there.
 func markRoute(c *gin.Context) {
-	if oc := outerContext(c); oc != c {
-		oc.Set(routePatternKey, c.FullPath())
+	oc := outerContext(c)
+	if oc == c {
+		c.Next()
+		return
 	}
+	oc.Set(routePatternKey, c.FullPath())
 	c.Next()
+	for k, v := range c.Keys {
+		oc.Set(k, v)
+	}
 }
 
 // outerContext is the main engine's context of a request that c (of the

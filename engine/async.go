@@ -146,13 +146,9 @@ func (e *Engine) Start(s *State, fn *Function, input map[string]any, opt AsyncOp
 
 // StartAsync begins an async execution from outside any run (an API call).
 func (e *Engine) StartAsync(ctx context.Context, name string, input any, opt AsyncOptions) (string, error) {
-	p := e.prog.Load()
-	if p == nil {
-		return "", &Error{Code: CodeInternal, Message: "no program loaded"}
-	}
-	fn := p.Functions[name]
-	if fn == nil {
-		return "", unknownFunction(p, name)
+	p, fn, lerr := e.lookup(nil, name)
+	if lerr != nil {
+		return "", lerr
 	}
 	in, verr := fn.Inputs.Validate(input)
 	if verr != nil {

@@ -72,13 +72,9 @@ func (e *Engine) EnqueueDurable(ctx context.Context, name string, input map[stri
 	if e.durable == nil {
 		return "", noDurable()
 	}
-	p := e.prog.Load()
-	if p == nil {
-		return "", &Error{Code: CodeInternal, Message: "no program loaded"}
-	}
-	fn := p.Functions[name]
-	if fn == nil {
-		return "", unknownFunction(p, name)
+	_, fn, lerr := e.lookup(nil, name)
+	if lerr != nil {
+		return "", lerr
 	}
 	if input == nil {
 		input = map[string]any{}

@@ -222,16 +222,9 @@ type Result struct {
 // JSON) and records the execution. The returned error is the run's *Error
 // (also in Result.Error) or nil.
 func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions) (*Result, error) {
-	p := opt.Program
-	if p == nil {
-		p = e.prog.Load()
-	}
-	if p == nil {
-		return nil, &Error{Code: CodeInternal, Message: "no program loaded"}
-	}
-	fn := p.Functions[name]
-	if fn == nil {
-		return nil, unknownFunction(p, name)
+	p, fn, lerr := e.lookup(opt.Program, name)
+	if lerr != nil {
+		return nil, lerr
 	}
 	id := opt.ExecutionID
 	if id == "" {
@@ -371,6 +364,22 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 	out, err := c.run()
 	c.release()
 	return out, err
+}
+
+// lookup finds the runnable definition name in p (nil: the loaded
+// program).
+func (e *Engine) lookup(p *Program, name string) (*Program, *Function, *Error) {
+	if p == nil {
+		p = e.prog.Load()
+	}
+	if p == nil {
+		return nil, nil, &Error{Code: CodeInternal, Message: "no program loaded"}
+	}
+	fn := p.Functions[name]
+	if fn == nil {
+		return p, nil, unknownFunction(p, name)
+	}
+	return p, fn, nil
 }
 
 // Function returns the compiled function called name in the loaded program.

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,4 +39,76 @@ func TestServeHotReload(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("B served it %s after A published it (--reload-interval 200ms)", time.Since(published).Round(time.Millisecond))
+}
+
+// TestServeReloadSchedulesTasks publishes a scheduled task through the
+// admin API of a running server: it starts running on its schedule
+// without a restart, and stops once deleted.
+func TestServeReloadSchedulesTasks(t *testing.T) {
+	t.Setenv("FUNCSTACK_ADMIN_TOKEN", "reload-token")
+	t.Setenv("FUNCSTACK_JWT_SECRET", "jwt-secret-for-reload-0123456789abcdef")
+	base, _, _ := startServe(t, "--data", t.TempDir())
+	task := `{"kind": "task", "name": "tick_tock", "schedule": {"every": "1s"}, "stack": [], "response": "'tock'"}`
+	if code, body := get(t, "POST", base+"/_/api/definitions?publish=true", "reload-token", task); code != 201 {
+		t.Fatalf("publishing the task: %d %s", code, body)
+	}
+	runs := func() int {
+		code, body := get(t, "GET", base+"/_/api/executions?function=tick_tock", "reload-token", "")
+		if code != 200 {
+			t.Fatalf("listing executions: %d %s", code, body)
+		}
+		var list struct {
+			Items []struct{ Status, Output any }
+		}
+		if err := json.Unmarshal([]byte(body), &list); err != nil {
+			t.Fatal(err)
+		}
+		return len(list.Items)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for runs() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the task published through the admin API never ran")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if code, body := get(t, "DELETE", base+"/_/api/definitions/tick_tock", "reload-token", ""); code != 204 {
+		t.Fatalf("deleting the task: %d %s", code, body)
+	}
+	time.Sleep(1500 * time.Millisecond) // a run queued before may still end
+	n := runs()
+	time.Sleep(2500 * time.Millisecond)
+	if m := runs(); m != n {
+		t.Errorf("the deleted task still runs: %d runs, then %d", n, m)
+	}
+}
+
+// TestServeAdminRecordsFireTriggers edits records through the admin API
+// of a running server: the table's triggers run, as for the db.* steps.
+func TestServeAdminRecordsFireTriggers(t *testing.T) {
+	t.Setenv("FUNCSTACK_ADMIN_TOKEN", "reload-token")
+	t.Setenv("FUNCSTACK_JWT_SECRET", "jwt-secret-for-reload-0123456789abcdef")
+	base, _, _ := startServe(t, "--data", t.TempDir())
+	code, body := get(t, "POST", base+"/_/api/tables/product/records", "reload-token", `{"sku": "fig", "name": "Fig", "stock": 5}`)
+	if code != 201 {
+		t.Fatalf("adding a record: %d %s", code, body)
+	}
+	var rec struct{ ID int }
+	if err := json.Unmarshal([]byte(body), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := get(t, "PATCH", base+"/_/api/tables/product/records/"+strconv.Itoa(rec.ID), "reload-token", `{"stock": 0}`); code != 200 {
+		t.Fatalf("patching the record: %d %s", code, body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body := get(t, "GET", base+"/_/api/executions?function=stock_watch&status=succeeded", "reload-token", "")
+		if strings.Contains(body, `"output":{"after":0,"before":5,"sku":"fig"}`) && strings.Contains(body, "sold out: fig") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the product trigger did not run after the admin API's edit: %s", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -249,29 +249,15 @@ func (x *Executions) write(ctx context.Context, recs []*engine.ExecutionRecord) 
 	}
 	// A fixed order keeps concurrent writers from deadlocking.
 	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
-	now := time.Now()
-	if x.s.dialect == DialectSQLite {
-		return x.writeSQLite(ctx, x.s.db, recs, now)
-	}
-	exec := func(q engine.Querier) error {
-		for start := 0; start < len(recs); start += rowsPerInsert {
-			chunk := recs[start:min(len(recs), start+rowsPerInsert)]
-			query, args := x.upsert(chunk, now)
-			if _, err := q.ExecContext(ctx, query, args...); err != nil {
-				return fmt.Errorf("writing %d execution records to %s: %v", len(chunk), x.s.where, err)
-			}
-		}
-		return nil
-	}
-	if len(recs) <= rowsPerInsert {
-		return exec(x.s.db)
+	if x.s.dialect == DialectSQLite || len(recs) <= rowsPerInsert {
+		return x.WriteIn(ctx, x.s.db, recs...) // one statement
 	}
 	tx, err := x.s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("writing execution records to %s: %v", x.s.where, err)
 	}
 	defer tx.Rollback()
-	if err := exec(tx); err != nil {
+	if err := x.WriteIn(ctx, tx, recs...); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -28,6 +28,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
 	t.Run("Prune", func(t *testing.T) { testPrune(t, open(t)) })
 	t.Run("ConcurrentSaves", func(t *testing.T) { testConcurrent(t, open(t)) })
+	t.Run("Rename", func(t *testing.T) { testRename(t, open(t)) })
+	t.Run("TableInfo", func(t *testing.T) { testTableInfo(t, open(t)) })
 }
 
 func ctx() context.Context { return context.Background() }
