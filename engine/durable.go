@@ -46,6 +46,8 @@ type DurableRequest struct {
 	Auth map[string]any
 	// TriggerDepth is how many table triggers led to this run (0: none).
 	TriggerDepth int
+	// Depth is the call depth the run starts at.
+	Depth int
 }
 
 // SetDurable plugs in the durable queue. Call it before serving.
@@ -99,6 +101,10 @@ func (e *Engine) StartDurable(s *State, fn *Function, input map[string]any, opt 
 	if e.durable == nil {
 		return "", noDurable()
 	}
+	if s.depth+1 > e.cfg.Limits.MaxCallDepth {
+		return "", &Error{Code: CodeLimit, Message: fmt.Sprintf(
+			"call depth limit reached starting durable %s: more than %d nested calls (limit max_call_depth); look for a function calling itself without end", fn.Name, e.cfg.Limits.MaxCallDepth)}
+	}
 	raw, err := encodeInput(fn, input)
 	if err != nil {
 		return "", err
@@ -110,7 +116,7 @@ func (e *Engine) StartDurable(s *State, fn *Function, input map[string]any, opt 
 	}
 	auth, _ := s.vars[NameAuth].(map[string]any)
 	id, err := e.durable.Enqueue(s.ctx, s.tx, &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
-		Parent: s.execID, IdempotencyKey: opt.IdempotencyKey, Auth: auth})
+		Parent: s.execID, IdempotencyKey: opt.IdempotencyKey, Auth: auth, Depth: s.depth + 1})
 	if err != nil {
 		if _, ok := err.(*Error); ok {
 			return "", err

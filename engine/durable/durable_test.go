@@ -559,3 +559,24 @@ func TestCancelStopsQueuedAndRunningExecutions(t *testing.T) {
 		}
 	})
 }
+
+func TestDurableRecursionStopsAtTheCallDepthLimit(t *testing.T) {
+	st := openStore(t, store.Options{DataDir: t.TempDir()})
+	n := start(t, st, durable.Options{}, `{"kind": "function", "name": "forever", "input": [{"name": "i", "type": "int"}],
+		"stack": [{"type": "if", "cond": "input.i >= 0", "then": [
+			{"type": "call", "function": "forever", "durable": true, "async": true, "input": {"i": "input.i + 1"}, "as": "id"}]}]}`)
+	enqueue(t, n, "forever", map[string]any{"i": 0}, engine.DurableOptions{})
+	var failed []*engine.ExecutionRecord
+	waitFor(t, 30*time.Second, func() bool {
+		st.ExecutionRecords().Flush(context.Background())
+		failed, _ = st.ExecutionRecords().List(context.Background(), store.ListOptions{Function: "forever", Status: engine.StatusFailed})
+		return len(failed) > 0
+	})
+	if !strings.Contains(failed[0].Error.Message, "call depth limit") || failed[0].Attempts != 1 {
+		t.Fatalf("the last link: %+v", failed[0].Error)
+	}
+	all, _ := st.ExecutionRecords().List(context.Background(), store.ListOptions{Function: "forever", Limit: 1000})
+	if len(all) != 33 {
+		t.Errorf("%d links, want 33 (depths 0 to 32)", len(all))
+	}
+}
