@@ -166,3 +166,68 @@ func triggeredUpsert(compile func(*engine.StepCompiler) engine.RunFunc) func(*en
 		}
 	}
 }
+
+// bulkTrigger fires a table's triggers for the records a db.bulk
+// statement touched, read with RETURNING (and, for a patch, the record as
+// it was before).
+type bulkTrigger struct {
+	t      *dbTable
+	def    *engine.Definition
+	action string
+	sel    perDialect
+}
+
+// bulkTriggers returns the trigger firing of a db.bulk step with op on t,
+// or nil when the table has no trigger on that change.
+func bulkTriggers(c *engine.StepCompiler, t *dbTable, op string) *bulkTrigger {
+	if t == nil {
+		return nil
+	}
+	d := c.Table("table")
+	action := map[string]string{"add": actInsert, "patch": actUpdate, "delete": actDelete}[op]
+	if d == nil || action == "" || !engine.HasTrigger(d, action) {
+		return nil
+	}
+	return &bulkTrigger{t: t, def: d, action: action, sel: buildBoth(func(b *sqlBuilder) {
+		b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE " + t.id.q + " = ")
+		b.ph()
+	})}
+}
+
+// run runs one statement of the bulk step in its transaction and fires the
+// triggers of the records it touched; it returns how many.
+func (bt *bulkTrigger) run(s *engine.State, q engine.Querier, d dialect, st stmtArgs) (int, error) {
+	var old map[string]any
+	if bt.action == actUpdate { // one statement per item, the id last
+		rows, err := q.QueryContext(s.Context(), bt.sel[d], st.args[len(st.args)-1])
+		if err != nil {
+			return 0, dbError(bt.t, err)
+		}
+		if old, err = scanOne(rows, bt.t.cols); err != nil {
+			return 0, dbError(bt.t, err)
+		}
+	}
+	rows, err := q.QueryContext(s.Context(), st.sql+" RETURNING "+selectList(bt.t.cols), st.args...)
+	if err != nil {
+		return 0, dbError(bt.t, err)
+	}
+	recs, err := scanRecords(rows, bt.t.cols)
+	if err != nil {
+		return 0, dbError(bt.t, err)
+	}
+	for _, rec := range recs {
+		var err error
+		switch bt.action {
+		case actInsert:
+			err = s.Engine().FireTriggers(s, bt.def, actInsert, rec, nil)
+		case actUpdate:
+			err = s.Engine().FireTriggers(s, bt.def, actUpdate, rec, old)
+		case actDelete:
+			err = s.Engine().FireTriggers(s, bt.def, actDelete, nil, rec)
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(recs), nil
+}

@@ -27,6 +27,12 @@ var triggerDefs = []string{
 		{"type": "db.delete", "table": "items", "id": "it.id"},
 		{"type": "db.delete", "table": "items", "id": "it.id"}
 	]}`,
+	`{"kind": "function", "name": "bulk_churn", "stack": [
+		{"type": "db.bulk", "table": "items", "op": "add", "items": "[{name: 'x1'}, {name: 'x2'}]"},
+		{"type": "db.query", "table": "items", "where": "items.name in ['x1', 'x2']", "as": "got"},
+		{"type": "db.bulk", "table": "items", "op": "patch", "items": "map(got, ({id: #.id, name: #.name + '!'}))"},
+		{"type": "db.bulk", "table": "items", "op": "delete", "items": "map(got, #.id)", "as": "deleted"}
+	], "response": "deleted"}`,
 	`{"kind": "function", "name": "upsert_twice", "stack": [
 		{"type": "db.upsert", "table": "items", "by": {"name": "'u'"}},
 		{"type": "db.upsert", "table": "items", "by": {"name": "'u'"}}
@@ -208,6 +214,29 @@ func TestExampleShopStockWatch(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("stock_watch logs: %+v", rec.Logs)
+		}
+	})
+}
+
+func TestBulkChangesFireTriggersPerRecord(t *testing.T) {
+	both(t, func(t *testing.T, b backend) {
+		st := b.open(t)
+		n := withTables(t, st, durable.Options{}, triggerDefs...)
+		res, err := n.eng.Run(context.Background(), "bulk_churn", nil, engine.RunOptions{})
+		if err != nil || fmt.Sprint(res.Output) != "2" {
+			t.Fatalf("bulk_churn: %v %v", res, err)
+		}
+		q := `SELECT action, new_name, old_name FROM audit_log ORDER BY id`
+		waitFor(t, 10*time.Second, func() bool { return len(rows(t, st, q)) >= 6 })
+		time.Sleep(300 * time.Millisecond)
+		got := strings.Join(rows(t, st, q), "; ")
+		for _, want := range []string{"insert x1 -", "insert x2 -", "update x1! x1", "update x2! x2", "delete - x1!", "delete - x2!"} {
+			if strings.Count(got, want) != 1 {
+				t.Errorf("audit log %q: want %q once", got, want)
+			}
+		}
+		if len(rows(t, st, q)) != 6 {
+			t.Errorf("audit log %q: want 6 entries", got)
 		}
 	})
 }
