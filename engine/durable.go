@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 // ModeDurable is the mode of executions run through the durable queue
@@ -206,4 +210,14 @@ func (e *Engine) FireTriggers(s *State, table *Definition, action string, newRec
 		}
 	}
 	return nil
+}
+
+// cronParser reads 5-field (minute hour day month weekday) and 6-field
+// (seconds first) cron expressions, and descriptors like @hourly.
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseCron parses a task's cron schedule; its Next gives the run after a
+// time.
+func ParseCron(spec string) (interface{ Next(time.Time) time.Time }, error) {
+	return cronParser.Parse(strings.TrimSpace(spec))
 }

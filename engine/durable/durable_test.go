@@ -580,3 +580,13 @@ func TestDurableRecursionStopsAtTheCallDepthLimit(t *testing.T) {
 		t.Errorf("%d links, want 33 (depths 0 to 32)", len(all))
 	}
 }
+
+func TestCronTaskRuns(t *testing.T) {
+	st := openStore(t, store.Options{DataDir: t.TempDir()})
+	start(t, st, durable.Options{}, `{"kind": "task", "name": "each_second", "schedule": {"cron": "* * * * * *"}, "stack": [], "response": "1"}`)
+	waitFor(t, 15*time.Second, func() bool {
+		st.ExecutionRecords().Flush(context.Background())
+		recs, _ := st.ExecutionRecords().List(context.Background(), store.ListOptions{Function: "each_second", Status: engine.StatusSucceeded})
+		return len(recs) >= 2
+	})
+}
