@@ -533,8 +533,9 @@ func TestCancelStopsQueuedAndRunningExecutions(t *testing.T) {
 	defs := []string{`{"kind": "function", "name": "long", "settings": {"queue": "single"}, "stack": [{"type": "sleep", "ms": "5000"}], "response": "'done'"}`}
 	both(t, func(t *testing.T, b backend) {
 		n := start(t, b.open(t), durable.Options{Queues: map[string]int{"single": 1}}, defs...)
-		running := enqueue(t, n, "long", nil, engine.DurableOptions{})
-		waiting := enqueue(t, n, "long", nil, engine.DurableOptions{})
+		rv := newReceiver(t, 0)
+		running := enqueue(t, n, "long", nil, engine.DurableOptions{CallbackURL: rv.URL})
+		waiting := enqueue(t, n, "long", nil, engine.DurableOptions{CallbackURL: rv.URL})
 		waitFor(t, 10*time.Second, func() bool {
 			rec, err := n.eng.Get(context.Background(), running)
 			return err == nil && rec.Status == engine.StatusRunning
@@ -553,6 +554,14 @@ func TestCancelStopsQueuedAndRunningExecutions(t *testing.T) {
 		if rec.Status != engine.StatusCancelled || time.Since(began) > 3*time.Second {
 			t.Errorf("cancelled while running: %s after %s (%v)", rec.Status, time.Since(began), rec.Error)
 		}
+		waitFor(t, 5*time.Second, func() bool { return rv.count(waiting) == 1 && rv.count(running) == 1 })
+		rv.mu.Lock()
+		for _, id := range []string{waiting, running} {
+			if h := rv.got[id][0]; h.Get("X-Function-Status") != "cancelled" {
+				t.Errorf("callback of cancelled %s: %v", id, h)
+			}
+		}
+		rv.mu.Unlock()
 		time.Sleep(500 * time.Millisecond) // River records the job's end in batches
 		if n.eng.Cancel(running) {
 			t.Error("a second cancel must find nothing to cancel")
