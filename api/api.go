@@ -112,6 +112,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(cfg.Engine)
 	}
+	if cfg.Store != nil {
+		cfg.Metrics.watchDurable(cfg.Store)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	g := gin.New()
 	g.HandleMethodNotAllowed = true

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -56,7 +57,8 @@ func BenchmarkHTTPSumSquaresMemStore(b *testing.B) {
 	eng := engine.New(engine.Config{DB: st})
 	defer eng.Close()
 	eng.Load(program(b, st, "../workflows"))
-	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, JWTSecret: []byte(jwtSecret)})
+	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, JWTSecret: []byte(jwtSecret),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))}) // as newServer: no access lines
 	if err != nil {
 		b.Fatal(err)
 	}

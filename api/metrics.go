@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -11,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/store"
 )
 
 // Metrics is what GET /metrics serves in the Prometheus text format:
@@ -20,6 +23,8 @@ import (
 //	funcstack_executions_total{function,status}
 //	funcstack_execution_duration_seconds{function} (histogram)
 //	funcstack_async_queue_depth
+//	funcstack_durable_jobs{queue,state} (with a store: River jobs not yet
+//	done, read from the database at each scrape)
 //
 // plus the Go runtime and process collectors. route is the route pattern
 // (/api/orders/:id; "unmatched" when none matched), endpoint the endpoint
@@ -33,6 +38,7 @@ type Metrics struct {
 	latency    *prometheus.HistogramVec
 	executions *prometheus.CounterVec
 	execTime   *prometheus.HistogramVec
+	durable    sync.Once
 	routes     sync.Map // routeKey → *routeStats
 	functions  sync.Map // function name → *fnStats
 	handle     gin.HandlerFunc
@@ -41,7 +47,7 @@ type Metrics struct {
 type routeKey struct{ method, route string }
 
 type routeStats struct {
-	prog     *engine.Program // the program endpoint was resolved in
+	prog     atomic.Pointer[engine.Program] // the program endpoint was last resolved in
 	endpoint string
 	statuses sync.Map // int → *statusStats
 }
@@ -104,15 +110,17 @@ func (m *Metrics) request(method, route string, status int, d time.Duration) {
 		prog = m.eng.Program()
 	}
 	v, ok := m.routes.Load(k)
-	if !ok || v.(*routeStats).prog != prog {
-		rs := &routeStats{prog: prog, endpoint: endpointOf(prog, method, route)}
-		if ok && v.(*routeStats).endpoint == rs.endpoint {
-			rs = v.(*routeStats) // same endpoint in the new program: keep the counters
-			rs.prog = prog
+	if !ok || v.(*routeStats).prog.Load() != prog {
+		// First seen, or another program since: which endpoint serves it?
+		name := endpointOf(prog, method, route)
+		if ok && v.(*routeStats).endpoint == name {
+			v.(*routeStats).prog.Store(prog) // the same: keep the counters
 		} else {
-			v, _ = m.routes.Swap(k, rs)
+			rs := &routeStats{endpoint: name}
+			rs.prog.Store(prog)
+			m.routes.Store(k, rs)
+			v = rs
 		}
-		v = rs
 	}
 	rs := v.(*routeStats)
 	sv, ok := rs.statuses.Load(status)
@@ -164,4 +172,40 @@ func (m *Metrics) ExecutionEnded(fn *engine.Function, status string, d time.Dura
 	}
 	fs.count[i].Inc()
 	fs.time.Observe(d.Seconds())
+}
+
+// watchDurable adds funcstack_durable_jobs, read from st's River tables.
+func (m *Metrics) watchDurable(st *store.Store) {
+	m.durable.Do(func() {
+		m.reg.MustRegister(&durableJobs{st: st, desc: prometheus.NewDesc("funcstack_durable_jobs",
+			"Durable executions' River jobs not yet done (all nodes), by queue and state.", []string{"queue", "state"}, nil)})
+	})
+}
+
+// durableJobs counts River jobs by queue and state at each scrape.
+type durableJobs struct {
+	st   *store.Store
+	desc *prometheus.Desc
+}
+
+func (d *durableJobs) Describe(ch chan<- *prometheus.Desc) { ch <- d.desc }
+
+func (d *durableJobs) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	// Without River's tables (durable work not set up) there is nothing
+	// to report.
+	rows, err := d.st.SQL().QueryContext(ctx, `SELECT queue, state, count(*) FROM river_job
+		WHERE state IN ('available', 'scheduled', 'retryable', 'running', 'pending') GROUP BY queue, state`)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var queue, state string
+		var n int64
+		if rows.Scan(&queue, &state, &n) == nil {
+			ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, float64(n), queue, state)
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -197,5 +198,28 @@ func TestAccessLog(t *testing.T) {
 	}
 	if l := lines[3]; l.Code != "careless" || l.Error != "t_leaky: stack[0].then[0]: careless [redacted] / [redacted] (execution "+l.ExecutionID+")" {
 		t.Errorf("error line: code %q error %q", l.Code, l.Error)
+	}
+}
+
+// TestDurableJobsMetric: a durable execution waiting for its retry shows
+// in funcstack_durable_jobs; on both backends.
+func TestDurableJobsMetric(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			ts := durableServer(t, b.open(t), `{"kind": "function", "name": "flaky", "settings": {"retries": {"max_attempts": 3, "backoff": "1h"}},
+				"stack": [{"type": "throw", "message": "'down'"}]}`)
+			if resp, body := post(t, ts.URL+"/async-function/flaky", true, nil, `{}`); resp.StatusCode != 202 {
+				t.Fatalf("%d %v", resp.StatusCode, body)
+			}
+			key := "funcstack_durable_jobs{queue=default,state=retryable}"
+			deadline := time.Now().Add(10 * time.Second)
+			for scrape(t, ts.URL)[key] != 1 {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s never 1: %v", key, scrape(t, ts.URL))
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		})
 	}
 }

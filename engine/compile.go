@@ -305,6 +305,18 @@ func (dc *defCompiler) checkMiddleware() {
 	}
 }
 
+// checkPromoteAfter warns where promote_after cannot take effect: only
+// sync runs of endpoints and of functions over HTTP are promoted.
+func (dc *defCompiler) checkPromoteAfter() {
+	d := dc.def
+	switch {
+	case d.Kind == KindEndpoint && d.PromoteAfter > 0 && d.Settings.PromoteAfter > 0 && d.PromoteAfter != d.Settings.PromoteAfter:
+		dc.r.warnf("settings.promote_after", "ignored", "promote_after is given twice; the endpoint's own (%s) wins over settings.promote_after", d.PromoteAfter.D())
+	case (d.Kind == KindTask || d.Kind == KindMiddleware) && d.Settings.PromoteAfter > 0:
+		dc.r.warnf("settings.promote_after", "ignored", "promote_after has no effect on %s %s: only endpoints and functions called over HTTP are promoted", article(d.Kind), d.Kind)
+	}
+}
+
 // functionDef returns the callable function definition named name.
 func (dc *defCompiler) functionDef(name string) (*Definition, error) {
 	d := dc.prog.Definitions[name]
@@ -370,6 +382,7 @@ func (dc *defCompiler) compileFunction() *Function {
 	if d.Kind == KindEndpoint {
 		dc.checkMiddleware()
 	}
+	dc.checkPromoteAfter()
 	if d.Kind == KindTask && d.Schedule == nil {
 		dc.r.warnf("schedule", "no_schedule", "task has no schedule; it only runs when started by hand")
 	}

@@ -153,6 +153,10 @@ func TestWarnings(t *testing.T) {
 			want: `dead: stack[1]: this step can never run: the step before it always ends the block`},
 		{name: "task without schedule", def: `{"kind": "task", "name": "manual", "stack": []}`,
 			want: `manual: schedule: task has no schedule; it only runs when started by hand`},
+		{name: "promote_after on a task", def: `{"kind": "task", "name": "nightly", "schedule": {"every": "24h"}, "settings": {"promote_after": "5s"}, "stack": []}`,
+			want: `nightly: settings.promote_after: promote_after has no effect on a task: only endpoints and functions called over HTTP are promoted`},
+		{name: "promote_after twice", def: `{"kind": "endpoint", "name": "twice", "method": "GET", "path": "/twice", "promote_after": "5s", "settings": {"promote_after": "2s"}, "stack": []}`,
+			want: `twice: settings.promote_after: promote_after is given twice; the endpoint's own (5s) wins over settings.promote_after`},
 	}
 	support := supportDefs(t)
 	for _, tc := range cases {

@@ -140,14 +140,17 @@ func (x *Executions) loop() {
 	}
 }
 
-// flushAll writes every queued record and waits for a write in progress.
+// flushAll writes every queued record and waits for the writes in
+// progress. Pending records alone do not tell that all is written: the
+// flusher may have taken the last ones into a write of its own between
+// two looks, so flushAll also waits until no batch is in flight.
 func (x *Executions) flushAll() {
 	for {
 		x.flushOnce() // waits for a write in progress first
 		x.mu.Lock()
-		n := len(x.pending)
+		done := len(x.pending) == 0 && x.inflight == nil
 		x.mu.Unlock()
-		if n == 0 {
+		if done {
 			return
 		}
 	}

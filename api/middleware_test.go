@@ -1,0 +1,107 @@
+package api_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/funcstack/funcstack/api"
+)
+
+// TestAdminRunMiddlewareInput: run & debug of an endpoint runs its middleware
+// as a request does: a before-middleware rejects or adds to the input, an
+// after-middleware reshapes the answer.
+func TestAdminRunMiddlewareInput(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			st := b.open(t)
+			publishWorkspace(t, st, "../workflows", "testdata/ws")
+			_, ts := storeServer(t, st, 0)
+			runAdmin(t, ts.URL, []adminCase{
+				{name: "before-middleware rejects", method: "POST", url: "/_/api/run", body: `{"name": "t_guarded", "input": {"user": "eve"}}`, status: 200,
+					want: map[string]any{"status": "failed", "http.status": 403, "error.code": "precondition_failed", "error.definition": "t_guard"}},
+				{name: "middleware adds to the input, after-middleware wraps", method: "POST", url: "/_/api/run", body: `{"name": "t_doubled", "input": {"n": "5"}}`,
+					status: 200, want: map[string]any{"status": "succeeded", "http.status": 201, "output": map[string]any{"data": 10, "status": 201}}},
+				{name: "middleware throws", method: "POST", url: "/_/api/run", body: `{"name": "t_doubled", "input": {"n": 7}}`, status: 200,
+					want: map[string]any{"status": "failed", "http.status": 422, "error.code": "unlucky", "error.definition": "t_limit"}},
+			})
+		})
+	}
+}
+
+// TestMyOrders walks the example's current_user middleware: it gives
+// GET /api/my-orders the signed-in user's ID, whatever the client sends,
+// and refuses a token whose account is gone.
+func TestMyOrders(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			st := b.open(t)
+			ts := newServer(t, st, api.Config{}, "../workflows")
+			signup := func(email string) string {
+				status, _, body := call(t, "POST", ts.URL+"/api/signup", `{"email": "`+email+`", "password": "correct horse"}`, false)
+				if status != 201 {
+					t.Fatalf("signup: %d %s", status, body)
+				}
+				var r struct{ Token string }
+				if err := json.Unmarshal(body, &r); err != nil {
+					t.Fatal(err)
+				}
+				return r.Token
+			}
+			ada, bob := signup("ada@example.com"), signup("bob@example.com")
+			if status, _, body := call(t, "POST", ts.URL+"/api/products/apple/restock", `{"qty": 10, "name": "Apple", "price": 0.5}`, false); status != 200 {
+				t.Fatalf("restock: %d %s", status, body)
+			}
+			order := func(tok, lines string) {
+				req, _ := http.NewRequest("POST", ts.URL+"/api/orders", strings.NewReader(`{"lines": `+lines+`}`))
+				req.Header.Set("Authorization", "Bearer "+tok)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 201 {
+					t.Fatalf("order: %d", resp.StatusCode)
+				}
+			}
+			order(ada, `[{"sku": "apple", "qty": 2}]`)
+			order(bob, `[{"sku": "apple", "qty": 1}]`)
+			order(ada, `[{"sku": "apple", "qty": 3}]`)
+			mine := func(tok, query string) (int, string) {
+				req, _ := http.NewRequest("GET", ts.URL+"/api/my-orders"+query, nil)
+				if tok != "" {
+					req.Header.Set("Authorization", "Bearer "+tok)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, normalise(t, b)
+			}
+			want := normalise(t, []byte(`{"items": [
+				{"id": 3, "total": 1.5, "status": "placed", "lines": [{"sku": "apple", "qty": 3, "amount": 1.5}], "created_at": "<time>"},
+				{"id": 1, "total": 1, "status": "placed", "lines": [{"sku": "apple", "qty": 2, "amount": 1}], "created_at": "<time>"}]}`))
+			for _, q := range []string{"", "?user_id=2"} { // the client's user_id is replaced
+				if status, got := mine(ada, q); status != 200 || got != want {
+					t.Errorf("ada's orders%s: %d\n got %s\nwant %s", q, status, got, want)
+				}
+			}
+			if status, got := mine("", ""); status != 401 || !strings.Contains(got, `"code":"unauthorized"`) {
+				t.Errorf("without a token: %d %s", status, got)
+			}
+			if _, err := st.SQL().Exec(`DELETE FROM "user" WHERE email = 'bob@example.com'`); err != nil {
+				t.Fatal(err)
+			}
+			if status, got := mine(bob, ""); status != 401 || !strings.Contains(got, `"code":"unknown_user","definition":"current_user"`) {
+				t.Errorf("account gone: %d %s", status, got)
+			}
+		})
+	}
+}
