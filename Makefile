@@ -32,7 +32,7 @@ ui: ## build the builder UI into ui/dist (npm ci + vite build; ui/dist is commit
 .PHONY: test-ui
 test-ui: ## end-to-end tests of the builder UI in headless Chromium (/usr/bin/chromium) against a real funcstack serve; screenshots in ui/test/artifacts
 	@test -x $${CHROMIUM:-/usr/bin/chromium} || (echo 'test-ui needs Chromium: apt-get install -y chromium (or set CHROMIUM)'; exit 1)
-	cd ui && (test -d node_modules/playwright-core || npm ci --no-audit --no-fund) && node test/e2e.mjs
+	cd ui && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund) && node test/e2e.mjs
 
 .PHONY: test-race
 test-race: ## run every test with the race detector
