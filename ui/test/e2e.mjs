@@ -58,6 +58,14 @@ async function startServer() {
 }
 
 const server = await startServer();
+// never leave the server behind, whatever ends this script
+process.on('exit', () => {
+  if (server.proc.exitCode === null) server.proc.kill('SIGKILL');
+  rmSync(tmp, { recursive: true, force: true });
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+process.on('uncaughtException', (e) => { console.error(e); process.exit(1); });
+process.on('unhandledRejection', (e) => { console.error(e); process.exit(1); });
 const { base } = server;
 async function adminApi(method, path, body) {
   const r = await fetch(`${base}/_/api${path}`, { method, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) });
@@ -615,6 +623,6 @@ for (const f of figures) log(`perf: ${f}`);
 log(`${failed ? 'FAIL' : 'PASS'}: ${ran - failed}/${ran} UI scenarios in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${artifacts}`);
 await context.close();
 server.proc.kill('SIGTERM');
-await new Promise((r) => server.proc.once('exit', r));
+await new Promise((r) => (server.proc.exitCode !== null ? r() : server.proc.once('exit', r)));
 rmSync(tmp, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
