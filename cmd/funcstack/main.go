@@ -6,6 +6,7 @@
 //	funcstack import --workspace DIR
 //	funcstack export DIR
 //	funcstack migrate
+//	funcstack versions NAME | show NAME | publish NAME | restore NAME --version N
 //	funcstack steps
 package main
 
