@@ -87,4 +87,30 @@ func TestPostgresStatementsAfterTableChange(t *testing.T) {
 	}
 	eng.Load(program("int"))
 	runMany("label:7")
+
+	// Inside a db.transaction PostgreSQL aborts the transaction at the
+	// stale statement's error; the pool has then forgotten its statements
+	// and the transaction runs again on fresh ones.
+	txStack := `[{"type": "db.transaction", "steps": [
+		{"type": "db.get", "table": "things", "id": "input.id", "as": "rec"},
+		{"type": "db.patch", "table": "things", "id": "input.id", "data": {"n": "rec.n + 1"}, "as": "after"}]}]`
+	txProgram := func(typ string) *engine.Program {
+		return compile(t, table(typ), fn("main", `[{"name": "id", "type": "int"}]`, txStack, "after.label"))
+	}
+	eng.Load(txProgram("int"))
+	runMany("7")
+	syncTable(b, table("text"), true)
+	if _, err := b.SQL().Exec(`UPDATE things SET label = 'back' WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	eng.Load(txProgram("text"))
+	for i := range 20 {
+		res, err := eng.Run(ctx, "main", map[string]any{"id": 1}, engine.RunOptions{})
+		switch {
+		case err != nil:
+			t.Errorf("transaction run %d: %v", i, err)
+		case res.Output != "back":
+			t.Errorf("transaction run %d: output %v, want back", i, res.Output)
+		}
+	}
 }
