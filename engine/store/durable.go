@@ -12,6 +12,9 @@ import (
 // only if it commits), bypassing the batch. The durable queue writes the
 // queued record of a job in the transaction that inserts the job.
 func (x *Executions) WriteIn(ctx context.Context, q engine.Querier, recs ...*engine.ExecutionRecord) error {
+	for _, r := range recs {
+		cleanRecordText(r)
+	}
 	if len(recs) == 0 {
 		return nil
 	}

@@ -72,6 +72,7 @@ func (x *Executions) Save(ctx context.Context, rec *engine.ExecutionRecord) erro
 		return errors.New("saving an execution record: the record has no ID")
 	}
 	cp := *rec
+	cleanRecordText(&cp)
 	if x.s.opt.SyncWrites {
 		return x.write(ctx, []*engine.ExecutionRecord{&cp})
 	}
@@ -510,6 +511,7 @@ func (x *Executions) ClaimIdempotencyKeyIn(ctx context.Context, db engine.Querie
 	if window <= 0 {
 		return id, nil
 	}
+	scope, key = cleanText(scope), cleanText(key)
 	now := time.Now()
 	q := x.s.rebind(`INSERT INTO funcstack_idempotency_keys (scope, "key", execution_id, expires_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (scope, "key") DO UPDATE SET execution_id = excluded.execution_id, expires_at = excluded.expires_at

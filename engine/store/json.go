@@ -20,7 +20,24 @@ func EncodeJSON(v any) ([]byte, error) {
 
 // HasNUL reports whether encoded JSON holds a NUL character, which
 // PostgreSQL's JSONB and TEXT cannot store.
-func HasNUL(b []byte) bool { return bytes.Contains(b, []byte(`\u0000`)) }
+// The text \u0000 itself (written \\u0000) is not one.
+func HasNUL(b []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(b[i:], []byte(`\u0000`))
+		if j < 0 {
+			return false
+		}
+		k := i + j
+		n := 0 // backslashes ending at k: an odd count makes k's an escape
+		for p := k; p >= 0 && b[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 1 {
+			return true
+		}
+		i = k + 1
+	}
+}
 
 // marshalJSON is EncodeJSON with NUL characters replaced by U+FFFD: the
 // execution records keep what they can rather than fail.
@@ -34,7 +51,7 @@ func marshalJSON(v any) ([]byte, error) {
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		if err := dec.Decode(&x); err == nil {
-			return marshalJSON(stripNUL(x))
+			return EncodeJSON(stripNUL(x)) // holds no NUL now: no second look
 		}
 	}
 	return b, nil

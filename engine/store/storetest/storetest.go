@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
 	t.Run("Prune", func(t *testing.T) { testPrune(t, open(t)) })
 	t.Run("ConcurrentSaves", func(t *testing.T) { testConcurrent(t, open(t)) })
+	t.Run("HostileRecords", func(t *testing.T) { testHostileRecords(t, open(t)) })
 	t.Run("Rename", func(t *testing.T) { testRename(t, open(t)) })
 	t.Run("TableInfo", func(t *testing.T) { testTableInfo(t, open(t)) })
 }
@@ -334,6 +335,81 @@ func sampleRecord(id string) *engine.ExecutionRecord {
 		CreatedAt: now.Add(-time.Second), StartedAt: now.Add(-time.Millisecond), FinishedAt: now,
 		Trace: []engine.TraceEntry{{Path: "stack[0]", Type: "var", Definition: "f", StartNs: 1, DurationNs: 2, Result: 7}},
 		Logs:  []engine.LogEntry{{Time: now, Path: "stack[1]", Value: map[string]any{"a": "b\x00c"}}}}
+}
+
+// hostile are texts a client may send as input, chosen to break a store
+// that writes records carelessly: quotes, comments, statement ends,
+// backslashes, escapes of either backend, unicode, invalid UTF-8, long.
+var hostile = []string{
+	`'`, `''`, `\'`, `\`, `"`, "`", `'); DROP TABLE funcstack_executions; --`, `' OR '1'='1`,
+	"-- comment", "/* open comment", "$1", "?", "%s", "\x00", "e'\\x41'", `\u0000`, "line\nbreak\r\t",
+	"Ünïcødé ✓ 𝔘 🙂", "\u2028\u2029", "\xff\xfe invalid UTF-8 \xc3\x28", strings.Repeat("'", 10000),
+	strings.Repeat("x", 200000),
+}
+
+// testHostileRecords: every hostile text, as input, output, log value,
+// error message and idempotency key, comes back as it went in (invalid
+// UTF-8 as U+FFFD, as encoding/json writes it), in batches of one and of
+// many, and the table is still there.
+func testHostileRecords(t *testing.T, s *store.Store) {
+	es := s.ExecutionRecords()
+	ids := make([]string, len(hostile))
+	for i, h := range hostile {
+		ids[i] = engine.NewID()
+		rec := &engine.ExecutionRecord{ID: ids[i], Function: "f", Mode: engine.ModeSync, Status: engine.StatusFailed,
+			Input: map[string]any{h: h, "list": []any{h}}, Output: h, IdempotencyKey: h, Parent: h,
+			Error:     &engine.Error{Code: "c", Message: h, ExecutionID: ids[i]},
+			Logs:      []engine.LogEntry{{Time: time.Now().UTC(), Path: "stack[0]", Value: h}},
+			CreatedAt: time.Now().UTC(), StartedAt: time.Now().UTC(), FinishedAt: time.Now().UTC()}
+		if err := es.Save(ctx(), rec); err != nil {
+			t.Fatal(err)
+		}
+		if i == 3 { // a batch of a few, then one of the rest
+			if err := es.Flush(ctx()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := es.Flush(ctx()); err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range hostile {
+		// What encoding/json makes of h: NUL and invalid UTF-8 are the
+		// only changes a store may make.
+		b, _ := json.Marshal(h)
+		var want string
+		_ = json.Unmarshal(b, &want)
+		want = strings.ReplaceAll(want, "\x00", "\uFFFD")
+		key := strings.ReplaceAll(strings.ToValidUTF8(h, "\uFFFD"), "\x00", "\uFFFD") // text columns
+		got, err := es.Get(ctx(), ids[i])
+		if err != nil {
+			t.Fatalf("hostile text %d: %v", i, err)
+		}
+		in, _ := got.Input.(map[string]any)
+		short := h
+		if len(short) > 40 {
+			short = short[:40] + "…"
+		}
+		if got.Output != want || in == nil || in[want] != want || got.Error == nil || got.Error.Message != want ||
+			len(got.Logs) != 1 || got.Logs[0].Value != want || got.IdempotencyKey != key || got.Parent != key {
+			t.Errorf("hostile text %d (%q) did not come back as it went in: output %q, error %+v", i, short, got.Output, got.Error)
+		}
+	}
+	// Hostile idempotency keys claim and find their execution.
+	for i, h := range hostile {
+		first, err := es.ClaimIdempotencyKey(ctx(), "f", h, ids[i], time.Hour)
+		if err != nil || first != ids[i] {
+			t.Fatalf("claiming hostile key %d: %q %v", i, first, err)
+		}
+		again, err := es.ClaimIdempotencyKey(ctx(), "f", h, engine.NewID(), time.Hour)
+		if err != nil || again != ids[i] {
+			t.Errorf("hostile key %d claimed again: %q %v, want %s", i, again, err, ids[i])
+		}
+	}
+	var n int
+	if err := s.SQL().QueryRowContext(ctx(), "SELECT count(*) FROM funcstack_executions").Scan(&n); err != nil || n != len(hostile) {
+		t.Errorf("the table holds %d records (%v), want %d", n, err, len(hostile))
+	}
 }
 
 func testExecRoundTrip(t *testing.T, s *store.Store) {
