@@ -102,6 +102,11 @@ type Options struct {
 	// other processes: on SQLite the only way (default 50ms); on
 	// PostgreSQL a fallback to LISTEN/NOTIFY (default 1s).
 	PollInterval time.Duration
+	// SecretKey (FUNCSTACK_SECRET_KEY, at least 32 bytes) seals the
+	// inputs of functions with sensitive fields in their jobs; the same
+	// on every node. Default: a key made once and kept in the database's
+	// funcstack_keys table.
+	SecretKey string
 	// Logf reports problems (default log.Printf).
 	Logf func(format string, args ...any)
 }
@@ -171,6 +176,7 @@ type Runner struct {
 	execs *store.Executions
 	eng   *engine.Engine
 	opt   Options
+	seal  *sealer
 
 	work client // works jobs
 	// txc inserts jobs inside a *sql.Tx: the working client on SQLite, an
@@ -267,7 +273,11 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 	if err := Migrate(ctx, st); err != nil {
 		return nil, err
 	}
-	r := &Runner{st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]rivertype.PeriodicJobHandle{}, taskKeys: map[string]string{},
+	seal, err := newSealer(ctx, func(ctx context.Context) ([]byte, error) { return st.Key(ctx, inputKeyName) }, opt.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
+	}
+	r := &Runner{seal: seal, st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]rivertype.PeriodicJobHandle{}, taskKeys: map[string]string{},
 		batch: make(chan *enqueued, 4*maxBatch)}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &runWorker{r: r})
@@ -394,19 +404,38 @@ func (r *Runner) ensureQueue(name string) {
 
 // runArgs are the arguments of a durable execution's job.
 type runArgs struct {
-	ID        string          `json:"id"`
-	Function  string          `json:"function"`
-	Input     json.RawMessage `json:"input,omitempty"`
-	Parent    string          `json:"parent,omitempty"`
-	Key       string          `json:"key,omitempty"`
-	Callback  string          `json:"callback,omitempty"`
-	Auth      map[string]any  `json:"auth,omitempty"`
-	Depth     int             `json:"depth,omitempty"`      // trigger depth
-	CallDepth int             `json:"call_depth,omitempty"` // call depth
-	Created   time.Time       `json:"created"`
+	ID       string          `json:"id"`
+	Function string          `json:"function"`
+	Input    json.RawMessage `json:"input,omitempty"`
+	// Sealed is the input of a function with sensitive fields, sealed
+	// (Input is then empty): River keeps job arguments in plain text.
+	Sealed    string         `json:"sealed,omitempty"`
+	Parent    string         `json:"parent,omitempty"`
+	Key       string         `json:"key,omitempty"`
+	Callback  string         `json:"callback,omitempty"`
+	Auth      map[string]any `json:"auth,omitempty"`
+	Depth     int            `json:"depth,omitempty"`      // trigger depth
+	CallDepth int            `json:"call_depth,omitempty"` // call depth
+	Created   time.Time      `json:"created"`
 }
 
 const kindRun = "funcstack.run"
+
+// sealed is a with its input sealed when fn has sensitive inputs.
+func (r *Runner) sealed(fn *engine.Function, a runArgs) runArgs {
+	if fn.Inputs.HasSensitive() && len(a.Input) > 0 {
+		a.Sealed, a.Input = r.seal.seal(a.Input, a.ID), nil
+	}
+	return a
+}
+
+// input is a's input as JSON, opened if sealed.
+func (r *Runner) input(a runArgs) ([]byte, error) {
+	if a.Sealed == "" {
+		return a.Input, nil
+	}
+	return r.seal.open(a.Sealed, a.ID)
+}
 
 func (runArgs) Kind() string { return kindRun }
 
@@ -569,8 +598,8 @@ func (r *Runner) insertAll(ctx context.Context, tx *sql.Tx, reqs []*engine.Durab
 		}
 		recs = append(recs, &engine.ExecutionRecord{ID: id, Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued,
 			Input: req.Redacted, Parent: req.Parent, IdempotencyKey: req.IdempotencyKey, CreatedAt: now})
-		params = append(params, river.InsertManyParams{Args: runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
-			Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now}, InsertOpts: r.insertOpts(fn)})
+		params = append(params, river.InsertManyParams{Args: r.sealed(fn, runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
+			Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now}), InsertOpts: r.insertOpts(fn)})
 	}
 	if len(recs) == 0 {
 		return ids, nil
@@ -619,7 +648,7 @@ func (r *Runner) InsertMany(ctx context.Context, fn *engine.Function, inputs []j
 	for i, in := range inputs {
 		ids[i] = engine.NewID()
 		recs[i] = &engine.ExecutionRecord{ID: ids[i], Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued, CreatedAt: now}
-		params[i] = river.InsertManyParams{Args: runArgs{ID: ids[i], Function: fn.Name, Input: in, Created: now}, InsertOpts: opts}
+		params[i] = river.InsertManyParams{Args: r.sealed(fn, runArgs{ID: ids[i], Function: fn.Name, Input: in, Created: now}), InsertOpts: opts}
 	}
 	tx, err := r.st.SQL().BeginTx(ctx, nil)
 	if err != nil {
