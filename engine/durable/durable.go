@@ -33,11 +33,13 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -182,6 +184,9 @@ type Runner struct {
 	// txc inserts jobs inside a *sql.Tx: the working client on SQLite, an
 	// insert-only riverdatabasesql client on PostgreSQL.
 	txc *river.Client[*sql.Tx]
+	// pgx is the working client on PostgreSQL (nil on SQLite): the
+	// enqueue batches insert through it, in pgx transactions.
+	pgx *river.Client[pgx.Tx]
 
 	stopOnce sync.Once
 
@@ -331,7 +336,7 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 		if err != nil {
 			return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
 		}
-		r.work, r.txc = c, ins
+		r.work, r.txc, r.pgx = c, ins, c
 	}
 	if p := eng.Program(); p != nil {
 		if err := r.SyncTasks(p); err != nil {
@@ -554,17 +559,9 @@ func (r *Runner) inOwnTx(ctx context.Context, reqs []*engine.DurableRequest) ([]
 		if attempt > 0 {
 			time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
 		}
-		tx, err := r.st.SQL().BeginTx(ctx, nil)
-		if err != nil {
-			return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
-		}
-		ids, err := r.insertAll(ctx, tx, reqs)
+		ids, err := r.insertOwn(ctx, reqs)
 		if err == nil {
-			if err = tx.Commit(); err == nil {
-				return ids, nil
-			}
-		} else {
-			_ = tx.Rollback()
+			return ids, nil
 		}
 		last = err
 		if !busy(err) {
@@ -572,6 +569,61 @@ func (r *Runner) inOwnTx(ctx context.Context, reqs []*engine.DurableRequest) ([]
 		}
 	}
 	return nil, last
+}
+
+// insertOwn queues reqs in one new transaction: on PostgreSQL, unless an
+// idempotency key is to be claimed, a pipelined pgx one (pgx's binary
+// encoding; BEGIN, the records and River's job insert in one round trip,
+// NOTIFY and COMMIT in a second).
+func (r *Runner) insertOwn(ctx context.Context, reqs []*engine.DurableRequest) ([]string, error) {
+	if r.pgx == nil || slices.ContainsFunc(reqs, func(q *engine.DurableRequest) bool { return q.IdempotencyKey != "" }) {
+		tx, err := r.st.SQL().BeginTx(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
+		}
+		ids, err := r.insertAll(ctx, tx, reqs)
+		if err != nil {
+			_ = tx.Rollback()
+			return nil, err
+		}
+		return ids, tx.Commit()
+	}
+	ids := make([]string, len(reqs))
+	recs := make([]*engine.ExecutionRecord, len(reqs))
+	params := make([]river.InsertManyParams, len(reqs))
+	now := time.Now()
+	for i, req := range reqs {
+		ids[i] = engine.NewID()
+		recs[i], params[i] = r.job(ids[i], req, now)
+	}
+	conn, err := r.st.Pool().Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
+	}
+	defer conn.Release()
+	tx := &pipeTx{conn: conn.Conn()}
+	err = r.execs.WritePgx(ctx, tx, recs...)
+	if err == nil {
+		_, err = r.pgx.InsertManyTx(ctx, tx, params)
+	}
+	if err == nil {
+		err = tx.Commit(ctx)
+	}
+	if err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
+	}
+	return ids, nil
+}
+
+// job is the queued record and the job of execution id of req.
+func (r *Runner) job(id string, req *engine.DurableRequest, now time.Time) (*engine.ExecutionRecord, river.InsertManyParams) {
+	fn := req.Function
+	rec := &engine.ExecutionRecord{ID: id, Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued,
+		Input: req.Redacted, Parent: req.Parent, IdempotencyKey: req.IdempotencyKey, CreatedAt: now}
+	return rec, river.InsertManyParams{Args: r.sealed(fn, runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
+		Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now}),
+		InsertOpts: r.insertOpts(fn)}
 }
 
 // insertAll writes the queued records of reqs and inserts their jobs in
@@ -596,10 +648,8 @@ func (r *Runner) insertAll(ctx context.Context, tx *sql.Tx, reqs []*engine.Durab
 				continue
 			}
 		}
-		recs = append(recs, &engine.ExecutionRecord{ID: id, Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued,
-			Input: req.Redacted, Parent: req.Parent, IdempotencyKey: req.IdempotencyKey, CreatedAt: now})
-		params = append(params, river.InsertManyParams{Args: r.sealed(fn, runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
-			Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now}), InsertOpts: r.insertOpts(fn)})
+		rec, p := r.job(id, req, now)
+		recs, params = append(recs, rec), append(params, p)
 	}
 	if len(recs) == 0 {
 		return ids, nil
@@ -640,26 +690,9 @@ func (r *Runner) Queues() []string {
 // InsertMany queues durable executions of fn, one per input, in one
 // transaction (records included): for benchmarks and bulk loads.
 func (r *Runner) InsertMany(ctx context.Context, fn *engine.Function, inputs []json.RawMessage) ([]string, error) {
-	opts := r.insertOpts(fn)
-	now := time.Now()
-	ids := make([]string, len(inputs))
-	recs := make([]*engine.ExecutionRecord, len(inputs))
-	params := make([]river.InsertManyParams, len(inputs))
+	reqs := make([]*engine.DurableRequest, len(inputs))
 	for i, in := range inputs {
-		ids[i] = engine.NewID()
-		recs[i] = &engine.ExecutionRecord{ID: ids[i], Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued, CreatedAt: now}
-		params[i] = river.InsertManyParams{Args: r.sealed(fn, runArgs{ID: ids[i], Function: fn.Name, Input: in, Created: now}), InsertOpts: opts}
+		reqs[i] = &engine.DurableRequest{Function: fn, Input: in}
 	}
-	tx, err := r.st.SQL().BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := r.execs.WriteIn(ctx, tx, recs...); err != nil {
-		return nil, err
-	}
-	if _, err := r.txc.InsertManyFastTx(ctx, tx, params); err != nil {
-		return nil, err
-	}
-	return ids, tx.Commit()
+	return r.insertOwn(ctx, reqs)
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/funcstack/funcstack/engine"
 )
 
@@ -111,4 +113,19 @@ func (s *Store) Key(ctx context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("key %s in funcstack_keys of %s is damaged (want 64 hex digits); delete its row to make a new one (jobs queued under the old key will then fail)", name, s.where)
 	}
 	return k, nil
+}
+
+// WritePgx is WriteIn on a pgx transaction (PostgreSQL only): the durable
+// queue's own batches use pgx's binary protocol, cheaper than
+// database/sql's.
+func (x *Executions) WritePgx(ctx context.Context, tx pgx.Tx, recs ...*engine.ExecutionRecord) error {
+	now := time.Now()
+	for start := 0; start < len(recs); start += rowsPerInsert {
+		chunk := recs[start:min(len(recs), start+rowsPerInsert)]
+		query, args := x.upsert(chunk, now)
+		if _, err := tx.Exec(ctx, query, args...); err != nil {
+			return fmt.Errorf("writing %d execution records to %s: %v", len(chunk), x.s.where, err)
+		}
+	}
+	return nil
 }
