@@ -114,30 +114,14 @@ type Options struct {
 }
 
 func (o *Options) fill(sqlite bool) {
-	if o.Workers <= 0 {
-		o.Workers = DefaultWorkers
-	}
-	if o.QueueWorkers <= 0 {
-		o.QueueWorkers = DefaultQueueWorkers
-	}
-	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = DefaultMaxAttempts
-	}
-	if o.RetryBackoff <= 0 {
-		o.RetryBackoff = DefaultRetryBackoff
-	}
-	if o.RescueAfter <= 0 {
-		o.RescueAfter = DefaultRescueAfter
-	}
-	if o.CallbackAttempts <= 0 {
-		o.CallbackAttempts = DefaultCallbackAttempts
-	}
-	if o.CallbackBackoff <= 0 {
-		o.CallbackBackoff = DefaultCallbackBackoff
-	}
-	if o.CallbackTimeout <= 0 {
-		o.CallbackTimeout = DefaultCallbackTimeout
-	}
+	orDefault(&o.Workers, DefaultWorkers)
+	orDefault(&o.QueueWorkers, DefaultQueueWorkers)
+	orDefault(&o.MaxAttempts, DefaultMaxAttempts)
+	orDefault(&o.RetryBackoff, DefaultRetryBackoff)
+	orDefault(&o.RescueAfter, DefaultRescueAfter)
+	orDefault(&o.CallbackAttempts, DefaultCallbackAttempts)
+	orDefault(&o.CallbackBackoff, DefaultCallbackBackoff)
+	orDefault(&o.CallbackTimeout, DefaultCallbackTimeout)
 	if o.HTTPClient == nil {
 		g, _ := NewGuard(nil)
 		o.HTTPClient = g.Client()
@@ -154,6 +138,13 @@ func (o *Options) fill(sqlite bool) {
 	}
 	if o.Logf == nil {
 		o.Logf = log.Printf
+	}
+}
+
+// orDefault sets *v to def when it is not positive.
+func orDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
 	}
 }
 
@@ -211,35 +202,35 @@ var _ engine.Durable = (*Runner)(nil)
 // Migrate brings River's tables in st's database up to date. It is safe to
 // run from several processes at once on PostgreSQL.
 func Migrate(ctx context.Context, st *store.Store) error {
+	fail := func(err error) error { return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err) }
+	cfg := &rivermigrate.Config{Logger: quietLogger(nil)}
+	var m interface {
+		Migrate(context.Context, rivermigrate.Direction, *rivermigrate.MigrateOpts) (*rivermigrate.MigrateResult, error)
+	}
+	var err error
 	if st.Dialect() == store.DialectPostgres {
 		// A migration adds an enum value that a later one uses, so each
 		// runs in a transaction of its own; a session lock keeps
 		// processes starting together from migrating at once.
-		conn, err := st.Pool().Acquire(ctx)
-		if err != nil {
-			return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
+		conn, cerr := st.Pool().Acquire(ctx)
+		if cerr != nil {
+			return fail(cerr)
 		}
 		defer conn.Release()
 		const lock = 1919510117 // "rive"
 		if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", lock); err != nil {
-			return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
+			return fail(err)
 		}
 		defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lock)
-		m, err := rivermigrate.New(riverpgxv5.New(st.Pool()), &rivermigrate.Config{Logger: quietLogger(nil)})
-		if err != nil {
-			return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
-		}
-		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-			return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
-		}
-		return nil
+		m, err = rivermigrate.New(riverpgxv5.New(st.Pool()), cfg)
+	} else {
+		m, err = rivermigrate.New(riversqlite.New(st.SQL()), cfg)
 	}
-	m, err := rivermigrate.New(riversqlite.New(st.SQL()), &rivermigrate.Config{Logger: quietLogger(nil)})
+	if err == nil {
+		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	}
 	if err != nil {
-		return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
+		return fail(err)
 	}
 	return nil
 }

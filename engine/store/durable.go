@@ -23,10 +23,18 @@ func (x *Executions) WriteIn(ctx context.Context, q engine.Querier, recs ...*eng
 	if x.s.dialect == DialectSQLite {
 		return x.writeSQLite(ctx, q, recs, now)
 	}
+	return x.upsertChunks(recs, now, func(query string, args []any) error {
+		_, err := q.ExecContext(ctx, query, args...)
+		return err
+	})
+}
+
+// upsertChunks runs the upserts of recs (PostgreSQL), rowsPerInsert
+// records a statement, through exec.
+func (x *Executions) upsertChunks(recs []*engine.ExecutionRecord, now time.Time, exec func(query string, args []any) error) error {
 	for start := 0; start < len(recs); start += rowsPerInsert {
 		chunk := recs[start:min(len(recs), start+rowsPerInsert)]
-		query, args := x.upsert(chunk, now)
-		if _, err := q.ExecContext(ctx, query, args...); err != nil {
+		if err := exec(x.upsert(chunk, now)); err != nil {
 			return fmt.Errorf("writing %d execution records to %s: %v", len(chunk), x.s.where, err)
 		}
 	}
@@ -119,13 +127,8 @@ func (s *Store) Key(ctx context.Context, name string) ([]byte, error) {
 // queue's own batches use pgx's binary protocol, cheaper than
 // database/sql's.
 func (x *Executions) WritePgx(ctx context.Context, tx pgx.Tx, recs ...*engine.ExecutionRecord) error {
-	now := time.Now()
-	for start := 0; start < len(recs); start += rowsPerInsert {
-		chunk := recs[start:min(len(recs), start+rowsPerInsert)]
-		query, args := x.upsert(chunk, now)
-		if _, err := tx.Exec(ctx, query, args...); err != nil {
-			return fmt.Errorf("writing %d execution records to %s: %v", len(chunk), x.s.where, err)
-		}
-	}
-	return nil
+	return x.upsertChunks(recs, time.Now(), func(query string, args []any) error {
+		_, err := tx.Exec(ctx, query, args...)
+		return err
+	})
 }
