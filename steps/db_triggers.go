@@ -63,7 +63,11 @@ func triggered(action string, compile func(*engine.StepCompiler) engine.RunFunc)
 			case actInsert:
 				nw, _ = out.(map[string]any)
 			case actUpdate:
-				if nw, err = read(s, conn, idArg); err != nil {
+				// The step gave the record back when someone reads it
+				// (RETURNING); else it is read here.
+				if rec, ok := out.(map[string]any); ok {
+					nw = rec
+				} else if nw, err = read(s, conn, idArg); err != nil {
 					return out, err
 				}
 			case actDelete:
