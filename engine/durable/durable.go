@@ -10,7 +10,9 @@
 // record does. Workers write the record as running, run the function and
 // write the outcome before River completes the job, so a crash at any point
 // leaves either a finished record or a job River runs again: River rescues
-// jobs of a dead process once their timeout has passed.
+// jobs of a dead process once their timeout has passed. The input of a
+// function with sensitive fields is sealed in the job (AES-256-GCM, see
+// seal.go): River keeps job arguments in plain text until it prunes them.
 //
 // Retries follow the function's settings.retries (default 3 attempts, the
 // 2nd after 1 minute, the 3rd after 2, doubling after); client errors (4xx
