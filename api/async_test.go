@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,42 +13,15 @@ import (
 	"time"
 
 	"github.com/funcstack/funcstack/api"
-	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/durable"
+	"github.com/funcstack/funcstack/engine/durable/durabletest"
 	"github.com/funcstack/funcstack/engine/store"
 )
 
 // durableServer serves defs with a started durable queue.
 func durableServer(t testing.TB, st *store.Store, defs ...string) *httptest.Server {
 	t.Helper()
-	var diags engine.Diagnostics
-	var parsed []*engine.Definition
-	for i, d := range defs {
-		if def := engine.ParseDefinition(fmt.Sprintf("def%d.json", i), []byte(d), &diags); def != nil {
-			parsed = append(parsed, def)
-		}
-	}
-	p, more := engine.Compile(parsed)
-	if diags = append(diags, more...); diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
-	eng := engine.New(engine.Config{DB: st, Store: st.Executions()})
-	eng.Load(p)
-	g, _ := durable.NewGuard([]string{"127.0.0.1"})
-	r, err := durable.New(context.Background(), st, eng, durable.Options{HTTPClient: g.Client(), Logf: t.Logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	eng.SetDurable(r)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		r.Stop(ctx)
-		eng.Close()
-	})
+	eng, _ := durabletest.Start(t, st, durable.Options{}, defs...)
 	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token,
 		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {

@@ -130,6 +130,10 @@ func (e *Engine) StartDurable(s *State, fn *Function, input map[string]any, opt 
 	return id, nil
 }
 
+// HasSensitive reports whether a field, or a field of an object field, is
+// marked sensitive: the durable queue then keeps the input sealed.
+func (s *InputSpec) HasSensitive() bool { return s != nil && s.sensitive }
+
 // encodeInput is input as JSON, kept in the job.
 func encodeInput(fn *Function, input map[string]any) (json.RawMessage, error) {
 	b, err := json.Marshal(input)

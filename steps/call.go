@@ -56,13 +56,9 @@ func init() {
 				if durable {
 					v, err = callDurable(s, fn, in, key, async)
 				} else if async {
-					opt := engine.AsyncOptions{}
-					if key != nil {
-						k, err := s.Eval(key)
-						if err != nil {
-							return nil, err
-						}
-						opt.IdempotencyKey = fmt.Sprint(k)
+					opt, kerr := asyncOptions(s, key)
+					if kerr != nil {
+						return nil, kerr
 					}
 					v, err = s.Engine().Start(s, fn, in, opt)
 				} else {

@@ -14,13 +14,9 @@ func callDurable(s *engine.State, fn *engine.Function, in map[string]any, key *e
 		return nil, &engine.Error{Code: engine.CodeInvalidDef, Message: fmt.Sprintf(
 			"a durable call of %s inside db.transaction cannot wait for its output: the job exists only once the transaction commits; add \"async\": true and await the ID after the transaction", fn.Name)}
 	}
-	opt := engine.AsyncOptions{}
-	if key != nil {
-		k, err := s.Eval(key)
-		if err != nil {
-			return nil, err
-		}
-		opt.IdempotencyKey = fmt.Sprint(k)
+	opt, err := asyncOptions(s, key)
+	if err != nil {
+		return nil, err
 	}
 	id, err := s.Engine().StartDurable(s, fn, in, opt)
 	if err != nil || async {
@@ -35,4 +31,17 @@ func callDurable(s *engine.State, fn *engine.Function, in map[string]any, key *e
 			Message: fmt.Sprintf("durable call of %s (execution %s) %s: %s", fn.Name, id, r.Status, childError(r.Error))}
 	}
 	return res[0].Output, nil
+}
+
+// asyncOptions are the options of an async or durable call: its
+// idempotency key, if any, evaluated.
+func asyncOptions(s *engine.State, key *engine.Expr) (engine.AsyncOptions, error) {
+	if key == nil {
+		return engine.AsyncOptions{}, nil
+	}
+	k, err := s.Eval(key)
+	if err != nil {
+		return engine.AsyncOptions{}, err
+	}
+	return engine.AsyncOptions{IdempotencyKey: fmt.Sprint(k)}, nil
 }

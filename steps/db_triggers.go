@@ -32,10 +32,7 @@ func triggered(action string, compile func(*engine.StepCompiler) engine.RunFunc)
 		if action != actInsert {
 			id = c.Expr("id")
 		}
-		sel := buildBoth(func(b *sqlBuilder) {
-			b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE " + t.id.q + " = ")
-			b.ph()
-		})
+		sel := selectByID(t)
 		read := func(s *engine.State, conn dbConn, idArg any) (map[string]any, error) {
 			rows, err := conn.q.QueryContext(s.Context(), sel[conn.d], idArg)
 			if err != nil {
@@ -47,61 +44,46 @@ func triggered(action string, compile func(*engine.StepCompiler) engine.RunFunc)
 			}
 			return rec, nil
 		}
-		return func(s *engine.State) (any, error) {
-			if s.Database() == nil {
-				return run(s)
+		return inChangeTx(run, func(s *engine.State, conn dbConn) (out any, err error) {
+			var idArg any
+			var old map[string]any
+			if id != nil {
+				if _, idArg, err = evalID(s, t, id, conn.d); err != nil {
+					return out, err
+				}
+				if old, err = read(s, conn, idArg); err != nil {
+					return out, err
+				}
 			}
-			var out any
-			body := func() error {
-				conn, err := connect(s)
-				if err != nil {
-					return err
-				}
-				var idArg any
-				var old map[string]any
-				if id != nil {
-					if _, idArg, err = evalID(s, t, id, conn.d); err != nil {
-						return err
-					}
-					if old, err = read(s, conn, idArg); err != nil {
-						return err
-					}
-				}
-				if out, err = run(s); err != nil {
-					return err
-				}
-				var nw map[string]any
-				switch action {
-				case actInsert:
-					nw, _ = out.(map[string]any)
-				case actUpdate:
-					// The step gave the record back when someone reads it
-					// (RETURNING); else it is read here.
-					if rec, ok := out.(map[string]any); ok {
-						nw = rec
-					} else if nw, err = read(s, conn, idArg); err != nil {
-						return err
-					}
-				case actDelete:
-					if old == nil {
-						return nil // nothing deleted: no change, no trigger
-					}
-				}
-				var oldV, newV any
-				if old != nil {
-					oldV = old
-				}
-				if nw != nil {
-					newV = nw
-				}
-				return s.Engine().FireTriggers(s, d, action, newV, oldV)
+			if out, err = run(s); err != nil {
+				return out, err
 			}
-			if s.InTx() {
-				return out, body()
+			var nw map[string]any
+			switch action {
+			case actInsert:
+				nw, _ = out.(map[string]any)
+			case actUpdate:
+				// The step gave the record back when someone reads it
+				// (RETURNING); else it is read here.
+				if rec, ok := out.(map[string]any); ok {
+					nw = rec
+				} else if nw, err = read(s, conn, idArg); err != nil {
+					return out, err
+				}
+			case actDelete:
+				if old == nil {
+					return out, nil // nothing deleted: no change, no trigger
+				}
 			}
-			err := inNewTx(s, body)
-			return out, err
-		}
+			var oldV, newV any
+			if old != nil {
+				oldV = old
+			}
+			if nw != nil {
+				newV = nw
+			}
+			return out, s.Engine().FireTriggers(s, d, action, newV, oldV)
+		})
 	}
 }
 
@@ -135,40 +117,58 @@ func triggeredUpsert(compile func(*engine.StepCompiler) engine.RunFunc) func(*en
 			}
 			b.w(" ORDER BY " + t.id.q + " LIMIT 1")
 		})
-		return func(s *engine.State) (any, error) {
-			if s.Database() == nil {
-				return run(s)
+		return inChangeTx(run, func(s *engine.State, conn dbConn) (out any, err error) {
+			byArgs, err := evalValues(s, byCols, by, conn.d, make([]any, 0, len(by)), false)
+			if err != nil {
+				return out, err
 			}
-			var out any
-			body := func() error {
-				conn, err := connect(s)
-				if err != nil {
-					return err
-				}
-				byArgs, err := evalValues(s, byCols, by, conn.d, make([]any, 0, len(by)), false)
-				if err != nil {
-					return err
-				}
-				var old map[string]any
-				if rows, err := conn.q.QueryContext(s.Context(), find[conn.d], byArgs...); err != nil {
-					return dbError(t, err)
-				} else if old, err = scanOne(rows, t.cols); err != nil {
-					return dbError(t, err)
-				}
-				if out, err = run(s); err != nil {
-					return err
-				}
-				if old == nil {
-					return s.Engine().FireTriggers(s, d, actInsert, out, nil)
-				}
-				return s.Engine().FireTriggers(s, d, actUpdate, out, old)
+			var old map[string]any
+			if rows, err := conn.q.QueryContext(s.Context(), find[conn.d], byArgs...); err != nil {
+				return out, dbError(t, err)
+			} else if old, err = scanOne(rows, t.cols); err != nil {
+				return out, dbError(t, err)
 			}
-			if s.InTx() {
-				return out, body()
+			if out, err = run(s); err != nil {
+				return out, err
 			}
-			return out, inNewTx(s, body)
-		}
+			if old == nil {
+				return out, s.Engine().FireTriggers(s, d, actInsert, out, nil)
+			}
+			return out, s.Engine().FireTriggers(s, d, actUpdate, out, old)
+		})
 	}
+}
+
+// inChangeTx runs change, a write step and the firing of its triggers, in
+// the run's transaction, else in one of its own; without a database (the
+// in-memory store) the step runs alone.
+func inChangeTx(run engine.RunFunc, change func(s *engine.State, conn dbConn) (any, error)) engine.RunFunc {
+	return func(s *engine.State) (any, error) {
+		if s.Database() == nil {
+			return run(s)
+		}
+		var out any
+		body := func() error {
+			conn, err := connect(s)
+			if err != nil {
+				return err
+			}
+			out, err = change(s, conn)
+			return err
+		}
+		if s.InTx() {
+			return out, body()
+		}
+		return out, inNewTx(s, body)
+	}
+}
+
+// selectByID reads a record of t by its id.
+func selectByID(t *dbTable) perDialect {
+	return buildBoth(func(b *sqlBuilder) {
+		b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE " + t.id.q + " = ")
+		b.ph()
+	})
 }
 
 // bulkTrigger fires a table's triggers for the records a db.bulk
@@ -192,10 +192,7 @@ func bulkTriggers(c *engine.StepCompiler, t *dbTable, op string) *bulkTrigger {
 	if d == nil || action == "" || !engine.HasTrigger(d, action) {
 		return nil
 	}
-	return &bulkTrigger{t: t, def: d, action: action, sel: buildBoth(func(b *sqlBuilder) {
-		b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE " + t.id.q + " = ")
-		b.ph()
-	})}
+	return &bulkTrigger{t: t, def: d, action: action, sel: selectByID(t)}
 }
 
 // run runs one statement of the bulk step in its transaction and fires the

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/enginetest"
 	_ "github.com/funcstack/funcstack/steps"
 )
 
@@ -41,22 +42,7 @@ func mainFn(stack, response string) string { return fn("main", "", stack, respon
 
 // compile parses and compiles defs and fails the test on any error
 // diagnostic.
-func compile(t testing.TB, defs ...string) *engine.Program {
-	t.Helper()
-	var diags engine.Diagnostics
-	var parsed []*engine.Definition
-	for i, d := range defs {
-		if def := engine.ParseDefinition(fmt.Sprintf("def%d.json", i), []byte(d), &diags); def != nil {
-			parsed = append(parsed, def)
-		}
-	}
-	prog, more := engine.Compile(parsed)
-	diags = append(diags, more...)
-	if diags.HasErrors() {
-		t.Fatalf("compile errors:\n%s", diags.Err())
-	}
-	return prog
-}
+func compile(t testing.TB, defs ...string) *engine.Program { return enginetest.Compile(t, defs...) }
 
 // newEngine makes an engine running defs.
 func newEngine(t *testing.T, cfg engine.Config, defs ...string) *engine.Engine {

@@ -47,7 +47,8 @@ Storage flags (serve, run, import, export, migrate, versions, show, publish, res
 Commands:
   serve      validate and import DIR, then serve its endpoints and functions over HTTP (env FUNCSTACK_ADDR,
              default 127.0.0.1:8080; admin token from FUNCSTACK_ADMIN_TOKEN, else made and printed;
-             JWT secret from FUNCSTACK_JWT_SECRET, else made and kept in the data folder)
+             JWT secret from FUNCSTACK_JWT_SECRET, else made and kept in the data folder; the key sealing
+             sensitive durable inputs from FUNCSTACK_SECRET_KEY, else made once and kept in the database)
   validate   load every *.json under DIR, check them together, print every error
   run        validate and import DIR, then run the function, endpoint or task NAME; print its response as JSON
   import     save every definition of DIR as a new version when it changed, publish it, create or update tables

@@ -12,6 +12,7 @@ import (
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/durable"
+	"github.com/funcstack/funcstack/engine/enginetest"
 	"github.com/funcstack/funcstack/engine/store"
 )
 
@@ -28,7 +29,7 @@ func BenchmarkDurableDrain(b *testing.B) {
 			st := be.open(b)
 			eng := engine.New(engine.Config{DB: st, Store: st.Executions()})
 			defer eng.Close()
-			eng.Load(compile(b, `{"kind": "function", "name": "noop", "stack": [], "response": "1"}`))
+			eng.Load(enginetest.Compile(b, `{"kind": "function", "name": "noop", "stack": [], "response": "1"}`))
 			r, err := durable.New(context.Background(), st, eng, durable.Options{Workers: benchWorkers, Logf: b.Logf})
 			if err != nil {
 				b.Fatal(err)

@@ -10,7 +10,9 @@
 // record does. Workers write the record as running, run the function and
 // write the outcome before River completes the job, so a crash at any point
 // leaves either a finished record or a job River runs again: River rescues
-// jobs of a dead process once their timeout has passed.
+// jobs of a dead process once their timeout has passed. The input of a
+// function with sensitive fields is sealed in the job (AES-256-GCM, see
+// seal.go): River keeps job arguments in plain text until it prunes them.
 //
 // Retries follow the function's settings.retries (default 3 attempts, the
 // 2nd after 1 minute, the 3rd after 2, doubling after); client errors (4xx
@@ -33,11 +35,13 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -102,35 +106,24 @@ type Options struct {
 	// other processes: on SQLite the only way (default 50ms); on
 	// PostgreSQL a fallback to LISTEN/NOTIFY (default 1s).
 	PollInterval time.Duration
+	// SecretKey (FUNCSTACK_SECRET_KEY, at least 32 bytes) seals the
+	// inputs of functions with sensitive fields in their jobs; the same
+	// on every node. Default: a key made once and kept in the database's
+	// funcstack_keys table.
+	SecretKey string
 	// Logf reports problems (default log.Printf).
 	Logf func(format string, args ...any)
 }
 
 func (o *Options) fill(sqlite bool) {
-	if o.Workers <= 0 {
-		o.Workers = DefaultWorkers
-	}
-	if o.QueueWorkers <= 0 {
-		o.QueueWorkers = DefaultQueueWorkers
-	}
-	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = DefaultMaxAttempts
-	}
-	if o.RetryBackoff <= 0 {
-		o.RetryBackoff = DefaultRetryBackoff
-	}
-	if o.RescueAfter <= 0 {
-		o.RescueAfter = DefaultRescueAfter
-	}
-	if o.CallbackAttempts <= 0 {
-		o.CallbackAttempts = DefaultCallbackAttempts
-	}
-	if o.CallbackBackoff <= 0 {
-		o.CallbackBackoff = DefaultCallbackBackoff
-	}
-	if o.CallbackTimeout <= 0 {
-		o.CallbackTimeout = DefaultCallbackTimeout
-	}
+	orDefault(&o.Workers, DefaultWorkers)
+	orDefault(&o.QueueWorkers, DefaultQueueWorkers)
+	orDefault(&o.MaxAttempts, DefaultMaxAttempts)
+	orDefault(&o.RetryBackoff, DefaultRetryBackoff)
+	orDefault(&o.RescueAfter, DefaultRescueAfter)
+	orDefault(&o.CallbackAttempts, DefaultCallbackAttempts)
+	orDefault(&o.CallbackBackoff, DefaultCallbackBackoff)
+	orDefault(&o.CallbackTimeout, DefaultCallbackTimeout)
 	if o.HTTPClient == nil {
 		g, _ := NewGuard(nil)
 		o.HTTPClient = g.Client()
@@ -147,6 +140,13 @@ func (o *Options) fill(sqlite bool) {
 	}
 	if o.Logf == nil {
 		o.Logf = log.Printf
+	}
+}
+
+// orDefault sets *v to def when it is not positive.
+func orDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
 	}
 }
 
@@ -171,11 +171,15 @@ type Runner struct {
 	execs *store.Executions
 	eng   *engine.Engine
 	opt   Options
+	seal  *sealer
 
 	work client // works jobs
 	// txc inserts jobs inside a *sql.Tx: the working client on SQLite, an
 	// insert-only riverdatabasesql client on PostgreSQL.
 	txc *river.Client[*sql.Tx]
+	// pgx is the working client on PostgreSQL (nil on SQLite): the
+	// enqueue batches insert through it, in pgx transactions.
+	pgx *river.Client[pgx.Tx]
 
 	stopOnce sync.Once
 
@@ -200,35 +204,35 @@ var _ engine.Durable = (*Runner)(nil)
 // Migrate brings River's tables in st's database up to date. It is safe to
 // run from several processes at once on PostgreSQL.
 func Migrate(ctx context.Context, st *store.Store) error {
+	fail := func(err error) error { return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err) }
+	cfg := &rivermigrate.Config{Logger: quietLogger(nil)}
+	var m interface {
+		Migrate(context.Context, rivermigrate.Direction, *rivermigrate.MigrateOpts) (*rivermigrate.MigrateResult, error)
+	}
+	var err error
 	if st.Dialect() == store.DialectPostgres {
 		// A migration adds an enum value that a later one uses, so each
 		// runs in a transaction of its own; a session lock keeps
 		// processes starting together from migrating at once.
-		conn, err := st.Pool().Acquire(ctx)
-		if err != nil {
-			return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
+		conn, cerr := st.Pool().Acquire(ctx)
+		if cerr != nil {
+			return fail(cerr)
 		}
 		defer conn.Release()
 		const lock = 1919510117 // "rive"
 		if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", lock); err != nil {
-			return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
+			return fail(err)
 		}
 		defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lock)
-		m, err := rivermigrate.New(riverpgxv5.New(st.Pool()), &rivermigrate.Config{Logger: quietLogger(nil)})
-		if err != nil {
-			return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
-		}
-		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-			return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
-		}
-		return nil
+		m, err = rivermigrate.New(riverpgxv5.New(st.Pool()), cfg)
+	} else {
+		m, err = rivermigrate.New(riversqlite.New(st.SQL()), cfg)
 	}
-	m, err := rivermigrate.New(riversqlite.New(st.SQL()), &rivermigrate.Config{Logger: quietLogger(nil)})
+	if err == nil {
+		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	}
 	if err != nil {
-		return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("migrating River's tables in %s: %v", st.Where(), err)
+		return fail(err)
 	}
 	return nil
 }
@@ -267,7 +271,11 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 	if err := Migrate(ctx, st); err != nil {
 		return nil, err
 	}
-	r := &Runner{st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]rivertype.PeriodicJobHandle{}, taskKeys: map[string]string{},
+	seal, err := newSealer(ctx, func(ctx context.Context) ([]byte, error) { return st.Key(ctx, inputKeyName) }, opt.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
+	}
+	r := &Runner{seal: seal, st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]rivertype.PeriodicJobHandle{}, taskKeys: map[string]string{},
 		batch: make(chan *enqueued, 4*maxBatch)}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &runWorker{r: r})
@@ -321,7 +329,7 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 		if err != nil {
 			return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
 		}
-		r.work, r.txc = c, ins
+		r.work, r.txc, r.pgx = c, ins, c
 	}
 	if p := eng.Program(); p != nil {
 		if err := r.SyncTasks(p); err != nil {
@@ -394,19 +402,38 @@ func (r *Runner) ensureQueue(name string) {
 
 // runArgs are the arguments of a durable execution's job.
 type runArgs struct {
-	ID        string          `json:"id"`
-	Function  string          `json:"function"`
-	Input     json.RawMessage `json:"input,omitempty"`
-	Parent    string          `json:"parent,omitempty"`
-	Key       string          `json:"key,omitempty"`
-	Callback  string          `json:"callback,omitempty"`
-	Auth      map[string]any  `json:"auth,omitempty"`
-	Depth     int             `json:"depth,omitempty"`      // trigger depth
-	CallDepth int             `json:"call_depth,omitempty"` // call depth
-	Created   time.Time       `json:"created"`
+	ID       string          `json:"id"`
+	Function string          `json:"function"`
+	Input    json.RawMessage `json:"input,omitempty"`
+	// Sealed is the input of a function with sensitive fields, sealed
+	// (Input is then empty): River keeps job arguments in plain text.
+	Sealed    string         `json:"sealed,omitempty"`
+	Parent    string         `json:"parent,omitempty"`
+	Key       string         `json:"key,omitempty"`
+	Callback  string         `json:"callback,omitempty"`
+	Auth      map[string]any `json:"auth,omitempty"`
+	Depth     int            `json:"depth,omitempty"`      // trigger depth
+	CallDepth int            `json:"call_depth,omitempty"` // call depth
+	Created   time.Time      `json:"created"`
 }
 
 const kindRun = "funcstack.run"
+
+// sealed is a with its input sealed when fn has sensitive inputs.
+func (r *Runner) sealed(fn *engine.Function, a runArgs) runArgs {
+	if fn.Inputs.HasSensitive() && len(a.Input) > 0 {
+		a.Sealed, a.Input = r.seal.seal(a.Input, a.ID), nil
+	}
+	return a
+}
+
+// input is a's input as JSON, opened if sealed.
+func (r *Runner) input(a runArgs) ([]byte, error) {
+	if a.Sealed == "" {
+		return a.Input, nil
+	}
+	return r.seal.open(a.Sealed, a.ID)
+}
 
 func (runArgs) Kind() string { return kindRun }
 
@@ -525,17 +552,9 @@ func (r *Runner) inOwnTx(ctx context.Context, reqs []*engine.DurableRequest) ([]
 		if attempt > 0 {
 			time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
 		}
-		tx, err := r.st.SQL().BeginTx(ctx, nil)
-		if err != nil {
-			return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
-		}
-		ids, err := r.insertAll(ctx, tx, reqs)
+		ids, err := r.insertOwn(ctx, reqs)
 		if err == nil {
-			if err = tx.Commit(); err == nil {
-				return ids, nil
-			}
-		} else {
-			_ = tx.Rollback()
+			return ids, nil
 		}
 		last = err
 		if !busy(err) {
@@ -543,6 +562,61 @@ func (r *Runner) inOwnTx(ctx context.Context, reqs []*engine.DurableRequest) ([]
 		}
 	}
 	return nil, last
+}
+
+// insertOwn queues reqs in one new transaction: on PostgreSQL, unless an
+// idempotency key is to be claimed, a pipelined pgx one (pgx's binary
+// encoding; BEGIN, the records and River's job insert in one round trip,
+// NOTIFY and COMMIT in a second).
+func (r *Runner) insertOwn(ctx context.Context, reqs []*engine.DurableRequest) ([]string, error) {
+	if r.pgx == nil || slices.ContainsFunc(reqs, func(q *engine.DurableRequest) bool { return q.IdempotencyKey != "" }) {
+		tx, err := r.st.SQL().BeginTx(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
+		}
+		ids, err := r.insertAll(ctx, tx, reqs)
+		if err != nil {
+			_ = tx.Rollback()
+			return nil, err
+		}
+		return ids, tx.Commit()
+	}
+	ids := make([]string, len(reqs))
+	recs := make([]*engine.ExecutionRecord, len(reqs))
+	params := make([]river.InsertManyParams, len(reqs))
+	now := time.Now()
+	for i, req := range reqs {
+		ids[i] = engine.NewID()
+		recs[i], params[i] = r.job(ids[i], req, now)
+	}
+	conn, err := r.st.Pool().Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
+	}
+	defer conn.Release()
+	tx := &pipeTx{conn: conn.Conn()}
+	err = r.execs.WritePgx(ctx, tx, recs...)
+	if err == nil {
+		_, err = r.pgx.InsertManyTx(ctx, tx, params)
+	}
+	if err == nil {
+		err = tx.Commit(ctx)
+	}
+	if err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
+	}
+	return ids, nil
+}
+
+// job is the queued record and the job of execution id of req.
+func (r *Runner) job(id string, req *engine.DurableRequest, now time.Time) (*engine.ExecutionRecord, river.InsertManyParams) {
+	fn := req.Function
+	rec := &engine.ExecutionRecord{ID: id, Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued,
+		Input: req.Redacted, Parent: req.Parent, IdempotencyKey: req.IdempotencyKey, CreatedAt: now}
+	return rec, river.InsertManyParams{Args: r.sealed(fn, runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
+		Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now}),
+		InsertOpts: r.insertOpts(fn)}
 }
 
 // insertAll writes the queued records of reqs and inserts their jobs in
@@ -567,10 +641,8 @@ func (r *Runner) insertAll(ctx context.Context, tx *sql.Tx, reqs []*engine.Durab
 				continue
 			}
 		}
-		recs = append(recs, &engine.ExecutionRecord{ID: id, Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued,
-			Input: req.Redacted, Parent: req.Parent, IdempotencyKey: req.IdempotencyKey, CreatedAt: now})
-		params = append(params, river.InsertManyParams{Args: runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
-			Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now}, InsertOpts: r.insertOpts(fn)})
+		rec, p := r.job(id, req, now)
+		recs, params = append(recs, rec), append(params, p)
 	}
 	if len(recs) == 0 {
 		return ids, nil
@@ -611,26 +683,9 @@ func (r *Runner) Queues() []string {
 // InsertMany queues durable executions of fn, one per input, in one
 // transaction (records included): for benchmarks and bulk loads.
 func (r *Runner) InsertMany(ctx context.Context, fn *engine.Function, inputs []json.RawMessage) ([]string, error) {
-	opts := r.insertOpts(fn)
-	now := time.Now()
-	ids := make([]string, len(inputs))
-	recs := make([]*engine.ExecutionRecord, len(inputs))
-	params := make([]river.InsertManyParams, len(inputs))
+	reqs := make([]*engine.DurableRequest, len(inputs))
 	for i, in := range inputs {
-		ids[i] = engine.NewID()
-		recs[i] = &engine.ExecutionRecord{ID: ids[i], Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued, CreatedAt: now}
-		params[i] = river.InsertManyParams{Args: runArgs{ID: ids[i], Function: fn.Name, Input: in, Created: now}, InsertOpts: opts}
+		reqs[i] = &engine.DurableRequest{Function: fn, Input: in}
 	}
-	tx, err := r.st.SQL().BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := r.execs.WriteIn(ctx, tx, recs...); err != nil {
-		return nil, err
-	}
-	if _, err := r.txc.InsertManyFastTx(ctx, tx, params); err != nil {
-		return nil, err
-	}
-	return ids, tx.Commit()
+	return r.insertOwn(ctx, reqs)
 }

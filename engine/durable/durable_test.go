@@ -15,6 +15,8 @@ import (
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/durable"
+	"github.com/funcstack/funcstack/engine/durable/durabletest"
+	"github.com/funcstack/funcstack/engine/enginetest"
 	"github.com/funcstack/funcstack/engine/store"
 	"github.com/funcstack/funcstack/engine/store/storetest"
 	_ "github.com/funcstack/funcstack/steps"
@@ -52,23 +54,6 @@ func both(t *testing.T, f func(t *testing.T, b backend)) {
 	}
 }
 
-func compile(t testing.TB, defs ...string) *engine.Program {
-	t.Helper()
-	var diags engine.Diagnostics
-	var parsed []*engine.Definition
-	for i, d := range defs {
-		if def := engine.ParseDefinition(fmt.Sprintf("def%d.json", i), []byte(d), &diags); def != nil {
-			parsed = append(parsed, def)
-		}
-	}
-	prog, more := engine.Compile(parsed)
-	diags = append(diags, more...)
-	if diags.HasErrors() {
-		t.Fatalf("compile errors:\n%s", diags.Err())
-	}
-	return prog
-}
-
 // node is one process's engine and durable runner.
 type node struct {
 	eng *engine.Engine
@@ -79,32 +64,7 @@ type node struct {
 // start makes an engine running defs on st with a started runner.
 func start(t testing.TB, st *store.Store, opt durable.Options, defs ...string) *node {
 	t.Helper()
-	eng := engine.New(engine.Config{DB: st, Store: st.Executions()})
-	eng.Load(compile(t, defs...))
-	if opt.Logf == nil {
-		opt.Logf = t.Logf
-	}
-	if opt.HTTPClient == nil {
-		g, err := durable.NewGuard([]string{"127.0.0.1", "::1"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		opt.HTTPClient = g.Client()
-	}
-	r, err := durable.New(context.Background(), st, eng, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	eng.SetDurable(r)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		r.Stop(ctx)
-		eng.Close()
-	})
+	eng, r := durabletest.Start(t, st, opt, defs...)
 	return &node{eng: eng, r: r, st: st}
 }
 
@@ -515,7 +475,7 @@ func TestScheduledTaskRunsOncePerTickAcrossNodes(t *testing.T) {
 func TestReloadedProgramBringsItsTasksAndQueues(t *testing.T) {
 	st := openStore(t, store.Options{DataDir: t.TempDir()})
 	n := start(t, st, durable.Options{}, double)
-	n.eng.Load(compile(t, double,
+	n.eng.Load(enginetest.Compile(t, double,
 		`{"kind": "task", "name": "later", "schedule": {"every": "1s"}, "stack": [], "response": "'ran'"}`,
 		`{"kind": "function", "name": "queued", "settings": {"queue": "fresh"}, "stack": [], "response": "'fresh'"}`))
 	id := enqueue(t, n, "queued", nil, engine.DurableOptions{})

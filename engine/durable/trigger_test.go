@@ -9,6 +9,7 @@ import (
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/durable"
+	"github.com/funcstack/funcstack/engine/enginetest"
 	"github.com/funcstack/funcstack/engine/store"
 )
 
@@ -52,14 +53,7 @@ var triggerDefs = []string{
 // withTables starts a node on st whose tables exist.
 func withTables(t *testing.T, st *store.Store, opt durable.Options, defs ...string) *node {
 	t.Helper()
-	var ds []*engine.Definition
-	var diags engine.Diagnostics
-	for i, d := range defs {
-		if def := engine.ParseDefinition(fmt.Sprintf("def%d.json", i), []byte(d), &diags); def != nil {
-			ds = append(ds, def)
-		}
-	}
-	if err := st.SyncTables(context.Background(), ds, false); err != nil {
+	if err := st.SyncTables(context.Background(), enginetest.Parse(t, defs...), false); err != nil {
 		t.Fatal(err)
 	}
 	return start(t, st, opt, defs...)

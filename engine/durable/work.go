@@ -67,8 +67,11 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 	}
 	input := map[string]any{}
 	var runErr error
-	if len(a.Input) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(a.Input))
+	raw, err := r.input(a)
+	if err != nil {
+		runErr = &engine.Error{Code: engine.CodeInternal, Message: err.Error()} // retried: another node may hold the right key
+	} else if len(raw) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(&input); err != nil {
 			runErr = &engine.Error{Code: engine.CodeInvalidInput, Message: fmt.Sprintf("the stored input of durable execution %s is not a JSON object: %v", a.ID, err)}
