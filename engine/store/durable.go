@@ -130,6 +130,9 @@ func (s *Store) Key(ctx context.Context, name string) ([]byte, error) {
 // queue's own batches use pgx's binary protocol, cheaper than
 // database/sql's.
 func (x *Executions) WritePgx(ctx context.Context, tx pgx.Tx, recs ...*engine.ExecutionRecord) error {
+	for _, r := range recs {
+		cleanRecordText(r)
+	}
 	return x.upsertChunks(recs, time.Now(), func(query string, args []any) error {
 		_, err := tx.Exec(ctx, query, args...)
 		return err
