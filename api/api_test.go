@@ -322,6 +322,12 @@ func TestAPI(t *testing.T) {
 			want: `{"error": {"code": "not_found", "message": "api_sum_squares is an endpoint, not a function; only functions are invoked by POST /function/{name}"}}`},
 		{name: "public function, no body", method: "POST", url: "/function/t_hello", status: 200, want: `"hello world"`, header: withID},
 		{name: "public function", method: "POST", url: "/function/t_hello", body: `{"who": "you"}`, status: 200, want: `"hello you"`},
+		// The text \u0000 once crashed the process when its record was written.
+		{name: "the text \\u0000", method: "POST", url: "/function/t_hello", body: `{"who": "\\u0000"}`, status: 200, want: `"hello \\u0000"`, save: "nul"},
+		{name: "a NUL character", method: "POST", url: "/function/t_hello", body: `{"who": "\u0000"}`, status: 200, want: `"hello \u0000"`},
+		{name: "its record", method: "GET", url: "/_/api/executions/{nul}", admin: true, status: 200,
+			want: `{"id": "<id>", "function": "t_hello", "mode": "sync", "status": "succeeded", "input": {"who": "\\u0000"}, "output": "hello \\u0000",
+				"attempts": 1, "created_at": "<time>", "started_at": "<time>", "finished_at": "<time>", "duration_ms": "<ms>"}`},
 		{name: "function bad input", method: "POST", url: "/function/sum_squares", admin: true, body: `{"n": -1}`, status: 400,
 			want: `{"error": {"code": "invalid_input", "message": "invalid input", "definition": "sum_squares", "execution_id": "<id>",
 				"fields": [{"field": "n", "code": "min", "message": "must be at least 0"}]}}`},
