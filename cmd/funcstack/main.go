@@ -37,6 +37,7 @@ Usage:
   funcstack export DIR [--published]
   funcstack migrate
   funcstack steps
+  funcstack schema
 
 Storage flags (serve, run, import, export, migrate):
   --data DIR            SQLite database folder (env FUNCSTACK_DATA; default ./funcstack_data)
