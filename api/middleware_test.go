@@ -102,6 +102,24 @@ func TestMyOrders(t *testing.T) {
 			if status, got := mine(bob, ""); status != 401 || !strings.Contains(got, `"code":"unknown_user","definition":"current_user"`) {
 				t.Errorf("account gone: %d %s", status, got)
 			}
+			// Nor can a token whose account is gone place an order (it would
+			// belong to nobody).
+			req, _ := http.NewRequest("POST", ts.URL+"/api/orders", strings.NewReader(`{"lines": [{"sku": "apple", "qty": 1}]}`))
+			req.Header.Set("Authorization", "Bearer "+bob)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 401 || !strings.Contains(string(got), `"code":"unknown_user"`) {
+				t.Errorf("order with the token of an account that is gone: %d %s", resp.StatusCode, got)
+			}
+			var n int
+			if err := st.SQL().QueryRow(`SELECT count(*) FROM "order"`).Scan(&n); err != nil || n != 3 {
+				t.Errorf("orders after the refused one: %d %v, want 3", n, err)
+			}
 		})
 	}
 }
