@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -174,7 +175,16 @@ func (s *Server) checkPublish(ctx context.Context, replace []*engine.Definition,
 		_, err = s.buildRoutes(p)
 	}
 	if err != nil {
-		diags = append(diags, engine.Diagnostic{Severity: engine.SeverityError, Code: "unservable", Message: err.Error()})
+		d := engine.Diagnostic{Severity: engine.SeverityError, Code: "unservable", Message: err.Error()}
+		if re := (*routeError)(nil); errors.As(err, &re) {
+			d.Definition, d.Path = re.definition, re.path
+			// The published workspace served before: a route clash with an
+			// endpoint not being published is the new endpoint's to fix.
+			if ends := endpointsIn(replace); !slices.Contains(ends, re.definition) && len(ends) == 1 {
+				d.Definition = ends[0]
+			}
+		}
+		diags = append(diags, d)
 	}
 	return diags, nil
 }
@@ -850,3 +860,14 @@ func (s *Server) importDefinitions(c *gin.Context) {
 }
 
 func (s *Server) status(c *gin.Context) { writeJSON(c, http.StatusOK, s.Status()) }
+
+// endpointsIn names the endpoints among defs.
+func endpointsIn(defs []*engine.Definition) []string {
+	var names []string
+	for _, d := range defs {
+		if d.Kind == engine.KindEndpoint {
+			names = append(names, d.Name)
+		}
+	}
+	return names
+}

@@ -156,6 +156,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.g.ServeHT
 // Endpoints lists the generated routes, sorted by path then method.
 func (s *Server) Endpoints() []Endpoint { return append([]Endpoint(nil), s.routes.Load().endpoints...) }
 
+// routeError is an endpoint route that cannot be served: the endpoint and
+// the field of it (path or auth) to change.
+type routeError struct{ definition, path, msg string }
+
+func (e *routeError) Error() string { return e.msg }
+
 // buildRoutes makes the gin engine serving p's endpoints.
 func (s *Server) buildRoutes(p *engine.Program) (rt *routeTable, err error) {
 	rt = &routeTable{g: newRouteEngine(s)}
@@ -179,7 +185,7 @@ func (s *Server) buildRoutes(p *engine.Program) (rt *routeTable, err error) {
 	defer func() {
 		// gin panics on a malformed or conflicting route.
 		if r := recover(); r != nil {
-			rt, err = nil, fmt.Errorf("endpoint %s: %s %s cannot be served: %v", current.Name, current.Def.Method, current.Def.Path, r)
+			rt, err = nil, &routeError{current.Name, "path", fmt.Sprintf("endpoint %s: %s %s cannot be served: %v", current.Name, current.Def.Method, current.Def.Path, r)}
 		}
 	}()
 	for _, f := range fns {
@@ -188,14 +194,14 @@ func (s *Server) buildRoutes(p *engine.Program) (rt *routeTable, err error) {
 		first, _, _ := strings.Cut(strings.TrimPrefix(d.Path, "/"), "/")
 		for _, r := range reserved {
 			if first == r {
-				return nil, fmt.Errorf("endpoint %s: path %s: /%s is reserved for funcstack; move the endpoint, e.g. under /api", f.Name, d.Path, r)
+				return nil, &routeError{f.Name, "path", fmt.Sprintf("endpoint %s: path %s: /%s is reserved for funcstack; move the endpoint, e.g. under /api", f.Name, d.Path, r)}
 			}
 		}
 		if d.Auth == "jwt" && len(s.cfg.JWTSecret) == 0 {
-			return nil, fmt.Errorf("endpoint %s: \"auth\": \"jwt\" needs a JWT secret to check tokens with; set FUNCSTACK_JWT_SECRET (api.Config.JWTSecret)", f.Name)
+			return nil, &routeError{f.Name, "auth", fmt.Sprintf("endpoint %s: \"auth\": \"jwt\" needs a JWT secret to check tokens with; set FUNCSTACK_JWT_SECRET (api.Config.JWTSecret)", f.Name)}
 		}
 		if n := len(rt.endpoints); n > 0 && rt.endpoints[n-1].Method == d.Method && rt.endpoints[n-1].Path == d.Path {
-			return nil, fmt.Errorf("endpoints %s and %s both serve %s %s; give one of them another method or path", rt.endpoints[n-1].Name, f.Name, d.Method, d.Path)
+			return nil, &routeError{f.Name, "path", fmt.Sprintf("endpoints %s and %s both serve %s %s; give one of them another method or path", rt.endpoints[n-1].Name, f.Name, d.Method, d.Path)}
 		}
 		rt.g.Handle(d.Method, d.Path, s.endpoint(f))
 		rt.endpoints = append(rt.endpoints, Endpoint{Method: d.Method, Path: d.Path, Name: f.Name})

@@ -102,6 +102,53 @@ func TestMyOrders(t *testing.T) {
 			if status, got := mine(bob, ""); status != 401 || !strings.Contains(got, `"code":"unknown_user","definition":"current_user"`) {
 				t.Errorf("account gone: %d %s", status, got)
 			}
+			// Nor can a token whose account is gone place an order (it would
+			// belong to nobody).
+			req, _ := http.NewRequest("POST", ts.URL+"/api/orders", strings.NewReader(`{"lines": [{"sku": "apple", "qty": 1}]}`))
+			req.Header.Set("Authorization", "Bearer "+bob)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 401 || !strings.Contains(string(got), `"code":"unknown_user"`) {
+				t.Errorf("order with the token of an account that is gone: %d %s", resp.StatusCode, got)
+			}
+			var n int
+			if err := st.SQL().QueryRow(`SELECT count(*) FROM "order"`).Scan(&n); err != nil || n != 3 {
+				t.Errorf("orders after the refused one: %d %v, want 3", n, err)
+			}
+			// The product writes need a live account too; a live one still writes.
+			for _, w := range []struct {
+				tok, method, path, body string
+				status                  int
+			}{
+				{bob, "POST", "/api/products", `{"sku": "pear", "name": "Pear", "price": 1}`, 401},
+				{bob, "PATCH", "/api/products/apple", `{"price": 9}`, 401},
+				{bob, "DELETE", "/api/products/apple", ``, 401},
+				{ada, "POST", "/api/products", `{"sku": "pear", "name": "Pear", "price": 1}`, 201},
+				{ada, "PATCH", "/api/products/pear", `{"price": 2}`, 200},
+				{ada, "DELETE", "/api/products/pear", ``, 204},
+			} {
+				req, _ := http.NewRequest(w.method, ts.URL+w.path, strings.NewReader(w.body))
+				req.Header.Set("Authorization", "Bearer "+w.tok)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != w.status {
+					t.Errorf("%s %s: %d %s; want %d", w.method, w.path, resp.StatusCode, got, w.status)
+				}
+			}
+			var price float64
+			if err := st.SQL().QueryRow(`SELECT price FROM product WHERE sku = 'apple'`).Scan(&price); err != nil || price != 0.5 {
+				t.Errorf("apple's price after the refused PATCH: %v %v, want 0.5", price, err)
+			}
 		})
 	}
 }

@@ -63,7 +63,12 @@ func TestProductCRUD(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			ts := newServer(t, b.open(t), api.Config{}, "../workflows")
+			st := b.open(t)
+			ts := newServer(t, st, api.Config{}, "../workflows")
+			// The writes go through current_user: the token's account (sub 1) must exist.
+			if _, err := st.SQL().Exec(`INSERT INTO "user" (email, password_hash, created_at, updated_at) VALUES ('ada@example.com', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`); err != nil {
+				t.Fatal(err)
+			}
 			runScenarios(t, ts.URL, scenarios)
 		})
 	}

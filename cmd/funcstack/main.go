@@ -39,6 +39,7 @@ Usage:
   funcstack migrate
   funcstack versions NAME | show NAME [--version N] | publish NAME [--version N] [--force] | restore NAME --version N
   funcstack steps
+  funcstack schema
 
 Storage flags (serve, run, import, export, migrate, versions, show, publish, restore):
   --data DIR            SQLite database folder (env FUNCSTACK_DATA; default ./funcstack_data)

@@ -204,6 +204,12 @@ func TestUsage(t *testing.T) {
 	if code, _, errOut := cli(t); code != 2 || !strings.Contains(errOut, "Usage:") {
 		t.Errorf("no args: exit %d, %q", code, errOut)
 	}
+	// Every command is on a Usage line.
+	for _, c := range []string{"serve", "validate", "run", "import", "export", "migrate", "steps", "schema"} {
+		if !strings.Contains(usage, "\n  funcstack "+c) {
+			t.Errorf("usage has no line for %s", c)
+		}
+	}
 	if code, _, errOut := cli(t, "frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
 		t.Errorf("unknown command: exit %d, %q", code, errOut)
 	}

@@ -123,6 +123,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  POST   %s/async-function/{name}  (durable, 202 + X-Call-Id; queues %s)\n", base, strings.Join(dr.Queues(), ", "))
 	fmt.Fprintf(stdout, "  GET    %s/healthz, %s/metrics\n", base, base)
 	fmt.Fprintf(stdout, "  API docs at %s/docs (OpenAPI 3.1 at %s/openapi.json)\n", base, base)
+	fmt.Fprintf(stdout, "  Builder UI at %s/_/ (sign in with the admin token)\n", base)
 	fmt.Fprintf(stdout, "funcstack: %s\n", secretNote)
 	fmt.Fprintf(stdout, "funcstack: %s\n", tokenNote) // the last line: tests wait for it
 

@@ -167,7 +167,7 @@ func TestServe(t *testing.T) {
 		if strings.Contains(out.String(), strings.TrimSpace(string(secret))) {
 			t.Error("the JWT secret is printed")
 		}
-		for _, want := range []string{"GET    " + base + "/api/sum-squares/:n  → api_sum_squares", "POST   " + base + "/function/{name}"} {
+		for _, want := range []string{"GET    " + base + "/api/sum-squares/:n  → api_sum_squares", "POST   " + base + "/function/{name}", "Builder UI at " + base + "/_/"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("the routes are not listed (%q):\n%s", want, out)
 			}

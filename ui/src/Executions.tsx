@@ -2,7 +2,7 @@
 // record with its trace, the failing step marked; retry and cancel.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, type DefSummary, type Execution } from './api';
-import { groupTrace, TraceList } from './RunPanel';
+import { FieldErrors, groupTrace, TraceList } from './RunPanel';
 import { JsonView } from './JsonView';
 import { fmtMs } from './StackEditor';
 import { ago } from './Versions';
@@ -155,6 +155,7 @@ export function ExecutionPage({ id, go, toast }: { id: string; go: (h: string) =
       {x.error ? (
         <div className="alert err" role="alert" data-testid="execution-error">
           <strong>{x.error.code}</strong> {x.error.message}{x.error.path ? <div className="mono small">at {x.error.definition ? `${x.error.definition}: ` : ''}{x.error.path}</div> : null}
+          <FieldErrors error={x.error} />
         </div>
       ) : null}
       <div className="two-col">

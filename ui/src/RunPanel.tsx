@@ -58,6 +58,13 @@ export function TraceList({ rows, selected, onSelect, root, caught }: { rows: Tr
   );
 }
 
+// FieldErrors lists an invalid_input error's failing fields ("n: must be at least 0").
+export function FieldErrors({ error }: { error: any }) {
+  const fields: { field: string; message: string }[] = Array.isArray(error?.fields) ? error.fields : [];
+  if (!fields.length) return null;
+  return <ul className="field-errors mono small" data-testid="field-errors">{fields.map((f, i) => <li key={i}>{f.field}: {f.message}</li>)}</ul>;
+}
+
 export const RunPanel = memo(function RunPanel({ def, getDef, onClose }: { def: Definition; getDef: () => Definition; onClose: () => void }) {
   const key = `funcstack.input.${def.name}`;
   const [input, setInput] = useState(() => sessionStorage.getItem(key) ?? skeleton(def));
@@ -85,6 +92,8 @@ export const RunPanel = memo(function RunPanel({ def, getDef, onClose }: { def: 
     try {
       body = input.trim() ? JSON.parse(input) : {};
     } catch (e) {
+      setRes(null);
+      runMarks.set([]);
       setErr(`the input is not JSON: ${(e as Error).message}`);
       return;
     }
@@ -174,6 +183,7 @@ export const RunPanel = memo(function RunPanel({ def, getDef, onClose }: { def: 
           {res.error ? (
             <div className="alert err" role="alert" data-testid="run-error">
               <strong>{res.error.code}</strong> {res.error.message}{res.error.path ? <div className="mono small">at {res.error.path}</div> : null}
+              <FieldErrors error={res.error} />
             </div>
           ) : null}
           <h3>Response</h3>

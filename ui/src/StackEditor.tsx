@@ -2,7 +2,7 @@
 // alone. Drag a card by its handle to move it (also into and out of
 // blocks); every form field comes from the catalogue's field kinds.
 import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { createPortal } from 'react-dom';
+import { createPortal, flushSync } from 'react-dom';
 import {
   DndContext, DragOverlay, MeasuringStrategy, PointerSensor, useDraggable, useDroppable, useSensor, useSensors,
   type CollisionDetection, type DragEndEvent, type DragMoveEvent, type DragStartEvent, pointerWithin, rectIntersection,
@@ -214,8 +214,10 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
 
   // moves for the keyboard (and the card's buttons): up, down, into the
   // block of the step above, out of the enclosing block
-  const refocus = () => setTimeout(() => (document.querySelector(`[data-step-id="${step.__id}"] .handle`) as HTMLElement | null)?.focus(), 0);
-  const moveTo = (segs: Seg[], i: number) => (env.update((d) => move(env.cat, d, step.__id, segs, i)), refocus());
+  const refocus = () => focusHandle(step.__id);
+  // flushSync: the moved card is in the DOM when the key handler returns, so
+  // the focus is on it before the next key press.
+  const moveTo = (segs: Seg[], i: number) => (flushSync(() => env.update((d) => move(env.cat, d, step.__id, segs, i))), refocus());
   const intoOf = (): Seg[] | null => {
     const prev = index > 0 ? (getAt(env.defRef.current.def, [...listSegs, index - 1]) as Step | undefined) : undefined;
     const b = prev ? env.cat.blockFields(prev.type)[0] : undefined;
@@ -601,4 +603,20 @@ function Palette({ anchor, types, onPick, onClose }: { anchor: HTMLElement; type
     </div>,
     document.body,
   );
+}
+
+// focusHandle puts the focus on the handle of the step just moved (its card
+// mounts again in another list, or moves in its own, and loses the focus):
+// at once, and for a few frames after in case a render lands later. It never
+// takes the focus from an element the user went to meanwhile.
+function focusHandle(id: string, frames = 30) {
+  let stable = 0;
+  const tick = () => {
+    const el = document.querySelector(`[data-step-id="${id}"] .handle`) as HTMLElement | null;
+    const cur = document.activeElement as HTMLElement | null;
+    if (el && cur !== el && (!cur || cur === document.body || !cur.isConnected || cur.closest(`[data-step-id="${id}"]`))) el.focus();
+    stable = el && document.activeElement === el ? stable + 1 : 0;
+    if (stable < 3 && --frames > 0) requestAnimationFrame(tick);
+  };
+  tick();
 }

@@ -209,7 +209,7 @@ export class PathStore<T> {
     const exact = new Map<string, T[]>();
     const deep = new Map<string, T[]>();
     for (const it of items) {
-      const p = this.pathOfItem(it);
+      const p = this.pathOfItem(it) ?? ''; // a diagnostic may name no path (e.g. a whole-workspace error)
       push(exact, p, it);
       const segs = segsOf(p);
       for (let i = 1; i <= segs.length; i++) push(deep, pathOf(segs.slice(0, i)), it);

@@ -537,6 +537,22 @@ scenario('versions, publish, completion, duplicate, disable, rename, delete, uns
   await page.getByRole('link', { name: 'imported_one' }).waitFor();
 });
 
+scenario('bad input names its failing fields; a route that cannot be served says why', async (page) => {
+  await adminApi('POST', '/definitions?publish=true', { kind: 'function', name: 'needs_n', input: [{ name: 'n', type: 'int', required: true, min: 0 }], stack: [], response: 'input.n' });
+  await adminApi('POST', '/definitions?publish=true', { kind: 'endpoint', name: 'ep_moved', method: 'GET', path: '/api/moved', stack: [], response: '1' });
+  await signIn(page);
+  await page.getByRole('link', { name: 'needs_n' }).click();
+  const panel = await runWith(page, { n: -5 });
+  await expectText(panel.locator('[data-testid="field-errors"]'), 'n: must be at least 0', 'the failing field of a run');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
+  await page.locator('tr[data-execution]', { hasText: 'needs_n' }).first().click();
+  await expectText(page.locator('[data-testid="field-errors"]'), 'n: must be at least 0', 'the failing field of an execution');
+  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'ep_moved' }).click();
+  await page.getByLabel('path').fill('/_/moved');
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expectText(page.locator('.toast'), 'reserved for funcstack', 'why the endpoint was not published');
+});
+
 scenario('accessibility: axe finds no serious or critical problem on any page', async (page) => {
   const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core'), 'utf8');
   const problems = [];
