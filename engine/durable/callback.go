@@ -78,6 +78,9 @@ func (r *Runner) deliver(ctx context.Context, a callbackArgs) error {
 	resp, err := r.opt.HTTPClient.Do(req)
 	if err != nil {
 		if errors.Is(err, ErrRefused) {
+			// Not retried: it would be refused again. Say so where an
+			// operator looks, with what to do.
+			r.opt.Logf("funcstack durable: the callback of execution %s to %s is not sent: %v; allow the address with --outbound-allow (FUNCSTACK_OUTBOUND_ALLOW) if it is meant", a.ID, a.URL, err)
 			return river.JobCancel(fmt.Errorf("callback of execution %s: %v", a.ID, err))
 		}
 		return fmt.Errorf("callback of execution %s to %s: %v", a.ID, a.URL, err)
