@@ -269,48 +269,164 @@ func (x *Executions) write(ctx context.Context, recs []*engine.ExecutionRecord) 
 	return nil
 }
 
-// writeSQLite writes recs with one statement whose only parameter is the
-// whole batch as a JSON array, which SQLite unpacks with json_each: the
-// driver parses every statement it runs and binds parameters in time
-// quadratic in their number, so one parameter beats many rows of sixteen.
+// writeSQLite writes recs with as few statements as it can, their values
+// written into the SQL text as literals. The driver prepares every
+// statement it runs afresh (there is no statement to reuse) and binds
+// parameters in time quadratic in their number, while SQLite's tokenizer
+// reads a quoted text in one pass: literals cost least. A text that holds
+// a NUL character (which a literal cannot) is bound as a parameter.
 func (x *Executions) writeSQLite(ctx context.Context, q engine.Querier, recs []*engine.ExecutionRecord, now time.Time) error {
-	rows := make([]sqliteExecRow, len(recs))
-	nowText := FormatTime(now)
-	for i, r := range recs {
+	bp := literalPool.Get().(*[]byte)
+	defer literalPool.Put(bp)
+	var args []any
+	flush := func(b []byte, n int) error {
+		b = append(b, execUpsertTail...)
+		_, err := q.ExecContext(ctx, string(b), args...)
+		args = args[:0]
+		if err != nil {
+			return fmt.Errorf("writing %d execution records to %s: %v", n, x.s.where, err)
+		}
+		return nil
+	}
+	b := append((*bp)[:0], sqliteInsert...)
+	rows := 0
+	var scratch []byte
+	for _, r := range recs {
+		if rows > 0 {
+			b = append(b, ',')
+		}
+		rows++
 		created := r.CreatedAt
 		if created.IsZero() {
 			created = now
 		}
-		rows[i] = sqliteExecRow{r.ID, r.Function, r.Mode, r.Status, r.Parent, r.Attempts, r.IdempotencyKey,
-			jsonArg(r.Input, r.Input == nil), jsonArg(r.Output, r.Output == nil), jsonArg(r.Error, r.Error == nil),
-			jsonArg(r.Trace, len(r.Trace) == 0), jsonArg(r.Logs, len(r.Logs) == 0),
-			FormatTime(created), x.s.nullTimeArg(r.StartedAt), x.s.nullTimeArg(r.FinishedAt), nowText}
+		b = append(b, '(')
+		b, args = appendLiteral(b, args, r.ID)
+		b = append(b, ',')
+		b, args = appendLiteral(b, args, r.Function)
+		b = append(b, ',')
+		b, args = appendLiteral(b, args, r.Mode)
+		b = append(b, ',')
+		b, args = appendLiteral(b, args, r.Status)
+		b = append(b, ',')
+		b, args = appendLiteral(b, args, r.Parent)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(r.Attempts), 10)
+		b = append(b, ',')
+		b, args = appendLiteral(b, args, r.IdempotencyKey)
+		for i, v := range [...]any{r.Input, r.Output, r.Error, r.Trace, r.Logs} {
+			b = append(b, ',')
+			if i == 2 && r.Error == nil || i == 3 && len(r.Trace) == 0 || i == 4 && len(r.Logs) == 0 || v == nil {
+				b = append(b, "NULL"...)
+				continue
+			}
+			scratch = recordJSON(scratch[:0], v) // JSON text never holds a NUL character
+			b = appendQuoted(b, scratch)
+		}
+		for _, t := range [...]time.Time{created, r.StartedAt, r.FinishedAt, now} {
+			if t.IsZero() {
+				b = append(b, ",NULL"...)
+				continue
+			}
+			b = append(b, ",'"...)
+			b = appendTime(b, t)
+			b = append(b, '\'')
+		}
+		b = append(b, ')')
+		if len(b) >= maxStatementBytes {
+			if err := flush(b, rows); err != nil {
+				return err
+			}
+			b, rows = append(b[:0], sqliteInsert...), 0
+		}
 	}
-	batch, err := marshalJSON(rows)
-	if err != nil {
-		return fmt.Errorf("writing %d execution records to %s: %v", len(recs), x.s.where, err)
+	if rows > 0 {
+		if err := flush(b, rows); err != nil {
+			return err
+		}
 	}
-	if _, err := q.ExecContext(ctx, sqliteBatchUpsert, string(batch)); err != nil {
-		return fmt.Errorf("writing %d execution records to %s: %v", len(recs), x.s.where, err)
+	if cap(b) <= 1<<20 {
+		*bp = b
 	}
 	return nil
 }
 
-// sqliteExecRow is one record in a SQLite batch, as a JSON array in
-// execColumns order (JSON columns already encoded as text).
-type sqliteExecRow [execColumnCount]any
+const sqliteInsert = "INSERT INTO funcstack_executions (" + execColumns + ") VALUES "
 
-// sqliteBatchUpsert upserts the records of the JSON array bound to its one
-// parameter ("WHERE true" lets SQLite tell the SELECT from the upsert).
-var sqliteBatchUpsert = func() string {
-	cols := strings.Split(execColumns, ", ")
-	sel := make([]string, len(cols))
-	for i := range cols {
-		sel[i] = fmt.Sprintf("value ->> %d", i)
+// maxStatementBytes ends a SQLite statement of many records once it is
+// this long (a batch of large records takes several).
+const maxStatementBytes = 4 << 20
+
+var literalPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// appendLiteral appends s as a SQL text literal, or, when s holds a NUL
+// character, a parameter (appended to args) bound to it.
+func appendLiteral(b []byte, args []any, s string) ([]byte, []any) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return append(b, '?'), append(args, s)
 	}
-	return "INSERT INTO funcstack_executions (" + execColumns + ") SELECT " + strings.Join(sel, ", ") +
-		" FROM json_each(?) WHERE true" + execUpsertTail
-}()
+	b = append(b, '\'')
+	for {
+		i := strings.IndexByte(s, '\'')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '\'')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '\''), args
+}
+
+// appendQuoted appends text (without NUL characters) as a SQL text literal.
+func appendQuoted(b, text []byte) []byte {
+	b = append(b, '\'')
+	for {
+		i := bytes.IndexByte(text, '\'')
+		if i < 0 {
+			break
+		}
+		b = append(b, text[:i+1]...)
+		b = append(b, '\'')
+		text = text[i+1:]
+	}
+	b = append(b, text...)
+	return append(b, '\'')
+}
+
+// appendTime appends t as FormatTime writes it.
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, TimeFormat)
+	}
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/1000, 6)
+	return append(b, 'Z')
+}
+
+func appendDigits(b []byte, v, width int) []byte {
+	var d [8]byte
+	for i := width - 1; i >= 0; i-- {
+		d[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, d[:width]...)
+}
 
 func (x *Executions) upsert(recs []*engine.ExecutionRecord, now time.Time) (string, []any) {
 	var b strings.Builder
