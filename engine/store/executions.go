@@ -428,42 +428,72 @@ func appendDigits(b []byte, v, width int) []byte {
 	return append(b, d[:width]...)
 }
 
+// upsert is the PostgreSQL statement writing recs and its arguments: one
+// statement whatever the number of records, each column one array
+// parameter that unnest turns into rows, so that it is prepared once per
+// connection and reused (a VALUES list of 16 parameters a record made a
+// new statement, parsed and planned, for every batch size).
 func (x *Executions) upsert(recs []*engine.ExecutionRecord, now time.Time) (string, []any) {
-	var b strings.Builder
-	b.Grow(200 + len(recs)*execColumnCount*5)
-	b.WriteString("INSERT INTO funcstack_executions (" + execColumns + ") VALUES ")
-	args := make([]any, 0, len(recs)*execColumnCount)
-	pg := x.s.dialect == DialectPostgres
-	n := 0
+	return pgBatchUpsert, pgUpsertArgs(recs, now)
+}
+
+// pgBatchUpsert upserts the records whose columns are its sixteen array
+// parameters (JSON columns as texts, NULL for none).
+const pgBatchUpsert = `INSERT INTO funcstack_executions (` + execColumns + `)
+	SELECT id, fn, mode, status, parent, attempts, ikey, input::jsonb, output::jsonb, error::jsonb, trace::jsonb, logs::jsonb,
+		created_at, started_at, finished_at, updated_at
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[],
+		$8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+		$13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[])
+		AS u(id, fn, mode, status, parent, attempts, ikey, input, output, error, trace, logs, created_at, started_at, finished_at, updated_at)
+	WHERE true` + execUpsertTail
+
+func pgUpsertArgs(recs []*engine.ExecutionRecord, now time.Time) []any {
+	n := len(recs)
+	var (
+		texts    = make([][]string, 5)
+		attempts = make([]int32, n)
+		ikeys    = make([]string, n)
+		jsons    = make([][]*string, 5)
+		times    = make([][]*time.Time, 3)
+		updated  = make([]time.Time, n)
+	)
+	for i := range texts {
+		texts[i] = make([]string, n)
+	}
+	for i := range jsons {
+		jsons[i] = make([]*string, n)
+	}
+	for i := range times {
+		times[i] = make([]*time.Time, n)
+	}
+	nowUTC := now.UTC()
+	var buf []byte
 	for i, r := range recs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('(')
-		for j := 0; j < execColumnCount; j++ {
-			if j > 0 {
-				b.WriteByte(',')
+		texts[0][i], texts[1][i], texts[2][i], texts[3][i], texts[4][i] = r.ID, r.Function, r.Mode, r.Status, r.Parent
+		attempts[i], ikeys[i] = int32(r.Attempts), r.IdempotencyKey
+		for j, v := range [...]any{r.Input, r.Output, r.Error, r.Trace, r.Logs} {
+			if j == 2 && r.Error == nil || j == 3 && len(r.Trace) == 0 || j == 4 && len(r.Logs) == 0 || v == nil {
+				continue
 			}
-			if pg {
-				n++
-				b.WriteByte('$')
-				b.WriteString(strconv.Itoa(n))
-			} else {
-				b.WriteByte('?')
-			}
+			buf = recordJSON(buf[:0], v)
+			s := string(buf)
+			jsons[j][i] = &s
 		}
-		b.WriteByte(')')
 		created := r.CreatedAt
 		if created.IsZero() {
 			created = now
 		}
-		args = append(args, r.ID, r.Function, r.Mode, r.Status, r.Parent, r.Attempts, r.IdempotencyKey,
-			jsonArg(r.Input, r.Input == nil), jsonArg(r.Output, r.Output == nil), jsonArg(r.Error, r.Error == nil),
-			jsonArg(r.Trace, len(r.Trace) == 0), jsonArg(r.Logs, len(r.Logs) == 0),
-			x.s.timeArg(created), x.s.nullTimeArg(r.StartedAt), x.s.nullTimeArg(r.FinishedAt), x.s.timeArg(now))
+		for j, t := range [...]time.Time{created, r.StartedAt, r.FinishedAt} {
+			if !t.IsZero() {
+				t = t.UTC()
+				times[j][i] = &t
+			}
+		}
+		updated[i] = nowUTC
 	}
-	b.WriteString(execUpsertTail)
-	return b.String(), args
+	return []any{texts[0], texts[1], texts[2], texts[3], texts[4], attempts, ikeys,
+		jsons[0], jsons[1], jsons[2], jsons[3], jsons[4], times[0], times[1], times[2], updated}
 }
 
 // execUpsertTail makes an insert of execution records replace the ones
@@ -472,18 +502,6 @@ const execUpsertTail = ` ON CONFLICT (id) DO UPDATE SET "function" = excluded."f
 		parent = excluded.parent, attempts = excluded.attempts, idempotency_key = excluded.idempotency_key,
 		input = excluded.input, output = excluded.output, error = excluded.error, trace = excluded.trace, logs = excluded.logs,
 		created_at = excluded.created_at, started_at = excluded.started_at, finished_at = excluded.finished_at, updated_at = excluded.updated_at`
-
-// jsonArg is v as JSON text, or NULL.
-func jsonArg(v any, null bool) any {
-	if null {
-		return nil
-	}
-	b, err := marshalJSON(v)
-	if err != nil {
-		b, _ = marshalJSON("(not representable as JSON: " + err.Error() + ")")
-	}
-	return string(b)
-}
 
 // Get implements engine.ExecutionStore. Records still queued are seen.
 func (x *Executions) Get(ctx context.Context, id string) (*engine.ExecutionRecord, error) {
