@@ -73,11 +73,11 @@ func canonicalJSON(raw []byte) ([]byte, error) {
 	return marshalJSON(v)
 }
 
-// appendJSON appends v encoded as EncodeJSON encodes it. The values
+// AppendJSON appends v to b encoded as EncodeJSON encodes it. The values
 // execution records mostly hold (maps, lists, texts, numbers, booleans)
 // are written directly, without reflection; any other value is encoded by
 // encoding/json. It fails where EncodeJSON fails (NaN, infinities).
-func appendJSON(b []byte, v any) ([]byte, error) {
+func AppendJSON(b []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
@@ -115,7 +115,7 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 			b = appendJSONString(b, k)
 			b = append(b, ':')
 			var err error
-			if b, err = appendJSON(b, x[k]); err != nil {
+			if b, err = AppendJSON(b, x[k]); err != nil {
 				return b, err
 			}
 		}
@@ -130,7 +130,7 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 				b = append(b, ',')
 			}
 			var err error
-			if b, err = appendJSON(b, e); err != nil {
+			if b, err = AppendJSON(b, e); err != nil {
 				return b, err
 			}
 		}
@@ -185,7 +185,7 @@ func appendFloat(b []byte, f float64) []byte {
 // text saying so.
 func recordJSON(b []byte, v any) []byte {
 	start := len(b)
-	out, err := appendJSON(b, v)
+	out, err := AppendJSON(b, v)
 	if err == nil && !HasNUL(out[start:]) {
 		return out
 	}

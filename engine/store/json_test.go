@@ -23,13 +23,13 @@ func TestAppendJSON(t *testing.T) {
 	}
 	for _, v := range values {
 		want, werr := EncodeJSON(v)
-		got, gerr := appendJSON([]byte("prefix"), v)
+		got, gerr := AppendJSON([]byte("prefix"), v)
 		if (werr == nil) != (gerr == nil) || werr == nil && string(got) != "prefix"+string(want) {
 			t.Errorf("%#v: got %s (%v), want prefix%s (%v)", v, got, gerr, want, werr)
 		}
 	}
 	for _, v := range []any{math.NaN(), math.Inf(1), map[string]any{"a": math.Inf(-1)}} {
-		if _, err := appendJSON(nil, v); err == nil {
+		if _, err := AppendJSON(nil, v); err == nil {
 			t.Errorf("%v: no error", v)
 		}
 		if got := string(recordJSON(nil, v)); got[:30] != `"(not representable as JSON: j` {
