@@ -84,3 +84,30 @@ func TestSQLiteRecordLiterals(t *testing.T) {
 		t.Errorf("got %+v", got)
 	}
 }
+
+// TestSQLiteLargeBatch: a batch larger than SQLite's compound-select limit
+// (500) is written whole, and rewriting it replaces every record.
+func TestSQLiteLargeBatch(t *testing.T) {
+	s, err := Open(context.Background(), Options{DataDir: t.TempDir(), BatchSize: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	recs := make([]*engine.ExecutionRecord, 1200)
+	for i := range recs {
+		recs[i] = &engine.ExecutionRecord{ID: engine.NewID(), Function: "f", Status: engine.StatusRunning, Input: map[string]any{"i": i}}
+	}
+	for _, st := range []string{engine.StatusRunning, engine.StatusSucceeded} {
+		for _, r := range recs {
+			r.Status = st
+		}
+		if err := s.execs.write(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := s.db.QueryRow(`SELECT count(*) FROM funcstack_executions WHERE status = 'succeeded'`).Scan(&n); err != nil || n != 1200 {
+		t.Fatalf("%d records succeeded (%v), want 1200", n, err)
+	}
+}
