@@ -290,6 +290,7 @@ func (x *Executions) writeSQLite(ctx context.Context, q engine.Querier, recs []*
 	b := append((*bp)[:0], sqliteInsert...)
 	rows := 0
 	var scratch []byte
+	var times timeCache
 	for _, r := range recs {
 		if rows > 0 {
 			b = append(b, ',')
@@ -328,7 +329,7 @@ func (x *Executions) writeSQLite(ctx context.Context, q engine.Querier, recs []*
 				continue
 			}
 			b = append(b, ",'"...)
-			b = appendTime(b, t)
+			b = times.append(b, t)
 			b = append(b, '\'')
 		}
 		b = append(b, ')')
@@ -400,23 +401,41 @@ func appendQuoted(b, text []byte) []byte {
 
 // appendTime appends t as FormatTime writes it.
 func appendTime(b []byte, t time.Time) []byte {
+	var c timeCache
+	return c.append(b, t)
+}
+
+// timeCache appends times as FormatTime writes them, reusing the text up
+// to the second of the time before (the times of a batch of records share
+// most of theirs).
+type timeCache struct {
+	sec    int64
+	prefix [19]byte // 2006-01-02T15:04:05
+}
+
+func (c *timeCache) append(b []byte, t time.Time) []byte {
 	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
-		return t.AppendFormat(b, TimeFormat)
+	if sec := t.Unix(); sec != c.sec || c.prefix[0] == 0 {
+		year, month, day := t.Date()
+		if year < 0 || year > 9999 {
+			return t.AppendFormat(b, TimeFormat)
+		}
+		hour, minute, second := t.Clock()
+		p := c.prefix[:0]
+		p = appendDigits(p, year, 4)
+		p = append(p, '-')
+		p = appendDigits(p, int(month), 2)
+		p = append(p, '-')
+		p = appendDigits(p, day, 2)
+		p = append(p, 'T')
+		p = appendDigits(p, hour, 2)
+		p = append(p, ':')
+		p = appendDigits(p, minute, 2)
+		p = append(p, ':')
+		appendDigits(p, second, 2)
+		c.sec = sec
 	}
-	hour, minute, sec := t.Clock()
-	b = appendDigits(b, year, 4)
-	b = append(b, '-')
-	b = appendDigits(b, int(month), 2)
-	b = append(b, '-')
-	b = appendDigits(b, day, 2)
-	b = append(b, 'T')
-	b = appendDigits(b, hour, 2)
-	b = append(b, ':')
-	b = appendDigits(b, minute, 2)
-	b = append(b, ':')
-	b = appendDigits(b, sec, 2)
+	b = append(b, c.prefix[:]...)
 	b = append(b, '.')
 	b = appendDigits(b, t.Nanosecond()/1000, 6)
 	return append(b, 'Z')

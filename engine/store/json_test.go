@@ -48,6 +48,14 @@ func TestAppendTime(t *testing.T) {
 			t.Errorf("%v: got %s, want %s", tm, got, want)
 		}
 	}
+	var c timeCache // one cache across times in and out of the same second
+	base := time.Date(2026, 11, 24, 0, 1, 2, 0, time.UTC)
+	for _, tm := range []time.Time{base, base.Add(999 * time.Microsecond), base.Add(time.Second), base.Add(-time.Nanosecond),
+		time.Unix(0, 0), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), base.Add(500 * time.Millisecond), base.In(time.FixedZone("y", -7200))} {
+		if got, want := string(c.append(nil, tm)), FormatTime(tm); got != want {
+			t.Errorf("cached %v: got %s, want %s", tm, got, want)
+		}
+	}
 }
 
 // TestSQLiteRecordLiterals: texts that SQL literals must escape (quotes)
