@@ -23,6 +23,16 @@ test: ## run every test (Go tests, the example workspace, fuzz seed corpora)
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 	$(GO) run ./cmd/funcstack validate --workspace $(WORKSPACE)
+	$(MAKE) test-ui
+
+.PHONY: ui
+ui: ## build the builder UI into ui/dist (npm ci + vite build; ui/dist is committed so go install needs no Node)
+	cd ui && npm ci --no-audit --no-fund && npm run build
+
+.PHONY: test-ui
+test-ui: ## end-to-end tests of the builder UI in headless Chromium (/usr/bin/chromium) against a real funcstack serve; screenshots in ui/test/artifacts
+	@test -x $${CHROMIUM:-/usr/bin/chromium} || (echo 'test-ui needs Chromium: apt-get install -y chromium (or set CHROMIUM)'; exit 1)
+	cd ui && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund) && node test/e2e.mjs
 
 .PHONY: test-race
 test-race: ## run every test with the race detector

@@ -126,6 +126,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken), log: cfg.Logger, metrics: cfg.Metrics}
 	g.Use(s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered))
+	g.Use(serveUI(uiFiles)) // the builder UI at /_/ (api/ui.go)
 	// Generated endpoints live in their own gin engine, swapped on reload.
 	g.NoRoute(s.serveEndpoints)
 	g.NoMethod(noMethod)

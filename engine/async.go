@@ -294,6 +294,11 @@ func (e *Engine) Cancel(id string) bool {
 		}
 		return false
 	}
+	select {
+	case <-x.finished():
+		return false // it ended; the live set lets go of it a moment later
+	default:
+	}
 	x.stop.Store(true)
 	return true
 }

@@ -469,8 +469,10 @@ func parseSchedule(parent *object) *Schedule {
 	if (s.Cron == "") == (s.Every == 0) {
 		o.r.errorf("schedule", "bad_value", "give exactly one of cron (e.g. \"*/5 * * * *\") or every (e.g. \"1m\")")
 	}
-	if s.Cron != "" && len(strings.Fields(s.Cron)) != 5 && len(strings.Fields(s.Cron)) != 6 {
-		o.r.errorf("schedule.cron", "bad_value", "cron %q must have 5 fields (minute hour day month weekday)", s.Cron)
+	if s.Cron != "" && !strings.HasPrefix(s.Cron, "@") && len(strings.Fields(s.Cron)) != 5 && len(strings.Fields(s.Cron)) != 6 {
+		o.r.errorf("schedule.cron", "bad_value", "cron %q must have 5 fields (minute hour day month weekday), 6 with seconds first, or be a descriptor such as @hourly", s.Cron)
+	} else if _, err := ParseCron(s.Cron); s.Cron != "" && err != nil {
+		o.r.errorf("schedule.cron", "bad_value", "cron %q: %v", s.Cron, err)
 	}
 	o.rejectUnknown([]string{"cron", "every"})
 	return s

@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 // ModeDurable is the mode of executions run through the durable queue
@@ -46,6 +50,8 @@ type DurableRequest struct {
 	Auth map[string]any
 	// TriggerDepth is how many table triggers led to this run (0: none).
 	TriggerDepth int
+	// Depth is the call depth the run starts at.
+	Depth int
 }
 
 // SetDurable plugs in the durable queue. Call it before serving.
@@ -99,6 +105,10 @@ func (e *Engine) StartDurable(s *State, fn *Function, input map[string]any, opt 
 	if e.durable == nil {
 		return "", noDurable()
 	}
+	if s.depth+1 > e.cfg.Limits.MaxCallDepth {
+		return "", &Error{Code: CodeLimit, Message: fmt.Sprintf(
+			"call depth limit reached starting durable %s: more than %d nested calls (limit max_call_depth); look for a function calling itself without end", fn.Name, e.cfg.Limits.MaxCallDepth)}
+	}
 	raw, err := encodeInput(fn, input)
 	if err != nil {
 		return "", err
@@ -110,7 +120,7 @@ func (e *Engine) StartDurable(s *State, fn *Function, input map[string]any, opt 
 	}
 	auth, _ := s.vars[NameAuth].(map[string]any)
 	id, err := e.durable.Enqueue(s.ctx, s.tx, &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
-		Parent: s.execID, IdempotencyKey: opt.IdempotencyKey, Auth: auth})
+		Parent: s.execID, IdempotencyKey: opt.IdempotencyKey, Auth: auth, Depth: s.depth + 1})
 	if err != nil {
 		if _, ok := err.(*Error); ok {
 			return "", err
@@ -200,4 +210,14 @@ func (e *Engine) FireTriggers(s *State, table *Definition, action string, newRec
 		}
 	}
 	return nil
+}
+
+// cronParser reads 5-field (minute hour day month weekday) and 6-field
+// (seconds first) cron expressions, and descriptors like @hourly.
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseCron parses a task's cron schedule; its Next gives the run after a
+// time.
+func ParseCron(spec string) (interface{ Next(time.Time) time.Time }, error) {
+	return cronParser.Parse(strings.TrimSpace(spec))
 }

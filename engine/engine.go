@@ -204,6 +204,9 @@ type RunOptions struct {
 	// Record, when set, is the record the run fills in (keeping its ID,
 	// mode, attempts and times) and leaves to the caller to save.
 	Record *ExecutionRecord
+	// Depth is the call depth the run starts at (a durable call's child
+	// counts against max_call_depth like a direct call).
+	Depth int
 }
 
 // Result is the outcome of a run.
@@ -257,7 +260,7 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errDeadline)
 	defer cancel()
-	s := e.newState(ctx, p, fn, id, 0)
+	s := e.newState(ctx, p, fn, id, opt.Depth)
 	s.limit = limitInfo{lname, timeout}
 	e.bindVars(s, in, opt.Auth, opt.Request)
 	s.logs = &res.Logs

@@ -38,6 +38,7 @@ func compileBulk(c *engine.StepCompiler) engine.RunFunc {
 	if t == nil || items == nil {
 		return nil
 	}
+	trig := bulkTriggers(c, t, op)
 	var required []*dbColumn
 	for _, col := range t.cols {
 		if col.required && !col.system && !col.hasDef {
@@ -71,7 +72,16 @@ func compileBulk(c *engine.StepCompiler) engine.RunFunc {
 		}
 		n := 0
 		run := func(q engine.Querier) error {
+			n = 0 // a busy transaction runs again
 			for _, st := range stmts {
+				if trig != nil {
+					k, err := trig.run(s, q, conn.d, st)
+					n += k
+					if err != nil {
+						return err
+					}
+					continue
+				}
 				res, err := q.ExecContext(s.Context(), st.sql, st.args...)
 				if err != nil {
 					return dbError(t, err)
@@ -81,7 +91,7 @@ func compileBulk(c *engine.StepCompiler) engine.RunFunc {
 			}
 			return nil
 		}
-		if len(stmts) <= 1 || s.InTx() {
+		if (len(stmts) <= 1 && trig == nil) || s.InTx() {
 			err = run(conn.q)
 		} else {
 			err = inNewTx(s, func() error { return run(s.Querier()) })

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -77,7 +78,7 @@ func inNewTx(s *engine.State, fn func() error) error {
 			return err
 		}
 		_ = tx.Rollback()
-		if !isRetryable(err) || ctx.Err() != nil {
+		if !(isRetryable(err) || staleStatement(err)) || ctx.Err() != nil {
 			return err
 		}
 		last = err
@@ -123,4 +124,17 @@ func savepoint(s *engine.State, fn func() error) error {
 		return dbError(nil, rerr)
 	}
 	return err
+}
+
+// staleStatement reports PostgreSQL refusing a statement that pgx had
+// prepared before another node changed the table. The store has then
+// made its connections forget their statements: the transaction runs
+// again on fresh ones.
+func staleStatement(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if strings.Contains(e.Error(), "cached plan must not change result type") {
+			return true
+		}
+	}
+	return false
 }

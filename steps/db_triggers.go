@@ -75,7 +75,11 @@ func triggered(action string, compile func(*engine.StepCompiler) engine.RunFunc)
 				case actInsert:
 					nw, _ = out.(map[string]any)
 				case actUpdate:
-					if nw, err = read(s, conn, idArg); err != nil {
+					// The step gave the record back when someone reads it
+					// (RETURNING); else it is read here.
+					if rec, ok := out.(map[string]any); ok {
+						nw = rec
+					} else if nw, err = read(s, conn, idArg); err != nil {
 						return err
 					}
 				case actDelete:
@@ -99,4 +103,135 @@ func triggered(action string, compile func(*engine.StepCompiler) engine.RunFunc)
 			return out, err
 		}
 	}
+}
+
+// triggeredUpsert is triggered for db.upsert: the record its by columns
+// find before the write is old, and the change is an update when there
+// was one, else an insert.
+func triggeredUpsert(compile func(*engine.StepCompiler) engine.RunFunc) func(*engine.StepCompiler) engine.RunFunc {
+	return func(c *engine.StepCompiler) engine.RunFunc {
+		run := compile(c)
+		if run == nil {
+			return nil
+		}
+		d := c.Table("table")
+		if d == nil || !(engine.HasTrigger(d, actInsert) || engine.HasTrigger(d, actUpdate)) {
+			return run
+		}
+		t := tableOf(d)
+		by := c.ExprMap("by")
+		byCols, ok := dataColumns(c, t, "by", by, true)
+		if !ok {
+			return nil
+		}
+		find := buildBoth(func(b *sqlBuilder) {
+			b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE ")
+			for i, col := range byCols {
+				if i > 0 {
+					b.w(" AND ")
+				}
+				b.w(col.q + " = ")
+				b.ph()
+			}
+			b.w(" ORDER BY " + t.id.q + " LIMIT 1")
+		})
+		return func(s *engine.State) (any, error) {
+			if s.Database() == nil {
+				return run(s)
+			}
+			var out any
+			body := func() error {
+				conn, err := connect(s)
+				if err != nil {
+					return err
+				}
+				byArgs, err := evalValues(s, byCols, by, conn.d, make([]any, 0, len(by)), false)
+				if err != nil {
+					return err
+				}
+				var old map[string]any
+				if rows, err := conn.q.QueryContext(s.Context(), find[conn.d], byArgs...); err != nil {
+					return dbError(t, err)
+				} else if old, err = scanOne(rows, t.cols); err != nil {
+					return dbError(t, err)
+				}
+				if out, err = run(s); err != nil {
+					return err
+				}
+				if old == nil {
+					return s.Engine().FireTriggers(s, d, actInsert, out, nil)
+				}
+				return s.Engine().FireTriggers(s, d, actUpdate, out, old)
+			}
+			if s.InTx() {
+				return out, body()
+			}
+			return out, inNewTx(s, body)
+		}
+	}
+}
+
+// bulkTrigger fires a table's triggers for the records a db.bulk
+// statement touched, read with RETURNING (and, for a patch, the record as
+// it was before).
+type bulkTrigger struct {
+	t      *dbTable
+	def    *engine.Definition
+	action string
+	sel    perDialect
+}
+
+// bulkTriggers returns the trigger firing of a db.bulk step with op on t,
+// or nil when the table has no trigger on that change.
+func bulkTriggers(c *engine.StepCompiler, t *dbTable, op string) *bulkTrigger {
+	if t == nil {
+		return nil
+	}
+	d := c.Table("table")
+	action := map[string]string{"add": actInsert, "patch": actUpdate, "delete": actDelete}[op]
+	if d == nil || action == "" || !engine.HasTrigger(d, action) {
+		return nil
+	}
+	return &bulkTrigger{t: t, def: d, action: action, sel: buildBoth(func(b *sqlBuilder) {
+		b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE " + t.id.q + " = ")
+		b.ph()
+	})}
+}
+
+// run runs one statement of the bulk step in its transaction and fires the
+// triggers of the records it touched; it returns how many.
+func (bt *bulkTrigger) run(s *engine.State, q engine.Querier, d dialect, st stmtArgs) (int, error) {
+	var old map[string]any
+	if bt.action == actUpdate { // one statement per item, the id last
+		rows, err := q.QueryContext(s.Context(), bt.sel[d], st.args[len(st.args)-1])
+		if err != nil {
+			return 0, dbError(bt.t, err)
+		}
+		if old, err = scanOne(rows, bt.t.cols); err != nil {
+			return 0, dbError(bt.t, err)
+		}
+	}
+	rows, err := q.QueryContext(s.Context(), st.sql+" RETURNING "+selectList(bt.t.cols), st.args...)
+	if err != nil {
+		return 0, dbError(bt.t, err)
+	}
+	recs, err := scanRecords(rows, bt.t.cols)
+	if err != nil {
+		return 0, dbError(bt.t, err)
+	}
+	for _, rec := range recs {
+		var err error
+		switch bt.action {
+		case actInsert:
+			err = s.Engine().FireTriggers(s, bt.def, actInsert, rec, nil)
+		case actUpdate:
+			err = s.Engine().FireTriggers(s, bt.def, actUpdate, rec, old)
+		case actDelete:
+			err = s.Engine().FireTriggers(s, bt.def, actDelete, nil, rec)
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(recs), nil
 }

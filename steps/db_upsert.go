@@ -20,7 +20,7 @@ func init() {
 			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the record"},
 		},
 		Example: []byte(`{"type": "db.upsert", "table": "users", "by": {"email": "'ada@example.com'"}, "data": {"age": "input.n"}, "as": "user"}`),
-		Compile: compileUpsert,
+		Compile: triggeredUpsert(compileUpsert),
 	})
 }
 

@@ -6,6 +6,10 @@
 //
 //	go test -run '^$' -bench . -benchmem ./engine/ | go run ./cmd/benchreport
 //
+// BenchmarkXPaired/REST lines (both sides timed alternately in one loop,
+// reporting funcstack-ns/op and gorm-ns/op) give the row "X/REST
+// interleaved", held to X's target.
+//
 // With -strict it exits 1 when a target is missed. When a benchmark appears
 // more than once (-count > 1) the median of its runs is used: on a shared
 // two-core machine a run now and then is slowed by others, and the median
@@ -131,6 +135,18 @@ func parse(r io.Reader) ([]*pair, error) {
 			continue // not a result line
 		}
 		name := stripProcs(strings.TrimPrefix(f[0], "Benchmark"))
+		if pr := parsePaired(name, f); pr != nil {
+			if p := byName[pr.name]; p != nil {
+				for _, r := range []struct{ dst, src *result }{{p.funcstack, pr.funcstack}, {p.gov, pr.gov}} {
+					r.dst.runs++
+					r.dst.values["ns/op"] = append(r.dst.values["ns/op"], r.src.values["ns/op"]...)
+				}
+			} else {
+				byName[pr.name] = pr
+				order = append(order, pr)
+			}
+			continue
+		}
 		i := strings.LastIndexByte(name, '/')
 		if i < 0 {
 			continue
@@ -165,6 +181,36 @@ func parse(r io.Reader) ([]*pair, error) {
 		}
 	}
 	return order, sc.Err()
+}
+
+// parsePaired reads a line of BenchmarkXPaired/REST, which measures both
+// sides alternately in one loop and reports each side's median as
+// funcstack-ns/op and gorm-ns/op (or go-ns/op): the pair "X/REST
+// interleaved", held to X's target. Both sides then see the same load,
+// which a shared machine changes from one second to the next.
+func parsePaired(name string, f []string) *pair {
+	first, rest, _ := strings.Cut(name, "/")
+	if !strings.HasSuffix(first, "Paired") || rest == "" {
+		return nil
+	}
+	p := &pair{name: strings.TrimSuffix(first, "Paired") + "/" + rest + " interleaved",
+		funcstack: &result{runs: 1, values: map[string][]float64{}}, gov: &result{runs: 1, values: map[string][]float64{}}}
+	for i := 2; i+1 < len(f); i += 2 {
+		v, err := strconv.ParseFloat(f[i], 64)
+		if err != nil {
+			continue
+		}
+		switch f[i+1] {
+		case "funcstack-ns/op":
+			p.funcstack.values["ns/op"] = []float64{v}
+		case "gorm-ns/op", "go-ns/op":
+			p.gov.values["ns/op"] = []float64{v}
+		}
+	}
+	if len(p.funcstack.values["ns/op"]) == 0 || len(p.gov.values["ns/op"]) == 0 {
+		return nil
+	}
+	return p
 }
 
 // stripProcs drops the -GOMAXPROCS suffix of a benchmark name.

@@ -6,6 +6,7 @@
 //	funcstack import --workspace DIR
 //	funcstack export DIR
 //	funcstack migrate
+//	funcstack versions NAME | show NAME | publish NAME | restore NAME --version N
 //	funcstack steps
 package main
 
@@ -36,9 +37,10 @@ Usage:
   funcstack import --workspace DIR [--draft] [--force]
   funcstack export DIR [--published]
   funcstack migrate
+  funcstack versions NAME | show NAME [--version N] | publish NAME [--version N] [--force] | restore NAME --version N
   funcstack steps
 
-Storage flags (serve, run, import, export, migrate):
+Storage flags (serve, run, import, export, migrate, versions, show, publish, restore):
   --data DIR            SQLite database folder (env FUNCSTACK_DATA; default ./funcstack_data)
   --database-url URL    postgres://… to use PostgreSQL (env FUNCSTACK_DATABASE_URL)
 
@@ -51,6 +53,10 @@ Commands:
   import     save every definition of DIR as a new version when it changed, publish it, create or update tables
   export     write the stored definitions to DIR as NAME.json files
   migrate    create or update funcstack's own tables in the database
+  versions   list the versions of definition NAME, newest first, marking the published one; show prints one
+             (default the newest) as stored JSON; publish checks it as the admin API does (refusing one that breaks
+             the published workspace; tables synced, destructive changes only with --force); restore makes the
+             content of an old version the newest draft
   steps      print the step catalogue (types, fields, examples) as JSON
   schema     print the JSON Schema of the definition format (workflows/funcstack.schema.json)
 `
@@ -78,6 +84,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdExport(args[1:], stdout, stderr)
 	case "migrate":
 		return cmdMigrate(args[1:], stdout, stderr)
+	case "versions", "show", "publish", "restore":
+		return versionCommands[args[0]](args[1:], stdout, stderr)
 	case "steps":
 		return cmdSteps(stdout)
 	case "schema":

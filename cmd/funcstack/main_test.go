@@ -90,7 +90,7 @@ func TestRunErrors(t *testing.T) {
 		{"malformed input", []string{"sum_squares", "--input", `{"n": `}, "invalid_input", `--input is not valid JSON`},
 		{"unknown function", []string{"sum_squarez", "--input", `{}`}, "not_found", `no function, endpoint or task named \"sum_squarez\" (did you mean \"sum_squares\"?)`},
 		{"loop limit", []string{"collatz", "--input", `{"n": 27}`, "--max-loop-iterations", "10"}, "limit_exceeded", `loop ran more than 10 iterations (limit max_loop_iterations)`},
-		{"timeout", []string{"price_check", "--input", `{"sku": "apple", "qty": 1}`, "--timeout", "1ms"}, "timeout", `run timed out after 1ms (limit sync_timeout)`},
+		{"timeout", []string{"send_confirmation", "--input", `{"order_id": 1}`, "--timeout", "5ms"}, "timeout", `run timed out after 5ms (limit sync_timeout)`},
 		{"thrown", []string{"price_check", "--input", `{"sku": "kiwi", "qty": 1}`}, "unknown_sku", `"message":"unknown sku: kiwi","status":404,"definition":"price_check","path":"stack[1].default[0]"`},
 	}
 	for _, tc := range tests {

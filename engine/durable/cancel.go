@@ -2,6 +2,7 @@ package durable
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -52,6 +53,10 @@ func (r *Runner) Cancel(id string) bool {
 			rec.Error = cancelledError(id)
 			if err := r.execs.SaveWait(ctx, rec); err != nil {
 				r.opt.Logf("funcstack durable: recording the cancel of execution %s: %v", id, err)
+			}
+			var a runArgs
+			if json.Unmarshal(job.EncodedArgs, &a) == nil && a.Callback != "" {
+				r.queueCallback(ctx, a) // the caller hears it was cancelled
 			}
 		}
 	}

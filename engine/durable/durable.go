@@ -394,15 +394,16 @@ func (r *Runner) ensureQueue(name string) {
 
 // runArgs are the arguments of a durable execution's job.
 type runArgs struct {
-	ID       string          `json:"id"`
-	Function string          `json:"function"`
-	Input    json.RawMessage `json:"input,omitempty"`
-	Parent   string          `json:"parent,omitempty"`
-	Key      string          `json:"key,omitempty"`
-	Callback string          `json:"callback,omitempty"`
-	Auth     map[string]any  `json:"auth,omitempty"`
-	Depth    int             `json:"depth,omitempty"` // trigger depth
-	Created  time.Time       `json:"created"`
+	ID        string          `json:"id"`
+	Function  string          `json:"function"`
+	Input     json.RawMessage `json:"input,omitempty"`
+	Parent    string          `json:"parent,omitempty"`
+	Key       string          `json:"key,omitempty"`
+	Callback  string          `json:"callback,omitempty"`
+	Auth      map[string]any  `json:"auth,omitempty"`
+	Depth     int             `json:"depth,omitempty"`      // trigger depth
+	CallDepth int             `json:"call_depth,omitempty"` // call depth
+	Created   time.Time       `json:"created"`
 }
 
 const kindRun = "funcstack.run"
@@ -454,14 +455,19 @@ type enqueued struct {
 	done chan struct{}
 }
 
-// batchers is how many batches commit at once; maxBatch bounds one.
+// batchers is how many batches commit at once on PostgreSQL (SQLite has
+// one writer: one); maxBatch bounds a batch.
 const (
 	batchers = 4
 	maxBatch = 256
 )
 
 func (r *Runner) runBatchers() {
-	for i := 0; i < batchers; i++ {
+	n := batchers
+	if r.st.Dialect() == store.DialectSQLite {
+		n = 1
+	}
+	for i := 0; i < n; i++ {
 		go func() {
 			for first := range r.batch {
 				b := []*enqueued{first}
@@ -564,7 +570,7 @@ func (r *Runner) insertAll(ctx context.Context, tx *sql.Tx, reqs []*engine.Durab
 		recs = append(recs, &engine.ExecutionRecord{ID: id, Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued,
 			Input: req.Redacted, Parent: req.Parent, IdempotencyKey: req.IdempotencyKey, CreatedAt: now})
 		params = append(params, river.InsertManyParams{Args: runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
-			Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, Created: now}, InsertOpts: r.insertOpts(fn)})
+			Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now}, InsertOpts: r.insertOpts(fn)})
 	}
 	if len(recs) == 0 {
 		return ids, nil

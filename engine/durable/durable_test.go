@@ -533,8 +533,9 @@ func TestCancelStopsQueuedAndRunningExecutions(t *testing.T) {
 	defs := []string{`{"kind": "function", "name": "long", "settings": {"queue": "single"}, "stack": [{"type": "sleep", "ms": "5000"}], "response": "'done'"}`}
 	both(t, func(t *testing.T, b backend) {
 		n := start(t, b.open(t), durable.Options{Queues: map[string]int{"single": 1}}, defs...)
-		running := enqueue(t, n, "long", nil, engine.DurableOptions{})
-		waiting := enqueue(t, n, "long", nil, engine.DurableOptions{})
+		rv := newReceiver(t, 0)
+		running := enqueue(t, n, "long", nil, engine.DurableOptions{CallbackURL: rv.URL})
+		waiting := enqueue(t, n, "long", nil, engine.DurableOptions{CallbackURL: rv.URL})
 		waitFor(t, 10*time.Second, func() bool {
 			rec, err := n.eng.Get(context.Background(), running)
 			return err == nil && rec.Status == engine.StatusRunning
@@ -553,9 +554,48 @@ func TestCancelStopsQueuedAndRunningExecutions(t *testing.T) {
 		if rec.Status != engine.StatusCancelled || time.Since(began) > 3*time.Second {
 			t.Errorf("cancelled while running: %s after %s (%v)", rec.Status, time.Since(began), rec.Error)
 		}
+		waitFor(t, 5*time.Second, func() bool { return rv.count(waiting) == 1 && rv.count(running) == 1 })
+		rv.mu.Lock()
+		for _, id := range []string{waiting, running} {
+			if h := rv.got[id][0]; h.Get("X-Function-Status") != "cancelled" {
+				t.Errorf("callback of cancelled %s: %v", id, h)
+			}
+		}
+		rv.mu.Unlock()
 		time.Sleep(500 * time.Millisecond) // River records the job's end in batches
 		if n.eng.Cancel(running) {
 			t.Error("a second cancel must find nothing to cancel")
 		}
+	})
+}
+
+func TestDurableRecursionStopsAtTheCallDepthLimit(t *testing.T) {
+	st := openStore(t, store.Options{DataDir: t.TempDir()})
+	n := start(t, st, durable.Options{}, `{"kind": "function", "name": "forever", "input": [{"name": "i", "type": "int"}],
+		"stack": [{"type": "if", "cond": "input.i >= 0", "then": [
+			{"type": "call", "function": "forever", "durable": true, "async": true, "input": {"i": "input.i + 1"}, "as": "id"}]}]}`)
+	enqueue(t, n, "forever", map[string]any{"i": 0}, engine.DurableOptions{})
+	var failed []*engine.ExecutionRecord
+	waitFor(t, 30*time.Second, func() bool {
+		st.ExecutionRecords().Flush(context.Background())
+		failed, _ = st.ExecutionRecords().List(context.Background(), store.ListOptions{Function: "forever", Status: engine.StatusFailed})
+		return len(failed) > 0
+	})
+	if !strings.Contains(failed[0].Error.Message, "call depth limit") || failed[0].Attempts != 1 {
+		t.Fatalf("the last link: %+v", failed[0].Error)
+	}
+	all, _ := st.ExecutionRecords().List(context.Background(), store.ListOptions{Function: "forever", Limit: 1000})
+	if len(all) != 33 {
+		t.Errorf("%d links, want 33 (depths 0 to 32)", len(all))
+	}
+}
+
+func TestCronTaskRuns(t *testing.T) {
+	st := openStore(t, store.Options{DataDir: t.TempDir()})
+	start(t, st, durable.Options{}, `{"kind": "task", "name": "each_second", "schedule": {"cron": "* * * * * *"}, "stack": [], "response": "1"}`)
+	waitFor(t, 15*time.Second, func() bool {
+		st.ExecutionRecords().Flush(context.Background())
+		recs, _ := st.ExecutionRecords().List(context.Background(), store.ListOptions{Function: "each_second", Status: engine.StatusSucceeded})
+		return len(recs) >= 2
 	})
 }

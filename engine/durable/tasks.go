@@ -4,25 +4,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/robfig/cron/v3"
 
 	"github.com/funcstack/funcstack/engine"
 )
-
-// cronParser reads 5-field (minute hour day month weekday) and 6-field
-// (with seconds first) cron expressions, and descriptors like @hourly.
-var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // schedule turns a task's schedule into River's.
 func schedule(s *engine.Schedule) (river.PeriodicSchedule, error) {
 	if s.Every.D() > 0 {
 		return river.PeriodicInterval(s.Every.D()), nil
 	}
-	sc, err := cronParser.Parse(strings.TrimSpace(s.Cron))
+	sc, err := engine.ParseCron(s.Cron)
 	if err != nil {
 		return nil, fmt.Errorf("cron %q: %v", s.Cron, err)
 	}

@@ -27,6 +27,16 @@ var triggerDefs = []string{
 		{"type": "db.delete", "table": "items", "id": "it.id"},
 		{"type": "db.delete", "table": "items", "id": "it.id"}
 	]}`,
+	`{"kind": "function", "name": "bulk_churn", "stack": [
+		{"type": "db.bulk", "table": "items", "op": "add", "items": "[{name: 'x1'}, {name: 'x2'}]"},
+		{"type": "db.query", "table": "items", "where": "items.name in ['x1', 'x2']", "as": "got"},
+		{"type": "db.bulk", "table": "items", "op": "patch", "items": "map(got, ({id: #.id, name: #.name + '!'}))"},
+		{"type": "db.bulk", "table": "items", "op": "delete", "items": "map(got, #.id)", "as": "deleted"}
+	], "response": "deleted"}`,
+	`{"kind": "function", "name": "upsert_twice", "stack": [
+		{"type": "db.upsert", "table": "items", "by": {"name": "'u'"}},
+		{"type": "db.upsert", "table": "items", "by": {"name": "'u'"}}
+	]}`,
 	`{"kind": "function", "name": "rolled_back", "stack": [
 		{"type": "db.transaction", "steps": [
 			{"type": "db.add", "table": "items", "data": {"name": "'ghost'"}},
@@ -81,21 +91,24 @@ func TestTableTriggersFireOncePerCommittedChange(t *testing.T) {
 		if _, err := n.eng.Run(ctx, "churn", nil, engine.RunOptions{}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := n.eng.Run(ctx, "upsert_twice", nil, engine.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := n.eng.Run(ctx, "rolled_back", nil, engine.RunOptions{}); err == nil {
 			t.Fatal("rolled_back must fail")
 		}
 		q := `SELECT action, new_name, old_name FROM audit_log ORDER BY id`
-		waitFor(t, 10*time.Second, func() bool { return len(rows(t, st, q)) >= 3 })
+		waitFor(t, 10*time.Second, func() bool { return len(rows(t, st, q)) >= 5 })
 		time.Sleep(500 * time.Millisecond) // nothing more may come
 		got := strings.Join(rows(t, st, q), "; ")
 		// Sorted by when the audit runs inserted; they may run in any order.
-		for _, want := range []string{"insert a -", "update b a", "delete - b"} {
+		for _, want := range []string{"insert a -", "update b a", "delete - b", "insert u -", "update u u"} {
 			if strings.Count(got, want) != 1 {
 				t.Errorf("audit log %q: want %q once", got, want)
 			}
 		}
-		if strings.Contains(got, "ghost") || len(rows(t, st, q)) != 3 {
-			t.Errorf("audit log %q: want exactly the 3 committed changes", got)
+		if strings.Contains(got, "ghost") || len(rows(t, st, q)) != 5 {
+			t.Errorf("audit log %q: want exactly the 5 committed changes", got)
 		}
 		recs, _ := st.ExecutionRecords().List(ctx, store.ListOptions{Function: "audit"})
 		for _, r := range recs {
@@ -134,6 +147,96 @@ func TestTriggerDepthLimitStopsLoops(t *testing.T) {
 		// back with it).
 		if count != 8 || top != 7 {
 			t.Errorf("pings: %d rows, max n %d; want 8 and 7", count, top)
+		}
+	})
+}
+
+// TestExampleShopStockWatch runs the example workspace's product trigger:
+// restocking a sold-out product logs that it is back in stock.
+func TestExampleShopStockWatch(t *testing.T) {
+	both(t, func(t *testing.T, b backend) {
+		st := b.open(t)
+		defs, diags := engine.LoadWorkspace("../../workflows")
+		if diags.HasErrors() {
+			t.Fatal(diags.Err())
+		}
+		if err := st.SyncTables(context.Background(), defs, false); err != nil {
+			t.Fatal(err)
+		}
+		p, diags := engine.Compile(defs)
+		if diags.HasErrors() {
+			t.Fatal(diags.Err())
+		}
+		eng := engine.New(engine.Config{DB: st, Store: st.Executions()})
+		eng.Load(p)
+		r, err := durable.New(context.Background(), st, eng, durable.Options{Logf: t.Logf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Start(context.Background())
+		eng.SetDurable(r)
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			r.Stop(ctx)
+			eng.Close()
+		}()
+		ctx := context.Background()
+		// A sold-out product (written directly: no trigger), then a
+		// restock of it: an update from 0 to 3.
+		ts := "'" + store.FormatTime(time.Now()) + "'"
+		if st.Dialect() == store.DialectPostgres {
+			ts = "now()"
+		}
+		if _, err := st.SQL().Exec(`INSERT INTO product (sku, name, price, stock, created_at, updated_at) VALUES ('p1', 'Pen', 1, 0, ` + ts + `, ` + ts + `)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := eng.Run(ctx, "restock", map[string]any{"sku": "p1", "qty": 3}, engine.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		var rec *engine.ExecutionRecord
+		waitFor(t, 10*time.Second, func() bool {
+			st.ExecutionRecords().Flush(ctx)
+			recs, _ := st.ExecutionRecords().List(ctx, store.ListOptions{Function: "stock_watch"})
+			if len(recs) == 1 && engine.Final(recs[0].Status) {
+				rec = recs[0]
+			}
+			return rec != nil
+		})
+		if rec.Status != engine.StatusSucceeded || fmt.Sprint(rec.Output) != "map[after:3 before:0 sku:p1]" {
+			t.Fatalf("stock_watch: %s %v %v", rec.Status, rec.Output, rec.Error)
+		}
+		found := false
+		for _, l := range rec.Logs {
+			if l.Value == "back in stock: p1" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("stock_watch logs: %+v", rec.Logs)
+		}
+	})
+}
+
+func TestBulkChangesFireTriggersPerRecord(t *testing.T) {
+	both(t, func(t *testing.T, b backend) {
+		st := b.open(t)
+		n := withTables(t, st, durable.Options{}, triggerDefs...)
+		res, err := n.eng.Run(context.Background(), "bulk_churn", nil, engine.RunOptions{})
+		if err != nil || fmt.Sprint(res.Output) != "2" {
+			t.Fatalf("bulk_churn: %v %v", res, err)
+		}
+		q := `SELECT action, new_name, old_name FROM audit_log ORDER BY id`
+		waitFor(t, 10*time.Second, func() bool { return len(rows(t, st, q)) >= 6 })
+		time.Sleep(300 * time.Millisecond)
+		got := strings.Join(rows(t, st, q), "; ")
+		for _, want := range []string{"insert x1 -", "insert x2 -", "update x1! x1", "update x2! x2", "delete - x1!", "delete - x2!"} {
+			if strings.Count(got, want) != 1 {
+				t.Errorf("audit log %q: want %q once", got, want)
+			}
+		}
+		if len(rows(t, st, q)) != 6 {
+			t.Errorf("audit log %q: want 6 entries", got)
 		}
 	})
 }

@@ -93,7 +93,7 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 			}
 		})
 		timeout := r.timeout(a.Function)
-		_, runErr = r.eng.Run(engine.WithTriggerDepth(ctx, a.Depth), a.Function, input, engine.RunOptions{Record: rec, Timeout: timeout, Auth: a.Auth, ExecutionID: a.ID})
+		_, runErr = r.eng.Run(engine.WithTriggerDepth(ctx, a.Depth), a.Function, input, engine.RunOptions{Record: rec, Timeout: timeout, Auth: a.Auth, ExecutionID: a.ID, Depth: a.CallDepth})
 		mu.Lock()
 		ended = true
 		mu.Unlock()

@@ -23,7 +23,6 @@ import (
 	"github.com/glebarez/sqlite"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -209,7 +208,7 @@ func (s *Store) openPostgres(ctx context.Context) error {
 		pool.Close()
 		return fmt.Errorf("connecting to PostgreSQL at %s: %v; check the server runs and the URL (user, password, database) is right", s.where, err)
 	}
-	db := stdlib.OpenDBFromPool(pool)
+	db := s.openPostgresDB(pool)
 	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: db}), gormConfig())
 	if err != nil {
 		db.Close()

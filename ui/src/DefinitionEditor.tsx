@@ -1,0 +1,315 @@
+// The editor of a function, endpoint, task or middleware: inputs, the
+// stack and the response, checked by the server as you type, saved with
+// Ctrl/Cmd-S, with undo/redo, Run & Debug and versions beside it.
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { api, ApiError, type DefSummary, type Definition, type TableInfo } from './api';
+import { Catalogue, countSteps, diagStore, scopeAt, setAt, strip, withIds } from './doc';
+import { useDocument } from './useDocument';
+import { Diags, Env, IconButton, StackEditor, type EditorEnv } from './StackEditor';
+import { ExprField } from './ExprField';
+import { RunPanel } from './RunPanel';
+import { VersionsPanel } from './Versions';
+import { Icon } from './icons';
+
+export const INPUT_TYPES = ['text', 'int', 'decimal', 'bool', 'timestamp', 'json', 'uuid', 'email', 'object'];
+
+interface Props {
+  name: string;
+  cat: Catalogue;
+  defs: DefSummary[];
+  tables: TableInfo[];
+  onSaved: () => void;
+  setDirty: (d: boolean) => void;
+  toast: (m: string, bad?: boolean) => void;
+  open: (name: string) => void;
+}
+
+export function DefinitionEditor(props: Props) {
+  const { name } = props;
+  const [loaded, setLoaded] = useState<{ version: number; latest: number; published: number; def: Definition } | null>(null);
+  const [err, setErr] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setLoaded(null);
+    setErr(null);
+    diagStore.set([]);
+    api.definition(name).then((r) => {
+      if (!live) return;
+      setLoaded({ version: r.version, latest: r.latest, published: r.published, def: withIds(props.cat, r.content) });
+      diagStore.set((r.diagnostics ?? []).filter((d) => !d.definition || d.definition === name));
+    }).catch((e) => live && setErr(e.message));
+    return () => { live = false; diagStore.set([]); };
+  }, [name, props.cat]);
+  if (err) return <div className="page"><div className="alert err" role="alert">{err}</div></div>;
+  if (!loaded) return <div className="page muted">Loading {name}…</div>;
+  const reload = () => api.definition(name).then((r) =>
+    setLoaded({ version: r.version, latest: r.latest, published: r.published, def: withIds(props.cat, r.content) })).catch((e) => setErr(e.message));
+  return <Loaded key={`${name}@${loaded.version}`} {...props} loaded={loaded} reload={reload} />;
+}
+
+function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loaded, reload }: Props & { loaded: { version: number; latest: number; published: number; def: Definition }; reload: () => void }) {
+  const doc = useDocument(loaded.def);
+  const [panel, setPanel] = useState<'run' | 'versions' | null>(() => (sessionStorage.getItem('funcstack.panel') as any) || 'run');
+  const [meta, setMeta] = useState({ version: loaded.version, latest: loaded.latest, published: loaded.published });
+  const [saving, setSaving] = useState(false);
+  const [checking, setChecking] = useState(false);
+  const diags = useSyncExternalStore(diagStore.subscribe, () => diagStore.all);
+  const errors = diags.filter((d) => d.severity !== 'warning');
+  useEffect(() => sessionStorage.setItem('funcstack.panel', panel ?? ''), [panel]);
+  useEffect(() => setDirty(doc.dirty), [doc.dirty, setDirty]);
+  useEffect(() => () => setDirty(false), [setDirty]);
+
+  // callee inputs for call steps' function pickers
+  const [callees, setCallees] = useState<Record<string, any[]>>({});
+  const asked = useRef(new Set<string>());
+  const calleeInputs = useCallback((fn: string) => {
+    if (!asked.current.has(fn)) {
+      asked.current.add(fn);
+      api.definition(fn).then((r) => setCallees((c) => ({ ...c, [fn]: r.content.input ?? [] }))).catch(() => setCallees((c) => ({ ...c, [fn]: [] })));
+    }
+    return callees[fn];
+  }, [callees]);
+
+  const env: EditorEnv = useMemo(() => ({ cat, defRef: doc.ref as any, update: doc.update, functions: defs, tables, calleeInputs, openDefinition: open }),
+    [cat, doc.ref, doc.update, defs, tables, calleeInputs, open]);
+
+  // validation as you type (debounced), against the other saved definitions
+  useEffect(() => {
+    const def = doc.def;
+    const h = setTimeout(async () => {
+      setChecking(true);
+      const current = () => doc.ref.current.def === def;
+      try {
+        const r = await api.validate(strip(def));
+        if (current()) diagStore.set((r.diagnostics ?? []).filter((d) => !d.definition || d.definition === name));
+      } catch (e) {
+        if (e instanceof ApiError && e.diagnostics.length && current()) diagStore.set(e.diagnostics.filter((d) => !d.definition || d.definition === name));
+      } finally {
+        setChecking(false);
+      }
+    }, 350);
+    return () => clearTimeout(h);
+  }, [doc.def, doc.ref, name]);
+
+  const save = useCallback(async (publish = false) => {
+    const snap = doc.ref.current.def;
+    const def = strip(snap);
+    setSaving(true);
+    try {
+      const r = await api.save(def, publish);
+      doc.markSaved(snap);
+      diagStore.set((r.diagnostics ?? []).filter((d) => !d.definition || d.definition === name));
+      setMeta((m) => ({ version: r.version, latest: r.version, published: publish ? r.version : m.published }));
+      toast(r.changed === false && !publish ? 'No changes to save' : `Saved ${name} v${r.version}${publish ? ' and published it' : ' (draft)'}`);
+      onSaved();
+    } catch (e) {
+      if (e instanceof ApiError && e.diagnostics.length) diagStore.set(e.diagnostics.filter((d) => !d.definition || d.definition === name));
+      toast(`Not saved: ${(e as Error).message}`, true);
+    } finally {
+      setSaving(false);
+    }
+  }, [doc, name, onSaved, toast]);
+
+  const publish = async () => {
+    if (doc.dirty) return save(true);
+    try {
+      const r = await api.publish(name);
+      setMeta((m) => ({ ...m, published: r.published }));
+      toast(`Published ${name} v${r.published}`);
+      onSaved();
+    } catch (e) {
+      if (e instanceof ApiError && e.diagnostics.length) diagStore.set(e.diagnostics.filter((d) => !d.definition || d.definition === name));
+      toast(`Not published: ${(e as Error).message}`, true);
+    }
+  };
+
+  // keyboard: Ctrl/Cmd-S saves; Ctrl/Cmd-Z / Shift-Z / Y undo and redo outside text fields
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      if (!mod) return;
+      const k = e.key.toLowerCase();
+      if (k === 's') {
+        e.preventDefault();
+        save(false);
+        return;
+      }
+      const el = e.target as HTMLElement;
+      const editable = el.closest?.('input, textarea, select, .cm-editor');
+      if (editable) return;
+      if (k === 'z' && !e.shiftKey) (e.preventDefault(), doc.undo());
+      else if ((k === 'z' && e.shiftKey) || k === 'y') (e.preventDefault(), doc.redo());
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [save, doc.undo, doc.redo]);
+
+  const def = doc.def;
+  const head = useMemo(() => ({ name, kind: def.kind, auth: def.auth, method: def.method, path: def.path, input: def.input }),
+    [name, def.kind, def.auth, def.method, def.path, def.input]);
+  const closePanel = useCallback(() => setPanel(null), []);
+  const set = (k: string, v: unknown, key?: string) => doc.update((d) => setAt(d, [k], v), key ?? `top.${k}`);
+  const responseScope = useCallback(() => scopeAt(cat, doc.ref.current.def, ['stack', (doc.ref.current.def.stack ?? []).length]), [cat, doc.ref]);
+  const nSteps = useMemo(() => countSteps(cat, def.stack ?? []), [cat, def.stack]);
+  const respDiags = diags.filter((d) => d.path === 'response' || d.path.startsWith('response.'));
+  const topDiags = diags.filter((d) => d.path === '' || (!d.path.startsWith('stack') && !d.path.startsWith('response') && !d.path.startsWith('input')));
+  const status = meta.published === meta.latest && !doc.dirty ? 'live' : doc.dirty ? 'unsaved' : meta.published ? 'draft' : 'unpublished';
+
+  return (
+    <Env.Provider value={env}>
+      <div className={`editor-wrap${panel ? ' with-panel' : ''}`}>
+        <div className="editor" data-testid="editor">
+          <header className="toolbar">
+            <div className="title">
+              <span className={`kind-badge k-${def.kind}`}>{def.kind}</span>
+              <h1>{name}</h1>
+              <span className={`badge st-${status}`} data-testid="save-state">{status === 'unsaved' ? '● unsaved' : status}</span>
+              <span className="muted small">v{meta.latest}{meta.published ? ` · live v${meta.published}` : ''} · {nSteps} step{nSteps === 1 ? '' : 's'}</span>
+              {checking ? <span className="muted small">checking…</span> : errors.length ? <span className="badge bad" data-testid="error-count">{errors.length} error{errors.length === 1 ? '' : 's'}</span> : <span className="badge ok"><Icon name="check" size={12} /> valid</span>}
+            </div>
+            <div className="row gap">
+              <IconButton icon="undo" label="Undo (Ctrl+Z)" onClick={doc.undo} disabled={!doc.canUndo} />
+              <IconButton icon="redo" label="Redo (Ctrl+Shift+Z)" onClick={doc.redo} disabled={!doc.canRedo} />
+              <button type="button" className="btn" onClick={() => setPanel(panel === 'versions' ? null : 'versions')} aria-pressed={panel === 'versions'}><Icon name="history" /> Versions</button>
+              <button type="button" className="btn" onClick={() => setPanel(panel === 'run' ? null : 'run')} aria-pressed={panel === 'run'}><Icon name="bug" /> Run &amp; Debug</button>
+              <button type="button" className="btn" onClick={publish}>Publish</button>
+              <button type="button" className="btn primary" onClick={() => save(false)} disabled={saving} aria-keyshortcuts="Control+S"><Icon name="save" /> {saving ? 'Saving…' : 'Save'}</button>
+            </div>
+          </header>
+          <div className="editor-body">
+            {topDiags.length ? <Diags list={topDiags} /> : null}
+            <input className="desc-input" aria-label="Description" placeholder="Describe what this does…" value={def.description ?? ''}
+              onChange={(e) => set('description', e.target.value || undefined)} />
+            <Settings def={def} set={set} defs={defs} />
+            <InputsPanel def={def} set={set} />
+            <section className="panel stack-panel" aria-label="Function stack">
+              <h2 className="section-title"><Icon name="layers" /> Function stack</h2>
+              <StackEditor list={def.stack ?? []} />
+            </section>
+            {def.kind !== 'task' || def.response ? (
+              <section className="panel" aria-label="Response">
+                <h2 className="section-title"><Icon name="send" /> Response</h2>
+                <div className={`field wide${respDiags.length ? ' invalid' : ''}`}>
+                  <label className="field-label" htmlFor="f-response">response</label>
+                  <ExprField id="f-response" value={def.response ?? ''} onChange={(v) => set('response', v || undefined, 'response')} label="response"
+                    diagnostics={respDiags} scope={responseScope} placeholder="{total: total}" />
+                  {respDiags.length ? <Diags list={respDiags} /> : null}
+                </div>
+              </section>
+            ) : null}
+          </div>
+        </div>
+        {panel === 'run' ? <RunPanel def={head} getDef={doc.plain} onClose={closePanel} /> : null}
+        {panel === 'versions' ? <VersionsPanel name={name} onClose={() => setPanel(null)} toast={toast}
+          onRestored={() => reload()} onPublished={() => (reload(), onSaved())} /> : null}
+      </div>
+    </Env.Provider>
+  );
+}
+
+function Settings({ def, set, defs }: { def: Definition; set: (k: string, v: unknown, key?: string) => void; defs: DefSummary[] }) {
+  const st = def.settings ?? {};
+  const setS = (k: string, v: unknown) => {
+    const n = { ...st, [k]: v };
+    if (v === undefined || v === '' || v === false) delete n[k];
+    set('settings', Object.keys(n).length ? n : undefined);
+  };
+  if (def.kind === 'endpoint') {
+    const mws = defs.filter((d) => d.kind === 'middleware');
+    return (
+      <section className="panel settings" aria-label="Endpoint">
+        <div className="fields">
+          <div className="field"><label className="field-label" htmlFor="ep-method">method</label>
+            <select id="ep-method" value={def.method ?? 'GET'} onChange={(e) => set('method', e.target.value)}>
+              {['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => <option key={m}>{m}</option>)}
+            </select></div>
+          <div className="field wide"><label className="field-label" htmlFor="ep-path">path</label>
+            <input id="ep-path" className="mono" value={def.path ?? ''} placeholder="/api/things/:id" onChange={(e) => set('path', e.target.value)} /></div>
+          <div className="field"><label className="field-label" htmlFor="ep-auth">auth</label>
+            <select id="ep-auth" value={def.auth ?? ''} onChange={(e) => set('auth', e.target.value || undefined)}>
+              <option value="">none</option><option value="jwt">jwt</option>
+            </select></div>
+          <div className="field"><label className="field-label" htmlFor="ep-status">status</label>
+            <input id="ep-status" type="number" value={def.status ?? ''} placeholder="200" onChange={(e) => set('status', e.target.value ? Number(e.target.value) : undefined)} /></div>
+          <div className="field wide"><label className="field-label" htmlFor="ep-mw">middleware</label>
+            <input id="ep-mw" className="mono" list="mw-list" value={(def.middleware ?? []).join(', ')} placeholder="none"
+              onChange={(e) => set('middleware', e.target.value.trim() ? e.target.value.split(',').map((x) => x.trim()) : undefined)} />
+            <datalist id="mw-list">{mws.map((m) => <option key={m.name} value={m.name} />)}</datalist></div>
+        </div>
+      </section>
+    );
+  }
+  if (def.kind === 'task') {
+    const sc = def.schedule ?? {};
+    return (
+      <section className="panel settings" aria-label="Schedule">
+        <div className="fields">
+          <div className="field"><label className="field-label" htmlFor="t-cron">cron</label>
+            <input id="t-cron" className="mono" value={sc.cron ?? ''} placeholder="*/5 * * * *" onChange={(e) => set('schedule', { ...sc, cron: e.target.value || undefined })} /></div>
+          <div className="field"><label className="field-label" htmlFor="t-every">every</label>
+            <input id="t-every" className="mono" value={sc.every ?? ''} placeholder="15m" onChange={(e) => set('schedule', { ...sc, every: e.target.value || undefined })} /></div>
+          <div className="field"><label className="field-label" htmlFor="t-timeout">timeout</label>
+            <input id="t-timeout" className="mono" value={st.timeout ?? ''} placeholder="15m" onChange={(e) => setS('timeout', e.target.value)} /></div>
+        </div>
+      </section>
+    );
+  }
+  if (def.kind === 'function') {
+    return (
+      <section className="panel settings compact" aria-label="Settings">
+        <div className="fields">
+          <div className="field"><label className="switch"><input type="checkbox" checked={!!st.public} onChange={(e) => setS('public', e.target.checked)} />
+            <span className="slider" aria-hidden /><span className="switch-label">public (callable over HTTP without the admin token)</span></label></div>
+          <div className="field"><label className="field-label" htmlFor="fn-timeout">timeout</label>
+            <input id="fn-timeout" className="mono" value={st.timeout ?? ''} placeholder="30s" onChange={(e) => setS('timeout', e.target.value)} /></div>
+          <div className="field"><label className="field-label" htmlFor="fn-queue">queue</label>
+            <input id="fn-queue" className="mono" value={st.queue ?? ''} placeholder="default" onChange={(e) => setS('queue', e.target.value)} /></div>
+        </div>
+      </section>
+    );
+  }
+  return null;
+}
+
+function InputsPanel({ def, set }: { def: Definition; set: (k: string, v: unknown, key?: string) => void }) {
+  const inputs: any[] = def.input ?? [];
+  const diags = useSyncExternalStore(diagStore.subscribe, () => diagStore.under('input'));
+  const put = (i: number, k: string, v: unknown) => {
+    const n = inputs.map((f, j) => {
+      if (j !== i) return f;
+      const c = { ...f, [k]: v };
+      if (v === undefined || v === false || v === '') delete c[k];
+      if (k === 'name') c.name = v ?? '';
+      return c;
+    });
+    set('input', n, `input.${i}.${k}`);
+  };
+  return (
+    <section className="panel inputs" aria-label="Inputs">
+      <h2 className="section-title"><Icon name="download" /> Inputs</h2>
+      {inputs.length === 0 ? <div className="muted small">No inputs. Expressions read them as <code>input.name</code>.</div> : (
+        <div className="input-rows">
+          {inputs.map((f, i) => {
+            const d = diags.filter((x) => x.path.startsWith(`input[${i}]`));
+            return (
+              <div key={i} className={`input-row${d.length ? ' invalid' : ''}`} data-input={i}>
+                <input className="mono" aria-label={`input ${i + 1} name`} value={f.name ?? ''} placeholder="name" onChange={(e) => put(i, 'name', e.target.value)} />
+                <select aria-label={`input ${i + 1} type`} value={f.type ?? 'text'} onChange={(e) => put(i, 'type', e.target.value)}>
+                  {INPUT_TYPES.map((t) => <option key={t}>{t}</option>)}
+                </select>
+                <label className="check"><input type="checkbox" checked={!!f.list} onChange={(e) => put(i, 'list', e.target.checked)} /> list</label>
+                <label className="check"><input type="checkbox" checked={!!f.required} onChange={(e) => put(i, 'required', e.target.checked)} /> required</label>
+                <label className="check"><input type="checkbox" checked={!!f.sensitive} onChange={(e) => put(i, 'sensitive', e.target.checked)} /> sensitive</label>
+                {f.fields ? <span className="muted small">{f.fields.length} fields</span> : null}
+                <input aria-label={`input ${i + 1} description`} className="grow" value={f.description ?? ''} placeholder="description" onChange={(e) => put(i, 'description', e.target.value)} />
+                <IconButton icon="x" label={`Remove input ${f.name || i + 1}`} onClick={() => set('input', inputs.filter((_, j) => j !== i).length ? inputs.filter((_, j) => j !== i) : undefined)} />
+                {d.length ? <Diags list={d} /> : null}
+              </div>
+            );
+          })}
+        </div>
+      )}
+      <button type="button" className="link" onClick={() => set('input', [...inputs, { name: '', type: 'text' }])}>+ Add input</button>
+    </section>
+  );
+}

@@ -1,0 +1,206 @@
+// Run & Debug: run the definition as it is in the editor (saved or not),
+// see the response, the total time, every step's time and result; the
+// failing step is marked here and on its card.
+import { memo, useEffect, useMemo, useState } from 'react';
+import { api, ApiError, token, type Definition, type RunAnswer, type TraceEntry } from './api';
+import { diagStore, segsOf } from './doc';
+import { fmtMs, runMarks, type RunMark } from './StackEditor';
+import { Icon } from './icons';
+import { JsonView } from './JsonView';
+
+function skeleton(def: Definition): string {
+  const o: Record<string, unknown> = {};
+  for (const f of def.input ?? []) {
+    const ex: Record<string, unknown> = { int: 0, decimal: 0, bool: false, json: {}, object: {}, text: '' };
+    o[f.name] = f.list ? [] : f.default ?? ex[f.type] ?? '';
+  }
+  return JSON.stringify(o, null, 2);
+}
+
+export interface TraceRow { path: string; type: string; definition?: string; count: number; ns: number; last: TraceEntry; failed: boolean }
+export function groupTrace(trace: TraceEntry[] | undefined): TraceRow[] {
+  const rows = new Map<string, TraceRow>();
+  for (const e of trace ?? []) {
+    const k = `${e.definition ?? ''}|${e.path}`;
+    const r = rows.get(k);
+    if (r) {
+      r.count++;
+      r.ns += e.duration_ns ?? 0;
+      r.last = e;
+      r.failed ||= !!e.error;
+    } else rows.set(k, { path: e.path, type: e.type, definition: e.definition, count: 1, ns: e.duration_ns ?? 0, last: e, failed: !!e.error });
+  }
+  return [...rows.values()];
+}
+
+export function TraceList({ rows, selected, onSelect, root, caught }: { rows: TraceRow[]; selected: string | null; onSelect: (r: TraceRow) => void; root?: string; caught?: boolean }) {
+  return (
+    <ol className="trace" aria-label="Steps run">
+      {rows.map((r) => {
+        const k = `${r.definition ?? ''}|${r.path}`;
+        const depth = segsOf(r.path).filter((s) => typeof s === 'number').length - 1;
+        const foreign = root && r.definition && r.definition !== root;
+        return (
+          <li key={k}>
+            <button type="button" className={`trace-row${r.failed ? (caught ? ' caught' : ' failed') : ''}${selected === k ? ' sel' : ''}`} style={{ paddingLeft: 8 + depth * 14 }}
+              onClick={() => onSelect(r)} aria-pressed={selected === k} data-trace-path={r.path}>
+              {r.failed ? <><span className="fail-dot" aria-hidden>●</span><span className="sr-only">{caught ? 'raised, caught:' : 'failed:'}</span></> : null}
+              <span className="trace-type">{r.type}</span>
+              <span className="trace-path">{foreign ? `${r.definition}: ` : ''}{r.path}</span>
+              {r.count > 1 ? <span className="trace-count">×{r.count}</span> : null}
+              <span className="spacer" />
+              <span className="trace-ms">{fmtMs(r.ns / 1e6)}</span>
+            </button>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+export const RunPanel = memo(function RunPanel({ def, getDef, onClose }: { def: Definition; getDef: () => Definition; onClose: () => void }) {
+  const key = `funcstack.input.${def.name}`;
+  const [input, setInput] = useState(() => sessionStorage.getItem(key) ?? skeleton(def));
+  const [claims, setClaims] = useState(() => sessionStorage.getItem(`${key}.auth`) ?? '{"sub": 1}');
+  useEffect(() => sessionStorage.setItem(`${key}.auth`, claims), [key, claims]);
+  const [busy, setBusy] = useState(false);
+  const [res, setRes] = useState<RunAnswer | null>(null);
+  const [err, setErr] = useState<string | null>(null);
+  const [sel, setSel] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const rows = useMemo(() => groupTrace(res?.trace), [res]);
+  useEffect(() => sessionStorage.setItem(key, input), [key, input]);
+  useEffect(() => () => runMarks.set([]), []);
+
+  const mark = (r: RunAnswer | null, selected: string | null) => {
+    const g = groupTrace(r?.trace).filter((x) => !x.definition || x.definition === def.name);
+    const failPath = r?.error?.path as string | undefined;
+    // in a run that succeeded, a step that raised was caught (try/catch)
+    const caught = r?.status === 'succeeded';
+    runMarks.set(g.map((x): RunMark => ({ path: x.path, ms: x.ns / 1e6, failed: x.failed || (!!failPath && failPath === x.path), caught, selected: selected === `${x.definition ?? ''}|${x.path}` })));
+  };
+
+  const run = async () => {
+    let body: unknown;
+    try {
+      body = input.trim() ? JSON.parse(input) : {};
+    } catch (e) {
+      setErr(`the input is not JSON: ${(e as Error).message}`);
+      return;
+    }
+    let auth: unknown;
+    if (def.auth) {
+      try {
+        auth = JSON.parse(claims || '{}');
+      } catch (e) {
+        setErr(`the auth claims are not JSON: ${(e as Error).message}`);
+        return;
+      }
+    }
+    setBusy(true);
+    setErr(null);
+    try {
+      const r = await api.run({ name: def.name, input: body, definition: getDef(), ...(auth ? { auth } : {}) });
+      setRes(r);
+      setSel(null);
+      mark(r, null);
+    } catch (e) {
+      setRes(null);
+      runMarks.set([]);
+      if (e instanceof ApiError && e.diagnostics.length) diagStore.set(e.diagnostics.filter((d) => !d.definition || d.definition === def.name));
+      setErr(e instanceof ApiError && e.diagnostics.length ? `${e.message}: ${e.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; ')}` : (e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const curl = () => {
+    const base = location.origin;
+    let body = input.trim() || '{}';
+    try { body = JSON.stringify(JSON.parse(body)); } catch { /* as typed */ }
+    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    if (def.kind === 'endpoint') {
+      const m = (def.method || 'GET').toUpperCase();
+      return `curl -X ${m} ${q(base + (def.path || '/'))} -H 'Content-Type: application/json'${def.auth ? ` -H 'Authorization: Bearer <jwt>'` : ''}${m === 'GET' ? '' : ` -d ${q(body)}`}`;
+    }
+    return `curl -X POST ${q(`${base}/function/${def.name}`)} -H ${q(`Authorization: Bearer ${token.get()}`)} -H 'Content-Type: application/json' -d ${q(body)}`;
+  };
+  const copyCurl = async () => {
+    const text = curl();
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      const ta = document.createElement('textarea');
+      ta.value = text;
+      document.body.appendChild(ta);
+      ta.select();
+      document.execCommand('copy');
+      ta.remove();
+    }
+    setCopied(true);
+    setTimeout(() => setCopied(false), 1500);
+  };
+  const selRow = rows.find((r) => `${r.definition ?? ''}|${r.path}` === sel);
+
+  return (
+    <aside className="side-panel run-panel" aria-label="Run and debug">
+      <div className="panel-head">
+        <h2><Icon name="bug" /> Run &amp; Debug</h2>
+        <button type="button" className="icon-btn" aria-label="Close run panel" onClick={onClose}><Icon name="x" /></button>
+      </div>
+      <label className="field-label" htmlFor="run-input">Input (JSON)</label>
+      <textarea id="run-input" className="json-input" spellCheck={false} value={input} onChange={(e) => setInput(e.target.value)}
+        onKeyDown={(e) => { if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') (e.preventDefault(), run()); }} rows={6} />
+      {def.auth ? (
+        <>
+          <label className="field-label" htmlFor="run-auth">auth claims (JSON, as a verified token would give)</label>
+          <textarea id="run-auth" className="json-input" spellCheck={false} value={claims} onChange={(e) => setClaims(e.target.value)} rows={2} />
+        </>
+      ) : null}
+      <div className="row gap">
+        <button type="button" className="btn primary" onClick={run} disabled={busy} aria-keyshortcuts="Control+Enter"><Icon name="play" /> {busy ? 'Running…' : 'Run'}</button>
+        <button type="button" className="btn" onClick={copyCurl}><Icon name="terminal" /> {copied ? 'Copied' : 'Copy as curl'}</button>
+        <span className="muted small">runs the editor's version, saved or not</span>
+      </div>
+      {err ? <div className="alert err" role="alert">{err}</div> : null}
+      {res ? (
+        <div className="run-result" aria-live="polite" data-run={res.execution_id}>
+          <div className="row gap">
+            <span className={`status s-${res.status}`}>{res.status}</span>
+            {res.http ? <span className="badge">HTTP {res.http.status}</span> : null}
+            <span className="total-time" data-testid="total-time">total {fmtMs(res.duration_ms)}</span>
+            <a className="link small" href={`#/executions/${res.execution_id}`}>execution</a>
+          </div>
+          {res.error ? (
+            <div className="alert err" role="alert" data-testid="run-error">
+              <strong>{res.error.code}</strong> {res.error.message}{res.error.path ? <div className="mono small">at {res.error.path}</div> : null}
+            </div>
+          ) : null}
+          <h3>Response</h3>
+          <JsonView value={res.output} testId="run-output" />
+          {res.logs?.length ? (
+            <>
+              <h3>Log</h3>
+              <ul className="logs">{res.logs.map((l, i) => <li key={i}><JsonView value={l.value} inline /></li>)}</ul>
+            </>
+          ) : null}
+          <h3>Steps <span className="muted small">{res.trace?.length ?? 0} run</span></h3>
+          <TraceList rows={rows} selected={sel} root={def.name} caught={res.status === 'succeeded'} onSelect={(r) => {
+            const k = `${r.definition ?? ''}|${r.path}`;
+            const next = sel === k ? null : k;
+            setSel(next);
+            mark(res, next);
+            if (next && (!r.definition || r.definition === def.name)) document.querySelector(`[data-path="${r.path}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+          }} />
+          {selRow ? (
+            <div className="step-result" data-testid="step-result">
+              <h3>{selRow.type} <span className="mono small">{selRow.path}</span>{selRow.count > 1 ? <span className="muted small"> (last of {selRow.count})</span> : null}</h3>
+              {selRow.last.error ? <div className="alert err">{typeof selRow.last.error === 'string' ? selRow.last.error : selRow.last.error.message ?? JSON.stringify(selRow.last.error)}</div> : null}
+              <JsonView value={selRow.last.result} />
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+    </aside>
+  );
+});

@@ -1,0 +1,253 @@
+// A table: the schema designer (columns, indexes, triggers; saved as the
+// table definition) and the record browser with paging and editing.
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError, type DefSummary, type Definition, type TableInfo } from './api';
+import { Diags, IconButton } from './StackEditor';
+import { Icon } from './icons';
+
+export const COLUMN_TYPES = ['text', 'int', 'decimal', 'bool', 'timestamp', 'json', 'uuid', 'email'];
+
+export function TablePage({ name, defs, onSaved, setDirty, toast }: { name: string; defs: DefSummary[]; onSaved: () => void; setDirty: (d: boolean) => void; toast: (m: string, bad?: boolean) => void }) {
+  const [tab, setTab] = useState<'records' | 'schema'>('records');
+  const [info, setInfo] = useState<TableInfo | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    api.tables().then((r) => setInfo(r.items.find((t) => t.name === name) ?? null)).catch(() => setInfo(null));
+  }, [name, tick]);
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1><span className="kind-badge k-table">table</span> {name}</h1>
+        <div className="tabs" role="tablist">
+          <button role="tab" aria-selected={tab === 'records'} className={tab === 'records' ? 'on' : ''} onClick={() => setTab('records')}>Records{info ? ` (${info.rows})` : ''}</button>
+          <button role="tab" aria-selected={tab === 'schema'} className={tab === 'schema' ? 'on' : ''} onClick={() => setTab('schema')}>Schema</button>
+        </div>
+      </header>
+      {tab === 'schema' ? <Schema name={name} defs={defs} setDirty={setDirty} toast={toast} onSaved={() => (onSaved(), setTick((t) => t + 1))} /> :
+        info ? <Records info={info} toast={toast} onChange={() => setTick((t) => t + 1)} /> :
+          <div className="empty-state">This table is not live yet: publish its definition to create it.</div>}
+    </div>
+  );
+}
+
+function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: DefSummary[]; setDirty: (d: boolean) => void; toast: (m: string, bad?: boolean) => void; onSaved: () => void }) {
+  const [def, setDef] = useState<Definition | null>(null);
+  const [saved, setSaved] = useState('');
+  const [diags, setDiags] = useState<any[]>([]);
+  useEffect(() => {
+    api.definition(name).then((r) => (setDef(r.content), setSaved(JSON.stringify(r.content)))).catch((e) => toast(e.message, true));
+  }, [name]);
+  const dirty = !!def && JSON.stringify(def) !== saved;
+  useEffect(() => (setDirty(dirty), () => setDirty(false)), [dirty]);
+  const save = useCallback(async () => {
+    if (!def) return;
+    try {
+      const r = await api.save(def, true);
+      setSaved(JSON.stringify(def));
+      setDiags(r.diagnostics ?? []);
+      toast(`Saved and published ${name} v${r.version}`);
+      onSaved();
+    } catch (e) {
+      setDiags(e instanceof ApiError ? e.diagnostics : []);
+      toast(`Not saved: ${(e as Error).message}`, true);
+    }
+  }, [def, name]);
+  useEffect(() => {
+    const k = (e: KeyboardEvent) => { if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's') (e.preventDefault(), save()); };
+    window.addEventListener('keydown', k);
+    return () => window.removeEventListener('keydown', k);
+  }, [save]);
+  if (!def) return <div className="muted">loading…</div>;
+  const fields: any[] = def.fields ?? [];
+  const indexes: any[] = def.indexes ?? [];
+  const triggers: any[] = def.triggers ?? [];
+  const put = (k: string, v: unknown) => setDef({ ...def, [k]: v });
+  const putField = (i: number, k: string, v: unknown) => put('fields', fields.map((f, j) => {
+    if (j !== i) return f;
+    const c = { ...f, [k]: v };
+    if (v === undefined || v === false || v === '') delete c[k];
+    return c;
+  }));
+  const parseDefault = (s: string, type: string) => {
+    if (s === '') return undefined;
+    if (['int', 'decimal'].includes(type) && !isNaN(Number(s))) return Number(s);
+    if (type === 'bool') return s === 'true';
+    try { return JSON.parse(s); } catch { return s; }
+  };
+  return (
+    <div className="schema">
+      {diags.length ? <Diags list={diags} /> : null}
+      <section className="panel">
+        <div className="row gap">
+          <h2 className="section-title">Columns</h2>
+          <span className="spacer" />
+          <label className="inline-label">id
+            <select aria-label="id type" value={def.id ?? 'int'} onChange={(e) => put('id', e.target.value === 'int' ? undefined : e.target.value)}>
+              <option value="int">auto-increment int</option><option value="uuid">uuid</option>
+            </select>
+          </label>
+        </div>
+        <table className="grid">
+          <thead><tr><th>name</th><th>type</th><th>required</th><th>unique</th><th>default</th><th /></tr></thead>
+          <tbody>
+            <tr className="muted"><td className="mono">id</td><td>{def.id === 'uuid' ? 'uuid' : 'int'}</td><td>✓</td><td>✓</td><td>auto</td><td /></tr>
+            {fields.map((f, i) => (
+              <tr key={i}>
+                <td><input className="mono" aria-label={`column ${i + 1} name`} value={f.name} onChange={(e) => putField(i, 'name', e.target.value)} /></td>
+                <td><select aria-label={`column ${i + 1} type`} value={f.type} onChange={(e) => putField(i, 'type', e.target.value)}>{COLUMN_TYPES.map((t) => <option key={t}>{t}</option>)}</select></td>
+                <td><input type="checkbox" aria-label={`column ${i + 1} required`} checked={!!f.required} onChange={(e) => putField(i, 'required', e.target.checked)} /></td>
+                <td><input type="checkbox" aria-label={`column ${i + 1} unique`} checked={!!f.unique} onChange={(e) => putField(i, 'unique', e.target.checked)} /></td>
+                <td><input className="mono" aria-label={`column ${i + 1} default`} value={f.default === undefined ? '' : typeof f.default === 'string' ? f.default : JSON.stringify(f.default)}
+                  onChange={(e) => putField(i, 'default', parseDefault(e.target.value, f.type))} /></td>
+                <td><IconButton icon="x" label={`Remove column ${f.name}`} onClick={() => put('fields', fields.filter((_, j) => j !== i))} /></td>
+              </tr>
+            ))}
+            <tr className="muted"><td className="mono">created_at, updated_at</td><td>timestamp</td><td colSpan={4}>kept by funcstack</td></tr>
+          </tbody>
+        </table>
+        <button type="button" className="link" onClick={() => put('fields', [...fields, { name: `column_${fields.length + 1}`, type: 'text' }])}>+ Add column</button>
+      </section>
+      <section className="panel">
+        <h2 className="section-title">Indexes</h2>
+        {indexes.map((ix, i) => (
+          <div className="row gap" key={i}>
+            <input className="mono grow" aria-label={`index ${i + 1} columns`} value={(ix.fields ?? []).join(', ')} placeholder="column, column"
+              onChange={(e) => put('indexes', indexes.map((x, j) => (j === i ? { ...x, fields: e.target.value.split(',').map((s) => s.trim()).filter(Boolean) } : x)))} />
+            <label className="check"><input type="checkbox" checked={!!ix.unique} onChange={(e) => put('indexes', indexes.map((x, j) => (j === i ? { ...x, unique: e.target.checked || undefined } : x)))} /> unique</label>
+            <IconButton icon="x" label={`Remove index ${i + 1}`} onClick={() => put('indexes', indexes.filter((_, j) => j !== i))} />
+          </div>
+        ))}
+        <button type="button" className="link" onClick={() => put('indexes', [...indexes, { fields: [] }])}>+ Add index</button>
+      </section>
+      <section className="panel">
+        <h2 className="section-title">Triggers</h2>
+        {triggers.map((tr, i) => (
+          <div className="row gap" key={i}>
+            {['insert', 'update', 'delete'].map((on) => (
+              <label key={on} className="check"><input type="checkbox" checked={(tr.on ?? []).includes(on)}
+                onChange={(e) => put('triggers', triggers.map((x, j) => (j === i ? { ...x, on: e.target.checked ? [...(x.on ?? []), on] : (x.on ?? []).filter((o: string) => o !== on) } : x)))} /> {on}</label>
+            ))}
+            <span>→</span>
+            <select aria-label={`trigger ${i + 1} function`} value={tr.function ?? ''} onChange={(e) => put('triggers', triggers.map((x, j) => (j === i ? { ...x, function: e.target.value } : x)))}>
+              <option value="">choose a function…</option>
+              {defs.filter((d) => d.kind === 'function').map((d) => <option key={d.name}>{d.name}</option>)}
+            </select>
+            <IconButton icon="x" label={`Remove trigger ${i + 1}`} onClick={() => put('triggers', triggers.filter((_, j) => j !== i))} />
+          </div>
+        ))}
+        <button type="button" className="link" onClick={() => put('triggers', [...triggers, { on: ['insert'], function: '' }])}>+ Add trigger</button>
+      </section>
+      <div className="row gap">
+        <button type="button" className="btn primary" onClick={save} disabled={!dirty}><Icon name="save" /> Save &amp; publish</button>
+        {dirty ? <span className="muted small">unsaved changes</span> : null}
+      </div>
+    </div>
+  );
+}
+
+function cellText(v: unknown) {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+function parseCell(s: string, type: string): unknown {
+  if (s === '') return null;
+  if (type === 'int' || type === 'decimal') return Number(s);
+  if (type === 'bool') return s === 'true' || s === '1';
+  if (type === 'json') { try { return JSON.parse(s); } catch { return s; } }
+  return s;
+}
+
+function Records({ info, toast, onChange }: { info: TableInfo; toast: (m: string, bad?: boolean) => void; onChange: () => void }) {
+  const [page, setPage] = useState(1);
+  const [per, setPer] = useState(25);
+  const [data, setData] = useState<{ items: Record<string, unknown>[]; total: number } | null>(null);
+  const [edit, setEdit] = useState<{ id: unknown; col: string; text: string } | null>(null);
+  const [adding, setAdding] = useState<Record<string, string> | null>(null);
+  const load = () => api.records(info.name, page, per).then(setData).catch((e) => toast(e.message, true));
+  useEffect(() => void load(), [info.name, page, per]);
+  const cols = info.columns.filter((c) => c.name !== 'id');
+  const editable = cols.filter((c) => !['created_at', 'updated_at'].includes(c.name));
+  const pages = data ? Math.max(1, Math.ceil(data.total / per)) : 1;
+  const commit = async () => {
+    if (!edit) return;
+    const col = info.columns.find((c) => c.name === edit.col)!;
+    try {
+      await api.patchRecord(info.name, edit.id, { [edit.col]: parseCell(edit.text, col.type) });
+      setEdit(null);
+      load();
+    } catch (e) {
+      toast((e as Error).message, true);
+    }
+  };
+  const add = async () => {
+    if (!adding) return;
+    const rec: Record<string, unknown> = {};
+    for (const c of editable) if (adding[c.name] !== undefined && adding[c.name] !== '') rec[c.name] = parseCell(adding[c.name], c.type);
+    try {
+      await api.addRecord(info.name, rec);
+      setAdding(null);
+      toast('Record added');
+      load();
+      onChange();
+    } catch (e) {
+      toast((e as Error).message, true);
+    }
+  };
+  return (
+    <section className="panel records">
+      <div className="row gap">
+        <button type="button" className="btn" onClick={() => setAdding(adding ? null : {})}><Icon name="plus" /> Add record</button>
+        <span className="spacer" />
+        <span className="muted small">{data ? `${data.total} record${data.total === 1 ? '' : 's'}` : ''}</span>
+        <label className="inline-label">per page
+          <select value={per} onChange={(e) => (setPer(Number(e.target.value)), setPage(1))}>{[10, 25, 50, 100].map((n) => <option key={n}>{n}</option>)}</select>
+        </label>
+        <button type="button" className="icon-btn" aria-label="Previous page" disabled={page <= 1} onClick={() => setPage(page - 1)}><Icon name="left" /></button>
+        <span className="small">page {page} of {pages}</span>
+        <button type="button" className="icon-btn" aria-label="Next page" disabled={page >= pages} onClick={() => setPage(page + 1)}><Icon name="right" /></button>
+      </div>
+      {adding ? (
+        <div className="add-record">
+          {editable.map((c) => (
+            <label key={c.name} className="stack-label">{c.name}<span className="muted small"> {c.type}{c.required ? ' *' : ''}</span>
+              <input value={adding[c.name] ?? ''} onChange={(e) => setAdding({ ...adding, [c.name]: e.target.value })} /></label>
+          ))}
+          <button type="button" className="btn primary" onClick={add}>Add</button>
+        </div>
+      ) : null}
+      <div className="scroll-x">
+        <table className="grid records-grid" aria-label={`${info.name} records`}>
+          <thead><tr><th>id</th>{cols.map((c) => <th key={c.name}>{c.name}<span className="col-type"> {c.type}</span></th>)}<th /></tr></thead>
+          <tbody>
+            {(data?.items ?? []).map((r) => (
+              <tr key={String(r.id)}>
+                <td className="mono muted">{String(r.id)}</td>
+                {cols.map((c) => {
+                  const on = edit && edit.id === r.id && edit.col === c.name;
+                  const can = editable.includes(c);
+                  return (
+                    <td key={c.name} className={can ? 'editable' : 'muted'} onDoubleClick={() => can && setEdit({ id: r.id, col: c.name, text: cellText(r[c.name]) })}>
+                      {on ? (
+                        <input autoFocus aria-label={`${c.name} of record ${String(r.id)}`} value={edit!.text} onChange={(e) => setEdit({ ...edit!, text: e.target.value })}
+                          onKeyDown={(e) => { if (e.key === 'Enter') commit(); if (e.key === 'Escape') setEdit(null); }} onBlur={commit} />
+                      ) : can ? (
+                        <button type="button" className="cell-btn" aria-label={`${cellText(r[c.name]) || 'null'}: edit ${c.name} of record ${String(r.id)}`} onClick={() => setEdit({ id: r.id, col: c.name, text: cellText(r[c.name]) })}>
+                          {cellText(r[c.name]) || <span className="muted">null</span>}
+                        </button>
+                      ) : cellText(r[c.name])}
+                    </td>
+                  );
+                })}
+                <td><IconButton icon="trash" label={`Delete record ${String(r.id)}`} onClick={async () => {
+                  if (!confirm(`Delete record ${String(r.id)}?`)) return;
+                  try { await api.deleteRecord(info.name, r.id); load(); onChange(); } catch (e) { toast((e as Error).message, true); }
+                }} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {data && data.items.length === 0 ? <div className="empty-state">No records yet. Add one here, or with the db.add step.</div> : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,189 @@
+// The admin API client (/_/api, see admin-api-contract): every call sends
+// the admin token kept in sessionStorage and turns error answers into
+// ApiError with the server's message and diagnostics.
+
+export type Severity = 'error' | 'warning';
+export interface Diagnostic {
+  definition?: string;
+  path: string;
+  message: string;
+  line?: number;
+  col?: number;
+  severity: Severity;
+}
+
+export interface CatalogueField {
+  name: string;
+  kind: string;
+  required?: boolean;
+  description?: string;
+  values?: string[];
+  default?: unknown;
+}
+export interface StepType {
+  type: string;
+  category: string;
+  description: string;
+  fields: CatalogueField[] | null;
+  example?: Record<string, unknown>;
+}
+
+export interface DefSummary {
+  name: string;
+  kind: string;
+  latest: number;
+  published: number;
+  draft: boolean;
+  updated_at?: string;
+  method?: string;
+  path?: string;
+}
+export interface DefAnswer {
+  name: string;
+  kind: string;
+  version: number;
+  latest: number;
+  published: number;
+  content: Definition;
+  diagnostics?: Diagnostic[];
+}
+export type Definition = Record<string, any>;
+
+export interface TraceEntry {
+  path: string;
+  type: string;
+  definition?: string;
+  start_ns?: number;
+  duration_ns?: number;
+  result?: unknown;
+  error?: any;
+}
+export interface RunAnswer {
+  execution_id: string;
+  status: string;
+  output: unknown;
+  error: any;
+  duration_ms: number;
+  http?: { status: number; headers: Record<string, string> };
+  trace?: TraceEntry[];
+  logs?: { time: string; value: unknown }[];
+}
+export interface Execution {
+  id: string;
+  function: string;
+  mode?: string;
+  status: string;
+  input?: unknown;
+  output?: unknown;
+  error?: any;
+  attempts?: number;
+  parent_id?: string;
+  created_at?: string;
+  started_at?: string;
+  finished_at?: string;
+  duration_ms?: number;
+  trace?: TraceEntry[];
+  logs?: { time: string; value: unknown }[];
+}
+export interface TableInfo {
+  name: string;
+  id_type: string;
+  columns: { name: string; type: string; required?: boolean; unique?: boolean }[];
+  indexes?: unknown[];
+  rows: number;
+}
+
+export class ApiError extends Error {
+  status: number;
+  code: string;
+  diagnostics: Diagnostic[];
+  body: any;
+  constructor(status: number, body: any) {
+    const e = body?.error ?? {};
+    super(e.message || `the server answered ${status}`);
+    this.status = status;
+    this.code = e.code || String(status);
+    this.diagnostics = e.diagnostics || [];
+    this.body = body;
+  }
+}
+
+const TOKEN_KEY = 'funcstack.token';
+export const token = {
+  get: () => sessionStorage.getItem(TOKEN_KEY) || '',
+  set: (t: string) => sessionStorage.setItem(TOKEN_KEY, t),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+let onUnauthorized: () => void = () => {};
+export function setUnauthorizedHandler(f: () => void) {
+  onUnauthorized = f;
+}
+
+export async function request<T = any>(method: string, path: string, body?: unknown, tok = token.get()): Promise<T> {
+  const headers: Record<string, string> = { Authorization: `Bearer ${tok}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(`/_/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (err) {
+    throw new ApiError(0, { error: { code: 'network', message: `cannot reach the server (${(err as Error).message}); is funcstack serve running?` } });
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: any = undefined;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = { error: { message: text.slice(0, 300) } };
+  }
+  if (!res.ok) {
+    if (res.status === 401) onUnauthorized();
+    throw new ApiError(res.status, data);
+  }
+  return data as T;
+}
+
+const q = encodeURIComponent;
+export const api = {
+  steps: (tok?: string) => request<StepType[]>('GET', '/steps', undefined, tok),
+  definitions: () => request<{ items: DefSummary[] }>('GET', '/definitions'),
+  definition: (name: string, version?: number) =>
+    request<DefAnswer>('GET', `/definitions/${q(name)}${version ? `?version=${version}` : ''}`),
+  create: (def: Definition) => request('POST', '/definitions', def),
+  save: (def: Definition, publish = false) =>
+    request<{ name: string; version: number; changed: boolean; published: boolean | number; diagnostics?: Diagnostic[] }>(
+      'PUT', `/definitions/${q(def.name)}${publish ? '?publish=true' : ''}`, def),
+  remove: (name: string, force = false) => request('DELETE', `/definitions/${q(name)}${force ? '?force=true' : ''}`),
+  rename: (name: string, to: string) => request('POST', `/definitions/${q(name)}/rename`, { to }),
+  publish: (name: string, version?: number) => request('POST', `/definitions/${q(name)}/publish`, version ? { version } : {}),
+  versions: (name: string) =>
+    request<{ items: { version: number; hash?: string; created_at: string; published: boolean; published_at?: string; note?: string }[] }>(
+      'GET', `/definitions/${q(name)}/versions`),
+  diff: (name: string, from: number, to: number) =>
+    request<{ from: number; to: number; changes: { path: string; op: string; old?: unknown; new?: unknown }[]; unified: string }>(
+      'GET', `/definitions/${q(name)}/diff?from=${from}&to=${to}`),
+  restore: (name: string, version: number) => request<{ name: string; version: number }>('POST', `/definitions/${q(name)}/restore`, { version }),
+  validate: (def: Definition) => request<{ ok: boolean; diagnostics: Diagnostic[] }>('POST', '/validate', def),
+  exportAll: () => request<{ definitions: Definition[] }>('GET', '/export'),
+  importAll: (definitions: Definition[], publish = true, force = false) =>
+    request<{ created: string[]; updated: string[]; unchanged: string[] }>('POST', '/import', { definitions, publish, force }),
+  tables: () => request<{ items: TableInfo[] }>('GET', '/tables'),
+  records: (table: string, page: number, perPage: number, sort = '-id') =>
+    request<{ items: Record<string, unknown>[]; total: number; page: number; per_page: number }>(
+      'GET', `/tables/${q(table)}/records?page=${page}&per_page=${perPage}&sort=${q(sort)}`),
+  addRecord: (table: string, rec: Record<string, unknown>) => request('POST', `/tables/${q(table)}/records`, rec),
+  patchRecord: (table: string, id: unknown, rec: Record<string, unknown>) =>
+    request('PATCH', `/tables/${q(table)}/records/${q(String(id))}`, rec),
+  deleteRecord: (table: string, id: unknown) => request('DELETE', `/tables/${q(table)}/records/${q(String(id))}`),
+  executions: (f: { status?: string; function?: string; limit?: number; before?: string }) => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== '') p.set(k, String(v));
+    return request<{ items: Execution[]; next: string | null }>('GET', `/executions?${p}`);
+  },
+  execution: (id: string) => request<Execution>('GET', `/executions/${q(id)}`),
+  cancel: (id: string) => request<Execution>('POST', `/executions/${q(id)}/cancel`),
+  retry: (id: string) => request<{ id: string; status_url: string }>('POST', `/executions/${q(id)}/retry`),
+  run: (body: { name: string; input: unknown; version?: string | number; definition?: Definition; auth?: unknown }) =>
+    request<RunAnswer>('POST', '/run', body),
+};
