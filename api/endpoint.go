@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/store"
 )
 
 // endpoint serves one endpoint definition: path, query and JSON body are
@@ -57,10 +59,11 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		}
 		r := c.Request
 		var rawQuery url.Values
+		var query map[string]any
 		if r.URL.RawQuery != "" {
 			rawQuery = r.URL.Query()
+			query = queryMap(rawQuery, lists)
 		}
-		query := queryMap(rawQuery, lists)
 		input := make(map[string]any, len(query)+len(body)+len(c.Params))
 		for k, v := range query {
 			input[k] = v
@@ -106,7 +109,7 @@ func requestMap(c *gin.Context, raw url.Values, query map[string]any, hasLists b
 	for k, vs := range r.Header {
 		headers[strings.ToLower(k)] = strings.Join(vs, ", ")
 	}
-	if hasLists { // query holds lists for list inputs; request.query does not
+	if hasLists || query == nil { // query holds lists for list inputs; request.query does not
 		query = queryMap(raw, nil)
 	}
 	params := make(map[string]any, len(c.Params))
@@ -136,14 +139,22 @@ func (s *Server) respond(c *gin.Context, name string, st int, res *engine.Result
 		c.Status(st)
 		return
 	}
-	b, merr := marshal(res.Output)
+	bp := bodyPool.Get().(*[]byte)
+	defer bodyPool.Put(bp)
+	b, merr := store.AppendJSON((*bp)[:0], res.Output)
 	if merr != nil {
 		writeError(c, &engine.Error{Code: engine.CodeOutputEncoding, Definition: name, Path: "response", ExecutionID: res.ExecutionID,
 			Message: "the response cannot be written as JSON: " + merr.Error() + "; make sure it holds no NaN or infinite numbers"})
 		return
 	}
-	c.Data(st, "application/json; charset=utf-8", b)
+	c.Data(st, "application/json; charset=utf-8", b) // written out before the buffer goes back
+	if cap(b) <= 64<<10 {
+		*bp = b
+	}
 }
+
+// bodyPool holds the buffers responses are encoded into.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // queryMap turns query values into input values: a text, or a list of
 // texts when the name repeats or is a list input.

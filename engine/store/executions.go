@@ -270,85 +270,253 @@ func (x *Executions) write(ctx context.Context, recs []*engine.ExecutionRecord) 
 	return nil
 }
 
-// writeSQLite writes recs with one statement whose only parameter is the
-// whole batch as a JSON array, which SQLite unpacks with json_each: the
-// driver parses every statement it runs and binds parameters in time
-// quadratic in their number, so one parameter beats many rows of sixteen.
+// writeSQLite writes recs with as few statements as it can, their values
+// written into the SQL text as literals. The driver prepares every
+// statement it runs afresh (there is no statement to reuse) and binds
+// parameters in time quadratic in their number, while SQLite's tokenizer
+// reads a quoted text in one pass: literals cost least. A text that holds
+// a NUL character (which a literal cannot) is bound as a parameter.
 func (x *Executions) writeSQLite(ctx context.Context, q engine.Querier, recs []*engine.ExecutionRecord, now time.Time) error {
-	rows := make([]sqliteExecRow, len(recs))
-	nowText := FormatTime(now)
-	for i, r := range recs {
+	bp := literalPool.Get().(*[]byte)
+	defer literalPool.Put(bp)
+	var args []any
+	flush := func(b []byte, n int) error {
+		_, err := q.ExecContext(ctx, string(b), args...)
+		args = args[:0]
+		if err != nil {
+			return fmt.Errorf("writing %d execution records to %s: %v", n, x.s.where, err)
+		}
+		return nil
+	}
+	b := append((*bp)[:0], sqliteInsert...)
+	rows := 0
+	var scratch []byte
+	var times timeCache
+	for _, r := range recs {
+		if rows > 0 {
+			b = append(b, ',')
+		}
+		rows++
 		created := r.CreatedAt
 		if created.IsZero() {
 			created = now
 		}
-		rows[i] = sqliteExecRow{r.ID, r.Function, r.Mode, r.Status, r.Parent, r.Attempts, r.IdempotencyKey,
-			jsonArg(r.Input, r.Input == nil), jsonArg(r.Output, r.Output == nil), jsonArg(r.Error, r.Error == nil),
-			jsonArg(r.Trace, len(r.Trace) == 0), jsonArg(r.Logs, len(r.Logs) == 0),
-			FormatTime(created), x.s.nullTimeArg(r.StartedAt), x.s.nullTimeArg(r.FinishedAt), nowText}
+		b = append(b, '(')
+		b, args = appendLiteral(b, args, r.ID)
+		b = append(b, ',')
+		b, args = appendLiteral(b, args, r.Function)
+		b = append(b, ',')
+		b, args = appendLiteral(b, args, r.Mode)
+		b = append(b, ',')
+		b, args = appendLiteral(b, args, r.Status)
+		b = append(b, ',')
+		b, args = appendLiteral(b, args, r.Parent)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(r.Attempts), 10)
+		b = append(b, ',')
+		b, args = appendLiteral(b, args, r.IdempotencyKey)
+		for i, v := range [...]any{r.Input, r.Output, r.Error, r.Trace, r.Logs} {
+			b = append(b, ',')
+			if i == 2 && r.Error == nil || i == 3 && len(r.Trace) == 0 || i == 4 && len(r.Logs) == 0 || v == nil {
+				b = append(b, "NULL"...)
+				continue
+			}
+			scratch = recordJSON(scratch[:0], v) // JSON text never holds a NUL character
+			b = appendQuoted(b, scratch)
+		}
+		for _, t := range [...]time.Time{created, r.StartedAt, r.FinishedAt, now} {
+			if t.IsZero() {
+				b = append(b, ",NULL"...)
+				continue
+			}
+			b = append(b, ",'"...)
+			b = times.append(b, t)
+			b = append(b, '\'')
+		}
+		b = append(b, ')')
+		if len(b) >= maxStatementBytes {
+			if err := flush(b, rows); err != nil {
+				return err
+			}
+			b, rows = append(b[:0], sqliteInsert...), 0
+		}
 	}
-	batch, err := marshalJSON(rows)
-	if err != nil {
-		return fmt.Errorf("writing %d execution records to %s: %v", len(recs), x.s.where, err)
+	if rows > 0 {
+		if err := flush(b, rows); err != nil {
+			return err
+		}
 	}
-	if _, err := q.ExecContext(ctx, sqliteBatchUpsert, string(batch)); err != nil {
-		return fmt.Errorf("writing %d execution records to %s: %v", len(recs), x.s.where, err)
+	if cap(b) <= 1<<20 {
+		*bp = b
 	}
 	return nil
 }
 
-// sqliteExecRow is one record in a SQLite batch, as a JSON array in
-// execColumns order (JSON columns already encoded as text).
-type sqliteExecRow [execColumnCount]any
+// sqliteInsert starts the statement writing a batch. OR REPLACE makes a
+// record replace the one with its ID: every column is written, nothing
+// refers to the table, and it saves SQLite parsing and compiling an
+// ON CONFLICT clause of sixteen assignments for every batch.
+const sqliteInsert = "INSERT OR REPLACE INTO funcstack_executions (" + execColumns + ") VALUES "
 
-// sqliteBatchUpsert upserts the records of the JSON array bound to its one
-// parameter ("WHERE true" lets SQLite tell the SELECT from the upsert).
-var sqliteBatchUpsert = func() string {
-	cols := strings.Split(execColumns, ", ")
-	sel := make([]string, len(cols))
-	for i := range cols {
-		sel[i] = fmt.Sprintf("value ->> %d", i)
+// maxStatementBytes ends a SQLite statement of many records once it is
+// this long (a batch of large records takes several).
+const maxStatementBytes = 4 << 20
+
+var literalPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// appendLiteral appends s as a SQL text literal, or, when s holds a NUL
+// character, a parameter (appended to args) bound to it.
+func appendLiteral(b []byte, args []any, s string) ([]byte, []any) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return append(b, '?'), append(args, s)
 	}
-	return "INSERT INTO funcstack_executions (" + execColumns + ") SELECT " + strings.Join(sel, ", ") +
-		" FROM json_each(?) WHERE true" + execUpsertTail
-}()
+	b = append(b, '\'')
+	for {
+		i := strings.IndexByte(s, '\'')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '\'')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '\''), args
+}
 
+// appendQuoted appends text (without NUL characters) as a SQL text literal.
+func appendQuoted(b, text []byte) []byte {
+	b = append(b, '\'')
+	for {
+		i := bytes.IndexByte(text, '\'')
+		if i < 0 {
+			break
+		}
+		b = append(b, text[:i+1]...)
+		b = append(b, '\'')
+		text = text[i+1:]
+	}
+	b = append(b, text...)
+	return append(b, '\'')
+}
+
+// appendTime appends t as FormatTime writes it.
+func appendTime(b []byte, t time.Time) []byte {
+	var c timeCache
+	return c.append(b, t)
+}
+
+// timeCache appends times as FormatTime writes them, reusing the text up
+// to the second of the time before (the times of a batch of records share
+// most of theirs).
+type timeCache struct {
+	sec    int64
+	prefix [19]byte // 2006-01-02T15:04:05
+}
+
+func (c *timeCache) append(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	if sec := t.Unix(); sec != c.sec || c.prefix[0] == 0 {
+		year, month, day := t.Date()
+		if year < 0 || year > 9999 {
+			return t.AppendFormat(b, TimeFormat)
+		}
+		hour, minute, second := t.Clock()
+		p := c.prefix[:0]
+		p = appendDigits(p, year, 4)
+		p = append(p, '-')
+		p = appendDigits(p, int(month), 2)
+		p = append(p, '-')
+		p = appendDigits(p, day, 2)
+		p = append(p, 'T')
+		p = appendDigits(p, hour, 2)
+		p = append(p, ':')
+		p = appendDigits(p, minute, 2)
+		p = append(p, ':')
+		appendDigits(p, second, 2)
+		c.sec = sec
+	}
+	b = append(b, c.prefix[:]...)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/1000, 6)
+	return append(b, 'Z')
+}
+
+func appendDigits(b []byte, v, width int) []byte {
+	var d [8]byte
+	for i := width - 1; i >= 0; i-- {
+		d[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, d[:width]...)
+}
+
+// upsert is the PostgreSQL statement writing recs and its arguments: one
+// statement whatever the number of records, each column one array
+// parameter that unnest turns into rows, so that it is prepared once per
+// connection and reused (a VALUES list of 16 parameters a record made a
+// new statement, parsed and planned, for every batch size).
 func (x *Executions) upsert(recs []*engine.ExecutionRecord, now time.Time) (string, []any) {
-	var b strings.Builder
-	b.Grow(200 + len(recs)*execColumnCount*5)
-	b.WriteString("INSERT INTO funcstack_executions (" + execColumns + ") VALUES ")
-	args := make([]any, 0, len(recs)*execColumnCount)
-	pg := x.s.dialect == DialectPostgres
-	n := 0
+	return pgBatchUpsert, pgUpsertArgs(recs, now)
+}
+
+// pgBatchUpsert upserts the records whose columns are its sixteen array
+// parameters (JSON columns as texts, NULL for none).
+const pgBatchUpsert = `INSERT INTO funcstack_executions (` + execColumns + `)
+	SELECT id, fn, mode, status, parent, attempts, ikey, input::jsonb, output::jsonb, error::jsonb, trace::jsonb, logs::jsonb,
+		created_at, started_at, finished_at, updated_at
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[],
+		$8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+		$13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[])
+		AS u(id, fn, mode, status, parent, attempts, ikey, input, output, error, trace, logs, created_at, started_at, finished_at, updated_at)
+	WHERE true` + execUpsertTail
+
+func pgUpsertArgs(recs []*engine.ExecutionRecord, now time.Time) []any {
+	n := len(recs)
+	var (
+		texts    = make([][]string, 5)
+		attempts = make([]int32, n)
+		ikeys    = make([]string, n)
+		jsons    = make([][]*string, 5)
+		times    = make([][]*time.Time, 3)
+		updated  = make([]time.Time, n)
+	)
+	for i := range texts {
+		texts[i] = make([]string, n)
+	}
+	for i := range jsons {
+		jsons[i] = make([]*string, n)
+	}
+	for i := range times {
+		times[i] = make([]*time.Time, n)
+	}
+	nowUTC := now.UTC()
+	var buf []byte
 	for i, r := range recs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('(')
-		for j := 0; j < execColumnCount; j++ {
-			if j > 0 {
-				b.WriteByte(',')
+		texts[0][i], texts[1][i], texts[2][i], texts[3][i], texts[4][i] = r.ID, r.Function, r.Mode, r.Status, r.Parent
+		attempts[i], ikeys[i] = int32(r.Attempts), r.IdempotencyKey
+		for j, v := range [...]any{r.Input, r.Output, r.Error, r.Trace, r.Logs} {
+			if j == 2 && r.Error == nil || j == 3 && len(r.Trace) == 0 || j == 4 && len(r.Logs) == 0 || v == nil {
+				continue
 			}
-			if pg {
-				n++
-				b.WriteByte('$')
-				b.WriteString(strconv.Itoa(n))
-			} else {
-				b.WriteByte('?')
-			}
+			buf = recordJSON(buf[:0], v)
+			s := string(buf)
+			jsons[j][i] = &s
 		}
-		b.WriteByte(')')
 		created := r.CreatedAt
 		if created.IsZero() {
 			created = now
 		}
-		args = append(args, r.ID, r.Function, r.Mode, r.Status, r.Parent, r.Attempts, r.IdempotencyKey,
-			jsonArg(r.Input, r.Input == nil), jsonArg(r.Output, r.Output == nil), jsonArg(r.Error, r.Error == nil),
-			jsonArg(r.Trace, len(r.Trace) == 0), jsonArg(r.Logs, len(r.Logs) == 0),
-			x.s.timeArg(created), x.s.nullTimeArg(r.StartedAt), x.s.nullTimeArg(r.FinishedAt), x.s.timeArg(now))
+		for j, t := range [...]time.Time{created, r.StartedAt, r.FinishedAt} {
+			if !t.IsZero() {
+				t = t.UTC()
+				times[j][i] = &t
+			}
+		}
+		updated[i] = nowUTC
 	}
-	b.WriteString(execUpsertTail)
-	return b.String(), args
+	return []any{texts[0], texts[1], texts[2], texts[3], texts[4], attempts, ikeys,
+		jsons[0], jsons[1], jsons[2], jsons[3], jsons[4], times[0], times[1], times[2], updated}
 }
 
 // execUpsertTail makes an insert of execution records replace the ones
@@ -357,18 +525,6 @@ const execUpsertTail = ` ON CONFLICT (id) DO UPDATE SET "function" = excluded."f
 		parent = excluded.parent, attempts = excluded.attempts, idempotency_key = excluded.idempotency_key,
 		input = excluded.input, output = excluded.output, error = excluded.error, trace = excluded.trace, logs = excluded.logs,
 		created_at = excluded.created_at, started_at = excluded.started_at, finished_at = excluded.finished_at, updated_at = excluded.updated_at`
-
-// jsonArg is v as JSON text, or NULL.
-func jsonArg(v any, null bool) any {
-	if null {
-		return nil
-	}
-	b, err := marshalJSON(v)
-	if err != nil {
-		b, _ = marshalJSON("(not representable as JSON: " + err.Error() + ")")
-	}
-	return string(b)
-}
 
 // Get implements engine.ExecutionStore. Records still queued are seen.
 func (x *Executions) Get(ctx context.Context, id string) (*engine.ExecutionRecord, error) {
