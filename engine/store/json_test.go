@@ -59,7 +59,8 @@ func TestAppendTime(t *testing.T) {
 }
 
 // TestSQLiteRecordLiterals: texts that SQL literals must escape (quotes)
-// or cannot hold (NUL) come back as they were saved.
+// or cannot hold (NUL) come back as they were saved (a NUL in a text
+// column as U+FFFD, the same on both backends).
 func TestSQLiteRecordLiterals(t *testing.T) {
 	s, err := Open(context.Background(), Options{DataDir: t.TempDir()})
 	if err != nil {
@@ -80,7 +81,7 @@ func TestSQLiteRecordLiterals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Function != recs[0].Function || got.IdempotencyKey != "k\x00ey" || got.Output != "o'k" || got.Input.(map[string]any)["q"] != `it's "x"` ||
+	if got.Function != recs[0].Function || got.IdempotencyKey != "k\uFFFDey" || got.Output != "o'k" || got.Input.(map[string]any)["q"] != `it's "x"` ||
 		!got.CreatedAt.Equal(now) || !got.StartedAt.Equal(now) || !got.FinishedAt.IsZero() {
 		t.Errorf("got %+v", got)
 	}
