@@ -75,27 +75,8 @@ func storeServer(t testing.TB, st *store.Store, interval time.Duration) (*api.Se
 // the status and body.
 func adminCall(t testing.TB, base, method, url, body string, admin bool) (int, []byte) {
 	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, base+url, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if admin {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	st, _, b := call(t, method, base+url, body, admin)
+	return st, b
 }
 
 // at reads a value of a JSON body by a dotted path (list indexes as

@@ -13,7 +13,7 @@ import (
 )
 
 // call sends one request and returns the status, headers and body.
-func call(t *testing.T, method, url, body string, admin bool) (int, http.Header, []byte) {
+func call(t testing.TB, method, url, body string, admin bool) (int, http.Header, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
