@@ -2,12 +2,10 @@ package api_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/funcstack/funcstack/api"
+	"github.com/funcstack/funcstack/engine/enginetest"
 )
 
 // scrape reads /metrics and returns every sample as "name{labels}" → value
@@ -111,29 +110,11 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log destination safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestAccessLog: one JSON line per request with method, route, status,
 // duration and execution ID; sensitive inputs never appear, not even in
 // the message of an error that quotes them.
 func TestAccessLog(t *testing.T) {
-	var buf syncBuffer
+	var buf enginetest.SyncBuffer
 	logger, err := api.NewLogger(&buf, "json", "info")
 	if err != nil {
 		t.Fatal(err)

@@ -42,19 +42,25 @@ func nowArg(st *store.Store) any {
 	return store.FormatTime(nowTime())
 }
 
+// getPatchSetup makes one counter and the engine of DBGetPatch's stack
+// (db.get, then db.patch of one column) on st.
+func getPatchSetup(b *testing.B, st *store.Store) (*engine.Engine, int64) {
+	stack := `[{"type": "db.get", "table": "counters", "id": "input.id", "as": "c"},
+		{"type": "db.patch", "table": "counters", "id": "c.id", "data": {"value": "c.value + 1"}, "as": "after"}]`
+	clearTables(b, st)
+	var id int64
+	if err := st.SQL().QueryRow(rebind(st, `INSERT INTO "counters" ("name", "value") VALUES ('c', 0) RETURNING "id"`)).Scan(&id); err != nil {
+		b.Fatal(err)
+	}
+	return dbEngine(b, st, fn("main", `[{"name": "id", "type": "int"}]`, stack, "after.value")), id
+}
+
 // BenchmarkDBGetPatch reads a record and writes one column back: db.get +
 // db.patch in a stack against GORM's First + Updates, both bounded by
 // the sync timeout (runCtx).
 func BenchmarkDBGetPatch(b *testing.B) {
-	stack := `[{"type": "db.get", "table": "counters", "id": "input.id", "as": "c"},
-		{"type": "db.patch", "table": "counters", "id": "c.id", "data": {"value": "c.value + 1"}, "as": "after"}]`
 	for _, be := range backends(b) {
-		clearTables(b, be.st)
-		var id int64
-		if err := be.st.SQL().QueryRow(rebind(be.st, `INSERT INTO "counters" ("name", "value") VALUES ('c', 0) RETURNING "id"`)).Scan(&id); err != nil {
-			b.Fatal(err)
-		}
-		eng := dbEngine(b, be.st, fn("main", `[{"name": "id", "type": "int"}]`, stack, "after.value"))
+		eng, id := getPatchSetup(b, be.st)
 		in := map[string]any{"id": id}
 		b.Run(be.name+"/funcstack", func(b *testing.B) {
 			for b.Loop() {
@@ -102,15 +108,8 @@ func gormGetPatch(b *testing.B, gdb *gorm.DB, st *store.Store, id int64) int64 {
 // of each and their ratio: on a machine shared with other work, both
 // sides then see the same load, where separate runs seconds apart do not.
 func BenchmarkDBGetPatchPaired(b *testing.B) {
-	stack := `[{"type": "db.get", "table": "counters", "id": "input.id", "as": "c"},
-		{"type": "db.patch", "table": "counters", "id": "c.id", "data": {"value": "c.value + 1"}, "as": "after"}]`
 	for _, be := range backends(b) {
-		clearTables(b, be.st)
-		var id int64
-		if err := be.st.SQL().QueryRow(rebind(be.st, `INSERT INTO "counters" ("name", "value") VALUES ('c', 0) RETURNING "id"`)).Scan(&id); err != nil {
-			b.Fatal(err)
-		}
-		eng := dbEngine(b, be.st, fn("main", `[{"name": "id", "type": "int"}]`, stack, "after.value"))
+		eng, id := getPatchSetup(b, be.st)
 		in := map[string]any{"id": id}
 		gdb := be.st.Gorm()
 		b.Run(be.name, func(b *testing.B) {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funcstack/funcstack/engine/enginetest"
 	"github.com/funcstack/funcstack/engine/store"
 	"github.com/funcstack/funcstack/engine/store/storetest"
 )
@@ -36,7 +37,7 @@ const crashWorkspace = `{"kind": "function", "name": "work", "settings": {"timeo
 // proc is a funcstack serve process.
 type proc struct {
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *enginetest.SyncBuffer
 	base string
 	done chan struct{}
 }
@@ -47,7 +48,7 @@ var apiAt = regexp.MustCompile(`funcstack: API at (http://\S+) `)
 // until it serves.
 func startProc(t testing.TB, args ...string) *proc {
 	t.Helper()
-	p := &proc{out: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{out: &enginetest.SyncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(os.Args[0], append([]string{"serve"}, args...)...)
 	p.cmd.Env = append(os.Environ(), runMainEnv+"=1", "FUNCSTACK_ADMIN_TOKEN="+crashToken)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"github.com/funcstack/funcstack/engine/enginetest"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +14,10 @@ import (
 // JSON line per request on stderr; --log-level warn leaves them out; bad
 // values are refused with what to write instead.
 func TestServeLogs(t *testing.T) {
-	run := func(env string, args ...string) (base string, errOut *syncBuffer, stop func()) {
+	run := func(env string, args ...string) (base string, errOut *enginetest.SyncBuffer, stop func()) {
 		t.Setenv("FUNCSTACK_LOG_FORMAT", env)
 		ctx, cancel := context.WithCancel(context.Background())
-		out, errOut := &syncBuffer{}, &syncBuffer{}
+		out, errOut := &enginetest.SyncBuffer{}, &enginetest.SyncBuffer{}
 		done := make(chan int, 1)
 		go func() {
 			done <- serve(ctx, append([]string{"--workspace", ws, "--addr", "127.0.0.1:0", "--data", t.TempDir()}, args...), out, errOut)

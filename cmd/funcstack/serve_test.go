@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,30 +10,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/funcstack/funcstack/engine/enginetest"
 	"github.com/funcstack/funcstack/engine/store/storetest"
 )
-
-// syncBuffer is a bytes.Buffer safe to write and read at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 var (
 	apiLine   = regexp.MustCompile(`funcstack: API at (http://127\.0\.0\.1:\d+) `)
@@ -44,10 +25,10 @@ var (
 // startServe runs the serve command in-process on a free loopback port
 // and returns its base URL, its output and a stop function that cancels
 // it and returns its exit code.
-func startServe(t *testing.T, args ...string) (base string, out *syncBuffer, stop func() int) {
+func startServe(t *testing.T, args ...string) (base string, out *enginetest.SyncBuffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errOut := &syncBuffer{}, &syncBuffer{}
+	out, errOut := &enginetest.SyncBuffer{}, &enginetest.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- serve(ctx, append([]string{"--workspace", ws, "--addr", "127.0.0.1:0"}, args...), out, errOut)
