@@ -54,9 +54,10 @@ scale: ## three serve processes on one PostgreSQL, 5,000 durable executions, one
 FUZZTIME ?= 60s
 BENCHCOUNT ?= 5
 .PHONY: fuzz
-fuzz: ## fuzz the definition loader/compiler and the interpreter (FUZZTIME each)
+fuzz: ## fuzz the definition loader/compiler, the expression fast path against expr's VM, and the interpreter (FUZZTIME each)
 	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./engine/
 	$(GO) test -run '^$$' -fuzz '^FuzzExpr$$' -fuzztime $(FUZZTIME) ./engine/
+	$(GO) test -run '^$$' -fuzz '^FuzzFastExpr$$' -fuzztime $(FUZZTIME) ./engine/
 	$(GO) test -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) ./engine/
 
 .PHONY: lint

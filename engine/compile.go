@@ -90,6 +90,7 @@ type Expr struct {
 	Source  string
 	Path    string
 	program *vm.Program
+	fast    fastFn   // the expression without the VM, when it can be (see compileFast)
 	names   []string // scope names it reads
 }
 
@@ -1020,7 +1021,7 @@ func (dc *defCompiler) compileExpr(src, path string, sc *scope, to string) *Expr
 		dc.r.errorf(path, "expression", "%s", dc.exprErrorText(err, sc))
 		return nil
 	}
-	e := &Expr{Source: src, Path: path, program: prog}
+	e := &Expr{Source: src, Path: path, program: prog, fast: compileFast(prog.Node())}
 	visible := sc.visible()
 	seen := map[string]bool{}
 	node := prog.Node()

@@ -140,6 +140,11 @@ func (s *State) Function() *Function { return s.fn }
 
 // Eval evaluates a compiled expression against the run's variables.
 func (s *State) Eval(e *Expr) (any, error) {
+	if e.fast != nil {
+		if v, ok := e.fast(s.vars); ok {
+			return v, nil
+		}
+	}
 	v, err := s.vm.Run(e.program, s.vars)
 	if err != nil {
 		return nil, s.exprError(e, err)

@@ -1,0 +1,491 @@
+package engine
+
+import (
+	"reflect"
+
+	"github.com/expr-lang/expr/ast"
+)
+
+// fastFn evaluates an expression without expr's VM. ok is false when a
+// value met on the way is of a type the fast path does not handle (or the
+// VM would report an error, such as a modulo by zero): the caller then runs
+// the VM, which gives the answer or the error. The fast path never has a
+// side effect, so running the VM after it is safe.
+type fastFn func(vars map[string]any) (v any, ok bool)
+
+// compileFast turns the checked AST of an expression into a tree of
+// closures when every node is one the fast path handles: names, literals,
+// member access on objects and lists, arithmetic and comparisons on ints,
+// floats and texts, !, &&, ||, ??, ?: and object and list literals. It
+// returns nil otherwise, and the VM runs the expression.
+//
+// The fast path gives exactly what expr's VM gives for the same values
+// (TestFastExprMatchesVM and FuzzFastExpr check this): ints stay ints
+// (wrapping on overflow), an int and a float make a float, / always makes
+// a float, == between an int and a float compares their values. Values
+// stay boxed as any between nodes: unboxed intermediates measured slower
+// (BenchmarkFastExpr), the copying costing more than the boxing saves.
+func compileFast(n ast.Node) fastFn {
+	switch x := n.(type) {
+	case *ast.NilNode:
+		return constFast(nil)
+	case *ast.BoolNode:
+		return constFast(x.Value)
+	case *ast.StringNode:
+		return constFast(x.Value)
+	case *ast.IntegerNode:
+		switch kindOf(x.Type()) {
+		case reflect.Invalid, reflect.Int:
+			return constFast(x.Value)
+		case reflect.Float64:
+			return constFast(float64(x.Value))
+		}
+		return nil
+	case *ast.FloatNode:
+		if kindOf(x.Type()) == reflect.Float32 {
+			return nil
+		}
+		return constFast(x.Value)
+	case *ast.ConstantNode:
+		switch x.Value.(type) {
+		case nil, bool, int, float64, string:
+			return constFast(x.Value)
+		}
+		return nil
+	case *ast.IdentifierNode:
+		if x.Value == "$env" {
+			return nil
+		}
+		name := x.Value
+		return func(vars map[string]any) (any, bool) { return vars[name], true }
+	case *ast.MemberNode:
+		return compileMember(x)
+	case *ast.UnaryNode:
+		return compileUnary(x)
+	case *ast.BinaryNode:
+		return compileBinary(x)
+	case *ast.ConditionalNode:
+		cond, a, b := compileFast(x.Cond), compileFast(x.Exp1), compileFast(x.Exp2)
+		if cond == nil || a == nil || b == nil {
+			return nil
+		}
+		return func(vars map[string]any) (any, bool) {
+			c, ok := cond(vars)
+			t, isBool := c.(bool)
+			if !ok || !isBool {
+				return nil, false
+			}
+			if t {
+				return a(vars)
+			}
+			return b(vars)
+		}
+	case *ast.ArrayNode:
+		items := make([]fastFn, len(x.Nodes))
+		for i, e := range x.Nodes {
+			if items[i] = compileFast(e); items[i] == nil {
+				return nil
+			}
+		}
+		return func(vars map[string]any) (any, bool) {
+			out := make([]any, len(items))
+			for i, f := range items {
+				v, ok := f(vars)
+				if !ok {
+					return nil, false
+				}
+				out[i] = v
+			}
+			return out, true
+		}
+	case *ast.MapNode:
+		return compileMap(x)
+	}
+	return nil
+}
+
+func constFast(v any) fastFn {
+	return func(map[string]any) (any, bool) { return v, true }
+}
+
+func kindOf(t reflect.Type) reflect.Kind {
+	if t == nil {
+		return reflect.Invalid
+	}
+	return t.Kind()
+}
+
+// compileMember handles a.b and a[i] on objects (map[string]any) and lists
+// ([]any); optional chaining and method calls go to the VM.
+func compileMember(x *ast.MemberNode) fastFn {
+	if x.Optional || x.Method {
+		return nil
+	}
+	base := compileFast(x.Node)
+	if base == nil {
+		return nil
+	}
+	if s, ok := x.Property.(*ast.StringNode); ok {
+		key := s.Value
+		return func(vars map[string]any) (any, bool) {
+			b, ok := base(vars)
+			m, isMap := b.(map[string]any)
+			if !ok || !isMap {
+				return nil, false
+			}
+			return m[key], true
+		}
+	}
+	prop := compileFast(x.Property)
+	if prop == nil {
+		return nil
+	}
+	return func(vars map[string]any) (any, bool) {
+		b, ok := base(vars)
+		if !ok {
+			return nil, false
+		}
+		p, ok := prop(vars)
+		if !ok {
+			return nil, false
+		}
+		switch c := b.(type) {
+		case map[string]any:
+			if k, isText := p.(string); isText {
+				return c[k], true
+			}
+		case []any:
+			if i, isInt := p.(int); isInt {
+				if i < 0 {
+					i += len(c)
+				}
+				if i >= 0 && i < len(c) {
+					return c[i], true
+				}
+			}
+		}
+		return nil, false
+	}
+}
+
+func compileUnary(x *ast.UnaryNode) fastFn {
+	v := compileFast(x.Node)
+	if v == nil {
+		return nil
+	}
+	switch x.Operator {
+	case "!", "not":
+		return func(vars map[string]any) (any, bool) {
+			a, ok := v(vars)
+			b, isBool := a.(bool)
+			return !b, ok && isBool
+		}
+	case "-":
+		return func(vars map[string]any) (any, bool) {
+			a, ok := v(vars)
+			if !ok {
+				return nil, false
+			}
+			switch n := a.(type) {
+			case int:
+				return -n, true
+			case float64:
+				return -n, true
+			}
+			return nil, false
+		}
+	}
+	return nil
+}
+
+func compileMap(x *ast.MapNode) fastFn {
+	keys := make([]string, len(x.Pairs))
+	vals := make([]fastFn, len(x.Pairs))
+	seen := make(map[string]bool, len(x.Pairs))
+	for i, p := range x.Pairs {
+		pair, ok := p.(*ast.PairNode)
+		if !ok {
+			return nil
+		}
+		k, ok := pair.Key.(*ast.StringNode)
+		if !ok || seen[k.Value] { // a repeated key: the VM decides which wins
+			return nil
+		}
+		seen[k.Value] = true
+		keys[i] = k.Value
+		if vals[i] = compileFast(pair.Value); vals[i] == nil {
+			return nil
+		}
+	}
+	return func(vars map[string]any) (any, bool) {
+		m := make(map[string]any, len(keys))
+		for i, f := range vals {
+			v, ok := f(vars)
+			if !ok {
+				return nil, false
+			}
+			m[keys[i]] = v
+		}
+		return m, true
+	}
+}
+
+func compileBinary(x *ast.BinaryNode) fastFn {
+	l, r := compileFast(x.Left), compileFast(x.Right)
+	if l == nil || r == nil {
+		return nil
+	}
+	switch x.Operator {
+	case "&&", "and", "||", "or":
+		stopOn := x.Operator == "||" || x.Operator == "or"
+		return func(vars map[string]any) (any, bool) {
+			a, ok := l(vars)
+			b, isBool := a.(bool)
+			if !ok || !isBool {
+				return nil, false
+			}
+			if b == stopOn {
+				return b, true
+			}
+			return r(vars)
+		}
+	case "??":
+		return func(vars map[string]any) (any, bool) {
+			a, ok := l(vars)
+			if !ok {
+				return nil, false
+			}
+			switch v := a.(type) {
+			case nil:
+				return r(vars)
+			case map[string]any:
+				if v == nil {
+					return r(vars)
+				}
+			case []any:
+				if v == nil {
+					return r(vars)
+				}
+			case bool, int, float64, string:
+			default:
+				return nil, false
+			}
+			return a, true
+		}
+	case "==", "!=":
+		neg := x.Operator == "!="
+		eq := fastEqual
+		// The compiler uses int-only or text-only comparisons when both
+		// sides are typed so; the VM fails on other values, and so must we.
+		if lk, rk := kindOf(x.Left.Type()), kindOf(x.Right.Type()); lk == rk && (lk == reflect.Int || lk == reflect.String) &&
+			x.Left.Type().PkgPath() == "" && x.Right.Type().PkgPath() == "" {
+			eq = fastEqualStrict
+		}
+		return func(vars map[string]any) (any, bool) {
+			a, ok := l(vars)
+			if !ok {
+				return nil, false
+			}
+			b, ok := r(vars)
+			if !ok {
+				return nil, false
+			}
+			e, ok := eq(a, b)
+			return e != neg, ok
+		}
+	}
+	op := arith(x.Operator)
+	if op == nil {
+		return nil
+	}
+	return func(vars map[string]any) (any, bool) {
+		a, ok := l(vars)
+		if !ok {
+			return nil, false
+		}
+		b, ok := r(vars)
+		if !ok {
+			return nil, false
+		}
+		return op(a, b)
+	}
+}
+
+// fastEqual is runtime.Equal for the types of the fast path: numbers by
+// value, texts and booleans by content, nil equal only to nil, and two
+// scalars of different types unequal.
+func fastEqual(a, b any) (bool, bool) {
+	switch x := a.(type) {
+	case int:
+		switch y := b.(type) {
+		case int:
+			return x == y, true
+		case float64:
+			return float64(x) == y, true
+		case nil, string, bool:
+			return false, true
+		}
+	case float64:
+		switch y := b.(type) {
+		case int:
+			return x == float64(y), true
+		case float64:
+			return x == y, true
+		case nil, string, bool:
+			return false, true
+		}
+	case string:
+		switch y := b.(type) {
+		case string:
+			return x == y, true
+		case nil, int, float64, bool:
+			return false, true
+		}
+	case bool:
+		switch y := b.(type) {
+		case bool:
+			return x == y, true
+		case nil, int, float64, string:
+			return false, true
+		}
+	case nil:
+		switch b.(type) {
+		case nil:
+			return true, true
+		case int, float64, string, bool:
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// fastEqualStrict is OpEqualInt and OpEqualString: both sides must hold
+// the type they are declared with.
+func fastEqualStrict(a, b any) (bool, bool) {
+	switch x := a.(type) {
+	case int:
+		y, ok := b.(int)
+		return x == y, ok
+	case string:
+		y, ok := b.(string)
+		return x == y, ok
+	}
+	return false, false
+}
+
+// arith returns the binary operator op on ints, floats and texts, as
+// expr's runtime helpers compute it, or nil for an operator the fast path
+// leaves to the VM.
+func arith(op string) func(a, b any) (any, bool) {
+	switch op {
+	case "+":
+		return func(a, b any) (any, bool) {
+			if x, ok := a.(int); ok {
+				if y, ok := b.(int); ok {
+					return x + y, true
+				}
+			}
+			if x, ok := a.(string); ok {
+				y, ok := b.(string)
+				return x + y, ok
+			}
+			return floats(a, b, func(x, y float64) float64 { return x + y })
+		}
+	case "-":
+		return func(a, b any) (any, bool) {
+			if x, ok := a.(int); ok {
+				if y, ok := b.(int); ok {
+					return x - y, true
+				}
+			}
+			return floats(a, b, func(x, y float64) float64 { return x - y })
+		}
+	case "*":
+		return func(a, b any) (any, bool) {
+			if x, ok := a.(int); ok {
+				if y, ok := b.(int); ok {
+					return x * y, true
+				}
+			}
+			return floats(a, b, func(x, y float64) float64 { return x * y })
+		}
+	case "/":
+		return func(a, b any) (any, bool) {
+			return floats(a, b, func(x, y float64) float64 { return x / y })
+		}
+	case "%":
+		return func(a, b any) (any, bool) {
+			x, ok1 := a.(int)
+			y, ok2 := b.(int)
+			if !ok1 || !ok2 || y == 0 {
+				return nil, false
+			}
+			return x % y, true
+		}
+	case "<":
+		return compare(func(c int) bool { return c < 0 })
+	case "<=":
+		return compare(func(c int) bool { return c <= 0 })
+	case ">":
+		return compare(func(c int) bool { return c > 0 })
+	case ">=":
+		return compare(func(c int) bool { return c >= 0 })
+	}
+	return nil
+}
+
+// floats applies f to two numbers (ints made floats), as expr does when
+// either is a float, and for / always.
+func floats(a, b any, f func(x, y float64) float64) (any, bool) {
+	x, ok1 := numberOf(a)
+	y, ok2 := numberOf(b)
+	if !ok1 || !ok2 {
+		return nil, false
+	}
+	return f(x, y), true
+}
+
+func numberOf(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+// compare orders two numbers or two texts; NaN compares false every way,
+// as in Go and in expr.
+func compare(want func(c int) bool) func(a, b any) (any, bool) {
+	return func(a, b any) (any, bool) {
+		if x, ok := a.(int); ok {
+			if y, ok := b.(int); ok {
+				return want(cmpOrdered(x, y)), true
+			}
+		}
+		if x, ok := a.(string); ok {
+			y, ok := b.(string)
+			return want(cmpOrdered(x, y)), ok
+		}
+		x, ok1 := numberOf(a)
+		y, ok2 := numberOf(b)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		if x != x || y != y {
+			return false, true
+		}
+		return want(cmpOrdered(x, y)), true
+	}
+}
+
+func cmpOrdered[T int | float64 | string](x, y T) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
