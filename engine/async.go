@@ -132,7 +132,7 @@ func (e *Engine) Start(s *State, fn *Function, input map[string]any, opt AsyncOp
 	}
 	id := NewID()
 	if opt.IdempotencyKey != "" {
-		got, err := e.store.ClaimIdempotencyKey(s.ctx, fn.Name, opt.IdempotencyKey, id, e.cfg.IdempotencyWindow)
+		got, err := e.store.ClaimIdempotencyKey(s.Context(), fn.Name, opt.IdempotencyKey, id, e.cfg.IdempotencyWindow)
 		if err != nil {
 			return "", err
 		}
@@ -256,9 +256,12 @@ func (e *Engine) execute(x *Execution) {
 	case x.stop.Load():
 		err = stoppedError()
 	case x.ctx.Err() != nil:
-		err = (&State{ctx: x.ctx, limit: x.limit}).ctxError()
+		s := &State{limit: x.limit}
+		s.own.start(x.ctx, time.Time{})
+		s.clock = &s.own
+		err = s.ctxError()
 	default:
-		s := e.newState(x.ctx, x.prog, x.fn, x.rec.ID, x.depth)
+		s := e.newState(x.ctx, time.Time{}, nil, x.prog, x.fn, x.rec.ID, x.depth)
 		s.limit = x.limit
 		s.stop = &x.stop
 		e.bindVars(s, x.input, x.auth, nil)
@@ -387,7 +390,7 @@ func callerDeadline(s *State) (time.Time, bool) {
 	if s == nil {
 		return time.Time{}, false
 	}
-	return s.ctx.Deadline()
+	return s.clock.deadlineOf()
 }
 
 // sharedDeadline is a context carrying a run's deadline but not its
@@ -409,8 +412,8 @@ func (sd *sharedDeadline) release() {
 // reference to it for the caller.
 func (s *State) detached() *sharedDeadline {
 	if s.shared == nil {
-		dl, _ := s.ctx.Deadline()
-		ctx, cancel := context.WithDeadlineCause(context.WithoutCancel(s.ctx), dl, errDeadline)
+		dl, _ := s.clock.deadlineOf()
+		ctx, cancel := context.WithDeadlineCause(context.WithoutCancel(s.Context()), dl, errDeadline)
 		s.shared = &sharedDeadline{ctx: ctx, cancel: cancel}
 		s.shared.refs.Store(1) // the run's own, dropped when it ends
 	}

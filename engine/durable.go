@@ -119,7 +119,7 @@ func (e *Engine) StartDurable(s *State, fn *Function, input map[string]any, opt 
 		return "", verr
 	}
 	auth, _ := s.vars[NameAuth].(map[string]any)
-	id, err := e.durable.Enqueue(s.ctx, s.tx, &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
+	id, err := e.durable.Enqueue(s.Context(), s.tx, &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
 		Parent: s.execID, IdempotencyKey: opt.IdempotencyKey, Auth: auth, Depth: s.depth + 1})
 	if err != nil {
 		if _, ok := err.(*Error); ok {
@@ -188,7 +188,7 @@ func (e *Engine) FireTriggers(s *State, table *Definition, action string, newRec
 			// storage) changes fire none.
 			return nil
 		}
-		depth := TriggerDepth(s.ctx) + 1
+		depth := TriggerDepth(s.Context()) + 1
 		if max := e.cfg.Limits.MaxTriggerDepth; depth > max {
 			return &Error{Code: CodeLimit, Message: fmt.Sprintf(
 				"trigger depth limit reached: the %s on table %s would run %s as the %dth trigger in a chain (limit max_trigger_depth %d); a trigger function writes to a table whose triggers lead back to it",
@@ -208,7 +208,7 @@ func (e *Engine) FireTriggers(s *State, table *Definition, action string, newRec
 			verr.Message = fmt.Sprintf("table %s: trigger function %s does not take {table, action, new, old}: %s", table.Name, t.Function, verr.Message)
 			return verr
 		}
-		if _, err := e.durable.Enqueue(s.ctx, s.tx, &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
+		if _, err := e.durable.Enqueue(s.Context(), s.tx, &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
 			Parent: s.execID, TriggerDepth: depth}); err != nil {
 			return err
 		}

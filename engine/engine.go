@@ -258,9 +258,7 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	if fn.Timeout > 0 && fn.Timeout < timeout {
 		timeout, lname = fn.Timeout, "settings.timeout of "+name
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errDeadline)
-	defer cancel()
-	s := e.newState(ctx, p, fn, id, opt.Depth)
+	s := e.newState(ctx, started.Add(timeout), nil, p, fn, id, opt.Depth)
 	s.limit = limitInfo{lname, timeout}
 	e.bindVars(s, in, opt.Auth, opt.Request)
 	s.logs = &res.Logs
@@ -350,17 +348,17 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 		verr.Message = "invalid input for " + fn.Name
 		return nil, verr
 	}
-	ctx, limit := s.ctx, s.limit
-	if fn.Timeout > 0 {
-		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > fn.Timeout {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeoutCause(ctx, fn.Timeout, errDeadline)
-			defer cancel()
-			limit = limitInfo{"settings.timeout of " + fn.Name, fn.Timeout}
-		}
+	if s.clock.ended() {
+		return nil, s.ctxError()
 	}
-	c := e.newState(ctx, s.prog, fn, s.execID, s.depth+1)
-	c.limit = limit
+	var c *State
+	if dl, ok := s.clock.deadlineOf(); fn.Timeout > 0 && (!ok || time.Until(dl) > fn.Timeout) {
+		c = e.newState(s.Context(), time.Now().Add(fn.Timeout), nil, s.prog, fn, s.execID, s.depth+1)
+		c.limit = limitInfo{"settings.timeout of " + fn.Name, fn.Timeout}
+	} else {
+		c = e.newState(nil, time.Time{}, s.clock, s.prog, fn, s.execID, s.depth+1)
+		c.limit = s.limit
+	}
 	auth, _ := s.vars[NameAuth].(map[string]any)
 	e.bindVars(c, in, auth, nil)
 	c.logs, c.trace, c.tx, c.stop = s.logs, s.trace, s.tx, s.stop

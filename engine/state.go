@@ -29,8 +29,10 @@ func isSignal(err error) bool { return err == ErrBreak || err == ErrContinue || 
 // State is the per-run state of one function: its variables, its expr VM,
 // its context and what it has to report. A State is used by one goroutine.
 type State struct {
-	ctx   context.Context
-	done  <-chan struct{}
+	// clock is the run's deadline and cancellation: own, or shared with
+	// the caller for a call in the caller's goroutine.
+	clock *runClock
+	own   runClock
 	eng   *Engine
 	prog  *Program
 	fn    *Function
@@ -102,9 +104,17 @@ type traceBuf struct {
 
 var statePool = sync.Pool{New: func() any { return &State{vars: make(map[string]any, 8)} }}
 
-func (e *Engine) newState(ctx context.Context, p *Program, fn *Function, execID string, depth int) *State {
+// newState makes the state of a run of fn. Its clock is its own, on ctx
+// with deadline (zero: ctx's own), or, when shared is set, the caller's.
+func (e *Engine) newState(ctx context.Context, deadline time.Time, shared *runClock, p *Program, fn *Function, execID string, depth int) *State {
 	s := statePool.Get().(*State)
-	s.ctx, s.done, s.eng, s.prog, s.fn, s.execID, s.depth = ctx, ctx.Done(), e, p, fn, execID, depth
+	if shared != nil {
+		s.clock = shared
+	} else {
+		s.own.start(ctx, deadline)
+		s.clock = &s.own
+	}
+	s.eng, s.prog, s.fn, s.execID, s.depth = e, p, fn, execID, depth
 	s.vm.MemoryBudget = e.cfg.Limits.ExprMemoryBudget
 	return s
 }
@@ -118,12 +128,15 @@ func (s *State) release() {
 		s.shared = nil
 	}
 	s.tx = nil
-	s.ctx, s.done, s.eng, s.prog, s.fn, s.ret, s.cur, s.trace, s.logs = nil, nil, nil, nil, nil, nil, nil, nil, nil
+	if s.clock == &s.own {
+		s.own.stop()
+	}
+	s.clock, s.eng, s.prog, s.fn, s.ret, s.cur, s.trace, s.logs = nil, nil, nil, nil, nil, nil, nil, nil
 	statePool.Put(s)
 }
 
 // Context returns the run's context; it carries the run's deadline.
-func (s *State) Context() context.Context { return s.ctx }
+func (s *State) Context() context.Context { return s.clock.context() }
 
 // Engine returns the engine running the state.
 func (s *State) Engine() *Engine { return s.eng }
@@ -221,10 +234,11 @@ func (s *State) Tracing() bool { return s.trace != nil }
 // Alive returns the run's context error as an *Error once the run's
 // deadline has passed or it was cancelled, else nil.
 func (s *State) Alive() error {
-	select {
-	case <-s.done:
+	if s.clock.ctx == nil {
+		s.clock.context() // a step asking is about to wait
+	}
+	if s.clock.ended() {
 		return s.ctxError()
-	default:
 	}
 	if s.stopped() {
 		return stoppedError()
@@ -234,7 +248,8 @@ func (s *State) Alive() error {
 
 // ctxError describes why the run's context ended.
 func (s *State) ctxError() *Error {
-	if errors.Is(s.ctx.Err(), context.DeadlineExceeded) || context.Cause(s.ctx) == errDeadline {
+	ctx := s.clock.context()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || context.Cause(ctx) == errDeadline {
 		advice := "raise the run's timeout, run the work async, or make the stack faster"
 		switch {
 		case s.limit.name == "sync_timeout":
@@ -247,7 +262,7 @@ func (s *State) ctxError() *Error {
 		return &Error{Code: CodeTimeout, Status: 504, Message: fmt.Sprintf(
 			"run timed out after %s (limit %s); %s", s.limit.d, s.limit.name, advice)}
 	}
-	if c := context.Cause(s.ctx); c != nil && c != context.Canceled {
+	if c := context.Cause(ctx); c != nil && c != context.Canceled {
 		return &Error{Code: CodeCancelled, Message: "run cancelled: " + c.Error()}
 	}
 	return &Error{Code: CodeCancelled, Message: "run cancelled"}
@@ -334,10 +349,8 @@ func (s *State) Loop(body *Block, iteration int) (stop bool, err error) {
 		return true, &Error{Code: CodeLimit, Message: fmt.Sprintf(
 			"loop ran more than %d iterations (limit max_loop_iterations); add a break or a tighter condition", s.eng.cfg.Limits.MaxLoopIterations)}
 	}
-	select {
-	case <-s.done:
+	if s.clock.ended() {
 		return true, s.ctxError()
-	default:
 	}
 	if s.stopped() {
 		return true, stoppedError()

@@ -477,7 +477,32 @@ func TestTry(t *testing.T) {
 			`{"kind": "function", "name": "slow", "settings": {"timeout": "30ms"}, "stack": [{"type": "sleep", "ms": "5000"}]}`},
 			wantErr:  "slow: stack[0]: run timed out after 30ms (limit settings.timeout of slow); raise the function's settings.timeout or make it faster (execution exec-1)",
 			wantCode: engine.CodeTimeout},
+		{name: "a busy loop stops at the timeout", opt: engine.RunOptions{Timeout: 50 * time.Millisecond}, defs: []string{mainFn(`[
+			{"type": "var", "name": "n", "value": "0"},
+			{"type": "for", "count": "100000", "as": "i", "steps": [
+				{"type": "for", "count": "100000", "as": "j", "steps": [{"type": "set", "name": "n", "value": "n + 1"}]}]}]`, "n")},
+			wantErr:  "main: stack[1].steps[0]: run timed out after 50ms (limit timeout); raise the run's timeout, run the work async, or make the stack faster (execution exec-1)",
+			wantCode: engine.CodeTimeout, wantStatus: 504},
 	})
+}
+
+// TestTimeoutWithoutLoops: a run that never loops, only calls (an
+// exponential recursion), still stops at its deadline.
+func TestTimeoutWithoutLoops(t *testing.T) {
+	eng := newEngine(t, engine.Config{},
+		mainFn(`[{"type": "call", "function": "fib", "input": {"n": "30"}, "as": "f"}]`, "f"),
+		`{"kind": "function", "name": "fib", "input": [{"name": "n", "type": "int", "required": true}], "stack": [
+			{"type": "if", "cond": "input.n < 2", "then": [{"type": "return", "value": "input.n"}]},
+			{"type": "call", "function": "fib", "input": {"n": "input.n - 1"}, "as": "a"},
+			{"type": "call", "function": "fib", "input": {"n": "input.n - 2"}, "as": "b"}], "response": "a + b"}`)
+	start := time.Now()
+	_, err := eng.Run(context.Background(), "main", nil, engine.RunOptions{Timeout: 50 * time.Millisecond})
+	if e := engine.AsError(err); e == nil || e.Code != engine.CodeTimeout || !strings.Contains(e.Message, "run timed out after 50ms (limit timeout)") {
+		t.Fatalf("fib(30) with a 50ms timeout gave %v, want a timeout", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the timeout took %s to stop the run", d)
+	}
 }
 
 func TestCall(t *testing.T) {
