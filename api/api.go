@@ -151,7 +151,13 @@ func New(cfg Config) (*Server, error) {
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.g.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	t := trackedPool.Get().(*tracked)
+	*t = tracked{ResponseWriter: w}
+	s.g.ServeHTTP(t, r)
+	*t = tracked{}
+	trackedPool.Put(t)
+}
 
 // Endpoints lists the generated routes, sorted by path then method.
 func (s *Server) Endpoints() []Endpoint { return append([]Endpoint(nil), s.routes.Load().endpoints...) }

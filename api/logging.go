@@ -20,13 +20,6 @@ import (
 // bodies, query strings, headers and inputs are never logged, and values
 // of inputs marked "sensitive" are blanked out of logged error messages.
 
-// Keys of what handlers leave on the gin context for the access log (set
-// only on the error path, so a good request allocates nothing for them).
-const (
-	keyError     = "funcstack.error"
-	keySensitive = "funcstack.sensitive"
-)
-
 // NewLogger makes the logger of funcstack serve: format "text" or "json",
 // level "debug", "info", "warn" or "error".
 func NewLogger(w io.Writer, format, level string) (*slog.Logger, error) {
@@ -73,17 +66,12 @@ func (s *Server) observe(c *gin.Context) {
 	if id := c.Writer.Header().Get(HeaderExecutionID); id != "" {
 		attrs = append(attrs, slog.String("execution_id", id))
 	}
-	if st >= 500 {
-		if v, ok := c.Get(keyError); ok {
-			e := v.(*engine.Error)
-			msg := e.Error()
-			if sv, ok := c.Get(keySensitive); ok {
-				for _, secret := range sv.([]string) {
-					msg = strings.ReplaceAll(msg, secret, "[redacted]")
-				}
-			}
-			attrs = append(attrs, slog.String("code", e.Code), slog.String("error", msg))
+	if t := trackedOf(c); st >= 500 && t != nil && t.err != nil {
+		msg := t.err.Error()
+		for _, secret := range t.sensitive {
+			msg = strings.ReplaceAll(msg, secret, "[redacted]")
 		}
+		attrs = append(attrs, slog.String("code", t.err.Code), slog.String("error", msg))
 	}
 	s.log.LogAttrs(ctx, level, "request", attrs...)
 }
@@ -94,13 +82,15 @@ func noteError(c *gin.Context, e *engine.Error, f *engine.Function, input map[st
 	if status(e) < 500 {
 		return
 	}
-	c = outerContext(c) // the access log runs in the main engine
-	c.Set(keyError, e)
-	if f == nil || f.Inputs == nil {
+	t := trackedOf(c)
+	if t == nil {
 		return
 	}
-	if vals := sensitiveValues(f.Inputs.Fields(), input, nil); len(vals) > 0 {
-		c.Set(keySensitive, vals)
+	t.err = e
+	if f != nil && f.Inputs != nil {
+		if vals := sensitiveValues(f.Inputs.Fields(), input, nil); len(vals) > 0 {
+			t.sensitive = vals
+		}
 	}
 }
 

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -55,42 +57,57 @@ func noMethod(c *gin.Context) {
 // serveEndpoints hands a request no fixed route took to the current
 // generated endpoints.
 func (s *Server) serveEndpoints(c *gin.Context) {
-	r := c.Request.WithContext(context.WithValue(c.Request.Context(), outerKey{}, c))
-	s.routes.Load().g.ServeHTTP(c.Writer, r)
+	s.routes.Load().g.ServeHTTP(c.Writer, c.Request)
 }
 
-// outerKey keys the main engine's *gin.Context in the context of a
-// request handed to the endpoints' engine.
-type outerKey struct{}
+// tracked wraps the ResponseWriter of every request (Server.ServeHTTP).
+// Handlers of both gin engines find it by unwrapping c.Writer and leave in
+// it what the access log and the metrics need, so that a request needs no
+// context values or key maps for them.
+type tracked struct {
+	http.ResponseWriter
+	// route is the pattern that served the request when the main
+	// engine's c.FullPath() does not know it: a generated endpoint's
+	// path, or the builder UI's prefix.
+	route string
+	// err is the 5xx error the request ended with, and sensitive the
+	// input values to blank out of it (see noteError).
+	err       *engine.Error
+	sensitive []string
+}
 
-// routePatternKey keys, in the main engine's *gin.Context, the route pattern of
-// the generated endpoint that served the request.
-const routePatternKey = "funcstack.route"
+func (t *tracked) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+// Flush and Hijack keep what the server's writer can do.
+func (t *tracked) Flush() { _ = http.NewResponseController(t.ResponseWriter).Flush() }
+
+func (t *tracked) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(t.ResponseWriter).Hijack()
+}
+
+var trackedPool = sync.Pool{New: func() any { return new(tracked) }}
+
+// trackedOf finds the request's tracked writer under c.Writer, or nil.
+func trackedOf(c *gin.Context) *tracked {
+	var w http.ResponseWriter = c.Writer
+	for {
+		if t, ok := w.(*tracked); ok {
+			return t
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return nil
+		}
+		w = u.Unwrap()
+	}
+}
 
 // markRoute (in the endpoints' engine) records the matched route pattern
-// in the main engine's context, for routeOf, and hands the keys the
-// endpoint's handlers set (c.Set) on to it, so that the main engine's
-// middleware sees them as if the endpoint had run there.
+// for routeOf.
 func markRoute(c *gin.Context) {
-	oc := outerContext(c)
-	if oc == c {
-		c.Next()
-		return
+	if t := trackedOf(c); t != nil {
+		t.route = c.FullPath()
 	}
-	oc.Set(routePatternKey, c.FullPath())
-	c.Next()
-	for k, v := range c.Keys {
-		oc.Set(k, v)
-	}
-}
-
-// outerContext is the main engine's context of a request that c (of the
-// endpoints' engine) serves, or c itself for the main engine's routes.
-func outerContext(c *gin.Context) *gin.Context {
-	if oc, ok := c.Request.Context().Value(outerKey{}).(*gin.Context); ok {
-		return oc
-	}
-	return c
 }
 
 // routeOf is the route pattern that served c's request: a fixed route
@@ -102,7 +119,10 @@ func routeOf(c *gin.Context) string {
 	if p := c.FullPath(); p != "" {
 		return p
 	}
-	return c.GetString(routePatternKey)
+	if t := trackedOf(c); t != nil {
+		return t.route
+	}
+	return ""
 }
 
 // reloadState is what the last reload saw and did.

@@ -31,15 +31,12 @@ func TestRouteOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	var keys []any
-	s.g.Use(func(c *gin.Context) { c.Next(); got = append(got, routeOf(c)); keys = append(keys, c.Keys["k"]) })
-	// What the endpoint's handlers set is seen by the main engine's
-	// middleware too.
+	s.g.Use(func(c *gin.Context) { c.Next(); got = append(got, routeOf(c)) })
 	rt, err := s.buildRoutes(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt.g.POST("/t/keys/:id", func(c *gin.Context) { c.Set("k", "v"); c.Status(http.StatusNoContent) })
+	rt.g.POST("/t/keys/:id", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 	s.routes.Store(rt)
 	// A middleware added after New runs for unmatched requests too: gin
 	// rebuilds the NoRoute chain on Use.
@@ -49,8 +46,5 @@ func TestRouteOf(t *testing.T) {
 	}
 	if len(got) != 2 || got[0] != "/t/keys/:id" || got[1] != "" {
 		t.Errorf("routes seen by middleware: %q", got)
-	}
-	if len(keys) != 2 || keys[0] != "v" {
-		t.Errorf("keys seen by middleware: %v", keys)
 	}
 }

@@ -39,7 +39,9 @@ func serveUI(files fs.FS) gin.HandlerFunc {
 			return
 		}
 		c.Abort()
-		c.Set(routePatternKey, uiPrefix) // one route in logs and metrics for all of the UI
+		if t := trackedOf(c); t != nil {
+			t.route = uiPrefix // one route in logs and metrics for all of the UI
+		}
 		name := strings.TrimPrefix(path.Clean(p), "/_")
 		name = strings.TrimPrefix(name, "/")
 		h := c.Writer.Header()
