@@ -140,15 +140,7 @@ func compileMember(x *ast.MemberNode) fastFn {
 	if prop == nil {
 		return nil
 	}
-	return func(vars map[string]any) (any, bool) {
-		b, ok := base(vars)
-		if !ok {
-			return nil, false
-		}
-		p, ok := prop(vars)
-		if !ok {
-			return nil, false
-		}
+	return both(base, prop, func(b, p any) (any, bool) {
 		switch c := b.(type) {
 		case map[string]any:
 			if k, isText := p.(string); isText {
@@ -165,6 +157,21 @@ func compileMember(x *ast.MemberNode) fastFn {
 			}
 		}
 		return nil, false
+	})
+}
+
+// both evaluates l and then r, and applies f to their values.
+func both(l, r fastFn, f func(a, b any) (any, bool)) fastFn {
+	return func(vars map[string]any) (any, bool) {
+		a, ok := l(vars)
+		if !ok {
+			return nil, false
+		}
+		b, ok := r(vars)
+		if !ok {
+			return nil, false
+		}
+		return f(a, b)
 	}
 }
 
@@ -281,34 +288,15 @@ func compileBinary(x *ast.BinaryNode) fastFn {
 			x.Left.Type().PkgPath() == "" && x.Right.Type().PkgPath() == "" {
 			eq = fastEqualStrict
 		}
-		return func(vars map[string]any) (any, bool) {
-			a, ok := l(vars)
-			if !ok {
-				return nil, false
-			}
-			b, ok := r(vars)
-			if !ok {
-				return nil, false
-			}
+		return both(l, r, func(a, b any) (any, bool) {
 			e, ok := eq(a, b)
 			return e != neg, ok
-		}
+		})
 	}
-	op := arith(x.Operator)
-	if op == nil {
-		return nil
+	if op := arith(x.Operator); op != nil {
+		return both(l, r, op)
 	}
-	return func(vars map[string]any) (any, bool) {
-		a, ok := l(vars)
-		if !ok {
-			return nil, false
-		}
-		b, ok := r(vars)
-		if !ok {
-			return nil, false
-		}
-		return op(a, b)
-	}
+	return nil
 }
 
 // fastEqual is runtime.Equal for the types of the fast path: numbers by
