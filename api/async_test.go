@@ -130,6 +130,22 @@ func TestAsyncFunction(t *testing.T) {
 			if r1.StatusCode != 202 || r2.StatusCode != 202 || o1["id"] != o2["id"] || r2.Header.Get("X-Call-Id") != o1["id"] {
 				t.Errorf("Idempotency-Key: %v %v", o1, o2)
 			}
+			// The same input written otherwise is the same request.
+			r2, o2 = post(t, ts.URL+"/async-function/double", true, k, "{\n  \"n\": 2.0\n}")
+			if r2.StatusCode != 202 || o2["id"] != o1["id"] {
+				t.Errorf("Idempotency-Key with the same input reformatted: %d %v, want 202 %v", r2.StatusCode, o2, o1["id"])
+			}
+			// Another input under the same key is refused (Stripe, IETF
+			// Idempotency-Key draft): 422 naming the key, the function and
+			// the first execution, and what to do.
+			r3, o3 := post(t, ts.URL+"/async-function/double", true, k, `{"n": 3}`)
+			e, _ := o3["error"].(map[string]any)
+			msg := fmt.Sprint(e["message"])
+			if r3.StatusCode != 422 || e["code"] != "idempotency_key_reused" || e["execution_id"] != o1["id"] || r3.Header.Get("X-Call-Id") != "" ||
+				!strings.Contains(msg, `"order-7"`) || !strings.Contains(msg, "function double") || !strings.Contains(msg, fmt.Sprint(o1["id"])) ||
+				!strings.Contains(msg, "Send a new key for a new run, or send the first input again") {
+				t.Errorf("Idempotency-Key with another input: %d %v", r3.StatusCode, o3)
+			}
 		})
 	}
 }

@@ -125,6 +125,14 @@ func (e *Engine) Start(s *State, fn *Function, input map[string]any, opt AsyncOp
 		return "", &Error{Code: CodeLimit, Message: fmt.Sprintf(
 			"call depth limit reached starting %s: more than %d nested calls (limit max_call_depth)", fn.Name, e.cfg.Limits.MaxCallDepth)}
 	}
+	var fp string
+	if opt.IdempotencyKey != "" {
+		// Before validation, which takes input over.
+		var err error
+		if fp, err = InputFingerprint(fn.Name, input); err != nil {
+			return "", err
+		}
+	}
 	in, verr := fn.Inputs.ValidateOwned(input)
 	if verr != nil {
 		verr.Message = "invalid input for " + fn.Name
@@ -132,9 +140,9 @@ func (e *Engine) Start(s *State, fn *Function, input map[string]any, opt AsyncOp
 	}
 	id := NewID()
 	if opt.IdempotencyKey != "" {
-		got, err := e.store.ClaimIdempotencyKey(s.Context(), fn.Name, opt.IdempotencyKey, id, e.cfg.IdempotencyWindow)
+		got, err := e.store.ClaimIdempotencyKey(s.Context(), fn.Name, opt.IdempotencyKey, fp, id, e.cfg.IdempotencyWindow)
 		if err != nil {
-			return "", err
+			return "", inRun(err)
 		}
 		if got != id {
 			return got, nil
@@ -157,7 +165,11 @@ func (e *Engine) StartAsync(ctx context.Context, name string, input any, opt Asy
 	}
 	id := NewID()
 	if opt.IdempotencyKey != "" {
-		got, err := e.store.ClaimIdempotencyKey(ctx, fn.Name, opt.IdempotencyKey, id, e.cfg.IdempotencyWindow)
+		fp, err := InputFingerprint(fn.Name, input)
+		if err != nil {
+			return "", err
+		}
+		got, err := e.store.ClaimIdempotencyKey(ctx, fn.Name, opt.IdempotencyKey, fp, id, e.cfg.IdempotencyWindow)
 		if err != nil {
 			return "", err
 		}
@@ -166,6 +178,18 @@ func (e *Engine) StartAsync(ctx context.Context, name string, input any, opt Asy
 		}
 	}
 	return e.startExecution(nil, p, fn, in, nil, "", 0, opt.IdempotencyKey, id)
+}
+
+// inRun is err as an error of the run making a call: an error naming
+// another execution (an idempotency key reused) names it in its message
+// only, so that the run's own ID becomes its execution ID.
+func inRun(err error) error {
+	if e, ok := err.(*Error); ok && e.ExecutionID != "" {
+		cp := *e
+		cp.ExecutionID = ""
+		return &cp
+	}
+	return err
 }
 
 // startExecution queues an async execution. caller is the run making the

@@ -28,7 +28,8 @@ type Durable interface {
 	// its record are written in that transaction, so they exist only if it
 	// commits; without, in a transaction of their own. An idempotency key
 	// already claimed within its window gives the earlier execution's ID
-	// and queues nothing.
+	// and queues nothing; claimed with another input (Fingerprint), it is
+	// the error IdempotencyKeyReused.
 	Enqueue(ctx context.Context, tx *sql.Tx, req *DurableRequest) (string, error)
 }
 
@@ -43,6 +44,9 @@ type DurableRequest struct {
 	Redacted       any
 	Parent         string
 	IdempotencyKey string
+	// Fingerprint is InputFingerprint of the function and input, set
+	// with IdempotencyKey: the key is refused for another input.
+	Fingerprint string
 	// CallbackURL, if set, is where the result is POSTed when the run
 	// ends.
 	CallbackURL string
@@ -94,8 +98,14 @@ func (e *Engine) EnqueueDurable(ctx context.Context, name string, input map[stri
 		verr.Definition = name
 		return "", verr
 	}
-	return e.durable.Enqueue(ctx, nil, &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
-		IdempotencyKey: opt.IdempotencyKey, CallbackURL: opt.CallbackURL})
+	req := &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
+		IdempotencyKey: opt.IdempotencyKey, CallbackURL: opt.CallbackURL}
+	if req.IdempotencyKey != "" {
+		if req.Fingerprint, err = InputFingerprint(fn.Name, raw); err != nil {
+			return "", err
+		}
+	}
+	return e.durable.Enqueue(ctx, nil, req)
 }
 
 // StartDurable queues a durable run of fn from inside the run s (a call
@@ -119,11 +129,17 @@ func (e *Engine) StartDurable(s *State, fn *Function, input map[string]any, opt 
 		return "", verr
 	}
 	auth, _ := s.vars[NameAuth].(map[string]any)
-	id, err := e.durable.Enqueue(s.Context(), s.tx, &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
-		Parent: s.execID, IdempotencyKey: opt.IdempotencyKey, Auth: auth, Depth: s.depth + 1})
+	req := &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
+		Parent: s.execID, IdempotencyKey: opt.IdempotencyKey, Auth: auth, Depth: s.depth + 1}
+	if req.IdempotencyKey != "" {
+		if req.Fingerprint, err = InputFingerprint(fn.Name, raw); err != nil {
+			return "", err
+		}
+	}
+	id, err := e.durable.Enqueue(s.Context(), s.tx, req)
 	if err != nil {
 		if _, ok := err.(*Error); ok {
-			return "", err
+			return "", inRun(err)
 		}
 		return "", &Error{Code: CodeInternal, Message: fmt.Sprintf("queueing a durable run of %s: %v", fn.Name, err)}
 	}

@@ -76,9 +76,12 @@ type ExecutionStore interface {
 	Save(ctx context.Context, rec *ExecutionRecord) error
 	// Get returns a copy of the record, or ErrNoExecution.
 	Get(ctx context.Context, id string) (*ExecutionRecord, error)
-	// ClaimIdempotencyKey maps (scope, key) to id for window unless it
-	// already maps to another live entry, whose ID it then returns.
-	ClaimIdempotencyKey(ctx context.Context, scope, key, id string, window time.Duration) (string, error)
+	// ClaimIdempotencyKey maps (scope, key) to id and the input
+	// fingerprint (InputFingerprint) for window unless it already maps to
+	// another live entry, whose ID it then returns. A live entry with a
+	// different fingerprint is the error IdempotencyKeyReused (an entry
+	// or a claim without fingerprint matches any).
+	ClaimIdempotencyKey(ctx context.Context, scope, key, fingerprint, id string, window time.Duration) (string, error)
 }
 
 // MemoryStore is an ExecutionStore in memory, keeping at most max records
@@ -93,8 +96,8 @@ type MemoryStore struct {
 }
 
 type idemEntry struct {
-	id      string
-	expires time.Time
+	id, fingerprint string
+	expires         time.Time
 }
 
 // NewMemoryStore makes a MemoryStore holding up to max records.
@@ -153,12 +156,15 @@ func (m *MemoryStore) List(limit int) []*ExecutionRecord {
 }
 
 // ClaimIdempotencyKey implements ExecutionStore.
-func (m *MemoryStore) ClaimIdempotencyKey(_ context.Context, scope, key, id string, window time.Duration) (string, error) {
+func (m *MemoryStore) ClaimIdempotencyKey(_ context.Context, scope, key, fingerprint, id string, window time.Duration) (string, error) {
 	k := scope + "\x00" + key
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if e, ok := m.idem[k]; ok && now.Before(e.expires) {
+		if e.fingerprint != "" && fingerprint != "" && e.fingerprint != fingerprint {
+			return e.id, IdempotencyKeyReused(scope, key, e.id, window)
+		}
 		return e.id, nil
 	}
 	if len(m.idem) > 4*m.max {
@@ -168,6 +174,6 @@ func (m *MemoryStore) ClaimIdempotencyKey(_ context.Context, scope, key, id stri
 			}
 		}
 	}
-	m.idem[k] = idemEntry{id: id, expires: now.Add(window)}
+	m.idem[k] = idemEntry{id: id, fingerprint: fingerprint, expires: now.Add(window)}
 	return id, nil
 }

@@ -594,10 +594,16 @@ func TestAsyncAwait(t *testing.T) {
 			}},
 		{name: "idempotency key gives the same ID", defs: withAsync(mainFn(`[
 			{"type": "call", "function": "slow", "input": {"ms": "0", "v": "1"}, "async": true, "idempotency_key": "'k-' + 'same'", "as": "a"},
-			{"type": "call", "function": "slow", "input": {"ms": "0", "v": "2"}, "async": true, "idempotency_key": "'k-same'", "as": "b"},
+			{"type": "call", "function": "slow", "input": {"v": "1", "ms": "0"}, "async": true, "idempotency_key": "'k-same'", "as": "b"},
 			{"type": "call", "function": "slow", "input": {"ms": "0", "v": "3"}, "async": true, "idempotency_key": "'k-other'", "as": "c"},
 			{"type": "await", "ids": "[a, b, c]", "as": "r"}]`, "{same: a == b, other: a != c, r: r}")),
 			want: `{"other":true,"r":[1,1,3],"same":true}`},
+		{name: "idempotency key reused with another input", defs: withAsync(mainFn(`[
+			{"type": "call", "function": "slow", "input": {"ms": "0", "v": "1"}, "async": true, "idempotency_key": "'k-same'", "as": "a"},
+			{"type": "call", "function": "slow", "input": {"ms": "0", "v": "2"}, "async": true, "idempotency_key": "'k-same'", "as": "b"}]`, "b")),
+			wantErr: `main: stack[1]: the idempotency key "k-same" was first used for function slow with a different input, by execution <id>; ` +
+				`a key stays bound to its first input for 24h. Send a new key for a new run, or send the first input again to get execution <id> (execution exec-1)`,
+			wantCode: engine.CodeIdempotencyKeyReused, wantStatus: 422},
 		{name: "await a bad ID", defs: withAsync(mainFn(`[{"type": "await", "ids": "'no-such-id'", "as": "r"}]`, "r")),
 			wantErr: `main: stack[0]: no execution with ID "no-such-id"; await takes the IDs that async calls return (execution exec-1)`, wantCode: engine.CodeNotFound},
 		{name: "await something that is not an ID", defs: withAsync(mainFn(`[{"type": "await", "ids": "42", "as": "r"}]`, "r")),

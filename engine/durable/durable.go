@@ -621,7 +621,9 @@ func (r *Runner) job(id string, req *engine.DurableRequest, now time.Time) (*eng
 
 // insertAll writes the queued records of reqs and inserts their jobs in
 // tx, two statements in all, and returns their execution IDs (an earlier
-// execution's for an idempotency key already claimed).
+// execution's for an idempotency key already claimed with the same input;
+// one claimed with another input is the error
+// engine.IdempotencyKeyReused).
 func (r *Runner) insertAll(ctx context.Context, tx *sql.Tx, reqs []*engine.DurableRequest) ([]string, error) {
 	now := time.Now()
 	ids := make([]string, len(reqs))
@@ -632,7 +634,7 @@ func (r *Runner) insertAll(ctx context.Context, tx *sql.Tx, reqs []*engine.Durab
 		id := engine.NewID()
 		ids[i] = id
 		if req.IdempotencyKey != "" {
-			got, err := r.execs.ClaimIdempotencyKeyIn(ctx, tx, fn.Name, req.IdempotencyKey, id, r.eng.Config().IdempotencyWindow)
+			got, err := r.execs.ClaimIdempotencyKeyIn(ctx, tx, fn.Name, req.IdempotencyKey, req.Fingerprint, id, r.eng.Config().IdempotencyWindow)
 			if err != nil {
 				return nil, err
 			}

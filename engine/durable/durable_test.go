@@ -131,21 +131,74 @@ func TestDurableRunRecordsEveryState(t *testing.T) {
 }
 
 func TestIdempotencyKeyGivesTheSameExecution(t *testing.T) {
+	caller := `{"kind": "function", "name": "caller", "input": [{"name": "n", "type": "int"}], "stack": [
+		{"type": "call", "function": "double", "durable": true, "async": true, "input": {"n": "input.n"}, "idempotency_key": "'in-run'", "as": "id"}],
+		"response": "id"}`
 	both(t, func(t *testing.T, b backend) {
-		n := start(t, b.open(t), durable.Options{}, double)
+		n := start(t, b.open(t), durable.Options{}, double, caller)
+		ctx := context.Background()
 		in := map[string]any{"n": json.Number("1")}
 		a := enqueue(t, n, "double", in, engine.DurableOptions{IdempotencyKey: "k1"})
-		b2 := enqueue(t, n, "double", in, engine.DurableOptions{IdempotencyKey: "k1"})
+		b2 := enqueue(t, n, "double", map[string]any{"n": json.Number("1.0")}, engine.DurableOptions{IdempotencyKey: "k1"})
 		c := enqueue(t, n, "double", in, engine.DurableOptions{IdempotencyKey: "k2"})
 		if a != b2 || a == c {
 			t.Fatalf("ids: %s %s %s", a, b2, c)
 		}
-		wait(t, n, a, 10*time.Second)
-		wait(t, n, c, 10*time.Second)
+		// The same key with another input is refused, naming the key, the
+		// function and the first execution; nothing is queued.
+		_, err := n.eng.EnqueueDurable(ctx, "double", map[string]any{"n": json.Number("2")}, engine.DurableOptions{IdempotencyKey: "k1"})
+		e := engine.AsError(err)
+		if err == nil || e.Code != engine.CodeIdempotencyKeyReused || e.HTTPStatus() != 422 || e.ExecutionID != a ||
+			!strings.Contains(e.Message, `idempotency key "k1"`) || !strings.Contains(e.Message, "function double") || !strings.Contains(e.Message, "Send a new key") {
+			t.Fatalf("the same key with another input: %+v", e)
+		}
+		// Requests arriving together (one batch, one transaction): the one
+		// with a reused key fails alone.
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		ids := make([]string, 8)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				opt := engine.DurableOptions{}
+				v := json.Number(fmt.Sprint(10 + i))
+				if i == 0 {
+					opt.IdempotencyKey, v = "k2", "3"
+				}
+				ids[i], errs[i] = n.eng.EnqueueDurable(ctx, "double", map[string]any{"n": v}, opt)
+			}()
+		}
+		wg.Wait()
+		if engine.AsError(errs[0]).Code != engine.CodeIdempotencyKeyReused {
+			t.Errorf("reused key in a batch: %v", errs[0])
+		}
+		for i := 1; i < len(errs); i++ {
+			if errs[i] != nil {
+				t.Errorf("request %d of the batch failed with the reused key: %v", i, errs[i])
+			}
+		}
+		// A durable call in a run: the same, as an error of the run.
+		first, err := n.eng.Run(ctx, "caller", map[string]any{"n": 5}, engine.RunOptions{})
+		if err != nil || first.Error != nil {
+			t.Fatalf("caller: %v %v", err, first.Error)
+		}
+		same, err := n.eng.Run(ctx, "caller", map[string]any{"n": 5}, engine.RunOptions{})
+		if err != nil || same.Error != nil || same.Output != first.Output {
+			t.Fatalf("caller again with the same input: %v %v, want %v", same.Output, err, first.Output)
+		}
+		other, err := n.eng.Run(ctx, "caller", map[string]any{"n": 6}, engine.RunOptions{})
+		if err == nil || other.Error == nil || other.Error.Code != engine.CodeIdempotencyKeyReused || other.Error.Path != "stack[0]" ||
+			other.Error.ExecutionID != other.ExecutionID || !strings.Contains(other.Error.Message, first.Output.(string)) {
+			t.Fatalf("caller with another input: %+v", other.Error)
+		}
+		for _, id := range append([]string{a, c, first.Output.(string)}, ids[1:]...) {
+			wait(t, n, id, 10*time.Second)
+		}
 		time.Sleep(200 * time.Millisecond)
-		recs, err := n.st.ExecutionRecords().List(context.Background(), store.ListOptions{Function: "double"})
-		if err != nil || len(recs) != 2 {
-			t.Fatalf("want 2 executions, got %d (%v)", len(recs), err)
+		recs, err := n.st.ExecutionRecords().List(ctx, store.ListOptions{Function: "double"})
+		if want := 3 + len(ids) - 1; err != nil || len(recs) != want {
+			t.Fatalf("want %d executions, got %d (%v)", want, len(recs), err)
 		}
 	})
 }

@@ -83,9 +83,44 @@ var systemDDL = []string{
 		scope TEXT NOT NULL,
 		"key" TEXT NOT NULL,
 		execution_id TEXT NOT NULL,
+		fingerprint TEXT NOT NULL DEFAULT '',
 		expires_at TIMETYPE NOT NULL,
 		PRIMARY KEY (scope, "key"))`,
 	`CREATE INDEX IF NOT EXISTS funcstack_idempotency_keys_expires_at_idx ON funcstack_idempotency_keys (expires_at)`,
+}
+
+// addedColumn is a column added to a system table after its first
+// release: tables made before get it on migration.
+type addedColumn struct{ table, column, def string }
+
+// addedColumns are the columns of systemDDL that older databases lack.
+var addedColumns = []addedColumn{
+	// The input fingerprint an idempotency key was claimed with; keys
+	// claimed before it existed keep '' and match any input.
+	{"funcstack_idempotency_keys", "fingerprint", "TEXT NOT NULL DEFAULT ''"},
+}
+
+// addColumns adds the addedColumns a table made by an older funcstack
+// lacks.
+func (s *Store) addColumns(tx *gorm.DB) error {
+	for _, c := range addedColumns {
+		if s.dialect == DialectPostgres {
+			if err := tx.Exec(fmt.Sprintf(`ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s`, c.table, c.column, c.def)).Error; err != nil {
+				return err
+			}
+			continue
+		}
+		var n int
+		if err := tx.Raw(`SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.column).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			if err := tx.Exec(fmt.Sprintf(`ALTER TABLE %s ADD COLUMN %s %s`, c.table, c.column, c.def)).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // migrateLockID is the PostgreSQL advisory lock that keeps nodes starting
@@ -111,7 +146,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return s.addColumns(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("migrating the system tables of %s: %v", s.where, err)

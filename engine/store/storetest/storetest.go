@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("Versions", func(t *testing.T) { testVersions(t, open(t)) })
 	t.Run("ExecutionsRoundTrip", func(t *testing.T) { testExecRoundTrip(t, open(t)) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
+	t.Run("MigrateIdempotencyKeys", func(t *testing.T) { testMigrateIdempotencyKeys(t, open(t)) })
 	t.Run("Prune", func(t *testing.T) { testPrune(t, open(t)) })
 	t.Run("ConcurrentSaves", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("HostileRecords", func(t *testing.T) { testHostileRecords(t, open(t)) })
@@ -397,11 +398,11 @@ func testHostileRecords(t *testing.T, s *store.Store) {
 	}
 	// Hostile idempotency keys claim and find their execution.
 	for i, h := range hostile {
-		first, err := es.ClaimIdempotencyKey(ctx(), "f", h, ids[i], time.Hour)
+		first, err := es.ClaimIdempotencyKey(ctx(), "f", h, h, ids[i], time.Hour)
 		if err != nil || first != ids[i] {
 			t.Fatalf("claiming hostile key %d: %q %v", i, first, err)
 		}
-		again, err := es.ClaimIdempotencyKey(ctx(), "f", h, engine.NewID(), time.Hour)
+		again, err := es.ClaimIdempotencyKey(ctx(), "f", h, h, engine.NewID(), time.Hour)
 		if err != nil || again != ids[i] {
 			t.Errorf("hostile key %d claimed again: %q %v, want %s", i, again, err, ids[i])
 		}
@@ -468,24 +469,36 @@ func testExecRoundTrip(t *testing.T, s *store.Store) {
 
 func testIdempotency(t *testing.T, s *store.Store) {
 	es := s.Executions()
-	got, err := es.ClaimIdempotencyKey(ctx(), "f", "key", "id1", time.Hour)
+	got, err := es.ClaimIdempotencyKey(ctx(), "f", "key", "fp1", "id1", time.Hour)
 	if err != nil || got != "id1" {
 		t.Fatalf("first claim: %q %v", got, err)
 	}
-	got, err = es.ClaimIdempotencyKey(ctx(), "f", "key", "id2", time.Hour)
+	got, err = es.ClaimIdempotencyKey(ctx(), "f", "key", "fp1", "id2", time.Hour)
 	if err != nil || got != "id1" {
-		t.Fatalf("second claim: %q %v", got, err)
+		t.Fatalf("second claim with the same input: %q %v", got, err)
 	}
-	if got, _ = es.ClaimIdempotencyKey(ctx(), "g", "key", "id3", time.Hour); got != "id3" {
+	// The same key with another input is refused, naming the key, the
+	// function and the first execution.
+	got, err = es.ClaimIdempotencyKey(ctx(), "f", "key", "fp2", "id2b", time.Hour)
+	e := engine.AsError(err)
+	want := `the idempotency key "key" was first used for function f with a different input, by execution id1; ` +
+		`a key stays bound to its first input for 1h. Send a new key for a new run, or send the first input again to get execution id1`
+	if err == nil || got != "id1" || e.Code != engine.CodeIdempotencyKeyReused || e.HTTPStatus() != 422 || e.ExecutionID != "id1" || e.Message != want {
+		t.Fatalf("claim with another input: %q %+v", got, e)
+	}
+	if got, _ = es.ClaimIdempotencyKey(ctx(), "g", "key", "fp2", "id3", time.Hour); got != "id3" {
 		t.Errorf("other scope: %q", got)
 	}
-	// Expiry.
-	if got, _ = es.ClaimIdempotencyKey(ctx(), "f", "short", "id4", 30*time.Millisecond); got != "id4" {
+	// Expiry frees the key for any input.
+	if got, _ = es.ClaimIdempotencyKey(ctx(), "f", "short", "fp1", "id4", 30*time.Millisecond); got != "id4" {
 		t.Fatalf("short claim: %q", got)
 	}
 	time.Sleep(60 * time.Millisecond)
-	if got, _ = es.ClaimIdempotencyKey(ctx(), "f", "short", "id5", time.Hour); got != "id5" {
-		t.Errorf("claim after expiry: %q, want id5", got)
+	if got, err = es.ClaimIdempotencyKey(ctx(), "f", "short", "fp2", "id5", time.Hour); got != "id5" || err != nil {
+		t.Errorf("claim after expiry: %q %v, want id5", got, err)
+	}
+	if got, err = es.ClaimIdempotencyKey(ctx(), "f", "short", "fp1", "id6", time.Hour); got != "id5" || err == nil {
+		t.Errorf("the claim after expiry keeps its own input: %q %v, want id5 and an error", got, err)
 	}
 	// Racing claims: exactly one wins.
 	var wg sync.WaitGroup
@@ -494,7 +507,7 @@ func testIdempotency(t *testing.T, s *store.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res[i], _ = es.ClaimIdempotencyKey(ctx(), "f", "race", fmt.Sprint("r", i), time.Hour)
+			res[i], _ = es.ClaimIdempotencyKey(ctx(), "f", "race", "fp", fmt.Sprint("r", i), time.Hour)
 		}()
 	}
 	wg.Wait()
@@ -502,6 +515,51 @@ func testIdempotency(t *testing.T, s *store.Store) {
 		if r != res[0] || r == "" {
 			t.Fatalf("racing claims disagree: %v", res)
 		}
+	}
+}
+
+// testMigrateIdempotencyKeys migrates a key table made before input
+// fingerprints were kept: it gains the column, and a key claimed then
+// keeps giving its execution for any input.
+func testMigrateIdempotencyKeys(t *testing.T, s *store.Store) {
+	timeType := "TEXT"
+	if s.Dialect() == store.DialectPostgres {
+		timeType = "TIMESTAMPTZ"
+	}
+	mustExec(t, s, `DROP TABLE funcstack_idempotency_keys`)
+	mustExec(t, s, `CREATE TABLE funcstack_idempotency_keys (
+		scope TEXT NOT NULL,
+		"key" TEXT NOT NULL,
+		execution_id TEXT NOT NULL,
+		expires_at `+timeType+` NOT NULL,
+		PRIMARY KEY (scope, "key"))`)
+	// A key claimed by an older funcstack.
+	es := s.Executions()
+	var expires any = time.Now().Add(time.Hour).UTC()
+	if s.Dialect() == store.DialectSQLite {
+		expires = store.FormatTime(time.Now().Add(time.Hour))
+	}
+	mustExec(t, s, `INSERT INTO funcstack_idempotency_keys (scope, "key", execution_id, expires_at) VALUES (`+
+		ph(s, 1)+`, `+ph(s, 2)+`, `+ph(s, 3)+`, `+ph(s, 4)+`)`, "f", "old", "id-old", expires)
+	for i := 0; i < 2; i++ {
+		if err := s.Migrate(ctx()); err != nil {
+			t.Fatalf("migrate #%d of an old key table: %v", i+1, err)
+		}
+	}
+	if cols := strings.Join(columns(t, s, "funcstack_idempotency_keys"), ","); !strings.Contains(cols, "fingerprint") {
+		t.Fatalf("columns after migration: %s", cols)
+	}
+	for _, fp := range []string{"fp1", "fp2"} {
+		if got, err := es.ClaimIdempotencyKey(ctx(), "f", "old", fp, engine.NewID(), time.Hour); err != nil || got != "id-old" {
+			t.Errorf("an old key claimed again with input %s: %q %v, want id-old", fp, got, err)
+		}
+	}
+	// New keys keep their input.
+	if got, err := es.ClaimIdempotencyKey(ctx(), "f", "new", "fp1", "id-new", time.Hour); err != nil || got != "id-new" {
+		t.Fatalf("a new key: %q %v", got, err)
+	}
+	if _, err := es.ClaimIdempotencyKey(ctx(), "f", "new", "fp2", engine.NewID(), time.Hour); engine.AsError(err).Code != engine.CodeIdempotencyKeyReused {
+		t.Errorf("a new key with another input: %v", err)
 	}
 }
 
@@ -517,7 +575,7 @@ func testPrune(t *testing.T, s *store.Store) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := es.ClaimIdempotencyKey(ctx(), "f", "gone", "x", time.Millisecond); err != nil {
+	if _, err := es.ClaimIdempotencyKey(ctx(), "f", "gone", "fp", "x", time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(5 * time.Millisecond)
