@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,11 +38,66 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
+// served records the requests a browser makes of a server and their
+// status: a proxy in front of target.
+type served struct {
+	mu   sync.Mutex
+	seen []string // "GET /docs 200"
+}
+
+func (s *served) proxy(t *testing.T, target string) *httptest.Server {
+	u, _ := url.Parse(target)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(r *http.Response) error {
+		s.mu.Lock()
+		s.seen = append(s.seen, fmt.Sprintf("%s %s %d", r.Request.Method, r.Request.URL.Path, r.StatusCode))
+		s.mu.Unlock()
+		return nil
+	}
+	ps := httptest.NewServer(rp)
+	t.Cleanup(ps.Close)
+	return ps
+}
+
+// failed is the requests answered with a 4xx or 5xx status.
+func (s *served) failed() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, r := range s.seen {
+		if f := strings.Fields(r); f[len(f)-1] >= "400" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// consoleRE is a console message Chromium logs with --enable-logging=stderr
+// (it does not say the level).
+var consoleRE = regexp.MustCompile(`:CONSOLE(?::\d+)?\] "(.*)", source: (.*)`)
+
+// consoleMessages is the page's console messages in Chromium's log,
+// except Chromium's own [DOM] advisories (DevTools shows them at the
+// verbose level, hidden by default; e.g. a password field outside a form).
+func consoleMessages(log []byte) []string {
+	var out []string
+	for _, m := range consoleRE.FindAllStringSubmatch(string(log), -1) {
+		if !strings.HasPrefix(m[1], "[DOM] ") {
+			out = append(out, m[1]+" ("+m[2]+")")
+		}
+	}
+	return out
+}
+
 // TestDocsPage: /docs, rendered by a real headless Chromium under its own
-// Content-Security-Policy, lists every endpoint of /openapi.json.
+// Content-Security-Policy, lists every endpoint of /openapi.json, with no
+// console message (no script error, no CSP violation) and no failed
+// request (no /favicon.ico 404).
 func TestDocsPage(t *testing.T) {
 	bin := chromium(t)
-	ts := newServer(t, backends[0].open(t), api.Config{}, "../workflows", "testdata/ws")
+	srv := newServer(t, backends[0].open(t), api.Config{}, "../workflows", "testdata/ws")
+	var rec served
+	ts := rec.proxy(t, srv.URL)
 	status, h, page := call(t, "GET", ts.URL+"/docs", "", false)
 	if status != 200 || h.Get("Content-Type") != "text/html; charset=utf-8" || h.Get("Content-Security-Policy") != docs.CSP {
 		t.Fatalf("/docs: %d %q %q", status, h.Get("Content-Type"), h.Get("Content-Security-Policy"))
@@ -57,10 +114,22 @@ func TestDocsPage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-		"--no-first-run", "--user-data-dir="+t.TempDir(), "--virtual-time-budget=10000", "--dump-dom", ts.URL+"/docs#op-api_sum_squares")
+		"--no-first-run", "--user-data-dir="+t.TempDir(), "--enable-logging=stderr", "--v=0",
+		"--virtual-time-budget=10000", "--dump-dom", ts.URL+"/docs#op-api_sum_squares")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("chromium: %v\n%s", err, out)
+		t.Fatalf("chromium: %v\n%s\n%s", err, out, stderr.String())
+	}
+	if msgs := consoleMessages([]byte(stderr.String())); len(msgs) > 0 {
+		t.Errorf("/docs wrote to the browser console:\n%s", strings.Join(msgs, "\n"))
+	}
+	if f := rec.failed(); len(f) > 0 {
+		t.Errorf("/docs made requests that failed: %v (all: %v)", f, rec.seen)
+	}
+	if !slices.Contains(rec.seen, "GET /openapi.json 200") {
+		t.Errorf("the page did not fetch /openapi.json: %v", rec.seen)
 	}
 	dom := string(out)
 	checks := []string{

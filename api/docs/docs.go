@@ -18,7 +18,9 @@ var Page []byte
 
 // CSP is the Content-Security-Policy the page is served with: its inline
 // script and style are allowed by hash, it may fetch only from its own
-// origin, and nothing else.
+// origin, and nothing else. Images may be data: URLs, as its empty icon
+// (<link rel="icon" href="data:,">, which keeps browsers from asking for
+// /favicon.ico) is.
 var CSP = func() string {
 	hash := func(tag string) string {
 		m := regexp.MustCompile(`(?s)<` + tag + `>(.*?)</` + tag + `>`).FindSubmatch(Page)
