@@ -155,6 +155,17 @@ func TestWarnings(t *testing.T) {
 			want: `manual: schedule: task has no schedule; it only runs when started by hand`},
 		{name: "promote_after on a task", def: `{"kind": "task", "name": "nightly", "schedule": {"every": "24h"}, "settings": {"promote_after": "5s"}, "stack": []}`,
 			want: `nightly: settings.promote_after: promote_after has no effect on a task: only endpoints and functions called over HTTP are promoted`},
+		{name: "input constraints that have no effect", def: `{"kind": "function", "name": "limits", "input": [
+			{"name": "flag", "type": "bool", "min": 1, "values": ["yes"]},
+			{"name": "n", "type": "int", "min": 10, "max": 5, "values": ["1"]},
+			{"name": "tags", "type": "bool", "list": true, "min": 1, "max": 3},
+			{"name": "size", "type": "text", "min": 1, "max": 3, "values": ["s", "m"]},
+			{"name": "o", "type": "object", "fields": [{"name": "at", "type": "timestamp", "max": 1}]}], "stack": []}`,
+			want: `limits: input[0].min: min has no effect on a bool input: it bounds int and decimal values, the length of text and the number of items of a list
+limits: input[0].values: values has no effect on a bool input: only text inputs are checked against values
+limits: input[1].max: max 5 is less than min 10: no value can pass; swap them
+limits: input[1].values: values has no effect on an int input: only text inputs are checked against values
+limits: input[4].fields[0].max: max has no effect on a timestamp input: it bounds int and decimal values, the length of text and the number of items of a list`},
 		{name: "promote_after twice", def: `{"kind": "endpoint", "name": "twice", "method": "GET", "path": "/twice", "promote_after": "5s", "settings": {"promote_after": "2s"}, "stack": []}`,
 			want: `twice: settings.promote_after: promote_after is given twice; the endpoint's own (5s) wins over settings.promote_after`},
 	}

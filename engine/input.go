@@ -89,6 +89,7 @@ func compileInputsAt(fields []InputField, path string, r *reporter) *InputSpec {
 		if f.Sensitive || (cf.nested != nil && cf.nested.sensitive) {
 			s.sensitive = true
 		}
+		checkConstraints(f, p, r)
 		if len(f.Default) > 0 {
 			var v any
 			d := json.NewDecoder(strings.NewReader(string(f.Default)))
@@ -105,6 +106,31 @@ func compileInputsAt(fields []InputField, path string, r *reporter) *InputSpec {
 		s.fields = append(s.fields, cf)
 	}
 	return s
+}
+
+// checkConstraints warns of a min, max or values that can never take
+// effect on the field at path p: the builder shows every constraint on
+// every input, and the server says which apply.
+func checkConstraints(f InputField, p string, r *reporter) {
+	ranged := f.List || f.Type == "text" || f.Type == "int" || f.Type == "decimal"
+	kind := f.Type
+	if f.List {
+		kind = "list of " + f.Type
+	}
+	for _, b := range []struct {
+		name string
+		v    *float64
+	}{{"min", f.Min}, {"max", f.Max}} {
+		if b.v != nil && !ranged {
+			r.warnf(joinPath(p, b.name), "ignored", "%s has no effect on %s %s input: it bounds int and decimal values, the length of text and the number of items of a list", b.name, article(kind), kind)
+		}
+	}
+	if ranged && f.Min != nil && f.Max != nil && *f.Min > *f.Max {
+		r.warnf(joinPath(p, "max"), "empty_range", "max %v is less than min %v: no value can pass; swap them", *f.Max, *f.Min)
+	}
+	if len(f.Values) > 0 && f.Type != "text" {
+		r.warnf(joinPath(p, "values"), "ignored", "values has no effect on %s %s input: only text inputs are checked against values", article(kind), kind)
+	}
 }
 
 // Validate checks raw input (decoded JSON, or Go values from a call)
