@@ -278,7 +278,8 @@ function InputsPanel({ def, set }: { def: Definition; set: (k: string, v: unknow
     const n = inputs.map((f, j) => {
       if (j !== i) return f;
       const c = { ...f, [k]: v };
-      if (v === undefined || v === false || v === '') delete c[k];
+      // an empty control removes its key; a default may be false or ""
+      if (v === undefined || (k !== 'default' && (v === false || v === ''))) delete c[k];
       if (k === 'name') c.name = v ?? '';
       return c;
     });
@@ -290,9 +291,9 @@ function InputsPanel({ def, set }: { def: Definition; set: (k: string, v: unknow
       {inputs.length === 0 ? <div className="muted small">No inputs. Expressions read them as <code>input.name</code>.</div> : (
         <div className="input-rows">
           {inputs.map((f, i) => {
-            const d = diags.filter((x) => x.path.startsWith(`input[${i}]`));
+            const d = diags.filter((x) => x.path === `input[${i}]` || x.path.startsWith(`input[${i}].`) || x.path.startsWith(`input[${i}][`));
             return (
-              <div key={i} className={`input-row${d.length ? ' invalid' : ''}`} data-input={i}>
+              <div key={i} className={`input-row${d.some((x) => x.severity !== 'warning') ? ' invalid' : ''}`} data-input={i}>
                 <input className="mono" aria-label={`input ${i + 1} name`} value={f.name ?? ''} placeholder="name" onChange={(e) => put(i, 'name', e.target.value)} />
                 <select aria-label={`input ${i + 1} type`} value={f.type ?? 'text'} onChange={(e) => put(i, 'type', e.target.value)}>
                   {INPUT_TYPES.map((t) => <option key={t}>{t}</option>)}
@@ -303,6 +304,7 @@ function InputsPanel({ def, set }: { def: Definition; set: (k: string, v: unknow
                 {f.fields ? <span className="muted small">{f.fields.length} fields</span> : null}
                 <input aria-label={`input ${i + 1} description`} className="grow" value={f.description ?? ''} placeholder="description" onChange={(e) => put(i, 'description', e.target.value)} />
                 <IconButton icon="x" label={`Remove input ${f.name || i + 1}`} onClick={() => set('input', inputs.filter((_, j) => j !== i).length ? inputs.filter((_, j) => j !== i) : undefined)} />
+                <Constraints f={f} n={i + 1} put={(k, v) => put(i, k, v)} diags={d} path={`input[${i}]`} />
                 {d.length ? <Diags list={d} /> : null}
               </div>
             );
@@ -312,4 +314,75 @@ function InputsPanel({ def, set }: { def: Definition; set: (k: string, v: unknow
       <button type="button" className="link" onClick={() => set('input', [...inputs, { name: '', type: 'text' }])}>+ Add input</button>
     </section>
   );
+}
+
+// The constraints of an input field (DESIGN §2): min and max (the value of
+// an int or decimal, the length of text, the item count of a list), a
+// default (used when the input is missing or null) and values (the texts
+// allowed). Every field shows all four; the server says which apply and
+// whether the default fits, as diagnostics at their paths.
+const TEXT_TYPES = ['text', 'email', 'uuid', 'timestamp'];
+const RANGE_HELP = 'int and decimal: the value · text: the number of characters · list: the number of items';
+
+function Constraints({ f, n, put, diags, path }: { f: any; n: number; put: (k: string, v: unknown) => void; diags: { path: string; severity: string }[]; path: string }) {
+  const bad = (k: string) => diags.some((d) => d.severity !== 'warning' && (d.path === `${path}.${k}` || d.path.startsWith(`${path}.${k}[`)));
+  const cls = (k: string) => (bad(k) ? 'invalid' : undefined);
+  return (
+    <div className="input-limits" role="group" aria-label={`input ${n} constraints`}>
+      <label className="inline-label" title={`least: ${RANGE_HELP}`}>min
+        <input type="number" step="any" className={cls('min')} aria-label={`input ${n} min`} aria-invalid={bad('min') || undefined}
+          value={f.min ?? ''} onChange={(e) => put('min', e.target.value === '' ? undefined : Number(e.target.value))} /></label>
+      <label className="inline-label" title={`most: ${RANGE_HELP}`}>max
+        <input type="number" step="any" className={cls('max')} aria-label={`input ${n} max`} aria-invalid={bad('max') || undefined}
+          value={f.max ?? ''} onChange={(e) => put('max', e.target.value === '' ? undefined : Number(e.target.value))} /></label>
+      <label className="inline-label" title="used when the input is missing or null">default
+        <DefaultInput f={f} n={n} invalid={bad('default')} onChange={(v) => put('default', v)} /></label>
+      <label className="inline-label grow" title="the texts a text input may take, separated by commas">values
+        <ValuesInput value={f.values} n={n} invalid={bad('values')} onChange={(v) => put('values', v)} /></label>
+    </div>
+  );
+}
+
+// same compares two JSON values.
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+// useText keeps what the user types in a field whose value is parsed from
+// it, so that a value that reads back differently (a list being typed, a
+// number with a trailing dot) does not rewrite the text under the cursor;
+// the text follows the value only when the value changes elsewhere (undo,
+// another control, a version restored).
+function useText(value: unknown, show: (v: any) => string, read: (t: string) => unknown): [string, (t: string) => unknown] {
+  const [text, setText] = useState(() => show(value));
+  useEffect(() => {
+    if (!same(read(text), value)) setText(show(value));
+  }, [value]);
+  return [text, (t: string) => (setText(t), read(t))];
+}
+
+// DefaultInput edits a default as the field's JSON value: the text itself
+// for text-like inputs, JSON for the others (10, true, [1, 2], {"a": 1});
+// what is not JSON is kept as text, and the server says whether it fits.
+function DefaultInput({ f, n, invalid, onChange }: { f: any; n: number; invalid: boolean; onChange: (v: unknown) => void }) {
+  const textual = !f.list && TEXT_TYPES.includes(f.type ?? 'text');
+  const show = (v: any) => (v === undefined ? '' : textual && typeof v === 'string' ? v : JSON.stringify(v));
+  const read = (t: string) => {
+    if (t === '') return undefined;
+    if (textual) return t;
+    try { return JSON.parse(t); } catch { return t; }
+  };
+  const [text, edit] = useText(f.default, show, read);
+  return <input className={`mono default-input${invalid ? ' invalid' : ''}`} aria-label={`input ${n} default`} aria-invalid={invalid || undefined}
+    value={text} placeholder={textual ? 'text' : 'JSON'} spellCheck={false} onChange={(e) => onChange(edit(e.target.value))} />;
+}
+
+// ValuesInput edits the allowed values, separated by commas.
+function ValuesInput({ value, n, invalid, onChange }: { value: unknown; n: number; invalid: boolean; onChange: (v: string[] | undefined) => void }) {
+  const show = (v: any) => (Array.isArray(v) ? v.join(', ') : '');
+  const read = (t: string) => {
+    const l = t.split(',').map((x) => x.trim()).filter(Boolean);
+    return l.length ? l : undefined;
+  };
+  const [text, edit] = useText(value, show, read);
+  return <input className={`mono${invalid ? ' invalid' : ''}`} aria-label={`input ${n} values`} aria-invalid={invalid || undefined}
+    value={text} placeholder="any, or e.g. small, large" spellCheck={false} onChange={(e) => onChange(edit(e.target.value) as string[] | undefined)} />;
 }

@@ -553,6 +553,67 @@ scenario('bad input names its failing fields; a route that cannot be served says
   await expectText(page.locator('.toast'), 'reserved for funcstack', 'why the endpoint was not published');
 });
 
+scenario('input constraints: min, max, default and values are edited, saved, and enforced on runs', async (page) => {
+  await signIn(page);
+  await newDefinition(page, 'function', 'pick_size');
+  const row = (i) => page.locator(`[data-input="${i}"]`);
+  // n: int from 1 to 10, 5 when missing
+  await page.getByRole('button', { name: '+ Add input' }).click();
+  await page.getByLabel('input 1 name').fill('n');
+  await page.getByLabel('input 1 type').selectOption('int');
+  await page.getByLabel('input 1 min').fill('1');
+  await page.getByLabel('input 1 max').fill('10');
+  // a default that does not fit is the server's diagnostic, at the row
+  await page.getByLabel('input 1 default').fill('many');
+  await expectText(row(0).locator('.diags'), 'default does not fit the field', 'diagnostic of a bad default');
+  expect(await page.getByLabel('input 1 default').getAttribute('aria-invalid') === 'true', 'the bad default is marked');
+  await page.getByLabel('input 1 default').fill('5');
+  await row(0).locator('.diags').waitFor({ state: 'detached' });
+  // size: one of small, medium, large; medium when missing
+  await page.getByRole('button', { name: '+ Add input' }).click();
+  await page.getByLabel('input 2 name').fill('size');
+  await page.getByLabel('input 2 values').pressSequentially('small, medium, large', { delay: 5 });
+  await page.getByLabel('input 2 default').fill('medium');
+  // values on an int do nothing: the server warns
+  await page.getByLabel('input 1 values').fill('1, 2');
+  await expectText(row(0).locator('.diags'), 'values has no effect on an int input', 'warning of values on an int');
+  await page.getByLabel('input 1 values').fill('');
+  await row(0).locator('.diags').waitFor({ state: 'detached' });
+  await typeExpr(page, page.locator('[aria-label="Response"]'), '{n: input.n, size: input.size}');
+  await expectText(page.locator('.badge.ok'), 'valid', 'validation badge');
+  await page.screenshot({ path: join(artifacts, '9-input-constraints.png') });
+  await save(page);
+  const saved = await adminApi('GET', '/definitions/pick_size');
+  const want = { kind: 'function', name: 'pick_size', input: [
+    { name: 'n', type: 'int', min: 1, max: 10, default: 5 },
+    { name: 'size', type: 'text', default: 'medium', values: ['small', 'medium', 'large'] },
+  ], stack: [], response: '{n: input.n, size: input.size}' };
+  expect(canon(saved.content) === canon(want), `saved definition:\n${canon(saved.content)}\nwant\n${canon(want)}`);
+  // opened again, the controls show what was saved
+  await page.reload();
+  await page.getByLabel('input 1 min').waitFor();
+  const shown = await Promise.all(['input 1 min', 'input 1 max', 'input 1 default', 'input 2 default', 'input 2 values'].map((l) => page.getByLabel(l).inputValue()));
+  expect(canon(shown) === canon(['1', '10', '5', 'medium', 'small, medium, large']), `controls after reload: ${canon(shown)}`);
+  // runs: the defaults fill what is missing; out of range and unknown values are refused, naming the fields
+  let panel = await runWith(page, {});
+  await expectText(panel.locator('[data-testid="run-output"]'), 'medium', 'output with the defaults');
+  const out = (await panel.locator('[data-testid="run-output"]').textContent()).replace(/\s+/g, '');
+  expect(out === '{"n":5,"size":"medium"}', `output with the defaults: ${out}`);
+  panel = await runWith(page, { n: 11, size: 'huge' });
+  await expectText(panel.locator('[data-testid="field-errors"]'), 'n: must be at most 10', 'the out-of-range field of a run');
+  await expectText(panel.locator('[data-testid="field-errors"]'), 'size: must be one of small, medium, large', 'the unknown value of a run');
+  // over HTTP, once published: 400 naming the fields
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expectText(page.locator('.toast'), 'Published pick_size', 'publish');
+  const r = await fetch(`${base}/function/pick_size`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ n: 0 }) });
+  const body = await r.json();
+  const fields = (body.error?.fields ?? []).map((f) => `${f.field}: ${f.message}`).join('; ');
+  expect(r.status === 400 && body.error?.code === 'invalid_input' && fields === 'n: must be at least 1', `POST /function/pick_size {"n": 0}: ${r.status} ${JSON.stringify(body)}`);
+  const ok = await fetch(`${base}/function/pick_size`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ size: 'large' }) });
+  const okBody = await ok.json();
+  expect(ok.status === 200 && canon(okBody) === canon({ n: 5, size: 'large' }), `POST /function/pick_size {"size": "large"}: ${ok.status} ${JSON.stringify(okBody)}`);
+});
+
 scenario('accessibility: axe finds no serious or critical problem on any page', async (page) => {
   const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core'), 'utf8');
   const problems = [];
