@@ -23,6 +23,8 @@ type Limits struct {
 	MaxLogEntries     int           // log entries kept per execution: 1 000
 	MaxTraceEntries   int           // trace entries kept per execution: 10 000
 	MaxHTTPBodyBytes  int64         // response bodies read by the http step: 10 MiB
+	MaxTextBytes      int           // a text a variable holds: 16 MiB
+	MaxItems          int           // items of a list or object a variable holds: 1 000 000
 }
 
 // DefaultLimits returns the limits of DESIGN §3.
@@ -38,6 +40,8 @@ func DefaultLimits() Limits {
 		MaxLogEntries:     1000,
 		MaxTraceEntries:   10_000,
 		MaxHTTPBodyBytes:  10 << 20,
+		MaxTextBytes:      16 << 20,
+		MaxItems:          1_000_000,
 	}
 }
 
@@ -95,6 +99,12 @@ func (c *Config) fill() {
 	}
 	if l.MaxTraceEntries <= 0 {
 		l.MaxTraceEntries = d.MaxTraceEntries
+	}
+	if l.MaxTextBytes <= 0 {
+		l.MaxTextBytes = d.MaxTextBytes
+	}
+	if l.MaxItems <= 0 {
+		l.MaxItems = d.MaxItems
 	}
 	if l.MaxHTTPBodyBytes <= 0 {
 		l.MaxHTTPBodyBytes = d.MaxHTTPBodyBytes

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -193,13 +194,77 @@ func (s *State) Get(name string) any { return s.vars[name] }
 // Set stores a variable's value.
 func (s *State) Set(name string, v any) { s.vars[name] = v }
 
+// Assign stores v, a value an expression computed, in variable name, once
+// it is within the size limits (max_text_bytes, max_items): a stack that
+// grows a value without end (s = s + s in a loop) stops with an error
+// naming the variable instead of taking the server's memory. Values read
+// from elsewhere (a request, a table, an HTTP answer) are bounded where
+// they are read.
+func (s *State) Assign(name string, v any) error {
+	if err := s.checkSize(name, v, 0); err != nil {
+		return err
+	}
+	s.vars[name] = v
+	return nil
+}
+
+// checkSize checks v, with extra items to come, against the size limits.
+func (s *State) checkSize(name string, v any, extra int) *Error {
+	l := &s.eng.cfg.Limits
+	n, what := 0, ""
+	switch x := v.(type) {
+	case string:
+		if len(x) > l.MaxTextBytes {
+			return &Error{Code: CodeLimit, Message: fmt.Sprintf(
+				"%s would hold %s of text (limit max_text_bytes, %s); keep large data in a table, or raise the limit (--max-text-bytes)",
+				name, byteSize(len(x)), byteSize(l.MaxTextBytes))}
+		}
+		return nil
+	case []any:
+		n, what = len(x), "a list"
+	case map[string]any:
+		n, what = len(x), "an object"
+	case nil, bool, int, float64:
+		return nil
+	default: // what builtins make: map[any]any, []int, ...
+		switch rv := reflect.ValueOf(v); rv.Kind() {
+		case reflect.Slice, reflect.Array:
+			n, what = rv.Len(), "a list"
+		case reflect.Map:
+			n, what = rv.Len(), "an object"
+		default:
+			return nil
+		}
+	}
+	if n+extra > l.MaxItems {
+		return &Error{Code: CodeLimit, Message: fmt.Sprintf(
+			"%s would hold %s of %d items (limit max_items, %d); page through the data, or raise the limit (--max-items)",
+			name, what, n+extra, l.MaxItems)}
+	}
+	return nil
+}
+
+// byteSize writes n bytes as B, KiB or MiB.
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
 // Append stores in variable name its list with items added at the end. It
 // grows the list in place, in amortised constant time, when the variable
 // still holds exactly the list its own last Append made: anyone else
 // holding that list sees only its first len items, which do not change.
 // Otherwise it copies, like append() in an expression.
-func (s *State) Append(name string, items ...any) []any {
+func (s *State) Append(name string, items ...any) ([]any, error) {
 	cur, _ := s.vars[name].([]any)
+	if err := s.checkSize(name, cur, len(items)); err != nil {
+		return nil, err
+	}
 	if o, ok := s.owned[name]; ok && len(cur) > 0 && o.data == unsafe.SliceData(cur) && o.len == len(cur) && cap(cur)-len(cur) >= len(items) {
 		cur = append(cur, items...)
 	} else {
@@ -212,7 +277,7 @@ func (s *State) Append(name string, items ...any) []any {
 	}
 	s.owned[name] = ownedList{data: unsafe.SliceData(cur), len: len(cur)}
 	s.vars[name] = cur
-	return cur
+	return cur, nil
 }
 
 // SetReturn records the function's response; the step then returns ErrReturn.

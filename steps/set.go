@@ -45,7 +45,9 @@ func init() {
 				if err != nil {
 					return nil, &engine.Error{Code: engine.CodeExpression, Path: pathField, Message: fmt.Sprintf("cannot set %s.%s: %s", name, formatPath(path), err)}
 				}
-				s.Set(name, nv)
+				if err := s.Assign(name, nv); err != nil {
+					return nil, err
+				}
 				return v, nil
 			}
 		},
@@ -174,7 +176,7 @@ func appendTo(name string, value *engine.Expr, items []*engine.Expr) engine.RunF
 			if err != nil {
 				return nil, err
 			}
-			return s.Append(name, v), nil
+			return s.Append(name, v)
 		}
 		vals := make([]any, len(items))
 		for i, it := range items {
@@ -184,6 +186,6 @@ func appendTo(name string, value *engine.Expr, items []*engine.Expr) engine.RunF
 			}
 			vals[i] = v
 		}
-		return s.Append(name, vals...), nil
+		return s.Append(name, vals...)
 	}
 }

@@ -37,7 +37,9 @@ func assign(name string, value *engine.Expr) engine.RunFunc {
 		if err != nil {
 			return nil, err
 		}
-		s.Set(name, v)
+		if err := s.Assign(name, v); err != nil {
+			return nil, err
+		}
 		return v, nil
 	}
 }
