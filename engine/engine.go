@@ -25,6 +25,7 @@ type Limits struct {
 	MaxHTTPBodyBytes  int64         // response bodies read by the http step: 10 MiB
 	MaxTextBytes      int           // a text a variable holds: 16 MiB
 	MaxItems          int           // items of a list or object a variable holds: 1 000 000
+	MaxDepth          int           // how deep lists and objects in a variable nest: 1 000
 }
 
 // DefaultLimits returns the limits of DESIGN §3.
@@ -42,6 +43,7 @@ func DefaultLimits() Limits {
 		MaxHTTPBodyBytes:  10 << 20,
 		MaxTextBytes:      16 << 20,
 		MaxItems:          1_000_000,
+		MaxDepth:          1000,
 	}
 }
 
@@ -105,6 +107,9 @@ func (c *Config) fill() {
 	}
 	if l.MaxItems <= 0 {
 		l.MaxItems = d.MaxItems
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = d.MaxDepth
 	}
 	if l.MaxHTTPBodyBytes <= 0 {
 		l.MaxHTTPBodyBytes = d.MaxHTTPBodyBytes

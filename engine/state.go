@@ -204,11 +204,15 @@ func (s *State) Assign(name string, v any) error {
 	if err := s.checkSize(name, v, 0); err != nil {
 		return err
 	}
+	if err := s.checkDepth(name, v, 0); err != nil {
+		return err
+	}
 	s.vars[name] = v
 	return nil
 }
 
-// checkSize checks v, with extra items to come, against the size limits.
+// checkSize checks v, with extra items to come, against max_text_bytes
+// and max_items: its own length, not what it holds (see checkDepth).
 func (s *State) checkSize(name string, v any, extra int) *Error {
 	l := &s.eng.cfg.Limits
 	n, what := 0, ""
@@ -244,6 +248,86 @@ func (s *State) checkSize(name string, v any, extra int) *Error {
 	return nil
 }
 
+// checkDepth checks that v, held inside above lists, nests lists and
+// objects at most max_depth deep: a value wrapped in itself again and
+// again ({a: o} in a loop) would otherwise grow until encoding or
+// comparing it overflows the stack, which ends the whole process.
+func (s *State) checkDepth(name string, v any, above int) *Error {
+	max := s.eng.cfg.Limits.MaxDepth
+	budget := depthBudget
+	if tooDeep(v, max-above, &budget) {
+		return &Error{Code: CodeLimit, Message: fmt.Sprintf(
+			"%s would nest lists and objects more than %d deep (limit max_depth); flatten the value, or raise the limit (--max-depth)", name, max)}
+	}
+	return nil
+}
+
+// depthBudget bounds the lists and objects one depth check looks into, so
+// that storing a large value costs at most this much.
+const depthBudget = 100_000
+
+// tooDeep reports whether v nests lists and objects more than left deep,
+// looking into at most *budget of them.
+func tooDeep(v any, left int, budget *int) bool {
+	switch x := v.(type) {
+	case nil, bool, int, float64, string:
+		return false
+	case map[string]any:
+		if left == 0 {
+			return true
+		}
+		for _, e := range x {
+			if *budget--; *budget < 0 {
+				return false
+			}
+			if tooDeep(e, left-1, budget) {
+				return true
+			}
+		}
+		return false
+	case []any:
+		if left == 0 {
+			return true
+		}
+		for _, e := range x {
+			if *budget--; *budget < 0 {
+				return false
+			}
+			if tooDeep(e, left-1, budget) {
+				return true
+			}
+		}
+		return false
+	}
+	rv := reflect.ValueOf(v) // what builtins make: map[any]any, []int, ...
+	var items []reflect.Value
+	switch rv.Kind() {
+	case reflect.Map:
+		it := rv.MapRange()
+		for it.Next() {
+			items = append(items, it.Value())
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < rv.Len(); i++ {
+			items = append(items, rv.Index(i))
+		}
+	default:
+		return false
+	}
+	if left == 0 {
+		return true
+	}
+	for _, e := range items {
+		if *budget--; *budget < 0 {
+			return false
+		}
+		if tooDeep(e.Interface(), left-1, budget) {
+			return true
+		}
+	}
+	return false
+}
+
 // byteSize writes n bytes as B, KiB or MiB.
 func byteSize(n int) string {
 	switch {
@@ -264,6 +348,11 @@ func (s *State) Append(name string, items ...any) ([]any, error) {
 	cur, _ := s.vars[name].([]any)
 	if err := s.checkSize(name, cur, len(items)); err != nil {
 		return nil, err
+	}
+	for _, it := range items {
+		if err := s.checkDepth(name, it, 1); err != nil {
+			return nil, err
+		}
 	}
 	if o, ok := s.owned[name]; ok && len(cur) > 0 && o.data == unsafe.SliceData(cur) && o.len == len(cur) && cap(cur)-len(cur) >= len(items) {
 		cur = append(cur, items...)
