@@ -139,6 +139,9 @@ func (s *State) release() {
 // Context returns the run's context; it carries the run's deadline.
 func (s *State) Context() context.Context { return s.clock.context() }
 
+// Limits returns the limits the run is under.
+func (s *State) Limits() Limits { return s.eng.cfg.Limits }
+
 // Engine returns the engine running the state.
 func (s *State) Engine() *Engine { return s.eng }
 

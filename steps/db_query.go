@@ -81,23 +81,24 @@ func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 		}
 		whereEnd, whereArgs := b.sb.Len(), len(b.args)
 		b.w(order[conn.d])
+		// At most max_items records are read: a query without a limit
+		// (or with a larger one) asks for one more, to tell the user,
+		// instead of reading a whole table into memory.
+		maxItems := s.Limits().MaxItems
+		capped := true
+		n := -1
 		if limit != nil {
-			n, err := evalCount(s, limit, true)
-			if err != nil {
+			var err error
+			if n, err = evalCount(s, limit, true); err != nil {
 				return nil, err
 			}
-			b.w(" LIMIT ")
-			switch {
-			case n >= 0:
-				b.arg(int64(n))
-			case conn.d == dPostgres:
-				b.arg(nil) // LIMIT NULL: no limit
-			default:
-				b.arg(int64(-1))
-			}
-		} else if offset != nil && conn.d == dSQLite {
-			b.w(" LIMIT -1")
+			capped = n < 0 || n > maxItems
 		}
+		if capped {
+			n = maxItems + 1
+		}
+		b.w(" LIMIT ")
+		b.arg(int64(n))
 		if offset != nil {
 			n, err := evalCount(s, offset, false)
 			if err != nil {
@@ -114,6 +115,11 @@ func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 		items, err := scanRecords(rows, cols)
 		if err != nil {
 			return nil, dbError(t, err)
+		}
+		if capped && len(items) > maxItems {
+			return nil, &engine.Error{Code: engine.CodeLimit, Message: fmt.Sprintf(
+				"db.query of %s matched more than %d records (limit max_items); give it a limit and page with offset, or narrow its where",
+				t.name, maxItems)}
 		}
 		var out any = items
 		if count {

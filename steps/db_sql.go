@@ -68,9 +68,14 @@ func compileSQL(c *engine.StepCompiler) engine.RunFunc {
 			if err != nil {
 				return nil, dbError(nil, err)
 			}
-			list, err := scanAny(rows)
+			max := s.Limits().MaxItems
+			list, err := scanAny(rows, max)
 			if err != nil {
 				return nil, dbError(nil, err)
+			}
+			if len(list) > max {
+				return nil, &engine.Error{Code: engine.CodeLimit, Message: fmt.Sprintf(
+					"db.sql gave more than %d rows (limit max_items); add a LIMIT and page with OFFSET, or narrow its WHERE", max)}
 			}
 			out = list
 		} else {
@@ -95,8 +100,9 @@ func plural(n int) string {
 	return "s"
 }
 
-// scanAny reads rows of any shape into objects keyed by column name.
-func scanAny(rows *sql.Rows) ([]any, error) {
+// scanAny reads rows of any shape into objects keyed by column name, at
+// most max+1 of them.
+func scanAny(rows *sql.Rows, max int) ([]any, error) {
 	defer rows.Close()
 	names, err := rows.Columns()
 	if err != nil {
@@ -123,6 +129,9 @@ func scanAny(rows *sql.Rows) ([]any, error) {
 			rec[n] = decodeAny(vals[i], typeNames[i])
 		}
 		out = append(out, rec)
+		if len(out) > max { // one past the limit tells the caller
+			break
+		}
 	}
 	return out, rows.Err()
 }

@@ -105,8 +105,13 @@ func pgReachable() error { return pgCheck() }
 // dbEngine runs defs (plus the test tables) on db.
 func dbEngine(t testing.TB, db engine.Database, defs ...string) *engine.Engine {
 	t.Helper()
+	return dbEngineWith(t, db, engine.Config{}, defs...)
+}
+
+// dbEngineWith is dbEngine with an engine configuration (limits).
+func dbEngineWith(t testing.TB, db engine.Database, cfg engine.Config, defs ...string) *engine.Engine {
+	t.Helper()
 	prog := compile(t, append(append([]string(nil), dbTables...), defs...)...)
-	var cfg engine.Config
 	if db != nil {
 		cfg.DB = db
 	}
@@ -303,6 +308,58 @@ func TestDBSteps(t *testing.T) {
 }
 
 const anyErr = "<any error>"
+
+// TestDBQueryReadsAtMostMaxItems: a query (db.query or db.sql) matching more records than
+// max_items is an error that says what to do, not a whole table read
+// into memory; up to the limit, with or without a limit of its own, it
+// reads them all.
+func TestDBQueryReadsAtMostMaxItems(t *testing.T) {
+	for _, be := range backends(t) {
+		t.Run(be.name, func(t *testing.T) {
+			clearTables(t, be.st)
+			resetIDs(t, be.st)
+			cfg := engine.Config{Limits: engine.Limits{MaxItems: 5}}
+			seed := dbEngineWith(t, be.st, cfg, dbMain(`[
+				{"type": "for", "count": "6", "as": "i", "steps": [
+					{"type": "db.add", "table": "notes", "data": {"body": "'n' + string(i)"}}]}]`, "nil"))
+			if got := runJSON(t, seed, nil); got != "null" {
+				t.Fatal(got)
+			}
+			for _, c := range []struct{ limit, where, want string }{
+				{"", "", "error: main: stack[0]: db.query of notes matched more than 5 records (limit max_items); give it a limit and page with offset, or narrow its where (execution exec-1)"},
+				{"100", "", "error: main: stack[0]: db.query of notes matched more than 5 records (limit max_items); give it a limit and page with offset, or narrow its where (execution exec-1)"},
+				{"5", "", "5"},
+				{"", "notes.id > 1", "5"},
+				{"nil", "notes.id > 2", "4"},
+				{"sql", "", "error: main: stack[0]: db.sql gave more than 5 rows (limit max_items); add a LIMIT and page with OFFSET, or narrow its WHERE (execution exec-1)"},
+				{"sql", "id > 1", "5"},
+			} {
+				if c.limit == "sql" {
+					q := "SELECT id FROM notes"
+					if c.where != "" {
+						q += " WHERE " + c.where
+					}
+					eng := dbEngineWith(t, be.st, cfg, dbMain(`[{"type": "db.sql", "sql": "`+q+`", "as": "rows"}]`, "len(rows)"))
+					if got := runJSON(t, eng, nil); got != c.want {
+						t.Errorf("db.sql %q:\n got  %s\n want %s", q, got, c.want)
+					}
+					continue
+				}
+				q := `{"type": "db.query", "table": "notes", "as": "rows"`
+				if c.limit != "" {
+					q += `, "limit": "` + c.limit + `"`
+				}
+				if c.where != "" {
+					q += `, "where": "` + c.where + `"`
+				}
+				eng := dbEngineWith(t, be.st, cfg, dbMain(`[`+q+`}]`, "len(rows)"))
+				if got := runJSON(t, eng, nil); got != c.want {
+					t.Errorf("limit %q where %q:\n got  %s\n want %s", c.limit, c.where, got, c.want)
+				}
+			}
+		})
+	}
+}
 
 // resetIDs restarts the id sequences so that cases can name ids.
 func resetIDs(t testing.TB, st *store.Store) {
