@@ -77,7 +77,11 @@ var systemDDL = []string{
 		updated_at TIMETYPE NOT NULL)`,
 	`CREATE INDEX IF NOT EXISTS funcstack_executions_created_at_idx ON funcstack_executions (created_at)`,
 	`CREATE INDEX IF NOT EXISTS funcstack_executions_function_idx ON funcstack_executions ("function", created_at)`,
-	`CREATE INDEX IF NOT EXISTS funcstack_executions_status_idx ON funcstack_executions (status)`,
+	// Most records are succeeded ones, found by function or time: only
+	// the others are indexed by status (a full status index cost every
+	// record one more index insert).
+	`DROP INDEX IF EXISTS funcstack_executions_status_idx`,
+	`CREATE INDEX IF NOT EXISTS funcstack_executions_unsucceeded_idx ON funcstack_executions (status, created_at) WHERE status <> 'succeeded'`,
 	`CREATE INDEX IF NOT EXISTS funcstack_executions_parent_idx ON funcstack_executions (parent) WHERE parent <> ''`,
 	`CREATE TABLE IF NOT EXISTS funcstack_idempotency_keys (
 		scope TEXT NOT NULL,
