@@ -280,11 +280,8 @@ func tooDeep(v any, left int, budget *int) bool {
 			return true
 		}
 		for _, e := range x {
-			if *budget--; *budget < 0 {
-				return false
-			}
-			if tooDeep(e, left-1, budget) {
-				return true
+			if stop, deep := deeper(e, left, budget); stop {
+				return deep
 			}
 		}
 		return false
@@ -293,11 +290,8 @@ func tooDeep(v any, left int, budget *int) bool {
 			return true
 		}
 		for _, e := range x {
-			if *budget--; *budget < 0 {
-				return false
-			}
-			if tooDeep(e, left-1, budget) {
-				return true
+			if stop, deep := deeper(e, left, budget); stop {
+				return deep
 			}
 		}
 		return false
@@ -321,14 +315,23 @@ func tooDeep(v any, left int, budget *int) bool {
 		return true
 	}
 	for _, e := range items {
-		if *budget--; *budget < 0 {
-			return false
-		}
-		if tooDeep(e.Interface(), left-1, budget) {
-			return true
+		if stop, deep := deeper(e.Interface(), left, budget); stop {
+			return deep
 		}
 	}
 	return false
+}
+
+// deeper looks into e, an item of a container with left levels to go:
+// stop when the budget is spent (deep false) or e is too deep (deep true).
+func deeper(e any, left int, budget *int) (stop, deep bool) {
+	if *budget--; *budget < 0 {
+		return true, false
+	}
+	if tooDeep(e, left-1, budget) {
+		return true, true
+	}
+	return false, false
 }
 
 // byteSize writes n bytes as B, KiB or MiB.
