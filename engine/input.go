@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -266,6 +267,10 @@ func (f *inputField) convert(v any, name string) (any, []FieldError) {
 	case "int":
 		n, ok := ToInt(v)
 		if !ok {
+			if whole, big := bigWhole(v); big {
+				return nil, []FieldError{{Field: name, Code: "type", Message: fmt.Sprintf(
+					"expected int, got %s, a whole number too large: an int is from -9223372036854775808 to 9223372036854775807; send it as text if you need it whole", whole)}}
+			}
 			return nil, typeErr(name, "int", v)
 		}
 		if fe := f.checkRange(float64(n), name, ""); fe != nil {
@@ -427,6 +432,33 @@ func NormalizeNumbers(v any) any {
 func needsWrite(v any) bool {
 	_, ok := v.(json.Number)
 	return ok
+}
+
+// bigWhole reports whether v is a whole number outside int's range, and
+// writes it.
+func bigWhole(v any) (string, bool) {
+	var text string
+	switch x := v.(type) {
+	case json.Number:
+		text = x.String()
+	case string: // a path or query parameter
+		text = strings.TrimSpace(x)
+		if _, ok := new(big.Int).SetString(text, 10); !ok {
+			return "", false
+		}
+	case float64:
+		if x != x || math.IsInf(x, 0) || x != math.Trunc(x) {
+			return "", false
+		}
+		text = strconv.FormatFloat(x, 'g', -1, 64)
+	default:
+		return "", false
+	}
+	r, ok := new(big.Rat).SetString(text)
+	if !ok || !r.IsInt() || r.Num().IsInt64() {
+		return "", false
+	}
+	return text, true // as sent: 12345678901234567890, or 1e300
 }
 
 // typeName names the JSON-ish type of a Go value for error messages.

@@ -580,6 +580,9 @@ func TestCall(t *testing.T) {
 		{name: "callee input validation", defs: []string{mainFn(`[
 			{"type": "call", "function": "double", "input": {"n": "'abc'"}, "as": "r"}]`, "r"), double},
 			wantErr: "main: stack[0]: invalid input for double; n: expected int, got text (execution exec-1)", wantCode: engine.CodeInvalidInput},
+		{name: "callee input too large for an int", defs: []string{mainFn(`[
+			{"type": "call", "function": "double", "input": {"n": "1e20"}, "as": "r"}]`, "r"), double},
+			wantErr: "main: stack[0]: invalid input for double; n: expected int, got 1e+20, a whole number too large: an int is from -9223372036854775808 to 9223372036854775807; send it as text if you need it whole (execution exec-1)", wantCode: engine.CodeInvalidInput},
 		{name: "callee required input is null", defs: []string{mainFn(`[
 			{"type": "call", "function": "double", "input": {"n": "nil"}, "as": "r"}]`, "r"), double},
 			wantErr: "main: stack[0]: invalid input for double; n: required (execution exec-1)", wantCode: engine.CodeInvalidInput},
