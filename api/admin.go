@@ -22,13 +22,28 @@ func hashToken(t string) [32]byte { return sha256.Sum256([]byte(t)) }
 
 // isAdmin reports whether the request carries the admin token
 // (Authorization: Bearer <token>), compared in constant time.
-func (s *Server) isAdmin(r *http.Request) bool {
+func (s *Server) isAdmin(r *http.Request) bool { return bearerIs(r, s.tokenSum) }
+
+// bearerIs reports whether r carries Authorization: Bearer <token> for
+// the token whose hash is sum, compared in constant time.
+func bearerIs(r *http.Request, sum [32]byte) bool {
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return false
 	}
-	sum := hashToken(strings.TrimSpace(tok))
-	return subtle.ConstantTimeCompare(sum[:], s.tokenSum[:]) == 1
+	got := hashToken(strings.TrimSpace(tok))
+	return subtle.ConstantTimeCompare(got[:], sum[:]) == 1
+}
+
+// requireMetricsToken guards /metrics when Config.MetricsToken is set.
+func (s *Server) requireMetricsToken(c *gin.Context) {
+	if s.cfg.MetricsToken == "" || bearerIs(c.Request, s.metricsSum) || s.isAdmin(c.Request) {
+		c.Next()
+		return
+	}
+	c.Header("WWW-Authenticate", `Bearer realm="funcstack metrics"`)
+	writeError(c, &engine.Error{Code: codeUnauthorized, Status: http.StatusUnauthorized,
+		Message: "/metrics needs the metrics token: send Authorization: Bearer <FUNCSTACK_METRICS_TOKEN> (in Prometheus: the scrape config's authorization.credentials), or the admin token"})
 }
 
 func unauthorized(c *gin.Context, what string) {

@@ -54,6 +54,11 @@ type Config struct {
 	// Metrics is where /metrics counts requests and executions (default:
 	// a registry of the server's own; see NewMetrics).
 	Metrics *Metrics
+	// MetricsToken, when set, is the bearer token /metrics needs
+	// (FUNCSTACK_METRICS_TOKEN; Prometheus sends it with its scrape
+	// config's authorization); the admin token is accepted too. Unset,
+	// /metrics is open, like most exporters.
+	MetricsToken string
 }
 
 // Endpoint is one generated route.
@@ -66,6 +71,8 @@ type Server struct {
 	cfg      Config
 	g        *gin.Engine
 	tokenSum [32]byte
+	// metricsSum is the hash of Config.MetricsToken (zero: none).
+	metricsSum [32]byte
 	log      *slog.Logger
 	metrics  *Metrics
 	// routes holds the generated endpoints; a reload swaps it whole.
@@ -124,7 +131,7 @@ func New(cfg Config) (*Server, error) {
 	if err := g.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("api: trusted proxies: %v", err)
 	}
-	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken), log: cfg.Logger, metrics: cfg.Metrics}
+	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken), metricsSum: hashToken(cfg.MetricsToken), log: cfg.Logger, metrics: cfg.Metrics}
 	g.Use(s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered))
 	g.Use(serveUI(uiFiles)) // the builder UI at /_/ (api/ui.go)
 	// Generated endpoints live in their own gin engine, swapped on reload.
@@ -132,7 +139,7 @@ func New(cfg Config) (*Server, error) {
 	g.NoMethod(noMethod)
 
 	g.GET("/healthz", s.healthz)
-	g.GET("/metrics", s.metrics.handler)
+	g.GET("/metrics", s.requireMetricsToken, s.metrics.handler)
 	g.GET("/openapi.json", s.openapiJSON)
 	g.GET("/docs", docsPage)
 	g.POST("/function/:name", s.function)

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -62,6 +63,42 @@ func sortLabels(k string) string {
 	ls := strings.Split(labels, ",")
 	sort.Strings(ls)
 	return name + "{" + strings.Join(ls, ",") + "}" + suffix
+}
+
+// TestMetricsToken: with a metrics token set, /metrics answers only to it
+// (or the admin token); without one it is open.
+func TestMetricsToken(t *testing.T) {
+	st := backends[0].open(t)
+	ts := newServer(t, st, api.Config{MetricsToken: "scrape-me"}, "../workflows")
+	for _, c := range []struct {
+		auth string
+		want int
+	}{
+		{"", http.StatusUnauthorized},
+		{"Bearer nope", http.StatusUnauthorized},
+		{"Basic scrape-me", http.StatusUnauthorized},
+		{"Bearer scrape-me", http.StatusOK},
+		{"Bearer " + token, http.StatusOK},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/metrics", nil)
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("Authorization %q: %d %s, want %d", c.auth, resp.StatusCode, body, c.want)
+		}
+		if c.want == http.StatusUnauthorized && !strings.Contains(string(body), "FUNCSTACK_METRICS_TOKEN") {
+			t.Errorf("Authorization %q: the 401 does not say which token: %s", c.auth, body)
+		}
+	}
+	open := newServer(t, st, api.Config{}, "../workflows")
+	scrape(t, open.URL) // no token: open
 }
 
 // TestMetrics: requests move the request and execution counters.

@@ -98,7 +98,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
-	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logger: logger})
+	// Like the admin token, the metrics token is read from the
+	// environment only: a flag would show in ps.
+	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logger: logger, MetricsToken: os.Getenv("FUNCSTACK_METRICS_TOKEN")})
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
@@ -121,7 +123,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "  POST   %s/function/{name}  (admin token unless the function is public)\n", base)
 	fmt.Fprintf(stdout, "  POST   %s/async-function/{name}  (durable, 202 + X-Call-Id; queues %s)\n", base, strings.Join(dr.Queues(), ", "))
-	fmt.Fprintf(stdout, "  GET    %s/healthz, %s/metrics\n", base, base)
+	metricsNote := ""
+	if os.Getenv("FUNCSTACK_METRICS_TOKEN") != "" {
+		metricsNote = " (needs FUNCSTACK_METRICS_TOKEN)"
+	}
+	fmt.Fprintf(stdout, "  GET    %s/healthz, %s/metrics%s\n", base, base, metricsNote)
 	fmt.Fprintf(stdout, "  API docs at %s/docs (OpenAPI 3.1 at %s/openapi.json)\n", base, base)
 	fmt.Fprintf(stdout, "  Builder UI at %s/_/ (sign in with the admin token)\n", base)
 	fmt.Fprintf(stdout, "funcstack: %s\n", secretNote)
