@@ -232,9 +232,18 @@ func Compile(defs []*Definition) (*Program, Diagnostics) {
 
 // CompileWorkspace loads and compiles every definition under dir.
 func CompileWorkspace(dir string) (*Program, Diagnostics) {
+	_, p, diags := LoadAndCompile(dir)
+	return p, diags
+}
+
+// LoadAndCompile loads every definition under dir and compiles them: the
+// definitions, the program, and every problem with its line and column
+// in its file.
+func LoadAndCompile(dir string) ([]*Definition, *Program, Diagnostics) {
 	defs, diags := LoadWorkspace(dir)
 	p, more := Compile(defs)
-	return p, append(diags, more...)
+	more.Locate(defs)
+	return defs, p, append(diags, more...)
 }
 
 type defCompiler struct {

@@ -560,7 +560,8 @@ func contains(list []string, s string) bool {
 
 // LoadWorkspace reads every *.json file under dir (recursively, in name
 // order) and parses each as one definition. Problems are reported in the
-// returned diagnostics; the definitions that could be read are returned.
+// returned diagnostics, with the line and column of their path in the
+// file; the definitions that could be read are returned.
 func LoadWorkspace(dir string) ([]*Definition, Diagnostics) {
 	var diags Diagnostics
 	var files []string
@@ -588,9 +589,11 @@ func LoadWorkspace(dir string) ([]*Definition, Diagnostics) {
 			diags = append(diags, Diagnostic{Severity: SeverityError, Code: "io", File: f, Message: err.Error()})
 			continue
 		}
+		from := len(diags)
 		if d := ParseDefinition(f, data, &diags); d != nil {
 			defs = append(defs, d)
 		}
+		diags.locate(from, f, data)
 	}
 	return defs, diags
 }

@@ -128,6 +128,10 @@ type Diagnostic struct {
 	Definition string `json:"definition,omitempty"`
 	Path       string `json:"path,omitempty"`
 	Message    string `json:"message"`
+	// Line and Col (1-based) are where Path starts in File, for
+	// definitions read from files (0: unknown).
+	Line int `json:"line,omitempty"`
+	Col  int `json:"col,omitempty"`
 }
 
 // String renders "definition: path: message", or "file: message" when the

@@ -156,8 +156,18 @@ func printDiagnostics(w io.Writer, ds engine.Diagnostics) {
 		if d.Severity == engine.SeverityWarning {
 			prefix = "warning: "
 		}
+		if d.File != "" && d.Line > 0 && isFile(d.File) { // where editors jump to
+			prefix += fmt.Sprintf("%s:%d:%d: ", d.File, d.Line, d.Col)
+		}
 		fmt.Fprintln(w, prefix+d.String())
 	}
+}
+
+// isFile reports whether name is a file on disk (definitions from the
+// database carry names such as "orders (version 3)").
+func isFile(name string) bool {
+	fi, err := os.Stat(name)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
@@ -166,9 +176,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	if _, ok := parseArgs(fs, args, 0, stderr, "give the folder with --workspace DIR"); !ok {
 		return 2
 	}
-	defs, diags := engine.LoadWorkspace(*ws)
-	p, more := engine.Compile(defs)
-	diags = append(diags, more...)
+	defs, p, diags := engine.LoadAndCompile(*ws)
 	printDiagnostics(stderr, diags)
 	errs, warns := len(diags.Errors()), len(diags.Warnings())
 	if errs > 0 {

@@ -101,9 +101,7 @@ func importWorkspace(ctx context.Context, st *store.Store, defs []*engine.Defini
 
 // loadValid loads and compiles a workspace, printing its problems.
 func loadValid(ws string, stderr io.Writer) ([]*engine.Definition, *engine.Program, bool) {
-	defs, diags := engine.LoadWorkspace(ws)
-	p, more := engine.Compile(defs)
-	diags = append(diags, more...)
+	defs, p, diags := engine.LoadAndCompile(ws)
 	if diags.HasErrors() {
 		printDiagnostics(stderr, diags.Errors())
 		writeErr(stderr, &engine.Error{Code: engine.CodeInvalidDef, Message: fmt.Sprintf(
