@@ -73,8 +73,8 @@ type Server struct {
 	tokenSum [32]byte
 	// metricsSum is the hash of Config.MetricsToken (zero: none).
 	metricsSum [32]byte
-	log      *slog.Logger
-	metrics  *Metrics
+	log        *slog.Logger
+	metrics    *Metrics
 	// routes holds the generated endpoints; a reload swaps it whole.
 	routes atomic.Pointer[routeTable]
 	// reload serialises reloads and holds what the last one saw.
