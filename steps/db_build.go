@@ -228,6 +228,19 @@ func (b *sqlBuilder) arg(v any) {
 	b.args = append(b.args, v)
 }
 
+// eqAll writes "a = ? AND b = ?" for cols (a lookup by columns).
+func (b *sqlBuilder) eqAll(cols []*dbColumn) {
+	for i, col := range cols {
+		if i > 0 {
+			b.w(" AND ")
+		}
+		if col != nil {
+			b.w(col.q + " = ")
+		}
+		b.ph()
+	}
+}
+
 func (b *sqlBuilder) String() string { return b.sb.String() }
 
 // perDialect is a statement written once for each dialect at compile time.

@@ -55,15 +55,7 @@ func compileGet(c *engine.StepCompiler) engine.RunFunc {
 				b.w(t.id.q + " = ")
 				b.ph()
 			} else {
-				for i, col := range byCols {
-					if i > 0 {
-						b.w(" AND ")
-					}
-					if col != nil {
-						b.w(col.q + " = ")
-					}
-					b.ph()
-				}
+				b.eqAll(byCols)
 				b.w(" ORDER BY " + t.id.q)
 			}
 			b.w(" LIMIT 1")

@@ -108,13 +108,7 @@ func triggeredUpsert(compile func(*engine.StepCompiler) engine.RunFunc) func(*en
 		}
 		find := buildBoth(func(b *sqlBuilder) {
 			b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE ")
-			for i, col := range byCols {
-				if i > 0 {
-					b.w(" AND ")
-				}
-				b.w(col.q + " = ")
-				b.ph()
-			}
+			b.eqAll(byCols)
 			b.w(" ORDER BY " + t.id.q + " LIMIT 1")
 		})
 		return inChangeTx(run, func(s *engine.State, conn dbConn) (out any, err error) {

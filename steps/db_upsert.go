@@ -73,13 +73,7 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 	for tx := range 2 {
 		q := buildBoth(func(b *sqlBuilder) {
 			b.w("SELECT " + t.id.q + " FROM " + t.q + " WHERE ")
-			for i, col := range byCols {
-				if i > 0 {
-					b.w(" AND ")
-				}
-				b.w(col.q + " = ")
-				b.ph()
-			}
+			b.eqAll(byCols)
 			b.w(" ORDER BY " + t.id.q + " LIMIT 1")
 			if tx == 1 && b.d == dPostgres {
 				b.w(" FOR UPDATE")
