@@ -19,6 +19,12 @@ func (x *Executions) WriteIn(ctx context.Context, q engine.Querier, recs ...*eng
 	for _, r := range recs {
 		cleanRecordText(r)
 	}
+	return x.writeIn(ctx, q, recs)
+}
+
+// writeIn is WriteIn of records whose text is clean already (Save cleans
+// what it queues).
+func (x *Executions) writeIn(ctx context.Context, q engine.Querier, recs []*engine.ExecutionRecord) error {
 	if len(recs) == 0 {
 		return nil
 	}

@@ -246,7 +246,8 @@ const execColumnCount = 16
 // rowsPerInsert keeps statements well under the bound-parameter limits.
 const rowsPerInsert = 200
 
-// write upserts recs in one transaction.
+// write upserts recs, queued by Save (their text cleaned), in one
+// transaction.
 func (x *Executions) write(ctx context.Context, recs []*engine.ExecutionRecord) error {
 	if len(recs) == 0 {
 		return nil
@@ -254,14 +255,14 @@ func (x *Executions) write(ctx context.Context, recs []*engine.ExecutionRecord) 
 	// A fixed order keeps concurrent writers from deadlocking.
 	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
 	if x.s.dialect == DialectSQLite || len(recs) <= rowsPerInsert {
-		return x.WriteIn(ctx, x.s.db, recs...) // one statement
+		return x.writeIn(ctx, x.s.db, recs) // one statement
 	}
 	tx, err := x.s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("writing execution records to %s: %v", x.s.where, err)
 	}
 	defer tx.Rollback()
-	if err := x.WriteIn(ctx, tx, recs...); err != nil {
+	if err := x.writeIn(ctx, tx, recs); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
