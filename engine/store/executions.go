@@ -28,8 +28,15 @@ type Executions struct {
 	// record is never overwritten by an earlier one.
 	writeMu sync.Mutex
 
-	mu       sync.Mutex
-	pending  map[string]*engine.ExecutionRecord // queued, newest per ID
+	mu      sync.Mutex
+	pending map[string]*engine.ExecutionRecord // queued, newest per ID
+	// order is the IDs of pending in the order they were first queued
+	// (from order[head]): batches take the oldest, so that a batch's
+	// records are near one another in time and in ID (UUIDv7) and are
+	// appended to the table's indexes, not scattered over them, however
+	// far the flusher has fallen behind.
+	order    []string
+	head     int
 	inflight map[string]*engine.ExecutionRecord // being written
 	drained  chan struct{}                      // closed after each write
 	closed   bool
@@ -91,6 +98,9 @@ func (x *Executions) Save(ctx context.Context, rec *engine.ExecutionRecord) erro
 	if x.closed {
 		x.mu.Unlock()
 		return fmt.Errorf("saving execution record %s: the store %s is closed", rec.ID, x.s.where)
+	}
+	if _, ok := x.pending[cp.ID]; !ok {
+		x.order = append(x.order, cp.ID)
 	}
 	x.pending[cp.ID] = &cp
 	n := len(x.pending)
@@ -170,18 +180,24 @@ func (x *Executions) flushOnce() {
 	if len(x.pending) <= x.s.opt.BatchSize {
 		x.inflight = x.pending
 		x.pending = map[string]*engine.ExecutionRecord{}
+		x.order, x.head = x.order[:0], 0
 		for _, r := range x.inflight {
 			batch = append(batch, r)
 		}
 	} else {
 		x.inflight = make(map[string]*engine.ExecutionRecord, x.s.opt.BatchSize)
-		for id, r := range x.pending {
-			if len(batch) == x.s.opt.BatchSize {
-				break
-			}
+		for len(batch) < x.s.opt.BatchSize {
+			id := x.order[x.head]
+			x.head++
+			r := x.pending[id]
 			batch = append(batch, r)
 			x.inflight[id] = r
 			delete(x.pending, id)
+		}
+		if x.head > len(x.order)/2 {
+			n := copy(x.order, x.order[x.head:])
+			clear(x.order[n:])
+			x.order, x.head = x.order[:n], 0
 		}
 	}
 	x.mu.Unlock()

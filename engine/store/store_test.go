@@ -91,3 +91,66 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("data dir is a file: %v", err)
 	}
 }
+
+// A backlog of records, many batches deep, is written whole, oldest
+// first, each record as last saved (on both backends).
+func TestBacklogBatches(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			opt := store.Options{BatchSize: 10, FlushInterval: time.Hour}
+			if backend == "postgres" {
+				opt.DatabaseURL = storetest.PostgresURL(t)
+			} else {
+				opt.DataDir = t.TempDir()
+			}
+			ctx := context.Background()
+			s, err := store.Open(ctx, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			x := s.ExecutionRecords()
+			ids := make([]string, 95)
+			for i := range ids {
+				ids[i] = engine.NewID()
+				if err := x.Save(ctx, &engine.ExecutionRecord{ID: ids[i], Function: "backlog", Status: engine.StatusRunning, Output: i}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, i := range []int{3, 50, 94} { // saved again while queued
+				if err := x.Save(ctx, &engine.ExecutionRecord{ID: ids[i], Function: "backlog", Status: engine.StatusSucceeded, Output: i}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := x.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := x.Save(ctx, &engine.ExecutionRecord{ID: ids[7], Function: "backlog", Status: engine.StatusFailed, Output: 7}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if s, err = store.Open(ctx, opt); err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			for i, id := range ids {
+				want := engine.StatusRunning
+				switch i {
+				case 3, 50, 94:
+					want = engine.StatusSucceeded
+				case 7:
+					want = engine.StatusFailed
+				}
+				got, err := s.Executions().Get(ctx, id)
+				if err != nil {
+					t.Fatalf("record %d: %v", i, err)
+				}
+				if got.Status != want || got.Output != i {
+					t.Errorf("record %d: status %s output %v, want %s %d", i, got.Status, got.Output, want, i)
+				}
+			}
+		})
+	}
+}
