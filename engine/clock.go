@@ -13,13 +13,12 @@ import (
 // Until then the run watches its parent's cancellation and, every loop
 // iteration and call, counts towards making the context.
 type runClock struct {
-	parent     context.Context
-	parentDone <-chan struct{}
-	deadline   time.Time // zero: only the parent's
-	ticks      int
-	ctx        context.Context // made, or nil
-	done       <-chan struct{}
-	cancel     context.CancelFunc
+	parent   context.Context
+	deadline time.Time // zero: only the parent's
+	ticks    int
+	ctx      context.Context // made, or nil
+	done     <-chan struct{}
+	cancel   context.CancelFunc
 }
 
 // clockTicks is how many loop iterations and calls a run makes before it
@@ -27,7 +26,7 @@ type runClock struct {
 const clockTicks = 64
 
 func (c *runClock) start(parent context.Context, deadline time.Time) {
-	*c = runClock{parent: parent, parentDone: parent.Done(), deadline: deadline}
+	*c = runClock{parent: parent, deadline: deadline}
 }
 
 // context returns the run's context, making it on first use.
@@ -47,10 +46,10 @@ func (c *runClock) context() context.Context {
 // its deadline passed. It is cheap enough to call on every iteration.
 func (c *runClock) ended() bool {
 	if c.ctx == nil {
-		select {
-		case <-c.parentDone:
+		// Err, not Done: a request's context makes its Done channel
+		// on first asking, an allocation most runs can do without.
+		if c.parent.Err() != nil {
 			return true
-		default:
 		}
 		if c.ticks++; c.ticks < clockTicks {
 			return false

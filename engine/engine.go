@@ -311,7 +311,11 @@ func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started
 		rec.Status = statusOf(res.Error)
 	}
 	if save {
-		_ = e.store.Save(context.Background(), rec)
+		if k, ok := e.store.(RecordKeeper); ok && promo == nil {
+			_ = k.Keep(context.Background(), rec) // Run made rec and is done with it
+		} else {
+			_ = e.store.Save(context.Background(), rec)
+		}
 	}
 	e.observe(fn, rec.Status, res.Duration)
 }

@@ -64,6 +64,13 @@ type ExecutionRecord struct {
 	Logs           []LogEntry   `json:"logs,omitempty"`
 }
 
+// A RecordKeeper is an ExecutionStore that can keep the record it is
+// given instead of a copy, for a caller that is done with it: Keep is
+// Save without the copy (the engine's sync runs, one record each).
+type RecordKeeper interface {
+	Keep(ctx context.Context, rec *ExecutionRecord) error
+}
+
 // ErrNoExecution is returned by stores for an unknown ID.
 var ErrNoExecution = errors.New("no such execution")
 
@@ -106,8 +113,13 @@ func NewMemoryStore(max int) *MemoryStore {
 }
 
 // Save implements ExecutionStore.
-func (m *MemoryStore) Save(_ context.Context, rec *ExecutionRecord) error {
+func (m *MemoryStore) Save(ctx context.Context, rec *ExecutionRecord) error {
 	cp := *rec
+	return m.Keep(ctx, &cp)
+}
+
+// Keep implements RecordKeeper.
+func (m *MemoryStore) Keep(_ context.Context, rec *ExecutionRecord) error {
 	m.mu.Lock()
 	if _, ok := m.recs[rec.ID]; !ok {
 		m.order = append(m.order, rec.ID)
@@ -121,7 +133,7 @@ func (m *MemoryStore) Save(_ context.Context, rec *ExecutionRecord) error {
 			}
 		}
 	}
-	m.recs[rec.ID] = &cp
+	m.recs[rec.ID] = rec
 	m.mu.Unlock()
 	return nil
 }

@@ -75,13 +75,22 @@ func signal(c chan struct{}) {
 // Save implements engine.ExecutionStore: it queues a copy of rec for the
 // next batch (or, with Options.SyncWrites, writes it at once).
 func (x *Executions) Save(ctx context.Context, rec *engine.ExecutionRecord) error {
+	if rec == nil {
+		return x.Keep(ctx, nil)
+	}
+	cp := *rec
+	return x.Keep(ctx, &cp)
+}
+
+// Keep implements engine.RecordKeeper: Save of rec itself, which the
+// caller gives up.
+func (x *Executions) Keep(ctx context.Context, rec *engine.ExecutionRecord) error {
 	if rec == nil || rec.ID == "" {
 		return errors.New("saving an execution record: the record has no ID")
 	}
-	cp := *rec
-	cleanRecordText(&cp)
+	cleanRecordText(rec)
 	if x.s.opt.SyncWrites {
-		return x.write(ctx, []*engine.ExecutionRecord{&cp})
+		return x.write(ctx, []*engine.ExecutionRecord{rec})
 	}
 	max := x.s.opt.BatchSize * maxPendingBatches
 	x.mu.Lock()
@@ -99,10 +108,10 @@ func (x *Executions) Save(ctx context.Context, rec *engine.ExecutionRecord) erro
 		x.mu.Unlock()
 		return fmt.Errorf("saving execution record %s: the store %s is closed", rec.ID, x.s.where)
 	}
-	if _, ok := x.pending[cp.ID]; !ok {
-		x.order = append(x.order, cp.ID)
+	if _, ok := x.pending[rec.ID]; !ok {
+		x.order = append(x.order, rec.ID)
 	}
-	x.pending[cp.ID] = &cp
+	x.pending[rec.ID] = rec
 	n := len(x.pending)
 	x.mu.Unlock()
 	if n == 1 {
