@@ -41,6 +41,11 @@ type Executions struct {
 	drained  chan struct{}                      // closed after each write
 	closed   bool
 
+	// direct is the SQLite connection records are written on (nil on
+	// PostgreSQL, or if it could not be opened), made on first use.
+	direct     *recordConn
+	directOnce sync.Once
+
 	wake chan struct{} // a first record was queued
 	full chan struct{} // a batch is full
 	stop chan struct{}
@@ -262,7 +267,29 @@ func (x *Executions) close() error {
 		close(x.stop)
 		<-x.done
 	}
+	x.directOnce.Do(func() {}) // none made from now on
+	if x.direct != nil {
+		x.direct.close()
+	}
 	return nil
+}
+
+// recordConn returns the SQLite connection records are written on, or
+// nil to write them through database/sql (PostgreSQL, or SQLite's own
+// connection could not be opened: the reason is logged once).
+func (x *Executions) recordConn() *recordConn {
+	x.directOnce.Do(func() {
+		if x.s.dialect != DialectSQLite {
+			return
+		}
+		c, err := openRecordConn(x.s.where)
+		if err != nil {
+			x.s.opt.Logf("funcstack store: execution records are written through database/sql: %v", err)
+			return
+		}
+		x.direct = c
+	})
+	return x.direct
 }
 
 const execColumns = `id, "function", mode, status, parent, attempts, idempotency_key, input, output, error, trace, logs, created_at, started_at, finished_at, updated_at`
@@ -279,6 +306,12 @@ func (x *Executions) write(ctx context.Context, recs []*engine.ExecutionRecord) 
 	}
 	// A fixed order keeps concurrent writers from deadlocking.
 	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
+	if c := x.recordConn(); c != nil {
+		if err := c.write(recs, time.Now()); err != nil {
+			return fmt.Errorf("writing %d execution records to %s: %v", len(recs), x.s.where, err)
+		}
+		return nil
+	}
 	if x.s.dialect == DialectSQLite || len(recs) <= rowsPerInsert {
 		return x.writeIn(ctx, x.s.db, recs) // one statement
 	}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,11 +94,17 @@ func TestOpenErrors(t *testing.T) {
 }
 
 // A backlog of records, many batches deep, is written whole, oldest
-// first, each record as last saved (on both backends).
+// first, each record as last saved (on both backends; batches of 10 and
+// of 100, which SQLite writes 32 records a statement and the rest one
+// by one).
 func TestBacklogBatches(t *testing.T) {
-	for _, backend := range []string{"sqlite", "postgres"} {
-		t.Run(backend, func(t *testing.T) {
-			opt := store.Options{BatchSize: 10, FlushInterval: time.Hour}
+	for _, c := range []struct {
+		backend string
+		batch   int
+	}{{"sqlite", 10}, {"sqlite", 100}, {"postgres", 10}, {"postgres", 100}} {
+		backend := c.backend
+		t.Run(fmt.Sprintf("%s/%d", backend, c.batch), func(t *testing.T) {
+			opt := store.Options{BatchSize: c.batch, FlushInterval: time.Hour}
 			if backend == "postgres" {
 				opt.DatabaseURL = storetest.PostgresURL(t)
 			} else {
@@ -110,14 +117,14 @@ func TestBacklogBatches(t *testing.T) {
 			}
 			defer s.Close()
 			x := s.ExecutionRecords()
-			ids := make([]string, 95)
+			ids := make([]string, 295)
 			for i := range ids {
 				ids[i] = engine.NewID()
 				if err := x.Save(ctx, &engine.ExecutionRecord{ID: ids[i], Function: "backlog", Status: engine.StatusRunning, Output: i}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			for _, i := range []int{3, 50, 94} { // saved again while queued
+			for _, i := range []int{3, 50, 94, 150, 294} { // saved again while queued
 				if err := x.Save(ctx, &engine.ExecutionRecord{ID: ids[i], Function: "backlog", Status: engine.StatusSucceeded, Output: i}); err != nil {
 					t.Fatal(err)
 				}
@@ -138,7 +145,7 @@ func TestBacklogBatches(t *testing.T) {
 			for i, id := range ids {
 				want := engine.StatusRunning
 				switch i {
-				case 3, 50, 94:
+				case 3, 50, 94, 150, 294:
 					want = engine.StatusSucceeded
 				case 7:
 					want = engine.StatusFailed

@@ -1,0 +1,255 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// The SQLite driver under GORM's pure-Go dialector (glebarez/go-sqlite)
+// prepares every statement it runs afresh: a batch of execution records
+// written through database/sql costs SQLite a parse and a code generation
+// of every row, a third of the batch's time. So the records have a
+// connection of their own (recordConn), opened on the same database file
+// through SQLite's C interface, which keeps its insert statements
+// prepared and binds the records' values to them.
+
+// directRows is how many records one run of the larger prepared
+// statement writes; the rest of a batch goes one record a run.
+const directRows = 32
+
+// directInsert is the statement writing n records, every value bound.
+func directInsert(n int) string {
+	row := "(" + strings.Repeat("?,", execColumnCount-1) + "?)"
+	return "INSERT OR REPLACE INTO funcstack_executions (" + execColumns + ") VALUES " + strings.Repeat(row+",", n-1) + row
+}
+
+// recordConn is a SQLite connection that writes execution records, with
+// its statements prepared once.
+type recordConn struct {
+	mu        sync.Mutex
+	tls       *libc.TLS
+	db        uintptr
+	many, one uintptr // prepared inserts of directRows records and of one
+}
+
+// openRecordConn opens file, a database the store has opened and
+// migrated, for writing records.
+func openRecordConn(file string) (_ *recordConn, err error) {
+	c := &recordConn{tls: libc.NewTLS()}
+	defer func() {
+		if err != nil {
+			c.close()
+		}
+	}()
+	name, err := libc.CString(file)
+	if err != nil {
+		return nil, err
+	}
+	defer libc.Xfree(c.tls, name)
+	const size = int(unsafe.Sizeof(uintptr(0)))
+	out := c.tls.Alloc(size)
+	defer c.tls.Free(size)
+	rc := sqlite3.Xsqlite3_open_v2(c.tls, name, out, sqlite3.SQLITE_OPEN_READWRITE|sqlite3.SQLITE_OPEN_FULLMUTEX, 0)
+	c.db = *(*uintptr)(unsafe.Add(nil, out))
+	if rc != sqlite3.SQLITE_OK {
+		if c.db == 0 {
+			return nil, fmt.Errorf("opening %s: SQLite result code %d", file, rc)
+		}
+		return nil, c.error(rc)
+	}
+	for _, q := range []string{"PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"} {
+		if err := c.exec(q); err != nil {
+			return nil, err
+		}
+	}
+	if c.many, err = c.prepare(directInsert(directRows)); err != nil {
+		return nil, err
+	}
+	if c.one, err = c.prepare(directInsert(1)); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *recordConn) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range []uintptr{c.many, c.one} {
+		if st != 0 {
+			sqlite3.Xsqlite3_finalize(c.tls, st)
+		}
+	}
+	if c.db != 0 {
+		sqlite3.Xsqlite3_close_v2(c.tls, c.db)
+	}
+	c.many, c.one, c.db = 0, 0, 0
+	if c.tls != nil {
+		c.tls.Close()
+		c.tls = nil
+	}
+}
+
+// span is where a value's text is in a batch's text; n < 0 is NULL.
+type span struct{ off, n int32 }
+
+// write upserts recs in one transaction. The text of every value is
+// copied into one C buffer, which the bound parameters point into
+// (SQLITE_STATIC: SQLite copies nothing).
+func (c *recordConn) write(recs []*engine.ExecutionRecord, now time.Time) (err error) {
+	text, spans, err := directValues(recs, now)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.db == 0 {
+		return errors.New("the records connection is closed")
+	}
+	buf, err := libc.CString(unsafe.String(unsafe.SliceData(text), len(text)))
+	if err != nil {
+		return err
+	}
+	defer libc.Xfree(c.tls, buf)
+	if err := c.exec("BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = c.exec("ROLLBACK")
+		}
+	}()
+	for start := 0; start < len(recs); {
+		stmt, n := c.many, directRows
+		if len(recs)-start < directRows {
+			stmt, n = c.one, 1
+		}
+		if err := c.run(stmt, buf, recs[start:start+n], spans[start*(execColumnCount-1):]); err != nil {
+			return err
+		}
+		start += n
+	}
+	return c.exec("COMMIT")
+}
+
+// directValues writes the text of recs' values, row after row, and where
+// each is (execColumnCount-1 spans a record: attempts is an integer).
+func directValues(recs []*engine.ExecutionRecord, now time.Time) ([]byte, []span, error) {
+	var (
+		text  []byte
+		spans = make([]span, 0, len(recs)*(execColumnCount-1))
+		times timeCache
+	)
+	add := func(start int) { spans = append(spans, span{int32(start), int32(len(text) - start)}) }
+	for _, r := range recs {
+		created := r.CreatedAt
+		if created.IsZero() {
+			created = now
+		}
+		for _, s := range [...]string{r.ID, r.Function, r.Mode, r.Status, r.Parent, r.IdempotencyKey} {
+			start := len(text)
+			text = append(text, s...)
+			add(start)
+		}
+		for i, v := range [...]any{r.Input, r.Output, r.Error, r.Trace, r.Logs} {
+			if i == 2 && r.Error == nil || i == 3 && len(r.Trace) == 0 || i == 4 && len(r.Logs) == 0 || v == nil {
+				spans = append(spans, span{0, -1})
+				continue
+			}
+			start := len(text)
+			text = recordJSON(text, v)
+			add(start)
+		}
+		for _, t := range [...]time.Time{created, r.StartedAt, r.FinishedAt, now} {
+			if t.IsZero() {
+				spans = append(spans, span{0, -1})
+				continue
+			}
+			start := len(text)
+			text = times.append(text, t)
+			add(start)
+		}
+		if len(text) > 1<<30 {
+			return nil, nil, fmt.Errorf("%d bytes of text in one batch", len(text))
+		}
+	}
+	return text, spans, nil
+}
+
+// run binds rows' values (their text in buf, where spans say) to stmt,
+// prepared for len(rows) rows, and runs it.
+func (c *recordConn) run(stmt, buf uintptr, rows []*engine.ExecutionRecord, spans []span) error {
+	tls := c.tls
+	p := int32(1)
+	for i, r := range rows {
+		row := spans[i*(execColumnCount-1):]
+		for col, j := 0, 0; col < execColumnCount; col, p = col+1, p+1 {
+			var rc int32
+			switch {
+			case col == 5: // attempts
+				rc = sqlite3.Xsqlite3_bind_int64(tls, stmt, p, int64(r.Attempts))
+			case row[j].n < 0:
+				rc = sqlite3.Xsqlite3_bind_null(tls, stmt, p)
+				j++
+			default:
+				rc = sqlite3.Xsqlite3_bind_text(tls, stmt, p, buf+uintptr(row[j].off), row[j].n, 0)
+				j++
+			}
+			if rc != sqlite3.SQLITE_OK {
+				return c.error(rc)
+			}
+		}
+	}
+	rc := sqlite3.Xsqlite3_step(tls, stmt)
+	sqlite3.Xsqlite3_reset(tls, stmt)
+	if rc != sqlite3.SQLITE_DONE {
+		return c.error(rc)
+	}
+	return nil
+}
+
+// prepare prepares query, to be kept.
+func (c *recordConn) prepare(query string) (uintptr, error) {
+	q, err := libc.CString(query)
+	if err != nil {
+		return 0, err
+	}
+	defer libc.Xfree(c.tls, q)
+	const size = int(unsafe.Sizeof(uintptr(0)))
+	out := c.tls.Alloc(size)
+	defer c.tls.Free(size)
+	if rc := sqlite3.Xsqlite3_prepare_v3(c.tls, c.db, q, -1, sqlite3.SQLITE_PREPARE_PERSISTENT, out, 0); rc != sqlite3.SQLITE_OK {
+		return 0, c.error(rc)
+	}
+	stmt := *(*uintptr)(unsafe.Add(nil, out))
+	if stmt == 0 {
+		return 0, errors.New("preparing the insert of execution records gave no statement")
+	}
+	return stmt, nil
+}
+
+// exec runs a statement without parameters or results.
+func (c *recordConn) exec(query string) error {
+	q, err := libc.CString(query)
+	if err != nil {
+		return err
+	}
+	defer libc.Xfree(c.tls, q)
+	if rc := sqlite3.Xsqlite3_exec(c.tls, c.db, q, 0, 0, 0); rc != sqlite3.SQLITE_OK {
+		return c.error(rc)
+	}
+	return nil
+}
+
+// error is SQLite's message for result code rc.
+func (c *recordConn) error(rc int32) error {
+	return fmt.Errorf("%s (SQLite result code %d)", libc.GoString(sqlite3.Xsqlite3_errmsg(c.tls, c.db)), rc)
+}
