@@ -173,34 +173,43 @@ func BenchmarkHTTPProduct(b *testing.B) {
 		b.Run(be.name, func(b *testing.B) {
 			st := be.open(b)
 			fs := newServer(b, st, api.Config{}, "../workflows") // makes the tables
-			for i := 0; i < 100; i++ {
-				if err := st.Gorm().Select("sku", "name", "price", "stock").Create(&product{SKU: "sku" + strconv.Itoa(i), Name: "Product " + strconv.Itoa(i), Price: 1.5, Stock: int64(i)}).Error; err != nil {
-					b.Fatal(err)
-				}
-			}
+			seedProducts(b, st)
 			b.Run("funcstack", func(b *testing.B) { benchGet(b, fs.URL+"/api/products/sku42", nil) })
 			b.Run("gorm", func(b *testing.B) {
-				db := st.Gorm()
-				gin.SetMode(gin.ReleaseMode)
-				g := gin.New()
-				g.GET("/api/products/:sku", func(c *gin.Context) {
-					var p product
-					err := db.WithContext(c.Request.Context()).Where("sku = ?", c.Param("sku")).Take(&p).Error
-					switch {
-					case errors.Is(err, gorm.ErrRecordNotFound):
-						c.JSON(http.StatusNotFound, gin.H{"error": gin.H{"code": "not_found", "message": "no product with SKU " + c.Param("sku")}})
-					case err != nil:
-						c.JSON(http.StatusInternalServerError, gin.H{"error": gin.H{"code": "internal", "message": err.Error()}})
-					default:
-						c.JSON(http.StatusOK, p)
-					}
-				})
-				ts := httptest.NewServer(g)
+				ts := httptest.NewServer(productServer(st.Gorm()))
 				defer ts.Close()
 				benchGet(b, ts.URL+"/api/products/sku42", nil)
 			})
 		})
 	}
+}
+
+// seedProducts adds 100 products, sku0 to sku99.
+func seedProducts(b *testing.B, st *store.Store) {
+	for i := 0; i < 100; i++ {
+		if err := st.Gorm().Select("sku", "name", "price", "stock").Create(&product{SKU: "sku" + strconv.Itoa(i), Name: "Product " + strconv.Itoa(i), Price: 1.5, Stock: int64(i)}).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// productServer is GET /api/products/:sku hand-written in gin with GORM.
+func productServer(db *gorm.DB) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	g := gin.New()
+	g.GET("/api/products/:sku", func(c *gin.Context) {
+		var p product
+		err := db.WithContext(c.Request.Context()).Where("sku = ?", c.Param("sku")).Take(&p).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			c.JSON(http.StatusNotFound, gin.H{"error": gin.H{"code": "not_found", "message": "no product with SKU " + c.Param("sku")}})
+		case err != nil:
+			c.JSON(http.StatusInternalServerError, gin.H{"error": gin.H{"code": "internal", "message": err.Error()}})
+		default:
+			c.JSON(http.StatusOK, p)
+		}
+	})
+	return g
 }
 
 // BenchmarkServeSumSquares is BenchmarkHTTPSumSquares without the network

@@ -139,7 +139,9 @@ func parse(r io.Reader) ([]*pair, error) {
 			if p := byName[pr.name]; p != nil {
 				for _, r := range []struct{ dst, src *result }{{p.funcstack, pr.funcstack}, {p.gov, pr.gov}} {
 					r.dst.runs++
-					r.dst.values["ns/op"] = append(r.dst.values["ns/op"], r.src.values["ns/op"]...)
+					for unit, vs := range r.src.values {
+						r.dst.values[unit] = append(r.dst.values[unit], vs...)
+					}
 				}
 			} else {
 				byName[pr.name] = pr
@@ -185,8 +187,9 @@ func parse(r io.Reader) ([]*pair, error) {
 
 // parsePaired reads a line of BenchmarkXPaired/REST, which measures both
 // sides alternately in one loop and reports each side's median as
-// funcstack-ns/op and gorm-ns/op (or go-ns/op): the pair "X/REST
-// interleaved", held to X's target. Both sides then see the same load,
+// funcstack-ns/op and gorm-ns/op (or go-ns/op), and for HTTP each side's
+// p99 as funcstack-p99-ms and go-p99-ms: the pair "X/REST interleaved",
+// held to X's target. Both sides then see the same load,
 // which a shared machine changes from one second to the next.
 func parsePaired(name string, f []string) *pair {
 	first, rest, _ := strings.Cut(name, "/")
@@ -205,6 +208,10 @@ func parsePaired(name string, f []string) *pair {
 			p.funcstack.values["ns/op"] = []float64{v}
 		case "gorm-ns/op", "go-ns/op":
 			p.gov.values["ns/op"] = []float64{v}
+		case "funcstack-p99-ms":
+			p.funcstack.values["p99-ms"] = []float64{v}
+		case "gorm-p99-ms", "go-p99-ms":
+			p.gov.values["p99-ms"] = []float64{v}
 		}
 	}
 	if len(p.funcstack.values["ns/op"]) == 0 || len(p.gov.values["ns/op"]) == 0 {
