@@ -484,7 +484,9 @@ func hostile() []string {
 
 // TestDBConcurrentCounter has 16 goroutines each run 50 times a
 // transaction reading a counter and writing it plus one: no update may be
-// lost and no "database is locked" may reach a run.
+// lost and no "database is locked" may reach a run. The runs' execution
+// records go to the same database meanwhile (on SQLite through a
+// connection of their own), and every one of them is written.
 func TestDBConcurrentCounter(t *testing.T) {
 	stack := `[{"type": "db.transaction", "steps": [
 		{"type": "db.get", "table": "counters", "by": {"name": "'c'"}, "as": "c"},
@@ -492,28 +494,46 @@ func TestDBConcurrentCounter(t *testing.T) {
 	for _, be := range backends(t) {
 		t.Run(be.name, func(t *testing.T) {
 			clearTables(t, be.st)
-			eng := dbEngine(t, be.st, mainFn(stack, ""))
+			eng := dbEngineWith(t, be.st, engine.Config{Store: be.st.Executions()}, mainFn(stack, ""))
 			if _, err := be.st.SQL().Exec(`INSERT INTO "counters" ("name", "value") VALUES ('c', 0)`); err != nil {
 				t.Fatal(err)
 			}
 			var wg sync.WaitGroup
 			errs := make(chan error, 800)
+			ids := make(chan string, 800)
 			start := time.Now()
 			for g := 0; g < 16; g++ {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
 					for i := 0; i < 50; i++ {
-						if _, err := eng.Run(context.Background(), "main", nil, engine.RunOptions{}); err != nil {
+						res, err := eng.Run(context.Background(), "main", nil, engine.RunOptions{})
+						if err != nil {
 							errs <- err
+							continue
 						}
+						ids <- res.ExecutionID
 					}
 				}()
 			}
 			wg.Wait()
 			close(errs)
+			close(ids)
 			for err := range errs {
 				t.Errorf("run failed: %v", err)
+			}
+			if err := be.st.ExecutionRecords().Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			q := `SELECT status FROM funcstack_executions WHERE id = ?`
+			if be.st.Dialect() == store.DialectPostgres {
+				q = `SELECT status FROM funcstack_executions WHERE id = $1`
+			}
+			for id := range ids {
+				var status string
+				if err := be.st.SQL().QueryRow(q, id).Scan(&status); err != nil || status != engine.StatusSucceeded {
+					t.Errorf("execution record %s: %q %v", id, status, err)
+				}
 			}
 			var v int
 			if err := be.st.SQL().QueryRow(`SELECT "value" FROM "counters" WHERE "name" = 'c'`).Scan(&v); err != nil {
