@@ -295,6 +295,32 @@ func (x *Executions) recordConn() *recordConn {
 const execColumns = `id, "function", mode, status, parent, attempts, idempotency_key, input, output, error, trace, logs, created_at, started_at, finished_at, updated_at`
 const execColumnCount = 16
 
+// jsonColumns is rec's values for its JSON columns (input, output, error,
+// trace, logs), nil for each one written as NULL.
+func jsonColumns(r *engine.ExecutionRecord) [5]any {
+	v := [5]any{r.Input, r.Output}
+	if r.Error != nil {
+		v[2] = r.Error
+	}
+	if len(r.Trace) > 0 {
+		v[3] = r.Trace
+	}
+	if len(r.Logs) > 0 {
+		v[4] = r.Logs
+	}
+	return v
+}
+
+// timeColumns is rec's created_at (now when unset), started_at and
+// finished_at, and updated_at (now); a zero time is written as NULL.
+func timeColumns(r *engine.ExecutionRecord, now time.Time) [4]time.Time {
+	created := r.CreatedAt
+	if created.IsZero() {
+		created = now
+	}
+	return [4]time.Time{created, r.StartedAt, r.FinishedAt, now}
+}
+
 // rowsPerInsert keeps statements well under the bound-parameter limits.
 const rowsPerInsert = 200
 
@@ -356,10 +382,6 @@ func (x *Executions) writeSQLite(ctx context.Context, q engine.Querier, recs []*
 			b = append(b, ',')
 		}
 		rows++
-		created := r.CreatedAt
-		if created.IsZero() {
-			created = now
-		}
 		b = append(b, '(')
 		b, args = appendLiteral(b, args, r.ID)
 		b = append(b, ',')
@@ -374,16 +396,16 @@ func (x *Executions) writeSQLite(ctx context.Context, q engine.Querier, recs []*
 		b = strconv.AppendInt(b, int64(r.Attempts), 10)
 		b = append(b, ',')
 		b, args = appendLiteral(b, args, r.IdempotencyKey)
-		for i, v := range [...]any{r.Input, r.Output, r.Error, r.Trace, r.Logs} {
+		for _, v := range jsonColumns(r) {
 			b = append(b, ',')
-			if i == 2 && r.Error == nil || i == 3 && len(r.Trace) == 0 || i == 4 && len(r.Logs) == 0 || v == nil {
+			if v == nil {
 				b = append(b, "NULL"...)
 				continue
 			}
 			scratch = recordJSON(scratch[:0], v) // JSON text never holds a NUL character
 			b = appendQuoted(b, scratch)
 		}
-		for _, t := range [...]time.Time{created, r.StartedAt, r.FinishedAt, now} {
+		for _, t := range timeColumns(r, now) {
 			if t.IsZero() {
 				b = append(b, ",NULL"...)
 				continue
@@ -554,19 +576,16 @@ func pgUpsertArgs(recs []*engine.ExecutionRecord, now time.Time) []any {
 	for i, r := range recs {
 		texts[0][i], texts[1][i], texts[2][i], texts[3][i], texts[4][i] = r.ID, r.Function, r.Mode, r.Status, r.Parent
 		attempts[i], ikeys[i] = int32(r.Attempts), r.IdempotencyKey
-		for j, v := range [...]any{r.Input, r.Output, r.Error, r.Trace, r.Logs} {
-			if j == 2 && r.Error == nil || j == 3 && len(r.Trace) == 0 || j == 4 && len(r.Logs) == 0 || v == nil {
+		for j, v := range jsonColumns(r) {
+			if v == nil {
 				continue
 			}
 			buf = recordJSON(buf[:0], v)
 			s := string(buf)
 			jsons[j][i] = &s
 		}
-		created := r.CreatedAt
-		if created.IsZero() {
-			created = now
-		}
-		for j, t := range [...]time.Time{created, r.StartedAt, r.FinishedAt} {
+		ts := timeColumns(r, now)
+		for j, t := range ts[:3] { // updated_at is nowUTC
 			if !t.IsZero() {
 				t = t.UTC()
 				times[j][i] = &t

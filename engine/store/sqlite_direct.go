@@ -150,17 +150,13 @@ func directValues(recs []*engine.ExecutionRecord, now time.Time) ([]byte, []span
 	)
 	add := func(start int) { spans = append(spans, span{int32(start), int32(len(text) - start)}) }
 	for _, r := range recs {
-		created := r.CreatedAt
-		if created.IsZero() {
-			created = now
-		}
 		for _, s := range [...]string{r.ID, r.Function, r.Mode, r.Status, r.Parent, r.IdempotencyKey} {
 			start := len(text)
 			text = append(text, s...)
 			add(start)
 		}
-		for i, v := range [...]any{r.Input, r.Output, r.Error, r.Trace, r.Logs} {
-			if i == 2 && r.Error == nil || i == 3 && len(r.Trace) == 0 || i == 4 && len(r.Logs) == 0 || v == nil {
+		for _, v := range jsonColumns(r) {
+			if v == nil {
 				spans = append(spans, span{0, -1})
 				continue
 			}
@@ -168,7 +164,7 @@ func directValues(recs []*engine.ExecutionRecord, now time.Time) ([]byte, []span
 			text = recordJSON(text, v)
 			add(start)
 		}
-		for _, t := range [...]time.Time{created, r.StartedAt, r.FinishedAt, now} {
+		for _, t := range timeColumns(r, now) {
 			if t.IsZero() {
 				spans = append(spans, span{0, -1})
 				continue
