@@ -94,10 +94,11 @@ func TestAdminExecutions(t *testing.T) {
 				ids = append(ids, at(t, body, "execution_id").(string))
 			}
 			adminCall(t, ts.URL, "POST", "/function/collatz", `{"n": 0}`, true)
-			waitFor(t, "the records to be written", 5*time.Second, func() bool {
+			waitFor(t, "the records to be written", 5*time.Second, func() bool { // listings show written records only
 				_, body := adminCall(t, ts.URL, "GET", "/_/api/executions?function=sum_squares", "", true)
 				items, _ := at(t, body, "items").([]any)
-				return len(items) == 3
+				_, failed := adminCall(t, ts.URL, "GET", "/_/api/executions?status=failed", "", true)
+				return len(items) == 3 && at(t, failed, "items.0") != nil
 			})
 			var next string
 			runAdmin(t, ts.URL, []adminCase{
