@@ -148,7 +148,7 @@ func (e *Engine) Start(s *State, fn *Function, input map[string]any, opt AsyncOp
 			return got, nil
 		}
 	}
-	auth, _ := s.vars[NameAuth].(map[string]any)
+	auth, _ := s.slots[slotAuth].(map[string]any)
 	return e.startExecution(s, s.prog, fn, in, auth, s.execID, s.depth+1, opt.IdempotencyKey, id)
 }
 

@@ -64,6 +64,8 @@ type Function struct {
 	Response *Expr
 	// Timeout is the definition's own timeout setting, or 0.
 	Timeout time.Duration
+	// vars gives each of its variable names a slot.
+	vars *varTable
 }
 
 // Block is a compiled list of steps.
@@ -92,6 +94,12 @@ type Expr struct {
 	program *vm.Program
 	fast    fastFn   // the expression without the VM, when it can be (see compileFast)
 	names   []string // scope names it reads
+	// vars is the table of the function the expression belongs to, and
+	// reads the slots of the names it reads, which the VM's map needs
+	// (State.syncEnv); whole is set when it reads $env, all of them.
+	vars  *varTable
+	reads []slotRef
+	whole bool
 }
 
 // Names returns the variable names the expression reads.
@@ -217,7 +225,7 @@ func Compile(defs []*Definition) (*Program, Diagnostics) {
 	sort.Strings(names)
 	for _, n := range names {
 		d := p.Definitions[n]
-		dc := &defCompiler{prog: p, def: d, r: &reporter{file: d.File, def: d.Name, diags: &diags}}
+		dc := &defCompiler{prog: p, def: d, r: &reporter{file: d.File, def: d.Name, diags: &diags}, vars: newVarTable()}
 		switch d.Kind {
 		case KindFunction, KindEndpoint, KindTask, KindMiddleware:
 			if f := dc.compileFunction(); f != nil {
@@ -257,6 +265,8 @@ type defCompiler struct {
 	// decls remembers where block-local names were declared, to explain
 	// an "unknown name" that is declared but out of scope.
 	decls map[string]declInfo
+	// vars gives each variable name of the function its slot.
+	vars *varTable
 }
 
 type declInfo struct {
@@ -382,7 +392,7 @@ func inputTypeMap(fields []InputField) types.Type {
 
 func (dc *defCompiler) compileFunction() *Function {
 	d := dc.def
-	f := &Function{Name: d.Name, Kind: d.Kind, Def: d, Timeout: d.Settings.Timeout.D()}
+	f := &Function{Name: d.Name, Kind: d.Kind, Def: d, Timeout: d.Settings.Timeout.D(), vars: dc.vars}
 	f.Inputs = compileInputs(d.RunInputs(), dc.r)
 	sc := dc.rootScope()
 	f.Body = dc.compileBlock(d.Stack, "stack", sc)
@@ -746,6 +756,15 @@ func (c *StepCompiler) AsyncID(name string) {
 	}
 }
 
+// Var resolves variable name, for a step to read and write it by its slot
+// (State.GetVar, SetVar, AssignVar). The zero Var is no variable.
+func (c *StepCompiler) Var(name string) Var {
+	if name == "" {
+		return Var{}
+	}
+	return Var{Name: name, tab: c.dc.vars, slot: c.dc.vars.slot(name)}
+}
+
 // Assigned reads a field naming an existing variable to change. It checks
 // the variable is declared and writable.
 func (c *StepCompiler) Assigned(field string) string {
@@ -1030,17 +1049,33 @@ func (dc *defCompiler) compileExpr(src, path string, sc *scope, to string) *Expr
 		dc.r.errorf(path, "expression", "%s", dc.exprErrorText(err, sc))
 		return nil
 	}
-	e := &Expr{Source: src, Path: path, program: prog, fast: compileFast(prog.Node())}
 	visible := sc.visible()
+	slotOf := func(name string) (int, bool) {
+		if visible[name] == nil {
+			return 0, false
+		}
+		return dc.vars.slot(name), true
+	}
+	e := &Expr{Source: src, Path: path, program: prog, fast: compileFast(prog.Node(), slotOf), vars: dc.vars}
 	seen := map[string]bool{}
 	node := prog.Node()
 	ast.Walk(&node, visitFunc(func(n *ast.Node) {
-		if id, ok := (*n).(*ast.IdentifierNode); ok && visible[id.Value] != nil && !seen[id.Value] {
+		id, ok := (*n).(*ast.IdentifierNode)
+		if !ok {
+			return
+		}
+		if id.Value == "$env" {
+			e.whole = true
+		}
+		if visible[id.Value] != nil && !seen[id.Value] {
 			seen[id.Value] = true
 			e.names = append(e.names, id.Value)
 		}
 	}))
 	sort.Strings(e.names)
+	for _, n := range e.names {
+		e.reads = append(e.reads, slotRef{name: n, slot: dc.vars.slot(n)})
+	}
 	dc.flows = append(dc.flows, flow{from: e.names, to: to})
 	return e
 }

@@ -9,7 +9,9 @@
 //
 // Running touches only the plan and a per-run State (variables, a reusable
 // expr VM, the context with its deadline, an optional trace), so one plan
-// serves any number of concurrent runs.
+// serves any number of concurrent runs. Every variable name a function uses
+// gets a slot when it is compiled, and a run keeps its variables in a slice
+// indexed by slot (see vars.go).
 //
 // Step types live in package steps; each registers itself here with
 // Register. The validator, the interpreter and the step catalogue all read

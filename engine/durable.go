@@ -128,7 +128,7 @@ func (e *Engine) StartDurable(s *State, fn *Function, input map[string]any, opt 
 		verr.Message = "invalid input for " + fn.Name
 		return "", verr
 	}
-	auth, _ := s.vars[NameAuth].(map[string]any)
+	auth, _ := s.slots[slotAuth].(map[string]any)
 	req := &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
 		Parent: s.execID, IdempotencyKey: opt.IdempotencyKey, Auth: auth, Depth: s.depth + 1}
 	if req.IdempotencyKey != "" {

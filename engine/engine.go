@@ -343,14 +343,14 @@ func unknownFunction(p *Program, name string) *Error {
 }
 
 func (e *Engine) bindVars(s *State, in map[string]any, auth, request map[string]any) {
-	s.vars[NameInput] = in
-	s.vars[NameEnv] = e.cfg.Env
+	s.slots[slotInput] = in
+	s.slots[slotEnv] = e.cfg.Env
 	if auth == nil {
 		auth = map[string]any{}
 	}
-	s.vars[NameAuth] = auth
+	s.slots[slotAuth] = auth
 	if request != nil {
-		s.vars[NameRequest] = request
+		s.slots[slotRequest] = request
 	}
 }
 
@@ -378,7 +378,7 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 		c = e.newState(nil, time.Time{}, s.clock, s.prog, fn, s.execID, s.depth+1)
 		c.limit = s.limit
 	}
-	auth, _ := s.vars[NameAuth].(map[string]any)
+	auth, _ := s.slots[slotAuth].(map[string]any)
 	e.bindVars(c, in, auth, nil)
 	c.logs, c.trace, c.tx, c.stop = s.logs, s.trace, s.tx, s.stop
 	out, err := c.run()

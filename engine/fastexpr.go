@@ -11,7 +11,11 @@ import (
 // VM would report an error, such as a modulo by zero): the caller then runs
 // the VM, which gives the answer or the error. The fast path never has a
 // side effect, so running the VM after it is safe.
-type fastFn func(vars map[string]any) (v any, ok bool)
+type fastFn func(vars []any) (v any, ok bool)
+
+// slotResolver gives a variable name's slot; ok is false for a name that
+// is not a variable of the function (one a let or a predicate binds).
+type slotResolver func(name string) (slot int, ok bool)
 
 // compileFast turns the checked AST of an expression into a tree of
 // closures when every node is one the fast path handles: names, literals,
@@ -25,7 +29,7 @@ type fastFn func(vars map[string]any) (v any, ok bool)
 // a float, == between an int and a float compares their values. Values
 // stay boxed as any between nodes: unboxed intermediates measured slower
 // (BenchmarkFastExpr), the copying costing more than the boxing saves.
-func compileFast(n ast.Node) fastFn {
+func compileFast(n ast.Node, slotOf slotResolver) fastFn {
 	switch x := n.(type) {
 	case *ast.NilNode:
 		return constFast(nil)
@@ -56,20 +60,23 @@ func compileFast(n ast.Node) fastFn {
 		if x.Value == "$env" {
 			return nil
 		}
-		name := x.Value
-		return func(vars map[string]any) (any, bool) { return vars[name], true }
+		k, ok := slotOf(x.Value)
+		if !ok {
+			return nil
+		}
+		return func(vars []any) (any, bool) { return vars[k], true }
 	case *ast.MemberNode:
-		return compileMember(x)
+		return compileMember(x, slotOf)
 	case *ast.UnaryNode:
-		return compileUnary(x)
+		return compileUnary(x, slotOf)
 	case *ast.BinaryNode:
-		return compileBinary(x)
+		return compileBinary(x, slotOf)
 	case *ast.ConditionalNode:
-		cond, a, b := compileFast(x.Cond), compileFast(x.Exp1), compileFast(x.Exp2)
+		cond, a, b := compileFast(x.Cond, slotOf), compileFast(x.Exp1, slotOf), compileFast(x.Exp2, slotOf)
 		if cond == nil || a == nil || b == nil {
 			return nil
 		}
-		return func(vars map[string]any) (any, bool) {
+		return func(vars []any) (any, bool) {
 			c, ok := cond(vars)
 			t, isBool := c.(bool)
 			if !ok || !isBool {
@@ -83,11 +90,11 @@ func compileFast(n ast.Node) fastFn {
 	case *ast.ArrayNode:
 		items := make([]fastFn, len(x.Nodes))
 		for i, e := range x.Nodes {
-			if items[i] = compileFast(e); items[i] == nil {
+			if items[i] = compileFast(e, slotOf); items[i] == nil {
 				return nil
 			}
 		}
-		return func(vars map[string]any) (any, bool) {
+		return func(vars []any) (any, bool) {
 			out := make([]any, len(items))
 			for i, f := range items {
 				v, ok := f(vars)
@@ -99,13 +106,13 @@ func compileFast(n ast.Node) fastFn {
 			return out, true
 		}
 	case *ast.MapNode:
-		return compileMap(x)
+		return compileMap(x, slotOf)
 	}
 	return nil
 }
 
 func constFast(v any) fastFn {
-	return func(map[string]any) (any, bool) { return v, true }
+	return func([]any) (any, bool) { return v, true }
 }
 
 func kindOf(t reflect.Type) reflect.Kind {
@@ -117,17 +124,17 @@ func kindOf(t reflect.Type) reflect.Kind {
 
 // compileMember handles a.b and a[i] on objects (map[string]any) and lists
 // ([]any); optional chaining and method calls go to the VM.
-func compileMember(x *ast.MemberNode) fastFn {
+func compileMember(x *ast.MemberNode, slotOf slotResolver) fastFn {
 	if x.Optional || x.Method {
 		return nil
 	}
-	base := compileFast(x.Node)
+	base := compileFast(x.Node, slotOf)
 	if base == nil {
 		return nil
 	}
 	if s, ok := x.Property.(*ast.StringNode); ok {
 		key := s.Value
-		return func(vars map[string]any) (any, bool) {
+		return func(vars []any) (any, bool) {
 			b, ok := base(vars)
 			m, isMap := b.(map[string]any)
 			if !ok || !isMap {
@@ -136,7 +143,7 @@ func compileMember(x *ast.MemberNode) fastFn {
 			return m[key], true
 		}
 	}
-	prop := compileFast(x.Property)
+	prop := compileFast(x.Property, slotOf)
 	if prop == nil {
 		return nil
 	}
@@ -162,7 +169,7 @@ func compileMember(x *ast.MemberNode) fastFn {
 
 // both evaluates l and then r, and applies f to their values.
 func both(l, r fastFn, f func(a, b any) (any, bool)) fastFn {
-	return func(vars map[string]any) (any, bool) {
+	return func(vars []any) (any, bool) {
 		a, ok := l(vars)
 		if !ok {
 			return nil, false
@@ -175,20 +182,20 @@ func both(l, r fastFn, f func(a, b any) (any, bool)) fastFn {
 	}
 }
 
-func compileUnary(x *ast.UnaryNode) fastFn {
-	v := compileFast(x.Node)
+func compileUnary(x *ast.UnaryNode, slotOf slotResolver) fastFn {
+	v := compileFast(x.Node, slotOf)
 	if v == nil {
 		return nil
 	}
 	switch x.Operator {
 	case "!", "not":
-		return func(vars map[string]any) (any, bool) {
+		return func(vars []any) (any, bool) {
 			a, ok := v(vars)
 			b, isBool := a.(bool)
 			return !b, ok && isBool
 		}
 	case "-":
-		return func(vars map[string]any) (any, bool) {
+		return func(vars []any) (any, bool) {
 			a, ok := v(vars)
 			if !ok {
 				return nil, false
@@ -205,7 +212,7 @@ func compileUnary(x *ast.UnaryNode) fastFn {
 	return nil
 }
 
-func compileMap(x *ast.MapNode) fastFn {
+func compileMap(x *ast.MapNode, slotOf slotResolver) fastFn {
 	keys := make([]string, len(x.Pairs))
 	vals := make([]fastFn, len(x.Pairs))
 	seen := make(map[string]bool, len(x.Pairs))
@@ -220,11 +227,11 @@ func compileMap(x *ast.MapNode) fastFn {
 		}
 		seen[k.Value] = true
 		keys[i] = k.Value
-		if vals[i] = compileFast(pair.Value); vals[i] == nil {
+		if vals[i] = compileFast(pair.Value, slotOf); vals[i] == nil {
 			return nil
 		}
 	}
-	return func(vars map[string]any) (any, bool) {
+	return func(vars []any) (any, bool) {
 		m := make(map[string]any, len(keys))
 		for i, f := range vals {
 			v, ok := f(vars)
@@ -237,15 +244,15 @@ func compileMap(x *ast.MapNode) fastFn {
 	}
 }
 
-func compileBinary(x *ast.BinaryNode) fastFn {
-	l, r := compileFast(x.Left), compileFast(x.Right)
+func compileBinary(x *ast.BinaryNode, slotOf slotResolver) fastFn {
+	l, r := compileFast(x.Left, slotOf), compileFast(x.Right, slotOf)
 	if l == nil || r == nil {
 		return nil
 	}
 	switch x.Operator {
 	case "&&", "and", "||", "or":
 		stopOn := x.Operator == "||" || x.Operator == "or"
-		return func(vars map[string]any) (any, bool) {
+		return func(vars []any) (any, bool) {
 			a, ok := l(vars)
 			b, isBool := a.(bool)
 			if !ok || !isBool {
@@ -257,7 +264,7 @@ func compileBinary(x *ast.BinaryNode) fastFn {
 			return r(vars)
 		}
 	case "??":
-		return func(vars map[string]any) (any, bool) {
+		return func(vars []any) (any, bool) {
 			a, ok := l(vars)
 			if !ok {
 				return nil, false

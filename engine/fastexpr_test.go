@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -57,13 +58,14 @@ func checkFast(t *testing.T, src string, vars map[string]any, typed bool) (fast 
 	if err != nil {
 		return false
 	}
-	f := compileFast(prog.Node())
+	slotOf, slots := slotsOf(vars)
+	f := compileFast(prog.Node(), slotOf)
 	if f == nil {
 		return false
 	}
 	var m vm.VM
 	want, werr := runVM(&m, prog, vars)
-	got, ok := f(vars)
+	got, ok := f(slots)
 	if !ok {
 		return true // the VM decides
 	}
@@ -74,6 +76,28 @@ func checkFast(t *testing.T, src string, vars map[string]any, typed bool) (fast 
 		t.Fatalf("%q (typed %v): the fast path gives %#v (%T), the VM %#v (%T)", src, typed, got, got, want, want)
 	}
 	return true
+}
+
+// slotsOf gives every variable of vars a slot, as the compiler does, and
+// returns the slots holding their values.
+func slotsOf(vars map[string]any) (slotResolver, []any) {
+	t := newVarTable()
+	names := make([]string, 0, len(vars))
+	for n := range vars {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		t.slot(n)
+	}
+	slots := make([]any, len(t.names))
+	for n, v := range vars {
+		slots[t.index[n]] = v
+	}
+	return func(name string) (int, bool) {
+		k, ok := t.index[name]
+		return k, ok
+	}, slots
 }
 
 func runVM(m *vm.VM, prog *vm.Program, vars map[string]any) (v any, err error) {
@@ -202,10 +226,11 @@ func BenchmarkFastExpr(b *testing.B) {
 	}
 	vars := map[string]any{"total": 1000, "i": 300}
 	b.Run("fast", func(b *testing.B) {
-		f := compileFast(prog.Node())
+		slotOf, slots := slotsOf(vars)
+		f := compileFast(prog.Node(), slotOf)
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, ok := f(vars); !ok {
+			if _, ok := f(slots); !ok {
 				b.Fatal("not taken")
 			}
 		}

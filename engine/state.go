@@ -37,7 +37,11 @@ type State struct {
 	eng   *Engine
 	prog  *Program
 	fn    *Function
-	vars  map[string]any
+	// vars is fn's table of variable names, slots their values (see
+	// vars.go), env the map expr's VM reads them from.
+	vars  *varTable
+	slots []any
+	env   map[string]any
 	vm    vm.VM
 	depth int
 	// execID is the execution this run belongs to.
@@ -103,7 +107,7 @@ type traceBuf struct {
 	truncated bool
 }
 
-var statePool = sync.Pool{New: func() any { return &State{vars: make(map[string]any, 8)} }}
+var statePool = sync.Pool{New: func() any { return &State{env: make(map[string]any, 8)} }}
 
 // newState makes the state of a run of fn. Its clock is its own, on ctx
 // with deadline (zero: ctx's own), or, when shared is set, the caller's.
@@ -116,12 +120,22 @@ func (e *Engine) newState(ctx context.Context, deadline time.Time, shared *runCl
 		s.clock = &s.own
 	}
 	s.eng, s.prog, s.fn, s.execID, s.depth = e, p, fn, execID, depth
+	s.vars = fn.vars
+	if s.vars == nil {
+		s.vars = emptyVars
+	}
+	if n := len(s.vars.names); cap(s.slots) < n {
+		s.slots = make([]any, n)
+	} else {
+		s.slots = s.slots[:n]
+	}
 	s.vm.MemoryBudget = e.cfg.Limits.ExprMemoryBudget
 	return s
 }
 
 func (s *State) release() {
-	clear(s.vars)
+	clear(s.slots)
+	clear(s.env)
 	clear(s.owned)
 	s.stop = nil
 	if s.shared != nil {
@@ -132,7 +146,7 @@ func (s *State) release() {
 	if s.clock == &s.own {
 		s.own.stop()
 	}
-	s.clock, s.eng, s.prog, s.fn, s.ret, s.cur, s.trace, s.logs = nil, nil, nil, nil, nil, nil, nil, nil
+	s.clock, s.eng, s.prog, s.fn, s.ret, s.cur, s.trace, s.logs, s.vars = nil, nil, nil, nil, nil, nil, nil, nil, nil
 	statePool.Put(s)
 }
 
@@ -157,12 +171,13 @@ func (s *State) Function() *Function { return s.fn }
 
 // Eval evaluates a compiled expression against the run's variables.
 func (s *State) Eval(e *Expr) (any, error) {
-	if e.fast != nil {
-		if v, ok := e.fast(s.vars); ok {
+	if e.fast != nil && e.vars == s.vars {
+		if v, ok := e.fast(s.slots); ok {
 			return v, nil
 		}
 	}
-	v, err := s.vm.Run(e.program, s.vars)
+	s.syncEnv(e)
+	v, err := s.vm.Run(e.program, s.env)
 	if err != nil {
 		return nil, s.exprError(e, err)
 	}
@@ -191,11 +206,67 @@ func quoteExpr(src string) string {
 	return "`" + src + "`"
 }
 
+// syncEnv copies into the VM's map the variables e reads.
+func (s *State) syncEnv(e *Expr) {
+	if e.vars != s.vars || e.whole {
+		// Compiled for another function (not done today), or reading
+		// $env: every variable, as a map holds them (a null one absent).
+		for k, n := range s.vars.names {
+			if v := s.slots[k]; v != nil {
+				s.env[n] = v
+			} else {
+				delete(s.env, n)
+			}
+		}
+		return
+	}
+	for _, r := range e.reads {
+		s.env[r.name] = s.slots[r.slot]
+	}
+}
+
 // Get returns a variable's value.
-func (s *State) Get(name string) any { return s.vars[name] }
+func (s *State) Get(name string) any {
+	if k, ok := s.vars.index[name]; ok {
+		return s.slots[k]
+	}
+	return s.env[name]
+}
 
 // Set stores a variable's value.
-func (s *State) Set(name string, v any) { s.vars[name] = v }
+func (s *State) Set(name string, v any) {
+	if k, ok := s.vars.index[name]; ok {
+		s.slots[k] = v
+		return
+	}
+	s.env[name] = v
+}
+
+// GetVar returns the value of v, a variable of the run's function.
+func (s *State) GetVar(v Var) any {
+	if v.tab == s.vars {
+		return s.slots[v.slot]
+	}
+	return s.Get(v.Name)
+}
+
+// SetVar stores the value of v, a variable of the run's function.
+func (s *State) SetVar(v Var, val any) {
+	if v.tab == s.vars {
+		s.slots[v.slot] = val
+		return
+	}
+	s.Set(v.Name, val)
+}
+
+// AssignVar is Assign for v, a variable of the run's function.
+func (s *State) AssignVar(v Var, val any) error {
+	if err := s.checkValue(v.Name, val); err != nil {
+		return err
+	}
+	s.SetVar(v, val)
+	return nil
+}
 
 // Assign stores v, a value an expression computed, in variable name, once
 // it is within the size limits (max_text_bytes, max_items): a stack that
@@ -204,13 +275,26 @@ func (s *State) Set(name string, v any) { s.vars[name] = v }
 // from elsewhere (a request, a table, an HTTP answer) are bounded where
 // they are read.
 func (s *State) Assign(name string, v any) error {
+	if err := s.checkValue(name, v); err != nil {
+		return err
+	}
+	s.Set(name, v)
+	return nil
+}
+
+// checkValue checks v, to be stored in variable name, against the size
+// limits (see Assign).
+func (s *State) checkValue(name string, v any) error {
+	switch v.(type) {
+	case nil, bool, int, float64:
+		return nil
+	}
 	if err := s.checkSize(name, v, 0); err != nil {
 		return err
 	}
 	if err := s.checkDepth(name, v, 0); err != nil {
 		return err
 	}
-	s.vars[name] = v
 	return nil
 }
 
@@ -351,7 +435,7 @@ func byteSize(n int) string {
 // holding that list sees only its first len items, which do not change.
 // Otherwise it copies, like append() in an expression.
 func (s *State) Append(name string, items ...any) ([]any, error) {
-	cur, _ := s.vars[name].([]any)
+	cur, _ := s.Get(name).([]any)
 	if err := s.checkSize(name, cur, len(items)); err != nil {
 		return nil, err
 	}
@@ -371,7 +455,7 @@ func (s *State) Append(name string, items ...any) ([]any, error) {
 		s.owned = make(map[string]ownedList, 2)
 	}
 	s.owned[name] = ownedList{data: unsafe.SliceData(cur), len: len(cur)}
-	s.vars[name] = cur
+	s.Set(name, cur)
 	return cur, nil
 }
 

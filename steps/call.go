@@ -31,6 +31,7 @@ func init() {
 			}
 			as := c.NewName("as")
 			c.Declare(as)
+			asVar := c.Var(as)
 			if callee == nil {
 				return nil
 			}
@@ -68,7 +69,7 @@ func init() {
 					return nil, err
 				}
 				if as != "" {
-					s.Set(as, v)
+					s.SetVar(asVar, v)
 				}
 				return v, nil
 			}

@@ -25,6 +25,7 @@ func init() {
 			}
 			as := c.NewName("as")
 			body := c.Block("steps", engine.BlockOptions{Loop: true, Vars: []string{as}})
+			asVar := c.Var(as)
 			return func(s *engine.State) (any, error) {
 				lo, hi := 0, 0
 				if from != nil {
@@ -57,7 +58,7 @@ func init() {
 				}
 				n := 0
 				for i := lo; i <= hi; i++ {
-					s.Set(as, i)
+					s.SetVar(asVar, i)
 					stop, err := s.Loop(body, n)
 					n++
 					if err != nil {

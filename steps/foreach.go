@@ -27,6 +27,7 @@ func init() {
 				c.Errorf("index", "duplicate", "index and as must be different names")
 			}
 			body := c.Block("steps", engine.BlockOptions{Loop: true, Vars: []string{as, index}})
+			asVar, indexVar := c.Var(as), c.Var(index)
 			return func(s *engine.State) (any, error) {
 				v, err := s.Eval(items)
 				if err != nil {
@@ -38,9 +39,9 @@ func init() {
 				}
 				n := 0
 				for i, it := range list {
-					s.Set(as, it)
+					s.SetVar(asVar, it)
 					if index != "" {
-						s.Set(index, i)
+						s.SetVar(indexVar, i)
 					}
 					stop, err := s.Loop(body, i)
 					n++

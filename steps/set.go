@@ -31,9 +31,9 @@ func init() {
 			}
 			if len(path) == 0 {
 				if items := c.AppendItems(value, name); items != nil {
-					return appendTo(name, value, items)
+					return appendTo(c.Var(name), value, items)
 				}
-				return assign(name, value)
+				return assign(c.Var(name), value)
 			}
 			pathField := c.Path("path")
 			return func(s *engine.State) (any, error) {
@@ -164,12 +164,13 @@ func setIn(cur any, path []segment, v any) (any, error) {
 // appendTo runs set name = append(name, items...) without copying the list
 // each time. A variable that holds no list falls back to the expression,
 // which reports the error.
-func appendTo(name string, value *engine.Expr, items []*engine.Expr) engine.RunFunc {
+func appendTo(to engine.Var, value *engine.Expr, items []*engine.Expr) engine.RunFunc {
+	name := to.Name
 	return func(s *engine.State) (any, error) {
-		switch s.Get(name).(type) {
+		switch s.GetVar(to).(type) {
 		case []any, nil:
 		default:
-			return assign(name, value)(s)
+			return assign(to, value)(s)
 		}
 		if len(items) == 1 {
 			v, err := s.Eval(items[0])

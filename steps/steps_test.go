@@ -248,6 +248,52 @@ func TestSet(t *testing.T) {
 	})
 }
 
+// TestVariablesFastAndVM: variables live in slots, which the fast path
+// reads; an expression the VM runs (builtins, predicates, $env) sees every
+// change made before it, by any step, in the same iteration.
+func TestVariablesFastAndVM(t *testing.T) {
+	runCases(t, []stepCase{
+		{name: "the VM sees what fast steps changed", defs: []string{mainFn(`[
+			{"type": "var", "name": "total", "value": "0"},
+			{"type": "var", "name": "trail", "value": "''"},
+			{"type": "for", "from": "1", "to": "4", "as": "i", "steps": [
+				{"type": "set", "name": "total", "value": "total + i * i"},
+				{"type": "set", "name": "trail", "value": "trail + string(total) + ','"}]}]`, "{total: total, trail: trail}")},
+			want: `{"total":30,"trail":"1,5,14,30,"}`},
+		{name: "fast steps see what the VM computed", defs: []string{mainFn(`[
+			{"type": "var", "name": "n", "value": "0"},
+			{"type": "foreach", "items": "['a', 'bb', 'ccc']", "as": "w", "index": "k", "steps": [
+				{"type": "set", "name": "n", "value": "n + len(w) * 10 + k"}]}]`, "n")},
+			want: `63`},
+		{name: "predicates read outer variables", defs: []string{mainFn(`[
+			{"type": "var", "name": "limit", "value": "1"},
+			{"type": "var", "name": "seen", "value": "[]"},
+			{"type": "for", "from": "1", "to": "3", "as": "i", "steps": [
+				{"type": "set", "name": "limit", "value": "limit + 1"},
+				{"type": "set", "name": "seen", "value": "append(seen, len(filter([1, 2, 3, 4], # > limit)))"}]}]`, "seen")},
+			want: `[2,1,0]`},
+		{name: "$env holds the variables set so far", defs: []string{fn("main", `[{"name": "n", "type": "int"}]`, `[
+			{"type": "var", "name": "a", "value": "1"},
+			{"type": "set", "name": "a", "value": "a + 1"},
+			{"type": "var", "name": "b", "value": "$env.a * 10 + $env.input.n"}]`, "b")},
+			input: map[string]any{"n": 3}, want: `23`},
+		{name: "a path set is seen by the fast path", defs: []string{mainFn(`[
+			{"type": "var", "name": "o", "value": "{c: 1}"},
+			{"type": "for", "count": "3", "as": "i", "steps": [
+				{"type": "set", "name": "o", "path": "c", "value": "o.c * 2"}]}]`, "o.c + 1")},
+			want: `9`},
+		{name: "each call has its own variables", defs: []string{
+			fn("main", "", `[
+				{"type": "var", "name": "x", "value": "5"},
+				{"type": "call", "function": "fact", "input": {"n": "x"}, "as": "r"}]`, "{x: x, r: r}"),
+			fn("fact", `[{"name": "n", "type": "int", "required": true}]`, `[
+				{"type": "var", "name": "x", "value": "input.n"},
+				{"type": "if", "cond": "x <= 1", "then": [{"type": "return", "value": "1"}]},
+				{"type": "call", "function": "fact", "input": {"n": "x - 1"}, "as": "r"}]`, "x * r")},
+			want: `{"r":120,"x":5}`},
+	})
+}
+
 func TestIf(t *testing.T) {
 	ifDef := func(cond string) string {
 		return mainFn(`[{"type": "if", "cond": "`+cond+`",

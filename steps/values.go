@@ -30,14 +30,15 @@ func evalCond(s *engine.State, e *engine.Expr) (bool, error) {
 	return truthy(e, v)
 }
 
-// assign returns the run func of a step storing value's result in name.
-func assign(name string, value *engine.Expr) engine.RunFunc {
+// assign returns the run func of a step storing value's result in
+// variable to.
+func assign(to engine.Var, value *engine.Expr) engine.RunFunc {
 	return func(s *engine.State) (any, error) {
 		v, err := s.Eval(value)
 		if err != nil {
 			return nil, err
 		}
-		if err := s.Assign(name, v); err != nil {
+		if err := s.AssignVar(to, v); err != nil {
 			return nil, err
 		}
 		return v, nil

@@ -16,7 +16,7 @@ func init() {
 			name := c.NewName("name")
 			value := c.ValueExpr("value", name)
 			c.Declare(name)
-			return assign(name, value)
+			return assign(c.Var(name), value)
 		},
 	})
 }
