@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -39,7 +40,17 @@ type recordConn struct {
 	tls       *libc.TLS
 	db        uintptr
 	many, one uintptr // prepared inserts of directRows records and of one
+	// text and spans are a batch's values and where each is, kept for
+	// the next batch; cbuf is the C buffer (ccap bytes) the text is
+	// copied into for SQLite to read.
+	text  []byte
+	spans []span
+	cbuf  uintptr
+	ccap  int
 }
+
+// keepBatchText is the most text a batch's buffers keep for the next.
+const keepBatchText = 1 << 20
 
 // openRecordConn opens file, a database the store has opened and
 // migrated, for writing records.
@@ -91,7 +102,10 @@ func (c *recordConn) close() {
 	if c.db != 0 {
 		sqlite3.Xsqlite3_close_v2(c.tls, c.db)
 	}
-	c.many, c.one, c.db = 0, 0, 0
+	if c.cbuf != 0 {
+		libc.Xfree(c.tls, c.cbuf)
+	}
+	c.many, c.one, c.db, c.cbuf, c.ccap = 0, 0, 0, 0, 0
 	if c.tls != nil {
 		c.tls.Close()
 		c.tls = nil
@@ -105,20 +119,24 @@ type span struct{ off, n int32 }
 // copied into one C buffer, which the bound parameters point into
 // (SQLITE_STATIC: SQLite copies nothing).
 func (c *recordConn) write(recs []*engine.ExecutionRecord, now time.Time) (err error) {
-	text, spans, err := directValues(recs, now)
-	if err != nil {
-		return err
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.db == 0 {
 		return errors.New("the records connection is closed")
 	}
-	buf, err := libc.CString(unsafe.String(unsafe.SliceData(text), len(text)))
+	text, spans, err := directValues(c.text[:0], c.spans[:0], recs, now)
 	if err != nil {
 		return err
 	}
-	defer libc.Xfree(c.tls, buf)
+	if cap(text) <= keepBatchText {
+		c.text, c.spans = text, spans
+	} else {
+		c.text, c.spans = nil, nil
+	}
+	buf, err := c.cText(text)
+	if err != nil {
+		return err
+	}
 	if err := c.exec("BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
@@ -140,14 +158,31 @@ func (c *recordConn) write(recs []*engine.ExecutionRecord, now time.Time) (err e
 	return c.exec("COMMIT")
 }
 
-// directValues writes the text of recs' values, row after row, and where
-// each is (execColumnCount-1 spans a record: attempts is an integer).
-func directValues(recs []*engine.ExecutionRecord, now time.Time) ([]byte, []span, error) {
-	var (
-		text  []byte
-		spans = make([]span, 0, len(recs)*(execColumnCount-1))
-		times timeCache
-	)
+// cText copies text into the connection's C buffer, grown as needed (and
+// given back when a batch needed more than keepBatchText).
+func (c *recordConn) cText(text []byte) (uintptr, error) {
+	if c.ccap < len(text) || c.ccap > keepBatchText {
+		if c.cbuf != 0 {
+			libc.Xfree(c.tls, c.cbuf)
+			c.cbuf, c.ccap = 0, 0
+		}
+		n := max(len(text), 64<<10)
+		p := libc.Xmalloc(c.tls, libc.Tsize_t(n))
+		if p == 0 {
+			return 0, fmt.Errorf("out of memory for %d bytes of execution records", n)
+		}
+		c.cbuf, c.ccap = p, n
+	}
+	copy(unsafe.Slice((*byte)(unsafe.Add(nil, c.cbuf)), len(text)), text)
+	return c.cbuf, nil
+}
+
+// directValues appends to text the text of recs' values, row after row,
+// and to spans where each is (execColumnCount-1 spans a record: attempts
+// is an integer).
+func directValues(text []byte, spans []span, recs []*engine.ExecutionRecord, now time.Time) ([]byte, []span, error) {
+	var times timeCache
+	spans = slices.Grow(spans, len(recs)*(execColumnCount-1))
 	add := func(start int) { spans = append(spans, span{int32(start), int32(len(text) - start)}) }
 	for _, r := range recs {
 		for _, s := range [...]string{r.ID, r.Function, r.Mode, r.Status, r.Parent, r.IdempotencyKey} {
