@@ -25,6 +25,10 @@ type runClock struct {
 // makes its context and timer.
 const clockTicks = 64
 
+// parentTicks is how often, in ticks, a run without a context of its own
+// asks its parent whether it was cancelled.
+const parentTicks = 8
+
 func (c *runClock) start(parent context.Context, deadline time.Time) {
 	*c = runClock{parent: parent, deadline: deadline}
 }
@@ -48,10 +52,12 @@ func (c *runClock) ended() bool {
 	if c.ctx == nil {
 		// Err, not Done: a request's context makes its Done channel
 		// on first asking, an allocation most runs can do without.
-		if c.parent.Err() != nil {
+		// Err goes down the chain of contexts, so it is asked every
+		// parentTicks ticks, from the first.
+		if c.ticks++; c.ticks%parentTicks == 1 && c.parent.Err() != nil {
 			return true
 		}
-		if c.ticks++; c.ticks < clockTicks {
+		if c.ticks < clockTicks {
 			return false
 		}
 		c.context()
