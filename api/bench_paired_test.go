@@ -52,8 +52,14 @@ func BenchmarkHTTPProductPaired(b *testing.B) {
 	}
 }
 
-// pairedRound is how many requests each side gets in one turn.
-const pairedRound = 2000
+// pairedRound is the most requests each side gets in one turn, and
+// pairedTurns the fewest turns a run has (when b.N allows turns of at
+// least 250 requests): the medians are then over enough turns that one
+// slow moment of the machine does not decide them.
+const (
+	pairedRound = 2000
+	pairedTurns = 8
+)
 
 // benchPaired sends b.N GET requests to each of funcstackURL and goURL
 // from 32 concurrent clients, in turns of pairedRound requests, the side
@@ -62,7 +68,9 @@ const pairedRound = 2000
 // ends when st has written the turn's execution records (timed). It
 // reports, for each side, the median over the turns of wall time per
 // request (funcstack-ns/op, go-ns/op) and the 99th-percentile latency of
-// all its requests (funcstack-p99-ms, go-p99-ms).
+// all its requests (funcstack-p99-ms, go-p99-ms); and the median over the
+// turns of funcstack's time per request ÷ go's in the same turn (ratio),
+// which pairs each turn with its neighbour in time, as the design means.
 func benchPaired(b *testing.B, st *store.Store, funcstackURL, goURL string, want []byte) {
 	type side struct {
 		url    string
@@ -76,9 +84,11 @@ func benchPaired(b *testing.B, st *store.Store, funcstackURL, goURL string, want
 		s.client = &http.Client{Transport: tr}
 		defer tr.CloseIdleConnections()
 	}
+	round := min(pairedRound, max(250, (b.N+pairedTurns-1)/pairedTurns))
+	var ratios []float64
 	b.ResetTimer()
 	for done, turn := 0, 0; done < b.N; turn++ {
-		n := min(pairedRound, b.N-done)
+		n := min(round, b.N-done)
 		for i := range sides {
 			s := sides[(i+turn)%2]
 			b.StopTimer()
@@ -98,9 +108,12 @@ func benchPaired(b *testing.B, st *store.Store, funcstackURL, goURL string, want
 			s.perReq = append(s.perReq, float64(elapsed.Nanoseconds())/float64(n))
 			s.lats = append(s.lats, lats...)
 		}
+		ratios = append(ratios, sides[0].perReq[turn]/sides[1].perReq[turn])
 		done += n
 	}
 	b.StopTimer()
+	slices.Sort(ratios)
+	b.ReportMetric(ratios[len(ratios)/2], "ratio")
 	for i, name := range []string{"funcstack", "go"} {
 		s := sides[i]
 		slices.Sort(s.perReq)

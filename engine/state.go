@@ -134,7 +134,7 @@ func (e *Engine) newState(ctx context.Context, deadline time.Time, shared *runCl
 }
 
 func (s *State) release() {
-	clear(s.slots)
+	clear(s.slots[:cap(s.slots)]) // a later run may use more of them
 	clear(s.env)
 	clear(s.owned)
 	s.stop = nil

@@ -7,8 +7,9 @@
 //	go test -run '^$' -bench . -benchmem ./engine/ | go run ./cmd/benchreport
 //
 // BenchmarkXPaired/REST lines (both sides timed alternately in one loop,
-// reporting funcstack-ns/op and gorm-ns/op) give the row "X/REST
-// interleaved", held to X's target.
+// reporting funcstack-ns/op and gorm-ns/op, and as ratio funcstack's time
+// ÷ the other side's in the same turns) give the row "X/REST interleaved",
+// held to X's target.
 //
 // With -strict it exits 1 when a target is missed. When a benchmark appears
 // more than once (-count > 1) the median of its runs is used: on a shared
@@ -119,6 +120,21 @@ type pair struct {
 	funcstack, gov *result
 }
 
+// ratio is funcstack's time ÷ go's: for an interleaved pair the median of
+// its runs' ratios (each the median over its turns of the two sides'
+// times in the same turn), else the ratio of the two sides' medians.
+func (p *pair) ratio() (float64, bool) {
+	if r, ok := p.funcstack.get("ratio"); ok {
+		return r, true
+	}
+	fNs, fok := p.funcstack.get("ns/op")
+	gNs, gok := p.gov.get("ns/op")
+	if !fok || !gok || gNs == 0 {
+		return 0, false
+	}
+	return fNs / gNs, true
+}
+
 // parse reads benchmark lines; it returns the pairs in the order first seen
 // and echoes nothing.
 func parse(r io.Reader) ([]*pair, error) {
@@ -212,6 +228,8 @@ func parsePaired(name string, f []string) *pair {
 			p.funcstack.values["p99-ms"] = []float64{v}
 		case "gorm-p99-ms", "go-p99-ms":
 			p.gov.values["p99-ms"] = []float64{v}
+		case "ratio":
+			p.funcstack.values["ratio"] = []float64{v}
 		}
 	}
 	if len(p.funcstack.values["ns/op"]) == 0 || len(p.gov.values["ns/op"]) == 0 {
@@ -262,13 +280,12 @@ func verdict(p *pair, t target, hasTarget bool) (string, string) {
 		return "MISS", "no funcstack result"
 	}
 	fNs, _ := p.funcstack.get("ns/op")
-	gNs, gok := p.gov.get("ns/op")
 	var why []string
 	if t.maxRatio > 0 {
-		if !gok || gNs == 0 {
+		if r, ok := p.ratio(); !ok {
 			why = append(why, "no go result")
-		} else if r := fNs / gNs; r > t.maxRatio {
-			why = append(why, fmt.Sprintf("ratio %.2fx > %gx", r, t.maxRatio))
+		} else if r > t.maxRatio {
+			why = append(why, fmt.Sprintf("ratio %.2fx > %.2fx", r, t.maxRatio))
 		}
 	}
 	if t.maxNs > 0 && fNs > t.maxNs {
@@ -326,8 +343,8 @@ func main() {
 		fNs, fok := p.funcstack.get("ns/op")
 		gNs, gok := p.gov.get("ns/op")
 		ratio := "-"
-		if fok && gok && gNs > 0 {
-			ratio = fmt.Sprintf("%.2fx", fNs/gNs)
+		if r, ok := p.ratio(); ok {
+			ratio = fmt.Sprintf("%.2fx", r)
 		}
 		fa, faok := p.funcstack.get("allocs/op")
 		ga, gaok := p.gov.get("allocs/op")
