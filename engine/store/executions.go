@@ -282,7 +282,7 @@ func (x *Executions) recordConn() *recordConn {
 		if x.s.dialect != DialectSQLite {
 			return
 		}
-		c, err := openRecordConn(x.s.where)
+		c, err := openRecordConn(x.s.where, x.s.checkpointsInBackground())
 		if err != nil {
 			x.s.opt.Logf("funcstack store: execution records are written through database/sql: %v", err)
 			return

@@ -53,8 +53,9 @@ type recordConn struct {
 const keepBatchText = 1 << 20
 
 // openRecordConn opens file, a database the store has opened and
-// migrated, for writing records.
-func openRecordConn(file string) (_ *recordConn, err error) {
+// migrated, for writing records; without checkpoints of its own when the
+// store runs them in the background (Store.checkpointLoop).
+func openRecordConn(file string, noCheckpoints bool) (_ *recordConn, err error) {
 	c := &recordConn{tls: libc.NewTLS()}
 	defer func() {
 		if err != nil {
@@ -77,7 +78,11 @@ func openRecordConn(file string) (_ *recordConn, err error) {
 		}
 		return nil, c.error(rc)
 	}
-	for _, q := range []string{"PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"} {
+	pragmas := []string{"PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"}
+	if noCheckpoints {
+		pragmas = append(pragmas, "PRAGMA wal_autocheckpoint = 0")
+	}
+	for _, q := range pragmas {
 		if err := c.exec(q); err != nil {
 			return nil, err
 		}

@@ -62,6 +62,11 @@ type Options struct {
 	// FlushInterval is the longest a saved execution record waits before
 	// it is written (default 5ms).
 	FlushInterval time.Duration
+	// CheckpointInterval is, on SQLite, how often a background goroutine
+	// folds the write-ahead log back into the database file (default
+	// 200ms; negative: each connection checkpoints on commit, SQLite's
+	// default, and the commit past 1,000 pages waits for it).
+	CheckpointInterval time.Duration
 	// SyncWrites writes every execution record with its own INSERT before
 	// Save returns (no batching): slower, for comparison and debugging.
 	SyncWrites bool
@@ -86,6 +91,9 @@ func (o *Options) fill() {
 	if o.FlushInterval <= 0 {
 		o.FlushInterval = 5 * time.Millisecond
 	}
+	if o.CheckpointInterval == 0 {
+		o.CheckpointInterval = 200 * time.Millisecond
+	}
 	if o.Logf == nil {
 		o.Logf = log.Printf
 	}
@@ -108,6 +116,8 @@ type Store struct {
 	closeErr  error
 	stopPrune chan struct{}
 	pruneDone chan struct{}
+	stopCkpt  chan struct{}
+	ckptDone  chan struct{}
 }
 
 var _ engine.Database = (*Store)(nil)
@@ -143,6 +153,10 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 		s.stopPrune, s.pruneDone = make(chan struct{}), make(chan struct{})
 		go s.pruneLoop()
 	}
+	if s.checkpointsInBackground() {
+		s.stopCkpt, s.ckptDone = make(chan struct{}), make(chan struct{})
+		go s.checkpointLoop()
+	}
 	return s, nil
 }
 
@@ -155,6 +169,9 @@ func (s *Store) openSQLite(ctx context.Context) error {
 	s.where = file
 	dsn := "file:" + (&url.URL{Path: filepath.ToSlash(file)}).EscapedPath() +
 		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	if s.opt.CheckpointInterval > 0 {
+		dsn += "&_pragma=wal_autocheckpoint(0)" // see checkpointLoop
+	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return fmt.Errorf("opening SQLite database %s: %v", file, err)
@@ -265,6 +282,10 @@ func (s *Store) Close() error {
 			close(s.stopPrune)
 			<-s.pruneDone
 		}
+		if s.stopCkpt != nil {
+			close(s.stopCkpt)
+			<-s.ckptDone
+		}
 		var errs []error
 		if s.execs != nil {
 			errs = append(errs, s.execs.close())
@@ -291,6 +312,40 @@ func (s *Store) closeDB() error {
 		return fmt.Errorf("closing %s: %v", s.where, err)
 	}
 	return nil
+}
+
+// checkpointsInBackground reports whether checkpointLoop folds the WAL
+// back (SQLite with a positive CheckpointInterval).
+func (s *Store) checkpointsInBackground() bool {
+	return s.dialect == DialectSQLite && s.opt.CheckpointInterval > 0
+}
+
+// checkpointLoop folds SQLite's write-ahead log back into the database
+// file every CheckpointInterval, on a connection of the pool. The
+// connections themselves run no checkpoints (wal_autocheckpoint 0):
+// SQLite's default runs one inside the commit that takes the log past
+// 1,000 pages, and that commit (an /async-function request waiting for
+// its batch, say) then waits for the copy and an fsync of the file.
+// PASSIVE, as SQLite's own: it never waits for readers or writers; what
+// it cannot copy now it copies at a later tick.
+func (s *Store) checkpointLoop() {
+	defer close(s.ckptDone)
+	tick := time.NewTicker(s.opt.CheckpointInterval)
+	defer tick.Stop()
+	failing := false
+	for {
+		select {
+		case <-s.stopCkpt:
+			return
+		case <-tick.C:
+		}
+		var busy, frames, copied int
+		err := s.db.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+		if err != nil && !failing {
+			s.opt.Logf("funcstack store: checkpointing %s: %v (tried again every %s)", s.where, err, s.opt.CheckpointInterval)
+		}
+		failing = err != nil
+	}
 }
 
 func (s *Store) pruneLoop() {

@@ -161,3 +161,74 @@ func TestBacklogBatches(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckpointsInBackground: on SQLite the write-ahead log is copied
+// back into the database file by the store's own goroutine, not by the
+// commit that happens to take it past SQLite's threshold: a burst of
+// writes reaches funcstack.db within a few ticks, and all of it is there
+// after a reopen. The control, checkpoints on commit (CheckpointInterval
+// < 0, SQLite's default), leaves a burst under 1,000 pages in the log.
+func TestCheckpointsInBackground(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name     string
+		interval time.Duration
+		copied   bool
+	}{{"background", 20 * time.Millisecond, true}, {"on commit", -1, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			opt := store.Options{DataDir: t.TempDir(), CheckpointInterval: c.interval}
+			s, err := store.Open(ctx, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			file := filepath.Join(opt.DataDir, "funcstack.db")
+			size := func() int64 {
+				fi, err := os.Stat(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return fi.Size()
+			}
+			before := size()
+			x := s.ExecutionRecords()
+			ids := make([]string, 2000)
+			for i := range ids {
+				ids[i] = engine.NewID()
+				if err := x.Save(ctx, &engine.ExecutionRecord{ID: ids[i], Function: "burst", Status: engine.StatusSucceeded, Output: i}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := x.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			const grown = 100 * 4096 // the records take well over 100 pages
+			if c.copied {
+				deadline := time.Now().Add(5 * time.Second)
+				for size()-before < grown {
+					if time.Now().After(deadline) {
+						t.Fatalf("5s after the writes funcstack.db has grown by %d bytes: the log was not copied back", size()-before)
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+			} else {
+				time.Sleep(200 * time.Millisecond)
+				if d := size() - before; d >= grown {
+					t.Fatalf("with checkpoints on commit funcstack.db grew by %d bytes: the burst did not stay in the log, so the test proves nothing", d)
+				}
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if s, err = store.Open(ctx, opt); err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			for _, i := range []int{0, 999, 1999} {
+				if got, err := s.Executions().Get(ctx, ids[i]); err != nil || got.Output != i {
+					t.Fatalf("record %d after reopening: %v %v", i, got, err)
+				}
+			}
+		})
+	}
+}
