@@ -176,9 +176,12 @@ func (s *Server) runDebug(c *gin.Context) {
 	var rerr error
 	if len(mw) > 0 {
 		m, _ := input.(map[string]any)
-		if err := s.runBefore(ctx, body.Name, mw, m, engine.RunOptions{Program: p, Auth: body.Auth, Request: opt.Request}); err != nil {
+		merged, err := s.runBefore(ctx, body.Name, mw, m, engine.RunOptions{Program: p, Auth: body.Auth, Request: opt.Request})
+		if err != nil {
 			e := engine.AsError(err)
 			res, rerr = &engine.Result{ExecutionID: e.ExecutionID, Error: e}, e
+		} else if merged != nil && (m != nil || input == nil) {
+			input = merged // (input that is not an object stays, for the endpoint to refuse)
 		}
 	}
 	if res == nil {

@@ -80,11 +80,13 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		}
 		opt := engine.RunOptions{Auth: auth, Request: req}
 		if len(mw) > 0 {
-			if err := s.runBefore(r.Context(), name, mw, input, opt); err != nil {
+			merged, err := s.runBefore(r.Context(), name, mw, input, opt)
+			if err != nil {
 				noteError(c, engine.AsError(err), f, input)
 				s.respond(c, name, st, nil, err)
 				return
 			}
+			input = merged
 		}
 		res, ok, err := s.run(c, name, input, opt, promoteAfter)
 		if !ok {

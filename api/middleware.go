@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 
 	"github.com/funcstack/funcstack/engine"
@@ -29,31 +30,34 @@ import (
 // codeMiddleware is the code of a middleware that answers what it may not.
 const codeMiddleware = "invalid_middleware_response"
 
-// runBefore runs the before-middleware among names, merging their
-// responses into input.
-func (s *Server) runBefore(ctx context.Context, endpoint string, names []string, input map[string]any, opt engine.RunOptions) error {
+// runBefore runs the before-middleware among names and returns input with
+// their responses merged in. The merge makes a new map: input went into
+// each middleware's execution record, which is written after the request,
+// and must not change under it.
+func (s *Server) runBefore(ctx context.Context, endpoint string, names []string, input map[string]any, opt engine.RunOptions) (map[string]any, error) {
 	for _, name := range names {
 		if f := s.middleware(name, opt); f == nil || f.Def.Stage == engine.StageAfter {
 			continue
 		}
 		res, err := s.cfg.Engine.Run(ctx, name, input, opt)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		switch out := res.Output.(type) {
 		case nil:
 		case map[string]any:
-			for k, v := range out {
-				input[k] = v
-			}
+			merged := make(map[string]any, len(input)+len(out))
+			maps.Copy(merged, input)
+			maps.Copy(merged, out)
+			input = merged
 		default:
-			return &engine.Error{Code: codeMiddleware, Status: http.StatusInternalServerError, Definition: name, Path: "response",
+			return nil, &engine.Error{Code: codeMiddleware, Status: http.StatusInternalServerError, Definition: name, Path: "response",
 				ExecutionID: res.ExecutionID, Message: fmt.Sprintf(
 					"before-middleware %s (of endpoint %s) answered %s; it must answer an object, which is merged into the endpoint's input, or nothing",
 					name, endpoint, kindOf(out))}
 		}
 	}
-	return nil
+	return input, nil
 }
 
 // runAfter runs the after-middleware among names on the endpoint's

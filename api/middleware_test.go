@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -28,6 +29,46 @@ func TestAdminRunMiddlewareInput(t *testing.T) {
 				{name: "middleware throws", method: "POST", url: "/_/api/run", body: `{"name": "t_doubled", "input": {"n": 7}}`, status: 200,
 					want: map[string]any{"status": "failed", "http.status": 422, "error.code": "unlucky", "error.definition": "t_limit"}},
 			})
+		})
+	}
+}
+
+// TestMiddlewareRecordKeepsItsInput: a before-middleware's execution
+// record holds the input it was given, not the input after its own answer
+// was merged in for the endpoint (the record is written after the request,
+// so a merge into the same map would have changed it, and raced with the
+// writer).
+func TestMiddlewareRecordKeepsItsInput(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			st := b.open(t)
+			ts := newServer(t, st, api.Config{}, "../workflows")
+			status, _, body := call(t, "POST", ts.URL+"/api/signup", `{"email": "ada@example.com", "password": "correct horse"}`, false)
+			if status != 201 {
+				t.Fatalf("signup: %d %s", status, body)
+			}
+			var r struct{ Token string }
+			if err := json.Unmarshal(body, &r); err != nil {
+				t.Fatal(err)
+			}
+			req, _ := http.NewRequest("GET", ts.URL+"/api/my-orders?user_id=999", nil)
+			req.Header.Set("Authorization", "Bearer "+r.Token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("my-orders: %d", resp.StatusCode)
+			}
+			if err := st.ExecutionRecords().Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			_, list := adminCall(t, ts.URL, "GET", "/_/api/executions?function=current_user&limit=1", "", true)
+			if got := at(t, list, "items.0.input.user_id"); got != "999" {
+				t.Fatalf("the middleware's record shows input.user_id %v, want \"999\" as the request gave it: %s", got, list)
+			}
 		})
 	}
 }
