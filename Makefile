@@ -19,9 +19,9 @@ run: ## serve the example workspace over HTTP (FUNCSTACK_ADDR, default 127.0.0.1
 	$(GO) run ./cmd/funcstack serve --workspace $(WORKSPACE)
 
 .PHONY: test
-test: ## run every test (Go tests, the example workspace, fuzz seed corpora)
+test: ## run every test (Go tests with the race detector, the example workspace, fuzz seed corpora, the UI)
 	$(GO) vet $(PKGS)
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 	$(GO) run ./cmd/funcstack validate --workspace $(WORKSPACE)
 	$(MAKE) test-ui
 
@@ -35,7 +35,7 @@ test-ui: ## end-to-end tests of the builder UI in headless Chromium (/usr/bin/ch
 	cd ui && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund) && node test/e2e.mjs
 
 .PHONY: test-race
-test-race: ## run every test with the race detector
+test-race: ## the Go tests alone, with the race detector (make test runs them so too)
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 
 .PHONY: bench
