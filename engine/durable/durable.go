@@ -39,6 +39,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -185,6 +186,7 @@ type Runner struct {
 
 	batch        chan *enqueued
 	startBatcher sync.Once
+	committing   atomic.Int32 // enqueue batches being committed
 
 	mu     sync.Mutex
 	queues map[string]bool
@@ -493,6 +495,17 @@ const (
 	maxBatch = 256
 )
 
+// A batcher that finds another batch committing waits up to lingerFor for
+// its own to reach lingerBatch requests before committing it: under load,
+// fewer and larger transactions, each costing PostgreSQL less per request
+// (32 connections on 2 cores: 6,700-7,200 -> 8,200-8,800 requests/s, p99
+// 11-14 -> 9-11 ms, BenchmarkAsyncFunctionEnqueue/postgres). With nothing
+// else committing, a batch commits at once, so a lone request never waits.
+const (
+	lingerFor   = time.Millisecond
+	lingerBatch = 16
+)
+
 func (r *Runner) runBatchers() {
 	n := batchers
 	if r.st.Dialect() == store.DialectSQLite {
@@ -500,6 +513,8 @@ func (r *Runner) runBatchers() {
 	}
 	for i := 0; i < n; i++ {
 		go func() {
+			linger := time.NewTimer(lingerFor)
+			linger.Stop()
 			for first := range r.batch {
 				b := []*enqueued{first}
 			more:
@@ -511,7 +526,22 @@ func (r *Runner) runBatchers() {
 						break more
 					}
 				}
+				if len(b) < lingerBatch && r.committing.Load() > 0 {
+					linger.Reset(lingerFor)
+				wait:
+					for len(b) < lingerBatch {
+						select {
+						case e := <-r.batch:
+							b = append(b, e)
+						case <-linger.C:
+							break wait
+						}
+					}
+					linger.Stop()
+				}
+				r.committing.Add(1)
 				r.commitBatch(b)
+				r.committing.Add(-1)
 			}
 		}()
 	}
