@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"weak"
 
 	"github.com/funcstack/funcstack/engine"
 )
@@ -70,12 +72,17 @@ type dbTable struct {
 	uniques [][]string
 }
 
-var tableCache sync.Map // *engine.Definition → *dbTable
+// tableCache holds the model of each table definition while the
+// definition lives (the model refers to no definition): every compile,
+// reload or check of a draft parses definitions anew, and a cache keyed
+// by the pointer alone kept every one a long-running server ever saw.
+var tableCache sync.Map // weak.Pointer[engine.Definition] → *dbTable
 
 // tableOf returns the model of a table definition. Definitions are
 // immutable once compiled, so the model is kept per definition.
 func tableOf(d *engine.Definition) *dbTable {
-	if t, ok := tableCache.Load(d); ok {
+	key := weak.Make(d)
+	if t, ok := tableCache.Load(key); ok {
 		return t.(*dbTable)
 	}
 	t := &dbTable{name: d.Name, q: quoteIdent(d.Name), uuidID: d.IDType == "uuid", byName: map[string]*dbColumn{}}
@@ -108,7 +115,10 @@ func tableOf(d *engine.Definition) *dbTable {
 			t.uniques = append(t.uniques, ix.Fields)
 		}
 	}
-	v, _ := tableCache.LoadOrStore(d, t)
+	v, loaded := tableCache.LoadOrStore(key, t)
+	if !loaded {
+		runtime.AddCleanup(d, func(k weak.Pointer[engine.Definition]) { tableCache.Delete(k) }, key)
+	}
 	return v.(*dbTable)
 }
 
