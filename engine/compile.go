@@ -95,10 +95,10 @@ type Expr struct {
 	fast    fastFn   // the expression without the VM, when it can be (see compileFast)
 	names   []string // scope names it reads
 	// vars is the table of the function the expression belongs to, and
-	// reads the slots of the names it reads, which the VM's map needs
+	// slots the slot of each of names, which the VM's map needs
 	// (State.syncEnv); whole is set when it reads $env, all of them.
 	vars  *varTable
-	reads []slotRef
+	slots []int
 	whole bool
 }
 
@@ -1074,7 +1074,7 @@ func (dc *defCompiler) compileExpr(src, path string, sc *scope, to string) *Expr
 	}))
 	sort.Strings(e.names)
 	for _, n := range e.names {
-		e.reads = append(e.reads, slotRef{name: n, slot: dc.vars.slot(n)})
+		e.slots = append(e.slots, dc.vars.slot(n))
 	}
 	dc.flows = append(dc.flows, flow{from: e.names, to: to})
 	return e

@@ -220,8 +220,8 @@ func (s *State) syncEnv(e *Expr) {
 		}
 		return
 	}
-	for _, r := range e.reads {
-		s.env[r.name] = s.slots[r.slot]
+	for i, k := range e.slots {
+		s.env[e.names[i]] = s.slots[k]
 	}
 }
 

@@ -58,9 +58,3 @@ type Var struct {
 	tab  *varTable
 	slot int
 }
-
-// slotRef is a slot an expression reads, by name and index.
-type slotRef struct {
-	name string
-	slot int
-}
