@@ -40,6 +40,8 @@ type target struct {
 	allocs bool
 	// maxP99Ratio bounds funcstack p99-ms ÷ go p99-ms (0: not checked).
 	maxP99Ratio float64
+	// maxP99Ms bounds funcstack p99-ms (0: not checked).
+	maxP99Ms float64
 }
 
 func (t target) String() string {
@@ -55,6 +57,9 @@ func (t target) String() string {
 	}
 	if t.maxP99Ratio > 0 {
 		parts = append(parts, fmt.Sprintf("p99 <= %gx", t.maxP99Ratio))
+	}
+	if t.maxP99Ms > 0 {
+		parts = append(parts, fmt.Sprintf("p99 <= %gms", t.maxP99Ms))
 	}
 	if len(parts) == 0 {
 		return "-"
@@ -75,6 +80,9 @@ var targets = map[string]target{
 	// and 1/0.8 its time per request; p99 at most twice its p99.
 	"HTTPSumSquares": {maxRatio: 1 / 0.7, maxP99Ratio: 2},
 	"HTTPProduct":    {maxRatio: 1 / 0.8, maxP99Ratio: 2},
+	// POST /async-function at 32 concurrent connections on PostgreSQL:
+	// at least 3,000 202s a second, p99 at most 10 ms.
+	"AsyncFunctionEnqueue/postgres": {maxNs: float64(time.Second / 3000), maxP99Ms: 10},
 	// Draining queued durable executions: at least 0.5× River's own no-op
 	// job drain with the same worker count.
 	"DurableDrain": {maxRatio: 2},
@@ -309,6 +317,13 @@ func verdict(p *pair, t target, hasTarget bool) (string, string) {
 			why = append(why, "p99-ms missing")
 		case fp/gp > t.maxP99Ratio:
 			why = append(why, fmt.Sprintf("p99 %.2fms is %.2fx go's %.2fms > %gx", fp, fp/gp, gp, t.maxP99Ratio))
+		}
+	}
+	if t.maxP99Ms > 0 {
+		if fp, ok := p.funcstack.get("p99-ms"); !ok {
+			why = append(why, "p99-ms missing")
+		} else if fp > t.maxP99Ms {
+			why = append(why, fmt.Sprintf("p99 %.2fms > %gms", fp, t.maxP99Ms))
 		}
 	}
 	if len(why) > 0 {

@@ -7,13 +7,11 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/durable"
+	"github.com/funcstack/funcstack/engine/durable/durabletest"
 	"github.com/funcstack/funcstack/engine/enginetest"
-	"github.com/funcstack/funcstack/engine/store"
 )
 
 // benchWorkers is the worker count of both sides of BenchmarkDurableDrain.
@@ -63,38 +61,16 @@ func BenchmarkDurableDrain(b *testing.B) {
 		})
 		b.Run(be.name+"/river", func(b *testing.B) {
 			st := be.open(b)
-			if err := durable.Migrate(context.Background(), st); err != nil {
-				b.Fatal(err)
-			}
 			workers := river.NewWorkers()
 			river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[noopArgs]) error { return nil }))
-			cfg := &river.Config{Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: benchWorkers}}, Workers: workers,
-				FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond}
+			c := durabletest.NewRiver(b, st, &river.Config{Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: benchWorkers}}, Workers: workers,
+				FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond})
 			params := make([]river.InsertManyParams, b.N)
 			for i := range params {
 				params[i] = river.InsertManyParams{Args: noopArgs{}}
 			}
-			var c interface {
-				Start(context.Context) error
-				Stop(context.Context) error
-				Subscribe(...river.EventKind) (<-chan *river.Event, func())
-			}
-			var insert func(context.Context, []river.InsertManyParams) (int, error)
-			if st.Dialect() == store.DialectPostgres {
-				pc, err := river.NewClient(riverpgxv5.New(st.Pool()), cfg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				c, insert = pc, pc.InsertManyFast
-			} else {
-				sc, err := river.NewClient(riversqlite.New(st.SQL()), cfg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				c, insert = sc, sc.InsertManyFast
-			}
 			for start := 0; start < b.N; start += 5000 {
-				if _, err := insert(context.Background(), params[start:min(b.N, start+5000)]); err != nil {
+				if _, err := c.InsertManyFast(context.Background(), params[start:min(b.N, start+5000)]); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -109,9 +85,6 @@ func BenchmarkDurableDrain(b *testing.B) {
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "executions/s")
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			c.Stop(ctx)
 		})
 	}
 }

@@ -6,6 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/durable"
 	"github.com/funcstack/funcstack/engine/enginetest"
@@ -44,4 +49,43 @@ func Start(t testing.TB, st *store.Store, opt durable.Options, defs ...string) (
 		eng.Close()
 	})
 	return eng, r
+}
+
+// River is a River client of its own on a store's database: the
+// hand-written limit that benchmarks hold funcstack's durable queue to.
+type River struct {
+	Start          func(context.Context) error
+	Stop           func(context.Context) error
+	Insert         func(context.Context, river.JobArgs, *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertManyFast func(context.Context, []river.InsertManyParams) (int, error)
+	Subscribe      func(...river.EventKind) (<-chan *river.Event, func())
+}
+
+// NewRiver makes River's tables in st's database and a client on them
+// with cfg (the driver for st's backend); it is stopped when t ends.
+func NewRiver(t testing.TB, st *store.Store, cfg *river.Config) *River {
+	t.Helper()
+	if err := durable.Migrate(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	var r River
+	if st.Dialect() == store.DialectPostgres {
+		c, err := river.NewClient(riverpgxv5.New(st.Pool()), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = River{c.Start, c.Stop, c.Insert, c.InsertManyFast, c.Subscribe}
+	} else {
+		c, err := river.NewClient(riversqlite.New(st.SQL()), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = River{c.Start, c.Stop, c.Insert, c.InsertManyFast, c.Subscribe}
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		r.Stop(ctx)
+	})
+	return &r
 }
