@@ -66,7 +66,9 @@ type ExecutionRecord struct {
 
 // A RecordKeeper is an ExecutionStore that can keep the record it is
 // given instead of a copy, for a caller that is done with it: Keep is
-// Save without the copy (the engine's sync runs, one record each).
+// Save without the copy of a new record, one whose ID was never saved
+// before (the engine's sync runs, one record each), which a store may
+// write more cheaply (PostgreSQL: an INSERT without ON CONFLICT).
 type RecordKeeper interface {
 	Keep(ctx context.Context, rec *ExecutionRecord) error
 }

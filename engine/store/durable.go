@@ -12,19 +12,21 @@ import (
 	"github.com/funcstack/funcstack/engine"
 )
 
-// WriteIn writes recs at once through q (a transaction: they then exist
-// only if it commits), bypassing the batch. The durable queue writes the
-// queued record of a job in the transaction that inserts the job.
+// WriteIn writes recs, new records (their IDs never saved before), at
+// once through q (a transaction: they then exist only if it commits),
+// bypassing the batch. The durable queue writes the queued record of a
+// job in the transaction that inserts the job.
 func (x *Executions) WriteIn(ctx context.Context, q engine.Querier, recs ...*engine.ExecutionRecord) error {
 	for _, r := range recs {
 		cleanRecordText(r)
 	}
-	return x.writeIn(ctx, q, recs)
+	return x.writeIn(ctx, q, recs, true)
 }
 
-// writeIn is WriteIn of records whose text is clean already (Save cleans
-// what it queues).
-func (x *Executions) writeIn(ctx context.Context, q engine.Querier, recs []*engine.ExecutionRecord) error {
+// writeIn writes recs, whose text is clean already (Save cleans what it
+// queues), through q: new ones or, unless isNew, ones that may replace a
+// version written before (SQLite replaces either way).
+func (x *Executions) writeIn(ctx context.Context, q engine.Querier, recs []*engine.ExecutionRecord, isNew bool) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -32,18 +34,18 @@ func (x *Executions) writeIn(ctx context.Context, q engine.Querier, recs []*engi
 	if x.s.dialect == DialectSQLite {
 		return x.writeSQLite(ctx, q, recs, now)
 	}
-	return x.upsertChunks(recs, now, func(query string, args []any) error {
+	return x.pgChunks(recs, now, isNew, func(query string, args []any) error {
 		_, err := q.ExecContext(ctx, query, args...)
 		return err
 	})
 }
 
-// upsertChunks runs the upserts of recs (PostgreSQL), rowsPerInsert
+// pgChunks runs the statements writing recs (PostgreSQL), rowsPerInsert
 // records a statement, through exec.
-func (x *Executions) upsertChunks(recs []*engine.ExecutionRecord, now time.Time, exec func(query string, args []any) error) error {
+func (x *Executions) pgChunks(recs []*engine.ExecutionRecord, now time.Time, isNew bool, exec func(query string, args []any) error) error {
 	for start := 0; start < len(recs); start += rowsPerInsert {
 		chunk := recs[start:min(len(recs), start+rowsPerInsert)]
-		if err := exec(x.upsert(chunk, now)); err != nil {
+		if err := exec(statement(chunk, now, isNew)); err != nil {
 			return fmt.Errorf("writing %d execution records to %s: %v", len(chunk), x.s.where, err)
 		}
 	}
@@ -139,7 +141,7 @@ func (x *Executions) WritePgx(ctx context.Context, tx pgx.Tx, recs ...*engine.Ex
 	for _, r := range recs {
 		cleanRecordText(r)
 	}
-	return x.upsertChunks(recs, time.Now(), func(query string, args []any) error {
+	return x.pgChunks(recs, time.Now(), true, func(query string, args []any) error {
 		_, err := tx.Exec(ctx, query, args...)
 		return err
 	})

@@ -30,6 +30,9 @@ type Executions struct {
 
 	mu      sync.Mutex
 	pending map[string]*engine.ExecutionRecord // queued, newest per ID
+	// fresh holds the pending IDs no version of which was written before
+	// (Keep's records): PostgreSQL inserts them without ON CONFLICT.
+	fresh map[string]struct{}
 	// order is the IDs of pending in the order they were first queued
 	// (from order[head]): batches take the oldest, so that a batch's
 	// records are near one another in time and in ID (UUIDv7) and are
@@ -60,7 +63,7 @@ var _ engine.ExecutionStore = (*Executions)(nil)
 const maxPendingBatches = 40
 
 func newExecutions(s *Store) *Executions {
-	x := &Executions{s: s, pending: map[string]*engine.ExecutionRecord{}, drained: make(chan struct{}),
+	x := &Executions{s: s, pending: map[string]*engine.ExecutionRecord{}, fresh: map[string]struct{}{}, drained: make(chan struct{}),
 		wake: make(chan struct{}, 1), full: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	if !s.opt.SyncWrites {
 		go x.loop()
@@ -81,21 +84,30 @@ func signal(c chan struct{}) {
 // next batch (or, with Options.SyncWrites, writes it at once).
 func (x *Executions) Save(ctx context.Context, rec *engine.ExecutionRecord) error {
 	if rec == nil {
-		return x.Keep(ctx, nil)
+		return x.queue(ctx, nil, false)
 	}
 	cp := *rec
-	return x.Keep(ctx, &cp)
+	return x.queue(ctx, &cp, false)
 }
 
 // Keep implements engine.RecordKeeper: Save of rec itself, which the
-// caller gives up.
+// caller gives up, and which is new (its ID never saved before).
 func (x *Executions) Keep(ctx context.Context, rec *engine.ExecutionRecord) error {
+	return x.queue(ctx, rec, true)
+}
+
+// queue queues rec, new when no version of it was saved before.
+func (x *Executions) queue(ctx context.Context, rec *engine.ExecutionRecord, isNew bool) error {
 	if rec == nil || rec.ID == "" {
 		return errors.New("saving an execution record: the record has no ID")
 	}
 	cleanRecordText(rec)
 	if x.s.opt.SyncWrites {
-		return x.write(ctx, []*engine.ExecutionRecord{rec})
+		one := []*engine.ExecutionRecord{rec}
+		if isNew {
+			return x.write(ctx, one, nil)
+		}
+		return x.write(ctx, nil, one)
 	}
 	max := x.s.opt.BatchSize * maxPendingBatches
 	x.mu.Lock()
@@ -113,8 +125,12 @@ func (x *Executions) Keep(ctx context.Context, rec *engine.ExecutionRecord) erro
 		x.mu.Unlock()
 		return fmt.Errorf("saving execution record %s: the store %s is closed", rec.ID, x.s.where)
 	}
+	// A version already queued keeps its freshness: neither is written.
 	if _, ok := x.pending[rec.ID]; !ok {
 		x.order = append(x.order, rec.ID)
+		if isNew {
+			x.fresh[rec.ID] = struct{}{}
+		}
 	}
 	x.pending[rec.ID] = rec
 	n := len(x.pending)
@@ -190,21 +206,29 @@ func (x *Executions) flushOnce() {
 		x.mu.Unlock()
 		return
 	}
-	batch := make([]*engine.ExecutionRecord, 0, min(len(x.pending), x.s.opt.BatchSize))
+	var news, olds []*engine.ExecutionRecord
+	take := func(r *engine.ExecutionRecord) {
+		if _, ok := x.fresh[r.ID]; ok {
+			news = append(news, r)
+			delete(x.fresh, r.ID)
+		} else {
+			olds = append(olds, r)
+		}
+	}
 	if len(x.pending) <= x.s.opt.BatchSize {
 		x.inflight = x.pending
 		x.pending = map[string]*engine.ExecutionRecord{}
 		x.order, x.head = x.order[:0], 0
 		for _, r := range x.inflight {
-			batch = append(batch, r)
+			take(r)
 		}
 	} else {
 		x.inflight = make(map[string]*engine.ExecutionRecord, x.s.opt.BatchSize)
-		for len(batch) < x.s.opt.BatchSize {
+		for len(x.inflight) < x.s.opt.BatchSize {
 			id := x.order[x.head]
 			x.head++
 			r := x.pending[id]
-			batch = append(batch, r)
+			take(r)
 			x.inflight[id] = r
 			delete(x.pending, id)
 		}
@@ -217,15 +241,17 @@ func (x *Executions) flushOnce() {
 	x.mu.Unlock()
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	err := x.write(ctx, batch)
+	err := x.write(ctx, news, olds)
 	if err != nil {
 		// Try once more, then record by record, so that one bad
-		// record does not lose the others.
+		// record does not lose the others; both as upserts, in case a
+		// new record was written after all.
 		time.Sleep(20 * time.Millisecond)
-		if err = x.write(ctx, batch); err != nil {
+		batch := append(news, olds...)
+		if err = x.write(ctx, nil, batch); err != nil {
 			failed := 0
 			for _, r := range batch {
-				if e := x.write(ctx, []*engine.ExecutionRecord{r}); e != nil {
+				if e := x.write(ctx, nil, []*engine.ExecutionRecord{r}); e != nil {
 					failed++
 					err = e
 				}
@@ -324,29 +350,49 @@ func timeColumns(r *engine.ExecutionRecord, now time.Time) [4]time.Time {
 // rowsPerInsert keeps statements well under the bound-parameter limits.
 const rowsPerInsert = 200
 
-// write upserts recs, queued by Save (their text cleaned), in one
-// transaction.
-func (x *Executions) write(ctx context.Context, recs []*engine.ExecutionRecord) error {
-	if len(recs) == 0 {
-		return nil
+// write writes records queued by Save (their text cleaned): news, new
+// ones, and olds, which may replace a version written before. On
+// PostgreSQL the new ones are inserted without ON CONFLICT, which costs
+// it a fifth less a record (a plain INSERT of 200 records took 1.8 ms,
+// with ON CONFLICT 2.2-2.9 ms); a record that turns out to be there
+// already fails the statement, and flushOnce writes the batch again as
+// upserts. On SQLite both are one INSERT OR REPLACE.
+func (x *Executions) write(ctx context.Context, news, olds []*engine.ExecutionRecord) error {
+	if x.s.dialect == DialectSQLite {
+		news, olds = nil, append(news, olds...)
 	}
-	// A fixed order keeps concurrent writers from deadlocking.
-	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
+	for _, recs := range [][]*engine.ExecutionRecord{news, olds} {
+		// A fixed order keeps concurrent writers from deadlocking.
+		sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
+	}
 	if c := x.recordConn(); c != nil {
-		if err := c.write(recs, time.Now()); err != nil {
-			return fmt.Errorf("writing %d execution records to %s: %v", len(recs), x.s.where, err)
+		if len(olds) == 0 {
+			return nil
+		}
+		if err := c.write(olds, time.Now()); err != nil {
+			return fmt.Errorf("writing %d execution records to %s: %v", len(olds), x.s.where, err)
 		}
 		return nil
 	}
-	if x.s.dialect == DialectSQLite || len(recs) <= rowsPerInsert {
-		return x.writeIn(ctx, x.s.db, recs) // one statement
+	if len(news)+len(olds) == 0 {
+		return nil
+	}
+	if x.s.dialect == DialectSQLite || len(news)+len(olds) <= rowsPerInsert && (len(news) == 0 || len(olds) == 0) {
+		// One statement.
+		if err := x.writeIn(ctx, x.s.db, news, true); err != nil {
+			return err
+		}
+		return x.writeIn(ctx, x.s.db, olds, false)
 	}
 	tx, err := x.s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("writing execution records to %s: %v", x.s.where, err)
 	}
 	defer tx.Rollback()
-	if err := x.writeIn(ctx, tx, recs); err != nil {
+	if err := x.writeIn(ctx, tx, news, true); err != nil {
+		return err
+	}
+	if err := x.writeIn(ctx, tx, olds, false); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -532,27 +578,36 @@ func appendDigits(b []byte, v, width int) []byte {
 	return append(b, d[:width]...)
 }
 
-// upsert is the PostgreSQL statement writing recs and its arguments: one
+// statement is the PostgreSQL statement writing recs, new ones or, unless
+// isNew, ones that replace the record with their ID; and its arguments: one
 // statement whatever the number of records, each column one array
 // parameter that unnest turns into rows, so that it is prepared once per
 // connection and reused (a VALUES list of 16 parameters a record made a
 // new statement, parsed and planned, for every batch size).
-func (x *Executions) upsert(recs []*engine.ExecutionRecord, now time.Time) (string, []any) {
-	return pgBatchUpsert, pgUpsertArgs(recs, now)
+func statement(recs []*engine.ExecutionRecord, now time.Time, isNew bool) (string, []any) {
+	if isNew {
+		return pgBatchInsert, pgRecordArgs(recs, now)
+	}
+	return pgBatchUpsert, pgRecordArgs(recs, now)
 }
 
-// pgBatchUpsert upserts the records whose columns are its sixteen array
+// pgBatchUpsert upserts the records whose columns are pgBatchInsert's
+// array parameters.
+const pgBatchUpsert = pgBatchInsert + execUpsertTail
+
+// pgBatchInsert inserts the records whose columns are its sixteen array
 // parameters (JSON columns as texts, NULL for none).
-const pgBatchUpsert = `INSERT INTO funcstack_executions (` + execColumns + `)
+const pgBatchInsert = `INSERT INTO funcstack_executions (` + execColumns + `)
 	SELECT id, fn, mode, status, parent, attempts, ikey, input::jsonb, output::jsonb, error::jsonb, trace::jsonb, logs::jsonb,
 		created_at, started_at, finished_at, updated_at
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[],
 		$8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
 		$13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[])
 		AS u(id, fn, mode, status, parent, attempts, ikey, input, output, error, trace, logs, created_at, started_at, finished_at, updated_at)
-	WHERE true` + execUpsertTail
+	WHERE true`
 
-func pgUpsertArgs(recs []*engine.ExecutionRecord, now time.Time) []any {
+// pgRecordArgs are the arguments of pgBatchInsert writing recs.
+func pgRecordArgs(recs []*engine.ExecutionRecord, now time.Time) []any {
 	n := len(recs)
 	var (
 		texts    = make([][]string, 5)

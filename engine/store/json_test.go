@@ -111,7 +111,7 @@ func TestSQLiteLargeBatch(t *testing.T) {
 		for _, r := range recs {
 			r.Status = st
 		}
-		if err := s.execs.write(ctx, recs); err != nil {
+		if err := s.execs.write(ctx, nil, recs); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("MigrateIdempotencyKeys", func(t *testing.T) { testMigrateIdempotencyKeys(t, open(t)) })
 	t.Run("Prune", func(t *testing.T) { testPrune(t, open(t)) })
 	t.Run("ConcurrentSaves", func(t *testing.T) { testConcurrent(t, open(t)) })
+	t.Run("NewRecords", func(t *testing.T) { testNewRecords(t, open(t)) })
 	t.Run("HostileRecords", func(t *testing.T) { testHostileRecords(t, open(t)) })
 	t.Run("Rename", func(t *testing.T) { testRename(t, open(t)) })
 	t.Run("TableInfo", func(t *testing.T) { testTableInfo(t, open(t)) })
@@ -597,6 +598,51 @@ func testPrune(t *testing.T, s *store.Store) {
 	var keys int
 	if err := s.SQL().QueryRowContext(ctx(), "SELECT count(*) FROM funcstack_idempotency_keys").Scan(&keys); err != nil || keys != 0 {
 		t.Errorf("expired idempotency keys left: %d %v", keys, err)
+	}
+}
+
+// testNewRecords: records kept as new (Keep: the engine's sync runs,
+// which PostgreSQL inserts without ON CONFLICT) end as their last version
+// whatever follows them: a version saved while the new one waits in the
+// batch, one saved after it is written; and a record kept as new whose ID
+// is in the table already (a broken promise) still replaces it, without
+// losing the other records of its batch.
+func testNewRecords(t *testing.T, s *store.Store) {
+	es := s.ExecutionRecords()
+	rec := func(id, status string) *engine.ExecutionRecord {
+		return &engine.ExecutionRecord{ID: id, Function: "f", Mode: engine.ModeSync, Status: status, CreatedAt: time.Now(), Output: status}
+	}
+	pendingThenSaved, writtenThenSaved, there, alone := engine.NewID(), engine.NewID(), engine.NewID(), engine.NewID()
+	if err := es.Save(ctx(), rec(there, engine.StatusQueued)); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.Keep(ctx(), rec(writtenThenSaved, engine.StatusRunning)); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.Flush(ctx()); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []*engine.ExecutionRecord{rec(pendingThenSaved, engine.StatusRunning), rec(there, engine.StatusSucceeded), rec(alone, engine.StatusSucceeded)} {
+		if err := es.Keep(ctx(), k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range []*engine.ExecutionRecord{rec(pendingThenSaved, engine.StatusSucceeded), rec(writtenThenSaved, engine.StatusSucceeded)} {
+		if err := es.Save(ctx(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := es.Flush(ctx()); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{pendingThenSaved, writtenThenSaved, there, alone} {
+		var status, output string
+		if err := s.SQL().QueryRowContext(ctx(), "SELECT status, output FROM funcstack_executions WHERE id = "+ph(s, 1), id).Scan(&status, &output); err != nil {
+			t.Fatalf("record %s: %v", id, err)
+		}
+		if status != engine.StatusSucceeded || output != `"succeeded"` {
+			t.Errorf("record %s: status %s, output %s; want succeeded", id, status, output)
+		}
 	}
 }
 
