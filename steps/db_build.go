@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -180,6 +181,17 @@ func (t *dbTable) hasUnique(cols []string) bool {
 		got := append([]string(nil), u...)
 		sort.Strings(got)
 		if strings.Join(got, ",") == strings.Join(want, ",") {
+			return true
+		}
+	}
+	return false
+}
+
+// determines reports whether equality on cols matches at most one row:
+// they include every column of a unique constraint.
+func (t *dbTable) determines(cols []string) bool {
+	for _, u := range t.uniques {
+		if !slices.ContainsFunc(u, func(c string) bool { return !slices.Contains(cols, c) }) {
 			return true
 		}
 	}

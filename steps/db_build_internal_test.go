@@ -38,3 +38,24 @@ func TestTableCacheLetsDefinitionsGo(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestDetermines: equality on columns that include a unique constraint
+// (a unique field, a unique index, the id) matches one row at most, so
+// db.get needs no ORDER BY for it.
+func TestDetermines(t *testing.T) {
+	d := &engine.Definition{Kind: engine.KindTable, Name: "t", Fields: []engine.TableField{
+		{Name: "sku", Type: "text", Unique: true}, {Name: "a", Type: "int"}, {Name: "b", Type: "int"}, {Name: "c", Type: "int"}},
+		Indexes: []engine.TableIndex{{Fields: []string{"a", "b"}, Unique: true}, {Fields: []string{"c"}}}}
+	tb := tableOf(d)
+	for _, tc := range []struct {
+		cols []string
+		want bool
+	}{
+		{[]string{"sku"}, true}, {[]string{"id"}, true}, {[]string{"a", "b"}, true}, {[]string{"b", "a", "c"}, true}, {[]string{"c", "sku"}, true},
+		{[]string{"a"}, false}, {[]string{"c"}, false}, {nil, false},
+	} {
+		if got := tb.determines(tc.cols); got != tc.want {
+			t.Errorf("determines(%v) = %v, want %v", tc.cols, got, tc.want)
+		}
+	}
+}
