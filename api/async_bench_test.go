@@ -35,15 +35,19 @@ import (
 // request, a no-op worker, no records; the limit), with the same worker
 // count. ns/op is wall time per accepted request (3,000/s is 333µs), p99-ms
 // the 99th percentile latency.
-func BenchmarkAsyncFunctionEnqueue(b *testing.B) {
+func BenchmarkAsyncFunctionEnqueue(b *testing.B) { enqueueSides(b, benchEnqueue) }
+
+// enqueueSides runs load against POST /async-function/noop of funcstack
+// and of the hand-written River route, on each backend.
+func enqueueSides(b *testing.B, load func(b *testing.B, url string)) {
 	for _, be := range backends {
 		b.Run(be.name+"/funcstack", func(b *testing.B) {
 			ts := durableServer(b, be.open(b), `{"kind": "function", "name": "noop", "input": [{"name": "n", "type": "int"}], "stack": [], "response": "input.n"}`)
-			benchEnqueue(b, ts.URL+"/async-function/noop")
+			load(b, ts.URL+"/async-function/noop")
 		})
 		b.Run(be.name+"/river", func(b *testing.B) {
 			ts := riverEnqueueServer(b, be.open(b))
-			benchEnqueue(b, ts.URL+"/async-function/noop")
+			load(b, ts.URL+"/async-function/noop")
 		})
 	}
 }
@@ -108,18 +112,7 @@ const enqueueRate = 3000
 // latency a client sees at that load. Each request's latency counts from
 // the moment it was due, not from when a connection was free to send it,
 // so a stall that delays the requests behind it counts for them too.
-func BenchmarkAsyncFunctionEnqueueRate(b *testing.B) {
-	for _, be := range backends {
-		b.Run(be.name+"/funcstack", func(b *testing.B) {
-			ts := durableServer(b, be.open(b), `{"kind": "function", "name": "noop", "input": [{"name": "n", "type": "int"}], "stack": [], "response": "input.n"}`)
-			benchEnqueueRate(b, ts.URL+"/async-function/noop")
-		})
-		b.Run(be.name+"/river", func(b *testing.B) {
-			ts := riverEnqueueServer(b, be.open(b))
-			benchEnqueueRate(b, ts.URL+"/async-function/noop")
-		})
-	}
-}
+func BenchmarkAsyncFunctionEnqueueRate(b *testing.B) { enqueueSides(b, benchEnqueueRate) }
 
 // benchEnqueueRate posts b.N requests to url at enqueueRate a second from
 // 32 connections and reports p99-ms (from each request's due time) and
