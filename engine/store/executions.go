@@ -128,7 +128,7 @@ func (x *Executions) queue(ctx context.Context, rec *engine.ExecutionRecord, isN
 	// A version already queued keeps its freshness: neither is written.
 	if _, ok := x.pending[rec.ID]; !ok {
 		x.order = append(x.order, rec.ID)
-		if isNew {
+		if isNew && x.s.dialect == DialectPostgres { // SQLite writes both kinds alike
 			x.fresh[rec.ID] = struct{}{}
 		}
 	}
