@@ -260,7 +260,7 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	if verr != nil {
 		verr.Definition, verr.ExecutionID = name, id
 		res.Error = verr
-		e.finish(fn, rec, res, started, opt.promo, opt.Record == nil, opt.Record == nil && opt.ExecutionID == "")
+		e.finish(fn, rec, res, started, &opt)
 		return res, verr
 	}
 	timeout, lname := e.cfg.Limits.SyncTimeout, "sync_timeout"
@@ -293,17 +293,18 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 			res.Error.ExecutionID = id
 		}
 	}
-	e.finish(fn, rec, res, started, opt.promo, opt.Record == nil, opt.Record == nil && opt.ExecutionID == "")
+	e.finish(fn, rec, res, started, &opt)
 	if res.Error != nil {
 		return res, res.Error
 	}
 	return res, nil
 }
 
-// finish completes rec with res and, when save, saves it: kept (given up
-// to the store) when it is new, made by this run under an ID of its own,
-// and no promotion saved it before.
-func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started time.Time, promo *promotion, save, fresh bool) {
+// finish completes rec with res and, when the run made rec (no
+// opt.Record), saves it: kept (given up to the store) when it is new as
+// well, under an ID of the run's own that no promotion saved before.
+func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started time.Time, opt *RunOptions) {
+	promo := opt.promo
 	promo.finishing()
 	now := time.Now()
 	res.Duration = now.Sub(started)
@@ -313,8 +314,8 @@ func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started
 	if res.Error != nil {
 		rec.Status = statusOf(res.Error)
 	}
-	if save {
-		if k, ok := e.store.(RecordKeeper); ok && fresh && promo == nil {
+	if opt.Record == nil {
+		if k, ok := e.store.(RecordKeeper); ok && opt.ExecutionID == "" && promo == nil {
 			_ = k.Keep(context.Background(), rec) // Run made rec and is done with it
 		} else {
 			_ = e.store.Save(context.Background(), rec)

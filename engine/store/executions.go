@@ -365,16 +365,13 @@ func (x *Executions) write(ctx context.Context, news, olds []*engine.ExecutionRe
 		// A fixed order keeps concurrent writers from deadlocking.
 		sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
 	}
-	if c := x.recordConn(); c != nil {
-		if len(olds) == 0 {
-			return nil
-		}
+	if len(news)+len(olds) == 0 {
+		return nil
+	}
+	if c := x.recordConn(); c != nil { // SQLite: olds holds them all
 		if err := c.write(olds, time.Now()); err != nil {
 			return fmt.Errorf("writing %d execution records to %s: %v", len(olds), x.s.where, err)
 		}
-		return nil
-	}
-	if len(news)+len(olds) == 0 {
 		return nil
 	}
 	if x.s.dialect == DialectSQLite || len(news)+len(olds) <= rowsPerInsert && (len(news) == 0 || len(olds) == 0) {
