@@ -1,8 +1,6 @@
 package steps_test
 
-import (
-	"testing"
-)
+import "testing"
 
 func TestLoopControlInsideTry(t *testing.T) {
 	runCases(t, []stepCase{

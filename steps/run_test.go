@@ -9,6 +9,9 @@ import (
 	"github.com/funcstack/funcstack/engine"
 )
 
+// Tests of whole runs that no one step owns: the trace, and one program run
+// from many goroutines.
+
 func TestTrace(t *testing.T) {
 	res := runCase(t, stepCase{defs: []string{mainFn(`[
 		{"type": "var", "name": "x", "value": "1"},

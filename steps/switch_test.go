@@ -1,8 +1,6 @@
 package steps_test
 
-import (
-	"testing"
-)
+import "testing"
 
 func TestSwitch(t *testing.T) {
 	sw := func(value string) string {

@@ -11,26 +11,6 @@ import (
 	"github.com/funcstack/funcstack/engine"
 )
 
-const usersTableJSON = `{"kind": "table", "name": "users", "fields": [
-	{"name": "email", "type": "email", "required": true, "unique": true},
-	{"name": "name", "type": "text"},
-	{"name": "age", "type": "int"},
-	{"name": "score", "type": "decimal"},
-	{"name": "active", "type": "bool", "default": true},
-	{"name": "born", "type": "timestamp"},
-	{"name": "meta", "type": "json"},
-	{"name": "ref", "type": "uuid"}]}`
-
-func usersTable(t testing.TB) *dbTable {
-	t.Helper()
-	var diags engine.Diagnostics
-	d := engine.ParseDefinition("users.json", []byte(usersTableJSON), &diags)
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
-	return tableOf(d)
-}
-
 // vars is a varSource for tests.
 type vars map[string]any
 
@@ -225,102 +205,5 @@ func hostileStrings() []string {
 		"*", "[", "]", "[a-z]", "a*b?c[d]", "NULL", "null", "\x00", "a\x00b", "\xff\xfe", "é", "日本語", "🙂", "\u202e",
 		"\r\n", "\t", "E'\\''", "`", "0x41", "1e309", "-- ", "||", "GLOB", strings.Repeat("x", 1<<20), strings.Repeat("%_", 5000),
 		strings.Repeat("'", 1000),
-	}
-}
-
-func TestCodecRoundTrip(t *testing.T) {
-	tbl := usersTable(t)
-	born := time.Date(2026, 11, 23, 10, 0, 0, 123456789, time.FixedZone("x", 3600))
-	cases := []struct {
-		col  string
-		in   any
-		want string
-	}{
-		{"age", 42, "42"},
-		{"age", 42.0, "42"},
-		{"age", "42", "42"},
-		{"score", 1, "1"},
-		{"score", 2.5, "2.5"},
-		{"active", true, "true"},
-		{"active", "false", "false"},
-		{"name", "héllo", "héllo"},
-		{"born", born, "2026-11-23T09:00:00.123456Z"},
-		{"born", "2026-11-23T10:00:00Z", "2026-11-23T10:00:00Z"},
-		{"born", 0, "1970-01-01T00:00:00Z"},
-		{"meta", map[string]any{"b": []any{1, 2.5, "x"}, "a": nil}, "map[a:<nil> b:[1 2.5 x]]"},
-		{"ref", "0190A4B0-0000-7000-8000-000000000001", "0190a4b0-0000-7000-8000-000000000001"},
-	}
-	for _, tc := range cases {
-		col := tbl.byName[tc.col]
-		for _, d := range []dialect{dSQLite, dPostgres} {
-			a, err := encode(col, tc.in, d)
-			if err != nil {
-				t.Errorf("%s %v %s: %v", tc.col, tc.in, d, err)
-				continue
-			}
-			// What the driver gives back: SQLite stores bools as integers,
-			// PostgreSQL times as time.Time.
-			back, err := decode(col, a)
-			if err != nil {
-				t.Errorf("%s %v %s: decode: %v", tc.col, tc.in, d, err)
-				continue
-			}
-			if got := fmt.Sprint(back); got != tc.want {
-				t.Errorf("%s %v %s: got %s, want %s", tc.col, tc.in, d, got, tc.want)
-			}
-		}
-	}
-	for _, bad := range []struct {
-		col string
-		in  any
-	}{{"age", 1.5}, {"age", "x"}, {"age", true}, {"score", "x"}, {"score", math.NaN()}, {"active", 1}, {"name", 5},
-		{"name", "a\x00"}, {"name", "\xff"}, {"born", "yesterday"}, {"ref", "not-a-uuid"}, {"meta", map[string]any{"a": "\x00"}}} {
-		if _, err := encode(tbl.byName[bad.col], bad.in, dSQLite); err == nil {
-			t.Errorf("%s %v: no error", bad.col, bad.in)
-		} else if _, ok := err.(*codecError); !ok {
-			t.Errorf("%s %v: error %T", bad.col, bad.in, err)
-		}
-	}
-}
-
-func TestScanSQL(t *testing.T) {
-	ok := []struct {
-		src, pg string
-		n       int
-		rows    bool
-	}{
-		{"SELECT * FROM users WHERE id = ?", "SELECT * FROM users WHERE id = $1", 1, true},
-		{"select '?', \"a?\", ? -- ?\n/* ? /* ? */ */ from x;", "select '?', \"a?\", $1 -- ?\n/* ? /* ? */ */ from x", 1, true},
-		{"UPDATE users SET name = ? WHERE id = ?", "UPDATE users SET name = $1 WHERE id = $2", 2, false},
-		{"INSERT INTO t (a) VALUES (?) RETURNING id", "INSERT INTO t (a) VALUES ($1) RETURNING id", 1, true},
-		{"select 'it''s ?', E'\\' ?', $$ ? $$, $t$ ; ? $t$, ?", "select 'it''s ?', E'\\' ?', $$ ? $$, $t$ ; ? $t$, $1", 1, true},
-		{"  with x as (select ?) select * from x ;  -- done", "  with x as (select $1) select * from x ", 1, true},
-		{"DELETE FROM t", "DELETE FROM t", 0, false},
-	}
-	for _, tc := range ok {
-		sc, err := scanSQL(tc.src)
-		if err != nil {
-			t.Errorf("%q: %v", tc.src, err)
-			continue
-		}
-		if got := sc.rebind(); got != tc.pg || len(sc.marks) != tc.n || sc.rows != tc.rows {
-			t.Errorf("%q: got %q n=%d rows=%v", tc.src, got, len(sc.marks), sc.rows)
-		}
-	}
-	for src, want := range map[string]string{
-		"select 1; select 2":          "only one statement",
-		"select 1; drop table users;": "only one statement",
-		"select 1;;":                  "only one statement",
-		"select ?; ?":                 "only one statement",
-		"select $1":                   "write placeholders as ?",
-		"select 'abc":                 "never closed",
-		"select \"abc":                "never closed",
-		"select /* x":                 "never closed",
-		"select $a$ x":                "never closed",
-		"-- only a comment":           "no SQL statement",
-	} {
-		if _, err := scanSQL(src); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%q: got %v, want %q", src, err, want)
-		}
 	}
 }

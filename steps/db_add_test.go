@@ -1,0 +1,25 @@
+package steps_test
+
+import "testing"
+
+func TestDBAdd(t *testing.T) {
+	runDBCases(t, []dbCase{
+		{name: "add returns the stored record", stack: `[` + seedStack + `]`, resp: "[a, b, c]",
+			want: `[{"active":true,"age":36,"born":"1815-12-10T00:00:00Z","created_at":"<ts>","email":"ada@x.com","id":1,"meta":{"langs":["en","fr"],"n":1},"name":"Ada","score":9.5,"updated_at":"<ts>"},` +
+				`{"active":false,"age":17,"born":null,"created_at":"<ts>","email":"bob@x.com","id":2,"meta":null,"name":"Bob","score":null,"updated_at":"<ts>"},` +
+				`{"active":true,"age":52,"born":null,"created_at":"<ts>","email":"cy@y.org","id":3,"meta":null,"name":null,"score":1,"updated_at":"<ts>"}]`},
+		{name: "timestamps are RFC 3339 UTC", stack: `[` + seedStack + `]`, resp: "[a.born, a.created_at == a.updated_at]", want: `["1815-12-10T00:00:00Z",true]`},
+		{name: "add to a uuid table", stack: `[{"type": "db.add", "table": "docs", "data": {"title": "'t'", "tags": "['a']"}, "as": "d"},
+			{"type": "db.get", "table": "docs", "id": "d.id", "as": "again"}]`, resp: "{d: d, same: again == d, v7: d.id[14:15]}",
+			want: `{"d":{"created_at":"<ts>","id":"<id>","tags":["a"],"title":"t","updated_at":"<ts>"},"same":true,"v7":"7"}`},
+		{name: "unique violation is a conflict", stack: `[` + seedStack + `, {"type": "db.add", "table": "users", "data": {"email": "'ada@x.com'"}}]`, resp: "",
+			want: anyErr, code: "conflict"},
+	})
+}
+
+func TestDBAddCompileErrors(t *testing.T) {
+	wantDBCompileErrors(t, []compileCase{
+		{`[{"type": "db.add", "table": "users", "data": {"name": "'x'"}}]`, `stack[0].data: users.email is required and has no default`},
+		{`[{"type": "db.add", "table": "users", "data": {"email": "'x'", "id": "1"}}]`, `stack[0].data.id: users.id is kept by the engine`},
+	})
+}
