@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/types"
+	"github.com/expr-lang/expr/vm"
+)
+
+// MaxExpressionLength bounds the source of one expression.
+const MaxExpressionLength = 64 << 10
+
+type visitFunc func(n *ast.Node)
+
+func (f visitFunc) Visit(n *ast.Node) { f(n) }
+
+// compileExpr compiles src in scope sc; the value flows to variable to
+// ("" when it goes anywhere else).
+func (dc *defCompiler) compileExpr(src, path string, sc *scope, to string) *Expr {
+	if strings.TrimSpace(src) == "" {
+		dc.r.errorf(path, "empty_expression", "empty expression; write a value such as 0, 'text' or a variable name")
+		return nil
+	}
+	if len(src) > MaxExpressionLength {
+		dc.r.errorf(path, "too_long", "expression is %d bytes; the limit is %d", len(src), MaxExpressionLength)
+		return nil
+	}
+	prog, err := compileExprSafe(src, sc.typeMap())
+	if err != nil {
+		dc.r.errorf(path, "expression", "%s", dc.exprErrorText(err, sc))
+		return nil
+	}
+	visible := sc.visible()
+	slotOf := func(name string) (int, bool) {
+		if visible[name] == nil {
+			return 0, false
+		}
+		return dc.vars.slot(name), true
+	}
+	e := &Expr{Source: src, Path: path, program: prog, fast: compileFast(prog.Node(), slotOf), vars: dc.vars}
+	seen := map[string]bool{}
+	node := prog.Node()
+	ast.Walk(&node, visitFunc(func(n *ast.Node) {
+		id, ok := (*n).(*ast.IdentifierNode)
+		if !ok {
+			return
+		}
+		if id.Value == "$env" {
+			e.whole = true
+		}
+		if visible[id.Value] != nil && !seen[id.Value] {
+			seen[id.Value] = true
+			e.names = append(e.names, id.Value)
+		}
+	}))
+	sort.Strings(e.names)
+	for _, n := range e.names {
+		e.slots = append(e.slots, dc.vars.slot(n))
+	}
+	dc.flows = append(dc.flows, flow{from: e.names, to: to})
+	return e
+}
+
+func compileExprSafe(src string, env types.Map) (p *vm.Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot compile expression: %v", r)
+		}
+	}()
+	opts := append([]expr.Option{expr.Env(env), expr.MaxNodes(5000)}, exprFunctions...)
+	return expr.Compile(src, opts...)
+}
+
+// exprErrorText renders an expr error on one line with its position. For
+// an unknown name or input field it suggests a near one, and for a name
+// declared in a block that has ended it says where and why.
+func (dc *defCompiler) exprErrorText(err error, sc *scope) string {
+	var fe *file.Error
+	if !errors.As(err, &fe) {
+		return err.Error()
+	}
+	msg, after := fe.Message, ""
+	if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
+		if d, declared := dc.decls[name]; declared {
+			after = "; " + outOfScope(name, d)
+		} else if s := closest(name, sc.visibleNames()); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		}
+	} else if field, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		if s := closest(field, inputNames(dc.def.RunInputs())); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		}
+	}
+	if fe.Snippet != "" {
+		msg = fmt.Sprintf("%s (%d:%d)", msg, fe.Line, fe.Column+1)
+	}
+	return msg + after
+}
+
+func inputNames(fields []InputField) []string {
+	var out []string
+	for _, f := range fields {
+		out = append(out, f.Name)
+		out = append(out, inputNames(f.Fields)...)
+	}
+	return out
+}

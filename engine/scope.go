@@ -1,0 +1,190 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/expr-lang/expr/types"
+)
+
+// Names every stack can read and none can declare.
+const (
+	NameInput   = "input"
+	NameEnv     = "env"
+	NameAuth    = "auth"
+	NameRequest = "request"
+	NameError   = "error"
+)
+
+// exprBuiltins are expr's own function names; a variable may not shadow one.
+var exprBuiltins = map[string]bool{}
+
+func init() {
+	for _, n := range []string{"all", "none", "any", "one", "filter", "map", "find", "findIndex", "findLast",
+		"findLastIndex", "count", "sum", "groupBy", "sortBy", "reduce", "len", "type", "abs", "ceil", "floor",
+		"round", "int", "float", "string", "trim", "trimPrefix", "trimSuffix", "upper", "lower", "split",
+		"splitAfter", "replace", "repeat", "indexOf", "lastIndexOf", "hasPrefix", "hasSuffix", "max", "min",
+		"mean", "median", "toJSON", "fromJSON", "toBase64", "fromBase64", "now", "duration", "date", "timezone",
+		"first", "last", "get", "take", "keys", "values", "toPairs", "fromPairs", "sort", "reverse", "uniq",
+		"concat", "flatten", "join", "bitand", "bitor", "bitxor", "bitnand", "bitnot", "bitshl", "bitshr",
+		"bitushr", "true", "false", "nil", "let", "in", "not", "and", "or", "contains", "matches",
+		"startsWith", "endsWith", "append"} {
+		exprBuiltins[n] = true
+	}
+}
+
+// varInfo is one name in a scope.
+type varInfo struct {
+	path     string
+	typ      types.Type
+	readonly bool
+}
+
+// scope is one lexical block of a stack.
+type scope struct {
+	parent      *scope
+	names       map[string]*varInfo
+	owner       string // the type of the step whose block this is ("" at the top)
+	loop        bool   // the body of a loop: break and continue are allowed
+	conditional bool   // may not run (branches, loop bodies, catch)
+	// assigned and exits collect what happens anywhere inside the scope.
+	assigned map[string]bool
+	exits    bool
+}
+
+func newScope(parent *scope) *scope {
+	return &scope{parent: parent, names: map[string]*varInfo{}, assigned: map[string]bool{}}
+}
+
+func (s *scope) lookup(name string) *varInfo {
+	for sc := s; sc != nil; sc = sc.parent {
+		if v := sc.names[name]; v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+func (s *scope) visible() map[string]*varInfo {
+	out := map[string]*varInfo{}
+	for sc := s; sc != nil; sc = sc.parent {
+		for n, v := range sc.names {
+			if _, shadowed := out[n]; !shadowed {
+				out[n] = v
+			}
+		}
+	}
+	return out
+}
+
+func (s *scope) visibleNames() []string {
+	var out []string
+	for n := range s.visible() {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s *scope) inLoop() bool {
+	for sc := s; sc != nil; sc = sc.parent {
+		if sc.loop {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scope) isConditional() bool {
+	for sc := s; sc != nil; sc = sc.parent {
+		if sc.conditional {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scope) markAssigned(name string) {
+	for sc := s; sc != nil; sc = sc.parent {
+		sc.assigned[name] = true
+	}
+}
+
+func (s *scope) markExit() {
+	for sc := s; sc != nil; sc = sc.parent {
+		sc.exits = true
+	}
+}
+
+// typeMap is the expr environment type of the scope.
+func (s *scope) typeMap() types.Map {
+	m := types.Map{}
+	for n, v := range s.visible() {
+		m[n] = v.typ
+	}
+	return m
+}
+
+type declInfo struct {
+	path   string
+	owner  string // type of the step owning the block
+	loopOf string // for loop variables: the loop step's path
+}
+
+func (dc *defCompiler) rootScope() *scope {
+	sc := newScope(nil)
+	ro := func(name string, t types.Type) { sc.names[name] = &varInfo{typ: t, readonly: true} }
+	ro(NameInput, inputTypeMap(dc.def.RunInputs()))
+	ro(NameEnv, types.Map{types.Extra: types.Any})
+	ro(NameAuth, types.Map{types.Extra: types.Any})
+	if dc.def.Kind == KindEndpoint || dc.def.Kind == KindMiddleware {
+		ro(NameRequest, types.Map{"method": types.String, "path": types.String,
+			"headers": types.Map{types.Extra: types.Any}, "query": types.Map{types.Extra: types.Any},
+			"params": types.Map{types.Extra: types.Any}, "ip": types.String})
+	}
+	return sc
+}
+
+// inputTypeMap makes the expression type of input: a strict map, so that a
+// misspelt input field is a compile error.
+func inputTypeMap(fields []InputField) types.Type {
+	m := types.Map{}
+	for _, f := range fields {
+		var t types.Type = types.Any
+		if f.Type == "object" && len(f.Fields) > 0 {
+			t = inputTypeMap(f.Fields)
+		}
+		if f.List {
+			t = types.Array(t)
+		}
+		m[f.Name] = t
+	}
+	return m
+}
+
+func (dc *defCompiler) declared(name string, d declInfo) {
+	if dc.decls == nil {
+		dc.decls = map[string]declInfo{}
+	}
+	if _, ok := dc.decls[name]; !ok {
+		dc.decls[name] = d
+	}
+}
+
+func outOfScope(name string, d declInfo) string {
+	if d.loopOf != "" {
+		return fmt.Sprintf("%s is the loop variable of %s and exists only inside its steps", name, d.loopOf)
+	}
+	what := "declare it before the " + d.owner
+	switch d.owner {
+	case "if":
+		what += ", or in both branches"
+	case "switch":
+		what += ", or in every case and in default"
+	case "try":
+		what += ", or in both steps and catch"
+	case "foreach", "for", "while":
+		what = "declare it before the loop"
+	}
+	return fmt.Sprintf("%s is declared at %s, inside a block, so it cannot be read here: %s", name, d.path, what)
+}
