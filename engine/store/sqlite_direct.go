@@ -52,6 +52,24 @@ type recordConn struct {
 // keepBatchText is the most text a batch's buffers keep for the next.
 const keepBatchText = 1 << 20
 
+// recordConn returns the SQLite connection records are written on, or
+// nil to write them through database/sql (PostgreSQL, or SQLite's own
+// connection could not be opened: the reason is logged once).
+func (x *Executions) recordConn() *recordConn {
+	x.directOnce.Do(func() {
+		if x.s.dialect != DialectSQLite {
+			return
+		}
+		c, err := openRecordConn(x.s.where, x.s.checkpointsInBackground())
+		if err != nil {
+			x.s.opt.Logf("funcstack store: execution records are written through database/sql: %v", err)
+			return
+		}
+		x.direct = c
+	})
+	return x.direct
+}
+
 // openRecordConn opens file, a database the store has opened and
 // migrated, for writing records; without checkpoints of its own when the
 // store runs them in the background (Store.checkpointLoop).

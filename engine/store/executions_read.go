@@ -1,0 +1,147 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// Get implements engine.ExecutionStore. Records still queued are seen.
+func (x *Executions) Get(ctx context.Context, id string) (*engine.ExecutionRecord, error) {
+	x.mu.Lock()
+	r, ok := x.pending[id]
+	if !ok {
+		r, ok = x.inflight[id]
+	}
+	if ok {
+		cp := *r
+		x.mu.Unlock()
+		return &cp, nil
+	}
+	x.mu.Unlock()
+	recs, err := x.query(ctx, "WHERE id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, engine.ErrNoExecution
+	}
+	return recs[0], nil
+}
+
+// ListOptions filter List.
+type ListOptions struct {
+	Function string // only this function
+	Status   string // only this status
+	Parent   string // only children of this execution
+	Before   string // only IDs before this one (UUIDv7: older), for paging
+	Limit    int    // default 50, at most 1000
+}
+
+// List returns written records, newest first. Queued records show up
+// after the next flush (within Options.FlushInterval).
+func (x *Executions) List(ctx context.Context, o ListOptions) ([]*engine.ExecutionRecord, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
+	if o.Function != "" {
+		add(`"function" = ?`, o.Function)
+	}
+	if o.Status != "" {
+		add("status = ?", o.Status)
+		if o.Status != engine.StatusSucceeded {
+			// Says what the partial status index covers, for SQLite's
+			// planner (PostgreSQL proves it from the equality).
+			where = append(where, "status <> 'succeeded'")
+		}
+	}
+	if o.Parent != "" {
+		add("parent = ?", o.Parent)
+	}
+	if o.Before != "" {
+		add("id < ?", o.Before)
+	}
+	if o.Limit <= 0 {
+		o.Limit = 50
+	}
+	o.Limit = min(o.Limit, 1000)
+	q := ""
+	if len(where) > 0 {
+		q = "WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY created_at DESC, id DESC LIMIT " + strconv.Itoa(o.Limit)
+	return x.query(ctx, q, args...)
+}
+
+func (x *Executions) query(ctx context.Context, tail string, args ...any) ([]*engine.ExecutionRecord, error) {
+	rows, err := x.s.db.QueryContext(ctx, x.s.rebind("SELECT "+execColumns+" FROM funcstack_executions "+tail), args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading execution records from %s: %v", x.s.where, err)
+	}
+	defer rows.Close()
+	var out []*engine.ExecutionRecord
+	for rows.Next() {
+		var r engine.ExecutionRecord
+		var input, output, errj, trace, logs sql.NullString
+		var created, started, finished, updated any
+		if err := rows.Scan(&r.ID, &r.Function, &r.Mode, &r.Status, &r.Parent, &r.Attempts, &r.IdempotencyKey,
+			&input, &output, &errj, &trace, &logs, &created, &started, &finished, &updated); err != nil {
+			return nil, fmt.Errorf("reading execution records from %s: %v", x.s.where, err)
+		}
+		var errs []error
+		r.CreatedAt, err = ScanTime(created)
+		errs = append(errs, err)
+		r.StartedAt, err = ScanTime(started)
+		errs = append(errs, err)
+		r.FinishedAt, err = ScanTime(finished)
+		errs = append(errs, err)
+		r.Input, err = decodeValue(input)
+		errs = append(errs, err)
+		r.Output, err = decodeValue(output)
+		errs = append(errs, err)
+		if errj.Valid {
+			r.Error = &engine.Error{}
+			errs = append(errs, json.Unmarshal([]byte(errj.String), r.Error))
+		}
+		if trace.Valid {
+			errs = append(errs, json.Unmarshal([]byte(trace.String), &r.Trace))
+			for i := range r.Trace {
+				r.Trace[i].Result = engine.NormalizeNumbers(r.Trace[i].Result)
+			}
+		}
+		if logs.Valid {
+			errs = append(errs, json.Unmarshal([]byte(logs.String), &r.Logs))
+			for i := range r.Logs {
+				r.Logs[i].Value = engine.NormalizeNumbers(r.Logs[i].Value)
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			return nil, fmt.Errorf("execution record %s in %s is damaged: %v", r.ID, x.s.where, err)
+		}
+		out = append(out, &r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading execution records from %s: %v", x.s.where, err)
+	}
+	return out, nil
+}
+
+func decodeValue(s sql.NullString) (any, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(s.String)))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return engine.NormalizeNumbers(v), nil
+}

@@ -1,0 +1,39 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// Prune deletes finished execution records older than the retention
+// (Options.Retention) and expired idempotency keys. It returns how many
+// execution records it deleted.
+func (x *Executions) Prune(ctx context.Context) (int64, error) {
+	return x.PruneBefore(ctx, time.Now().Add(-x.s.opt.Retention))
+}
+
+// PruneBefore deletes finished execution records created before cutoff,
+// and expired idempotency keys.
+func (x *Executions) PruneBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+	if x.s.opt.Retention < 0 {
+		cutoff = time.Time{}
+	}
+	now := time.Now()
+	if _, err := x.s.db.ExecContext(ctx, x.s.rebind(`DELETE FROM funcstack_idempotency_keys WHERE expires_at <= ?`), x.s.timeArg(now)); err != nil {
+		return 0, fmt.Errorf("pruning idempotency keys in %s: %v", x.s.where, err)
+	}
+	if cutoff.IsZero() {
+		return 0, nil
+	}
+	final := []string{engine.StatusSucceeded, engine.StatusFailed, engine.StatusCancelled, engine.StatusTimedOut}
+	res, err := x.s.db.ExecContext(ctx, x.s.rebind(`DELETE FROM funcstack_executions WHERE created_at < ? AND status IN (?, ?, ?, ?)`),
+		x.s.timeArg(cutoff), final[0], final[1], final[2], final[3])
+	if err != nil {
+		return 0, fmt.Errorf("pruning execution records in %s: %v", x.s.where, err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
