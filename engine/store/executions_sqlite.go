@@ -16,9 +16,17 @@ import (
 // written into the SQL text as literals. The driver prepares every
 // statement it runs afresh (there is no statement to reuse) and binds
 // parameters in time quadratic in their number, while SQLite's tokenizer
-// reads a quoted text in one pass: literals cost least. A text that holds
-// a NUL character (which a literal cannot) is bound as a parameter.
+// reads a quoted text in one pass: literals cost least (BenchmarkRecordInsert,
+// docs/benchmarks.md). A text that holds a NUL character (which a literal
+// cannot) is bound as a parameter.
 func (x *Executions) writeSQLite(ctx context.Context, q engine.Querier, recs []*engine.ExecutionRecord, now time.Time) error {
+	return x.writeLiterals(ctx, q, sqliteInsert, recs, now)
+}
+
+// writeLiterals is writeSQLite with the statement started by insert (the
+// benchmark comparing literals with bound parameters also runs it on
+// PostgreSQL).
+func (x *Executions) writeLiterals(ctx context.Context, q engine.Querier, insert string, recs []*engine.ExecutionRecord, now time.Time) error {
 	bp := literalPool.Get().(*[]byte)
 	defer literalPool.Put(bp)
 	var args []any
@@ -30,7 +38,7 @@ func (x *Executions) writeSQLite(ctx context.Context, q engine.Querier, recs []*
 		}
 		return nil
 	}
-	b := append((*bp)[:0], sqliteInsert...)
+	b := append((*bp)[:0], insert...)
 	rows := 0
 	var scratch []byte
 	var times timeCache
@@ -76,7 +84,7 @@ func (x *Executions) writeSQLite(ctx context.Context, q engine.Querier, recs []*
 			if err := flush(b, rows); err != nil {
 				return err
 			}
-			b, rows = append(b[:0], sqliteInsert...), 0
+			b, rows = append(b[:0], insert...), 0
 		}
 	}
 	if rows > 0 {
