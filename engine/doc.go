@@ -20,4 +20,41 @@
 // Async calls run on the Engine's bounded worker pool; each gets an
 // Execution record kept behind the ExecutionStore interface, and Await
 // collects their outputs from anywhere in the process.
+//
+// # Files
+//
+// Definitions (JSON to Go):
+//
+//	definition.go    Definition and its parts; parsing one file, LoadWorkspace
+//	jsonobj.go       strict JSON objects with paths, the diagnostics reporter, name suggestions
+//	errors.go        Error (every run error's shape) and Diagnostic(s)
+//	locate.go        the line and column of a JSON path in its file
+//	schema.go        the JSON Schema of the format
+//
+// Compiling (definitions to a plan):
+//
+//	compile.go       Compile, LoadAndCompile: definition by definition, checks across definitions, blocks
+//	plan.go          the plan: Program, Function, Block, Step, Expr
+//	scope.go         reserved names, lexical scopes, the root scope, out-of-scope hints
+//	stepcompiler.go  StepCompiler, through which a step's CompileFunc reads its fields
+//	compile_expr.go  compiling one expression and rendering expr's errors
+//	flow.go          warnings from data flow: unawaited async IDs, stuck while loops
+//	fastexpr.go      evaluating simple expressions without expr's VM
+//	funcs.go         funcstack's own expression functions
+//	input.go         input specs: checking, converting and redacting inputs; number normalising
+//	registry.go      the step registry: Register, field specs, the catalogue
+//	vars.go          variable slots
+//
+// Running:
+//
+//	engine.go        Engine, Config, Limits; Run and Call
+//	state.go         State: one run's variables, VM, errors, trace and logs
+//	clock.go         a run's deadline and cancellation, made lazily
+//	database.go      Database and Querier, what the db.* steps run on
+//	async.go         async executions in this process: Start, Cancel, Await
+//	durable.go       the Durable seam (package durable implements it), table triggers
+//	promote.go       sync runs that turn async after promote_after
+//	execution.go     ExecutionRecord, ExecutionStore and the in-memory MemoryStore
+//	idempotency.go   idempotency keys: input fingerprints, the reuse error
+//	observe.go       Observer, told of every execution that ends
 package engine

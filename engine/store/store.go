@@ -1,9 +1,3 @@
-// Package store keeps funcstack's data in SQLite (embedded, the default) or
-// PostgreSQL: definitions with versions, the user tables made from table
-// definitions, and execution records (DESIGN §5, §7).
-//
-// One *sql.DB is shared by everything: GORM (system tables), the db.* steps
-// (engine.Database) and, later, River.
 package store
 
 import (

@@ -1,6 +1,3 @@
-// Package storetest is one test suite for every backend of package store,
-// in the style of River's riverdrivertest: a backend's test calls Run with
-// a function that opens a fresh, empty store.
 package storetest
 
 import (

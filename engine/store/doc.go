@@ -1,0 +1,30 @@
+// Package store keeps funcstack's data in SQLite (embedded, the default) or
+// PostgreSQL: definitions with versions, the user tables made from table
+// definitions, and execution records (DESIGN §5, §7).
+//
+// One *sql.DB is shared by everything: GORM (system tables), the db.* steps
+// (engine.Database) and, later, River.
+//
+// # Files
+//
+//	store.go              Options, Open, Store: the connection, checkpoints, time columns
+//	migrate.go            the system tables and Migrate
+//	definitions.go        definitions with versions: save, publish, history, restore
+//	admin.go              listings and renames for the admin API
+//	tables.go             user tables (one concern, hence its size): a table definition's
+//	                      columns and indexes as DDL, SyncTables' plan of changes on
+//	                      each backend, and the synced columns the db.* steps read
+//	executions.go         Executions: Save queues records, a flusher writes them in batches
+//	executions_write.go   which statements a batch takes; WriteIn in a caller's transaction
+//	executions_sqlite.go  SQLite records through database/sql, their values as SQL literals
+//	sqlite_direct.go      SQLite records on a connection of their own, statements prepared once
+//	executions_pg.go      PostgreSQL records: one unnest statement of array parameters; pgx
+//	executions_read.go    Get and List of records, queued ones included
+//	idempotency.go        idempotency keys claimed for a window
+//	prune.go              deleting old records and expired keys
+//	keys.go               server keys shared by every node of a database
+//	pgstale.go            recovering from prepared statements a schema change made stale
+//	json.go               stored JSON: encoding without reflection, NUL handling
+//	times.go              TimeFormat text written without time.Format
+//	text.go               text cleaned of what PostgreSQL refuses (bad UTF-8, NUL)
+package store
