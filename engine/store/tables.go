@@ -340,14 +340,26 @@ type tablePlan struct {
 	rebuild  bool // SQLite: copy into a new table
 }
 
+// DestructiveError is SyncTables refusing changes that lose data (a
+// dropped column, a changed type or id); Changes names each by table and
+// column. SyncTables with force applies them.
+type DestructiveError struct {
+	Changes []string
+}
+
+func (e *DestructiveError) Error() string {
+	return "refusing destructive table changes:\n  " + strings.Join(e.Changes, "\n  ") +
+		"\nput the columns back, or pass --force (SyncTables force) to apply them; the values of dropped or re-typed columns are lost"
+}
+
 // SyncTables makes the user tables match the table definitions in defs
 // (other kinds are ignored): it creates missing tables, adds new columns
 // and indexes, drops indexes no longer defined and applies changed
 // required, unique and default settings. Destructive changes (a dropped
-// column, a changed type or id) are refused with an error naming table and
-// column, unless force, which drops what was removed (its values are lost).
-// Tables no longer defined are left alone. Everything runs in one
-// transaction: on error nothing changes.
+// column, a changed type or id) are refused with a *DestructiveError naming
+// table and column, unless force, which drops what was removed (its values
+// are lost). Tables no longer defined are left alone. Everything runs in
+// one transaction: on error nothing changes.
 func (s *Store) SyncTables(ctx context.Context, defs []*engine.Definition, force bool) error {
 	var specs []*tableSpec
 	seen := map[string]bool{}
@@ -391,7 +403,7 @@ func (s *Store) SyncTables(ctx context.Context, defs []*engine.Definition, force
 		}
 	}
 	if len(refused) > 0 {
-		return fmt.Errorf("refusing destructive table changes:\n  %s\nput the columns back, or pass --force (SyncTables force) to apply them; the values of dropped or re-typed columns are lost", strings.Join(refused, "\n  "))
+		return &DestructiveError{Changes: refused}
 	}
 	for _, p := range plans {
 		if err := s.apply(ctx, tx, p); err != nil {
