@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/workspace"
 )
 
 // adminRoutes adds the admin API routes of ADMIN_API.md (besides /steps
@@ -56,155 +56,6 @@ func parseDefinition(data []byte, where string) (*engine.Definition, engine.Diag
 		return nil, diags
 	}
 	return d, diags
-}
-
-// newest returns the newest version of every stored definition. One that
-// no longer parses is left out (and logged).
-func (s *Server) newest(ctx context.Context) ([]*engine.Definition, error) {
-	defs, err := s.cfg.Store.List(ctx)
-	if err != nil && defs == nil {
-		return nil, err
-	}
-	if err != nil {
-		s.logf("funcstack api: %v", err)
-	}
-	return defs, nil
-}
-
-func (s *Server) published(ctx context.Context) ([]*engine.Definition, error) {
-	defs, err := s.cfg.Store.ListPublished(ctx)
-	if err != nil && defs == nil {
-		return nil, err
-	}
-	if err != nil {
-		s.logf("funcstack api: %v", err)
-	}
-	return defs, nil
-}
-
-// merge returns base with the definitions of replace put in (by name) and
-// those named in remove left out.
-func merge(base, replace []*engine.Definition, remove ...string) []*engine.Definition {
-	skip := map[string]bool{}
-	for _, n := range remove {
-		skip[n] = true
-	}
-	for _, d := range replace {
-		skip[d.Name] = true
-	}
-	out := make([]*engine.Definition, 0, len(base)+len(replace))
-	for _, d := range base {
-		if !skip[d.Name] {
-			out = append(out, d)
-		}
-	}
-	return append(out, replace...)
-}
-
-type diagKey struct{ def, path, msg string }
-
-// newProblems compiles base changed by replace and remove, and returns
-// the diagnostics of the replaced definitions and every error elsewhere
-// that compiling base alone does not give: what the change breaks.
-func newProblems(base, replace []*engine.Definition, remove ...string) engine.Diagnostics {
-	names := map[string]bool{}
-	for _, d := range replace {
-		names[d.Name] = true
-	}
-	_, diags := engine.Compile(merge(base, replace, remove...))
-	var out engine.Diagnostics
-	var others engine.Diagnostics
-	for _, d := range diags {
-		switch {
-		case names[d.Definition] || d.Definition == "":
-			out = append(out, d)
-		case d.Severity == engine.SeverityError:
-			others = append(others, d)
-		}
-	}
-	if len(others) == 0 {
-		return out
-	}
-	_, before := engine.Compile(base)
-	had := map[diagKey]bool{}
-	for _, d := range before {
-		had[diagKey{d.Definition, d.Path, d.Message}] = true
-	}
-	for _, d := range others {
-		if !had[diagKey{d.Definition, d.Path, d.Message}] {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// draftProblems keeps the errors of the saved definitions defs as errors
-// and makes those of other definitions (which the change breaks) warnings:
-// a draft may break its callers until they are changed too; publishing
-// it may not.
-func draftProblems(diags engine.Diagnostics, defs ...*engine.Definition) engine.Diagnostics {
-	own := map[string]bool{"": true}
-	for _, d := range defs {
-		own[d.Name] = true
-	}
-	out := make(engine.Diagnostics, len(diags))
-	for i, d := range diags {
-		if !own[d.Definition] && d.Severity == engine.SeverityError {
-			d.Severity = engine.SeverityWarning
-			d.Message = "the newest version of " + d.Definition + " will not compile with this change: " + d.Message
-		}
-		out[i] = d
-	}
-	return out
-}
-
-// checkPublish returns what publishing replace (and dropping remove) would
-// break in the published workspace: compile errors and endpoint routes
-// that cannot be served.
-func (s *Server) checkPublish(ctx context.Context, replace []*engine.Definition, remove ...string) (engine.Diagnostics, error) {
-	pub, err := s.published(ctx)
-	if err != nil {
-		return nil, err
-	}
-	diags := newProblems(pub, replace, remove...)
-	if diags.HasErrors() {
-		return diags, nil
-	}
-	p, _, err := compileServing(merge(pub, replace, remove...))
-	if err == nil {
-		_, err = s.buildRoutes(p)
-	}
-	if err != nil {
-		d := engine.Diagnostic{Severity: engine.SeverityError, Code: "unservable", Message: err.Error()}
-		if re := (*routeError)(nil); errors.As(err, &re) {
-			d.Definition, d.Path = re.definition, re.path
-			// The published workspace served before: a route clash with an
-			// endpoint not being published is the new endpoint's to fix.
-			if ends := endpointsIn(replace); !slices.Contains(ends, re.definition) && len(ends) == 1 {
-				d.Definition = ends[0]
-			}
-		}
-		diags = append(diags, d)
-	}
-	return diags, nil
-}
-
-// breaks names the definitions (newest or published versions) that
-// stop compiling when name is removed: its callers.
-func (s *Server) breaks(ctx context.Context, name string) ([]string, error) {
-	callers := map[string]bool{}
-	for _, list := range []func(context.Context) ([]*engine.Definition, error){s.newest, s.published} {
-		base, err := list(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range newProblems(base, nil, name) {
-			if d.Severity == engine.SeverityError && d.Definition != "" {
-				callers[d.Definition] = true
-			}
-		}
-	}
-	return sortedNames(callers), nil
 }
 
 // unknownDefinition is the 404 of a name with no definition, suggesting
@@ -285,7 +136,7 @@ func (s *Server) listDefinitions(c *gin.Context) {
 		s.internal(c, "listing definitions", err)
 		return
 	}
-	defs, err := s.newest(ctx)
+	defs, err := s.ws.Newest(ctx)
 	if err != nil {
 		s.internal(c, "listing definitions", err)
 		return
@@ -335,12 +186,12 @@ func (s *Server) getDefinition(c *gin.Context) {
 	}
 	diags := engine.Diagnostics{}
 	if d != nil {
-		base, err := s.newest(ctx)
+		base, err := s.ws.Newest(ctx)
 		if err != nil {
 			s.internal(c, "checking definition "+name, err)
 			return
 		}
-		diags = nonNil(newProblems(base, []*engine.Definition{d}))
+		diags = nonNil(workspace.NewProblems(base, []*engine.Definition{d}))
 	} else if err != nil {
 		diags = append(diags, engine.Diagnostic{Severity: engine.SeverityError, Code: "unparseable", Definition: name, Message: err.Error()})
 	}
@@ -405,12 +256,12 @@ func (s *Server) saveDefinition(c *gin.Context, name string) {
 		writeError(c, s.unknownDefinition(ctx, name))
 		return
 	}
-	base, err := s.newest(ctx)
+	base, err := s.ws.Newest(ctx)
 	if err != nil {
 		s.internal(c, "checking definition "+d.Name, err)
 		return
 	}
-	diags = append(diags, draftProblems(newProblems(base, []*engine.Definition{d}), d)...)
+	diags = append(diags, workspace.DraftProblems(workspace.NewProblems(base, []*engine.Definition{d}), d)...)
 	if diags.HasErrors() {
 		writeInvalid(c, "definition "+d.Name+" is not valid; nothing was saved", diags)
 		return
@@ -437,34 +288,39 @@ func (s *Server) saveDefinition(c *gin.Context, name string) {
 	writeJSON(c, st2, saveAnswer{Name: d.Name, Version: v, Changed: changed, Published: publish, Diagnostics: nonNil(diags.Warnings())})
 }
 
-// preparePublish checks that defs can be published together (422 with the
-// diagnostics if not) and syncs their tables (409 when that would destroy
-// data and not force). It reports whether to go on.
+// preparePublish readies defs to be published (workspace.Prepare),
+// answering for a refusal; it reports whether to go on.
 func (s *Server) preparePublish(c *gin.Context, defs []*engine.Definition, force bool) bool {
-	ctx := c.Request.Context()
-	diags, err := s.checkPublish(ctx, defs)
-	if err != nil {
-		s.internal(c, "checking the published workspace", err)
-		return false
-	}
-	if diags.HasErrors() {
-		names := make([]string, len(defs))
-		for i, d := range defs {
-			names[i] = d.Name
-		}
-		writeInvalid(c, "publishing "+strings.Join(names, ", ")+" would break the published workspace; nothing was published", diags)
-		return false
-	}
-	if err := s.cfg.Store.SyncTables(ctx, defs, force); err != nil {
-		if strings.Contains(err.Error(), "refusing destructive") {
-			writeError(c, &engine.Error{Code: codeDestructive, Status: http.StatusConflict,
-				Message: err.Error() + " (admin API: add ?force=true, or \"force\": true in the body)"})
-			return false
-		}
-		writeError(c, &engine.Error{Code: codeConflict, Status: http.StatusConflict, Message: "the table change cannot be applied: " + err.Error()})
+	if _, err := s.ws.Prepare(c.Request.Context(), defs, force); err != nil {
+		s.publishError(c, "", err)
 		return false
 	}
 	return true
+}
+
+// publishError answers for an error of publishing: 422 with the
+// diagnostics when it would break the published workspace, 409 for a
+// table change (destructive_change unless force), 500 for a failed check,
+// else the store's error about definition name.
+func (s *Server) publishError(c *gin.Context, name string, err error) {
+	if r, ok := errors.AsType[*workspace.Refused](err); ok {
+		writeInvalid(c, r.Error(), r.Diagnostics)
+		return
+	}
+	if d, ok := errors.AsType[*store.DestructiveError](err); ok {
+		writeError(c, &engine.Error{Code: codeDestructive, Status: http.StatusConflict,
+			Message: d.Error() + " (admin API: add ?force=true, or \"force\": true in the body)"})
+		return
+	}
+	if t, ok := errors.AsType[*workspace.TableError](err); ok {
+		writeError(c, conflict("%s", t.Error()))
+		return
+	}
+	if ce, ok := errors.AsType[*workspace.CheckError](err); ok {
+		s.internal(c, "checking the published workspace", ce.Err)
+		return
+	}
+	s.storeError(c, name, err)
 }
 
 func (s *Server) deleteDefinition(c *gin.Context) {
@@ -487,7 +343,7 @@ func (s *Server) deleteDefinition(c *gin.Context) {
 		return
 	}
 	if !force {
-		callers, err := s.breaks(ctx, name)
+		callers, err := s.ws.Callers(ctx, name)
 		if err != nil {
 			s.internal(c, "deleting definition "+name, err)
 			return
@@ -537,7 +393,7 @@ func (s *Server) renameDefinition(c *gin.Context) {
 		return
 	}
 	if !body.Force {
-		callers, err := s.breaks(ctx, name)
+		callers, err := s.ws.Callers(ctx, name)
 		if err != nil {
 			s.internal(c, "renaming definition "+name, err)
 			return
@@ -584,20 +440,13 @@ func (s *Server) publishDefinition(c *gin.Context) {
 		writeError(c, qerr)
 		return
 	}
-	d, v, err := st.GetVersion(ctx, name, version)
+	pub, err := s.ws.Publish(ctx, name, version, force || body.Force)
 	if err != nil {
-		s.storeError(c, name, err)
-		return
-	}
-	if !s.preparePublish(c, []*engine.Definition{d}, force || body.Force) {
-		return
-	}
-	if err := st.Publish(ctx, name, v.Version); err != nil {
-		s.storeError(c, name, err)
+		s.publishError(c, name, err)
 		return
 	}
 	s.reloadAfter(ctx)
-	writeJSON(c, http.StatusOK, gin.H{"name": name, "published": v.Version})
+	writeJSON(c, http.StatusOK, gin.H{"name": name, "published": pub.Version})
 }
 
 type versionItem struct {
@@ -768,13 +617,13 @@ func (s *Server) validate(c *gin.Context) {
 			defs = append(defs, d)
 		}
 	}
-	base, err := s.newest(c.Request.Context())
+	base, err := s.ws.Newest(c.Request.Context())
 	if err != nil {
 		s.internal(c, "validating", err)
 		return
 	}
 	if len(defs) > 0 {
-		diags = append(diags, newProblems(base, defs)...)
+		diags = append(diags, workspace.NewProblems(base, defs)...)
 	}
 	sort.SliceStable(diags, func(i, j int) bool { return diags[i].Definition < diags[j].Definition })
 	writeJSON(c, http.StatusOK, gin.H{"ok": !diags.HasErrors(), "diagnostics": nonNil(diags)})
@@ -784,7 +633,7 @@ func (s *Server) export(c *gin.Context) {
 	if s.storeOf(c) == nil {
 		return
 	}
-	defs, err := s.newest(c.Request.Context())
+	defs, err := s.ws.Newest(c.Request.Context())
 	if err != nil {
 		s.internal(c, "exporting", err)
 		return
@@ -813,44 +662,40 @@ func (s *Server) importDefinitions(c *gin.Context) {
 		writeInvalid(c, "the import is not valid; nothing was saved", diags)
 		return
 	}
-	base, err := s.newest(ctx)
+	base, err := s.ws.Newest(ctx)
 	if err != nil {
 		s.internal(c, "importing", err)
 		return
 	}
-	if diags = append(diags, draftProblems(newProblems(base, defs), defs...)...); diags.HasErrors() {
+	if diags = append(diags, workspace.DraftProblems(workspace.NewProblems(base, defs), defs...)...); diags.HasErrors() {
 		writeInvalid(c, "the import is not valid; nothing was saved", diags)
 		return
 	}
 	if publish && !s.preparePublish(c, defs, body.Force) {
 		return
 	}
-	vs, err := st.Versions(ctx)
+	saved, err := s.ws.Save(ctx, defs, publish)
+	if se, ok := errors.AsType[*workspace.SaveError](err); ok {
+		if se.Publishing {
+			s.storeError(c, se.Definition.Name, se.Err)
+		} else {
+			s.internal(c, "importing "+se.Definition.Name, se.Err)
+		}
+		return
+	}
 	if err != nil {
 		s.internal(c, "importing", err)
 		return
 	}
 	created, updated, unchanged := []string{}, []string{}, []string{}
-	for _, d := range defs {
-		v, changed, err := st.SaveDefinition(ctx, d)
-		if err != nil {
-			s.internal(c, "importing "+d.Name, err)
-			return
-		}
-		_, existed := vs[d.Name]
+	for _, sv := range saved {
 		switch {
-		case !existed:
-			created = append(created, d.Name)
-		case changed:
-			updated = append(updated, d.Name)
+		case !sv.Existed:
+			created = append(created, sv.Name)
+		case sv.Changed:
+			updated = append(updated, sv.Name)
 		default:
-			unchanged = append(unchanged, d.Name)
-		}
-		if publish && vs[d.Name][1] != v {
-			if err := st.Publish(ctx, d.Name, v); err != nil {
-				s.storeError(c, d.Name, err)
-				return
-			}
+			unchanged = append(unchanged, sv.Name)
 		}
 	}
 	if publish {
@@ -860,14 +705,3 @@ func (s *Server) importDefinitions(c *gin.Context) {
 }
 
 func (s *Server) status(c *gin.Context) { writeJSON(c, http.StatusOK, s.Status()) }
-
-// endpointsIn names the endpoints among defs.
-func endpointsIn(defs []*engine.Definition) []string {
-	var names []string
-	for _, d := range defs {
-		if d.Kind == engine.KindEndpoint {
-			names = append(names, d.Name)
-		}
-	}
-	return names
-}

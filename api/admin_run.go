@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/workspace"
 )
 
 const runWanted = `{"name": "sum_squares", "input": {...}, "auth": {...}, "version": "draft"|"published"|N, "definition": {...}}`
@@ -95,9 +96,9 @@ func (s *Server) runDebug(c *gin.Context) {
 	var base []*engine.Definition
 	var err error
 	if stage == "draft" {
-		base, err = s.newest(ctx)
+		base, err = s.ws.Newest(ctx)
 	} else {
-		base, err = s.published(ctx)
+		base, err = s.ws.Published(ctx)
 	}
 	if err != nil {
 		s.internal(c, "reading the definitions", err)
@@ -132,11 +133,11 @@ func (s *Server) runDebug(c *gin.Context) {
 		return
 	}
 	replace := []*engine.Definition{target}
-	if diags = append(diags, newProblems(base, replace)...); diags.HasErrors() {
+	if diags = append(diags, workspace.NewProblems(base, replace)...); diags.HasErrors() {
 		writeInvalid(c, "definition "+body.Name+" does not compile; nothing ran", diags)
 		return
 	}
-	p, dropped, err := compileServing(merge(base, replace))
+	p, dropped, err := workspace.CompileServing(workspace.Merge(base, replace))
 	if err == nil && p.Functions[body.Name] == nil {
 		err = fmt.Errorf("%s does not compile with the rest of the workspace", body.Name)
 	}
@@ -238,7 +239,7 @@ func (s *Server) adminProgram(extra ...*engine.Definition) (*engine.Program, err
 	for _, d := range p.Definitions {
 		defs = append(defs, d)
 	}
-	q, diags := engine.Compile(merge(defs, extra))
+	q, diags := engine.Compile(workspace.Merge(defs, extra))
 	if diags.HasErrors() {
 		return nil, diags.Err()
 	}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/workspace"
 )
 
 // Config configures New. Engine and AdminToken are required.
@@ -81,6 +82,9 @@ type Server struct {
 	reload reloadState
 	adminState
 	oapi openAPI
+	// ws holds the rules for changing the stored definitions (with
+	// Config.Store).
+	ws *workspace.Workspace
 }
 
 // reserved are the first path segments funcstack keeps for itself; an
@@ -132,6 +136,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("api: trusted proxies: %v", err)
 	}
 	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken), metricsSum: hashToken(cfg.MetricsToken), log: cfg.Logger, metrics: cfg.Metrics}
+	s.ws = workspace.New(cfg.Store, workspace.Options{
+		Routes: func(p *engine.Program) error { _, err := s.buildRoutes(p); return err },
+		Log:    func(err error) { s.logf("funcstack api: %v", err) },
+	})
 	g.Use(s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered))
 	g.Use(serveUI(uiFiles)) // the builder UI at /_/ (api/ui.go)
 	// Generated endpoints live in their own gin engine, swapped on reload.
@@ -169,15 +177,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Endpoints lists the generated routes, sorted by path then method.
 func (s *Server) Endpoints() []Endpoint { return append([]Endpoint(nil), s.routes.Load().endpoints...) }
 
-// routeError is an endpoint route that cannot be served: the endpoint and
-// the field of it (path or auth) to change.
-type routeError struct{ definition, path, msg string }
+// buildRoutes makes the gin engine serving p's endpoints; an endpoint
+// that cannot be served is a *workspace.RouteError.
+func (s *Server) buildRoutes(p *engine.Program) (*routeTable, error) {
+	return routesFor(newRouteEngine(s), p, len(s.cfg.JWTSecret) > 0, s.endpoint)
+}
 
-func (e *routeError) Error() string { return e.msg }
+// CheckRoutes reports whether the endpoints of p can be served as
+// funcstack serve (which always has a JWT secret) serves them; an
+// endpoint that cannot be is a *workspace.RouteError. It is the
+// workspace.Options.Routes of tools that publish without a server
+// (funcstack publish).
+func CheckRoutes(p *engine.Program) error {
+	gin.SetMode(gin.ReleaseMode)
+	_, err := routesFor(gin.New(), p, true, func(*engine.Function) gin.HandlerFunc { return func(*gin.Context) {} })
+	return err
+}
 
-// buildRoutes makes the gin engine serving p's endpoints.
-func (s *Server) buildRoutes(p *engine.Program) (rt *routeTable, err error) {
-	rt = &routeTable{g: newRouteEngine(s)}
+// routesFor adds p's endpoints to g, each served by the handler handle
+// makes; jwt tells whether a JWT secret checks "auth": "jwt" endpoints.
+func routesFor(g *gin.Engine, p *engine.Program, jwt bool, handle func(*engine.Function) gin.HandlerFunc) (rt *routeTable, err error) {
+	rt = &routeTable{g: g}
 	var fns []*engine.Function
 	for _, f := range p.Functions {
 		if f.Kind == engine.KindEndpoint {
@@ -198,7 +218,8 @@ func (s *Server) buildRoutes(p *engine.Program) (rt *routeTable, err error) {
 	defer func() {
 		// gin panics on a malformed or conflicting route.
 		if r := recover(); r != nil {
-			rt, err = nil, &routeError{current.Name, "path", fmt.Sprintf("endpoint %s: %s %s cannot be served: %v", current.Name, current.Def.Method, current.Def.Path, r)}
+			rt, err = nil, &workspace.RouteError{Definition: current.Name, Path: "path",
+				Message: fmt.Sprintf("endpoint %s: %s %s cannot be served: %v", current.Name, current.Def.Method, current.Def.Path, r)}
 		}
 	}()
 	for _, f := range fns {
@@ -207,16 +228,19 @@ func (s *Server) buildRoutes(p *engine.Program) (rt *routeTable, err error) {
 		first, _, _ := strings.Cut(strings.TrimPrefix(d.Path, "/"), "/")
 		for _, r := range reserved {
 			if first == r {
-				return nil, &routeError{f.Name, "path", fmt.Sprintf("endpoint %s: path %s: /%s is reserved for funcstack; move the endpoint, e.g. under /api", f.Name, d.Path, r)}
+				return nil, &workspace.RouteError{Definition: f.Name, Path: "path",
+					Message: fmt.Sprintf("endpoint %s: path %s: /%s is reserved for funcstack; move the endpoint, e.g. under /api", f.Name, d.Path, r)}
 			}
 		}
-		if d.Auth == "jwt" && len(s.cfg.JWTSecret) == 0 {
-			return nil, &routeError{f.Name, "auth", fmt.Sprintf("endpoint %s: \"auth\": \"jwt\" needs a JWT secret to check tokens with; set FUNCSTACK_JWT_SECRET (api.Config.JWTSecret)", f.Name)}
+		if d.Auth == "jwt" && !jwt {
+			return nil, &workspace.RouteError{Definition: f.Name, Path: "auth",
+				Message: fmt.Sprintf("endpoint %s: \"auth\": \"jwt\" needs a JWT secret to check tokens with; set FUNCSTACK_JWT_SECRET (api.Config.JWTSecret)", f.Name)}
 		}
 		if n := len(rt.endpoints); n > 0 && rt.endpoints[n-1].Method == d.Method && rt.endpoints[n-1].Path == d.Path {
-			return nil, &routeError{f.Name, "path", fmt.Sprintf("endpoints %s and %s both serve %s %s; give one of them another method or path", rt.endpoints[n-1].Name, f.Name, d.Method, d.Path)}
+			return nil, &workspace.RouteError{Definition: f.Name, Path: "path",
+				Message: fmt.Sprintf("endpoints %s and %s both serve %s %s; give one of them another method or path", rt.endpoints[n-1].Name, f.Name, d.Method, d.Path)}
 		}
-		rt.g.Handle(d.Method, d.Path, s.endpoint(f))
+		rt.g.Handle(d.Method, d.Path, handle(f))
 		rt.endpoints = append(rt.endpoints, Endpoint{Method: d.Method, Path: d.Path, Name: f.Name})
 	}
 	return rt, nil

@@ -18,6 +18,7 @@ import (
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/workspace"
 )
 
 // DefaultReloadInterval is how often Watch asks the store whether a
@@ -159,46 +160,10 @@ func publishedVersions(ctx context.Context, st *store.Store) (map[string]int, er
 	return out, nil
 }
 
-// CompilePublished compiles the published definitions of st. A definition
-// that does not compile with the others (possible only when they were
-// published around the admin API's checks, or by two nodes at once) is
-// left out, with every definition that then fails in turn; their errors
-// come back as the diagnostics, and the program serves the rest.
+// CompilePublished compiles the published definitions of st as the
+// server serves them: workspace.CompilePublished.
 func CompilePublished(ctx context.Context, st *store.Store) (*engine.Program, engine.Diagnostics, error) {
-	defs, err := st.ListPublished(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return compileServing(defs)
-}
-
-// compileServing compiles defs, dropping definitions with errors until
-// the rest compile.
-func compileServing(defs []*engine.Definition) (*engine.Program, engine.Diagnostics, error) {
-	var dropped engine.Diagnostics
-	for range len(defs) + 1 {
-		p, diags := engine.Compile(defs)
-		errs := diags.Errors()
-		if len(errs) == 0 {
-			return p, dropped, nil
-		}
-		dropped = append(dropped, errs...)
-		bad := map[string]bool{}
-		for _, d := range errs {
-			bad[d.Definition] = true
-		}
-		kept := defs[:0:0]
-		for _, d := range defs {
-			if !bad[d.Name] {
-				kept = append(kept, d)
-			}
-		}
-		if len(kept) == len(defs) { // errors naming no definition
-			return nil, dropped, dropped.Err()
-		}
-		defs = kept
-	}
-	return nil, dropped, dropped.Err()
+	return workspace.CompilePublished(ctx, st)
 }
 
 // Reload loads the store's published definitions: it compiles them, makes

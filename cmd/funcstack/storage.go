@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/durable"
 	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/workspace"
 )
 
 // storeFlags adds --data and --database-url.
@@ -72,27 +74,26 @@ func importWorkspace(ctx context.Context, st *store.Store, defs []*engine.Defini
 	if err := st.SyncTables(ctx, defs, force); err != nil {
 		return sum, err
 	}
-	published, err := st.Versions(ctx)
+	saved, err := workspace.New(st, workspace.Options{}).Save(ctx, defs, !draft)
+	if se, ok := errors.AsType[*workspace.SaveError](err); ok {
+		if se.Publishing {
+			return sum, se.Err
+		}
+		return sum, fmt.Errorf("%s: %v", se.Definition.File, se.Err)
+	}
 	if err != nil {
 		return sum, err
 	}
-	for _, d := range defs {
-		v, changed, err := st.SaveDefinition(ctx, d)
-		if err != nil {
-			return sum, fmt.Errorf("%s: %v", d.File, err)
-		}
-		if changed {
+	for i, sv := range saved {
+		if sv.Changed {
 			sum.New++
 		} else {
 			sum.Unchanged++
 		}
-		if !draft && published[d.Name][1] != v {
-			if err := st.Publish(ctx, d.Name, v); err != nil {
-				return sum, err
-			}
+		if sv.Published {
 			sum.Published++
 		}
-		if d.Kind == engine.KindTable {
+		if defs[i].Kind == engine.KindTable {
 			sum.Tables++
 		}
 	}

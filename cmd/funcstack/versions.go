@@ -6,13 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/funcstack/funcstack/api"
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/workspace"
 )
 
 // The version commands read and change the stored definitions without a
@@ -145,35 +145,26 @@ func cmdPublish(args []string, stdout, stderr io.Writer) int {
 	if !checkVersion("publish", *version, stderr) {
 		return 2
 	}
-	d, v, err := st.GetVersion(ctx, name, *version)
-	if err != nil {
-		return storeFail(ctx, st, "publish", name, err, stderr)
-	}
-	// The admin API's check: nothing published may stop compiling or
+	// The admin API's rules: nothing published may stop compiling or
 	// serving because of this version.
-	diags, err := api.CheckPublish(ctx, st, []*engine.Definition{d})
-	if err != nil {
-		return fail(stderr, "publish", err)
-	}
-	if diags.HasErrors() {
-		printDiagnostics(stderr, diags.Errors())
+	w := workspace.New(st, workspace.Options{Routes: api.CheckRoutes})
+	pub, err := w.Publish(ctx, name, *version, *force)
+	if r, ok := errors.AsType[*workspace.Refused](err); ok {
+		errs := r.Diagnostics.Errors()
+		printDiagnostics(stderr, errs)
 		writeErr(stderr, &engine.Error{Code: engine.CodeInvalidDef, Definition: name, Message: fmt.Sprintf(
 			"publishing %s version %d would break the published workspace (%d error(s) above); nothing was published: fix them in a new version, or publish another one",
-			name, v.Version, len(diags.Errors()))})
+			name, pub.Version, len(errs))})
 		return 1
 	}
-	if err := st.SyncTables(ctx, []*engine.Definition{d}, *force); err != nil {
-		msg := "the table change cannot be applied: " + err.Error()
-		if strings.Contains(err.Error(), "refusing destructive") {
-			msg = err.Error() + "; nothing was published"
-		}
-		return fail(stderr, "publish", errors.New(msg))
+	if d, ok := errors.AsType[*store.DestructiveError](err); ok {
+		return fail(stderr, "publish", errors.New(d.Error()+"; nothing was published"))
 	}
-	if err := st.Publish(ctx, name, v.Version); err != nil {
+	if err != nil {
 		return storeFail(ctx, st, "publish", name, err, stderr)
 	}
-	printDiagnostics(stderr, diags.Warnings())
-	fmt.Fprintf(stdout, "published %s version %d in %s; running servers pick it up at their next reload\n", name, v.Version, st.Where())
+	printDiagnostics(stderr, pub.Warnings.Warnings())
+	fmt.Fprintf(stdout, "published %s version %d in %s; running servers pick it up at their next reload\n", name, pub.Version, st.Where())
 	return 0
 }
 
