@@ -63,6 +63,37 @@ func (s *Server) requireAdmin(c *gin.Context) {
 	c.Next()
 }
 
+// adminRoutes adds the admin API routes of ADMIN_API.md (besides /steps
+// and GET /executions/{id}, which New adds) to the /_/api group.
+func (s *Server) adminRoutes(g *gin.RouterGroup) {
+	g.GET("/definitions", s.listDefinitions)
+	g.POST("/definitions", s.createDefinition)
+	g.GET("/definitions/:name", s.getDefinition)
+	g.PUT("/definitions/:name", s.updateDefinition)
+	g.DELETE("/definitions/:name", s.deleteDefinition)
+	g.POST("/definitions/:name/rename", s.renameDefinition)
+	g.POST("/definitions/:name/publish", s.publishDefinition)
+	g.GET("/definitions/:name/versions", s.definitionVersions)
+	g.GET("/definitions/:name/diff", s.diffDefinition)
+	g.POST("/definitions/:name/restore", s.restoreDefinition)
+	g.POST("/validate", s.validate)
+	g.GET("/export", s.export)
+	g.POST("/import", s.importDefinitions)
+	g.GET("/status", s.status)
+	g.POST("/run", s.runDebug)
+	g.GET("/executions", s.listExecutions)
+	g.POST("/executions/:id/cancel", s.cancelExecution)
+	g.POST("/executions/:id/retry", s.retryExecution)
+	g.GET("/tables", s.listTables)
+	g.GET("/tables/:name/records", s.listRecords)
+	g.POST("/tables/:name/records", s.addRecord)
+	g.PATCH("/tables/:name/records/:id", s.patchRecord)
+	g.DELETE("/tables/:name/records/:id", s.deleteRecord)
+}
+
+// status answers GET /_/api/status: what the last reload saw (Status).
+func (s *Server) status(c *gin.Context) { writeJSON(c, http.StatusOK, s.Status()) }
+
 // function runs a function synchronously: POST /function/{name} with the
 // input as a JSON object body. Functions without settings.public need the
 // admin token; without it, an unknown function is not told apart from a
