@@ -94,68 +94,6 @@ func (s *Server) adminRoutes(g *gin.RouterGroup) {
 // status answers GET /_/api/status: what the last reload saw (Status).
 func (s *Server) status(c *gin.Context) { writeJSON(c, http.StatusOK, s.Status()) }
 
-// function runs a function synchronously: POST /function/{name} with the
-// input as a JSON object body. Functions without settings.public need the
-// admin token; without it, an unknown function is not told apart from a
-// private one.
-func (s *Server) function(c *gin.Context) {
-	name := c.Param("name")
-	f := s.cfg.Engine.Function(name)
-	if f != nil && f.Kind != engine.KindFunction {
-		f = nil // endpoints and tasks are not invoked by name here
-	}
-	if (f == nil || !f.Def.Settings.Public) && !s.isAdmin(c.Request) {
-		unauthorized(c, "POST /function/"+name)
-		return
-	}
-	if f == nil {
-		writeError(c, s.unknownFunction(name))
-		return
-	}
-	body, berr := readBody(c, s.cfg.MaxBodyBytes)
-	if berr != nil {
-		writeError(c, berr)
-		return
-	}
-	if body == nil {
-		body = map[string]any{}
-	}
-	res, ok, err := s.run(c, name, body, engine.RunOptions{}, f.Def.Settings.PromoteAfter.D())
-	if err != nil {
-		noteError(c, engine.AsError(err), f, body)
-	}
-	if ok {
-		s.respond(c, name, http.StatusOK, res, err)
-	}
-}
-
-func (s *Server) unknownFunction(name string) *engine.Error {
-	var names []string
-	if p := s.cfg.Engine.Program(); p != nil {
-		if d := p.Definitions[name]; d != nil {
-			return &engine.Error{Code: engine.CodeNotFound, Message: fmt.Sprintf(
-				"%s is %s %s, not a function; only functions are invoked by POST /function/{name}", name, article(d.Kind), d.Kind)}
-		}
-		for n, f := range p.Functions {
-			if f.Kind == engine.KindFunction {
-				names = append(names, n)
-			}
-		}
-	}
-	msg := fmt.Sprintf("no function named %q", name)
-	if c := engine.Closest(name, names); c != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", c)
-	}
-	return &engine.Error{Code: engine.CodeNotFound, Message: msg}
-}
-
-func article(kind string) string {
-	if kind == engine.KindEndpoint {
-		return "an"
-	}
-	return "a"
-}
-
 func (s *Server) steps(c *gin.Context) { writeJSON(c, http.StatusOK, engine.Catalogue()) }
 
 // execution answers GET /_/api/executions/{id} with the execution record.

@@ -16,8 +16,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"sort"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -62,11 +60,6 @@ type Config struct {
 	MetricsToken string
 }
 
-// Endpoint is one generated route.
-type Endpoint struct {
-	Method, Path, Name string
-}
-
 // Server is the HTTP handler. It is safe for concurrent use.
 type Server struct {
 	cfg      Config
@@ -86,10 +79,6 @@ type Server struct {
 	// Config.Store).
 	ws *workspace.Workspace
 }
-
-// reserved are the first path segments funcstack keeps for itself; an
-// endpoint may not use them.
-var reserved = []string{"_", "function", "async-function", "healthz", "metrics", "openapi.json", "docs"}
 
 // New builds the server for the program loaded in cfg.Engine. It fails
 // when an endpoint's path is reserved, malformed or conflicts with another
@@ -172,78 +161,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.g.ServeHTTP(t, r)
 	*t = tracked{}
 	trackedPool.Put(t)
-}
-
-// Endpoints lists the generated routes, sorted by path then method.
-func (s *Server) Endpoints() []Endpoint { return append([]Endpoint(nil), s.routes.Load().endpoints...) }
-
-// buildRoutes makes the gin engine serving p's endpoints; an endpoint
-// that cannot be served is a *workspace.RouteError.
-func (s *Server) buildRoutes(p *engine.Program) (*routeTable, error) {
-	return routesFor(newRouteEngine(s), p, len(s.cfg.JWTSecret) > 0, s.endpoint)
-}
-
-// CheckRoutes reports whether the endpoints of p can be served as
-// funcstack serve (which always has a JWT secret) serves them; an
-// endpoint that cannot be is a *workspace.RouteError. It is the
-// workspace.Options.Routes of tools that publish without a server
-// (funcstack publish).
-func CheckRoutes(p *engine.Program) error {
-	gin.SetMode(gin.ReleaseMode)
-	_, err := routesFor(gin.New(), p, true, func(*engine.Function) gin.HandlerFunc { return func(*gin.Context) {} })
-	return err
-}
-
-// routesFor adds p's endpoints to g, each served by the handler handle
-// makes; jwt tells whether a JWT secret checks "auth": "jwt" endpoints.
-func routesFor(g *gin.Engine, p *engine.Program, jwt bool, handle func(*engine.Function) gin.HandlerFunc) (rt *routeTable, err error) {
-	rt = &routeTable{g: g}
-	var fns []*engine.Function
-	for _, f := range p.Functions {
-		if f.Kind == engine.KindEndpoint {
-			fns = append(fns, f)
-		}
-	}
-	sort.Slice(fns, func(i, j int) bool {
-		a, b := fns[i].Def, fns[j].Def
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Method != b.Method {
-			return a.Method < b.Method
-		}
-		return a.Name < b.Name
-	})
-	var current *engine.Function
-	defer func() {
-		// gin panics on a malformed or conflicting route.
-		if r := recover(); r != nil {
-			rt, err = nil, &workspace.RouteError{Definition: current.Name, Path: "path",
-				Message: fmt.Sprintf("endpoint %s: %s %s cannot be served: %v", current.Name, current.Def.Method, current.Def.Path, r)}
-		}
-	}()
-	for _, f := range fns {
-		current = f
-		d := f.Def
-		first, _, _ := strings.Cut(strings.TrimPrefix(d.Path, "/"), "/")
-		for _, r := range reserved {
-			if first == r {
-				return nil, &workspace.RouteError{Definition: f.Name, Path: "path",
-					Message: fmt.Sprintf("endpoint %s: path %s: /%s is reserved for funcstack; move the endpoint, e.g. under /api", f.Name, d.Path, r)}
-			}
-		}
-		if d.Auth == "jwt" && !jwt {
-			return nil, &workspace.RouteError{Definition: f.Name, Path: "auth",
-				Message: fmt.Sprintf("endpoint %s: \"auth\": \"jwt\" needs a JWT secret to check tokens with; set FUNCSTACK_JWT_SECRET (api.Config.JWTSecret)", f.Name)}
-		}
-		if n := len(rt.endpoints); n > 0 && rt.endpoints[n-1].Method == d.Method && rt.endpoints[n-1].Path == d.Path {
-			return nil, &workspace.RouteError{Definition: f.Name, Path: "path",
-				Message: fmt.Sprintf("endpoints %s and %s both serve %s %s; give one of them another method or path", rt.endpoints[n-1].Name, f.Name, d.Method, d.Path)}
-		}
-		rt.g.Handle(d.Method, d.Path, handle(f))
-		rt.endpoints = append(rt.endpoints, Endpoint{Method: d.Method, Path: d.Path, Name: f.Name})
-	}
-	return rt, nil
 }
 
 func (s *Server) recovered(c *gin.Context, v any) {

@@ -1,19 +1,15 @@
 package api
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
-	"net"
-	"net/http"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/funcstack/funcstack/engine"
@@ -24,107 +20,6 @@ import (
 // DefaultReloadInterval is how often Watch asks the store whether a
 // published definition changed.
 const DefaultReloadInterval = time.Second
-
-// routeTable is the gin engine serving the generated endpoints of one
-// program. It is immutable once built; a reload builds a new one.
-type routeTable struct {
-	g         *gin.Engine
-	endpoints []Endpoint
-}
-
-// newRouteEngine makes the gin engine holding generated endpoints, with
-// the same settings and error answers as the main one.
-func newRouteEngine(s *Server) *gin.Engine {
-	g := gin.New()
-	g.HandleMethodNotAllowed = true
-	g.RedirectTrailingSlash = false
-	g.RedirectFixedPath = false
-	g.ContextWithFallback = true
-	_ = g.SetTrustedProxies(s.cfg.TrustedProxies) // checked by New
-	g.Use(markRoute, gin.CustomRecoveryWithWriter(nil, s.recovered))
-	g.NoRoute(func(c *gin.Context) {
-		writeError(c, &engine.Error{Code: engine.CodeNotFound, Message: fmt.Sprintf(
-			"no route %s %s; generated endpoints are listed when funcstack serve starts", c.Request.Method, c.Request.URL.Path)})
-	})
-	g.NoMethod(noMethod)
-	return g
-}
-
-func noMethod(c *gin.Context) {
-	writeError(c, &engine.Error{Code: "method_not_allowed", Status: http.StatusMethodNotAllowed, Message: fmt.Sprintf(
-		"%s is not allowed on %s; allowed: %s", c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow"))})
-}
-
-// serveEndpoints hands a request no fixed route took to the current
-// generated endpoints.
-func (s *Server) serveEndpoints(c *gin.Context) {
-	s.routes.Load().g.ServeHTTP(c.Writer, c.Request)
-}
-
-// tracked wraps the ResponseWriter of every request (Server.ServeHTTP).
-// Handlers of both gin engines find it by unwrapping c.Writer and leave in
-// it what the access log and the metrics need, so that a request needs no
-// context values or key maps for them.
-type tracked struct {
-	http.ResponseWriter
-	// route is the pattern that served the request when the main
-	// engine's c.FullPath() does not know it: a generated endpoint's
-	// path, or the builder UI's prefix.
-	route string
-	// err is the 5xx error the request ended with, and sensitive the
-	// input values to blank out of it (see noteError).
-	err       *engine.Error
-	sensitive []string
-}
-
-func (t *tracked) Unwrap() http.ResponseWriter { return t.ResponseWriter }
-
-// Flush and Hijack keep what the server's writer can do.
-func (t *tracked) Flush() { _ = http.NewResponseController(t.ResponseWriter).Flush() }
-
-func (t *tracked) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(t.ResponseWriter).Hijack()
-}
-
-var trackedPool = sync.Pool{New: func() any { return new(tracked) }}
-
-// trackedOf finds the request's tracked writer under c.Writer, or nil.
-func trackedOf(c *gin.Context) *tracked {
-	var w http.ResponseWriter = c.Writer
-	for {
-		if t, ok := w.(*tracked); ok {
-			return t
-		}
-		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
-		if !ok {
-			return nil
-		}
-		w = u.Unwrap()
-	}
-}
-
-// markRoute (in the endpoints' engine) records the matched route pattern
-// for routeOf.
-func markRoute(c *gin.Context) {
-	if t := trackedOf(c); t != nil {
-		t.route = c.FullPath()
-	}
-}
-
-// routeOf is the route pattern that served c's request: a fixed route
-// (/function/:name), a generated endpoint's path (/api/orders/:id), or ""
-// when none matched. Use it instead of c.FullPath() in middleware of the
-// main engine (logs, metrics): generated endpoints live in an engine of
-// their own.
-func routeOf(c *gin.Context) string {
-	if p := c.FullPath(); p != "" {
-		return p
-	}
-	if t := trackedOf(c); t != nil {
-		return t.route
-	}
-	return ""
-}
 
 // reloadState is what the last reload saw and did.
 type reloadState struct {
