@@ -1,12 +1,3 @@
-// Package api is funcstack's HTTP server (DESIGN §4): the endpoints
-// generated from endpoint definitions, sync invocation of functions
-// (POST /function/{name}), the admin API under /_/api and /healthz.
-//
-// Every error is JSON in the shape of DESIGN §6:
-//
-//	{"error": {"code", "message", "definition"?, "path"?, "execution_id"?, "fields"?}}
-//
-// with a fitting status: engine errors take (*engine.Error).HTTPStatus.
 package api
 
 import (
