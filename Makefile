@@ -60,6 +60,11 @@ fuzz: ## fuzz the definition loader/compiler, the expression fast path against e
 	$(GO) test -run '^$$' -fuzz '^FuzzFastExpr$$' -fuzztime $(FUZZTIME) ./engine/
 	$(GO) test -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) ./engine/
 
+.PHONY: docs
+docs: ## regenerate the pages made from the registry: docs/steps.md and workflows/funcstack.schema.json
+	$(GO) run ./cmd/funcstack steps --markdown > docs/steps.md
+	$(GO) run ./cmd/funcstack schema > workflows/funcstack.schema.json
+
 .PHONY: lint
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'run gofmt -w'; exit 1)

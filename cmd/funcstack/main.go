@@ -7,7 +7,7 @@
 //	funcstack export DIR
 //	funcstack migrate
 //	funcstack versions NAME | show NAME | publish NAME | restore NAME --version N
-//	funcstack steps
+//	funcstack steps [--markdown]
 package main
 
 import (
@@ -38,7 +38,7 @@ Usage:
   funcstack export DIR [--published]
   funcstack migrate
   funcstack versions NAME | show NAME [--version N] | publish NAME [--version N] [--force] | restore NAME --version N
-  funcstack steps
+  funcstack steps [--markdown]
   funcstack schema
 
 Storage flags (serve, run, import, export, migrate, versions, show, publish, restore):
@@ -59,7 +59,7 @@ Commands:
              (default the newest) as stored JSON; publish checks it as the admin API does (refusing one that breaks
              the published workspace; tables synced, destructive changes only with --force); restore makes the
              content of an old version the newest draft
-  steps      print the step catalogue (types, fields, examples) as JSON
+  steps      print the step catalogue (types, fields, examples) as JSON; --markdown prints docs/steps.md
   schema     print the JSON Schema of the definition format (workflows/funcstack.schema.json)
 `
 
@@ -89,7 +89,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "versions", "show", "publish", "restore":
 		return versionCommands[args[0]](args[1:], stdout, stderr)
 	case "steps":
-		return cmdSteps(stdout)
+		return cmdSteps(args[1:], stdout, stderr)
 	case "schema":
 		return printJSON(stdout, engine.JSONSchema())
 	case "help", "-h", "--help":
@@ -360,8 +360,6 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
-
-func cmdSteps(stdout io.Writer) int { return printJSON(stdout, engine.Catalogue()) }
 
 func printJSON(stdout io.Writer, v any) int {
 	b, err := json.MarshalIndent(v, "", "  ")
