@@ -65,7 +65,12 @@ docs: ## regenerate the pages made from the registry: docs/steps.md and workflow
 	$(GO) run ./cmd/funcstack steps --markdown > docs/steps.md
 	$(GO) run ./cmd/funcstack schema > workflows/funcstack.schema.json
 
+# staticcheck's version, pinned: .ci/run installs the same one.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $$($(GO) env GOPATH)/bin/staticcheck)
 .PHONY: lint
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet and staticcheck (the version pinned here; .ci/run installs it)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'run gofmt -w'; exit 1)
 	$(GO) vet $(PKGS)
+	@$(STATICCHECK) -version 2>/dev/null | grep -qF '($(patsubst v%,%,$(STATICCHECK_VERSION)))' || (echo 'make lint needs staticcheck $(STATICCHECK_VERSION): go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)'; exit 1)
+	$(STATICCHECK) $(PKGS)

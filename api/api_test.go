@@ -464,7 +464,7 @@ func TestToken(t *testing.T) {
 	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("token file mode: %v %v", fi, err)
 	}
-	if api.NewToken() == api.NewToken() {
+	if a, b := api.NewToken(), api.NewToken(); a == b {
 		t.Error("two tokens alike")
 	}
 }

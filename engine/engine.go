@@ -379,7 +379,7 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 		c = e.newState(s.Context(), time.Now().Add(fn.Timeout), nil, s.prog, fn, s.execID, s.depth+1)
 		c.limit = limitInfo{"settings.timeout of " + fn.Name, fn.Timeout}
 	} else {
-		c = e.newState(nil, time.Time{}, s.clock, s.prog, fn, s.execID, s.depth+1)
+		c = e.newState(context.Background(), time.Time{}, s.clock, s.prog, fn, s.execID, s.depth+1) // the context is unused: c shares s.clock
 		c.limit = s.limit
 	}
 	auth, _ := s.slots[slotAuth].(map[string]any)

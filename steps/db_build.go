@@ -55,9 +55,6 @@ type dbColumn struct {
 
 func (c *dbColumn) label() string { return c.table + "." + c.name }
 
-// notNull reports whether the column can never hold NULL.
-func (c *dbColumn) notNull() bool { return c.system }
-
 // dbTable is a user table as its definition describes it.
 type dbTable struct {
 	name    string

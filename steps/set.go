@@ -80,10 +80,12 @@ func parsePath(p string) ([]segment, error) {
 			rest = rest[end+1:]
 		case rest[0] == '.':
 			if len(out) == 0 {
+				//lint:ignore ST1005 the message ends with the character it is about
 				return nil, fmt.Errorf("path %q must not start with .", p)
 			}
 			rest = rest[1:]
 			if rest == "" || rest[0] == '.' || rest[0] == '[' {
+				//lint:ignore ST1005 the message ends with the character it is about
 				return nil, fmt.Errorf("path %q: a name must follow each .", p)
 			}
 		default:

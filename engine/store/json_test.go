@@ -15,7 +15,7 @@ import (
 func TestAppendJSON(t *testing.T) {
 	values := []any{
 		nil, true, false, "", "plain", `quo"te`, `back\slash`, "tab\tnl\n", "é ünïcode ☃", "<html>&", "\u2028", "bad \xff utf8",
-		0, -42, int64(1) << 60, 1.5, -0.0, 1e-7, 1e21, 123456789.125, 1e300, 3.0,
+		0, -42, int64(1) << 60, 1.5, math.Copysign(0, -1), 1e-7, 1e21, 123456789.125, 1e300, 3.0,
 		json.Number("12.50"), map[string]any(nil), map[string]any{}, []any(nil), []any{},
 		map[string]any{"b": 1, "a": []any{"x", 2.5, nil, map[string]any{"z": true, "y": "w"}}, "": "empty", "é": 1},
 		[]string{"typed"}, map[string]int{"k": 1}, time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),

@@ -403,14 +403,6 @@ func (s *Store) timeArg(t time.Time) any {
 	return FormatTime(t)
 }
 
-// nullTimeArg is timeArg, with NULL for the zero time.
-func (s *Store) nullTimeArg(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return s.timeArg(t)
-}
-
 // ScanTime reads a timestamp column as scanned into an any (a time on
 // PostgreSQL, TimeFormat text on SQLite); NULL is the zero time.
 func ScanTime(v any) (time.Time, error) {
