@@ -1,8 +1,8 @@
-// Package api is funcstack's HTTP server (DESIGN §4): the endpoints
+// Package api is funcstack's HTTP server (docs/design.md §9 HTTP surface): the endpoints
 // generated from endpoint definitions, sync invocation of functions
 // (POST /function/{name}), the admin API under /_/api and /healthz.
 //
-// Every error is JSON in the shape of DESIGN §6:
+// Every error is JSON in the shape of docs/design.md §10 Errors:
 //
 //	{"error": {"code", "message", "definition"?, "path"?, "execution_id"?, "fields"?}}
 //

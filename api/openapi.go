@@ -19,7 +19,7 @@ import (
 // kept until another program is loaded): each endpoint's method and path,
 // its path parameters, its other inputs as query parameters (GET, DELETE)
 // or a JSON body (POST, PUT, PATCH) with JSON Schemas from the input
-// types, its responses including the error shape of DESIGN §6, and
+// types, its responses including the error shape of docs/design.md §10 Errors, and
 // "auth": "jwt" as a bearer security scheme. GET /docs renders it.
 
 // openAPI caches the document of one program.
@@ -78,7 +78,7 @@ func OpenAPI(p *engine.Program) map[string]any {
 		"schemas": obj{
 			"Error": obj{
 				"type": "object", "required": []string{"error"}, "additionalProperties": false,
-				"description": "Every error funcstack answers (DESIGN §6).",
+				"description": "Every error funcstack answers (docs/design.md §10 Errors).",
 				"properties": obj{"error": obj{
 					"type": "object", "required": []string{"code", "message"},
 					"properties": obj{

@@ -30,7 +30,7 @@ const (
 // has one.
 const HeaderExecutionID = "X-Execution-Id"
 
-// errorBody is the HTTP form of an *engine.Error (DESIGN §6). Status is the
+// errorBody is the HTTP form of an *engine.Error (docs/design.md §10 Errors). Status is the
 // HTTP status itself, so it is left out.
 type errorBody struct {
 	Code        string              `json:"code"`

@@ -28,7 +28,7 @@ type Limits struct {
 	MaxDepth          int           // how deep lists and objects in a variable nest: 1 000
 }
 
-// DefaultLimits returns the limits of DESIGN §3.
+// DefaultLimits returns the limits of docs/design.md §7 Limits.
 func DefaultLimits() Limits {
 	return Limits{
 		SyncTimeout:       30 * time.Second,

@@ -20,7 +20,7 @@ func NewID() string {
 	return u.String()
 }
 
-// Execution statuses (DESIGN §3).
+// Execution statuses (docs/design.md §5 Execution records and statuses).
 const (
 	StatusQueued    = "queued"
 	StatusRunning   = "running"

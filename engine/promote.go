@@ -41,8 +41,8 @@ func (p *promotion) finishing() {
 // holding only the execution ID, and the run goes on to its end in the
 // background under the async limit (or the definition's own timeout),
 // whatever becomes of ctx. Its record says "running" meanwhile and is
-// readable by ID (Get), awaitable, and final when it ends (DESIGN §3,
-// "Sync that outgrows its budget"). A run that ends within `after` is
+// readable by ID (Get), awaitable, and final when it ends (docs/design.md
+// §3 The life of one request, "Promotion"). A run that ends within `after` is
 // answered exactly as Run answers it.
 func (e *Engine) RunPromotable(ctx context.Context, name string, input any, opt RunOptions, after time.Duration) (res *Result, promoted bool, err error) {
 	if after <= 0 {

@@ -1,7 +1,7 @@
 // Package durable runs funcstack's durable executions on River
 // (github.com/riverqueue/river), on the store's own database: River's
 // riverpgxv5 driver on PostgreSQL (LISTEN/NOTIFY wake-ups) and riversqlite
-// on SQLite (DESIGN §3, §7).
+// on SQLite (docs/design.md §4 The life of one durable run, §12.1).
 //
 // A durable execution is a River job of kind funcstack.run whose arguments
 // carry the execution ID, the function and its input. Queueing writes the

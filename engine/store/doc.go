@@ -1,6 +1,6 @@
 // Package store keeps funcstack's data in SQLite (embedded, the default) or
 // PostgreSQL: definitions with versions, the user tables made from table
-// definitions, and execution records (DESIGN §5, §7).
+// definitions, and execution records (docs/design.md §8 Storage, §12.4).
 //
 // One *sql.DB is shared by everything: GORM (system tables), the db.* steps
 // (engine.Database) and, later, River.
