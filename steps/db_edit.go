@@ -51,7 +51,7 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 	// The record comes back with RETURNING when someone will see it (the
 	// variable as, or a trace); else a plain UPDATE is enough. On SQLite
 	// too, UPDATE … RETURNING is cheaper than an UPDATE and a SELECT by id
-	// (23 against 28 µs per pair, measured interleaved).
+	// (docs/benchmarks.md §12).
 	static := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, cols, true) })
 	plain := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, cols, false) })
 	selectByID := buildBoth(func(b *sqlBuilder) {

@@ -486,10 +486,8 @@ type enqueued struct {
 
 // batchers is how many batches commit at once on PostgreSQL (SQLite has
 // one writer: one): two, so that one batch fills while the other commits.
-// More made smaller batches and cost more per request: 32 connections
-// posting /async-function on 2 cores got 4,900-5,700 requests/s from 4
-// batchers, 6,000-6,700 from 2 (BenchmarkAsyncFunctionEnqueue/postgres).
-// maxBatch bounds a batch.
+// More made smaller batches and cost more per request (docs/benchmarks.md
+// §7, BenchmarkAsyncFunctionEnqueue/postgres). maxBatch bounds a batch.
 const (
 	batchers = 2
 	maxBatch = 256
@@ -498,9 +496,8 @@ const (
 // A batcher that finds another batch committing waits up to lingerFor for
 // its own to reach lingerBatch requests before committing it: under load,
 // fewer and larger transactions, each costing PostgreSQL less per request
-// (32 connections on 2 cores: 6,700-7,200 -> 8,200-8,800 requests/s, p99
-// 11-14 -> 9-11 ms, BenchmarkAsyncFunctionEnqueue/postgres). With nothing
-// else committing, a batch commits at once, so a lone request never waits.
+// (docs/benchmarks.md §7). With nothing else committing, a batch commits
+// at once, so a lone request never waits.
 const (
 	lingerFor   = time.Millisecond
 	lingerBatch = 16

@@ -15,10 +15,9 @@ const rowsPerInsert = 200
 // write writes records queued by Save (their text cleaned): news, new
 // ones, and olds, which may replace a version written before. On
 // PostgreSQL the new ones are inserted without ON CONFLICT, which costs
-// it a fifth less a record (a plain INSERT of 200 records took 1.8 ms,
-// with ON CONFLICT 2.2-2.9 ms); a record that turns out to be there
-// already fails the statement, and flushOnce writes the batch again as
-// upserts. On SQLite both are one INSERT OR REPLACE.
+// it less a record (docs/benchmarks.md §12); a record that turns out to
+// be there already fails the statement, and flushOnce writes the batch
+// again as upserts. On SQLite both are one INSERT OR REPLACE.
 func (x *Executions) write(ctx context.Context, news, olds []*engine.ExecutionRecord) error {
 	if x.s.dialect == DialectSQLite {
 		news, olds = nil, append(news, olds...)
