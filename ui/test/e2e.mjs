@@ -432,43 +432,7 @@ scenario('performance: a 500-step stack opens fast and typing stays fast', async
   await page.screenshot({ path: join(artifacts, '6-500-steps.png') });
 });
 
-scenario('tables: schema designer, records with paging and editing', async (page) => {
-  await signIn(page);
-  await page.getByRole('button', { name: 'New table' }).click();
-  await page.getByLabel('New table name').fill('note');
-  await page.keyboard.press('Enter');
-  await page.getByRole('tab', { name: 'Schema' }).click();
-  await page.getByRole('button', { name: '+ Add column' }).click();
-  await page.getByLabel('column 2 name').fill('body');
-  await page.getByLabel('column 2 type').selectOption('text');
-  await page.getByRole('button', { name: '+ Add index' }).click();
-  await page.getByLabel('index 1 columns').fill('name');
-  await page.getByRole('button', { name: 'Save & publish' }).click();
-  await expectText(page.locator('.toast'), 'published note', 'table saved');
-  const def = await adminApi('GET', '/definitions/note');
-  const cols = def.content.fields.map((f) => `${f.name}:${f.type}${f.required ? '!' : ''}`).join(',');
-  expect(cols === 'name:text!,body:text' && def.content.indexes?.[0]?.fields?.[0] === 'name', `saved table: ${JSON.stringify(def.content)}`);
-  await page.getByRole('tab', { name: /Records/ }).click();
-  await page.getByRole('button', { name: 'Add record' }).click();
-  await page.locator('.add-record label', { hasText: 'name' }).locator('input').fill('first');
-  await page.locator('.add-record label', { hasText: 'body' }).locator('input').fill('hello');
-  await page.getByRole('button', { name: 'Add', exact: true }).click();
-  await expectText(page.locator('.records-grid td'), 'hello', 'added record');
-  await page.getByRole('button', { name: 'Edit body of record 1' }).click();
-  await page.getByLabel('body of record 1').fill('changed');
-  await page.keyboard.press('Enter');
-  await expectText(page.locator('.records-grid td'), 'changed', 'edited record');
-  const rec = (await adminApi('GET', '/tables/note/records?page=1&per_page=5')).items[0];
-  expect(rec.body === 'changed', `stored body: ${JSON.stringify(rec)}`);
-  for (let i = 0; i < 24; i++) await adminApi('POST', '/tables/note/records', { name: `n${i}`, body: `b${i}` });
-  await page.locator('label', { hasText: 'per page' }).locator('select').selectOption('10');
-  await expectText(page.locator('.records'), 'page 1 of 3', 'paging');
-  await page.getByRole('button', { name: 'Next page' }).click();
-  await expectText(page.locator('.records'), 'page 2 of 3', 'second page');
-  await page.screenshot({ path: join(artifacts, '7-records.png') });
-});
-
-scenario('versions, publish, completion, duplicate, disable, rename, delete, unsaved guard, import and export', async (page) => {
+scenario('completion, duplicate, disable, rename, delete, unsaved guard, import and export', async (page) => {
   await adminApi('POST', '/definitions', { kind: 'function', name: 'counter', stack: [{ type: 'var', name: 'total', value: '1' }], response: 'total' });
   await adminApi('PUT', '/definitions/counter', { kind: 'function', name: 'counter', stack: [{ type: 'var', name: 'total', value: '2' }], response: 'total' });
   await signIn(page);
@@ -503,20 +467,6 @@ scenario('versions, publish, completion, duplicate, disable, rename, delete, uns
   await save(page);
   const saved = await adminApi('GET', '/definitions/counter');
   expect(saved.content.stack[2].disabled === true && saved.content.stack.length === 3, `saved: ${JSON.stringify(saved.content.stack)}`);
-  // versions: diff of two, restore, publish
-  await page.getByRole('button', { name: 'Versions' }).click();
-  const versions = page.getByRole('complementary', { name: 'Versions' });
-  await expectText(versions.locator('.unified'), 'twice', 'diff of the newest two');
-  await versions.getByLabel('compare from v1').check();
-  await expectText(versions.locator('.diff h3'), 'v1 → v3', 'diff v1 to v3');
-  await page.screenshot({ path: join(artifacts, '8-versions.png') });
-  await versions.locator('tr', { hasText: 'v1' }).getByRole('button', { name: 'Restore' }).click();
-  await expectText(page.locator('.toast'), 'restored v1', 'restore');
-  await expectText(field(page, 'stack[0]', 'value'), '1', 'restored content in the editor');
-  await page.getByRole('button', { name: 'Publish' }).first().click();
-  await expectText(page.locator('.toast'), 'Published counter', 'publish');
-  const live = await adminApi('GET', '/definitions/counter');
-  expect(live.published === live.latest, `published ${live.published} latest ${live.latest}`);
   // rename and delete from the sidebar
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Builder' }).click();
   await page.locator('.sidebar li', { hasText: 'counter' }).hover();
@@ -670,6 +620,9 @@ scenario('accessibility: axe finds no serious or critical problem on any page', 
   await audit('table schema');
   expect(problems.length === 0, `axe found:\n     ${problems.join('\n     ')}`);
 });
+
+// the data pages' scenarios (tables, versions, executions): scenarios-data.mjs
+(await import('./scenarios-data.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith });
 
 // ---------- run ----------
 const only = process.env.E2E_ONLY;
