@@ -64,6 +64,8 @@ type Definition struct {
 	File string `json:"-"`
 	// Raw is the document as read.
 	Raw json.RawMessage `json:"-"`
+	// Version is the stored version this is (0: not read from a store).
+	Version int `json:"-"`
 }
 
 // InputField describes one input of a function, endpoint or task, or one

@@ -222,6 +222,13 @@ type RunOptions struct {
 	// Depth is the call depth the run starts at (a durable call's child
 	// counts against max_call_depth like a direct call).
 	Depth int
+	// HTTP is the request of an endpoint's run, for its record (the
+	// status is filled in when the run ends).
+	HTTP *RequestInfo
+	// Draft marks the record as a run of the workspace's drafts.
+	Draft bool
+	// Internal gives the record ModeInternal (the admin API's own runs).
+	Internal bool
 }
 
 // Result is the outcome of a run.
@@ -252,7 +259,14 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	started := time.Now()
 	rec := opt.Record
 	if rec == nil {
-		rec = &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: fn.Inputs.Redact(input), CreatedAt: started, StartedAt: started, Attempts: 1}
+		rec = &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: fn.Inputs.Redact(input), CreatedAt: started, StartedAt: started, Attempts: 1,
+			Draft: opt.Draft, Request: opt.HTTP}
+		if opt.Internal {
+			rec.Mode = ModeInternal
+		}
+	}
+	if rec.Version == 0 {
+		rec.Version = fn.Version()
 	}
 	opt.promo.begin(rec)
 
@@ -314,6 +328,7 @@ func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started
 	if res.Error != nil {
 		rec.Status = statusOf(res.Error)
 	}
+	answered(rec, fn, res.Error)
 	if opt.Record == nil {
 		if k, ok := e.store.(RecordKeeper); ok && opt.ExecutionID == "" && promo == nil {
 			_ = k.Keep(context.Background(), rec) // Run made rec and is done with it

@@ -62,6 +62,14 @@ type ExecutionRecord struct {
 	FinishedAt     time.Time    `json:"finished_at,omitzero"`
 	Trace          []TraceEntry `json:"trace,omitempty"`
 	Logs           []LogEntry   `json:"logs,omitempty"`
+	// Version is the version of the definition that ran (0: none stored,
+	// as for an unsaved definition run from the builder).
+	Version int `json:"version,omitempty"`
+	// Draft marks a run of the builder's Run & Debug with the workspace's
+	// drafts instead of its published versions.
+	Draft bool `json:"draft,omitempty"`
+	// Request is the HTTP request of an endpoint's run (origin.go).
+	Request *RequestInfo `json:"request,omitempty"`
 }
 
 // A RecordKeeper is an ExecutionStore that can keep the record it is

@@ -644,7 +644,7 @@ func (r *Runner) insertOwn(ctx context.Context, reqs []*engine.DurableRequest) (
 func (r *Runner) job(id string, req *engine.DurableRequest, now time.Time) (*engine.ExecutionRecord, river.InsertManyParams) {
 	fn := req.Function
 	rec := &engine.ExecutionRecord{ID: id, Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued,
-		Input: req.Redacted, Parent: req.Parent, IdempotencyKey: req.IdempotencyKey, CreatedAt: now}
+		Input: req.Redacted, Parent: req.Parent, IdempotencyKey: req.IdempotencyKey, CreatedAt: now, Version: fn.Version()}
 	return rec, river.InsertManyParams{Args: r.sealed(fn, runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
 		Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now}),
 		InsertOpts: r.insertOpts(fn)}

@@ -176,6 +176,7 @@ func parse(name string, version int, content string) (*engine.Definition, error)
 	if d == nil || diags.HasErrors() {
 		return d, fmt.Errorf("stored definition %s version %d does not parse: %v", name, version, diags.Err())
 	}
+	d.Version = version
 	return d, nil
 }
 

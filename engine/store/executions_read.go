@@ -43,6 +43,7 @@ type ListOptions struct {
 	Parent   string // only children of this execution
 	Before   string // only IDs before this one (UUIDv7: older), for paging
 	Limit    int    // default 50, at most 1000
+	Filter          // ID, time range, internal runs (executions_filter.go)
 }
 
 // List returns written records, newest first. Queued records show up
@@ -68,6 +69,7 @@ func (x *Executions) List(ctx context.Context, o ListOptions) ([]*engine.Executi
 	if o.Before != "" {
 		add("id < ?", o.Before)
 	}
+	where, args = o.Filter.conditions(x.s, where, args)
 	if o.Limit <= 0 {
 		o.Limit = 50
 	}
@@ -89,10 +91,10 @@ func (x *Executions) query(ctx context.Context, tail string, args ...any) ([]*en
 	var out []*engine.ExecutionRecord
 	for rows.Next() {
 		var r engine.ExecutionRecord
-		var input, output, errj, trace, logs sql.NullString
+		var input, output, errj, trace, logs, origin sql.NullString
 		var created, started, finished, updated any
 		if err := rows.Scan(&r.ID, &r.Function, &r.Mode, &r.Status, &r.Parent, &r.Attempts, &r.IdempotencyKey,
-			&input, &output, &errj, &trace, &logs, &created, &started, &finished, &updated); err != nil {
+			&input, &output, &errj, &trace, &logs, &origin, &created, &started, &finished, &updated); err != nil {
 			return nil, fmt.Errorf("reading execution records from %s: %v", x.s.where, err)
 		}
 		var errs []error
@@ -122,6 +124,7 @@ func (x *Executions) query(ctx context.Context, tail string, args ...any) ([]*en
 				r.Logs[i].Value = engine.NormalizeNumbers(r.Logs[i].Value)
 			}
 		}
+		errs = append(errs, setOrigin(&r, origin))
 		if err := errors.Join(errs...); err != nil {
 			return nil, fmt.Errorf("execution record %s in %s is damaged: %v", r.ID, x.s.where, err)
 		}

@@ -87,13 +87,13 @@ func (x *Executions) writeIn(ctx context.Context, q engine.Querier, recs []*engi
 	})
 }
 
-const execColumns = `id, "function", mode, status, parent, attempts, idempotency_key, input, output, error, trace, logs, created_at, started_at, finished_at, updated_at`
-const execColumnCount = 16
+const execColumns = `id, "function", mode, status, parent, attempts, idempotency_key, input, output, error, trace, logs, origin, created_at, started_at, finished_at, updated_at`
+const execColumnCount = 17
 
 // jsonColumns is rec's values for its JSON columns (input, output, error,
-// trace, logs), nil for each one written as NULL.
-func jsonColumns(r *engine.ExecutionRecord) [5]any {
-	v := [5]any{r.Input, r.Output}
+// trace, logs, origin), nil for each one written as NULL.
+func jsonColumns(r *engine.ExecutionRecord) [6]any {
+	v := [6]any{r.Input, r.Output}
 	if r.Error != nil {
 		v[2] = r.Error
 	}
@@ -103,6 +103,7 @@ func jsonColumns(r *engine.ExecutionRecord) [5]any {
 	if len(r.Logs) > 0 {
 		v[4] = r.Logs
 	}
+	v[5] = originOf(r)
 	return v
 }
 

@@ -137,6 +137,8 @@ func AppendJSON(b []byte, v any) ([]byte, error) {
 			}
 		}
 		return append(b, '}'), nil
+	case encodedJSON: // already encoded by this package
+		return append(b, x...), nil
 	case []any:
 		if x == nil {
 			return append(b, "null"...), nil

@@ -70,7 +70,7 @@ var systemDDL = []string{
 		parent TEXT NOT NULL DEFAULT '',
 		attempts INTEGER NOT NULL DEFAULT 0,
 		idempotency_key TEXT NOT NULL DEFAULT '',
-		input JSONTYPE, output JSONTYPE, error JSONTYPE, trace JSONTYPE, logs JSONTYPE,
+		input JSONTYPE, output JSONTYPE, error JSONTYPE, trace JSONTYPE, logs JSONTYPE, origin JSONTYPE,
 		created_at TIMETYPE NOT NULL,
 		started_at TIMETYPE,
 		finished_at TIMETYPE,
@@ -102,12 +102,20 @@ var addedColumns = []addedColumn{
 	// The input fingerprint an idempotency key was claimed with; keys
 	// claimed before it existed keep '' and match any input.
 	{"funcstack_idempotency_keys", "fingerprint", "TEXT NOT NULL DEFAULT ''"},
+	// What started a run: the definition's version, drafts or not, an
+	// endpoint's HTTP request (executions_filter.go). Older records: NULL.
+	{"funcstack_executions", "origin", "JSONTYPE"},
 }
 
 // addColumns adds the addedColumns a table made by an older funcstack
 // lacks.
 func (s *Store) addColumns(tx *gorm.DB) error {
+	jsonType := "TEXT"
+	if s.dialect == DialectPostgres {
+		jsonType = "JSONB"
+	}
 	for _, c := range addedColumns {
+		c.def = strings.ReplaceAll(c.def, "JSONTYPE", jsonType)
 		if s.dialect == DialectPostgres {
 			if err := tx.Exec(fmt.Sprintf(`ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s`, c.table, c.column, c.def)).Error; err != nil {
 				return err

@@ -30,6 +30,9 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("HostileRecords", func(t *testing.T) { testHostileRecords(t, open(t)) })
 	t.Run("Rename", func(t *testing.T) { testRename(t, open(t)) })
 	t.Run("TableInfo", func(t *testing.T) { testTableInfo(t, open(t)) })
+	t.Run("History", func(t *testing.T) { testHistory(t, open(t)) })
+	t.Run("MigrateOrigin", func(t *testing.T) { testMigrateOrigin(t, open(t)) })
+	t.Run("Notes", func(t *testing.T) { testNotes(t, open(t)) })
 }
 
 func ctx() context.Context { return context.Background() }
