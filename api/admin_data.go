@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -47,6 +45,11 @@ func (s *Server) listExecutions(c *gin.Context) {
 		return
 	}
 	o := store.ListOptions{Function: c.Query("function"), Status: c.Query("status"), Before: c.Query("before"), Parent: c.Query("parent")}
+	var ferr *engine.Error
+	if o.Filter, ferr = listFilter(c); ferr != nil {
+		writeError(c, ferr)
+		return
+	}
 	if o.Status != "" && !contains(executionStatuses, o.Status) {
 		writeError(c, badRequest("status=%q is not an execution status; use one of %s", o.Status, strings.Join(executionStatuses, ", ")))
 		return
@@ -134,36 +137,6 @@ func (s *Server) cancelExecution(c *gin.Context) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	writeJSON(c, http.StatusOK, viewOf(rec, true))
-}
-
-func (s *Server) retryExecution(c *gin.Context) {
-	rec := s.lookup(c)
-	if rec == nil {
-		return
-	}
-	fn := s.cfg.Engine.Function(rec.Function)
-	if fn == nil {
-		writeError(c, &engine.Error{Code: engine.CodeNotFound, Definition: rec.Function, Message: fmt.Sprintf(
-			"execution %s ran %s, which is no longer published; publish it again to retry", rec.ID, rec.Function)})
-		return
-	}
-	if b, _ := json.Marshal(rec.Input); bytes.Contains(b, []byte(strconv.Quote(engine.Redacted))) {
-		writeError(c, conflict("execution %s cannot be retried: its sensitive inputs were not kept (%s); run it again with its input", rec.ID, engine.Redacted))
-		return
-	}
-	var id string
-	var err error
-	if in, ok := rec.Input.(map[string]any); rec.Mode == engine.ModeDurable && s.cfg.Engine.HasDurable() && (ok || rec.Input == nil) {
-		id, err = s.cfg.Engine.EnqueueDurable(c.Request.Context(), rec.Function, in, engine.DurableOptions{}) // durable again
-	} else {
-		id, err = s.cfg.Engine.StartAsync(c.Request.Context(), rec.Function, rec.Input, engine.AsyncOptions{})
-	}
-	if err != nil {
-		writeError(c, engine.AsError(err))
-		return
-	}
-	c.Header(HeaderExecutionID, id)
-	writeJSON(c, http.StatusAccepted, gin.H{"id": id, "status_url": "/_/api/executions/" + id})
 }
 
 // tableItem describes one user table.

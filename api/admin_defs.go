@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -397,10 +398,11 @@ func (s *Server) publishDefinition(c *gin.Context) {
 	name, ctx := c.Param("name"), c.Request.Context()
 	var body struct {
 		versionArg
-		Force bool `json:"force"`
+		Force bool   `json:"force"`
+		Note  string `json:"note"`
 	}
 	if c.Request.ContentLength != 0 {
-		if e := s.readInto(c, `{"version": N}, or nothing for the newest`, &body); e != nil {
+		if e := s.readInto(c, `{"version": N, "note": "what changed"}, or nothing for the newest`, &body); e != nil {
 			writeError(c, e)
 			return
 		}
@@ -408,6 +410,11 @@ func (s *Server) publishDefinition(c *gin.Context) {
 	version, verr := body.number()
 	if verr != nil {
 		writeError(c, verr)
+		return
+	}
+	body.Note = strings.TrimSpace(body.Note)
+	if n := utf8.RuneCountInString(body.Note); n > store.MaxNoteLength {
+		writeError(c, badRequest("the note has %d characters; keep it to %d (say what changed; the diff shows the rest)", n, store.MaxNoteLength))
 		return
 	}
 	force, qerr := queryBool(c, "force")
@@ -419,6 +426,13 @@ func (s *Server) publishDefinition(c *gin.Context) {
 	if err != nil {
 		s.publishError(c, name, err)
 		return
+	}
+	if body.Note != "" {
+		if err := st.SetNote(ctx, name, pub.Version, body.Note); err != nil {
+			s.reloadAfter(ctx)
+			s.internal(c, fmt.Sprintf("published %s version %d, but its note was not saved", name, pub.Version), err)
+			return
+		}
 	}
 	s.reloadAfter(ctx)
 	writeJSON(c, http.StatusOK, gin.H{"name": name, "published": pub.Version})

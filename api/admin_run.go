@@ -132,17 +132,9 @@ func (s *Server) runDebug(c *gin.Context) {
 		writeError(c, badRequest("%s is a table; run a function, endpoint, task or middleware", body.Name))
 		return
 	}
-	replace := []*engine.Definition{target}
-	if diags = append(diags, workspace.NewProblems(base, replace)...); diags.HasErrors() {
+	p, diags := compileWith(base, target, diags)
+	if p == nil {
 		writeInvalid(c, "definition "+body.Name+" does not compile; nothing ran", diags)
-		return
-	}
-	p, dropped, err := workspace.CompileServing(workspace.Merge(base, replace))
-	if err == nil && p.Functions[body.Name] == nil {
-		err = fmt.Errorf("%s does not compile with the rest of the workspace", body.Name)
-	}
-	if err != nil {
-		writeInvalid(c, "definition "+body.Name+" does not compile; nothing ran", append(diags, dropped...))
 		return
 	}
 	var input any = map[string]any{}
@@ -154,7 +146,7 @@ func (s *Server) runDebug(c *gin.Context) {
 		}
 		input = m
 	}
-	opt := engine.RunOptions{Program: p, Trace: true, Auth: body.Auth}
+	opt := engine.RunOptions{Program: p, Trace: true, Auth: body.Auth, Draft: stage == "draft"}
 	if target.Kind == engine.KindEndpoint {
 		headers := map[string]any{}
 		for k, v := range body.Headers {
@@ -197,7 +189,7 @@ func (s *Server) runDebug(c *gin.Context) {
 			}
 		}
 	}
-	ans := runAnswer{ExecutionID: res.ExecutionID, Status: engine.StatusSucceeded, Output: res.Output, Error: res.Error,
+	ans := runAnswer{ExecutionID: res.ExecutionID, Output: res.Output, Error: res.Error,
 		DurationMs: float64(res.Duration) / float64(time.Millisecond), Trace: res.Trace, Truncated: res.TraceTruncated, Logs: res.Logs}
 	if ans.Trace == nil {
 		ans.Trace = []engine.TraceEntry{}
@@ -205,15 +197,7 @@ func (s *Server) runDebug(c *gin.Context) {
 	if ans.Logs == nil {
 		ans.Logs = []engine.LogEntry{}
 	}
-	if res.Error != nil {
-		ans.Status = engine.StatusFailed
-		switch res.Error.Code {
-		case engine.CodeTimeout:
-			ans.Status = engine.StatusTimedOut
-		case engine.CodeCancelled:
-			ans.Status = engine.StatusCancelled
-		}
-	}
+	ans.Status = engine.StatusOf(res.Error)
 	if target.Kind == engine.KindEndpoint {
 		h := &runHTTP{Status: httpStatus, Headers: map[string]string{HeaderExecutionID: res.ExecutionID}}
 		if res.Error != nil {
@@ -228,6 +212,24 @@ func (s *Server) runDebug(c *gin.Context) {
 		ans.HTTP = h
 	}
 	writeJSON(c, http.StatusOK, ans)
+}
+
+// compileWith compiles base (the workspace at one stage) with target in
+// place of its definition of that name, for a run of target; nil and the
+// diagnostics (after diags) when target does not compile with the rest.
+func compileWith(base []*engine.Definition, target *engine.Definition, diags engine.Diagnostics) (*engine.Program, engine.Diagnostics) {
+	replace := []*engine.Definition{target}
+	if diags = append(diags, workspace.NewProblems(base, replace)...); diags.HasErrors() {
+		return nil, diags
+	}
+	p, dropped, err := workspace.CompileServing(workspace.Merge(base, replace))
+	if err == nil && p.Functions[target.Name] == nil {
+		err = fmt.Errorf("%s does not compile with the rest of the workspace", target.Name)
+	}
+	if err != nil {
+		return nil, append(diags, dropped...)
+	}
+	return p, diags
 }
 
 // adminProgram compiles the loaded program's definitions with extra
@@ -278,7 +280,7 @@ func (s *Server) runStack(ctx context.Context, purpose string, inputs []string, 
 	if err != nil {
 		return nil, &engine.Error{Code: engine.CodeInternal, Message: "the admin API's stack does not compile: " + err.Error()}
 	}
-	res, rerr := s.cfg.Engine.Run(ctx, name, input, engine.RunOptions{Program: p})
+	res, rerr := s.cfg.Engine.Run(ctx, name, input, engine.RunOptions{Program: p, Internal: true})
 	if rerr != nil {
 		return nil, engine.AsError(rerr)
 	}

@@ -78,7 +78,7 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		if usesRequest {
 			req = requestMap(c, rawQuery, query, len(lists) > 0)
 		}
-		opt := engine.RunOptions{Auth: auth, Request: req}
+		opt := engine.RunOptions{Auth: auth, Request: req, HTTP: requestInfo(r)}
 		if len(mw) > 0 {
 			merged, err := s.runBefore(r.Context(), name, mw, input, opt)
 			if err != nil {

@@ -84,6 +84,7 @@ func TestPromoteAfter(t *testing.T) {
 		{name: "endpoint fast enough: after-middleware runs", method: "GET", url: "/p/slow/5", status: 200, want: `{"data": {"slept": 5}}`},
 		{name: "endpoint promoted", method: "GET", url: "/p/slow/400", status: 202, first: "running",
 			want: `{"id": "<id>", "function": "p_slow_endpoint", "mode": "sync", "status": "succeeded", "input": {"ms": "400"}, "output": {"slept": 400},
+				"request": {"method": "GET", "path": "/p/slow/400", "status": 200, "headers": {"accept-encoding": "gzip", "user-agent": "Go-http-client/1.1"}},
 				"attempts": 1, "created_at": "<time>", "started_at": "<time>", "finished_at": "<time>", "duration_ms": "<ms>"}`},
 		{name: "promoted run that fails later", method: "POST", url: "/function/p_failing", status: 202, first: "running",
 			want: `{"id": "<id>", "function": "p_failing", "mode": "sync", "status": "failed", "input": {}, "attempts": 1,

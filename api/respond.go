@@ -42,13 +42,7 @@ type errorBody struct {
 }
 
 // status is e's HTTP status, kept to an error status.
-func status(e *engine.Error) int {
-	st := e.HTTPStatus()
-	if st < 400 || st > 599 {
-		return http.StatusInternalServerError
-	}
-	return st
-}
+func status(e *engine.Error) int { return e.ResponseStatus() }
 
 func writeError(c *gin.Context, e *engine.Error) {
 	if e.ExecutionID != "" {
