@@ -3,7 +3,9 @@ package api
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -253,11 +255,21 @@ func (s *Server) listPage(c *gin.Context, table string, cols []store.TableColumn
 		writeError(c, badRequest("%s", msg))
 		return
 	}
-	stack := []map[string]any{{"type": "db.query", "table": table, "sort": []string{sortBy}, "limit": "input.limit",
-		"offset": "input.offset", "count": true, "as": "result"}}
-	out, err := s.runStack(c.Request.Context(), "records", []string{"limit", "offset"}, stack, "result",
-		map[string]any{"limit": per, "offset": (page - 1) * per})
+	f, ferr := recordsWhere(c, table, cols)
+	if ferr != nil {
+		writeError(c, ferr)
+		return
+	}
+	query := map[string]any{"type": "db.query", "table": table, "sort": []string{sortBy}, "limit": "input.limit",
+		"offset": "input.offset", "count": true, "as": "result"}
+	if f.where != "" {
+		query["where"] = f.where
+	}
+	input := f.inputs
+	input["limit"], input["offset"] = per, (page-1)*per
+	out, err := s.runStack(c.Request.Context(), "records", slices.Sorted(maps.Keys(input)), []map[string]any{query}, "result", input)
 	if err != nil {
+		f.explain(err)
 		s.recordError(c, table, err)
 		return
 	}
