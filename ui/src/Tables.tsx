@@ -1,9 +1,10 @@
 // A table: the schema designer (columns, indexes, triggers; saved as the
-// table definition) and the record browser with paging and editing.
+// table definition) and the record browser (Records.tsx).
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type DefSummary, type Definition, type TableInfo } from './api';
 import { Diags, IconButton } from './StackEditor';
 import { Icon } from './icons';
+import { Records } from './Records';
 
 export const COLUMN_TYPES = ['text', 'int', 'decimal', 'bool', 'timestamp', 'json', 'uuid', 'email'];
 
@@ -142,112 +143,5 @@ function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: 
         {dirty ? <span className="muted small">unsaved changes</span> : null}
       </div>
     </div>
-  );
-}
-
-function cellText(v: unknown) {
-  if (v === null || v === undefined) return '';
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
-function parseCell(s: string, type: string): unknown {
-  if (s === '') return null;
-  if (type === 'int' || type === 'decimal') return Number(s);
-  if (type === 'bool') return s === 'true' || s === '1';
-  if (type === 'json') { try { return JSON.parse(s); } catch { return s; } }
-  return s;
-}
-
-function Records({ info, toast, onChange }: { info: TableInfo; toast: (m: string, bad?: boolean) => void; onChange: () => void }) {
-  const [page, setPage] = useState(1);
-  const [per, setPer] = useState(25);
-  const [data, setData] = useState<{ items: Record<string, unknown>[]; total: number } | null>(null);
-  const [edit, setEdit] = useState<{ id: unknown; col: string; text: string } | null>(null);
-  const [adding, setAdding] = useState<Record<string, string> | null>(null);
-  const load = () => api.records(info.name, page, per).then(setData).catch((e) => toast(e.message, true));
-  useEffect(() => void load(), [info.name, page, per]);
-  const cols = info.columns.filter((c) => c.name !== 'id');
-  const editable = cols.filter((c) => !['created_at', 'updated_at'].includes(c.name));
-  const pages = data ? Math.max(1, Math.ceil(data.total / per)) : 1;
-  const commit = async () => {
-    if (!edit) return;
-    const col = info.columns.find((c) => c.name === edit.col)!;
-    try {
-      await api.patchRecord(info.name, edit.id, { [edit.col]: parseCell(edit.text, col.type) });
-      setEdit(null);
-      load();
-    } catch (e) {
-      toast((e as Error).message, true);
-    }
-  };
-  const add = async () => {
-    if (!adding) return;
-    const rec: Record<string, unknown> = {};
-    for (const c of editable) if (adding[c.name] !== undefined && adding[c.name] !== '') rec[c.name] = parseCell(adding[c.name], c.type);
-    try {
-      await api.addRecord(info.name, rec);
-      setAdding(null);
-      toast('Record added');
-      load();
-      onChange();
-    } catch (e) {
-      toast((e as Error).message, true);
-    }
-  };
-  return (
-    <section className="panel records">
-      <div className="row gap">
-        <button type="button" className="btn" onClick={() => setAdding(adding ? null : {})}><Icon name="plus" /> Add record</button>
-        <span className="spacer" />
-        <span className="muted small">{data ? `${data.total} record${data.total === 1 ? '' : 's'}` : ''}</span>
-        <label className="inline-label">per page
-          <select value={per} onChange={(e) => (setPer(Number(e.target.value)), setPage(1))}>{[10, 25, 50, 100].map((n) => <option key={n}>{n}</option>)}</select>
-        </label>
-        <button type="button" className="icon-btn" aria-label="Previous page" disabled={page <= 1} onClick={() => setPage(page - 1)}><Icon name="left" /></button>
-        <span className="small">page {page} of {pages}</span>
-        <button type="button" className="icon-btn" aria-label="Next page" disabled={page >= pages} onClick={() => setPage(page + 1)}><Icon name="right" /></button>
-      </div>
-      {adding ? (
-        <div className="add-record">
-          {editable.map((c) => (
-            <label key={c.name} className="stack-label">{c.name}<span className="muted small"> {c.type}{c.required ? ' *' : ''}</span>
-              <input value={adding[c.name] ?? ''} onChange={(e) => setAdding({ ...adding, [c.name]: e.target.value })} /></label>
-          ))}
-          <button type="button" className="btn primary" onClick={add}>Add</button>
-        </div>
-      ) : null}
-      <div className="scroll-x">
-        <table className="grid records-grid" aria-label={`${info.name} records`}>
-          <thead><tr><th>id</th>{cols.map((c) => <th key={c.name}>{c.name}<span className="col-type"> {c.type}</span></th>)}<th /></tr></thead>
-          <tbody>
-            {(data?.items ?? []).map((r) => (
-              <tr key={String(r.id)}>
-                <td className="mono muted">{String(r.id)}</td>
-                {cols.map((c) => {
-                  const on = edit && edit.id === r.id && edit.col === c.name;
-                  const can = editable.includes(c);
-                  return (
-                    <td key={c.name} className={can ? 'editable' : 'muted'} onDoubleClick={() => can && setEdit({ id: r.id, col: c.name, text: cellText(r[c.name]) })}>
-                      {on ? (
-                        <input autoFocus aria-label={`${c.name} of record ${String(r.id)}`} value={edit!.text} onChange={(e) => setEdit({ ...edit!, text: e.target.value })}
-                          onKeyDown={(e) => { if (e.key === 'Enter') commit(); if (e.key === 'Escape') setEdit(null); }} onBlur={commit} />
-                      ) : can ? (
-                        <button type="button" className="cell-btn" aria-label={`${cellText(r[c.name]) || 'null'}: edit ${c.name} of record ${String(r.id)}`} onClick={() => setEdit({ id: r.id, col: c.name, text: cellText(r[c.name]) })}>
-                          {cellText(r[c.name]) || <span className="muted">null</span>}
-                        </button>
-                      ) : cellText(r[c.name])}
-                    </td>
-                  );
-                })}
-                <td><IconButton icon="trash" label={`Delete record ${String(r.id)}`} onClick={async () => {
-                  if (!confirm(`Delete record ${String(r.id)}?`)) return;
-                  try { await api.deleteRecord(info.name, r.id); load(); onChange(); } catch (e) { toast((e as Error).message, true); }
-                }} /></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {data && data.items.length === 0 ? <div className="empty-state">No records yet. Add one here, or with the db.add step.</div> : null}
-      </div>
-    </section>
   );
 }

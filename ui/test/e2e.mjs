@@ -597,7 +597,7 @@ scenario('accessibility: axe finds no serious or critical problem on any page', 
   await audit('step palette');
   await page.keyboard.press('Escape');
   await page.getByRole('button', { name: 'Versions' }).click();
-  await page.getByRole('complementary', { name: 'Versions' }).locator('table').waitFor();
+  await page.getByRole('complementary', { name: 'Versions' }).locator('[data-version]').first().waitFor();
   await audit('versions');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
   await page.locator('tr[data-execution]').first().click();
