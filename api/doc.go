@@ -36,6 +36,8 @@
 //	diff.go            the JSON diff of two versions (changes and unified text)
 //	admin_import.go    the workspace as a whole: validate, export, import
 //	admin_run.go       POST /_/api/run: debug runs of drafts and versions; compiled stack cache
-//	admin_data.go      executions (list, cancel, retry) and table records
+//	admin_data.go      executions (list, cancel) and table records
+//	history.go         the request history: an endpoint run's request, list filters, retry by version
+//	records_filter.go  the record listing's search and filters, as its db.query where
 //	ADMIN_API.md       the admin API's reference
 package api

@@ -55,6 +55,7 @@
 //	durable.go       the Durable seam (package durable implements it), table triggers
 //	promote.go       sync runs that turn async after promote_after
 //	execution.go     ExecutionRecord, ExecutionStore and the in-memory MemoryStore
+//	origin.go        where a record came from: version, drafts, an endpoint's request (headers redacted)
 //	idempotency.go   idempotency keys: input fingerprints, the reuse error
 //	observe.go       Observer, told of every execution that ends
 package engine

@@ -20,6 +20,8 @@
 //	sqlite_direct.go      SQLite records on a connection of their own, statements prepared once
 //	executions_pg.go      PostgreSQL records: one unnest statement of array parameters; pgx
 //	executions_read.go    Get and List of records, queued ones included
+//	executions_filter.go  List's search (ID, time range, internal runs) and a record's origin column
+//	notes.go              a version's note
 //	idempotency.go        idempotency keys claimed for a window
 //	prune.go              deleting old records and expired keys
 //	keys.go               server keys shared by every node of a database
