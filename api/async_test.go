@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -34,21 +35,13 @@ func durableServer(t testing.TB, st *store.Store, defs ...string) *httptest.Serv
 
 func post(t testing.TB, url string, admin bool, headers map[string]string, body string) (*http.Response, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	h := map[string]string{"Content-Type": "application/json"}
 	if admin {
-		req.Header.Set("Authorization", "Bearer "+token)
+		h["Authorization"] = "Bearer " + token
 	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	maps.Copy(h, headers)
+	resp, b := send(t, http.MethodPost, url, h, body)
 	var out map[string]any
-	b, _ := io.ReadAll(resp.Body)
 	_ = json.Unmarshal(b, &out)
 	return resp, out
 }

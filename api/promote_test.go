@@ -15,6 +15,20 @@ import (
 // call sends one request and returns the status, headers and body.
 func call(t testing.TB, method, url, body string, admin bool) (int, http.Header, []byte) {
 	t.Helper()
+	h := map[string]string{}
+	if body != "" {
+		h["Content-Type"] = "application/json"
+	}
+	if admin {
+		h["Authorization"] = "Bearer " + token
+	}
+	resp, b := send(t, method, url, h, body)
+	return resp.StatusCode, resp.Header, b
+}
+
+// send makes one request with headers and returns the answer and its body.
+func send(t testing.TB, method, url string, headers map[string]string, body string) (*http.Response, []byte) {
+	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -23,11 +37,8 @@ func call(t testing.TB, method, url, body string, admin bool) (int, http.Header,
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if admin {
-		req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -35,7 +46,7 @@ func call(t testing.TB, method, url, body string, admin bool) (int, http.Header,
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, b
+	return resp, b
 }
 
 // waitRecord polls the execution record at url until its status is final,
