@@ -45,7 +45,7 @@ func TestAdminRun(t *testing.T) {
 					want: map[string]any{"output": map[string]any{"y": 12}}},
 				{name: "run an unsaved definition", method: "POST", url: "/_/api/run", status: 200,
 					body: `{"input": {"x": 0}, "definition": {"kind": "function", "name": "t_unsaved", "input": [{"name": "x", "type": "int"}],
-						"stack": [{"type": "precondition", "cond": "input.x > 0", "message": "'x must be positive'"}], "response": "input.x"}}`,
+						"stack": [{"type": "precondition", "cond": "input.x > 0", "message": "x must be positive"}], "response": "input.x"}}`,
 					want: map[string]any{"status": "failed", "output": nil, "error.code": "precondition_failed", "error.path": "stack[0]",
 						"error.message": "x must be positive", "trace.0.type": "precondition", "trace.0.error": "x must be positive"}},
 				{name: "an unsaved version of a saved one", method: "POST", url: "/_/api/run", status: 200,

@@ -226,7 +226,7 @@ func TestDurableJobsMetric(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			ts := durableServer(t, b.open(t), `{"kind": "function", "name": "flaky", "settings": {"retries": {"max_attempts": 3, "backoff": "1h"}},
-				"stack": [{"type": "throw", "message": "'down'"}]}`)
+				"stack": [{"type": "throw", "message": "down"}]}`)
 			if resp, body := post(t, ts.URL+"/async-function/flaky", true, nil, `{}`); resp.StatusCode != 202 {
 				t.Fatalf("%d %v", resp.StatusCode, body)
 			}

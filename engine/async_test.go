@@ -138,7 +138,7 @@ func TestQueueFull(t *testing.T) {
 }
 
 func TestRecordsOfSyncRuns(t *testing.T) {
-	e := load(t, engine.Config{}, `{"kind": "function", "name": "boom", "stack": [{"type": "throw", "message": "'no'", "status": 409}]}`)
+	e := load(t, engine.Config{}, `{"kind": "function", "name": "boom", "stack": [{"type": "throw", "message": "no", "status": 409}]}`)
 	res, err := e.Run(context.Background(), "boom", nil, engine.RunOptions{})
 	if err == nil {
 		t.Fatal("want an error")

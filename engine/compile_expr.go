@@ -33,9 +33,15 @@ func (dc *defCompiler) compileExpr(src, path string, sc *scope, to string) *Expr
 	}
 	prog, err := compileExprSafe(src, sc.typeMap())
 	if err != nil {
-		dc.r.errorf(path, "expression", "%s", dc.exprErrorText(err, sc))
+		dc.r.errorf(path, "expression", "%s", dc.exprMessage(src, err, sc))
 		return nil
 	}
+	return dc.newExpr(src, path, prog, sc, to)
+}
+
+// newExpr makes the Expr of prog, compiled from src in scope sc: its fast
+// path, the names it reads and their slots.
+func (dc *defCompiler) newExpr(src, path string, prog *vm.Program, sc *scope, to string) *Expr {
 	visible := sc.visible()
 	slotOf := func(name string) (int, bool) {
 		if visible[name] == nil {
@@ -73,8 +79,12 @@ func compileExprSafe(src string, env types.Map) (p *vm.Program, err error) {
 			err = fmt.Errorf("cannot compile expression: %v", r)
 		}
 	}()
-	opts := append([]expr.Option{expr.Env(env), expr.MaxNodes(5000)}, exprFunctions...)
-	return expr.Compile(src, opts...)
+	return expr.Compile(src, exprOptions(env)...)
+}
+
+// exprOptions are the options every expression is compiled with.
+func exprOptions(env types.Map) []expr.Option {
+	return append([]expr.Option{expr.Env(env), expr.MaxNodes(5000)}, exprFunctions...)
 }
 
 // exprErrorText renders an expr error on one line with its position. For

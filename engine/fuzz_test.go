@@ -198,7 +198,7 @@ var hostileDefinitions = []string{
 	`{"kind": "function", "name": "f", "stack": [{"type": "call", "function": "f", "input": {}, "as": "r"}]}`,
 	`{"kind": "function", "name": "f", "stack": [{"type": "call", "function": "f", "async": true, "as": "r"}, {"type": "await", "ids": "r", "as": "o"}]}`,
 	`{"kind": "function", "name": "f", "stack": [{"type": "await", "ids": "['nope', 1, null]", "settle": true, "timeout": "1ms", "as": "o"}], "response": "o"}`,
-	`{"kind": "function", "name": "f", "stack": [{"type": "try", "steps": [{"type": "throw", "message": "'x'", "status": 99999999999}], "catch": [{"type": "throw", "message": "error.message", "status": -1}], "finally": [{"type": "return", "value": "error"}]}]}`,
+	`{"kind": "function", "name": "f", "stack": [{"type": "try", "steps": [{"type": "throw", "message": "x", "status": 99999999999}], "catch": [{"type": "throw", "message": "{{error.message}}", "status": -1}], "finally": [{"type": "return", "value": "error"}]}]}`,
 	`{"kind": "function", "name": "f", "stack": [{"type": "switch", "value": "1", "cases": [{"match": "1"}, {"match": 1, "steps": 1}, null], "default": [{"type": "break"}]}]}`,
 	`{"kind": "function", "name": "f", "stack": [{"type": "http", "method": "GET", "url": "'http://127.0.0.1:1/'", "timeout": "1ms", "as": "r"}], "response": "r"}`,
 	`{"kind": "function", "name": "f", "stack": [{"type": "log", "value": "repeat('x', 100000)"}, {"type": "sleep", "ms": "'1h'"}]}`,
@@ -377,12 +377,12 @@ const fuzzEach = `{"kind": "function", "name": "fuzz_each",
 				],
 				"catch": [
 					{"type": "set", "name": "acc", "value": "concat(acc, [error.code])"},
-					{"type": "if", "cond": "error.code == 'limit_exceeded'", "then": [{"type": "throw", "message": "error.message", "code": "'again'"}]}
+					{"type": "if", "cond": "error.code == 'limit_exceeded'", "then": [{"type": "throw", "message": "{{error.message}}", "code": "'again'"}]}
 				],
 				"finally": [{"type": "log", "value": "k"}]}
 		]},
 		{"type": "switch", "value": "input.s", "cases": [
-			{"match": "'throw'", "steps": [{"type": "throw", "message": "'asked to: ' + input.s", "status": 418}]},
+			{"match": "'throw'", "steps": [{"type": "throw", "message": "asked to: {{input.s}}", "status": 418}]},
 			{"match": "'return'", "steps": [{"type": "return", "value": "done"}]}
 		]}
 	],

@@ -14,6 +14,7 @@ type FieldKind string
 // for every step type without knowing any step by name.
 const (
 	FieldExpr       FieldKind = "expr"        // an expression string
+	FieldTemplate   FieldKind = "template"    // text with {{ expression }} parts
 	FieldName       FieldKind = "name"        // a variable name ([a-z][a-z0-9_]*)
 	FieldString     FieldKind = "string"      // plain text
 	FieldEnum       FieldKind = "enum"        // one of Values

@@ -13,7 +13,7 @@ import (
 var asyncDefs = []string{
 	fn("slow", `[{"name": "ms", "type": "int", "required": true}, {"name": "v", "type": "json"}]`,
 		`[{"type": "sleep", "ms": "input.ms"}]`, "input.v"),
-	fn("fail", "", `[{"type": "throw", "message": "'child failed'", "status": 409, "code": "conflict"}]`, ""),
+	fn("fail", "", `[{"type": "throw", "message": "child failed", "status": 409, "code": "conflict"}]`, ""),
 }
 
 func withAsync(main string) []string { return append([]string{main}, asyncDefs...) }

@@ -15,7 +15,7 @@ func TestDBTransaction(t *testing.T) {
 		{name: "transaction rolls back on error", stack: `[
 			{"type": "try", "steps": [{"type": "db.transaction", "steps": [
 				{"type": "db.add", "table": "notes", "data": {"body": "'gone'"}},
-				{"type": "throw", "message": "'boom'"}]}], "catch": []},
+				{"type": "throw", "message": "boom"}]}], "catch": []},
 			{"type": "db.query", "table": "notes", "count": true, "as": "n"}]`, resp: "n.total", want: `0`},
 		{name: "transaction commits on return", stack: `[
 			{"type": "db.transaction", "steps": [

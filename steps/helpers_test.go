@@ -172,6 +172,28 @@ func wantCompileErrors(t *testing.T, cases []compileCase) {
 	}
 }
 
+// diagCase is a stack of main and every diagnostic its compile gives,
+// "severity: definition: path: message" a line.
+type diagCase struct{ name, stack, want string }
+
+// wantDiagnostics compiles each case's main (with defs) and compares its
+// diagnostics whole.
+func wantDiagnostics(t *testing.T, cases []diagCase, defs ...string) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Helper()
+			var lines []string
+			for _, d := range diagnose(append([]string{mainFn(tc.stack, "")}, defs...)...) {
+				lines = append(lines, d.Severity+": "+d.String())
+			}
+			if got := strings.Join(lines, "\n"); got != tc.want {
+				t.Errorf("diagnostics:\n--- got\n%s\n--- want\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
 // The tables every db test works on.
 const (
 	usersDef = `{"kind": "table", "name": "users", "fields": [

@@ -9,7 +9,7 @@ import (
 func TestLog(t *testing.T) {
 	res := runCase(t, stepCase{defs: []string{mainFn(`[
 		{"type": "var", "name": "total", "value": "3"},
-		{"type": "log", "value": "'total is ' + string(total)"},
+		{"type": "log", "message": "total is {{total}}"},
 		{"type": "foreach", "items": "[1, 2]", "as": "i", "steps": [{"type": "log", "value": "{i: i}"}]}]`, "total")},
 		want: `3`})
 	type entry struct {
@@ -45,4 +45,13 @@ func TestLogsOfCalleeAndLimit(t *testing.T) {
 	if g := jsonOf(t, got); g != `["main","child"]` {
 		t.Errorf("logs = %s, want [\"main\",\"child\"]", g)
 	}
+}
+
+func TestLogCompileErrors(t *testing.T) {
+	wantDiagnostics(t, []diagCase{
+		{name: "neither", stack: `[{"type": "log"}]`,
+			want: "error: main: stack[0]: give either message (text with {{ expression }} parts) or value (an expression), not both and not neither"},
+		{name: "both", stack: `[{"type": "log", "message": "a", "value": "1"}]`,
+			want: "error: main: stack[0]: give either message (text with {{ expression }} parts) or value (an expression), not both and not neither"},
+	})
 }

@@ -9,7 +9,7 @@ import (
 // errorFields are the fields throw and precondition share.
 func errorFields(defaultStatus int) []engine.FieldSpec {
 	return []engine.FieldSpec{
-		{Name: "message", Kind: engine.FieldExpr, Required: true, Description: "the error message"},
+		{Name: "message", Kind: engine.FieldTemplate, Required: true, Description: "the error message: text with {{ expression }} parts, e.g. only {{product.stock}} left"},
 		{Name: "status", Kind: engine.FieldInt, Default: defaultStatus, Description: fmt.Sprintf("HTTP status for endpoints (default %d)", defaultStatus)},
 		{Name: "code", Kind: engine.FieldString, Description: "a machine-readable error code"},
 	}
@@ -17,13 +17,13 @@ func errorFields(defaultStatus int) []engine.FieldSpec {
 
 // errorSpec is the compiled message, status and code of an error step.
 type errorSpec struct {
-	message *engine.Expr
+	message *engine.Template
 	status  int
 	code    string
 }
 
 func compileErrorSpec(c *engine.StepCompiler, defaultStatus int, defaultCode string) errorSpec {
-	e := errorSpec{message: c.Expr("message"), status: defaultStatus, code: c.String("code")}
+	e := errorSpec{message: c.Template("message"), status: defaultStatus, code: c.String("code")}
 	if n, ok := c.Int("status"); ok {
 		if n < 400 || n > 599 {
 			c.Errorf("status", "bad_value", "status %d is not an error status (400-599)", n)
@@ -37,13 +37,9 @@ func compileErrorSpec(c *engine.StepCompiler, defaultStatus int, defaultCode str
 }
 
 func (e errorSpec) raise(s *engine.State) error {
-	v, err := s.Eval(e.message)
+	msg, err := s.Render(e.message)
 	if err != nil {
 		return err
-	}
-	msg, ok := v.(string)
-	if !ok {
-		msg = fmt.Sprint(v)
 	}
 	return &engine.Error{Code: e.code, Status: e.status, Message: msg}
 }
@@ -55,7 +51,7 @@ func init() {
 		Description: "Raise an error. A try step can catch it; otherwise the run fails with it.",
 		Fields:      errorFields(500),
 		Terminates:  true,
-		Example:     []byte(`{"type": "throw", "message": "'out of stock: ' + product.name", "status": 409, "code": "out_of_stock"}`),
+		Example:     []byte(`{"type": "throw", "message": "out of stock: {{product.name}}", "status": 409, "code": "out_of_stock"}`),
 		Compile: func(c *engine.StepCompiler) engine.RunFunc {
 			spec := compileErrorSpec(c, 500, engine.CodeThrown)
 			return func(s *engine.State) (any, error) { return nil, spec.raise(s) }
@@ -68,7 +64,7 @@ func init() {
 		Fields: append([]engine.FieldSpec{
 			{Name: "cond", Kind: engine.FieldExpr, Required: true, Description: "must be true to go on"},
 		}, errorFields(400)...),
-		Example: []byte(`{"type": "precondition", "cond": "input.qty > 0", "message": "'qty must be positive'"}`),
+		Example: []byte(`{"type": "precondition", "cond": "input.qty > 0", "message": "qty must be positive, not {{input.qty}}"}`),
 		Compile: func(c *engine.StepCompiler) engine.RunFunc {
 			cond := c.Expr("cond")
 			spec := compileErrorSpec(c, 400, engine.CodePrecondition)

@@ -13,7 +13,7 @@ func TestTry(t *testing.T) {
 			{"type": "var", "name": "e", "value": "nil"},
 			{"type": "try", "steps": [
 				{"type": "var", "name": "a", "value": "1"},
-				{"type": "if", "cond": "a == 1", "then": [{"type": "throw", "message": "'bad'", "status": 418, "code": "teapot"}]}],
+				{"type": "if", "cond": "a == 1", "then": [{"type": "throw", "message": "bad", "status": 418, "code": "teapot"}]}],
 			 "catch": [{"type": "set", "name": "e", "value": "error"}]}]`, "e")},
 			want: `{"code":"teapot","definition":"main","execution_id":"","message":"bad","status":418,"step":"stack[1].steps[1].then[0]"}`},
 		{name: "catch an expression error", defs: []string{mainFn(`[
@@ -24,7 +24,7 @@ func TestTry(t *testing.T) {
 		{name: "error from a callee names the callee's step", defs: []string{
 			mainFn(`[{"type": "try", "steps": [{"type": "call", "function": "child", "as": "r"}],
 				"catch": [{"type": "var", "name": "r", "value": "error.definition + ': ' + error.step + ': ' + error.message"}]}]`, "r"),
-			fn("child", "", `[{"type": "var", "name": "x", "value": "1"}, {"type": "throw", "message": "'child failed'"}]`, "")},
+			fn("child", "", `[{"type": "var", "name": "x", "value": "1"}, {"type": "throw", "message": "child failed"}]`, "")},
 			want: `"child: stack[1]: child failed"`},
 		{name: "finally runs on success", defs: []string{mainFn(`[
 			{"type": "var", "name": "log", "value": "[]"},
@@ -34,12 +34,12 @@ func TestTry(t *testing.T) {
 			want: `["steps","finally"]`},
 		{name: "finally runs after catch", defs: []string{mainFn(`[
 			{"type": "var", "name": "log", "value": "[]"},
-			{"type": "try", "steps": [{"type": "throw", "message": "'x'"}],
+			{"type": "try", "steps": [{"type": "throw", "message": "x"}],
 			 "catch": [{"type": "set", "name": "log", "value": "concat(log, ['catch'])"}],
 			 "finally": [{"type": "set", "name": "log", "value": "concat(log, ['finally'])"}]}]`, "log")},
 			want: `["catch","finally"]`},
 		{name: "finally runs when nothing catches", defs: []string{mainFn(`[
-			{"type": "try", "steps": [{"type": "throw", "message": "'uncaught'"}],
+			{"type": "try", "steps": [{"type": "throw", "message": "uncaught"}],
 			 "finally": [{"type": "log", "value": "'finally ran'"}]}]`, "")},
 			wantErr: "main: stack[0].steps[0]: uncaught (execution exec-1)",
 			check: func(t *testing.T, res *engine.Result) {
@@ -57,12 +57,12 @@ func TestTry(t *testing.T) {
 				}
 			}},
 		{name: "error in catch propagates", defs: []string{mainFn(`[
-			{"type": "try", "steps": [{"type": "throw", "message": "'first'"}],
-			 "catch": [{"type": "throw", "message": "'second: ' + error.message"}]}]`, "")},
+			{"type": "try", "steps": [{"type": "throw", "message": "first"}],
+			 "catch": [{"type": "throw", "message": "second: {{error.message}}"}]}]`, "")},
 			wantErr: "main: stack[0].catch[0]: second: first (execution exec-1)"},
 		{name: "error is not visible after catch", defs: []string{mainFn(`[
-			{"type": "try", "steps": [{"type": "throw", "message": "'inner'"}],
-			 "catch": [{"type": "try", "steps": [{"type": "throw", "message": "'nested'"}],
+			{"type": "try", "steps": [{"type": "throw", "message": "inner"}],
+			 "catch": [{"type": "try", "steps": [{"type": "throw", "message": "nested"}],
 				"catch": [{"type": "var", "name": "n", "value": "error.message"}]},
 				{"type": "var", "name": "outer", "value": "error.message + '/' + n"}]}]`, "outer")},
 			want: `"inner/nested"`},

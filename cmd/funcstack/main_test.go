@@ -166,7 +166,7 @@ func TestValidate(t *testing.T) {
 	}
 	want := strings.Join([]string{
 		"error: " + filepath.Join(dir, "sub/c.json") + ": invalid JSON at line 1, column 45: unexpected end of JSON input",
-		"error: " + filepath.Join(dir, "a.json") + ":1:83: a: stack[0].value: unknown name totl (1:1)",
+		"error: " + filepath.Join(dir, "a.json") + ":1:83: a: stack[0].value: unknown name totl; to write text, put it in quotes: 'totl'",
 		"error: " + filepath.Join(dir, "b.json") + `:1:54: b: stack[0].type: unknown step type "sett" (did you mean "set"?)`,
 		"warning: " + filepath.Join(dir, "d.json") + ":2:4: d: stack[0]: the async execution ID in id is never awaited or used; add an await step, or drop \"as\" to fire and forget",
 		dir + ": 3 error(s), 1 warning(s)",

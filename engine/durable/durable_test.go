@@ -217,11 +217,11 @@ func attemptTimes(rec *engine.ExecutionRecord) []time.Time {
 func TestRetriesFollowThePolicy(t *testing.T) {
 	defs := []string{
 		`{"kind": "function", "name": "flaky", "settings": {"retries": {"max_attempts": 3, "backoff": "300ms"}},
-			"stack": [{"type": "throw", "message": "'down'", "code": "upstream_down"}]}`,
+			"stack": [{"type": "throw", "message": "down", "code": "upstream_down"}]}`,
 		`{"kind": "function", "name": "bad_request", "settings": {"retries": {"max_attempts": 3, "backoff": "100ms"}},
-			"stack": [{"type": "throw", "message": "'no'", "status": 422}]}`,
+			"stack": [{"type": "throw", "message": "no", "status": 422}]}`,
 		`{"kind": "function", "name": "declined", "settings": {"retries": {"max_attempts": 3, "backoff": "100ms", "non_retryable": ["declined"]}},
-			"stack": [{"type": "throw", "message": "'card declined'", "code": "declined"}]}`,
+			"stack": [{"type": "throw", "message": "card declined", "code": "declined"}]}`,
 		`{"kind": "function", "name": "slow", "settings": {"timeout": "200ms", "retries": {"max_attempts": 2, "backoff": "100ms"}},
 			"stack": [{"type": "sleep", "ms": "2000"}]}`,
 	}
@@ -262,7 +262,7 @@ func TestRetriesFollowThePolicy(t *testing.T) {
 
 func TestDefaultBackoffIsOneThenTwoMinutes(t *testing.T) {
 	st := openStore(t, store.Options{DataDir: t.TempDir()})
-	n := start(t, st, durable.Options{}, `{"kind": "function", "name": "once", "stack": [{"type": "throw", "message": "'x'"}]}`)
+	n := start(t, st, durable.Options{}, `{"kind": "function", "name": "once", "stack": [{"type": "throw", "message": "x"}]}`)
 	id := enqueue(t, n, "once", nil, engine.DurableOptions{})
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -322,7 +322,7 @@ func (rv *receiver) count(id string) int {
 }
 
 func TestCallbacksArriveOnceWithTheirHeaders(t *testing.T) {
-	defs := []string{double, `{"kind": "function", "name": "broken", "settings": {"retries": 1}, "stack": [{"type": "throw", "message": "'broken'"}]}`}
+	defs := []string{double, `{"kind": "function", "name": "broken", "settings": {"retries": 1}, "stack": [{"type": "throw", "message": "broken"}]}`}
 	both(t, func(t *testing.T, b backend) {
 		n := start(t, b.open(t), durable.Options{CallbackBackoff: 100 * time.Millisecond}, defs...)
 		rv := newReceiver(t, 0)
@@ -396,7 +396,7 @@ func TestDurableCallJoinsTheTransaction(t *testing.T) {
 				{"type": "db.transaction", "steps": [
 					{"type": "call", "function": "child", "durable": true, "async": true, "input": {"tag": "input.tag"}, "as": "cid"},
 					{"type": "set", "name": "id", "value": "cid"},
-					{"type": "if", "cond": "input.fail", "then": [{"type": "throw", "message": "'rolled back'"}]}
+					{"type": "if", "cond": "input.fail", "then": [{"type": "throw", "message": "rolled back"}]}
 				]}
 			], "response": "id"}`,
 		`{"kind": "function", "name": "waits", "stack": [

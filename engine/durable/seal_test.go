@@ -19,7 +19,7 @@ var sealDefs = []string{
 	`{"kind": "function", "name": "charge_flaky", "settings": {"retries": {"max_attempts": 2, "backoff": "100ms"}},
 		"input": [{"name": "payer", "type": "object", "fields": [{"name": "card", "type": "text", "sensitive": true}]}],
 		"stack": [{"type": "db.add", "table": "charges", "data": {"ok": "input.payer.card == '4111111111111111'"}},
-			{"type": "throw", "message": "'gateway down'", "code": "gateway_down"}]}`,
+			{"type": "throw", "message": "gateway down", "code": "gateway_down"}]}`,
 }
 
 // Inputs marked sensitive never sit in River's job arguments in plain

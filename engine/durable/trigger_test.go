@@ -41,7 +41,7 @@ var triggerDefs = []string{
 	`{"kind": "function", "name": "rolled_back", "stack": [
 		{"type": "db.transaction", "steps": [
 			{"type": "db.add", "table": "items", "data": {"name": "'ghost'"}},
-			{"type": "throw", "message": "'undo'"}
+			{"type": "throw", "message": "undo"}
 		]}
 	]}`,
 	`{"kind": "table", "name": "pings", "fields": [{"name": "n", "type": "int"}], "triggers": [{"on": ["insert"], "function": "pong"}]}`,
