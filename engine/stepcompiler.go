@@ -8,7 +8,12 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/compiler"
+	"github.com/expr-lang/expr/conf"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/types"
+	"github.com/expr-lang/expr/vm"
 )
 
 type declaration struct{ name, path string }
@@ -196,14 +201,37 @@ func (c *StepCompiler) AppendItems(e *Expr, name string) []*Expr {
 		return nil
 	}
 	items := make([]*Expr, 0, len(call.Arguments)-1)
+	env := c.sc.typeMap()
 	for _, a := range call.Arguments[1:] {
-		it := c.dc.compileExpr(a.String(), e.Path, c.sc, name)
-		if it == nil {
-			return nil
+		// Each item from the checked tree of e: printed back to text
+		// and parsed again it could mean something else ({'in': 1}
+		// prints as {in: 1}, which does not parse).
+		prog, err := compileNodeSafe(a, e.Source, env)
+		if err != nil {
+			return nil // the step runs the whole expression instead
 		}
-		items = append(items, it)
+		items = append(items, c.dc.newExpr(e.Source, e.Path, prog, c.sc, name))
 	}
 	return items
+}
+
+// compileNodeSafe compiles node, a part of the checked tree of an
+// expression compiled from src in env, on its own. Its runtime errors
+// are placed in src.
+func compileNodeSafe(node ast.Node, src string, env types.Map) (p *vm.Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot compile expression: %v", r)
+		}
+	}()
+	cfg := conf.CreateNew()
+	for _, op := range exprOptions(env) {
+		op(cfg)
+	}
+	for name := range cfg.Disabled {
+		delete(cfg.Builtins, name)
+	}
+	return compiler.Compile(&parser.Tree{Node: node, Source: file.NewSource(src)}, cfg)
 }
 
 // ExprIn compiles an expression field in a scope with extra names (such as

@@ -163,7 +163,7 @@ func (c *StepCompiler) Template(field string) *Template {
 			t.parts = append(t.parts, templatePart{text: p.text})
 			continue
 		}
-		e := c.templateExpr(field, src, p)
+		e := c.ExprPart(field, src, p.offset, p.text)
 		if e == nil {
 			failed = true
 			continue
@@ -176,21 +176,28 @@ func (c *StepCompiler) Template(field string) *Template {
 	return t
 }
 
-// templateExpr compiles the expression part p of template src; an error
-// gives its position in the template.
-func (c *StepCompiler) templateExpr(field, src string, p rawPart) *Expr {
+// ExprPart compiles src, the expression at byte offset at of whole, the
+// text of field (a template's {{ }} part, a set path's [ ] part). Its
+// errors give their line and column in whole; nil when it does not
+// compile (and then reported).
+func (c *StepCompiler) ExprPart(field, whole string, at int, src string) *Expr {
 	dc := c.dc
-	prog, err := compileExprSafe(p.text, c.sc.typeMap())
+	if strings.TrimSpace(src) == "" {
+		line, col := position(whole, at)
+		c.Errorf(field, "empty_expression", "the expression at %d:%d is empty", line, col)
+		return nil
+	}
+	prog, err := compileExprSafe(src, c.sc.typeMap())
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) && fe.Snippet != "" {
-			at := &file.Error{Location: file.Location{From: utf8.RuneCountInString(src[:p.offset]) + fe.From}, Message: fe.Message}
-			err = at.Bind(file.NewSource(src))
+			placed := &file.Error{Location: file.Location{From: utf8.RuneCountInString(whole[:at]) + fe.From}, Message: fe.Message}
+			err = placed.Bind(file.NewSource(whole))
 		}
 		c.Errorf(field, "expression", "%s", dc.exprErrorText(err, c.sc))
 		return nil
 	}
-	return dc.newExpr(p.text, c.Path(field), prog, c.sc, "")
+	return dc.newExpr(src, c.Path(field), prog, c.sc, "")
 }
 
 // migrateTemplate checks a template with no {{ }} parts for a message
