@@ -360,6 +360,17 @@ type AwaitResult struct {
 // same order. It stops at ctx's deadline or after timeout (if > 0),
 // whichever is sooner; the executions go on.
 func (e *Engine) Await(ctx context.Context, ids []string, timeout time.Duration) ([]AwaitResult, error) {
+	return e.await(ctx, ids, timeout, false)
+}
+
+// Settle is Await that does not fail at its timeout: an execution still
+// going then is reported with its status (queued or running), without
+// output. ctx's deadline is an error as in Await.
+func (e *Engine) Settle(ctx context.Context, ids []string, timeout time.Duration) ([]AwaitResult, error) {
+	return e.await(ctx, ids, timeout, true)
+}
+
+func (e *Engine) await(ctx context.Context, ids []string, timeout time.Duration, settle bool) ([]AwaitResult, error) {
 	var timer <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(timeout)
@@ -382,13 +393,21 @@ func (e *Engine) Await(ctx context.Context, ids []string, timeout time.Duration)
 			}
 		}
 	}
+	timedOut := false
 	for i, id := range ids {
 		var r AwaitResult
 		var err error
-		if x := live[i]; x != nil {
+		switch x := live[i]; {
+		case timedOut:
+			r, err = e.peek(ctx, id, x)
+		case x != nil:
 			r, err = x.wait(ctx, timer)
-		} else {
+		default:
 			r, err = e.awaitOne(ctx, id, timer)
+		}
+		if settle && err == errAwaitTimeout {
+			timedOut = true
+			r, err = e.peek(ctx, id, live[i])
 		}
 		if err != nil {
 			return nil, err
@@ -396,6 +415,30 @@ func (e *Engine) Await(ctx context.Context, ids []string, timeout time.Duration)
 		out[i] = r
 	}
 	return out, nil
+}
+
+// peek returns where execution id (x when it was live here) is now,
+// without waiting.
+func (e *Engine) peek(ctx context.Context, id string, x *Execution) (AwaitResult, error) {
+	if x != nil {
+		select {
+		case <-x.finished():
+			return AwaitResult{ID: id, Status: x.rec.Status, Output: x.output, Error: x.err}, nil
+		default:
+		}
+	}
+	rec, err := e.Get(ctx, id)
+	if err != nil {
+		if errors.Is(err, ErrNoExecution) {
+			return AwaitResult{}, noExecution(id)
+		}
+		return AwaitResult{}, err
+	}
+	r := AwaitResult{ID: id, Status: rec.Status}
+	if Final(rec.Status) {
+		r.Output, r.Error = rec.Output, rec.Error
+	}
+	return r, nil
 }
 
 // wait waits for the execution to end.
@@ -468,7 +511,7 @@ func (e *Engine) awaitOne(ctx context.Context, id string, timer <-chan time.Time
 		rec, err := e.store.Get(ctx, id)
 		if err != nil {
 			if errors.Is(err, ErrNoExecution) {
-				return AwaitResult{ID: id}, &Error{Code: CodeNotFound, Message: fmt.Sprintf("no execution with ID %q; await takes the IDs that async calls return", id)}
+				return AwaitResult{ID: id}, noExecution(id)
 			}
 			return AwaitResult{}, err
 		}
@@ -491,6 +534,10 @@ func (e *Engine) awaitOne(ctx context.Context, id string, timer <-chan time.Time
 		}
 		wait = min(wait*2, 250*time.Millisecond)
 	}
+}
+
+func noExecution(id string) *Error {
+	return &Error{Code: CodeNotFound, Message: fmt.Sprintf("no execution with ID %q; await takes the IDs that async calls return", id)}
 }
 
 // IsAwaitTimeout reports whether err is an await step's own timeout.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -390,7 +391,9 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 		return nil, s.ctxError()
 	}
 	var c *State
+	own := false
 	if dl, ok := s.clock.deadlineOf(); fn.Timeout > 0 && (!ok || time.Until(dl) > fn.Timeout) {
+		own = true
 		c = e.newState(s.Context(), time.Now().Add(fn.Timeout), nil, s.prog, fn, s.execID, s.depth+1)
 		c.limit = limitInfo{"settings.timeout of " + fn.Name, fn.Timeout}
 	} else {
@@ -402,6 +405,13 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 	c.logs, c.trace, c.tx, c.stop = s.logs, s.trace, s.tx, s.stop
 	out, err := c.run()
 	c.release()
+	var ce *Error
+	if own && errors.As(err, &ce) && ce.runEnded && ce.Code == CodeTimeout && s.Alive() == nil {
+		// The callee's own settings.timeout, not the caller's end: a
+		// timeout of the call step, which a try can catch.
+		return nil, &Error{Code: CodeTimeout, Status: 504, Cause: err, Message: fmt.Sprintf(
+			"%s timed out after %s (its settings.timeout); raise it or make %s faster", fn.Name, fn.Timeout, fn.Name)}
+	}
 	return out, err
 }
 

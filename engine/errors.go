@@ -38,6 +38,9 @@ type Error struct {
 	Fields      []FieldError `json:"fields,omitempty"`
 	// Cause is the underlying error, if any; it is not serialised.
 	Cause error `json:"-"`
+	// runEnded marks the run's own deadline or cancellation, which no
+	// try can catch (see Catchable).
+	runEnded bool
 }
 
 // FieldError names one failing input field.
@@ -95,6 +98,18 @@ func (e *Error) Envelope() []byte {
 		Error *plain `json:"error"`
 	}{(*plain)(e)})
 	return b
+}
+
+// Catchable reports whether a try step may catch err: any error but
+// control flow and the end of the run itself (its deadline passed, or it
+// was cancelled). A step's own limit (an await's or http step's timeout,
+// a called function's settings.timeout) is a catchable timeout.
+func Catchable(err error) bool {
+	if err == nil || isSignal(err) {
+		return false
+	}
+	var e *Error
+	return !errors.As(err, &e) || !e.runEnded
 }
 
 // Errorf makes an *Error with a code and a formatted message.

@@ -65,7 +65,7 @@ type State struct {
 
 // stoppedError is the error of a cancelled async execution.
 func stoppedError() *Error {
-	return &Error{Code: CodeCancelled, Message: "run cancelled: the execution was cancelled"}
+	return &Error{Code: CodeCancelled, Message: "run cancelled: the execution was cancelled", runEnded: true}
 }
 
 // stopped reports whether the run's execution was cancelled.
@@ -503,13 +503,13 @@ func (s *State) ctxError() *Error {
 		case s.limit.name == "the caller's remaining budget":
 			advice = "give the caller more time, or make the child durable so that it does not share the caller's deadline"
 		}
-		return &Error{Code: CodeTimeout, Status: 504, Message: fmt.Sprintf(
+		return &Error{Code: CodeTimeout, Status: 504, runEnded: true, Message: fmt.Sprintf(
 			"run timed out after %s (limit %s); %s", s.limit.d, s.limit.name, advice)}
 	}
 	if c := context.Cause(ctx); c != nil && c != context.Canceled {
-		return &Error{Code: CodeCancelled, Message: "run cancelled: " + c.Error()}
+		return &Error{Code: CodeCancelled, Message: "run cancelled: " + c.Error(), runEnded: true}
 	}
-	return &Error{Code: CodeCancelled, Message: "run cancelled"}
+	return &Error{Code: CodeCancelled, Message: "run cancelled", runEnded: true}
 }
 
 var errDeadline = errors.New("deadline")

@@ -13,11 +13,11 @@ func init() {
 	engine.Register(&engine.StepType{
 		Name:        "await",
 		Category:    "functions",
-		Description: "Wait for async executions and collect their outputs, in the order of ids. A failed one raises its error unless settle is set, which gives [{id, status, output, error}] instead.",
+		Description: "Wait for async executions and collect their outputs, in the order of ids. A failed one raises its error, and the timeout a timeout error that try can catch, unless settle is set: then the result is [{id, status, output, error}], an execution still going at the timeout given with its status (queued or running).",
 		Fields: []engine.FieldSpec{
 			{Name: "ids", Kind: engine.FieldExpr, Required: true, Description: "an execution ID or a list of them"},
-			{Name: "timeout", Kind: engine.FieldDuration, Description: "give up after this long, e.g. \"10s\" (the run's own deadline always applies)"},
-			{Name: "settle", Kind: engine.FieldBool, Description: "never raise: report each execution's status, output and error"},
+			{Name: "timeout", Kind: engine.FieldDuration, Description: "give up after this long, e.g. \"10s\", with a timeout error a try can catch (the run's own deadline always applies, and ends the run)"},
+			{Name: "settle", Kind: engine.FieldBool, Description: "never raise: report each execution's status, output and error, also of those still queued or running at the timeout"},
 			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the variable receiving the outputs"},
 		},
 		Example: []byte(`{"type": "await", "ids": "[a, b]", "timeout": "10s", "as": "results"}`),
@@ -36,7 +36,11 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				res, err := s.Engine().Await(s.Context(), ids, timeout)
+				await := s.Engine().Await
+				if settle {
+					await = s.Engine().Settle
+				}
+				res, err := await(s.Context(), ids, timeout)
 				if err != nil {
 					return nil, awaitError(s, err, timeout)
 				}

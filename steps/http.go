@@ -25,11 +25,11 @@ func init() {
 		Description: "Send an HTTP request to an external API. The result is {status, headers, body}; a JSON body is decoded. A non-2xx status is a result, not an error.",
 		Fields: []engine.FieldSpec{
 			{Name: "method", Kind: engine.FieldEnum, Values: []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"}, Default: "GET", Description: "the HTTP method"},
-			{Name: "url", Kind: engine.FieldExpr, Required: true, Description: "the URL, http or https"},
+			{Name: "url", Kind: engine.FieldExpr, Required: true, Description: "the URL, http or https: an expression (not a template, so that env.hook_url is the variable's value), e.g. env.api + '/orders/' + string(order.id)"},
 			{Name: "headers", Kind: engine.FieldExprMap, Description: "request headers, each an expression"},
 			{Name: "query", Kind: engine.FieldExprMap, Description: "query parameters added to the URL"},
 			{Name: "body", Kind: engine.FieldExpr, Description: "the body: text is sent as is, anything else as JSON"},
-			{Name: "timeout", Kind: engine.FieldDuration, Default: "30s", Description: "give up after this long"},
+			{Name: "timeout", Kind: engine.FieldDuration, Default: "30s", Description: "give up after this long, with a timeout error a try can catch"},
 			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the variable receiving {status, headers, body}"},
 		},
 		Example: []byte(`{"type": "http", "method": "POST", "url": "env.hook_url", "body": "{order: order.id}", "timeout": "5s", "as": "resp"}`),
@@ -101,8 +101,20 @@ func doHTTP(s *engine.State, method string, uExpr *engine.Expr, headers, query [
 			reqBody, contentType = bytes.NewReader(b), "application/json"
 		}
 	}
-	ctx, cancel := context.WithTimeout(s.Context(), timeout)
+	// The step's own limit has a context of its own, whose cause tells
+	// its expiry (a timeout of this step, which try can catch) from the
+	// run's deadline (which ends the run).
+	ctx, cancel := context.WithTimeoutCause(s.Context(), timeout, errStepTimeout)
 	defer cancel()
+	failed := func(err error, doing string) error {
+		if context.Cause(ctx) == errStepTimeout {
+			return &engine.Error{Code: engine.CodeTimeout, Status: 504, Message: fmt.Sprintf("%s %s: no answer within %s (the step's timeout)", method, redact(parsed), timeout)}
+		}
+		if e := s.Alive(); e != nil {
+			return e
+		}
+		return &engine.Error{Code: engine.CodeHTTP, Status: 502, Message: fmt.Sprintf("%s %s: %s%s", method, redact(parsed), doing, unwrapURLError(err))}
+	}
 	req, err := http.NewRequestWithContext(ctx, method, parsed.String(), reqBody)
 	if err != nil {
 		return nil, &engine.Error{Code: engine.CodeHTTP, Message: err.Error()}
@@ -120,19 +132,13 @@ func doHTTP(s *engine.State, method string, uExpr *engine.Expr, headers, query [
 	}
 	resp, err := s.Engine().Config().HTTPClient.Do(req)
 	if err != nil {
-		if e := s.Alive(); e != nil {
-			return nil, e
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, &engine.Error{Code: engine.CodeTimeout, Status: 504, Message: fmt.Sprintf("%s %s: no answer within %s (the step's timeout)", method, redact(parsed), timeout)}
-		}
-		return nil, &engine.Error{Code: engine.CodeHTTP, Status: 502, Message: fmt.Sprintf("%s %s: %s", method, redact(parsed), unwrapURLError(err))}
+		return nil, failed(err, "")
 	}
 	defer resp.Body.Close()
 	limit := s.Engine().Config().Limits.MaxHTTPBodyBytes
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, &engine.Error{Code: engine.CodeHTTP, Status: 502, Message: fmt.Sprintf("%s %s: reading the response: %s", method, redact(parsed), err)}
+		return nil, failed(err, "reading the response: ")
 	}
 	if int64(len(data)) > limit {
 		return nil, &engine.Error{Code: engine.CodeLimit, Message: fmt.Sprintf("%s %s: the response is larger than %d bytes (limit max_http_body_bytes)", method, redact(parsed), limit)}
@@ -152,6 +158,9 @@ func doHTTP(s *engine.State, method string, uExpr *engine.Expr, headers, query [
 	}
 	return map[string]any{"status": resp.StatusCode, "headers": h, "body": b}, nil
 }
+
+// errStepTimeout is the cause of an http step's own timeout.
+var errStepTimeout = errors.New("the http step's timeout")
 
 // redact drops credentials and the query from a URL for error messages.
 func redact(u *url.URL) string {

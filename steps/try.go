@@ -1,8 +1,6 @@
 package steps
 
 import (
-	"errors"
-
 	"github.com/expr-lang/expr/types"
 	"github.com/funcstack/funcstack/engine"
 )
@@ -15,7 +13,7 @@ func init() {
 	engine.Register(&engine.StepType{
 		Name:        "try",
 		Category:    "control",
-		Description: "Run steps; if one raises an error, run catch with error = {message, code, status, step}; run finally in every case. A timeout or cancellation is not caught.",
+		Description: "Run steps; if one raises an error, run catch with error = {message, code, status, step}; run finally in every case. A step's own timeout (await, http, a called function's settings.timeout) is caught like any error; the run's own deadline and its cancellation are not, but finally still runs.",
 		Fields: []engine.FieldSpec{
 			{Name: "steps", Kind: engine.FieldSteps, Required: true, Description: "steps that may fail"},
 			{Name: "catch", Kind: engine.FieldSteps, Description: "steps run when one of steps fails; error holds what went wrong"},
@@ -38,7 +36,7 @@ func init() {
 			return func(s *engine.State) (any, error) {
 				err := s.RunBlock(body)
 				caught := false
-				if catch != nil && catchable(err) {
+				if catch != nil && engine.Catchable(err) {
 					caught = true
 					e := engine.AsError(err)
 					prev := s.Get(engine.NameError)
@@ -54,17 +52,4 @@ func init() {
 			}
 		},
 	})
-}
-
-// catchable reports whether try may catch err: not control flow, not the
-// run's own timeout or cancellation.
-func catchable(err error) bool {
-	if err == nil || errors.Is(err, engine.ErrBreak) || errors.Is(err, engine.ErrContinue) || errors.Is(err, engine.ErrReturn) {
-		return false
-	}
-	var e *engine.Error
-	if errors.As(err, &e) && (e.Code == engine.CodeTimeout || e.Code == engine.CodeCancelled) {
-		return false
-	}
-	return true
 }

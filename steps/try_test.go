@@ -1,6 +1,8 @@
 package steps_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -66,25 +68,71 @@ func TestTry(t *testing.T) {
 				"catch": [{"type": "var", "name": "n", "value": "error.message"}]},
 				{"type": "var", "name": "outer", "value": "error.message + '/' + n"}]}]`, "outer")},
 			want: `"inner/nested"`},
-		{name: "does not catch a timeout", opt: engine.RunOptions{Timeout: 50 * time.Millisecond}, defs: []string{mainFn(`[
+		{name: "does not catch the run's timeout; finally runs", opt: engine.RunOptions{Timeout: 50 * time.Millisecond}, defs: []string{mainFn(`[
 			{"type": "var", "name": "caught", "value": "false"},
 			{"type": "try", "steps": [{"type": "sleep", "ms": "5000"}],
-			 "catch": [{"type": "set", "name": "caught", "value": "true"}]}]`, "caught")},
+			 "catch": [{"type": "set", "name": "caught", "value": "true"}],
+			 "finally": [{"type": "log", "message": "finally ran"}]}]`, "caught")},
 			wantErr:  "main: stack[1].steps[0]: run timed out after 50ms (limit timeout); raise the run's timeout, run the work async, or make the stack faster (execution exec-1)",
-			wantCode: engine.CodeTimeout, wantStatus: 504},
-		{name: "does not catch a callee's own timeout", defs: []string{
-			mainFn(`[
-			{"type": "var", "name": "caught", "value": "false"},
-			{"type": "try", "steps": [{"type": "call", "function": "slow"}],
-			 "catch": [{"type": "set", "name": "caught", "value": "true"}]}]`, "caught"),
-			`{"kind": "function", "name": "slow", "settings": {"timeout": "30ms"}, "stack": [{"type": "sleep", "ms": "5000"}]}`},
-			wantErr:  "slow: stack[0]: run timed out after 30ms (limit settings.timeout of slow); raise the function's settings.timeout or make it faster (execution exec-1)",
-			wantCode: engine.CodeTimeout},
+			wantCode: engine.CodeTimeout, wantStatus: 504,
+			check: func(t *testing.T, res *engine.Result) {
+				if len(res.Logs) != 1 || res.Logs[0].Value != "finally ran" {
+					t.Errorf("logs = %+v, want one entry 'finally ran'", res.Logs)
+				}
+			}},
 		{name: "a busy loop stops at the timeout", opt: engine.RunOptions{Timeout: 50 * time.Millisecond}, defs: []string{mainFn(`[
 			{"type": "var", "name": "n", "value": "0"},
 			{"type": "for", "count": "100000", "as": "i", "steps": [
 				{"type": "for", "count": "100000", "as": "j", "steps": [{"type": "set", "name": "n", "value": "n + 1"}]}]}]`, "n")},
 			wantErr:  "main: stack[1].steps[0]: run timed out after 50ms (limit timeout); raise the run's timeout, run the work async, or make the stack faster (execution exec-1)",
 			wantCode: engine.CodeTimeout, wantStatus: 504},
+	})
+}
+
+// TestTryTimeouts checks which timeouts a try catches: a step's own limit
+// (an await's or http step's timeout, a called function's
+// settings.timeout) is a timeout error of that step; the run's own
+// deadline is not caught (issue 15).
+func TestTryTimeouts(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(2 * time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	// caught runs steps in a try whose catch returns the error.
+	caught := func(steps string) string {
+		return mainFn(`[{"type": "try", "steps": `+steps+`, "catch": [{"type": "return", "value": "error"}]}]`, "'not caught'")
+	}
+	slowFn := `{"kind": "function", "name": "slow_fn", "settings": {"timeout": "30ms"}, "stack": [
+		{"type": "try", "steps": [{"type": "sleep", "ms": "5000"}], "catch": [{"type": "return", "value": "'the callee caught its own end'"}]}]}`
+	runCases(t, []stepCase{
+		{name: "a called function's settings.timeout", defs: []string{caught(`[{"type": "call", "function": "slow_fn"}]`), slowFn},
+			want: `{"code":"timeout","definition":"main","execution_id":"","message":"slow_fn timed out after 30ms (its settings.timeout); raise it or make slow_fn faster","status":504,"step":"stack[0].steps[0]"}`},
+		{name: "an await's timeout", defs: withAsync(caught(`[
+			{"type": "call", "function": "slow", "input": {"ms": "300"}, "async": true, "as": "id"},
+			{"type": "await", "ids": "id", "timeout": "20ms", "as": "r"}]`)),
+			want: `{"code":"timeout","definition":"main","execution_id":"","message":"await timed out after 20ms; the executions go on: await them again later or raise timeout","status":504,"step":"stack[0].steps[1]"}`},
+		{name: "an http step's timeout", cfg: engine.Config{Env: map[string]any{"base": srv.URL}},
+			defs: []string{caught(`[{"type": "http", "url": "env.base + '/slow'", "timeout": "20ms", "as": "resp"}]`)},
+			want: `{"code":"timeout","definition":"main","execution_id":"","message":"GET ` + srv.URL + `/slow: no answer within 20ms (the step's timeout)","status":504,"step":"stack[0].steps[0]"}`},
+		{name: "the run's deadline during an await", opt: engine.RunOptions{Timeout: 40 * time.Millisecond}, defs: withAsync(caught(`[
+			{"type": "call", "function": "slow", "input": {"ms": "300"}, "async": true, "as": "id"},
+			{"type": "await", "ids": "id", "timeout": "10s", "as": "r"}]`)),
+			wantErr: "main: stack[0].steps[1]: run timed out after 40ms (limit timeout); raise the run's timeout, run the work async, or make the stack faster (execution exec-1)"},
+		{name: "the run's deadline during an http request", opt: engine.RunOptions{Timeout: 40 * time.Millisecond}, cfg: engine.Config{Env: map[string]any{"base": srv.URL}},
+			defs:    []string{caught(`[{"type": "http", "url": "env.base + '/slow'", "timeout": "10s", "as": "resp"}]`)},
+			wantErr: "main: stack[0].steps[0]: run timed out after 40ms (limit timeout); raise the run's timeout, run the work async, or make the stack faster (execution exec-1)"},
+		{name: "the run's deadline in a callee that shares it", opt: engine.RunOptions{Timeout: 40 * time.Millisecond}, defs: []string{
+			caught(`[{"type": "call", "function": "sleepy"}]`), fn("sleepy", "", `[{"type": "sleep", "ms": "5000"}]`, "")},
+			wantErr: "sleepy: stack[0]: run timed out after 40ms (limit timeout); raise the run's timeout, run the work async, or make the stack faster (execution exec-1)"},
+		{name: "settle reports what still runs at the timeout", defs: withAsync(mainFn(`[
+			{"type": "call", "function": "slow", "input": {"ms": "0", "v": "'done'"}, "async": true, "as": "a"},
+			{"type": "call", "function": "slow", "input": {"ms": "600"}, "async": true, "as": "b"},
+			{"type": "call", "function": "fail", "async": true, "as": "c"},
+			{"type": "await", "ids": "[a, b, c]", "timeout": "150ms", "settle": true, "as": "r"}]`,
+			"map(r, [#.status, #.output, #.error?.code])")),
+			want: `[["succeeded","done",null],["running",null,null],["failed",null,"conflict"]]`},
 	})
 }
