@@ -484,6 +484,12 @@ func (s *State) Alive() error {
 	if s.clock.ended() {
 		return s.ctxError()
 	}
+	if dl, ok := s.clock.deadlineOf(); ok && s.clock.done != nil && !time.Now().Before(dl) {
+		// Past the deadline, whose timer is about to fire: a child
+		// sharing it may have seen it first.
+		<-s.clock.done
+		return s.ctxError()
+	}
 	if s.stopped() {
 		return stoppedError()
 	}

@@ -37,6 +37,16 @@ func init() {
 				err := s.RunBlock(body)
 				caught := false
 				if catch != nil && engine.Catchable(err) {
+					if end := s.Alive(); end != nil {
+						// The run ended as the step failed (an async
+						// child sharing its deadline timed out first):
+						// the end of the run is not caught.
+						e, failed := engine.AsError(end), engine.AsError(err)
+						e.Definition, e.Path = failed.Definition, failed.Path
+						err = end
+					}
+				}
+				if catch != nil && engine.Catchable(err) {
 					caught = true
 					e := engine.AsError(err)
 					prev := s.Get(engine.NameError)
