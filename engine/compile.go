@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -35,6 +36,7 @@ func Compile(defs []*Definition) (*Program, Diagnostics) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	var compiled []*defCompiler
 	for _, n := range names {
 		d := p.Definitions[n]
 		dc := &defCompiler{prog: p, def: d, r: &reporter{file: d.File, def: d.Name, diags: &diags}, vars: newVarTable()}
@@ -43,10 +45,12 @@ func Compile(defs []*Definition) (*Program, Diagnostics) {
 			if f := dc.compileFunction(); f != nil {
 				p.Functions[d.Name] = f
 			}
+			compiled = append(compiled, dc)
 		case KindTable:
 			dc.checkTable()
 		}
 	}
+	warnRecursion(compiled)
 	return p, diags
 }
 
@@ -79,12 +83,27 @@ type defCompiler struct {
 	decls map[string]declInfo
 	// vars gives each variable name of the function its slot.
 	vars *varTable
+	// setAnywhere holds the names a set step changes somewhere in the
+	// function: their declared types do not hold.
+	setAnywhere map[string]bool
+	// calls are the call steps every run of the function reaches.
+	calls []callSite
+}
+
+// declaredType is the type name is declared with: t, unless t is nil or
+// a set step changes name somewhere in the function.
+func (dc *defCompiler) declaredType(name string, t types.Type) types.Type {
+	if t == nil || dc.setAnywhere[name] {
+		return types.Any
+	}
+	return t
 }
 
 func (dc *defCompiler) compileFunction() *Function {
 	d := dc.def
 	f := &Function{Name: d.Name, Kind: d.Kind, Def: d, Timeout: d.Settings.Timeout.D(), vars: dc.vars}
 	f.Inputs = compileInputs(d.RunInputs(), dc.r)
+	dc.setAnywhere = setTargets(d.Stack)
 	sc := dc.rootScope()
 	f.Body = dc.compileBlock(d.Stack, "stack", sc)
 	if d.Response != "" {
@@ -116,7 +135,7 @@ func (dc *defCompiler) compileBlock(raws []json.RawMessage, path string, sc *sco
 			continue
 		}
 		for _, n := range c.declares {
-			sc.names[n.name] = &varInfo{path: n.path, typ: types.Any}
+			sc.names[n.name] = &varInfo{path: n.path, typ: dc.declaredType(n.name, n.typ)}
 			sc.markAssigned(n.name)
 			if sc.owner != "" {
 				dc.declared(n.name, declInfo{path: n.path, owner: sc.owner})
@@ -216,4 +235,38 @@ func article(word string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// setTargets returns the names of the variables the set steps of stack
+// (and of the blocks nested in it) change.
+func setTargets(stack []json.RawMessage) map[string]bool {
+	out := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if x["type"] == "set" {
+				if n, ok := x["name"].(string); ok {
+					out[n] = true
+				}
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	for _, raw := range stack {
+		if !bytes.Contains(raw, []byte(`"set"`)) {
+			continue
+		}
+		var v any
+		if json.Unmarshal(raw, &v) == nil {
+			walk(v)
+		}
+	}
+	return out
 }

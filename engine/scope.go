@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/expr-lang/expr/types"
 )
@@ -47,9 +48,12 @@ type scope struct {
 	owner       string // the type of the step whose block this is ("" at the top)
 	loop        bool   // the body of a loop: break and continue are allowed
 	conditional bool   // may not run (branches, loop bodies, catch)
-	// assigned and exits collect what happens anywhere inside the scope.
+	// assigned and exits collect what happens anywhere inside the scope;
+	// ends is set once a step in it may end the run (return, throw,
+	// precondition), so that a call after it is not unconditional.
 	assigned map[string]bool
 	exits    bool
+	ends     bool
 }
 
 func newScope(parent *scope) *scope {
@@ -116,6 +120,12 @@ func (s *scope) markExit() {
 	}
 }
 
+func (s *scope) markEnds() {
+	for sc := s; sc != nil; sc = sc.parent {
+		sc.ends = true
+	}
+}
+
 // typeMap is the expr environment type of the scope.
 func (s *scope) typeMap() types.Map {
 	m := types.Map{}
@@ -146,13 +156,18 @@ func (dc *defCompiler) rootScope() *scope {
 }
 
 // inputTypeMap makes the expression type of input: a strict map, so that a
-// misspelt input field is a compile error.
+// misspelt input field is a compile error, and each field's type where
+// its value can never be null (required, or with a default; the items of
+// a list), so that input.s - 1 for a text s is a compile error too.
 func inputTypeMap(fields []InputField) types.Type {
 	m := types.Map{}
 	for _, f := range fields {
 		var t types.Type = types.Any
-		if f.Type == "object" && len(f.Fields) > 0 {
+		switch {
+		case f.Type == "object" && len(f.Fields) > 0:
 			t = inputTypeMap(f.Fields)
+		case f.List || f.Required || len(f.Default) > 0 && string(f.Default) != "null":
+			t = valueType(f.Type)
 		}
 		if f.List {
 			t = types.Array(t)
@@ -160,6 +175,26 @@ func inputTypeMap(fields []InputField) types.Type {
 		m[f.Name] = t
 	}
 	return m
+}
+
+// valueType is the expression type of a value of an input or column type
+// that is not null. A null value must stay untyped: expr has no type for
+// "text or null", and it compiles == of two texts to a comparison that
+// fails on null.
+func valueType(typ string) types.Type {
+	switch typ {
+	case "text", "email", "uuid":
+		return types.String
+	case "int":
+		return types.Int
+	case "bool":
+		return types.Bool
+	case "timestamp":
+		return types.TypeOf(time.Time{})
+	}
+	// decimal: a number that may be whole (its type is float64 or int
+	// by the number model); json: anything.
+	return types.Any
 }
 
 func (dc *defCompiler) declared(name string, d declInfo) {

@@ -16,7 +16,10 @@ import (
 	"github.com/expr-lang/expr/vm"
 )
 
-type declaration struct{ name, path string }
+type declaration struct {
+	name, path string
+	typ        types.Type // nil: any
+}
 
 // StepCompiler is what a step's CompileFunc reads its fields through. Every
 // accessor checks the field against its kind and reports problems with the
@@ -336,11 +339,21 @@ func (c *StepCompiler) checkNewName(field, n string) bool {
 }
 
 // Declare makes name visible to the steps after this one.
-func (c *StepCompiler) Declare(name string) {
+func (c *StepCompiler) Declare(name string) { c.DeclareTyped(name, nil) }
+
+// DeclareTyped is Declare for a variable whose value has type t (nil:
+// any), such as a db step's record; expressions reading it are checked
+// against t. The type holds only while no set step in the function
+// changes the variable.
+func (c *StepCompiler) DeclareTyped(name string, t types.Type) {
 	if name != "" {
-		c.declares = append(c.declares, declaration{name: name, path: c.path})
+		c.declares = append(c.declares, declaration{name: name, path: c.path, typ: t})
 	}
 }
+
+// EndsRun marks the step as one that may end the run (return, throw,
+// precondition): a call after it may not be reached.
+func (c *StepCompiler) EndsRun() { c.sc.markEnds() }
 
 // AsyncID records that variable name holds an async execution ID, so that
 // the compiler can warn when it is never awaited.
@@ -388,6 +401,7 @@ type BlockOptions struct {
 	Loop        bool                  // break and continue are allowed inside
 	Conditional bool                  // the block may not run
 	Vars        []string              // names declared at the block's start (loop variables)
+	VarTypes    map[string]types.Type // the types of some of Vars (see DeclareTyped)
 	Typed       map[string]types.Type // read-only names with a type (error in catch)
 }
 
@@ -408,7 +422,7 @@ func (c *StepCompiler) BlockFrom(items []json.RawMessage, field string, opt Bloc
 	sc.conditional = opt.Conditional || opt.Loop
 	for _, v := range opt.Vars {
 		if v != "" {
-			sc.names[v] = &varInfo{path: c.path, typ: types.Any}
+			sc.names[v] = &varInfo{path: c.path, typ: c.dc.declaredType(v, opt.VarTypes[v])}
 			c.dc.declared(v, declInfo{path: c.path, loopOf: c.path})
 		}
 	}

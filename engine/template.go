@@ -284,7 +284,7 @@ func (dc *defCompiler) exprMessage(src string, err error, sc *scope) string {
 		}
 		return fmt.Sprintf("unknown name %s; to write text, put it in quotes: %s", name, quoteText(words))
 	}
-	if strings.Contains(words, " ") && strings.IndexFunc(words, notWordRune) < 0 {
+	if _, perr := parser.Parse(src); perr != nil && strings.Contains(words, " ") && strings.IndexFunc(words, notWordRune) < 0 {
 		return msg + "; to write text, put it in quotes: " + quoteText(words)
 	}
 	return msg

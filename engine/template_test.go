@@ -12,16 +12,20 @@ import (
 	"github.com/funcstack/funcstack/engine"
 )
 
-// checkDiagnostics compiles def with the support definitions and compares
-// every diagnostic, "severity: definition: path: message" a line.
-func checkDiagnostics(t *testing.T, support []*engine.Definition, def, want string) {
+// checkDiagnostics compiles defs with the support definitions and
+// compares every diagnostic, "severity: definition: path: message" a line.
+func checkDiagnostics(t *testing.T, support []*engine.Definition, want string, defs ...string) {
 	t.Helper()
 	var diags engine.Diagnostics
-	d := engine.ParseDefinition("case.json", []byte(def), &diags)
-	if d == nil {
-		t.Fatalf("does not parse:\n%s", lines(diags))
+	all := append([]*engine.Definition(nil), support...)
+	for _, def := range defs {
+		d := engine.ParseDefinition("case.json", []byte(def), &diags)
+		if d == nil {
+			t.Fatalf("does not parse:\n%s", lines(diags))
+		}
+		all = append(all, d)
 	}
-	_, more := engine.Compile(append(append([]*engine.Definition(nil), support...), d))
+	_, more := engine.Compile(all)
 	var b strings.Builder
 	for _, d := range append(diags, more...) {
 		b.WriteString(d.Severity + ": " + d.String() + "\n")
@@ -70,7 +74,7 @@ func TestTemplateDiagnostics(t *testing.T) {
 	}
 	support := supportDefs(t)
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { checkDiagnostics(t, support, tc.def, tc.want) })
+		t.Run(tc.name, func(t *testing.T) { checkDiagnostics(t, support, tc.want, tc.def) })
 	}
 }
 

@@ -37,9 +37,7 @@ func init() {
 			}
 			c.CheckCallInput("input", callee)
 			name := callee.Name
-			if name == c.Definition().Name && !c.Conditional() {
-				c.Warnf("function", "unconditional_recursion", "%s calls itself unconditionally; it will always hit the call depth limit", name)
-			}
+			c.CallsFunction("function", name)
 			if async {
 				c.AsyncID(as)
 			}

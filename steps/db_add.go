@@ -70,7 +70,7 @@ func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 	t := compileTable(c)
 	data := c.ExprMap("data")
 	as := c.NewName("as")
-	c.Declare(as)
+	c.DeclareTyped(as, recordType(t, tableCols(t)))
 	if t == nil {
 		return nil
 	}

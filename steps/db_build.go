@@ -14,6 +14,8 @@ import (
 	"sync"
 	"weak"
 
+	"github.com/expr-lang/expr/types"
+
 	"github.com/funcstack/funcstack/engine"
 )
 
@@ -118,6 +120,37 @@ func tableOf(d *engine.Definition) *dbTable {
 		runtime.AddCleanup(d, func(k weak.Pointer[engine.Definition]) { tableCache.Delete(k) }, key)
 	}
 	return v.(*dbTable)
+}
+
+// recordType is the expression type of a record of t with cols, or nil
+// for no table: a strict map, so that a misspelt column is a compile
+// error, with the types of the engine's columns, which are never null
+// (id; created_at and updated_at, RFC 3339 text). The other columns may
+// hold null and stay untyped (see engine.DeclareTyped).
+func recordType(t *dbTable, cols []*dbColumn) types.Type {
+	if t == nil {
+		return nil
+	}
+	m := types.Map{}
+	for _, c := range cols {
+		var typ types.Type = types.Any
+		if c.system { // never null
+			typ = types.String
+			if c.typ == "int" {
+				typ = types.Int
+			}
+		}
+		m[c.name] = typ
+	}
+	return m
+}
+
+// tableCols returns the columns of t (nil for no table).
+func tableCols(t *dbTable) []*dbColumn {
+	if t == nil {
+		return nil
+	}
+	return t.cols
 }
 
 // compileTable reads the step's table field.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/expr-lang/expr/types"
+
 	"github.com/funcstack/funcstack/engine"
 )
 
@@ -34,7 +36,7 @@ func compileBulk(c *engine.StepCompiler) engine.RunFunc {
 	op := c.Enum("op")
 	items := c.Expr("items")
 	as := c.NewName("as")
-	c.Declare(as)
+	c.DeclareTyped(as, types.Int)
 	if t == nil || items == nil {
 		return nil
 	}

@@ -37,7 +37,7 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 		data = c.ExprMap("data")
 	}
 	as := c.NewName("as")
-	c.Declare(as)
+	c.DeclareTyped(as, recordType(t, tableCols(t)))
 	if t == nil {
 		return nil
 	}

@@ -26,7 +26,7 @@ func compileGet(c *engine.StepCompiler) engine.RunFunc {
 	id := c.Expr("id")
 	by := c.ExprMap("by")
 	as := c.NewName("as")
-	c.Declare(as)
+	c.DeclareTyped(as, recordType(t, tableCols(t)))
 	if c.Has("id") == c.Has("by") {
 		c.Errorf("", "id_or_by", "give either id or by (columns to match), not both and not neither")
 	}

@@ -18,6 +18,13 @@ func TestDBGet(t *testing.T) {
 			{"type": "db.edit", "table": "users", "id": "a.id", "data": {"age": "17"}},
 			{"type": "db.get", "table": "users", "by": {"age": "17"}, "as": "g"},
 			{"type": "db.get", "table": "users", "by": {"age": "17", "email": "'cy@y.org'"}, "as": "h"}]`, resp: "[g.name, h.id]", want: `["Ada",3]`},
+		{name: "typed records compare with null columns and ids at run time", stack: `[` + seedStack + `,
+			{"type": "db.get", "table": "users", "id": "c.id", "as": "g"},
+			{"type": "db.query", "table": "users", "as": "everyone"},
+			{"type": "var", "name": "found", "value": "[]"},
+			{"type": "foreach", "items": "everyone", "as": "u", "steps": [
+				{"type": "if", "cond": "u.id == 2 || u.name == 'Ada'", "then": [{"type": "set", "name": "found", "value": "append(found, u.email)"}]}]}]`,
+			resp: "[g.name == 'Cy', g.name == nil, g.id == c.id, found]", want: `[false,true,true,["ada@x.com","bob@x.com"]]`},
 		{name: "get with a bad id", stack: `[{"type": "db.get", "table": "users", "id": "'abc'", "as": "g"}]`, resp: "g",
 			want: `error: main: stack[0].id: users.id expects a whole number, got text "abc" (execution exec-1)`, code: engine.CodeInvalidInput},
 	})

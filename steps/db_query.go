@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/expr-lang/expr/types"
+
 	"github.com/funcstack/funcstack/engine"
 )
 
@@ -36,8 +38,8 @@ func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 	offset := c.Expr("offset")
 	count := c.Bool("count")
 	as := c.NewName("as")
-	c.Declare(as)
 	if t == nil {
+		c.Declare(as)
 		return nil
 	}
 	cols := t.cols
@@ -60,6 +62,11 @@ func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 			c.Errorf("fields", "bad_value", "fields is empty; list the columns to return, or leave fields out for all")
 		}
 	}
+	var out types.Type = types.Array(recordType(t, cols))
+	if count {
+		out = types.Map{"items": out, "total": types.Int}
+	}
+	c.DeclareTyped(as, out)
 	order, ok := orderBy(c, t, sortSpec)
 	if !ok {
 		return nil

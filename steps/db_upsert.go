@@ -29,7 +29,7 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 	by := c.ExprMap("by")
 	data := c.ExprMap("data")
 	as := c.NewName("as")
-	c.Declare(as)
+	c.DeclareTyped(as, recordType(t, tableCols(t)))
 	if t == nil {
 		return nil
 	}

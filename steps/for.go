@@ -1,6 +1,10 @@
 package steps
 
-import "github.com/funcstack/funcstack/engine"
+import (
+	"github.com/expr-lang/expr/types"
+
+	"github.com/funcstack/funcstack/engine"
+)
 
 func init() {
 	engine.Register(&engine.StepType{
@@ -24,7 +28,7 @@ func init() {
 				c.Errorf("from", "conflict", "from goes with to; with count the loop variable runs from 0")
 			}
 			as := c.NewName("as")
-			body := c.Block("steps", engine.BlockOptions{Loop: true, Vars: []string{as}})
+			body := c.Block("steps", engine.BlockOptions{Loop: true, Vars: []string{as}, VarTypes: map[string]types.Type{as: types.Int}})
 			asVar := c.Var(as)
 			return func(s *engine.State) (any, error) {
 				lo, hi := 0, 0

@@ -15,6 +15,9 @@ func TestFor(t *testing.T) {
 		{name: "from to inclusive", defs: []string{sum(`{"type": "for", "from": "1", "to": "4", ` + body + `}`)}, want: `[1,2,3,4]`},
 		{name: "to without from starts at 0", defs: []string{sum(`{"type": "for", "to": "2", ` + body + `}`)}, want: `[0,1,2]`},
 		{name: "count", defs: []string{sum(`{"type": "for", "count": "3", ` + body + `}`)}, want: `[0,1,2]`},
+		{name: "the variable is an int", defs: []string{sum(`{"type": "for", "count": "4", "as": "i", "steps": [
+			{"type": "if", "cond": "i == 2 || i % 3 == 0", "then": [{"type": "set", "name": "seen", "value": "concat(seen, [i * 1.5])"}]}]}`)},
+			want: `[0,3,4.5]`},
 		{name: "from equal to", defs: []string{sum(`{"type": "for", "from": "5", "to": "5", ` + body + `}`)}, want: `[5]`},
 		{name: "empty range", defs: []string{sum(`{"type": "for", "from": "5", "to": "1", ` + body + `}`)}, want: `[]`},
 		{name: "count zero", defs: []string{sum(`{"type": "for", "count": "0", ` + body + `}`)}, want: `[]`},

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/expr-lang/expr/types"
+
 	"github.com/funcstack/funcstack/engine"
 )
 
@@ -26,7 +28,8 @@ func init() {
 			if as != "" && as == index {
 				c.Errorf("index", "duplicate", "index and as must be different names")
 			}
-			body := c.Block("steps", engine.BlockOptions{Loop: true, Vars: []string{as, index}})
+			body := c.Block("steps", engine.BlockOptions{Loop: true, Vars: []string{as, index},
+				VarTypes: map[string]types.Type{as: items.ElemType(), index: types.Int}})
 			asVar, indexVar := c.Var(as), c.Var(index)
 			return func(s *engine.State) (any, error) {
 				v, err := s.Eval(items)

@@ -23,6 +23,7 @@ type errorSpec struct {
 }
 
 func compileErrorSpec(c *engine.StepCompiler, defaultStatus int, defaultCode string) errorSpec {
+	c.EndsRun()
 	e := errorSpec{message: c.Template("message"), status: defaultStatus, code: c.String("code")}
 	if n, ok := c.Int("status"); ok {
 		if n < 400 || n > 599 {
