@@ -25,8 +25,32 @@ type durableFlags struct {
 	retryBackoff *time.Duration
 	cbBackoff    *time.Duration
 	nodeID       *string
-	allow        *string
+	outbound     *outboundFlag
 	guard        *durable.Guard
+}
+
+// outboundFlag is --outbound-allow, the exceptions to the outbound guard
+// of the http step (and, in serve, of callbacks): serve and run share it.
+type outboundFlag struct{ allow *string }
+
+func addOutboundFlag(fs *flag.FlagSet) *outboundFlag {
+	return &outboundFlag{allow: fs.String("outbound-allow", os.Getenv("FUNCSTACK_OUTBOUND_ALLOW"), "IPs or CIDR prefixes that callbacks and the http step may reach although private, loopback or link-local, comma-separated, e.g. 127.0.0.1,10.0.0.0/8 (env FUNCSTACK_OUTBOUND_ALLOW)")}
+}
+
+// guard returns the outbound guard the flag allows, and sets cfg's HTTP
+// client (the http step's) to one that refuses private addresses unless
+// allowed.
+func (o *outboundFlag) guard(cfg *engine.Config) (*durable.Guard, error) {
+	var allow []string
+	if *o.allow != "" {
+		allow = strings.Split(*o.allow, ",")
+	}
+	g, err := durable.NewGuard(allow)
+	if err != nil {
+		return nil, fmt.Errorf("--outbound-allow: %v", err)
+	}
+	cfg.HTTPClient = g.Client()
+	return g, nil
 }
 
 // queueFlag collects --queue name=N.
@@ -52,7 +76,7 @@ func addDurableFlags(fs *flag.FlagSet) *durableFlags {
 	df.retryBackoff = fs.Duration("retry-backoff", envDuration("FUNCSTACK_RETRY_BACKOFF", durable.DefaultRetryBackoff), "wait before the 2nd attempt of a failed durable execution whose function sets no settings.retries.backoff; doubles after (env FUNCSTACK_RETRY_BACKOFF)")
 	df.cbBackoff = fs.Duration("callback-backoff", envDuration("FUNCSTACK_CALLBACK_BACKOFF", durable.DefaultCallbackBackoff), "wait before a failed callback delivery is tried again; doubles after (env FUNCSTACK_CALLBACK_BACKOFF)")
 	df.nodeID = fs.String("node-id", os.Getenv("FUNCSTACK_NODE_ID"), "this process's name among the nodes sharing the database (env FUNCSTACK_NODE_ID; default: host name and --addr)")
-	df.allow = fs.String("outbound-allow", os.Getenv("FUNCSTACK_OUTBOUND_ALLOW"), "IPs or CIDR prefixes that callbacks and the http step may reach although private, loopback or link-local, comma-separated, e.g. 127.0.0.1,10.0.0.0/8 (env FUNCSTACK_OUTBOUND_ALLOW)")
+	df.outbound = addOutboundFlag(fs)
 	if v := os.Getenv("FUNCSTACK_QUEUES"); v != "" {
 		for _, q := range strings.Split(v, ",") {
 			_ = df.queues.Set(q)
@@ -64,17 +88,9 @@ func addDurableFlags(fs *flag.FlagSet) *durableFlags {
 // apply sets the engine's outbound HTTP client (the http step) to one
 // that refuses private addresses unless allowed.
 func (df *durableFlags) apply(cfg *engine.Config) error {
-	var allow []string
-	if *df.allow != "" {
-		allow = strings.Split(*df.allow, ",")
-	}
-	g, err := durable.NewGuard(allow)
-	if err != nil {
-		return fmt.Errorf("--outbound-allow: %v", err)
-	}
+	g, err := df.outbound.guard(cfg)
 	df.guard = g
-	cfg.HTTPClient = g.Client()
-	return nil
+	return err
 }
 
 // start runs River's migrations and starts the durable queue of eng.

@@ -51,7 +51,10 @@ Commands:
              JWT secret from FUNCSTACK_JWT_SECRET, else made and kept in the data folder; the key sealing
              sensitive durable inputs from FUNCSTACK_SECRET_KEY, else made once and kept in the database)
   validate   load every *.json under DIR, check them together, print every error
-  run        validate and import DIR, then run the function, endpoint or task NAME; print its response as JSON
+  run        validate and import DIR, then run the function, endpoint or task NAME; print its response as JSON;
+             as under serve, the http step refuses private addresses unless --outbound-allow lets them
+             through, and auth.token signs with the same JWT secret (--jwt-secret, FUNCSTACK_JWT_SECRET, else
+             the data folder's)
   import     save every definition of DIR as a new version when it changed, publish it, create or update tables
   export     write the stored definitions to DIR as NAME.json files
   migrate    create or update funcstack's own tables in the database
@@ -194,6 +197,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	trace := fs.Bool("trace", false, "print the per-step trace on standard error")
 	ef := addEngineFlags(fs)
 	sf := addStoreFlags(fs)
+	// As serve: the same outbound guard and JWT secret.
+	outbound := addOutboundFlag(fs)
+	jwtFlag := addJWTFlag(fs)
 	pos, ok := parseArgs(fs, args, 1, stderr, "give exactly one function name, e.g. funcstack run --workspace workflows sum_squares --input '{\"n\": 20}'")
 	if !ok {
 		return 2
@@ -222,6 +228,15 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cfg := ef.config()
 	cfg.DB, cfg.Store = st, st.Executions()
+	secret, _, err := jwtSecret(st, *sf.data, *jwtFlag)
+	if err == nil {
+		_, err = outbound.guard(&cfg)
+	}
+	if err != nil {
+		writeErr(stderr, &engine.Error{Code: engine.CodeInternal, Message: err.Error()})
+		return 1
+	}
+	cfg.Secrets = map[string][]byte{engine.SecretJWT: secret}
 	eng := engine.New(cfg)
 	defer eng.Close()
 	eng.Load(p)

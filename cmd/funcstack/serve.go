@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -46,7 +47,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", envString("FUNCSTACK_ADDR", DefaultAddr), "address to listen on, host:port (env FUNCSTACK_ADDR)")
 	ef := addEngineFlags(fs)
 	df := addDurableFlags(fs)
-	jwtFlag := fs.String("jwt-secret", "", "HS256 secret of endpoints with \"auth\": \"jwt\" and of auth.token, at least 32 bytes (env FUNCSTACK_JWT_SECRET, preferred: a flag shows in ps; default: made once and kept in the data folder)")
+	jwtFlag := addJWTFlag(fs)
 	logFormat := fs.String("log-format", envString("FUNCSTACK_LOG_FORMAT", "text"), "log lines as text or json, on stderr (env FUNCSTACK_LOG_FORMAT)")
 	logLevel := fs.String("log-level", envString("FUNCSTACK_LOG_LEVEL", "info"), "least level logged: debug, info (one line a request), warn or error (env FUNCSTACK_LOG_LEVEL)")
 	reloadEvery := fs.Duration("reload-interval", envDuration("FUNCSTACK_RELOAD_INTERVAL", api.DefaultReloadInterval), "how often to check the database for definitions published by another node (env FUNCSTACK_RELOAD_INTERVAL)")
@@ -185,6 +186,11 @@ func adminToken(st *store.Store, dataDir string) (token, note string, err error)
 	}
 	t := api.NewToken()
 	return t, "admin token (for this process only; set FUNCSTACK_ADMIN_TOKEN to keep one across restarts and nodes): " + t, nil
+}
+
+// addJWTFlag adds --jwt-secret, which serve and run share.
+func addJWTFlag(fs *flag.FlagSet) *string {
+	return fs.String("jwt-secret", "", "HS256 secret of endpoints with \"auth\": \"jwt\" and of auth.token, at least 32 bytes (env FUNCSTACK_JWT_SECRET, preferred: a flag shows in ps; default: made once and kept in the data folder)")
 }
 
 // jwtSecret returns the JWT secret and a line saying where it is (never
