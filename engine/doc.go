@@ -38,6 +38,9 @@
 //	scope.go         reserved names, lexical scopes, the root scope, out-of-scope hints
 //	stepcompiler.go  StepCompiler, through which a step's CompileFunc reads its fields
 //	compile_expr.go  compiling one expression and rendering expr's errors
+//	template.go      template fields (text with {{ }} parts), Text, the quotes hint
+//	types.go         types the checker worked out, for loop variables
+//	recursion.go     the warning about calls that always recurse
 //	flow.go          warnings from data flow: unawaited async IDs, stuck while loops
 //	fastexpr.go      evaluating simple expressions without expr's VM
 //	funcs.go         funcstack's own expression functions
