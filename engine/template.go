@@ -84,19 +84,11 @@ func parseTemplate(src string) ([]rawPart, error) {
 func exprEnd(s string) int {
 	depth := 0
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+		switch s[i] {
 		case '\'', '"', '`':
-			j := i + 1
-			for j < len(s) && s[j] != c {
-				if s[j] == '\\' && c != '`' {
-					j++
-				}
-				j++
-			}
-			if j >= len(s) {
+			if i = QuoteEnd(s, i); i < 0 {
 				return -1
 			}
-			i = j
 		case '{':
 			depth++
 		case '}':
@@ -107,6 +99,24 @@ func exprEnd(s string) int {
 				continue
 			}
 			depth--
+		}
+	}
+	return -1
+}
+
+// QuoteEnd returns the index of the quote that closes the one at s[i]
+// (', " or `, as in expressions: a backslash escapes inside ' and "), or
+// -1 when none does.
+func QuoteEnd(s string, i int) int {
+	q := s[i]
+	for j := i + 1; j < len(s); j++ {
+		switch s[j] {
+		case q:
+			return j
+		case '\\':
+			if q != '`' {
+				j++
+			}
 		}
 	}
 	return -1

@@ -125,19 +125,11 @@ func parsePath(c *engine.StepCompiler, p string) ([]segment, error) {
 func bracketEnd(s string) int {
 	depth := 0
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+		switch s[i] {
 		case '\'', '"', '`':
-			j := i + 1
-			for j < len(s) && s[j] != c {
-				if s[j] == '\\' && c != '`' {
-					j++
-				}
-				j++
-			}
-			if j >= len(s) {
+			if i = engine.QuoteEnd(s, i); i < 0 {
 				return -1
 			}
-			i = j
 		case '[':
 			depth++
 		case ']':
