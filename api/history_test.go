@@ -14,7 +14,7 @@ const helloEndpoint = `{"kind": "endpoint", "name": "t_hello", "method": "GET", 
 	"input": [{"name": "name", "type": "text", "required": true}], "stack": [], "response": "'Hello, ' + input.name"}`
 
 const refuseEndpoint = `{"kind": "endpoint", "name": "t_refuse", "method": "POST", "path": "/t/refuse",
-	"stack": [{"type": "precondition", "cond": "false", "message": "'no entry'", "status": 403}], "response": "1"}`
+	"stack": [{"type": "precondition", "cond": "false", "message": "no entry", "status": 403}], "response": "1"}`
 
 // curl makes a request as a client would, with its own headers, and
 // returns the status and the X-Execution-Id.
