@@ -43,7 +43,7 @@
 //	recursion.go     the warning about calls that always recurse
 //	flow.go          warnings from data flow: unawaited async IDs, stuck while loops
 //	fastexpr.go      evaluating simple expressions without expr's VM
-//	funcs.go         funcstack's own expression functions
+//	funcs.go         the expression functions: engine/exprfn's catalogue (hashing, regexes, dates, ...)
 //	input.go         input specs: checking, converting and redacting inputs; number normalising
 //	registry.go      the step registry: Register, field specs, the catalogue
 //	vars.go          variable slots

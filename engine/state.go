@@ -15,6 +15,8 @@ import (
 
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/funcstack/funcstack/engine/exprfn"
 )
 
 // Control-flow signals. Steps return them like errors; blocks pass them up
@@ -180,6 +182,13 @@ func (s *State) Eval(e *Expr) (any, error) {
 	v, err := s.vm.Run(e.program, s.env)
 	if err != nil {
 		return nil, s.exprError(e, err)
+	}
+	if exprfn.NeedsPlain(e.program) {
+		// groupBy, a range or a method made it: make it a value a
+		// variable, a response, a record and a table can hold.
+		if v, err = exprfn.Plain(v); err != nil {
+			return nil, s.exprError(e, err)
+		}
 	}
 	return v, nil
 }

@@ -32,6 +32,6 @@
 //	helpers_test.go           shared test helpers: running main, db tables, SQLite and PostgreSQL stores
 //	helpers_internal_test.go  the same for package steps
 //	catalogue_test.go         every step type's documented example compiles, its fields are described
-//	run_test.go               what no one step owns: the trace, concurrent runs
+//	run_test.go               what no one step owns: the trace, concurrent runs, values stored everywhere
 //	db_bench_test.go          the db steps beside hand-written GORM (make bench)
 package steps

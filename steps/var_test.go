@@ -24,7 +24,7 @@ func TestVar(t *testing.T) {
 		{name: "runtime expression error names step", defs: []string{mainFn(`[
 			{"type": "var", "name": "l", "value": "[1]"},
 			{"type": "var", "name": "x", "value": "l[0] / (l[0] - 1) > 0 ? fromJSON('{') : 0"}]`, "x")},
-			wantErr:  "main: stack[1].value: unexpected end of JSON input (1:25) in `l[0] / (l[0] - 1) > 0 ? fromJSON('{') : 0` (execution exec-1)",
+			wantErr:  "main: stack[1].value: fromJSON: the text is not JSON: unexpected end of JSON input (1:25) in `l[0] / (l[0] - 1) > 0 ? fromJSON('{') : 0` (execution exec-1)",
 			wantCode: engine.CodeExpression},
 	})
 }
