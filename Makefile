@@ -61,8 +61,9 @@ fuzz: ## fuzz the definition loader/compiler, the expression fast path against e
 	$(GO) test -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) ./engine/
 
 .PHONY: docs
-docs: ## regenerate the pages made from the registry: docs/steps.md and workflows/funcstack.schema.json
+docs: ## regenerate the pages made from the registries: docs/steps.md, docs/functions.md and workflows/funcstack.schema.json
 	$(GO) run ./cmd/funcstack steps --markdown > docs/steps.md
+	$(GO) run ./cmd/funcstack functions --markdown > docs/functions.md
 	$(GO) run ./cmd/funcstack schema > workflows/funcstack.schema.json
 
 # staticcheck's version, pinned: .ci/run installs the same one.

@@ -84,6 +84,7 @@ func (s *Server) adminRoutes(g *gin.RouterGroup) {
 	g.GET("/executions", s.listExecutions)
 	g.POST("/executions/:id/cancel", s.cancelExecution)
 	g.POST("/executions/:id/retry", s.retryExecution)
+	g.GET("/functions", s.functions)
 	g.GET("/tables", s.listTables)
 	g.GET("/tables/:name/records", s.listRecords)
 	g.POST("/tables/:name/records", s.addRecord)

@@ -39,5 +39,6 @@
 //	admin_data.go      executions (list, cancel) and table records
 //	history.go         the request history: an endpoint run's request, list filters, retry by version
 //	records_filter.go  the record listing's search and filters, as its db.query where
+//	admin_functions.go /_/api/functions: the catalogue of expression functions (engine/exprfn)
 //	ADMIN_API.md       the admin API's reference
 package api

@@ -39,6 +39,7 @@ Usage:
   funcstack migrate
   funcstack versions NAME | show NAME [--version N] | publish NAME [--version N] [--force] | restore NAME --version N
   funcstack steps [--markdown]
+  funcstack functions [NAME | CATEGORY] [--json | --markdown]
   funcstack schema
 
 Storage flags (serve, run, import, export, migrate, versions, show, publish, restore):
@@ -63,6 +64,8 @@ Commands:
              the published workspace; tables synced, destructive changes only with --force); restore makes the
              content of an old version the newest draft
   steps      print the step catalogue (types, fields, examples) as JSON; --markdown prints docs/steps.md
+  functions  list the functions expressions can call (signature, description); one in full with its example;
+             --json as GET /_/api/functions serves them, --markdown prints docs/functions.md
   schema     print the JSON Schema of the definition format (workflows/funcstack.schema.json)
 `
 
@@ -93,6 +96,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return versionCommands[args[0]](args[1:], stdout, stderr)
 	case "steps":
 		return cmdSteps(args[1:], stdout, stderr)
+	case "functions":
+		return cmdFunctions(args[1:], stdout, stderr)
 	case "schema":
 		return printJSON(stdout, engine.JSONSchema())
 	case "help", "-h", "--help":

@@ -205,7 +205,7 @@ func TestUsage(t *testing.T) {
 		t.Errorf("no args: exit %d, %q", code, errOut)
 	}
 	// Every command is on a Usage line.
-	for _, c := range []string{"serve", "validate", "run", "import", "export", "migrate", "steps", "schema"} {
+	for _, c := range []string{"serve", "validate", "run", "import", "export", "migrate", "steps", "functions", "schema"} {
 		if !strings.Contains(usage, "\n  funcstack "+c) {
 			t.Errorf("usage has no line for %s", c)
 		}
