@@ -324,6 +324,15 @@ var exprSeeds = []string{
 	strings.Repeat("1 + ", 3000) + "1",
 	strings.Repeat("[", 600) + strings.Repeat("]", 600),
 	"\x00", "\xff\xfe", "`raw`", "\"dq\"", "'unterminated",
+	// funcstack's functions (engine/exprfn), with arguments at and past their limits.
+	"md5(string(input.x))", "hmacSha256('x', 'k', 'base32')", "secureCompare('a', nil)", "randomText(1e9)", "randomText(3, '')",
+	"randomInt(input.x, -input.x)", "fromBase64Url('__4_')", "urlDecode('%zz')", "padStart('x', 1e9, '0')", "padEnd('x', input.x, '')",
+	"sprintf('%999999999d', 1)", "sprintf('%d %s', input.x)", "sprintf('%[1]d', 1)", "formatNumber(1e308, 20)", "formatNumber(input.x, 21)",
+	"regexMatch('a', '(')", "regexReplace(repeat('a', 1000), '', repeat('b', 20000))", "regexFindAll('ab', 'a|(b)', 1)", "slugify('Ça va?')",
+	"pow(2, 64)", "pow(-8, 1 / 3)", "sqrt(-1)", "clamp(1, 10, 0)", "merge({a: 1}, nil, [1])", "pick({a: 1}, [1])", "fromEntries([{key: [1]}])",
+	"groupBy([1, '1'], #)", "fromPairs([[{}, 1]])", "keys(groupBy(1..9, # % 3))", "toJSON(groupBy([nil, true], #))", "string(1..3)",
+	"parseDate('31/02/2026', 'DD/MM/YYYY')", "formatDate(now(), 'YYYYY')", "formatDate(fromUnixMs(input.x), 'dddd [the] D', 'Asia/Tokyo')",
+	"dateAdd(now(), '8000y')", "dateAdd(now(), input.x)", "unixMs('nope')", "fromUnixMs(9223372036854775807)", "split(repeat('a', 1000000), '')",
 }
 
 func FuzzExpr(f *testing.F) {
@@ -388,11 +397,62 @@ const fuzzEach = `{"kind": "function", "name": "fuzz_each",
 	],
 	"response": "{acc: acc, done: done, s: input.s}"}`
 
+// fuzzFuncs is the stack of FuzzRun that calls every funcstack function
+// with the fuzzed text, number and JSON (text as a regex, a format, a date
+// layout, an amount of time): each group of calls in a try, so that one
+// refused argument does not hide the others. The ok_ flags are round
+// trips FuzzRun checks whenever their group succeeded.
+const fuzzFuncs = `{"kind": "function", "name": "fuzz_funcs",
+	"input": [{"name": "s", "type": "text"}, {"name": "n", "type": "int"}, {"name": "items", "type": "json"}],
+	"stack": [
+		{"type": "var", "name": "out", "value": "{}"},
+		{"type": "var", "name": "s", "value": "input.s ?? ''"},
+		{"type": "var", "name": "n", "value": "input.n ?? 0"},
+		{"type": "var", "name": "items", "value": "input.items"},
+		{"type": "var", "name": "groups", "value": "[]"},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {hash: [md5(s), sha1(s), sha256(s), sha512(s), hmacSha256(s, s, 'base64')], ok_compare: secureCompare(s, s), ok_b64: fromBase64Url(toBase64Url(s)) == s})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 'security: ' + error.message)"}]},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {ok_url: urlDecode(urlEncode(s)) == s})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 'url: ' + error.message)"}]},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {re: [regexMatch(s, s), regexFind(s, s), regexFindAll(s, s), regexReplace(s, s, '<$0>')]})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 're: ' + error.message)"}]},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {re2: [regexReplace(s, '.', '[$0]'), regexFindAll(s, '(.)(.)?', 2)]})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 're2: ' + error.message)"}]},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {sprintf0: sprintf(s)})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 'sprintf0: ' + error.message)"}]},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {sprintf: sprintf(s, n)})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 'sprintf: ' + error.message)"}]},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {text: [padStart(s, n % 100, s + '.'), padEnd(s, n % 100), capitalize(s), slugify(s), formatNumber(n, n % 21, s, s), urlEncode(n)]})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 'text: ' + error.message)"}]},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {math: [sqrt(abs(n)), clamp(n, -5, 5), pow(n % 10, n % 20)]})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 'math: ' + error.message)"}]},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {pow: [pow(n, n % 70), pow(n, 0.5)]})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 'pow: ' + error.message)"}]},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {objects: [merge(items, {s: s}), pick(items, keys(items)), omit(items, s), values(items), toPairs(items)], ok_entries: fromEntries(entries(items)) == items, ok_pairs: fromPairs(toPairs(items)) == items})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 'objects: ' + error.message)"}]},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {lists: [fromEntries(items), fromPairs(items), groupBy(items, string(#)), toJSON(items), string(items)]})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 'lists: ' + error.message)"}]},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {parse: [fromJSON(s), split(s, ','), splitAfter(s, s, n % 5), uuid() != uuid(), len(randomText(n % 64, s)), randomInt(-abs(n), abs(n))]})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 'parse: ' + error.message)"}]},
+		{"type": "try", "steps": [
+				{"type": "var", "name": "at", "value": "fromUnixMs(n)"},
+				{"type": "set", "name": "out", "value": "merge(out, {ok_date: parseDate(formatDate(at, 'YYYY-MM-DDTHH:mm:ss.SSSZ'), 'YYYY-MM-DDTHH:mm:ss.SSSZ') == at && unixMs(at) == n})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 'date: ' + error.message)"}]},
+		{"type": "try", "steps": [{"type": "set", "name": "out", "value": "merge(out, {dates: [formatDate(fromUnixMs(n % 100000000000000), s), parseDate(s, s), parseDate(s, 'DD/MM/YYYY HH:mm'), dateAdd(date('2026-03-01'), s), unixMs(s)]})"}],
+			"catch": [{"type": "set", "name": "groups", "value": "append(groups, 'dates: ' + error.message)"}]}
+	],
+	"response": "merge(out, {groups: groups})"}`
+
 func FuzzRun(f *testing.F) {
 	docs := workflowDocs(f)
 	sq := string(docs["sum_squares.json"])
-	p := mustProgram(f, sq, fuzzEach)
+	p := mustProgram(f, sq, fuzzEach, fuzzFuncs)
 	f.Add(0, "", []byte(`{"n": 3}`))
+	f.Add(1772323200123, "YYYY-MM-DD HH:mm", []byte(`{"b": 1, "a": [2]}`))
+	f.Add(42, "%05d|%s", []byte(`[["k", 1], {"key": "j", "value": 2}]`))
+	f.Add(-7, "(a+)+$", []byte(`["a", "a", 1, "1", null, true]`))
+	f.Add(1<<40, "1y2mo3d4h5m6s7ms", []byte(`{"1": 1, "key": "x", "value": []}`))
+	f.Add(999, "ça va? Très bien", []byte(`[[1, 2], [true, null], [{}, 3]]`))
 	f.Add(1, "return", []byte(`[1, 2, 3]`))
 	f.Add(1000, "throw", []byte(`{"items": [1, "a", null, 2.5, [1], {"a": 1}]}`))
 	f.Add(1001, "x", []byte(`{"n": 1e400}`))
@@ -437,5 +497,24 @@ func FuzzRun(f *testing.F) {
 		if err == nil && res == nil {
 			t.Fatal("Run gave neither a result nor an error")
 		}
+		res, err = checkedRun(t, e, "fuzz_funcs", map[string]any{"s": s, "n": n, "items": in}, "fuzz_funcs(s, n, raw)")
+		if err == nil {
+			checkFuzzFuncs(t, res.Output)
+		}
 	})
+}
+
+// checkFuzzFuncs checks what fuzz_funcs answered: JSON, as every answer
+// must be, with every round trip it made true.
+func checkFuzzFuncs(t *testing.T, out any) {
+	t.Helper()
+	if _, err := json.Marshal(out); err != nil {
+		t.Fatalf("fuzz_funcs answered what JSON cannot write: %v (%#v)", err, out)
+	}
+	m, _ := out.(map[string]any)
+	for k, v := range m {
+		if strings.HasPrefix(k, "ok_") && v != true {
+			t.Errorf("fuzz_funcs: %s is %#v, want true (%#v)", k, v, m)
+		}
+	}
 }
