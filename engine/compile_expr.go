@@ -11,6 +11,8 @@ import (
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/types"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/funcstack/funcstack/engine/exprfn"
 )
 
 // MaxExpressionLength bounds the source of one expression.
@@ -49,10 +51,15 @@ func (dc *defCompiler) newExpr(src, path string, prog *vm.Program, sc *scope, to
 		}
 		return dc.vars.slot(name), true
 	}
-	e := &Expr{Source: src, Path: path, program: prog, fast: compileFast(prog.Node(), slotOf), vars: dc.vars}
+	e := &Expr{Source: src, Path: path, program: prog, fast: compileFast(prog.Node(), slotOf), vars: dc.vars,
+		plain: exprfn.NeedsPlain(prog)}
 	seen := map[string]bool{}
 	node := prog.Node()
+	var literalErr *file.Error
 	ast.Walk(&node, visitFunc(func(n *ast.Node) {
+		if call, ok := (*n).(*ast.CallNode); ok && literalErr == nil {
+			literalErr = exprfn.CheckLiterals(call)
+		}
 		id, ok := (*n).(*ast.IdentifierNode)
 		if !ok {
 			return
@@ -65,6 +72,10 @@ func (dc *defCompiler) newExpr(src, path string, prog *vm.Program, sc *scope, to
 			e.names = append(e.names, id.Value)
 		}
 	}))
+	if literalErr != nil { // a bad regex, date layout, ... written in the expression
+		dc.r.errorf(path, "expression", "%s", dc.exprErrorText(literalErr.Bind(file.NewSource(src)), sc))
+		return nil
+	}
 	sort.Strings(e.names)
 	for _, n := range e.names {
 		e.slots = append(e.slots, dc.vars.slot(n))

@@ -149,3 +149,48 @@ func TestStringOfNowIsRFC3339(t *testing.T) {
 		t.Fatalf("[string(now()), now()] = %s; want two RFC 3339 times in UTC", b)
 	}
 }
+
+// TestFunctionsCheckedAtValidate: what a definition can get wrong about a
+// function shows when it is validated, at its JSON path: a literal regex,
+// date layout, timezone, amount or encoding the run would refuse, a
+// wrong argument count or literal type, and a variable named like a
+// function (which would hide it).
+func TestFunctionsCheckedAtValidate(t *testing.T) {
+	for _, c := range []struct{ stack, want string }{
+		{`[{"type": "var", "name": "ok", "value": "regexMatch('a', '(')"}]`,
+			"ex: stack[0].value: regexMatch: \"(\" is not a regular expression: missing closing ): `(` (patterns are RE2, Go's regexp: no backreferences or lookaround) (1:17)"},
+		{`[{"type": "var", "name": "ok", "value": "regexReplace(string(1), 'a(?=b)', '')"}]`,
+			"ex: stack[0].value: regexReplace: \"a(?=b)\" is not a regular expression: invalid or unsupported Perl syntax: `(?=` (patterns are RE2, Go's regexp: no backreferences or lookaround) (1:25)"},
+		{`[{"type": "var", "name": "ok", "value": "formatDate(now(), 'YYYY-MM-DD hh:mm:sss')"}]`,
+			`ex: stack[0].value: formatDate: "sss" in the layout "YYYY-MM-DD hh:mm:sss" is not a layout token; tokens are YYYY YY MMMM MMM MM M DD D dddd ddd HH H hh h mm m ss s SSS A a Z ZZ, and [text] is written as it is (1:19)`},
+		{`[{"type": "var", "name": "ok", "value": "parseDate('x', 'DD/MM/YYYY', 'Europe/Pariss')"}]`,
+			`ex: stack[0].value: parseDate: "Europe/Pariss" is not a timezone; name one as the IANA database does, e.g. 'Europe/Paris', 'America/New_York' or 'UTC' (1:30)`},
+		{`[{"type": "var", "name": "ok", "value": "dateAdd(now(), '2 days')"}]`,
+			`ex: stack[0].value: dateAdd: "2 days" is not an amount of time: expected a number and a unit at "2 days"; write it as '2h', '-30m', '1d12h' or '1y2mo' (units y, mo, w, d, h, m, s, ms) (1:16)`},
+		{`[{"type": "var", "name": "ok", "value": "hmacSha256('a', 'k', 'hex64')"}]`,
+			`ex: stack[0].value: hmacSha256: the encoding must be 'hex', 'base64' or 'base64url', e.g. hmacSha256(body, secret, 'base64'); got text "hex64" (1:22)`},
+		{`[{"type": "var", "name": "ok", "value": "md5(12)"}]`,
+			`ex: stack[0].value: cannot use int as argument (type string) to call md5  (1:5)`},
+		{`[{"type": "var", "name": "ok", "value": "padStart('7')"}]`,
+			`ex: stack[0].value: not enough arguments to call padStart (1:1)`},
+		{`[{"type": "var", "name": "merge", "value": "1"}]`,
+			`ex: stack[0].name: "merge" is the name of an expression function; choose another`},
+		{`[{"type": "var", "name": "uuid", "value": "1"}]`,
+			`ex: stack[0].name: "uuid" is the name of an expression function; choose another`},
+	} {
+		doc := fmt.Sprintf(`{"kind": "function", "name": "ex", "stack": %s}`, c.stack)
+		_, diags := compileDocs(map[string][]byte{"ex.json": []byte(doc)})
+		var got []string
+		for _, d := range diags.Errors() {
+			got = append(got, d.Definition+": "+d.Path+": "+d.Message)
+		}
+		if len(got) != 1 || got[0] != c.want {
+			t.Errorf("%s\n got  %q\n want %q", c.stack, got, c.want)
+		}
+	}
+	// Literals that are right, and patterns that are not literals, pass.
+	mustProgram(t, `{"kind": "function", "name": "ok", "input": [{"name": "re", "type": "text"}], "stack": [
+		{"type": "var", "name": "a", "value": "regexMatch('a', '^a+$') && regexMatch('a', input.re)"},
+		{"type": "var", "name": "b", "value": "formatDate(now(), 'DD/MM/YYYY [at] HH:mm', 'Europe/Paris') + formatDate(now(), '2006')"},
+		{"type": "var", "name": "c", "value": "dateAdd(now(), '-1mo2d') != nil && hmacSha256('a', 'k', 'base64url') != ''"}]}`)
+}

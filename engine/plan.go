@@ -62,6 +62,9 @@ type Expr struct {
 	vars  *varTable
 	slots []int
 	whole bool
+	// plain is set when what the program gives may be outside the data
+	// model (groupBy, a range, a method): Eval runs exprfn.Plain on it.
+	plain bool
 }
 
 // Names returns the variable names the expression reads.

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr/types"
+
+	"github.com/funcstack/funcstack/engine/exprfn"
 )
 
 // Names every stack can read and none can declare.
@@ -17,22 +19,11 @@ const (
 	NameError   = "error"
 )
 
-// exprBuiltins are expr's own function names; a variable may not shadow one.
-var exprBuiltins = map[string]bool{}
-
-func init() {
-	for _, n := range []string{"all", "none", "any", "one", "filter", "map", "find", "findIndex", "findLast",
-		"findLastIndex", "count", "sum", "groupBy", "sortBy", "reduce", "len", "type", "abs", "ceil", "floor",
-		"round", "int", "float", "string", "trim", "trimPrefix", "trimSuffix", "upper", "lower", "split",
-		"splitAfter", "replace", "repeat", "indexOf", "lastIndexOf", "hasPrefix", "hasSuffix", "max", "min",
-		"mean", "median", "toJSON", "fromJSON", "toBase64", "fromBase64", "now", "duration", "date", "timezone",
-		"first", "last", "get", "take", "keys", "values", "toPairs", "fromPairs", "sort", "reverse", "uniq",
-		"concat", "flatten", "join", "bitand", "bitor", "bitxor", "bitnand", "bitnot", "bitshl", "bitshr",
-		"bitushr", "true", "false", "nil", "let", "in", "not", "and", "or", "contains", "matches",
-		"startsWith", "endsWith", "append"} {
-		exprBuiltins[n] = true
-	}
-}
+// exprBuiltins are the names expressions give a meaning of their own:
+// every function of the catalogue (engine/exprfn), expr's builtins and
+// its word operators. A variable may not shadow one: expr would call the
+// variable.
+var exprBuiltins = exprfn.Reserved()
 
 // varInfo is one name in a scope.
 type varInfo struct {

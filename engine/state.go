@@ -183,7 +183,7 @@ func (s *State) Eval(e *Expr) (any, error) {
 	if err != nil {
 		return nil, s.exprError(e, err)
 	}
-	if exprfn.NeedsPlain(e.program) {
+	if e.plain {
 		// groupBy, a range or a method made it: make it a value a
 		// variable, a response, a record and a table can hold.
 		if v, err = exprfn.Plain(v); err != nil {

@@ -541,7 +541,7 @@ func dateAddFunc(args ...any) (any, error) {
 	case string:
 		years, months, days, d, err := parseAmount(x)
 		if err != nil {
-			return nil, fmt.Errorf("dateAdd: %q is not an amount of time: %v; write it as '2h', '-30m', '1d12h' or '1y2mo' (units y, mo, w, d, h, m, s, ms)", x, err)
+			return nil, amountError(x, err)
 		}
 		return inRange("dateAdd", addMonths(t, 12*years+months).AddDate(0, 0, days).Add(d))
 	case time.Duration:
@@ -573,6 +573,11 @@ func addMonths(t time.Time, n int) time.Time {
 	}
 	month := total + 1
 	return time.Date(y, time.Month(month), min(d, daysIn(y, month)), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+}
+
+// amountError is dateAdd's error for an amount it cannot read.
+func amountError(amount string, err error) error {
+	return fmt.Errorf("dateAdd: %q is not an amount of time: %v; write it as '2h', '-30m', '1d12h' or '1y2mo' (units y, mo, w, d, h, m, s, ms)", amount, err)
 }
 
 // maxAmount bounds the hours, minutes and seconds of an amount, below
