@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/funcstack/funcstack/engine/exprfn"
 )
 
 // InputSpec is a compiled list of input fields.
@@ -398,41 +400,8 @@ func toFloat(v any) (float64, bool) {
 }
 
 // NormalizeNumbers turns json.Number values into int (when whole) or
-// float64, so expressions see ordinary numbers. It writes into a map or
-// list only where it finds a json.Number: values made by expressions hold
-// none, so shared values are never written to.
-func NormalizeNumbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return int(i)
-		}
-		f, _ := x.Float64()
-		return f
-	case map[string]any:
-		for k, e := range x {
-			if n := NormalizeNumbers(e); needsWrite(e) {
-				x[k] = n
-			}
-		}
-		return x
-	case []any:
-		for i, e := range x {
-			if n := NormalizeNumbers(e); needsWrite(e) {
-				x[i] = n
-			}
-		}
-		return x
-	}
-	return v
-}
-
-// needsWrite reports whether NormalizeNumbers(v) is a different value
-// that must be stored back.
-func needsWrite(v any) bool {
-	_, ok := v.(json.Number)
-	return ok
-}
+// float64, so expressions see ordinary numbers (see exprfn.Numbers).
+func NormalizeNumbers(v any) any { return exprfn.Numbers(v) }
 
 // bigWhole reports whether v is a whole number outside int's range, and
 // writes it.

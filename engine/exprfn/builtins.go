@@ -261,42 +261,30 @@ func init() {
 
 // keysFunc is keys(object), its keys sorted.
 func keysFunc(args ...any) (any, error) {
-	m, err := objectArg("keys", args, "keys({b: 1, a: 2})")
-	if err != nil {
-		return nil, err
-	}
-	keys := sortedKeys(m)
-	out := make([]any, len(keys))
-	for i, k := range keys {
-		out[i] = k
-	}
-	return out, nil
+	return bySortedKey("keys", args, "keys({b: 1, a: 2})", func(k string, _ any) any { return k })
 }
 
 // valuesFunc is values(object), in the order of its sorted keys.
 func valuesFunc(args ...any) (any, error) {
-	m, err := objectArg("values", args, "values({b: 1, a: 2})")
-	if err != nil {
-		return nil, err
-	}
-	keys := sortedKeys(m)
-	out := make([]any, len(keys))
-	for i, k := range keys {
-		out[i] = m[k]
-	}
-	return out, nil
+	return bySortedKey("values", args, "values({b: 1, a: 2})", func(_ string, v any) any { return v })
 }
 
 // toPairsFunc is toPairs(object): [key, value] pairs sorted by key.
 func toPairsFunc(args ...any) (any, error) {
-	m, err := objectArg("toPairs", args, "toPairs({b: 1, a: 2})")
+	return bySortedKey("toPairs", args, "toPairs({b: 1, a: 2})", func(k string, v any) any { return []any{k, v} })
+}
+
+// bySortedKey is the list of item(key, value) for each entry of fn's one
+// object argument, in the order of the keys.
+func bySortedKey(fn string, args []any, example string, item func(k string, v any) any) (any, error) {
+	m, err := objectArg(fn, args, example)
 	if err != nil {
 		return nil, err
 	}
 	keys := sortedKeys(m)
 	out := make([]any, len(keys))
 	for i, k := range keys {
-		out[i] = []any{k, m[k]}
+		out[i] = item(k, m[k])
 	}
 	return out, nil
 }
@@ -431,10 +419,7 @@ func toJSONFunc(args ...any) (any, error) {
 // whole and within int's range, else a decimal.
 func fromJSONFunc(args ...any) (any, error) {
 	const example = `fromJSON('{"a": 1}')`
-	if err := arity("fromJSON", args, 1, 1, "one text, e.g. "+example); err != nil {
-		return nil, err
-	}
-	s, err := text("fromJSON", "the argument", args[0], example)
+	s, err := oneText("fromJSON", args, example)
 	if err != nil {
 		return nil, err
 	}
@@ -450,28 +435,7 @@ func fromJSONFunc(args ...any) (any, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("fromJSON: the text holds more than one JSON value")
 	}
-	return jsonNumbers(v), nil
-}
-
-// jsonNumbers replaces the json.Number values of a freshly decoded value.
-func jsonNumbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return int(i)
-		}
-		f, _ := x.Float64()
-		return f
-	case []any:
-		for i := range x {
-			x[i] = jsonNumbers(x[i])
-		}
-	case map[string]any:
-		for k := range x {
-			x[k] = jsonNumbers(x[k])
-		}
-	}
-	return v
+	return Numbers(v), nil
 }
 
 // nowFunc is now() and now(timezone): the current time without Go's

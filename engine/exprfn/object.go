@@ -132,20 +132,7 @@ func pickFunc(keep bool) func(args ...any) (any, error) {
 }
 
 func entriesFunc(args ...any) (any, error) {
-	const example = "entries({a: 1})"
-	if err := arity("entries", args, 1, 1, "one object, e.g. "+example); err != nil {
-		return nil, err
-	}
-	m, err := object("entries", "the argument", args[0], example)
-	if err != nil {
-		return nil, err
-	}
-	keys := sortedKeys(m)
-	out := make([]any, len(keys))
-	for i, k := range keys {
-		out[i] = map[string]any{"key": k, "value": m[k]}
-	}
-	return out, nil
+	return bySortedKey("entries", args, "entries({a: 1})", func(k string, v any) any { return map[string]any{"key": k, "value": v} })
 }
 
 func fromEntriesFunc(args ...any) (any, error) {

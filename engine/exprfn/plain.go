@@ -215,3 +215,41 @@ func keyText(k any) (string, error) {
 	}
 	return "", fmt.Errorf("an object key is %s; keys must be text or numbers", describe(k))
 }
+
+// Numbers turns the json.Number values of a value decoded with UseNumber
+// into int (when whole and within int's range) or float64, so expressions
+// see ordinary numbers (requests, tables and fromJSON give them so). It
+// writes into a map or list only where it finds a json.Number: values made
+// by expressions hold none, so shared values are never written to.
+func Numbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return int(i)
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			if n := Numbers(e); needsWrite(e) {
+				x[k] = n
+			}
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			if n := Numbers(e); needsWrite(e) {
+				x[i] = n
+			}
+		}
+		return x
+	}
+	return v
+}
+
+// needsWrite reports whether Numbers(v) is a different value that must
+// be stored back.
+func needsWrite(v any) bool {
+	_, ok := v.(json.Number)
+	return ok
+}

@@ -1,10 +1,11 @@
 package exprfn
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"sync"
 
 	"github.com/expr-lang/expr"
@@ -107,11 +108,8 @@ func Catalogue() []*Function {
 		for _, f := range registry.byName {
 			out = append(out, f)
 		}
-		sort.Slice(out, func(i, j int) bool {
-			if out[i].Category != out[j].Category {
-				return out[i].Category < out[j].Category
-			}
-			return out[i].Name < out[j].Name
+		slices.SortFunc(out, func(a, b *Function) int {
+			return cmp.Or(cmp.Compare(a.Category, b.Category), cmp.Compare(a.Name, b.Name))
 		})
 		registry.sorted = out
 	}

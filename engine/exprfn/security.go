@@ -73,12 +73,9 @@ var textToText = []any{new(func(string) string)}
 
 // digestFunc is md5, sha1, sha256 or sha512 of a text, in hex.
 func digestFunc(fn string, h func() hash.Hash) func(args ...any) (any, error) {
-	example := fn + "('hello')"
+	example := fn + "('hello'), or " + fn + "(string(x)) for a number"
 	return func(args ...any) (any, error) {
-		if err := arity(fn, args, 1, 1, "one text, e.g. "+example); err != nil {
-			return nil, err
-		}
-		s, err := text(fn, "the argument", args[0], example+", or "+fn+"(string(x)) for a number")
+		s, err := oneText(fn, args, example)
 		if err != nil {
 			return nil, err
 		}
@@ -231,10 +228,7 @@ func randomTextFunc(args ...any) (any, error) {
 
 func toBase64URLFunc(args ...any) (any, error) {
 	const example = "toBase64Url('hello')"
-	if err := arity("toBase64Url", args, 1, 1, "one text, e.g. "+example); err != nil {
-		return nil, err
-	}
-	s, err := text("toBase64Url", "the argument", args[0], example)
+	s, err := oneText("toBase64Url", args, example)
 	if err != nil {
 		return nil, err
 	}
@@ -246,10 +240,7 @@ func toBase64URLFunc(args ...any) (any, error) {
 
 func fromBase64URLFunc(args ...any) (any, error) {
 	const example = "fromBase64Url('aGVsbG8')"
-	if err := arity("fromBase64Url", args, 1, 1, "one text, e.g. "+example); err != nil {
-		return nil, err
-	}
-	s, err := text("fromBase64Url", "the argument", args[0], example)
+	s, err := oneText("fromBase64Url", args, example)
 	if err != nil {
 		return nil, err
 	}

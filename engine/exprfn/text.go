@@ -72,10 +72,7 @@ func urlEncodeFunc(args ...any) (any, error) {
 
 func urlDecodeFunc(args ...any) (any, error) {
 	const example = "urlDecode('a%20b')"
-	if err := arity("urlDecode", args, 1, 1, "one text, e.g. "+example); err != nil {
-		return nil, err
-	}
-	s, err := text("urlDecode", "the argument", args[0], example)
+	s, err := oneText("urlDecode", args, example)
 	if err != nil {
 		return nil, err
 	}
@@ -143,10 +140,7 @@ func padFunc(fn string, start bool) func(args ...any) (any, error) {
 
 func capitalizeFunc(args ...any) (any, error) {
 	const example = "capitalize('hello')"
-	if err := arity("capitalize", args, 1, 1, "one text, e.g. "+example); err != nil {
-		return nil, err
-	}
-	s, err := text("capitalize", "the argument", args[0], example)
+	s, err := oneText("capitalize", args, example)
 	if err != nil {
 		return nil, err
 	}
@@ -159,10 +153,7 @@ func capitalizeFunc(args ...any) (any, error) {
 
 func slugifyFunc(args ...any) (any, error) {
 	const example = "slugify(product.name)"
-	if err := arity("slugify", args, 1, 1, "one text, e.g. "+example); err != nil {
-		return nil, err
-	}
-	s, err := text("slugify", "the argument", args[0], example)
+	s, err := oneText("slugify", args, example)
 	if err != nil {
 		return nil, err
 	}

@@ -104,6 +104,14 @@ func text(fn, arg string, v any, example string) (string, error) {
 	return s, nil
 }
 
+// oneText is the one text argument of fn.
+func oneText(fn string, args []any, example string) (string, error) {
+	if err := arity(fn, args, 1, 1, "one text, e.g. "+example); err != nil {
+		return "", err
+	}
+	return text(fn, "the argument", args[0], example)
+}
+
 // whole is v as an int when it is a whole number (an int, or a decimal
 // without fraction within int's range).
 func whole(v any) (int, bool) {
