@@ -15,7 +15,7 @@ import (
 // functions and arguments that are not literals pass.
 func CheckLiterals(call *ast.CallNode) *file.Error {
 	id, ok := call.Callee.(*ast.IdentifierNode)
-	if !ok || Lookup(id.Value) == nil {
+	if !ok {
 		return nil
 	}
 	fn := id.Value
