@@ -18,16 +18,17 @@ var categoryTitles = map[Category]string{
 }
 
 // Markdown renders the catalogue as docs/functions.md (`make docs` writes
-// it; a test fails when the file is stale).
+// it; TestFunctionsDocUpToDate in cmd/funcstack fails when it is stale).
 func Markdown() string {
 	cat := Catalogue()
 	var b strings.Builder
 	b.WriteString("# Expression functions\n\n")
-	b.WriteString("<!-- Generated from engine/exprfn by `make docs`; edit the catalogue there, not this file. -->\n\n")
+	b.WriteString("<!-- Generated from the function catalogue (engine/exprfn) by `funcstack functions --markdown`; do not edit: run `make docs`. -->\n\n")
 	fmt.Fprintf(&b, "Every expression (a `var`'s value, a condition, a response) can call these %d functions: "+
 		"funcstack's own and the builtins of [expr](https://expr-lang.org/docs/language-definition). "+
 		"`funcstack functions` lists them, `GET /_/api/functions` serves them to the builder's completion, "+
-		"and a test runs every example below and compares its result.\n\n", len(cat))
+		"and a test runs every example below and compares its result. "+
+		"How the catalogue is built, and why: [design.md §17](design.md#17-expression-functions).\n\n", len(cat))
 	fmt.Fprintf(&b, "In the signatures, a predicate sees each item of the list as `#` and its fields as `.name`; `?` marks an optional argument; "+
 		"a timestamp is also accepted as RFC 3339 text (as tables return them). "+
 		"A function given a wrong argument stops the step with an error naming the function and what to pass; "+
