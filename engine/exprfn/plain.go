@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"strconv"
@@ -63,46 +64,8 @@ func plain(v any, depth int) (any, error) {
 	switch x := v.(type) {
 	case nil, bool, int, float64, string, time.Time, json.Number:
 		return v, nil
-	case []any:
-		var out []any
-		for i, e := range x {
-			p, err := plain(e, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if out == nil && !same(p, e) {
-				out = make([]any, len(x))
-				copy(out, x[:i])
-			}
-			if out != nil {
-				out[i] = p
-			}
-		}
-		if out == nil {
-			return x, nil
-		}
-		return out, nil
-	case map[string]any:
-		var out map[string]any
-		for k, e := range x {
-			p, err := plain(e, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if out == nil && !same(p, e) {
-				out = make(map[string]any, len(x))
-				for k2, e2 := range x {
-					out[k2] = e2
-				}
-			}
-			if out != nil {
-				out[k] = p
-			}
-		}
-		if out == nil {
-			return x, nil
-		}
-		return out, nil
+	case []any, map[string]any:
+		return eachItem(x, func(e any) (any, error) { return plain(e, depth+1) })
 	case []int:
 		out := make([]any, len(x))
 		for i, n := range x {
@@ -218,9 +181,10 @@ func keyText(k any) (string, error) {
 
 // Numbers turns the json.Number values of a value decoded with UseNumber
 // into int (when whole and within int's range) or float64, so expressions
-// see ordinary numbers (requests, tables and fromJSON give them so). It
-// writes into a map or list only where it finds a json.Number: values made
-// by expressions hold none, so shared values are never written to.
+// see ordinary numbers (requests, tables and fromJSON give them so). Like
+// Plain, it copies the lists and objects that change and writes into
+// none: a decoded value may already be shared (a durable run's input is
+// also its execution record's, which the records writer is encoding).
 func Numbers(v any) any {
 	switch x := v.(type) {
 	case json.Number:
@@ -229,27 +193,55 @@ func Numbers(v any) any {
 		}
 		f, _ := x.Float64()
 		return f
-	case map[string]any:
-		for k, e := range x {
-			if n := Numbers(e); needsWrite(e) {
-				x[k] = n
-			}
-		}
-		return x
-	case []any:
-		for i, e := range x {
-			if n := Numbers(e); needsWrite(e) {
-				x[i] = n
-			}
-		}
-		return x
+	case []any, map[string]any:
+		out, _ := eachItem(x, func(e any) (any, error) { return Numbers(e), nil })
+		return out
 	}
 	return v
 }
 
-// needsWrite reports whether Numbers(v) is a different value that must
-// be stored back.
-func needsWrite(v any) bool {
-	_, ok := v.(json.Number)
-	return ok
+// eachItem returns the list or object c with f applied to each of its
+// items, copying c only when f changes one (see same), so that a value
+// nothing changes comes back as it was, unallocated and unwritten.
+func eachItem(c any, f func(any) (any, error)) (any, error) {
+	switch x := c.(type) {
+	case []any:
+		var out []any
+		for i, e := range x {
+			p, err := f(e)
+			if err != nil {
+				return nil, err
+			}
+			if out == nil && !same(p, e) {
+				out = make([]any, len(x))
+				copy(out, x[:i])
+			}
+			if out != nil {
+				out[i] = p
+			}
+		}
+		if out == nil {
+			return x, nil
+		}
+		return out, nil
+	case map[string]any:
+		var out map[string]any
+		for k, e := range x {
+			p, err := f(e)
+			if err != nil {
+				return nil, err
+			}
+			if out == nil && !same(p, e) {
+				out = maps.Clone(x)
+			}
+			if out != nil {
+				out[k] = p
+			}
+		}
+		if out == nil {
+			return x, nil
+		}
+		return out, nil
+	}
+	return c, nil
 }

@@ -1,6 +1,7 @@
 package exprfn
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -101,5 +102,28 @@ func TestNeedsPlain(t *testing.T) {
 		if got := NeedsPlain(prog); got != want {
 			t.Errorf("NeedsPlain(%s) = %v, want %v", src, got, want)
 		}
+	}
+}
+
+// TestNumbersLeavesItsArgumentAlone: Numbers copies what it changes. A
+// durable run's decoded input is also its execution record's, which the
+// records writer encodes meanwhile; writing into it was a data race
+// (TestTriggerDepthLimitStopsLoops under -race).
+func TestNumbersLeavesItsArgumentAlone(t *testing.T) {
+	in := map[string]any{"n": json.Number("2"), "keep": []any{"x"}, "deep": []any{map[string]any{"f": json.Number("2.5")}}}
+	got := Numbers(in)
+	want := map[string]any{"n": 2, "keep": []any{"x"}, "deep": []any{map[string]any{"f": 2.5}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Numbers = %#v, want %#v", got, want)
+	}
+	if in["n"] != json.Number("2") || in["deep"].([]any)[0].(map[string]any)["f"] != json.Number("2.5") {
+		t.Fatalf("Numbers wrote into its argument: %#v", in)
+	}
+	if &got.(map[string]any)["keep"].([]any)[0] != &in["keep"].([]any)[0] {
+		t.Fatalf("Numbers copied a list it did not change")
+	}
+	plain := map[string]any{"a": []any{1, "b"}}
+	if p := Numbers(plain); reflect.ValueOf(p).UnsafePointer() != reflect.ValueOf(plain).UnsafePointer() {
+		t.Fatalf("Numbers copied an object without json.Number")
 	}
 }
