@@ -2,8 +2,6 @@ package api_test
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -25,14 +23,7 @@ func TestFunctionsRoute(t *testing.T) {
 		{name: "functions without token", method: "GET", url: "/_/api/functions", status: 401,
 			want: `{"error": {"code": "unauthorized", "message": "the admin API needs the admin token: send Authorization: Bearer <token> (FUNCSTACK_ADMIN_TOKEN, or the token funcstack serve printed or saved)"}}`},
 	})
-	req, _ := http.NewRequest("GET", ts.URL+"/_/api/functions", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body := send(t, "GET", ts.URL+"/_/api/functions", map[string]string{"Authorization": "Bearer " + token}, "")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
 		t.Fatalf("status %d, Content-Type %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
@@ -80,12 +71,7 @@ func TestEndpointReturnsBuiltinValues(t *testing.T) {
 	ts := newServer(t, backends[0].open(t), api.Config{}, ws)
 	const want = `{"g":{"a":[{"k":"a","v":2}],"b":[{"k":"b","v":1},{"k":"b","v":3}]},"k":["a","b","c","d","e"],"p":{"x":2,"y":1},"s":"2026-03-01T00:00:00Z"}`
 	for i := 0; i < 5; i++ {
-		resp, err := http.Get(ts.URL + "/grouped")
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, body := send(t, "GET", ts.URL+"/grouped", nil, "")
 		if resp.StatusCode != 200 || string(body) != want {
 			t.Fatalf("GET /grouped: %d\n got  %s\n want %s", resp.StatusCode, body, want)
 		}
