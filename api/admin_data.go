@@ -269,8 +269,7 @@ func (s *Server) listPage(c *gin.Context, table string, cols []store.TableColumn
 	input["limit"], input["offset"] = per, (page-1)*per
 	out, err := s.runStack(c.Request.Context(), "records", slices.Sorted(maps.Keys(input)), []map[string]any{query}, "result", input)
 	if err != nil {
-		f.explain(err)
-		s.recordError(c, table, err)
+		s.recordError(c, table, f.explain(err))
 		return
 	}
 	m, _ := out.(map[string]any)

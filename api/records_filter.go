@@ -56,12 +56,16 @@ type recordsFilter struct {
 	said   map[string]string
 }
 
-// explain rewrites a db step's error naming one of the filter's conditions
-// to name the query parameter the user wrote instead.
-func (f recordsFilter) explain(e *engine.Error) {
+// explain returns a copy of a db step's error in which a condition of the
+// filter is named by the query parameter the user wrote instead. It copies
+// because the error is also held by the run's execution record, which the
+// records writer may be encoding at the same time.
+func (f recordsFilter) explain(e *engine.Error) *engine.Error {
+	c := *e
 	for cond, param := range f.said {
-		e.Message = strings.Replace(e.Message, "in `"+cond+"`", param, 1)
+		c.Message = strings.Replace(c.Message, "in `"+cond+"`", param, 1)
 	}
+	return &c
 }
 
 // recordsWhere reads the record listing's search and filters on table.
