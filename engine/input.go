@@ -140,7 +140,9 @@ func checkConstraints(f InputField, p string, r *reporter) {
 // against the spec. It returns the input with every declared field present
 // (nil when absent), values converted to their types (int → int,
 // decimal → float64, timestamp → time.Time), and unknown fields dropped.
-// Every failing field is named in the error.
+// Every failing field is named in the error. It never changes raw: the
+// caller's input may be shared with its execution record, which the
+// records writer encodes while the run goes on.
 func (s *InputSpec) Validate(raw any) (map[string]any, *Error) {
 	if s == nil {
 		return map[string]any{}, nil
