@@ -220,7 +220,7 @@ func (e *Engine) startExecution(caller *State, p *Program, fn *Function, in, aut
 	x := &Execution{prog: p, fn: fn, input: in, auth: auth, ctx: ctx, cancel: cancel, release: release, depth: depth,
 		limit: limitInfo{lname, budget.Round(time.Millisecond)}}
 	x.rec = ExecutionRecord{ID: id, Function: fn.Name, Mode: ModeAsync, Status: StatusQueued, Input: fn.Inputs.Redact(in),
-		Parent: parentID, IdempotencyKey: key, CreatedAt: now, Version: fn.Version()}
+		Parent: parentID, IdempotencyKey: key, CreatedAt: now, Version: fn.Version(), Node: e.node}
 	// A store shared with other processes needs the queued record so that
 	// they can see and await the execution; a local one is served by the
 	// live map until the execution ends.
@@ -338,7 +338,7 @@ func (e *Engine) Get(ctx context.Context, id string) (*ExecutionRecord, error) {
 		case <-x.finished():
 		default:
 			rec := ExecutionRecord{ID: id, Function: x.fn.Name, Mode: ModeAsync, Status: StatusQueued,
-				Input: x.rec.Input, Parent: x.rec.Parent, CreatedAt: x.rec.CreatedAt, Version: x.rec.Version}
+				Input: x.rec.Input, Parent: x.rec.Parent, CreatedAt: x.rec.CreatedAt, Version: x.rec.Version, Node: x.rec.Node}
 			if x.claimed.Load() {
 				rec.Status = StatusRunning
 			}

@@ -57,6 +57,7 @@
 //	async.go         async executions in this process: Start, Cancel, Await
 //	durable.go       the Durable seam (package durable implements it), table triggers
 //	promote.go       sync runs that turn async after promote_after
+//	node.go          the node a process is, carried by the records of its in-memory runs
 //	execution.go     ExecutionRecord, ExecutionStore and the in-memory MemoryStore
 //	origin.go        where a record came from: version, drafts, an endpoint's request (headers redacted)
 //	idempotency.go   idempotency keys: input fingerprints, the reuse error

@@ -152,6 +152,7 @@ type Engine struct {
 	localStore bool
 	jobs       chan *Execution
 	durable    Durable // durable.go
+	node       string  // node.go
 	start      sync.Once
 	stop       chan struct{}
 	wg         sync.WaitGroup
@@ -261,7 +262,7 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	rec := opt.Record
 	if rec == nil {
 		rec = &ExecutionRecord{ID: id, Function: name, Mode: ModeSync, Input: fn.Inputs.Redact(input), CreatedAt: started, StartedAt: started, Attempts: 1,
-			Draft: opt.Draft, Request: opt.HTTP}
+			Draft: opt.Draft, Request: opt.HTTP, Node: e.node}
 		if opt.Internal {
 			rec.Mode = ModeInternal
 		}

@@ -23,6 +23,8 @@ const (
 	CodeQueueFull      = "queue_full"
 	CodeAwait          = "await_failed"
 	CodeOutputEncoding = "output_not_json"
+	// CodeNodeLost ends a run whose node stopped (node.go).
+	CodeNodeLost = "node_lost"
 )
 
 // Error is the one error shape every run error takes. It names what went
@@ -84,7 +86,7 @@ func (e *Error) HTTPStatus() int {
 		return 404
 	case CodeTimeout:
 		return 504
-	case CodeQueueFull:
+	case CodeQueueFull, CodeNodeLost:
 		return 503
 	}
 	return 500

@@ -47,21 +47,25 @@ const (
 
 // ExecutionRecord is what is kept of every run.
 type ExecutionRecord struct {
-	ID             string       `json:"id"`
-	Function       string       `json:"function"`
-	Mode           string       `json:"mode"`
-	Status         string       `json:"status"`
-	Input          any          `json:"input,omitempty"`
-	Output         any          `json:"output,omitempty"`
-	Error          *Error       `json:"error,omitempty"`
-	Parent         string       `json:"parent,omitempty"`
-	Attempts       int          `json:"attempts"`
-	IdempotencyKey string       `json:"idempotency_key,omitempty"`
-	CreatedAt      time.Time    `json:"created_at"`
-	StartedAt      time.Time    `json:"started_at,omitzero"`
-	FinishedAt     time.Time    `json:"finished_at,omitzero"`
-	Trace          []TraceEntry `json:"trace,omitempty"`
-	Logs           []LogEntry   `json:"logs,omitempty"`
+	ID             string `json:"id"`
+	Function       string `json:"function"`
+	Mode           string `json:"mode"`
+	Status         string `json:"status"`
+	Input          any    `json:"input,omitempty"`
+	Output         any    `json:"output,omitempty"`
+	Error          *Error `json:"error,omitempty"`
+	Parent         string `json:"parent,omitempty"`
+	Attempts       int    `json:"attempts"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	// Node is the process that runs or ran it: its node ID and, after a
+	// slash, the incarnation (one start of that node). A run in flight on
+	// a node that dies is closed by this (package durable, liveness.go).
+	Node       string       `json:"node,omitempty"`
+	CreatedAt  time.Time    `json:"created_at"`
+	StartedAt  time.Time    `json:"started_at,omitzero"`
+	FinishedAt time.Time    `json:"finished_at,omitzero"`
+	Trace      []TraceEntry `json:"trace,omitempty"`
+	Logs       []LogEntry   `json:"logs,omitempty"`
 	// Version is the version of the definition that ran (0: none stored,
 	// as for an unsaved definition run from the builder).
 	Version int `json:"version,omitempty"`

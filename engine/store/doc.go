@@ -25,6 +25,7 @@
 //	idempotency.go        idempotency keys claimed for a window
 //	prune.go              deleting old records and expired keys
 //	keys.go               server keys shared by every node of a database
+//	nodes.go              node heartbeats, dead nodes claimed once, their unfinished runs closed
 //	pgstale.go            recovering from prepared statements a schema change made stale
 //	json.go               stored JSON: encoding without reflection, NUL handling
 //	times.go              TimeFormat text written without time.Format

@@ -52,15 +52,15 @@ func statement(recs []*engine.ExecutionRecord, now time.Time, isNew bool) (strin
 // array parameters.
 const pgBatchUpsert = pgBatchInsert + execUpsertTail
 
-// pgBatchInsert inserts the records whose columns are its seventeen array
+// pgBatchInsert inserts the records whose columns are its eighteen array
 // parameters (JSON columns as texts, NULL for none).
 const pgBatchInsert = `INSERT INTO funcstack_executions (` + execColumns + `)
-	SELECT id, fn, mode, status, parent, attempts, ikey, input::jsonb, output::jsonb, error::jsonb, trace::jsonb, logs::jsonb, origin::jsonb,
+	SELECT id, fn, mode, status, parent, attempts, ikey, node, input::jsonb, output::jsonb, error::jsonb, trace::jsonb, logs::jsonb, origin::jsonb,
 		created_at, started_at, finished_at, updated_at
-	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[],
-		$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-		$14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::timestamptz[])
-		AS u(id, fn, mode, status, parent, attempts, ikey, input, output, error, trace, logs, origin, created_at, started_at, finished_at, updated_at)
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[], $8::text[],
+		$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+		$15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[])
+		AS u(id, fn, mode, status, parent, attempts, ikey, node, input, output, error, trace, logs, origin, created_at, started_at, finished_at, updated_at)
 	WHERE true`
 
 // pgRecordArgs are the arguments of pgBatchInsert writing recs.
@@ -70,6 +70,7 @@ func pgRecordArgs(recs []*engine.ExecutionRecord, now time.Time) []any {
 		texts    = make([][]string, 5)
 		attempts = make([]int32, n)
 		ikeys    = make([]string, n)
+		nodes    = make([]string, n)
 		jsons    = make([][]*string, 6)
 		times    = make([][]*time.Time, 3)
 		updated  = make([]time.Time, n)
@@ -87,7 +88,7 @@ func pgRecordArgs(recs []*engine.ExecutionRecord, now time.Time) []any {
 	var buf []byte
 	for i, r := range recs {
 		texts[0][i], texts[1][i], texts[2][i], texts[3][i], texts[4][i] = r.ID, r.Function, r.Mode, r.Status, r.Parent
-		attempts[i], ikeys[i] = int32(r.Attempts), r.IdempotencyKey
+		attempts[i], ikeys[i], nodes[i] = int32(r.Attempts), r.IdempotencyKey, r.Node
 		for j, v := range jsonColumns(r) {
 			if v == nil {
 				continue
@@ -105,13 +106,13 @@ func pgRecordArgs(recs []*engine.ExecutionRecord, now time.Time) []any {
 		}
 		updated[i] = nowUTC
 	}
-	return []any{texts[0], texts[1], texts[2], texts[3], texts[4], attempts, ikeys,
+	return []any{texts[0], texts[1], texts[2], texts[3], texts[4], attempts, ikeys, nodes,
 		jsons[0], jsons[1], jsons[2], jsons[3], jsons[4], jsons[5], times[0], times[1], times[2], updated}
 }
 
 // execUpsertTail makes an insert of execution records replace the ones
 // already there.
 const execUpsertTail = ` ON CONFLICT (id) DO UPDATE SET "function" = excluded."function", mode = excluded.mode, status = excluded.status,
-		parent = excluded.parent, attempts = excluded.attempts, idempotency_key = excluded.idempotency_key,
+		parent = excluded.parent, attempts = excluded.attempts, idempotency_key = excluded.idempotency_key, node = excluded.node,
 		input = excluded.input, output = excluded.output, error = excluded.error, trace = excluded.trace, logs = excluded.logs, origin = excluded.origin,
 		created_at = excluded.created_at, started_at = excluded.started_at, finished_at = excluded.finished_at, updated_at = excluded.updated_at`

@@ -93,7 +93,7 @@ func (x *Executions) query(ctx context.Context, tail string, args ...any) ([]*en
 		var r engine.ExecutionRecord
 		var input, output, errj, trace, logs, origin sql.NullString
 		var created, started, finished, updated any
-		if err := rows.Scan(&r.ID, &r.Function, &r.Mode, &r.Status, &r.Parent, &r.Attempts, &r.IdempotencyKey,
+		if err := rows.Scan(&r.ID, &r.Function, &r.Mode, &r.Status, &r.Parent, &r.Attempts, &r.IdempotencyKey, &r.Node,
 			&input, &output, &errj, &trace, &logs, &origin, &created, &started, &finished, &updated); err != nil {
 			return nil, fmt.Errorf("reading execution records from %s: %v", x.s.where, err)
 		}

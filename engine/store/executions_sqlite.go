@@ -61,6 +61,8 @@ func (x *Executions) writeLiterals(ctx context.Context, q engine.Querier, insert
 		b = strconv.AppendInt(b, int64(r.Attempts), 10)
 		b = append(b, ',')
 		b, args = appendLiteral(b, args, r.IdempotencyKey)
+		b = append(b, ',')
+		b, args = appendLiteral(b, args, r.Node)
 		for _, v := range jsonColumns(r) {
 			b = append(b, ',')
 			if v == nil {
@@ -101,7 +103,7 @@ func (x *Executions) writeLiterals(ctx context.Context, q engine.Querier, insert
 // sqliteInsert starts the statement writing a batch. OR REPLACE makes a
 // record replace the one with its ID: every column is written, nothing
 // refers to the table, and it saves SQLite parsing and compiling an
-// ON CONFLICT clause of seventeen assignments for every batch.
+// ON CONFLICT clause of eighteen assignments for every batch.
 const sqliteInsert = "INSERT OR REPLACE INTO funcstack_executions (" + execColumns + ") VALUES "
 
 // maxStatementBytes ends a SQLite statement of many records once it is

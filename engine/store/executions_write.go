@@ -87,8 +87,8 @@ func (x *Executions) writeIn(ctx context.Context, q engine.Querier, recs []*engi
 	})
 }
 
-const execColumns = `id, "function", mode, status, parent, attempts, idempotency_key, input, output, error, trace, logs, origin, created_at, started_at, finished_at, updated_at`
-const execColumnCount = 17
+const execColumns = `id, "function", mode, status, parent, attempts, idempotency_key, node, input, output, error, trace, logs, origin, created_at, started_at, finished_at, updated_at`
+const execColumnCount = 18
 
 // jsonColumns is rec's values for its JSON columns (input, output, error,
 // trace, logs, origin), nil for each one written as NULL.

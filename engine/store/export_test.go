@@ -18,7 +18,7 @@ func (x *Executions) WriteLiterals(ctx context.Context, q engine.Querier, recs [
 }
 
 // WriteBound writes recs (new records) through q with their values bound
-// as parameters: on PostgreSQL writeIn (one unnest statement of sixteen
+// as parameters: on PostgreSQL writeIn (one unnest statement of eighteen
 // array parameters), on SQLite multi-row VALUES of directRows records a
 // statement, each value a parameter (fewer rows a statement bind faster:
 // the driver finds each parameter's value by a scan of all of them).

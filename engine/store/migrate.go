@@ -70,6 +70,7 @@ var systemDDL = []string{
 		parent TEXT NOT NULL DEFAULT '',
 		attempts INTEGER NOT NULL DEFAULT 0,
 		idempotency_key TEXT NOT NULL DEFAULT '',
+		node TEXT NOT NULL DEFAULT '',
 		input JSONTYPE, output JSONTYPE, error JSONTYPE, trace JSONTYPE, logs JSONTYPE, origin JSONTYPE,
 		created_at TIMETYPE NOT NULL,
 		started_at TIMETYPE,
@@ -105,6 +106,9 @@ var addedColumns = []addedColumn{
 	// What started a run: the definition's version, drafts or not, an
 	// endpoint's HTTP request (executions_filter.go). Older records: NULL.
 	{"funcstack_executions", "origin", "JSONTYPE"},
+	// The node (and incarnation) running a record's execution: the runs
+	// of a node that died are closed by it (durable/liveness.go).
+	{"funcstack_executions", "node", "TEXT NOT NULL DEFAULT ''"},
 }
 
 // addColumns adds the addedColumns a table made by an older funcstack

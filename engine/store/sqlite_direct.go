@@ -208,7 +208,7 @@ func directValues(text []byte, spans []span, recs []*engine.ExecutionRecord, now
 	spans = slices.Grow(spans, len(recs)*(execColumnCount-1))
 	add := func(start int) { spans = append(spans, span{int32(start), int32(len(text) - start)}) }
 	for _, r := range recs {
-		for _, s := range [...]string{r.ID, r.Function, r.Mode, r.Status, r.Parent, r.IdempotencyKey} {
+		for _, s := range [...]string{r.ID, r.Function, r.Mode, r.Status, r.Parent, r.IdempotencyKey, r.Node} {
 			start := len(text)
 			text = append(text, s...)
 			add(start)

@@ -108,8 +108,8 @@ func originJSON(r *engine.ExecutionRecord) string {
 }
 
 // testMigrateOrigin migrates an executions table made before records kept
-// their origin: it gains the column, its records read as before (no
-// origin), and new ones keep theirs.
+// their origin and their node: it gains the columns, its records read as
+// before (no origin, no node), and new ones keep theirs.
 func testMigrateOrigin(t *testing.T, s *store.Store) {
 	jsonType, timeType := "TEXT", "TEXT"
 	if s.Dialect() == store.DialectPostgres {
@@ -133,16 +133,16 @@ func testMigrateOrigin(t *testing.T, s *store.Store) {
 			t.Fatalf("migrate #%d of an old executions table: %v", i+1, err)
 		}
 	}
-	if cols := strings.Join(columns(t, s, "funcstack_executions"), ","); !strings.HasSuffix(cols, ",origin") {
+	if cols := strings.Join(columns(t, s, "funcstack_executions"), ","); !strings.HasSuffix(cols, ",origin,node") {
 		t.Fatalf("columns after migration: %s", cols)
 	}
 	es := s.ExecutionRecords()
 	got, err := es.Get(ctx(), old)
-	if err != nil || got.Output != 42 || originJSON(got) != `{}` {
+	if err != nil || got.Output != 42 || originJSON(got) != `{}` || got.Node != "" {
 		t.Fatalf("an old record after migration: %+v %v", got, err)
 	}
 	r := &engine.ExecutionRecord{ID: engine.NewID(), Function: "f", Mode: engine.ModeSync, Status: engine.StatusSucceeded,
-		CreatedAt: time.Now(), Version: 2, Request: &engine.RequestInfo{Method: "POST", Path: "/api/f", Status: 201}}
+		CreatedAt: time.Now(), Version: 2, Request: &engine.RequestInfo{Method: "POST", Path: "/api/f", Status: 201}, Node: "n/1"}
 	if err := es.Save(ctx(), r); err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func testMigrateOrigin(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 	got, err = es.Get(ctx(), r.ID)
-	if want := `{"version":2,"request":{"method":"POST","path":"/api/f","status":201}}`; err != nil || originJSON(got) != want {
+	if want := `{"version":2,"request":{"method":"POST","path":"/api/f","status":201}}`; err != nil || originJSON(got) != want || got.Node != "n/1" {
 		t.Errorf("a new record after migration: %s %v, want %s", originJSON(got), err, want)
 	}
 	list, err := es.List(ctx(), store.ListOptions{Function: "f"})

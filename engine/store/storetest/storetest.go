@@ -33,6 +33,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("History", func(t *testing.T) { testHistory(t, open(t)) })
 	t.Run("MigrateOrigin", func(t *testing.T) { testMigrateOrigin(t, open(t)) })
 	t.Run("Notes", func(t *testing.T) { testNotes(t, open(t)) })
+	t.Run("Nodes", func(t *testing.T) { testNodes(t, open(t)) })
+	t.Run("CloseLost", func(t *testing.T) { testCloseLost(t, open(t)) })
 }
 
 func ctx() context.Context { return context.Background() }
