@@ -26,6 +26,8 @@ type durableFlags struct {
 	cbBackoff    *time.Duration
 	nodeID       *string
 	outbound     *outboundFlag
+	heartbeat    *time.Duration
+	nodeGrace    *time.Duration
 	guard        *durable.Guard
 }
 
@@ -77,6 +79,8 @@ func addDurableFlags(fs *flag.FlagSet) *durableFlags {
 	df.cbBackoff = fs.Duration("callback-backoff", envDuration("FUNCSTACK_CALLBACK_BACKOFF", durable.DefaultCallbackBackoff), "wait before a failed callback delivery is tried again; doubles after (env FUNCSTACK_CALLBACK_BACKOFF)")
 	df.nodeID = fs.String("node-id", os.Getenv("FUNCSTACK_NODE_ID"), "this process's name among the nodes sharing the database (env FUNCSTACK_NODE_ID; default: host name and --addr)")
 	df.outbound = addOutboundFlag(fs)
+	df.heartbeat = fs.Duration("heartbeat", envDuration("FUNCSTACK_HEARTBEAT", durable.DefaultHeartbeat), "how often this node beats in the database and looks for nodes that stopped (env FUNCSTACK_HEARTBEAT)")
+	df.nodeGrace = fs.Duration("node-grace", envDuration("FUNCSTACK_NODE_GRACE", durable.DefaultNodeGrace), "how long a node may go without a heartbeat before it is declared dead: its durable jobs then run on other nodes at once and its async and promoted runs fail with node_lost (env FUNCSTACK_NODE_GRACE)")
 	if v := os.Getenv("FUNCSTACK_QUEUES"); v != "" {
 		for _, q := range strings.Split(v, ",") {
 			_ = df.queues.Set(q)
@@ -102,7 +106,8 @@ func (df *durableFlags) start(ctx context.Context, st *store.Store, eng *engine.
 	}
 	r, err := durable.New(ctx, st, eng, durable.Options{
 		Workers: *df.workers, Queues: df.queues, RescueAfter: *df.rescueAfter, RetryBackoff: *df.retryBackoff,
-		CallbackBackoff: *df.cbBackoff, HTTPClient: df.guard.Client(), NodeID: node,
+		CallbackBackoff: *df.cbBackoff, HTTPClient: df.guard.Client(), NodeID: node, Addr: addr,
+		Heartbeat: *df.heartbeat, NodeGrace: *df.nodeGrace,
 		SecretKey: os.Getenv("FUNCSTACK_SECRET_KEY"),
 		Logf:      func(format string, args ...any) { logger.Warn(fmt.Sprintf(format, args...), "node", node) },
 	})

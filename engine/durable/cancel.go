@@ -16,8 +16,9 @@ import (
 // Cancel cancels the durable execution id if its job has not ended: a job
 // waiting (queued, or between attempts) never runs again and its record
 // says cancelled at once; a running one is told to stop (River reaches its
-// process on any node) and its record says cancelled when it has. It
-// reports whether there was such a job.
+// process on any node) and its record says cancelled when it has. A run
+// held in memory by a node that stopped is cancelled too (liveness.go).
+// It reports whether there was such a job or run.
 func (r *Runner) Cancel(id string) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -34,7 +35,7 @@ func (r *Runner) Cancel(id string) bool {
 		return false
 	}
 	if len(res.Jobs) == 0 {
-		return false
+		return r.cancelOrphan(ctx, id)
 	}
 	job, err := r.work.JobCancel(ctx, res.Jobs[0].ID)
 	if err != nil {

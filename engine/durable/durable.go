@@ -99,10 +99,21 @@ type Options struct {
 	// HTTPClient delivers callbacks (default: a client of NewGuard(nil):
 	// private, loopback and link-local addresses refused).
 	HTTPClient *http.Client
-	// NodeID names this process among the River clients (default: host
-	// name and process ID). A process restarted with the same ID takes its
-	// leadership back at once.
+	// NodeID names this process among the nodes sharing the database and
+	// among River's clients (default: host name and process ID); no slash
+	// or space. A process started again with the same ID takes over at
+	// once what its earlier start left (liveness.go).
 	NodeID string
+	// Addr is where the node serves, shown beside its heartbeat.
+	Addr string
+	// Heartbeat is how often the node beats in the database and looks for
+	// nodes that stopped (default 2s).
+	Heartbeat time.Duration
+	// NodeGrace is how long a node may go without a heartbeat before it
+	// is declared dead: its durable jobs then run on other nodes and its
+	// in-memory runs fail with node_lost (default 30s; at least twice
+	// Heartbeat).
+	NodeGrace time.Duration
 	// PollInterval is how often queues are polled for jobs inserted by
 	// other processes: on SQLite the only way (default 50ms); on
 	// PostgreSQL a fallback to LISTEN/NOTIFY (default 1s).
@@ -125,6 +136,8 @@ func (o *Options) fill(sqlite bool) {
 	orDefault(&o.CallbackAttempts, DefaultCallbackAttempts)
 	orDefault(&o.CallbackBackoff, DefaultCallbackBackoff)
 	orDefault(&o.CallbackTimeout, DefaultCallbackTimeout)
+	orDefault(&o.Heartbeat, DefaultHeartbeat)
+	orDefault(&o.NodeGrace, DefaultNodeGrace)
 	if o.HTTPClient == nil {
 		g, _ := NewGuard(nil)
 		o.HTTPClient = g.Client()
@@ -183,6 +196,11 @@ type Runner struct {
 	pgx *river.Client[pgx.Tx]
 
 	stopOnce sync.Once
+
+	// incarnation names this start of the node; name is NodeID/incarnation,
+	// what records carry. liveStop and liveDone end the heartbeats.
+	incarnation, name  string
+	liveStop, liveDone chan struct{}
 
 	batch        chan *enqueued
 	startBatcher sync.Once
@@ -270,6 +288,12 @@ func trimNL(p []byte) []byte {
 func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) (*Runner, error) {
 	sqlite := st.Dialect() == store.DialectSQLite
 	opt.fill(sqlite)
+	if err := checkNodeID(opt.NodeID); err != nil {
+		return nil, err
+	}
+	if opt.NodeGrace < 2*opt.Heartbeat {
+		return nil, fmt.Errorf("a node grace of %s is less than two heartbeats of %s: a node would be declared dead while it lives; raise --node-grace", opt.NodeGrace, opt.Heartbeat)
+	}
 	if err := Migrate(ctx, st); err != nil {
 		return nil, err
 	}
@@ -278,7 +302,9 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 		return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
 	}
 	r := &Runner{seal: seal, st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]rivertype.PeriodicJobHandle{}, taskKeys: map[string]string{},
-		batch: make(chan *enqueued, 4*maxBatch)}
+		batch: make(chan *enqueued, 4*maxBatch), incarnation: newIncarnation()}
+	r.name = store.NodeName(opt.NodeID, r.incarnation)
+	eng.SetNode(r.name)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &runWorker{r: r})
 	river.AddWorker(workers, &callbackWorker{r: r})
@@ -341,18 +367,13 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 	return r, nil
 }
 
-// Start begins working jobs. Stop ends it.
+// Start joins the nodes (liveness.go) — taking over at once what an
+// earlier start of this node ID left: its jobs, its in-memory runs, its
+// leadership; node IDs are unique among live processes — and begins
+// working jobs. Stop ends it.
 func (r *Runner) Start(ctx context.Context) error {
-	// A leadership still held under this node's ID was held by an earlier
-	// run of this node that died: let it go now rather than when it
-	// expires, so that the maintenance (rescue of its jobs, schedules)
-	// resumes at once. Node IDs are unique among live processes.
-	q := "DELETE FROM river_leader WHERE leader_id = ?"
-	if r.st.Dialect() == store.DialectPostgres {
-		q = "DELETE FROM river_leader WHERE leader_id = $1"
-	}
-	if _, err := r.st.SQL().ExecContext(ctx, q, r.opt.NodeID); err != nil {
-		r.opt.Logf("funcstack durable: releasing the leadership of an earlier run of node %s: %v", r.opt.NodeID, err)
+	if err := r.joinNodes(ctx); err != nil {
+		return fmt.Errorf("starting the durable queue on %s: %v", r.st.Where(), err)
 	}
 	if err := r.work.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting the durable queue on %s: %v", r.st.Where(), err)
@@ -375,6 +396,7 @@ func (r *Runner) stop(ctx context.Context) error {
 		defer cancel()
 		err = r.work.StopAndCancel(cctx)
 	}
+	r.stopLiveness()
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("stopping the durable queue: %v", err)
 	}

@@ -50,7 +50,7 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 	a := job.Args
 	started := time.Now()
 	rec := &engine.ExecutionRecord{ID: a.ID, Function: a.Function, Mode: engine.ModeDurable, Status: engine.StatusRunning,
-		Parent: a.Parent, Attempts: job.Attempt, IdempotencyKey: a.Key, CreatedAt: a.Created, StartedAt: started}
+		Parent: a.Parent, Attempts: job.Attempt, IdempotencyKey: a.Key, CreatedAt: a.Created, StartedAt: started, Node: r.name}
 	if rec.CreatedAt.IsZero() {
 		rec.CreatedAt = job.CreatedAt
 	}

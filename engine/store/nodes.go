@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/funcstack/funcstack/engine"
@@ -176,47 +177,71 @@ func (s *Store) ForgetNode(ctx context.Context, node, incarnation string) error 
 	return nil
 }
 
-// CloseLost closes the records of runs held in memory by a node that
-// died — async calls and promoted sync runs, not durable ones, which are
-// run again — that had not ended: failed, with an error of code
-// engine.CodeNodeLost and message msg. node is the name records carry
-// ("node/incarnation"); with except set instead, every incarnation of
-// node ID node but except (a node starting again closes those of all its
-// earlier starts). It returns the IDs closed.
-func (x *Executions) CloseLost(ctx context.Context, node, except, msg string) ([]string, error) {
-	s := x.s
-	match := `node = ?`
+// CloseLost closes, through q, the records of runs held in memory by a
+// node that died — async calls and promoted sync runs, not durable ones,
+// whose jobs run again — that had not ended: failed, with an error of
+// code engine.CodeNodeLost and message msg. node is the name records
+// carry ("node/incarnation"); with except set instead, every incarnation
+// of node ID node but except (a node starting again closes those of all
+// its earlier starts). It returns the IDs closed.
+func (x *Executions) CloseLost(ctx context.Context, q engine.Querier, node, except, msg string) ([]string, error) {
+	where, args := `node = ?`, []any{node}
 	if except != "" {
-		match = `substr(node, 1, ?) = ? AND node <> ?`
+		where, args = `substr(node, 1, ?) = ? AND node <> ?`, []any{len(node) + 1, node + "/", except}
 	}
+	where += ` AND mode <> ?`
+	args = append(args, engine.ModeDurable)
+	ids, err := x.endUnfinished(ctx, q, where, args, engine.StatusFailed, engine.CodeNodeLost, msg)
+	if err != nil {
+		return nil, fmt.Errorf("closing the runs of lost node %s in %s: %v", node, x.s.where, err)
+	}
+	return ids, nil
+}
+
+// EndUnfinished ends, through q, those of the executions ids whose
+// records have not ended: status (a final one), with an error of code and
+// message msg. It returns the IDs it ended.
+func (x *Executions) EndUnfinished(ctx context.Context, q engine.Querier, ids []string, status, code, msg string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	ended, err := x.endUnfinished(ctx, q, `id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`)`, args, status, code, msg)
+	if err != nil {
+		return nil, fmt.Errorf("ending %d executions in %s: %v", len(ids), x.s.where, err)
+	}
+	return ended, nil
+}
+
+// endUnfinished sets the records matching where (with args) that are
+// queued or running to status with an error of code and msg naming each
+// one's ID, and returns their IDs.
+func (x *Executions) endUnfinished(ctx context.Context, q engine.Querier, where string, whereArgs []any, status, code, msg string) ([]string, error) {
+	s := x.s
 	errJSON := `json_object('code', ?, 'message', ?, 'execution_id', id)`
 	if s.dialect == DialectPostgres {
 		errJSON = `jsonb_build_object('code', CAST(? AS TEXT), 'message', CAST(? AS TEXT), 'execution_id', id)`
 	}
 	now := s.timeArg(time.Now())
-	args := []any{engine.CodeNodeLost, msg, now, now}
-	if except != "" {
-		args = append(args, len(node)+1, node+"/", except)
-	} else {
-		args = append(args, node)
-	}
-	args = append(args, engine.StatusQueued, engine.StatusRunning, engine.ModeDurable)
-	rows, err := s.db.QueryContext(ctx, s.rebind(`UPDATE funcstack_executions SET status = 'failed', error = `+errJSON+`, finished_at = ?, updated_at = ?
-		WHERE `+match+` AND status IN (?, ?) AND status <> 'succeeded' AND mode <> ? RETURNING id`), args...)
+	args := append([]any{status, code, msg, now, now}, whereArgs...)
+	args = append(args, engine.StatusQueued, engine.StatusRunning)
+	// status <> 'succeeded' says what the partial status index covers.
+	rows, err := q.QueryContext(ctx, s.rebind(`UPDATE funcstack_executions SET status = ?, error = `+errJSON+`, finished_at = ?, updated_at = ?
+		WHERE `+where+` AND status IN (?, ?) AND status <> 'succeeded' RETURNING id`), args...)
 	if err != nil {
-		return nil, fmt.Errorf("closing the runs of lost node %s in %s: %v", node, s.where, err)
+		return nil, err
 	}
 	defer rows.Close()
 	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("closing the runs of lost node %s in %s: %v", node, s.where, err)
+			return nil, err
 		}
 		ids = append(ids, id)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("closing the runs of lost node %s in %s: %v", node, s.where, err)
-	}
-	return ids, nil
+	return ids, rows.Err()
 }

@@ -103,7 +103,7 @@ func testCloseLost(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 	const msg = "node a stopped"
-	closed, err := es.CloseLost(ctx(), "a/1", "", msg)
+	closed, err := es.CloseLost(ctx(), s.SQL(), "a/1", "", msg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,11 +132,21 @@ func testCloseLost(t *testing.T, s *store.Store) {
 		}
 	}
 	// A new start of a closes what every earlier start left.
-	closed, err = es.CloseLost(ctx(), "a", "a/2", msg)
+	closed, err = es.CloseLost(ctx(), s.SQL(), "a", "a/2", msg)
 	if err != nil || !reflect.DeepEqual(closed, []string{ids["earlier-start"]}) {
 		t.Errorf("closing every start of a but a/2: %v %v, want [earlier-start]", closed, err)
 	}
-	if closed, err := es.CloseLost(ctx(), "a/1", "", msg); err != nil || len(closed) != 0 {
+	if closed, err := es.CloseLost(ctx(), s.SQL(), "a/1", "", msg); err != nil || len(closed) != 0 {
 		t.Errorf("closing again: %v %v, want nothing", closed, err)
+	}
+	// Durable executions are ended by ID, those already ended left.
+	ended, err := es.EndUnfinished(ctx(), s.SQL(), []string{ids["durable"], ids["async-done"], engine.NewID()}, engine.StatusCancelled, engine.CodeCancelled, "stop")
+	if err != nil || !reflect.DeepEqual(ended, []string{ids["durable"]}) {
+		t.Fatalf("ending durable, async-done and an unknown ID: %v %v, want [durable]", ended, err)
+	}
+	got, err := es.Get(ctx(), ids["durable"])
+	if wantErr := (&engine.Error{Code: engine.CodeCancelled, Message: "stop", ExecutionID: ids["durable"]}); err != nil ||
+		got.Status != engine.StatusCancelled || !reflect.DeepEqual(got.Error, wantErr) {
+		t.Errorf("durable ended as %+v %v", got, err)
 	}
 }
