@@ -7,10 +7,13 @@
 // carry the execution ID, the function and its input. Queueing writes the
 // execution record (queued) and inserts the job in one transaction — the
 // caller's own inside db.transaction — so a job exists exactly when its
-// record does. Workers write the record as running, run the function and
-// write the outcome before River completes the job, so a crash at any point
-// leaves either a finished record or a job River runs again: River rescues
-// jobs of a dead process once their timeout has passed. The input of a
+// record does. Workers write the record as running and run the function;
+// a success is recorded in the transaction that completes the job
+// (complete.go), any other outcome before River finishes with the job, so
+// a crash at any point leaves either a finished record or a job that runs
+// again, and an attempt that finds its record final does not run the
+// function again. The jobs of a node that died run again on live nodes as
+// soon as it is declared dead (liveness.go). The input of a
 // function with sensitive fields is sealed in the job (AES-256-GCM, see
 // seal.go): River keeps job arguments in plain text until it prunes them.
 //
@@ -197,6 +200,11 @@ type Runner struct {
 
 	stopOnce sync.Once
 
+	// completions are succeeded runs waiting for their transaction
+	// (complete.go).
+	completions chan *completion
+	stopped     chan struct{} // closed by Stop
+
 	// incarnation names this start of the node; name is NodeID/incarnation,
 	// what records carry. liveStop and liveDone end the heartbeats.
 	incarnation, name  string
@@ -302,7 +310,7 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 		return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
 	}
 	r := &Runner{seal: seal, st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]rivertype.PeriodicJobHandle{}, taskKeys: map[string]string{},
-		batch: make(chan *enqueued, 4*maxBatch), incarnation: newIncarnation()}
+		batch: make(chan *enqueued, 4*maxBatch), incarnation: newIncarnation(), completions: make(chan *completion, maxCompletions), stopped: make(chan struct{})}
 	r.name = store.NodeName(opt.NodeID, r.incarnation)
 	eng.SetNode(r.name)
 	workers := river.NewWorkers()
@@ -375,6 +383,7 @@ func (r *Runner) Start(ctx context.Context) error {
 	if err := r.joinNodes(ctx); err != nil {
 		return fmt.Errorf("starting the durable queue on %s: %v", r.st.Where(), err)
 	}
+	go r.completer()
 	if err := r.work.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting the durable queue on %s: %v", r.st.Where(), err)
 	}
@@ -396,6 +405,7 @@ func (r *Runner) stop(ctx context.Context) error {
 		defer cancel()
 		err = r.work.StopAndCancel(cctx)
 	}
+	close(r.stopped)
 	r.stopLiveness()
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("stopping the durable queue: %v", err)

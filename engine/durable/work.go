@@ -54,10 +54,16 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 	if rec.CreatedAt.IsZero() {
 		rec.CreatedAt = job.CreatedAt
 	}
-	// Earlier attempts' entries are kept.
+	// Earlier attempts' entries are kept. An attempt after a crash or a
+	// rescue may find that an earlier one ended the run (its record is
+	// final, River's job was not finished with yet): it does not run it
+	// again.
 	var prior []engine.LogEntry
 	if job.Attempt > 1 {
 		if old, err := r.execs.Get(ctx, a.ID); err == nil {
+			if engine.Final(old.Status) {
+				return r.alreadyEnded(job, old)
+			}
 			for _, l := range old.Logs {
 				if l.Path == attemptPath {
 					prior = append(prior, l)
@@ -133,10 +139,17 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 		entry["retry_at"] = retryAt.UTC().Format(time.RFC3339Nano)
 	}
 	rec.Logs = append(append(prior, rec.Logs...), engine.LogEntry{Time: time.Now(), Path: attemptPath, Value: entry})
-	// The outcome is written before River completes the job: a crash in
-	// between runs the job again rather than losing the outcome.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
+	if runErr == nil {
+		// The record and River's completion of the job in one
+		// transaction (complete.go); failing that, the attempt fails and
+		// River runs the job again.
+		return r.complete(sctx, job, rec)
+	}
+	// Any other outcome is written before River finishes with the job: a
+	// crash in between runs the job again, and that attempt finds the
+	// record final.
 	if err := r.execs.SaveWait(sctx, rec); err != nil {
 		r.opt.Logf("funcstack durable: recording execution %s: %v", a.ID, err)
 	}
@@ -144,8 +157,6 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 		r.queueCallback(sctx, a)
 	}
 	switch {
-	case runErr == nil:
-		return nil
 	case interrupted:
 		return runErr
 	case final && job.Attempt < job.MaxAttempts:
@@ -216,15 +227,43 @@ const kindCallback = "funcstack.callback"
 
 func (callbackArgs) Kind() string { return kindCallback }
 
+// callbackIn queues, through insert, the delivery of a's outcome to its
+// callback URL, if it has one.
+func (r *Runner) callbackIn(a runArgs, insert func(callbackArgs, *river.InsertOpts) error) error {
+	if a.Callback == "" {
+		return nil
+	}
+	return insert(callbackArgs{ID: a.ID, URL: a.Callback, Function: a.Function},
+		&river.InsertOpts{MaxAttempts: r.opt.CallbackAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}})
+}
+
+// queueCallback queues the delivery of a's outcome in a transaction of its
+// own.
 func (r *Runner) queueCallback(ctx context.Context, a runArgs) {
-	args := callbackArgs{ID: a.ID, URL: a.Callback, Function: a.Function}
-	opts := &river.InsertOpts{MaxAttempts: r.opt.CallbackAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 	var err error
 	for i := 0; i < 3; i++ {
-		if _, err = r.work.Insert(ctx, args, opts); err == nil {
+		if err = r.callbackIn(a, func(args callbackArgs, opts *river.InsertOpts) error {
+			_, err := r.work.Insert(ctx, args, opts)
+			return err
+		}); err == nil {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	r.opt.Logf("funcstack durable: queueing the callback of execution %s to %s: %v; it will not be delivered", a.ID, a.Callback, err)
+}
+
+// alreadyEnded finishes with the job of an execution whose record an
+// earlier attempt made final: completed when it succeeded, else
+// cancelled (never retried).
+func (r *Runner) alreadyEnded(job *river.Job[runArgs], old *engine.ExecutionRecord) error {
+	r.opt.Logf("funcstack durable: execution %s had already ended (%s) when attempt %d of its job began, after a crash or a node's loss; it is not run again", old.ID, old.Status, job.Attempt)
+	if old.Status == engine.StatusSucceeded {
+		return nil
+	}
+	e := old.Error
+	if e == nil {
+		e = &engine.Error{Code: engine.CodeInternal, ExecutionID: old.ID, Message: "the execution had already ended " + old.Status}
+	}
+	return river.JobCancel(e)
 }

@@ -301,25 +301,7 @@ func (x *Executions) SaveWait(ctx context.Context, rec *engine.ExecutionRecord) 
 	if err := x.Save(ctx, rec); err != nil {
 		return err
 	}
-	if x.s.opt.SyncWrites {
-		return nil
-	}
-	// Someone waits: write without the flush interval's delay. Records
-	// saved while a write is under way form the next batch (group commit).
-	signal(x.full)
-	for {
-		x.mu.Lock()
-		_, queued := x.pending[rec.ID]
-		_, writing := x.inflight[rec.ID]
-		ch := x.drained
-		x.mu.Unlock()
-		if !queued && !writing {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("saving execution record %s: %w", rec.ID, context.Cause(ctx))
-		}
-	}
+	// Records saved while a write is under way form the next batch
+	// (group commit).
+	return x.Settle(ctx, rec.ID)
 }
