@@ -153,6 +153,7 @@ func TestWarnings(t *testing.T) {
 			want: `dead: stack[1]: this step can never run: the step before it always ends the block`},
 		{name: "task without schedule", def: `{"kind": "task", "name": "manual", "stack": []}`,
 			want: `manual: schedule: task has no schedule; it only runs when started by hand`},
+		{name: "task catch-up none: no diagnostic", def: `{"kind": "task", "name": "nightly", "schedule": {"cron": "0 3 * * *", "catch_up": "none"}, "stack": []}`},
 		{name: "promote_after on a task", def: `{"kind": "task", "name": "nightly", "schedule": {"every": "24h"}, "settings": {"promote_after": "5s"}, "stack": []}`,
 			want: `nightly: settings.promote_after: promote_after has no effect on a task: only endpoints and functions called over HTTP are promoted`},
 		{name: "input constraints that have no effect", def: `{"kind": "function", "name": "limits", "input": [

@@ -109,6 +109,24 @@ type Retries struct {
 type Schedule struct {
 	Cron  string   `json:"cron,omitempty"`
 	Every Duration `json:"every,omitzero"`
+	// CatchUp is what becomes of ticks missed while no node could run
+	// them: CatchUpOne (the default) runs one run for them all as soon as
+	// a node can, CatchUpNone drops them.
+	CatchUp string `json:"catch_up,omitempty"`
+}
+
+// Catch-up policies of a task's schedule.
+const (
+	CatchUpOne  = "one"
+	CatchUpNone = "none"
+)
+
+// CatchUpPolicy is s's catch-up policy, CatchUpOne when unset.
+func (s *Schedule) CatchUpPolicy() string {
+	if s.CatchUp == "" {
+		return CatchUpOne
+	}
+	return s.CatchUp
 }
 
 // TableField is a column of a user table.
@@ -467,7 +485,10 @@ func parseSchedule(parent *object) *Schedule {
 	if !ok {
 		return nil
 	}
-	s := &Schedule{Cron: o.str("cron", false), Every: parseDuration(o, "every")}
+	s := &Schedule{Cron: o.str("cron", false), Every: parseDuration(o, "every"), CatchUp: o.str("catch_up", false)}
+	if s.CatchUp != "" && s.CatchUp != CatchUpOne && s.CatchUp != CatchUpNone {
+		o.r.errorf("schedule.catch_up", "bad_value", "catch_up %q must be \"one\" (ticks missed while no node could run them run once, as soon as one can; the default) or \"none\" (they are dropped)", s.CatchUp)
+	}
 	if (s.Cron == "") == (s.Every == 0) {
 		o.r.errorf("schedule", "bad_value", "give exactly one of cron (e.g. \"*/5 * * * *\") or every (e.g. \"1m\")")
 	}
@@ -476,7 +497,7 @@ func parseSchedule(parent *object) *Schedule {
 	} else if _, err := ParseCron(s.Cron); s.Cron != "" && err != nil {
 		o.r.errorf("schedule.cron", "bad_value", "cron %q: %v", s.Cron, err)
 	}
-	o.rejectUnknown([]string{"cron", "every"})
+	o.rejectUnknown([]string{"cron", "every", "catch_up"})
 	return s
 }
 

@@ -174,7 +174,6 @@ type client interface {
 	Stop(ctx context.Context) error
 	StopAndCancel(ctx context.Context) error
 	Queues() *river.QueueBundle
-	PeriodicJobs() *river.PeriodicJobBundle
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
 	JobCancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
@@ -216,9 +215,10 @@ type Runner struct {
 
 	mu     sync.Mutex
 	queues map[string]bool
-	tasks  map[string]rivertype.PeriodicJobHandle
-	// taskKeys are the schedules and settings the tasks were made with.
-	taskKeys map[string]string
+	// tasks are the scheduled tasks this node follows (tasks.go);
+	// taskWake tells the scheduler they changed.
+	tasks    map[string]*task
+	taskWake chan struct{}
 
 	// retryAt holds the retry time this process chose for a job it is
 	// failing; the retry policy takes it from here. A job River asks about
@@ -309,7 +309,7 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 	if err != nil {
 		return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
 	}
-	r := &Runner{seal: seal, st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]rivertype.PeriodicJobHandle{}, taskKeys: map[string]string{},
+	r := &Runner{seal: seal, st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]*task{}, taskWake: make(chan struct{}, 1),
 		batch: make(chan *enqueued, 4*maxBatch), incarnation: newIncarnation(), completions: make(chan *completion, maxCompletions), stopped: make(chan struct{})}
 	r.name = store.NodeName(opt.NodeID, r.incarnation)
 	eng.SetNode(r.name)
@@ -384,6 +384,7 @@ func (r *Runner) Start(ctx context.Context) error {
 		return fmt.Errorf("starting the durable queue on %s: %v", r.st.Where(), err)
 	}
 	go r.completer()
+	go r.scheduler()
 	if err := r.work.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting the durable queue on %s: %v", r.st.Where(), err)
 	}
@@ -449,6 +450,8 @@ type runArgs struct {
 	Depth     int            `json:"depth,omitempty"`      // trigger depth
 	CallDepth int            `json:"call_depth,omitempty"` // call depth
 	Created   time.Time      `json:"created"`
+	// Schedule is the tick a task's run is for (tasks.go).
+	Schedule *tickRun `json:"schedule,omitempty"`
 }
 
 const kindRun = "funcstack.run"

@@ -506,8 +506,6 @@ func TestScheduledTaskRunsOncePerTickAcrossNodes(t *testing.T) {
 			}
 			return recs
 		}
-		// River's leader starts its periodic jobs a moment after winning
-		// the election.
 		waitFor(t, 15*time.Second, func() bool { return len(list()) > 0 })
 		time.Sleep(3200 * time.Millisecond)
 		recs := list()

@@ -138,7 +138,7 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 		rec.Status = engine.StatusQueued
 		entry["retry_at"] = retryAt.UTC().Format(time.RFC3339Nano)
 	}
-	rec.Logs = append(append(prior, rec.Logs...), engine.LogEntry{Time: time.Now(), Path: attemptPath, Value: entry})
+	rec.Logs = append(append(append(prior, scheduleEntry(a)...), rec.Logs...), engine.LogEntry{Time: time.Now(), Path: attemptPath, Value: entry})
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	if runErr == nil {
