@@ -44,11 +44,11 @@ bench: ## run the benchmarks (BENCHCOUNT times) and print the medians beside the
 	$(GO) run ./cmd/benchreport < .bench.out
 
 .PHONY: crash
-crash: ## kill -9 a serve process mid-way through 1,000 durable executions and restart it (SQLite and PostgreSQL)
+crash: ## kill -9 a serve process mid-way through 1,000 durable executions (and in-memory runs) and restart it at once (SQLite and PostgreSQL)
 	FUNCSTACK_CRASH_N=1000 CI=true $(GO) test -count=1 -v -run 'TestDurableRunsSurviveSIGKILL' -timeout 10m ./cmd/funcstack/
 
 .PHONY: scale
-scale: ## three serve processes on one PostgreSQL, 5,000 durable executions, one killed mid-way; a task every second runs once per tick
+scale: ## three serve processes on one PostgreSQL, 5,000 durable executions, one killed mid-way; a task every second runs once per tick and catches up once
 	CI=true $(GO) test -tags scale -count=1 -v -run 'TestScaleOut' -timeout 15m ./cmd/funcstack/
 
 FUZZTIME ?= 60s

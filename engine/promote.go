@@ -84,8 +84,16 @@ func (e *Engine) RunPromotable(ctx context.Context, name string, input any, opt 
 	rec := *p.rec
 	rec.Status = StatusRunning
 	// Saved under the lock: the final record is saved only after
-	// finishing(), which waits for it.
-	_ = e.store.Save(context.Background(), &rec)
+	// finishing(), which waits for it. Written before the caller gets the
+	// ID, so that the record is there for it whatever becomes of this
+	// process (a node starting again closes it, liveness).
+	if w, ok := e.store.(interface {
+		SaveWait(context.Context, *ExecutionRecord) error
+	}); ok {
+		_ = w.SaveWait(context.Background(), &rec)
+	} else {
+		_ = e.store.Save(context.Background(), &rec)
+	}
 	p.mu.Unlock()
 	return &Result{ExecutionID: opt.ExecutionID}, true, nil
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/enginetest"
 	"github.com/funcstack/funcstack/engine/store"
 	"github.com/funcstack/funcstack/engine/store/storetest"
@@ -28,11 +29,33 @@ const runMainEnv = "FUNCSTACK_TEST_RUN_MAIN"
 
 const crashToken = "crash-test-admin-token"
 
-// crashWorkspace is one function sleeping 50–200 ms, with a short timeout
-// so that River may run again the jobs of a killed process soon.
-const crashWorkspace = `{"kind": "function", "name": "work", "settings": {"timeout": "1s", "retries": {"max_attempts": 5, "backoff": "100ms"}},
-	"input": [{"name": "n", "type": "int", "required": true}],
-	"stack": [{"type": "sleep", "ms": "50 + (input.n % 4) * 50"}], "response": "input.n"}`
+// crashWorkspace is what the crash and scale suites serve (file name →
+// definition). work, the durable function, sleeps 50–200 ms, then in one
+// db.transaction upserts the row of its idempotency key in effects (so
+// that a run executing twice leaves one row) and adds a row to runs (so
+// that the suites can count how many times each run's effects were
+// committed); it sets no timeout, so River alone would rescue it after 15
+// minutes. slow is promoted after 100 ms and spawn starts nap as an
+// in-process async call: both still run when the process is killed.
+// collect awaits executions.
+var crashWorkspace = map[string]string{
+	"effects.json": `{"kind": "table", "name": "effects", "fields": [
+		{"name": "idempotency_key", "type": "text", "required": true, "unique": true}, {"name": "n", "type": "int"}]}`,
+	"runs.json": `{"kind": "table", "name": "runs", "fields": [{"name": "idempotency_key", "type": "text", "required": true}]}`,
+	"work.json": `{"kind": "function", "name": "work", "settings": {"retries": {"max_attempts": 5, "backoff": "100ms"}},
+		"input": [{"name": "n", "type": "int", "required": true}, {"name": "key", "type": "text", "required": true}],
+		"stack": [{"type": "sleep", "ms": "50 + (input.n % 4) * 50"},
+			{"type": "db.transaction", "steps": [
+				{"type": "db.upsert", "table": "effects", "by": {"idempotency_key": "input.key"}, "data": {"n": "input.n"}},
+				{"type": "db.add", "table": "runs", "data": {"idempotency_key": "input.key"}}]}],
+		"response": "input.n"}`,
+	"slow.json": `{"kind": "function", "name": "slow", "settings": {"promote_after": "100ms"},
+		"stack": [{"type": "sleep", "ms": "60000"}], "response": "'woke'"}`,
+	"nap.json": `{"kind": "function", "name": "nap", "stack": [{"type": "sleep", "ms": "25000"}], "response": "'woke'"}`,
+	"spawn.json": `{"kind": "function", "name": "spawn", "stack": [{"type": "call", "function": "nap", "async": true, "as": "id"}], "response": "id"}`,
+	"collect.json": `{"kind": "function", "name": "collect", "input": [{"name": "ids", "type": "json", "required": true}],
+		"stack": [{"type": "await", "ids": "input.ids", "settle": true, "timeout": "30s", "as": "out"}], "response": "out"}`,
+}
 
 // proc is a funcstack serve process.
 type proc struct {
@@ -105,7 +128,8 @@ func freeAddr(t testing.TB) string {
 }
 
 // submit POSTs n durable executions of work to the bases in turn, from 16
-// connections at once, and returns their IDs.
+// connections at once, execution i with idempotency key key-i (header and
+// input), and returns their IDs.
 func submit(t testing.TB, bases []string, n int) []string {
 	t.Helper()
 	ids := make([]string, n)
@@ -118,8 +142,9 @@ func submit(t testing.TB, bases []string, n int) []string {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				req, _ := http.NewRequest("POST", bases[i%len(bases)]+"/async-function/work", strings.NewReader(fmt.Sprintf(`{"n": %d}`, i)))
+				req, _ := http.NewRequest("POST", bases[i%len(bases)]+"/async-function/work", strings.NewReader(fmt.Sprintf(`{"n": %d, "key": "key-%d"}`, i, i)))
 				req.Header.Set("Authorization", "Bearer "+crashToken)
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("key-%d", i))
 				req.Header.Set("Content-Type", "application/json")
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
@@ -171,6 +196,93 @@ func statuses(t testing.TB, st *store.Store) map[string]int {
 	return out
 }
 
+// effects checks the side effects of n runs of work: one effects row per
+// key, none missing, and returns the keys whose effects were committed
+// more than once (a run executed again).
+func effects(t testing.TB, st *store.Store, n int) map[string]int {
+	t.Helper()
+	var rows, keys int
+	if err := st.SQL().QueryRow(`SELECT count(*), count(DISTINCT idempotency_key) FROM effects`).Scan(&rows, &keys); err != nil {
+		t.Fatal(err)
+	}
+	if rows != n || keys != n {
+		t.Errorf("effects: %d rows for %d keys, want %d of each (none lost, no duplicate)", rows, keys, n)
+	}
+	res, err := st.SQL().Query(`SELECT idempotency_key, count(*) FROM runs GROUP BY idempotency_key HAVING count(*) > 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	again := map[string]int{}
+	for res.Next() {
+		var k string
+		var c int
+		if err := res.Scan(&k, &c); err != nil {
+			t.Fatal(err)
+		}
+		again[k] = c
+	}
+	return again
+}
+
+// lostRuns starts, on the server at base, in-memory runs that will still
+// run when it is killed: k async calls of nap, then k promoted runs of
+// slow, and returns their IDs. An async call's queued record is written
+// with the next batch of records (within 5 ms): a kill before leaves none,
+// and an await of it answers not_found; a promoted run's is written
+// before the 202, so the last one is promoted right before the kill.
+func lostRuns(t *testing.T, base string, k int) []string {
+	t.Helper()
+	var ids []string
+	for i := 0; i < k; i++ {
+		code, body := get(t, "POST", base+"/function/spawn", crashToken, `{}`)
+		var id string
+		if json.Unmarshal([]byte(body), &id); code != 200 || id == "" {
+			t.Fatalf("spawn: %d %s", code, body)
+		}
+		ids = append(ids, id)
+	}
+	time.Sleep(100 * time.Millisecond)
+	for i := 0; i < k; i++ {
+		code, body := get(t, "POST", base+"/function/slow", crashToken, `{}`)
+		var p struct{ ID string }
+		if json.Unmarshal([]byte(body), &p); code != 202 || p.ID == "" {
+			t.Fatalf("slow was not promoted: %d %s", code, body)
+		}
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+// nodeLost reports whether every execution of ids is failed with node_lost.
+func nodeLost(t testing.TB, st *store.Store, ids []string) bool {
+	t.Helper()
+	for _, id := range ids {
+		rec, err := st.ExecutionRecords().Get(context.Background(), id)
+		if err != nil || rec.Status != engine.StatusFailed || rec.Error == nil || rec.Error.Code != engine.CodeNodeLost {
+			return false
+		}
+	}
+	return true
+}
+
+// idsWith is the set of work's executions whose record has status.
+func idsWith(t testing.TB, st *store.Store, status string) map[string]bool {
+	t.Helper()
+	rows, err := st.SQL().Query(`SELECT id FROM funcstack_executions WHERE "function" = 'work' AND status = '` + status + `'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		out[id] = true
+	}
+	return out
+}
+
 func crashCount() int {
 	if n, err := strconv.Atoi(os.Getenv("FUNCSTACK_CRASH_N")); err == nil && n > 0 {
 		return n
@@ -178,28 +290,30 @@ func crashCount() int {
 	return 200
 }
 
-// TestDurableRunsSurviveSIGKILL submits durable executions to a real serve
-// process, kills it with SIGKILL mid-way, starts it again, and checks
-// that every execution ends succeeded exactly once: none lost, none left
-// running. FUNCSTACK_CRASH_N sets how many (default 200; make crash runs
-// 1,000).
+// TestDurableRunsSurviveSIGKILL submits durable executions of work to a
+// real serve process, starts in-memory runs (promoted, async), kills the
+// process with SIGKILL mid-way and starts it again at once, and checks
+// that every durable execution ends succeeded with its effects committed
+// once per key, that none whose record said succeeded before the kill ran
+// again, that nothing is left running, and that the in-memory runs end
+// failed with node_lost and an await of them returns. FUNCSTACK_CRASH_N
+// sets how many (default 200; make crash runs 1,000).
 func TestDurableRunsSurviveSIGKILL(t *testing.T) {
 	n := crashCount()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			dir := t.TempDir()
-			wsDir := filepath.Join(dir, "ws")
-			os.MkdirAll(wsDir, 0o755)
-			os.WriteFile(filepath.Join(wsDir, "work.json"), []byte(crashWorkspace), 0o644)
+			wsDir := writeWorkspace(t, crashWorkspace)
 			opt := store.Options{DataDir: filepath.Join(dir, "data")}
 			db := []string{"--data", opt.DataDir}
 			if backend == "postgres" {
-				opt = store.Options{DatabaseURL: storetest.PostgresURL(t)}
-				db = []string{"--database-url", opt.DatabaseURL}
+				url := storetest.PostgresURL(t) + "&pool_max_conns=12"
+				opt = store.Options{DatabaseURL: url}
+				db = []string{"--database-url", url}
 			}
 			workers := max(4, n/50)
 			args := append([]string{"--workspace", wsDir, "--addr", freeAddr(t), "--node-id", "crash_node",
-				"--durable-workers", strconv.Itoa(workers), "--rescue-after", "2s"}, db...)
+				"--durable-workers", strconv.Itoa(workers)}, db...)
 			p := startProc(t, args...)
 			st, err := store.Open(context.Background(), opt)
 			if err != nil {
@@ -211,17 +325,51 @@ func TestDurableRunsSurviveSIGKILL(t *testing.T) {
 			ids := submit(t, []string{p.base}, n)
 			t.Logf("submitted %d in %s", n, time.Since(start).Round(time.Millisecond))
 			waitFor(t, 60*time.Second, func() bool { return statuses(t, st)["succeeded"] >= n/3 })
+			lost := lostRuns(t, p.base, 3)
 			p.kill()
 			at := statuses(t, st)
-			t.Logf("killed with SIGKILL: %v", at)
+			doneAtKill := idsWith(t, st, engine.StatusSucceeded)
+			runningAtKill := idsWith(t, st, engine.StatusRunning)
+			t.Logf("killed with SIGKILL: %v, and %d in-memory runs (promoted, async)", at, len(lost))
 			if at["succeeded"] == n {
 				t.Fatal("every execution had ended before the kill; the test proves nothing")
 			}
-			// The killed process's jobs may run again once their timeout
-			// (1s) and --rescue-after have passed.
-			time.Sleep(2500 * time.Millisecond)
+
+			restart := time.Now()
 			p = startProc(t, args...)
-			waitFor(t, 90*time.Second, func() bool { return statuses(t, st)["succeeded"] == n })
+			serving := time.Since(restart)
+			waitFor(t, 35*time.Second, func() bool { return nodeLost(t, st, lost) })
+			closed := time.Since(restart)
+			began := time.Now()
+			code, body := get(t, "POST", p.base+"/function/collect", crashToken, fmt.Sprintf(`{"ids": ["%s"]}`, strings.Join(lost, `", "`)))
+			awaited := time.Since(began)
+			var out []struct {
+				ID, Status string
+				Error      *struct {
+					Code, Message string
+					Status        int
+				}
+			}
+			if err := json.Unmarshal([]byte(body), &out); code != 200 || err != nil || len(out) != len(lost) {
+				t.Fatalf("await of the lost runs: %d %s", code, body)
+			}
+			for i, r := range out {
+				if r.ID != lost[i] || r.Status != engine.StatusFailed || r.Error == nil || r.Error.Code != engine.CodeNodeLost || r.Error.Status != 503 ||
+					!strings.HasPrefix(r.Error.Message, "node crash_node restarted (now crash_node/") {
+					t.Errorf("await of lost run %s: %+v %+v", lost[i], r, r.Error)
+				}
+			}
+			waitFor(t, 60*time.Second, func() bool {
+				for id := range runningAtKill {
+					if rec, err := st.ExecutionRecords().Get(context.Background(), id); err != nil || !engine.Final(rec.Status) {
+						return false
+					}
+				}
+				return true
+			})
+			resumed := time.Since(restart)
+			waitFor(t, 120*time.Second, func() bool { return statuses(t, st)["succeeded"] == n })
+			recovered := time.Since(restart)
 			time.Sleep(300 * time.Millisecond)
 			final := statuses(t, st)
 			if len(final) != 1 || final["succeeded"] != n {
@@ -229,16 +377,31 @@ func TestDurableRunsSurviveSIGKILL(t *testing.T) {
 			}
 			var left, retried int
 			st.SQL().QueryRow(`SELECT count(*) FROM river_job WHERE kind = 'funcstack.run' AND state <> 'completed'`).Scan(&left)
-			st.SQL().QueryRow(`SELECT count(*) FROM funcstack_executions WHERE attempts > 1`).Scan(&retried)
+			st.SQL().QueryRow(`SELECT count(*) FROM funcstack_executions WHERE "function" = 'work' AND attempts > 1`).Scan(&retried)
 			if left != 0 {
 				t.Errorf("%d River jobs not completed", left)
+			}
+			again := effects(t, st, n)
+			rerunDone := 0
+			for i, id := range ids {
+				if doneAtKill[id] && again[fmt.Sprintf("key-%d", i)] > 0 {
+					rerunDone++
+				}
+			}
+			if rerunDone > 0 {
+				t.Errorf("%d executions recorded succeeded before the kill ran again", rerunDone)
 			}
 			for _, id := range ids[:10] {
 				if code, body := get(t, "GET", p.base+"/_/api/executions/"+id, crashToken, ""); code != 200 || !strings.Contains(body, `"status":"succeeded"`) {
 					t.Errorf("GET execution %s: %d %s", id, code, body)
 				}
 			}
-			t.Logf("all %d succeeded %s after the first submission; %d ran again after the crash", n, time.Since(start).Round(time.Millisecond), retried)
+			t.Logf("restarted: serving after %s; %d in-memory runs failed with node_lost %s after the restart, an await of them returned in %s; "+
+				"the %d durable runs running at the kill ended %s after the restart; all %d succeeded %s after the restart (%s after the first submission); "+
+				"%d had run again after the crash, %d of them with effects committed twice (none of the %d recorded succeeded before the kill)",
+				serving.Round(time.Millisecond), len(lost), closed.Round(time.Millisecond), awaited.Round(time.Millisecond),
+				len(runningAtKill), resumed.Round(time.Millisecond), n, recovered.Round(time.Millisecond), time.Since(start).Round(time.Millisecond),
+				retried, len(again), len(doneAtKill))
 			if code := p.stop(t); code != 0 {
 				t.Errorf("serve exit %d after SIGTERM:\n%s", code, p.out)
 			}
