@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -62,6 +63,16 @@ func (r *Runner) complete(ctx context.Context, job *river.Job[runArgs], rec *eng
 	}
 }
 
+// completers is how many completion transactions commit at once: on
+// PostgreSQL two, so that one batch fills while the other commits; on
+// SQLite one (a single writer).
+func (r *Runner) completers() int {
+	if r.pgx == nil {
+		return 1
+	}
+	return 2
+}
+
 // completer commits the completions waiting, together, until the runner
 // stops.
 func (r *Runner) completer() {
@@ -72,16 +83,7 @@ func (r *Runner) completer() {
 		case <-r.stopped:
 			return
 		}
-		b := []*completion{first}
-	more:
-		for len(b) < maxCompletions {
-			select {
-			case c := <-r.completions:
-				b = append(b, c)
-			default:
-				break more
-			}
-		}
+		b := gather(r.completions, []*completion{first}, maxCompletions)
 		err := r.completeAll(b)
 		if err != nil && len(b) > 1 {
 			// Alone, so that one bad record fails only its own run.
@@ -125,11 +127,16 @@ func (r *Runner) completeAll(b []*completion) error {
 	return nil
 }
 
+// completePg commits b on a pipelined transaction (pipe.go): BEGIN, the
+// records and the completion in one round trip, COMMIT in a second (and
+// one for each callback job).
 func (r *Runner) completePg(ctx context.Context, b []*completion, recs []*engine.ExecutionRecord) error {
-	tx, err := r.st.Pool().Begin(ctx)
+	conn, err := r.st.Pool().Acquire(ctx)
 	if err != nil {
 		return err
 	}
+	defer conn.Release()
+	var tx pgx.Tx = &pipeTx{conn: conn.Conn()}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	if err := r.execs.ReplacePgx(ctx, tx, recs...); err != nil {
 		return err
@@ -137,13 +144,11 @@ func (r *Runner) completePg(ctx context.Context, b []*completion, recs []*engine
 	if err := completeJobs(ctx, riverpgxv5.New(nil), tx, b); err != nil {
 		return err
 	}
-	for _, c := range b {
-		if err := r.callbackIn(c.job.Args, func(args callbackArgs, opts *river.InsertOpts) error {
-			_, err := r.pgx.InsertTx(ctx, tx, args, opts)
-			return err
-		}); err != nil {
-			return err
-		}
+	if err := r.callbacksIn(b, func(args callbackArgs, opts *river.InsertOpts) error {
+		_, err := r.pgx.InsertTx(ctx, tx, args, opts)
+		return err
+	}); err != nil {
+		return err
 	}
 	return tx.Commit(ctx)
 }
@@ -160,15 +165,24 @@ func (r *Runner) completeSQLite(ctx context.Context, b []*completion, recs []*en
 	if err := completeJobsSQLite(ctx, tx, b); err != nil {
 		return err
 	}
+	if err := r.callbacksIn(b, func(args callbackArgs, opts *river.InsertOpts) error {
+		_, err := r.txc.InsertTx(ctx, tx, args, opts)
+		return err
+	}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// callbacksIn queues, through insert, the callback jobs of the runs of b
+// that have a callback URL.
+func (r *Runner) callbacksIn(b []*completion, insert func(callbackArgs, *river.InsertOpts) error) error {
 	for _, c := range b {
-		if err := r.callbackIn(c.job.Args, func(args callbackArgs, opts *river.InsertOpts) error {
-			_, err := r.txc.InsertTx(ctx, tx, args, opts)
-			return err
-		}); err != nil {
+		if err := r.callbackIn(c.job.Args, insert); err != nil {
 			return err
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // completeJobs marks the jobs of b completed in tx: the statement

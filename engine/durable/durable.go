@@ -383,7 +383,9 @@ func (r *Runner) Start(ctx context.Context) error {
 	if err := r.joinNodes(ctx); err != nil {
 		return fmt.Errorf("starting the durable queue on %s: %v", r.st.Where(), err)
 	}
-	go r.completer()
+	for i := 0; i < r.completers(); i++ {
+		go r.completer()
+	}
 	go r.scheduler()
 	if err := r.work.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting the durable queue on %s: %v", r.st.Where(), err)
@@ -548,16 +550,7 @@ func (r *Runner) runBatchers() {
 			linger := time.NewTimer(lingerFor)
 			linger.Stop()
 			for first := range r.batch {
-				b := []*enqueued{first}
-			more:
-				for len(b) < maxBatch {
-					select {
-					case e := <-r.batch:
-						b = append(b, e)
-					default:
-						break more
-					}
-				}
+				b := gather(r.batch, []*enqueued{first}, maxBatch)
 				if len(b) < lingerBatch && r.committing.Load() > 0 {
 					linger.Reset(lingerFor)
 				wait:
@@ -577,6 +570,20 @@ func (r *Runner) runBatchers() {
 			}
 		}()
 	}
+}
+
+// gather appends to b what waits in ch, up to max in all, without
+// waiting.
+func gather[T any](ch <-chan T, b []T, max int) []T {
+	for len(b) < max {
+		select {
+		case v := <-ch:
+			b = append(b, v)
+		default:
+			return b
+		}
+	}
+	return b
 }
 
 // commitBatch queues a batch in one transaction, trying a busy database

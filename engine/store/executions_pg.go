@@ -26,10 +26,16 @@ func (x *Executions) pgChunks(recs []*engine.ExecutionRecord, now time.Time, isN
 // queue's own batches use pgx's binary protocol, cheaper than
 // database/sql's.
 func (x *Executions) WritePgx(ctx context.Context, tx pgx.Tx, recs ...*engine.ExecutionRecord) error {
+	return x.writePgx(ctx, tx, recs, true)
+}
+
+// writePgx writes recs, new ones or, unless isNew, ones replacing the
+// records with their IDs, through tx.
+func (x *Executions) writePgx(ctx context.Context, tx pgx.Tx, recs []*engine.ExecutionRecord, isNew bool) error {
 	for _, r := range recs {
 		cleanRecordText(r)
 	}
-	return x.pgChunks(recs, time.Now(), true, func(query string, args []any) error {
+	return x.pgChunks(recs, time.Now(), isNew, func(query string, args []any) error {
 		_, err := tx.Exec(ctx, query, args...)
 		return err
 	})

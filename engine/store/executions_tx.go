@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -24,13 +23,7 @@ func (x *Executions) ReplaceIn(ctx context.Context, q engine.Querier, recs ...*e
 
 // ReplacePgx is ReplaceIn on a pgx transaction (PostgreSQL only).
 func (x *Executions) ReplacePgx(ctx context.Context, tx pgx.Tx, recs ...*engine.ExecutionRecord) error {
-	for _, r := range recs {
-		cleanRecordText(r)
-	}
-	return x.pgChunks(recs, time.Now(), false, func(query string, args []any) error {
-		_, err := tx.Exec(ctx, query, args...)
-		return err
-	})
+	return x.writePgx(ctx, tx, recs, false)
 }
 
 // Settle waits until no version of record id saved earlier waits to be

@@ -39,6 +39,27 @@ func (s *Store) nowMS() string {
 	return `CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)`
 }
 
+// txWithTable begins a transaction in which the table of ddl (CREATE
+// TABLE IF NOT EXISTS) exists: made under the advisory lock lockID on
+// PostgreSQL, where two nodes making it at once could fail one of them.
+func (s *Store) txWithTable(ctx context.Context, lockID int64, ddl string) (*sql.Tx, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if s.dialect == DialectPostgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, lockID); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, ddl); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
+}
+
 // NodeBeat is a node's row: the incarnation that last beat, and when.
 type NodeBeat struct {
 	Node        string
@@ -82,21 +103,11 @@ func (s *Store) JoinNode(ctx context.Context, node, incarnation, addr string) (*
 	fail := func(err error) (*NodeBeat, error) {
 		return nil, fmt.Errorf("registering node %s in funcstack_nodes of %s: %v", node, s.where, err)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.txWithTable(ctx, nodesLockID, nodesDDL)
 	if err != nil {
 		return fail(err)
 	}
 	defer tx.Rollback()
-	if s.dialect == DialectPostgres {
-		// CREATE TABLE IF NOT EXISTS run at once by two nodes can fail in
-		// one of them: the lock orders them.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, nodesLockID); err != nil {
-			return fail(err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, nodesDDL); err != nil {
-		return fail(err)
-	}
 	rows, err := tx.QueryContext(ctx, s.rebind(`SELECT `+nodeCols+s.nowMS()+` - beat_ms FROM funcstack_nodes WHERE node = ?`), node)
 	if err != nil {
 		return fail(err)

@@ -25,19 +25,11 @@ func (s *Store) LastTicks(ctx context.Context) (map[string]time.Time, error) {
 	fail := func(err error) (map[string]time.Time, error) {
 		return nil, fmt.Errorf("reading funcstack_task_ticks of %s: %v", s.where, err)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.txWithTable(ctx, ticksLockID, `CREATE TABLE IF NOT EXISTS funcstack_task_ticks (task TEXT PRIMARY KEY, tick_ms BIGINT NOT NULL)`)
 	if err != nil {
 		return fail(err)
 	}
 	defer tx.Rollback()
-	if s.dialect == DialectPostgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, ticksLockID); err != nil {
-			return fail(err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS funcstack_task_ticks (task TEXT PRIMARY KEY, tick_ms BIGINT NOT NULL)`); err != nil {
-		return fail(err)
-	}
 	rows, err := tx.QueryContext(ctx, `SELECT task, tick_ms FROM funcstack_task_ticks`)
 	if err != nil {
 		return fail(err)
