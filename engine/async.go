@@ -312,10 +312,14 @@ func (e *Engine) execute(x *Execution) {
 
 // Cancel cancels an in-process async execution: one still queued never
 // runs, and a running one stops at its next step or loop iteration, or
-// when a wait it is in (sleep, await, http) ends.
+// when a wait it is in (sleep, await, http) ends. A promoted sync run of
+// this process stops so too; a durable one is cancelled on any node.
 func (e *Engine) Cancel(id string) bool {
 	x := e.live.get(id)
 	if x == nil {
+		if e.cancelPromoted(id) {
+			return true
+		}
 		if d, ok := e.durable.(interface{ Cancel(string) bool }); ok {
 			return d.Cancel(id) // a durable execution, on any node
 		}

@@ -153,9 +153,12 @@ type Engine struct {
 	jobs       chan *Execution
 	durable    Durable // durable.go
 	node       string  // node.go
-	start      sync.Once
-	stop       chan struct{}
-	wg         sync.WaitGroup
+	// promoted holds the cancel of each promoted run of this process
+	// until it ends (promote.go).
+	promoted sync.Map
+	start    sync.Once
+	stop     chan struct{}
+	wg       sync.WaitGroup
 }
 
 // New makes an engine. Load a program before running anything.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -60,11 +61,16 @@ func (e *Engine) RunPromotable(ctx context.Context, name string, input any, opt 
 	done := make(chan struct{})
 	var r *Result
 	var rerr error
+	// The run outlives ctx; Cancel of its ID stops it once promoted.
+	rctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	e.promoted.Store(opt.ExecutionID, cancel)
 	e.wg.Add(1) // Close waits for promoted runs as for async ones
 	go func() {
 		defer e.wg.Done()
 		defer close(done)
-		r, rerr = e.Run(context.WithoutCancel(ctx), name, input, opt)
+		defer e.promoted.Delete(opt.ExecutionID)
+		defer cancel(nil)
+		r, rerr = e.Run(rctx, name, input, opt)
 	}()
 	t := time.NewTimer(after)
 	defer t.Stop()
@@ -96,4 +102,18 @@ func (e *Engine) RunPromotable(ctx context.Context, name string, input any, opt 
 	}
 	p.mu.Unlock()
 	return &Result{ExecutionID: opt.ExecutionID}, true, nil
+}
+
+// errCancelled is the cause of a promoted run's cancellation.
+var errCancelled = errors.New("the execution was cancelled")
+
+// cancelPromoted cancels the promoted run id of this process, if there
+// is one still running; the run stops at its next step or wait.
+func (e *Engine) cancelPromoted(id string) bool {
+	c, ok := e.promoted.Load(id)
+	if !ok {
+		return false
+	}
+	c.(context.CancelCauseFunc)(errCancelled)
+	return true
 }

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -79,5 +80,32 @@ func TestRunPromotableRace(t *testing.T) {
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
+	}
+}
+
+// TestCancelPromotedRun: a promoted run is cancelled by its ID where it
+// runs: it stops at once and its record says cancelled.
+func TestCancelPromotedRun(t *testing.T) {
+	e := load(t, engine.Config{}, sleeper)
+	ctx := context.Background()
+	res, promoted, err := e.RunPromotable(ctx, "sleeper", map[string]any{"ms": 5000}, engine.RunOptions{}, 20*time.Millisecond)
+	if err != nil || !promoted {
+		t.Fatalf("not promoted: %+v %v", res, err)
+	}
+	began := time.Now()
+	if !e.Cancel(res.ExecutionID) {
+		t.Fatal("cancel of a promoted run: not found")
+	}
+	out, err := e.Await(ctx, []string{res.ExecutionID}, 5*time.Second)
+	want := &engine.Error{Code: engine.CodeCancelled, Message: "run cancelled: the execution was cancelled", Definition: "sleeper", Path: "stack[0]", ExecutionID: res.ExecutionID}
+	if err != nil || out[0].Status != engine.StatusCancelled || !reflect.DeepEqual(out[0].Error, want) {
+		t.Fatalf("awaited: %+v %v", out, err)
+	}
+	if d := time.Since(began); d > time.Second {
+		t.Errorf("stopped %s after the cancel", d)
+	}
+	time.Sleep(10 * time.Millisecond)
+	if e.Cancel(res.ExecutionID) {
+		t.Errorf("a second cancel of an ended run said it cancelled it")
 	}
 }
