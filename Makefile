@@ -49,7 +49,7 @@ crash: ## kill -9 a serve process mid-way through 1,000 durable executions (and 
 
 .PHONY: scale
 scale: ## three serve processes on one PostgreSQL, 5,000 durable executions, one killed mid-way; a task every second runs once per tick and catches up once
-	CI=true $(GO) test -tags scale -count=1 -v -run 'TestScaleOut' -timeout 15m ./cmd/funcstack/
+	FUNCSTACK_SCALE_N=5000 CI=true $(GO) test -count=1 -v -run 'TestScaleOut' -timeout 15m ./cmd/funcstack/
 
 FUZZTIME ?= 60s
 BENCHCOUNT ?= 5

@@ -51,7 +51,7 @@ var crashWorkspace = map[string]string{
 		"response": "input.n"}`,
 	"slow.json": `{"kind": "function", "name": "slow", "settings": {"promote_after": "100ms"},
 		"stack": [{"type": "sleep", "ms": "60000"}], "response": "'woke'"}`,
-	"nap.json": `{"kind": "function", "name": "nap", "stack": [{"type": "sleep", "ms": "25000"}], "response": "'woke'"}`,
+	"nap.json":   `{"kind": "function", "name": "nap", "stack": [{"type": "sleep", "ms": "25000"}], "response": "'woke'"}`,
 	"spawn.json": `{"kind": "function", "name": "spawn", "stack": [{"type": "call", "function": "nap", "async": true, "as": "id"}], "response": "id"}`,
 	"collect.json": `{"kind": "function", "name": "collect", "input": [{"name": "ids", "type": "json", "required": true}],
 		"stack": [{"type": "await", "ids": "input.ids", "settle": true, "timeout": "30s", "as": "out"}], "response": "out"}`,
@@ -179,7 +179,13 @@ func submit(t testing.TB, bases []string, n int) []string {
 // statuses counts the executions of work by status.
 func statuses(t testing.TB, st *store.Store) map[string]int {
 	t.Helper()
-	rows, err := st.SQL().Query(`SELECT status, count(*) FROM funcstack_executions WHERE "function" = 'work' GROUP BY status`)
+	return counts(t, st, `SELECT status, count(*) FROM funcstack_executions WHERE "function" = 'work' GROUP BY status`)
+}
+
+// counts reads the rows of query, a text and a count each, into a map.
+func counts(t testing.TB, st *store.Store, query string) map[string]int {
+	t.Helper()
+	rows, err := st.SQL().Query(query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,21 +214,7 @@ func effects(t testing.TB, st *store.Store, n int) map[string]int {
 	if rows != n || keys != n {
 		t.Errorf("effects: %d rows for %d keys, want %d of each (none lost, no duplicate)", rows, keys, n)
 	}
-	res, err := st.SQL().Query(`SELECT idempotency_key, count(*) FROM runs GROUP BY idempotency_key HAVING count(*) > 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Close()
-	again := map[string]int{}
-	for res.Next() {
-		var k string
-		var c int
-		if err := res.Scan(&k, &c); err != nil {
-			t.Fatal(err)
-		}
-		again[k] = c
-	}
-	return again
+	return counts(t, st, `SELECT idempotency_key, count(*) FROM runs GROUP BY idempotency_key HAVING count(*) > 1`)
 }
 
 // lostRuns starts, on the server at base, in-memory runs that will still
@@ -266,21 +258,29 @@ func nodeLost(t testing.TB, st *store.Store, ids []string) bool {
 	return true
 }
 
-// idsWith is the set of work's executions whose record has status.
-func idsWith(t testing.TB, st *store.Store, status string) map[string]bool {
+// workIDs is the set of work's executions whose record has status, and
+// whose node starts with node if given.
+func workIDs(t testing.TB, st *store.Store, status, node string) map[string]bool {
 	t.Helper()
-	rows, err := st.SQL().Query(`SELECT id FROM funcstack_executions WHERE "function" = 'work' AND status = '` + status + `'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	out := map[string]bool{}
-	for rows.Next() {
-		var id string
-		rows.Scan(&id)
+	for id := range counts(t, st, `SELECT id, 1 FROM funcstack_executions WHERE "function" = 'work' AND status = '`+status+`' AND substr(node, 1, `+
+		strconv.Itoa(len(node))+`) = '`+node+`'`) {
 		out[id] = true
 	}
 	return out
+}
+
+// waitFinal waits until every execution of ids has ended.
+func waitFinal(t testing.TB, st *store.Store, ids map[string]bool, within time.Duration) {
+	t.Helper()
+	waitFor(t, within, func() bool {
+		for id := range ids {
+			if rec, err := st.ExecutionRecords().Get(context.Background(), id); err != nil || !engine.Final(rec.Status) {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 func crashCount() int {
@@ -328,8 +328,8 @@ func TestDurableRunsSurviveSIGKILL(t *testing.T) {
 			lost := lostRuns(t, p.base, 3)
 			p.kill()
 			at := statuses(t, st)
-			doneAtKill := idsWith(t, st, engine.StatusSucceeded)
-			runningAtKill := idsWith(t, st, engine.StatusRunning)
+			doneAtKill := workIDs(t, st, engine.StatusSucceeded, "")
+			runningAtKill := workIDs(t, st, engine.StatusRunning, "")
 			t.Logf("killed with SIGKILL: %v, and %d in-memory runs (promoted, async)", at, len(lost))
 			if at["succeeded"] == n {
 				t.Fatal("every execution had ended before the kill; the test proves nothing")
@@ -359,14 +359,7 @@ func TestDurableRunsSurviveSIGKILL(t *testing.T) {
 					t.Errorf("await of lost run %s: %+v %+v", lost[i], r, r.Error)
 				}
 			}
-			waitFor(t, 60*time.Second, func() bool {
-				for id := range runningAtKill {
-					if rec, err := st.ExecutionRecords().Get(context.Background(), id); err != nil || !engine.Final(rec.Status) {
-						return false
-					}
-				}
-				return true
-			})
+			waitFinal(t, st, runningAtKill, 60*time.Second)
 			resumed := time.Since(restart)
 			waitFor(t, 120*time.Second, func() bool { return statuses(t, st)["succeeded"] == n })
 			recovered := time.Since(restart)
