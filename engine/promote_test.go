@@ -2,7 +2,7 @@ package engine_test
 
 import (
 	"context"
-	"reflect"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -97,8 +97,8 @@ func TestCancelPromotedRun(t *testing.T) {
 		t.Fatal("cancel of a promoted run: not found")
 	}
 	out, err := e.Await(ctx, []string{res.ExecutionID}, 5*time.Second)
-	want := &engine.Error{Code: engine.CodeCancelled, Message: "run cancelled: the execution was cancelled", Definition: "sleeper", Path: "stack[0]", ExecutionID: res.ExecutionID}
-	if err != nil || out[0].Status != engine.StatusCancelled || !reflect.DeepEqual(out[0].Error, want) {
+	want := `{"code":"cancelled","message":"run cancelled: the execution was cancelled","definition":"sleeper","path":"stack[0]","execution_id":"` + res.ExecutionID + `"}`
+	if got, _ := json.Marshal(out[0].Error); err != nil || out[0].Status != engine.StatusCancelled || string(got) != want {
 		t.Fatalf("awaited: %+v %v", out, err)
 	}
 	if d := time.Since(began); d > time.Second {

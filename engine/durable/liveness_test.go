@@ -89,7 +89,7 @@ func haunt(t *testing.T, st *store.Store, name string) *ghost {
 			select {
 			case <-stop:
 				return
-			case <-time.After(50 * time.Millisecond):
+			case <-time.After(100 * time.Millisecond):
 				_ = st.Beat(ctx, "alive", "1")
 			}
 		}
@@ -151,9 +151,9 @@ func TestDeadNodeIsRecoveredAfterTheGrace(t *testing.T) {
 	both(t, func(t *testing.T, b backend) {
 		st := b.open(t)
 		g := haunt(t, st, "ghost/1")
-		const grace = 600 * time.Millisecond
+		const grace = 2 * time.Second
 		began := time.Now()
-		n := start(t, st, durable.Options{NodeID: "live", Heartbeat: 100 * time.Millisecond, NodeGrace: grace}, liveDefs...)
+		n := start(t, st, durable.Options{NodeID: "live", Heartbeat: 200 * time.Millisecond, NodeGrace: grace}, liveDefs...)
 		// Awaits begun before the node is declared dead return with it.
 		type awaited struct {
 			out []engine.AwaitResult

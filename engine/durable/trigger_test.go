@@ -104,7 +104,17 @@ func TestTableTriggersFireOncePerCommittedChange(t *testing.T) {
 		if strings.Contains(got, "ghost") || len(rows(t, st, q)) != 5 {
 			t.Errorf("audit log %q: want exactly the 5 committed changes", got)
 		}
-		recs, _ := st.ExecutionRecords().List(ctx, store.ListOptions{Function: "audit"})
+		// A run's record ends in the transaction after its effects'.
+		var recs []*engine.ExecutionRecord
+		waitFor(t, 10*time.Second, func() bool {
+			recs, _ = st.ExecutionRecords().List(ctx, store.ListOptions{Function: "audit"})
+			for _, r := range recs {
+				if !engine.Final(r.Status) {
+					return false
+				}
+			}
+			return len(recs) == 5
+		})
 		for _, r := range recs {
 			in := r.Input.(map[string]any)
 			if r.Status != engine.StatusSucceeded || in["table"] != "items" {
