@@ -52,7 +52,7 @@ func (r *Runner) complete(ctx context.Context, job *river.Job[runArgs], rec *eng
 	case r.completions <- c:
 	case <-ctx.Done():
 		return context.Cause(ctx)
-	case <-r.stopped:
+	case <-r.stopCtx.Done():
 		return errors.New("the durable queue stopped before the outcome was recorded; the job runs again")
 	}
 	select {
@@ -80,7 +80,7 @@ func (r *Runner) completer() {
 		var first *completion
 		select {
 		case first = <-r.completions:
-		case <-r.stopped:
+		case <-r.stopCtx.Done():
 			return
 		}
 		b := gather(r.completions, []*completion{first}, maxCompletions)

@@ -202,7 +202,11 @@ type Runner struct {
 	// completions are succeeded runs waiting for their transaction
 	// (complete.go).
 	completions chan *completion
-	stopped     chan struct{} // closed by Stop
+	// stopCtx is cancelled by Stop, which then waits for bg: the
+	// completers and the scheduler.
+	stopCtx context.Context
+	stopBg  context.CancelFunc
+	bg      sync.WaitGroup
 
 	// incarnation names this start of the node; name is NodeID/incarnation,
 	// what records carry. liveStop and liveDone end the heartbeats.
@@ -310,7 +314,8 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 		return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
 	}
 	r := &Runner{seal: seal, st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]*task{}, taskWake: make(chan struct{}, 1),
-		batch: make(chan *enqueued, 4*maxBatch), incarnation: newIncarnation(), completions: make(chan *completion, maxCompletions), stopped: make(chan struct{})}
+		batch: make(chan *enqueued, 4*maxBatch), incarnation: newIncarnation(), completions: make(chan *completion, maxCompletions)}
+	r.stopCtx, r.stopBg = context.WithCancel(context.Background())
 	r.name = store.NodeName(opt.NodeID, r.incarnation)
 	eng.SetNode(r.name)
 	workers := river.NewWorkers()
@@ -384,9 +389,11 @@ func (r *Runner) Start(ctx context.Context) error {
 		return fmt.Errorf("starting the durable queue on %s: %v", r.st.Where(), err)
 	}
 	for i := 0; i < r.completers(); i++ {
-		go r.completer()
+		r.bg.Add(1)
+		go func() { defer r.bg.Done(); r.completer() }()
 	}
-	go r.scheduler()
+	r.bg.Add(1)
+	go func() { defer r.bg.Done(); r.scheduler() }()
 	if err := r.work.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting the durable queue on %s: %v", r.st.Where(), err)
 	}
@@ -408,7 +415,8 @@ func (r *Runner) stop(ctx context.Context) error {
 		defer cancel()
 		err = r.work.StopAndCancel(cctx)
 	}
-	close(r.stopped)
+	r.stopBg()
+	r.bg.Wait()
 	r.stopLiveness()
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("stopping the durable queue: %v", err)

@@ -128,7 +128,7 @@ func (r *Runner) scheduler() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(r.stopCtx, time.Minute)
 		r.dueTicks(ctx)
 		cancel()
 		wait := time.Hour
@@ -148,7 +148,7 @@ func (r *Runner) scheduler() {
 			if !timer.Stop() {
 				<-timer.C
 			}
-		case <-r.stopped:
+		case <-r.stopCtx.Done():
 			return
 		}
 	}
