@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 func hashToken(t string) [32]byte { return sha256.Sum256([]byte(t)) }
@@ -96,6 +97,9 @@ func (s *Server) adminRoutes(g *gin.RouterGroup) {
 func (s *Server) status(c *gin.Context) { writeJSON(c, http.StatusOK, s.Status()) }
 
 func (s *Server) steps(c *gin.Context) { writeJSON(c, http.StatusOK, engine.Catalogue()) }
+
+// types answers GET /_/api/types: the value types (value.Catalogue).
+func (s *Server) types(c *gin.Context) { writeJSON(c, http.StatusOK, value.Catalogue()) }
 
 // execution answers GET /_/api/executions/{id} with the execution record.
 func (s *Server) execution(c *gin.Context) {

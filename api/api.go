@@ -134,6 +134,7 @@ func New(cfg Config) (*Server, error) {
 	g.POST("/async-function/:name", s.asyncFunction)
 	admin := g.Group("/_/api", s.requireAdmin)
 	admin.GET("/steps", s.steps)
+	admin.GET("/types", s.types)
 	admin.GET("/executions/:id", s.execution)
 	s.adminRoutes(admin)
 

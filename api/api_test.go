@@ -19,6 +19,7 @@ import (
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/store"
 	"github.com/funcstack/funcstack/engine/store/storetest"
+	"github.com/funcstack/funcstack/engine/value"
 	_ "github.com/funcstack/funcstack/steps"
 )
 
@@ -211,6 +212,10 @@ func runScenarios(t *testing.T, base string, scenarios []scenario) {
 var withID = map[string]string{api.HeaderExecutionID: "<id>"}
 
 func TestAPI(t *testing.T) {
+	typeCat, err := json.Marshal(value.Catalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
 	cat, err := json.Marshal(engine.Catalogue())
 	if err != nil {
 		t.Fatal(err)
@@ -346,6 +351,7 @@ func TestAPI(t *testing.T) {
 
 		// Admin API.
 		{name: "steps", method: "GET", url: "/_/api/steps", admin: true, status: 200, want: string(cat)},
+		{name: "types", method: "GET", url: "/_/api/types", admin: true, status: 200, want: string(typeCat)},
 		{name: "steps without token", method: "GET", url: "/_/api/steps", status: 401,
 			want: `{"error": {"code": "unauthorized", "message": "the admin API needs the admin token: send Authorization: Bearer <token> (FUNCSTACK_ADMIN_TOKEN, or the token funcstack serve printed or saved)"}}`},
 		{name: "execution of an endpoint", method: "GET", url: "/_/api/executions/{sum}", admin: true, status: 200,

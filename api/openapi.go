@@ -12,6 +12,7 @@ import (
 
 	"github.com/funcstack/funcstack/api/docs"
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // GET /openapi.json is an OpenAPI 3.1 document of the generated endpoints,
@@ -285,49 +286,34 @@ func itemSchema(in engine.InputField) obj {
 			s[hi] = number(*in.Max)
 		}
 	}
-	switch in.Type {
-	case "text":
-		s = obj{"type": "string"}
+	t := value.Usable(in.Type)
+	if t == nil {
+		return obj{}
+	}
+	s = t.Schema()
+	info := t.Info()
+	switch info.Bounds {
+	case "length":
 		bounds("minLength", "maxLength")
-		if len(in.Values) > 0 {
-			s["enum"] = in.Values
-		}
-	case "int":
-		s = obj{"type": "integer"}
+	case "value":
 		bounds("minimum", "maximum")
-	case "decimal":
-		s = obj{"type": "number"}
-		bounds("minimum", "maximum")
-	case "bool":
-		s = obj{"type": "boolean"}
-	case "timestamp":
-		s = obj{"anyOf": []any{
-			obj{"type": "string", "format": "date-time"},
-			obj{"type": "string", "format": "date"},
-			obj{"type": "integer", "description": "Unix milliseconds"},
-		}}
-	case "uuid":
-		s = obj{"type": "string", "format": "uuid"}
-	case "email":
-		s = obj{"type": "string", "format": "email"}
-	case "object":
-		s = obj{"type": "object"}
-		if len(in.Fields) > 0 {
-			props := obj{}
-			var req []string
-			for _, f := range in.Fields {
-				props[f.Name] = inputSchema(f)
-				if f.Required && f.Default == nil {
-					req = append(req, f.Name)
-				}
-			}
-			s["properties"] = props
-			if len(req) > 0 {
-				s["required"] = req
+	}
+	if info.Values && len(in.Values) > 0 {
+		s["enum"] = in.Values
+	}
+	if info.Fields && len(in.Fields) > 0 {
+		props := obj{}
+		var req []string
+		for _, f := range in.Fields {
+			props[f.Name] = inputSchema(f)
+			if f.Required && f.Default == nil {
+				req = append(req, f.Name)
 			}
 		}
-	default: // json: anything
-		s = obj{}
+		s["properties"] = props
+		if len(req) > 0 {
+			s["required"] = req
+		}
 	}
 	return s
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // Definition kinds.
@@ -25,9 +27,6 @@ var kinds = []string{KindFunction, KindEndpoint, KindTask, KindTable, KindMiddle
 
 // NamePattern is what every definition, variable and input name must match.
 var NamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-
-// Input field types.
-var inputTypes = []string{"text", "int", "decimal", "bool", "timestamp", "json", "uuid", "email", "object"}
 
 // Definition is one JSON document of a workspace, decoded. Stacks stay raw
 // here; Compile decodes them against the step registry.
@@ -317,9 +316,11 @@ func parseInputFields(o *object, key string) []InputField {
 			o.r.errorf(joinPath(path, "name"), "duplicate", "input %q is defined twice", f.Name)
 		}
 		seen[f.Name] = true
-		if f.Type != "" && !contains(inputTypes, f.Type) {
+		if inputTypes := value.InputTypes(); f.Type != "" && !contains(inputTypes, f.Type) {
 			msg := fmt.Sprintf("unknown input type %q; use one of %s", f.Type, strings.Join(inputTypes, ", "))
-			if s := closest(f.Type, inputTypes); s != "" {
+			if t := value.Lookup(f.Type); t != nil && t.Info().Planned != "" {
+				msg = value.Unknown(f.Type, inputTypes)
+			} else if s := closest(f.Type, inputTypes); s != "" {
 				msg = fmt.Sprintf("unknown input type %q (did you mean %q?)", f.Type, s)
 			}
 			o.r.errorf(joinPath(path, "type"), "bad_type", "%s", msg)
@@ -340,10 +341,10 @@ func parseInputFields(o *object, key string) []InputField {
 		f.Sensitive = fo.boolean("sensitive")
 		if fo.has("fields") {
 			f.Fields = parseInputFields(fo, "fields")
-			if f.Type != "object" && f.Type != "" {
-				o.r.errorf(joinPath(path, "fields"), "bad_type", "only inputs of type object have fields (this one is %s)", f.Type)
+			if t := value.Usable(f.Type); t != nil && !t.Info().Fields {
+				o.r.errorf(joinPath(path, "fields"), "bad_type", "only inputs of type %s have fields (this one is %s)", strings.Join(typesWith(func(i value.Info) bool { return i.Fields }), " or "), f.Type)
 			}
-		} else if f.Type == "object" {
+		} else if t := value.Usable(f.Type); t != nil && t.Info().Fields {
 			fo.used["fields"] = true
 		}
 		fo.rejectUnknown([]string{"name", "type", "description", "required", "list", "default", "min", "max", "values", "fields", "sensitive"})
@@ -501,8 +502,6 @@ func parseSchedule(parent *object) *Schedule {
 	return s
 }
 
-var tableTypes = []string{"text", "int", "decimal", "bool", "timestamp", "json", "uuid", "email"}
-
 func parseTable(o *object, d *Definition) {
 	d.IDType = o.str("id", false)
 	if d.IDType != "" && d.IDType != "int" && d.IDType != "uuid" {
@@ -526,8 +525,8 @@ func parseTable(o *object, d *Definition) {
 			o.r.errorf(joinPath(path, "name"), "duplicate", "column %q is defined twice (id, created_at and updated_at are kept by the engine)", f.Name)
 		}
 		names[f.Name] = true
-		if f.Type != "" && !contains(tableTypes, f.Type) {
-			o.r.errorf(joinPath(path, "type"), "bad_type", "unknown column type %q; use one of %s", f.Type, strings.Join(tableTypes, ", "))
+		if tableTypes := value.ColumnTypes(); f.Type != "" && !contains(tableTypes, f.Type) {
+			o.r.errorf(joinPath(path, "type"), "bad_type", "%s", strings.Replace(value.Unknown(f.Type, tableTypes), "unknown type", "unknown column type", 1))
 		}
 		fo.rejectUnknown([]string{"name", "type", "required", "unique", "default"})
 		d.Fields = append(d.Fields, f)

@@ -3,16 +3,11 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"math"
-	"math/big"
-	"net/mail"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/funcstack/funcstack/engine/exprfn"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // InputSpec is a compiled list of input fields.
@@ -63,7 +58,8 @@ func (s *InputSpec) Redact(input any) any {
 
 type inputField struct {
 	InputField
-	def    any // decoded default, or nil
+	typ    value.Type // nil for a type the definition check refused
+	def    any        // decoded default, or nil
 	hasDef bool
 	nested *InputSpec
 }
@@ -85,8 +81,8 @@ func compileInputsAt(fields []InputField, path string, r *reporter) *InputSpec {
 	s := &InputSpec{}
 	for i, f := range fields {
 		p := indexPath(path, i)
-		cf := inputField{InputField: f}
-		if f.Type == "object" {
+		cf := inputField{InputField: f, typ: value.Usable(f.Type)}
+		if cf.typ != nil && cf.typ.Info().Fields {
 			cf.nested = compileInputsAt(f.Fields, joinPath(p, "fields"), r)
 		}
 		if f.Sensitive || (cf.nested != nil && cf.nested.sensitive) {
@@ -98,7 +94,7 @@ func compileInputsAt(fields []InputField, path string, r *reporter) *InputSpec {
 			d := json.NewDecoder(strings.NewReader(string(f.Default)))
 			d.UseNumber()
 			_ = d.Decode(&v)
-			tmp := &InputSpec{fields: []inputField{{InputField: f, nested: cf.nested}}}
+			tmp := &InputSpec{fields: []inputField{{InputField: f, typ: cf.typ, nested: cf.nested}}}
 			val, errs := tmp.validate(map[string]any{f.Name: v}, map[string]any{}, "")
 			if len(errs) > 0 {
 				r.errorf(joinPath(p, "default"), "bad_default", "default does not fit the field: %s", errs[0].Message)
@@ -115,7 +111,11 @@ func compileInputsAt(fields []InputField, path string, r *reporter) *InputSpec {
 // effect on the field at path p: the builder shows every constraint on
 // every input, and the server says which apply.
 func checkConstraints(f InputField, p string, r *reporter) {
-	ranged := f.List || f.Type == "text" || f.Type == "int" || f.Type == "decimal"
+	var info value.Info
+	if t := value.Usable(f.Type); t != nil {
+		info = t.Info()
+	}
+	ranged := f.List || info.Bounds != ""
 	kind := f.Type
 	if f.List {
 		kind = "list of " + f.Type
@@ -125,15 +125,29 @@ func checkConstraints(f InputField, p string, r *reporter) {
 		v    *float64
 	}{{"min", f.Min}, {"max", f.Max}} {
 		if b.v != nil && !ranged {
-			r.warnf(joinPath(p, b.name), "ignored", "%s has no effect on %s %s input: it bounds int and decimal values, the length of text and the number of items of a list", b.name, article(kind), kind)
+			r.warnf(joinPath(p, b.name), "ignored", "%s has no effect on %s %s input: it bounds %s, the length of %s and the number of items of a list", b.name, article(kind), kind,
+				strings.Join(typesWith(func(i value.Info) bool { return i.Bounds == "value" }), " and ")+" values",
+				strings.Join(typesWith(func(i value.Info) bool { return i.Bounds == "length" }), " and "))
 		}
 	}
 	if ranged && f.Min != nil && f.Max != nil && *f.Min > *f.Max {
 		r.warnf(joinPath(p, "max"), "empty_range", "max %v is less than min %v: no value can pass; swap them", *f.Max, *f.Min)
 	}
-	if len(f.Values) > 0 && f.Type != "text" {
-		r.warnf(joinPath(p, "values"), "ignored", "values has no effect on %s %s input: only text inputs are checked against values", article(kind), kind)
+	if len(f.Values) > 0 && !info.Values {
+		r.warnf(joinPath(p, "values"), "ignored", "values has no effect on %s %s input: only %s inputs are checked against values", article(kind), kind,
+			strings.Join(typesWith(func(i value.Info) bool { return i.Values }), " and "))
 	}
+}
+
+// typesWith names the input types whose Info has a property.
+func typesWith(has func(value.Info) bool) []string {
+	var out []string
+	for _, n := range value.InputTypes() {
+		if has(value.Lookup(n).Info()) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Validate checks raw input (decoded JSON, or Go values from a call)
@@ -210,7 +224,7 @@ func (s *InputSpec) validate(m, out map[string]any, prefix string) (map[string]a
 		if f.List {
 			items, ok := v.([]any)
 			if !ok {
-				errs = append(errs, FieldError{Field: name, Code: "type", Message: fmt.Sprintf("expected a list of %s, got %s", f.Type, typeName(v))})
+				errs = append(errs, FieldError{Field: name, Code: "type", Message: fmt.Sprintf("expected a list of %s, got %s", f.Type, value.TypeName(v))})
 				continue
 			}
 			conv := make([]any, len(items))
@@ -250,212 +264,51 @@ func plural(n float64, unit string) string {
 	return unit
 }
 
-func typeErr(name, want string, v any) []FieldError {
-	return []FieldError{{Field: name, Code: "type", Message: fmt.Sprintf("expected %s, got %s", want, typeName(v))}}
-}
-
+// convert coerces one value of the field (an item, for a list) and checks
+// the field's bounds and values on it.
 func (f *inputField) convert(v any, name string) (any, []FieldError) {
-	switch f.Type {
-	case "text":
-		s, ok := v.(string)
-		if !ok {
-			return nil, typeErr(name, "text", v)
-		}
-		if fe := f.checkRange(float64(len([]rune(s))), name, " characters"); fe != nil {
-			return nil, []FieldError{*fe}
-		}
-		if len(f.Values) > 0 && !contains(f.Values, s) {
-			return nil, []FieldError{{Field: name, Code: "enum", Message: "must be one of " + strings.Join(f.Values, ", ")}}
-		}
-		return s, nil
-	case "int":
-		n, ok := ToInt(v)
-		if !ok {
-			if whole, big := bigWhole(v); big {
-				return nil, []FieldError{{Field: name, Code: "type", Message: fmt.Sprintf(
-					"expected int, got %s, a whole number too large: an int is from -9223372036854775808 to 9223372036854775807; send it as text if you need it whole", whole)}}
-			}
-			return nil, typeErr(name, "int", v)
-		}
-		if fe := f.checkRange(float64(n), name, ""); fe != nil {
-			return nil, []FieldError{*fe}
-		}
-		return n, nil
-	case "decimal":
-		x, ok := toFloat(v)
-		if !ok {
-			return nil, typeErr(name, "decimal", v)
-		}
-		if fe := f.checkRange(x, name, ""); fe != nil {
-			return nil, []FieldError{*fe}
-		}
-		return x, nil
-	case "bool":
-		switch b := v.(type) {
-		case bool:
-			return b, nil
-		case string:
-			if p, err := strconv.ParseBool(b); err == nil {
-				return p, nil
-			}
-		}
-		return nil, typeErr(name, "bool", v)
-	case "timestamp":
-		switch t := v.(type) {
-		case time.Time:
-			return t, nil
-		case string:
-			if p, err := time.Parse(time.RFC3339Nano, t); err == nil {
-				return p, nil
-			}
-			if p, err := time.Parse("2006-01-02", t); err == nil {
-				return p, nil
-			}
-		default:
-			if ms, ok := ToInt(v); ok {
-				return time.UnixMilli(int64(ms)).UTC(), nil
-			}
-		}
-		return nil, typeErr(name, "timestamp (RFC 3339, e.g. 2026-01-02T15:04:05Z, or Unix milliseconds)", v)
-	case "uuid":
-		s, ok := v.(string)
-		if !ok {
-			return nil, typeErr(name, "uuid", v)
-		}
-		u, err := uuid.Parse(s)
-		if err != nil {
-			return nil, typeErr(name, "uuid", v)
-		}
-		return u.String(), nil
-	case "email":
-		s, ok := v.(string)
-		if !ok {
-			return nil, typeErr(name, "email", v)
-		}
-		a, err := mail.ParseAddress(s)
-		if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
-			return nil, typeErr(name, "email", v)
-		}
-		return s, nil
-	case "json":
-		return NormalizeNumbers(v), nil
-	case "object":
+	if f.typ == nil {
+		return v, nil
+	}
+	if f.nested != nil && len(f.nested.fields) > 0 {
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil, typeErr(name, "object", v)
-		}
-		if f.nested == nil || len(f.nested.fields) == 0 {
-			return NormalizeNumbers(m), nil
+			return nil, []FieldError{{Field: name, Code: "type", Message: fmt.Sprintf("expected %s, got %s", f.Type, value.TypeName(v))}}
 		}
 		return f.nested.validate(m, make(map[string]any, len(f.nested.fields)), name+".")
 	}
-	return v, nil
+	c, err := f.typ.Coerce(v)
+	if err != nil {
+		return nil, []FieldError{{Field: name, Code: "type", Message: err.Error()}}
+	}
+	info := f.typ.Info()
+	switch info.Bounds {
+	case "length":
+		if s, ok := c.(string); ok {
+			if fe := f.checkRange(float64(len([]rune(s))), name, " characters"); fe != nil {
+				return nil, []FieldError{*fe}
+			}
+		}
+	case "value":
+		if n, ok := value.Float(c); ok {
+			if fe := f.checkRange(n, name, ""); fe != nil {
+				return nil, []FieldError{*fe}
+			}
+		}
+	}
+	if s, ok := c.(string); ok && info.Values && len(f.Values) > 0 && !contains(f.Values, s) {
+		return nil, []FieldError{{Field: name, Code: "enum", Message: "must be one of " + strings.Join(f.Values, ", ")}}
+	}
+	return c, nil
 }
 
 // ToInt converts JSON and Go numbers (and numeric strings) to int when
 // they are whole.
-func ToInt(v any) (int, bool) {
-	switch n := v.(type) {
-	case int:
-		return n, true
-	case int64:
-		return int(n), true
-	case int32:
-		return int(n), true
-	case float64:
-		if n == math.Trunc(n) && math.Abs(n) < 1<<62 {
-			return int(n), true
-		}
-	case json.Number:
-		if i, err := n.Int64(); err == nil {
-			return int(i), true
-		}
-		if f, err := n.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<62 {
-			return int(f), true
-		}
-	case string:
-		if i, err := strconv.Atoi(strings.TrimSpace(n)); err == nil {
-			return i, true
-		}
-	}
-	return 0, false
-}
-
-func toFloat(v any) (float64, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, !math.IsNaN(n) && !math.IsInf(n, 0)
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case float32:
-		return float64(n), true
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
-		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
-	}
-	return 0, false
-}
+func ToInt(v any) (int, bool) { return value.ToInt(v) }
 
 // NormalizeNumbers turns json.Number values into int (when whole) or
 // float64, so expressions see ordinary numbers (see exprfn.Numbers).
 func NormalizeNumbers(v any) any { return exprfn.Numbers(v) }
 
-// bigWhole reports whether v is a whole number outside int's range, and
-// writes it.
-func bigWhole(v any) (string, bool) {
-	var text string
-	switch x := v.(type) {
-	case json.Number:
-		text = x.String()
-	case string: // a path or query parameter
-		text = strings.TrimSpace(x)
-		if _, ok := new(big.Int).SetString(text, 10); !ok {
-			return "", false
-		}
-	case float64:
-		if x != x || math.IsInf(x, 0) || x != math.Trunc(x) {
-			return "", false
-		}
-		text = strconv.FormatFloat(x, 'g', -1, 64)
-	default:
-		return "", false
-	}
-	r, ok := new(big.Rat).SetString(text)
-	if !ok || !r.IsInt() || r.Num().IsInt64() {
-		return "", false
-	}
-	return text, true // as sent: 12345678901234567890, or 1e300
-}
-
 // typeName names the JSON-ish type of a Go value for error messages.
-func typeName(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "text"
-	case bool:
-		return "bool"
-	case int, int64, int32:
-		return "int"
-	case float64, float32:
-		return "decimal"
-	case json.Number:
-		if _, err := x.Int64(); err == nil {
-			return "int"
-		}
-		return "decimal"
-	case map[string]any:
-		return "object"
-	case []any:
-		return "list"
-	case time.Time:
-		return "timestamp"
-	}
-	return fmt.Sprintf("%T", v)
-}
+func typeName(v any) string { return value.TypeName(v) }

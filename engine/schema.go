@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/funcstack/funcstack/engine/value"
+
 // JSONSchema returns a JSON Schema (2020-12) of the definition format,
 // built from the step registry, for editors and other tools. The compiler
 // remains the authority: it also checks scopes, names and expressions.
@@ -58,7 +60,7 @@ func JSONSchema() map[string]any {
 	inputField := map[string]any{
 		"type": "object", "required": []string{"name", "type"}, "additionalProperties": false,
 		"properties": map[string]any{
-			"name": name, "type": map[string]any{"enum": inputTypes}, "description": str,
+			"name": name, "type": map[string]any{"enum": value.InputTypes()}, "description": str,
 			"required": map[string]any{"type": "boolean"}, "list": map[string]any{"type": "boolean"},
 			"default": map[string]any{}, "min": map[string]any{"type": "number"}, "max": map[string]any{"type": "number"},
 			"values":    map[string]any{"type": "array", "items": str},

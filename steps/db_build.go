@@ -17,6 +17,7 @@ import (
 	"github.com/expr-lang/expr/types"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // This file holds what the db.* steps share: the table and column model
@@ -29,26 +30,20 @@ import (
 // $2, … on PostgreSQL as they are built.
 
 // dialect is the SQL dialect of the database a statement runs on.
-type dialect uint8
+type dialect = value.Dialect
 
 const (
-	dSQLite dialect = iota
-	dPostgres
+	dSQLite   = value.SQLite
+	dPostgres = value.Postgres
 )
-
-func (d dialect) String() string {
-	if d == dPostgres {
-		return "postgres"
-	}
-	return "sqlite"
-}
 
 // dbColumn is one column of a user table.
 type dbColumn struct {
 	table    string
 	name     string
 	q        string // the quoted name
-	typ      string // text, email, uuid, int, decimal, bool, timestamp, json
+	typ      string // the type's name (text, int, …)
+	vt       value.Type
 	required bool
 	hasDef   bool
 	// system columns (id, created_at, updated_at) are kept by the engine.
@@ -87,7 +82,11 @@ func tableOf(d *engine.Definition) *dbTable {
 	}
 	t := &dbTable{name: d.Name, q: quoteIdent(d.Name), uuidID: d.IDType == "uuid", byName: map[string]*dbColumn{}}
 	add := func(name, typ string, required, hasDef, system bool) *dbColumn {
-		c := &dbColumn{table: d.Name, name: name, q: quoteIdent(name), typ: typ, required: required, hasDef: hasDef, system: system}
+		vt := value.Usable(typ)
+		if vt == nil || vt.Column(value.SQLite) == "" {
+			vt = value.JSON // the table check reports the type; read and write as JSON meanwhile
+		}
+		c := &dbColumn{table: d.Name, name: name, q: quoteIdent(name), typ: typ, vt: vt, required: required, hasDef: hasDef, system: system}
 		t.cols = append(t.cols, c)
 		t.byName[name] = c
 		t.names = append(t.names, name)
@@ -321,11 +320,7 @@ func connect(s *engine.State) (dbConn, error) {
 	if db == nil {
 		return dbConn{}, noDatabase()
 	}
-	d := dSQLite
-	if db.Dialect() == "postgres" {
-		d = dPostgres
-	}
-	return dbConn{q: s.Querier(), d: d}, nil
+	return dbConn{q: s.Querier(), d: value.DialectOf(db.Dialect())}, nil
 }
 
 // CodeNoDatabase is the code of a db step run without a database.

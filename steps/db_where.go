@@ -3,6 +3,7 @@ package steps
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -10,6 +11,7 @@ import (
 	"github.com/expr-lang/expr/types"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // A where is an expression over <table>.<column> and stack variables. The
@@ -218,7 +220,7 @@ func (wc *whereCompiler) pred(n ast.Node) (wnode, error) {
 			return nil, err
 		}
 		if c != nil {
-			if c.typ != "bool" {
+			if c.vt != value.Bool {
 				return nil, wc.fail(n, "is a %s column, not a condition; compare it, e.g. %s == …", c.typ, n.String())
 			}
 			return &wBoolCol{col: c}, nil
@@ -262,7 +264,7 @@ func (wc *whereCompiler) compare(x *ast.BinaryNode) (wnode, error) {
 		if c == nil || op == "==" || op == "!=" {
 			continue
 		}
-		if c.typ == "bool" || c.typ == "json" {
+		if !c.vt.Info().Ordered {
 			return nil, wc.fail(x, "orders a %s column; %s columns can only be compared with == and !=", c.typ, c.typ)
 		}
 	}
@@ -291,7 +293,7 @@ func (wc *whereCompiler) in(x *ast.BinaryNode) (wnode, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.typ == "json" {
+	if c.vt == value.JSON {
 		return nil, wc.fail(x, "tests a json column with in; compare it with == instead")
 	}
 	return &wIn{col: c, list: list, text: x.String()}, nil
@@ -314,8 +316,8 @@ func (wc *whereCompiler) like(x *ast.BinaryNode) (wnode, error) {
 		}
 		return nil, wc.misuse(x.Left)
 	}
-	if c.typ != "text" && c.typ != "email" {
-		return nil, wc.fail(x, "searches a %s column; %s works on text and email columns", c.typ, x.Operator)
+	if !c.vt.Info().Searchable {
+		return nil, wc.fail(x, "searches a %s column; %s works on %s columns", c.typ, x.Operator, strings.Join(searchable(), " and "))
 	}
 	if wc.touches(x.Right) {
 		return nil, wc.fail(x.Right, "reads a column; search for a value")
@@ -427,20 +429,22 @@ func literal(n ast.Node) (any, bool) {
 func columnTypes(t *dbTable) types.Map {
 	m := types.Map{}
 	for _, c := range t.cols {
-		var typ types.Type = types.Any
-		switch c.typ {
-		case "int":
-			typ = types.Int
-		case "decimal":
-			typ = types.Float
-		case "bool":
-			typ = types.Bool
-		case "text", "email", "uuid":
-			typ = types.String
-		}
+		typ := c.vt.ExprType()
 		m[c.name] = typ
 	}
 	return m
+}
+
+// searchable names the column types contains, startsWith and endsWith
+// search.
+func searchable() []string {
+	var out []string
+	for _, n := range value.ColumnTypes() {
+		if value.Lookup(n).Info().Searchable {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // compileWhereField compiles a where field of a step over table t.

@@ -7,40 +7,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // EncodeJSON encodes v compactly, without HTML escaping, as stored JSON
-// columns hold it.
-func EncodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
+// columns hold it (value.EncodeJSON).
+func EncodeJSON(v any) ([]byte, error) { return value.EncodeJSON(v) }
 
 // HasNUL reports whether encoded JSON holds a NUL character, which
-// PostgreSQL's JSONB and TEXT cannot store.
-// The text \u0000 itself (written \\u0000) is not one.
-func HasNUL(b []byte) bool {
-	for i := 0; ; {
-		j := bytes.Index(b[i:], []byte(`\u0000`))
-		if j < 0 {
-			return false
-		}
-		k := i + j
-		n := 0 // backslashes ending at k: an odd count makes k's an escape
-		for p := k; p >= 0 && b[p] == '\\'; p-- {
-			n++
-		}
-		if n%2 == 1 {
-			return true
-		}
-		i = k + 1
-	}
-}
+// PostgreSQL's JSONB and TEXT cannot store (value.HasNUL).
+func HasNUL(b []byte) bool { return value.HasNUL(b) }
 
 // marshalJSON is EncodeJSON with NUL characters replaced by U+FFFD: the
 // execution records keep what they can rather than fail.

@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // Dialects.
@@ -390,7 +391,7 @@ func (s *Store) rebind(q string) string {
 
 // TimeFormat is how SQLite columns of type timestamp hold times: UTC, fixed
 // width, so that text order is time order.
-const TimeFormat = "2006-01-02T15:04:05.000000Z"
+const TimeFormat = value.TimeFormat
 
 // FormatTime formats t for a SQLite timestamp column.
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
@@ -405,28 +406,4 @@ func (s *Store) timeArg(t time.Time) any {
 
 // ScanTime reads a timestamp column as scanned into an any (a time on
 // PostgreSQL, TimeFormat text on SQLite); NULL is the zero time.
-func ScanTime(v any) (time.Time, error) {
-	switch t := v.(type) {
-	case nil:
-		return time.Time{}, nil
-	case time.Time:
-		return t.UTC(), nil
-	case string:
-		return parseTimeText(t)
-	case []byte:
-		return parseTimeText(string(t))
-	}
-	return time.Time{}, fmt.Errorf("unexpected timestamp value %T", v)
-}
-
-func parseTimeText(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	for _, f := range []string{TimeFormat, time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
-		if t, err := time.Parse(f, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("stored value %q is not a timestamp", s)
-}
+func ScanTime(v any) (time.Time, error) { return value.ScanTime(v) }

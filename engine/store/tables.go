@@ -7,14 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // tableSpec is the schema of one user table as applied, kept as JSON in
@@ -59,56 +56,11 @@ func (t *tableSpec) index(name string) *indexSpec {
 	return nil
 }
 
-// ColumnType returns the SQL type a column of the given definition type has
-// on dialect ("" for an unknown type). The db.* steps rely on this mapping.
-func ColumnType(dialect, typ string) string {
-	pg := dialect == DialectPostgres
-	switch typ {
-	case "text", "email":
-		return "TEXT"
-	case "int":
-		if pg {
-			return "BIGINT"
-		}
-		return "INTEGER"
-	case "decimal":
-		if pg {
-			return "DOUBLE PRECISION"
-		}
-		return "REAL"
-	case "bool":
-		if pg {
-			return "BOOLEAN"
-		}
-		return "INTEGER"
-	case "timestamp":
-		if pg {
-			return "TIMESTAMPTZ"
-		}
-		return "TEXT"
-	case "json":
-		if pg {
-			return "JSONB"
-		}
-		return "TEXT"
-	case "uuid":
-		if pg {
-			return "UUID"
-		}
-		return "TEXT"
-	}
-	return ""
-}
+// vdialect is the store's dialect in the value registry's terms.
+func (s *Store) vdialect() value.Dialect { return value.DialectOf(s.dialect) }
 
-// nowDefault is the SQL default of created_at and updated_at, and of
-// timestamp columns whose default is "now".
-func (s *Store) nowDefault() string {
-	if s.dialect == DialectPostgres {
-		return "CURRENT_TIMESTAMP"
-	}
-	// %f is SS.SSS; three more zeros make the fixed-width TimeFormat.
-	return "(strftime('%Y-%m-%dT%H:%M:%f000Z','now'))"
-}
+// nowDefault is the SQL default of created_at and updated_at.
+func (s *Store) nowDefault() string { return value.NowDefault(s.vdialect()) }
 
 // IndexName is the name of the index over cols of table.
 func IndexName(table string, cols []string) string {
@@ -144,12 +96,13 @@ func (s *Store) specOf(d *engine.Definition) (*tableSpec, error) {
 			return nil, fmt.Errorf("%s: column %q is defined twice (id, created_at and updated_at are kept by the engine)", where, f.Name)
 		}
 		seen[f.Name] = true
-		if ColumnType(s.dialect, f.Type) == "" {
-			return nil, fmt.Errorf("%s: column %s has unknown type %q; use text, int, decimal, bool, timestamp, json, uuid or email", where, f.Name, f.Type)
+		typ := value.Usable(f.Type)
+		if typ == nil || typ.Column(s.vdialect()) == "" {
+			return nil, fmt.Errorf("%s: column %s has %s", where, f.Name, value.Unknown(f.Type, value.ColumnTypes()))
 		}
 		c := columnSpec{Name: f.Name, Type: f.Type, Required: f.Required, Unique: f.Unique}
 		if len(f.Default) > 0 {
-			lit, err := s.defaultLiteral(f.Type, f.Default)
+			lit, err := typ.Literal(bytes.TrimSpace(f.Default), s.vdialect())
 			if err != nil {
 				return nil, fmt.Errorf("%s.default: column %s: %v", where, f.Name, err)
 			}
@@ -179,109 +132,12 @@ func (s *Store) specOf(d *engine.Definition) (*tableSpec, error) {
 	return t, nil
 }
 
-// quoteLiteral writes s as a SQL string literal.
-func quoteLiteral(s string) (string, error) {
-	if strings.IndexByte(s, 0) >= 0 {
-		return "", errors.New("text holds a NUL character, which the database cannot store")
-	}
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'", nil
-}
-
-// defaultLiteral turns a JSON default into a SQL literal of the column
-// type. Only values that decode as the type are accepted, and strings are
-// quoted, so nothing from the definition reaches SQL as code.
-func (s *Store) defaultLiteral(typ string, raw json.RawMessage) (string, error) {
-	raw = bytes.TrimSpace(raw)
-	if string(raw) == "null" {
-		return "", nil
-	}
-	pg := s.dialect == DialectPostgres
-	var str string
-	isStr := json.Unmarshal(raw, &str) == nil
-	switch typ {
-	case "text", "email":
-		if !isStr {
-			return "", fmt.Errorf("default %s is not text; write it in quotes", raw)
-		}
-		return quoteLiteral(str)
-	case "int":
-		var n json.Number
-		if err := json.Unmarshal(raw, &n); err != nil {
-			return "", fmt.Errorf("default %s is not an integer", raw)
-		}
-		i, err := strconv.ParseInt(n.String(), 10, 64)
-		if err != nil {
-			return "", fmt.Errorf("default %s is not a 64-bit integer", raw)
-		}
-		return strconv.FormatInt(i, 10), nil
-	case "decimal":
-		var f float64
-		if err := json.Unmarshal(raw, &f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			return "", fmt.Errorf("default %s is not a number", raw)
-		}
-		lit := strconv.FormatFloat(f, 'g', -1, 64)
-		if !strings.ContainsAny(lit, ".e") {
-			lit += ".0"
-		}
-		return lit, nil
-	case "bool":
-		var b bool
-		if err := json.Unmarshal(raw, &b); err != nil {
-			return "", fmt.Errorf("default %s is not true or false", raw)
-		}
-		switch {
-		case pg && b:
-			return "TRUE", nil
-		case pg:
-			return "FALSE", nil
-		case b:
-			return "1", nil
-		}
-		return "0", nil
-	case "timestamp":
-		if !isStr {
-			return "", fmt.Errorf("default %s is not a timestamp; write \"now\" or a time like \"2024-01-31T12:00:00Z\"", raw)
-		}
-		if strings.EqualFold(str, "now") {
-			return s.nowDefault(), nil
-		}
-		t, err := time.Parse(time.RFC3339Nano, str)
-		if err != nil {
-			return "", fmt.Errorf("default %q is not a timestamp; write \"now\" or an RFC 3339 time like \"2024-01-31T12:00:00Z\"", str)
-		}
-		if pg {
-			return quoteLiteral(t.UTC().Format(time.RFC3339Nano))
-		}
-		return quoteLiteral(FormatTime(t))
-	case "json":
-		var v any
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return "", fmt.Errorf("default is not JSON: %v", err)
-		}
-		b, err := marshalJSON(v)
-		if err != nil {
-			return "", err
-		}
-		return quoteLiteral(string(b))
-	case "uuid":
-		if !isStr {
-			return "", fmt.Errorf("default %s is not a UUID; write it in quotes", raw)
-		}
-		u, err := uuid.Parse(str)
-		if err != nil {
-			return "", fmt.Errorf("default %q is not a UUID", str)
-		}
-		return quoteLiteral(u.String())
-	}
-	return "", fmt.Errorf("unknown type %q", typ)
-}
-
 // columnDef is the column's definition in CREATE TABLE or ADD COLUMN.
 func (s *Store) columnDef(table string, c *columnSpec, withUnique bool) string {
 	var b strings.Builder
 	b.WriteString(quoteIdent(c.Name))
 	b.WriteByte(' ')
-	b.WriteString(ColumnType(s.dialect, c.Type))
+	b.WriteString(value.Lookup(c.Type).Column(s.vdialect()))
 	if c.Required {
 		b.WriteString(" NOT NULL")
 	}
@@ -311,7 +167,7 @@ func (s *Store) createTableSQL(name string, t *tableSpec) string {
 	for i := range t.Columns {
 		cols = append(cols, s.columnDef(t.Name, &t.Columns[i], true))
 	}
-	ts := ColumnType(s.dialect, "timestamp")
+	ts := value.Timestamp.Column(s.vdialect())
 	cols = append(cols,
 		`"created_at" `+ts+` NOT NULL DEFAULT `+s.nowDefault(),
 		`"updated_at" `+ts+` NOT NULL DEFAULT `+s.nowDefault())
