@@ -1,11 +1,11 @@
 package steps
 
 import (
-	"time"
-
 	"github.com/google/uuid"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/tables"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 func init() {
@@ -23,39 +23,6 @@ func init() {
 		Compile: triggered(actInsert, compileAdd),
 	})
 }
-
-// insertColumns are the columns an insert of data sets: the id when the
-// engine makes it (uuid tables), data's, created_at and updated_at.
-func insertColumns(t *dbTable, data []*dbColumn) []*dbColumn {
-	var cols []*dbColumn
-	if t.uuidID {
-		cols = append(cols, t.id)
-	}
-	cols = append(cols, data...)
-	return append(cols, t.created, t.updated)
-}
-
-// writeInsert writes INSERT INTO t (cols) VALUES (?, …), … for rows rows,
-// without arguments.
-func writeInsert(b *sqlBuilder, t *dbTable, cols []*dbColumn, rows int) {
-	b.w("INSERT INTO " + t.q + " (" + selectList(cols) + ") VALUES ")
-	for r := 0; r < rows; r++ {
-		if r > 0 {
-			b.w(", ")
-		}
-		b.w("(")
-		for i := range cols {
-			if i > 0 {
-				b.w(", ")
-			}
-			b.ph()
-		}
-		b.w(")")
-	}
-}
-
-// now is the time of a write, as kept in created_at and updated_at.
-func now(d dialect) any { return timeArg(time.Now(), d) }
 
 // newID returns the id of a new record of a uuid table.
 func newID() string {
@@ -82,8 +49,8 @@ func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 	for _, ke := range data {
 		given[ke.Key] = true
 	}
-	t.checkRequired(c, "data", given)
-	all := insertColumns(t, cols)
+	checkRequired(c, t, "data", given)
+	all := t.InsertColumns(cols)
 	static := insertReturning(t, all)
 	return func(s *engine.State) (any, error) {
 		conn, err := connect(s)
@@ -91,13 +58,13 @@ func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 			return nil, err
 		}
 		args := make([]any, 0, len(all))
-		if t.uuidID {
+		if t.UUIDID {
 			args = append(args, newID())
 		}
 		if args, err = evalValues(s, cols, data, conn.d, args, false); err != nil {
 			return nil, err
 		}
-		ts := now(conn.d)
+		ts := tables.Now(conn.d)
 		args = append(args, ts, ts)
 		query := static[conn.d]
 		// A null for a column with a default takes the default: leave
@@ -108,9 +75,9 @@ func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 			if v != nil {
 				continue
 			}
-			if col.hasDef {
+			if col.HasDefault {
 				skip = append(skip, i)
-			} else if col.required {
+			} else if col.Required {
 				return nil, requiredNull(col, data[i].Expr)
 			}
 		}
@@ -119,11 +86,11 @@ func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 		}
 		rows, err := conn.q.QueryContext(s.Context(), query, args...)
 		if err != nil {
-			return nil, dbError(t, err)
+			return nil, tables.DBError(t, err)
 		}
-		rec, err := scanOne(rows, t.cols)
+		rec, err := tables.ScanOne(rows, t.Cols)
 		if err != nil {
-			return nil, dbError(t, err)
+			return nil, tables.DBError(t, err)
 		}
 		if as != "" {
 			s.Set(as, rec)
@@ -132,19 +99,19 @@ func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 	}
 }
 
-func requiredNull(col *dbColumn, e *engine.Expr) error {
-	return &engine.Error{Code: engine.CodeInvalidInput, Path: e.Path, Message: col.label() + " is required; " + quote(e.Source) + " gave null"}
+func requiredNull(col *tables.Column, e *engine.Expr) error {
+	return &engine.Error{Code: engine.CodeInvalidInput, Path: e.Path, Message: col.Label() + " is required; " + quote(e.Source) + " gave null"}
 }
 
 // dropColumns rebuilds a single-row insert without the data columns at
 // skip (indexes into data).
-func dropColumns(t *dbTable, all []*dbColumn, args []any, data []*dbColumn, skip []int, d dialect) (string, []any) {
+func dropColumns(t *tables.Table, all []*tables.Column, args []any, data []*tables.Column, skip []int, d value.Dialect) (string, []any) {
 	off := len(all) - len(data) - 2 // data columns start here
 	drop := map[int]bool{}
 	for _, i := range skip {
 		drop[off+i] = true
 	}
-	var cols []*dbColumn
+	var cols []*tables.Column
 	var kept []any
 	for i, c := range all {
 		if !drop[i] {
@@ -152,17 +119,17 @@ func dropColumns(t *dbTable, all []*dbColumn, args []any, data []*dbColumn, skip
 			kept = append(kept, args[i])
 		}
 	}
-	b := &sqlBuilder{d: d}
-	writeInsert(b, t, cols, 1)
-	b.w(" RETURNING " + selectList(t.cols))
+	b := &tables.Builder{D: d}
+	tables.WriteInsert(b, t, cols, 1)
+	b.W(" RETURNING " + tables.SelectList(t.Cols))
 	return b.String(), kept
 }
 
 // insertReturning is the one-row INSERT of cols into t giving back the
 // whole record, for both dialects.
-func insertReturning(t *dbTable, cols []*dbColumn) perDialect {
-	return buildBoth(func(b *sqlBuilder) {
-		writeInsert(b, t, cols, 1)
-		b.w(" RETURNING " + selectList(t.cols))
+func insertReturning(t *tables.Table, cols []*tables.Column) tables.PerDialect {
+	return tables.BuildBoth(func(b *tables.Builder) {
+		tables.WriteInsert(b, t, cols, 1)
+		b.W(" RETURNING " + tables.SelectList(t.Cols))
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/expr-lang/expr/types"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/tables"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 func init() {
@@ -41,9 +43,9 @@ func compileBulk(c *engine.StepCompiler) engine.RunFunc {
 		return nil
 	}
 	trig := bulkTriggers(c, t, op)
-	var required []*dbColumn
-	for _, col := range t.cols {
-		if col.required && !col.system && !col.hasDef {
+	var required []*tables.Column
+	for _, col := range t.Cols {
+		if col.Required && !col.System && !col.HasDefault {
 			required = append(required, col)
 		}
 	}
@@ -86,7 +88,7 @@ func compileBulk(c *engine.StepCompiler) engine.RunFunc {
 				}
 				res, err := q.ExecContext(s.Context(), st.sql, st.args...)
 				if err != nil {
-					return dbError(t, err)
+					return tables.DBError(t, err)
 				}
 				k, _ := res.RowsAffected()
 				n += int(k)
@@ -116,26 +118,26 @@ type stmtArgs struct {
 func itemObject(v any, path string, i int) (map[string]any, error) {
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: fmt.Sprintf("items[%d] is %s; expected an object of columns", i, describe(v))}
+		return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: fmt.Sprintf("items[%d] is %s; expected an object of columns", i, value.Describe(v))}
 	}
 	return obj, nil
 }
 
-func bulkAdd(t *dbTable, list []any, required []*dbColumn, d dialect, path string) ([]stmtArgs, error) {
+func bulkAdd(t *tables.Table, list []any, required []*tables.Column, d value.Dialect, path string) ([]stmtArgs, error) {
 	var out []stmtArgs
-	var cols []*dbColumn
+	var cols []*tables.Column
 	var sig string
 	var rows [][]any
 	flush := func() {
 		if len(rows) == 0 {
 			return
 		}
-		all := insertColumns(t, cols)
+		all := t.InsertColumns(cols)
 		per := max(1, maxParams/len(all))
 		for start := 0; start < len(rows); start += per {
 			chunk := rows[start:min(start+per, len(rows))]
-			b := &sqlBuilder{d: d}
-			writeInsert(b, t, all, len(chunk))
+			b := &tables.Builder{D: d}
+			tables.WriteInsert(b, t, all, len(chunk))
 			args := make([]any, 0, len(chunk)*len(all))
 			for _, r := range chunk {
 				args = append(args, r...)
@@ -144,7 +146,7 @@ func bulkAdd(t *dbTable, list []any, required []*dbColumn, d dialect, path strin
 		}
 		rows = nil
 	}
-	ts := now(d)
+	ts := tables.Now(d)
 	for i, it := range list {
 		obj, err := itemObject(it, path, i)
 		if err != nil {
@@ -153,7 +155,7 @@ func bulkAdd(t *dbTable, list []any, required []*dbColumn, d dialect, path strin
 		where := fmt.Sprintf("items[%d]", i)
 		// Nulls for columns with a default take the default: leave them out.
 		for k, v := range obj {
-			if col := t.byName[k]; v == nil && col != nil && col.hasDef {
+			if col := t.ByName[k]; v == nil && col != nil && col.HasDefault {
 				obj = withoutNulls(t, obj)
 				break
 			}
@@ -163,13 +165,13 @@ func bulkAdd(t *dbTable, list []any, required []*dbColumn, d dialect, path strin
 			return nil, err
 		}
 		for _, col := range required {
-			if _, ok := obj[col.name]; !ok {
-				return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: fmt.Sprintf("%s: %s is required and has no default", where, col.label())}
+			if _, ok := obj[col.Name]; !ok {
+				return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: fmt.Sprintf("%s: %s is required and has no default", where, col.Label())}
 			}
 		}
 		var sb strings.Builder
 		for _, col := range icols {
-			sb.WriteString(col.name)
+			sb.WriteString(col.Name)
 			sb.WriteByte(',')
 		}
 		if sb.String() != sig || rows == nil {
@@ -177,7 +179,7 @@ func bulkAdd(t *dbTable, list []any, required []*dbColumn, d dialect, path strin
 			cols, sig = icols, sb.String()
 		}
 		row := make([]any, 0, len(args)+3)
-		if t.uuidID {
+		if t.UUIDID {
 			row = append(row, newID())
 		}
 		rows = append(rows, append(append(row, args...), ts, ts))
@@ -186,10 +188,10 @@ func bulkAdd(t *dbTable, list []any, required []*dbColumn, d dialect, path strin
 	return out, nil
 }
 
-func withoutNulls(t *dbTable, obj map[string]any) map[string]any {
+func withoutNulls(t *tables.Table, obj map[string]any) map[string]any {
 	out := make(map[string]any, len(obj))
 	for k, v := range obj {
-		if col := t.byName[k]; v == nil && col != nil && col.hasDef {
+		if col := t.ByName[k]; v == nil && col != nil && col.HasDefault {
 			continue
 		}
 		out[k] = v
@@ -197,10 +199,10 @@ func withoutNulls(t *dbTable, obj map[string]any) map[string]any {
 	return out
 }
 
-func bulkPatch(t *dbTable, list []any, d dialect, path string) ([]stmtArgs, error) {
+func bulkPatch(t *tables.Table, list []any, d value.Dialect, path string) ([]stmtArgs, error) {
 	var out []stmtArgs
 	cache := map[string]string{}
-	ts := now(d)
+	ts := tables.Now(d)
 	for i, it := range list {
 		obj, err := itemObject(it, path, i)
 		if err != nil {
@@ -211,7 +213,7 @@ func bulkPatch(t *dbTable, list []any, d dialect, path string) ([]stmtArgs, erro
 		if !ok || idv == nil {
 			return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: where + ": has no id; patch items are objects with id and the columns to change"}
 		}
-		idArg, err := encode(t.id, idv, d)
+		idArg, err := tables.Encode(t.ID, idv, d)
 		if err != nil {
 			return nil, prefixErr(path, where, err)
 		}
@@ -227,22 +229,13 @@ func bulkPatch(t *dbTable, list []any, d dialect, path string) ([]stmtArgs, erro
 		}
 		var sig strings.Builder
 		for _, col := range cols {
-			sig.WriteString(col.name)
+			sig.WriteString(col.Name)
 			sig.WriteByte(',')
 		}
 		q, ok := cache[sig.String()]
 		if !ok {
-			b := &sqlBuilder{d: d}
-			b.w("UPDATE " + t.q + " SET ")
-			for _, col := range cols {
-				b.w(col.q + " = ")
-				b.ph()
-				b.w(", ")
-			}
-			b.w(t.updated.q + " = ")
-			b.ph()
-			b.w(" WHERE " + t.id.q + " = ")
-			b.ph()
+			b := &tables.Builder{D: d}
+			tables.WriteUpdate(b, t, cols, false)
 			q = b.String()
 			cache[sig.String()] = q
 		}
@@ -251,7 +244,7 @@ func bulkPatch(t *dbTable, list []any, d dialect, path string) ([]stmtArgs, erro
 	return out, nil
 }
 
-func bulkDelete(t *dbTable, list []any, d dialect, path string) ([]stmtArgs, error) {
+func bulkDelete(t *tables.Table, list []any, d value.Dialect, path string) ([]stmtArgs, error) {
 	ids := make([]any, 0, len(list))
 	for i, it := range list {
 		if obj, ok := it.(map[string]any); ok {
@@ -260,7 +253,7 @@ func bulkDelete(t *dbTable, list []any, d dialect, path string) ([]stmtArgs, err
 		if it == nil {
 			return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: fmt.Sprintf("items[%d] has no id; delete items are ids or objects with id", i)}
 		}
-		a, err := encode(t.id, it, d)
+		a, err := tables.Encode(t.ID, it, d)
 		if err != nil {
 			return nil, prefixErr(path, fmt.Sprintf("items[%d]", i), err)
 		}
@@ -269,15 +262,15 @@ func bulkDelete(t *dbTable, list []any, d dialect, path string) ([]stmtArgs, err
 	var out []stmtArgs
 	for start := 0; start < len(ids); start += maxParams {
 		chunk := ids[start:min(start+maxParams, len(ids))]
-		b := &sqlBuilder{d: d}
-		b.w("DELETE FROM " + t.q + " WHERE " + t.id.q + " IN (")
+		b := &tables.Builder{D: d}
+		b.W("DELETE FROM " + t.Q + " WHERE " + t.ID.Q + " IN (")
 		for i := range chunk {
 			if i > 0 {
-				b.w(", ")
+				b.W(", ")
 			}
-			b.ph()
+			b.Ph()
 		}
-		b.w(")")
+		b.W(")")
 		out = append(out, stmtArgs{b.String(), chunk})
 	}
 	return out, nil

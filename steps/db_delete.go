@@ -1,6 +1,9 @@
 package steps
 
-import "github.com/funcstack/funcstack/engine"
+import (
+	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/tables"
+)
 
 func init() {
 	engine.Register(&engine.StepType{
@@ -19,9 +22,9 @@ func init() {
 			if t == nil || id == nil {
 				return nil
 			}
-			stmt := buildBoth(func(b *sqlBuilder) {
-				b.w("DELETE FROM " + t.q + " WHERE " + t.id.q + " = ")
-				b.ph()
+			stmt := tables.BuildBoth(func(b *tables.Builder) {
+				b.W("DELETE FROM " + t.Q + " WHERE " + t.ID.Q + " = ")
+				b.Ph()
 			})
 			return func(s *engine.State) (any, error) {
 				conn, err := connect(s)
@@ -34,7 +37,7 @@ func init() {
 				}
 				res, err := conn.q.ExecContext(s.Context(), stmt[conn.d], arg)
 				if err != nil {
-					return nil, dbError(t, err)
+					return nil, tables.DBError(t, err)
 				}
 				n, _ := res.RowsAffected()
 				return int(n), nil

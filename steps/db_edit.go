@@ -5,6 +5,8 @@ import (
 	"sort"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/tables"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 func init() {
@@ -52,11 +54,11 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 	// variable as, or a trace); else a plain UPDATE is enough. On SQLite
 	// too, UPDATE … RETURNING is cheaper than an UPDATE and a SELECT by id
 	// (docs/benchmarks.md §12).
-	static := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, cols, true) })
-	plain := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, cols, false) })
-	selectByID := buildBoth(func(b *sqlBuilder) {
-		b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE " + t.id.q + " = ")
-		b.ph()
+	static := tables.BuildBoth(func(b *tables.Builder) { tables.WriteUpdate(b, t, cols, true) })
+	plain := tables.BuildBoth(func(b *tables.Builder) { tables.WriteUpdate(b, t, cols, false) })
+	selectByID := tables.BuildBoth(func(b *tables.Builder) {
+		b.W("SELECT " + tables.SelectList(t.Cols) + " FROM " + t.Q + " WHERE " + t.ID.Q + " = ")
+		b.Ph()
 	})
 	return func(s *engine.State) (any, error) {
 		conn, err := connect(s)
@@ -86,29 +88,29 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 			if args, err = evalValues(s, cols, data, conn.d, args, true); err != nil {
 				return nil, err
 			}
-			args = append(args, now(conn.d))
+			args = append(args, tables.Now(conn.d))
 		}
 		args = append(args, idArg)
 		if !returning {
 			res, err := conn.q.ExecContext(s.Context(), query, args...)
 			if err != nil {
-				return nil, dbError(t, err)
+				return nil, tables.DBError(t, err)
 			}
 			if n, err := res.RowsAffected(); err == nil && n == 0 {
-				return nil, notFound(t, rawID)
+				return nil, tables.NotFound(t, rawID)
 			}
 			return nil, nil
 		}
 		rows, err := conn.q.QueryContext(s.Context(), query, args...)
 		if err != nil {
-			return nil, dbError(t, err)
+			return nil, tables.DBError(t, err)
 		}
-		rec, err := scanOne(rows, t.cols)
+		rec, err := tables.ScanOne(rows, t.Cols)
 		if err != nil {
-			return nil, dbError(t, err)
+			return nil, tables.DBError(t, err)
 		}
 		if rec == nil {
-			return nil, notFound(t, rawID)
+			return nil, tables.NotFound(t, rawID)
 		}
 		if as != "" {
 			s.Set(as, rec)
@@ -117,68 +119,47 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 	}
 }
 
-// writeUpdate writes UPDATE t SET cols = ?, updated_at = ? WHERE id = ?,
-// with RETURNING every column when returning.
-func writeUpdate(b *sqlBuilder, t *dbTable, cols []*dbColumn, returning bool) {
-	b.w("UPDATE " + t.q + " SET ")
-	for _, col := range cols {
-		if col != nil {
-			b.w(col.q)
-		}
-		b.w(" = ")
-		b.ph()
-		b.w(", ")
-	}
-	b.w(t.updated.q + " = ")
-	b.ph()
-	b.w(" WHERE " + t.id.q + " = ")
-	b.ph()
-	if returning {
-		b.w(" RETURNING " + selectList(t.cols))
-	}
-}
-
 // dynamicUpdate evaluates a patch's data expression and writes the update
 // of its keys ("" when it has none).
-func dynamicUpdate(s *engine.State, t *dbTable, e *engine.Expr, d dialect, returning bool) (string, []any, error) {
+func dynamicUpdate(s *engine.State, t *tables.Table, e *engine.Expr, d value.Dialect, returning bool) (string, []any, error) {
 	v, err := s.Eval(e)
 	if err != nil {
 		return "", nil, err
 	}
 	obj, ok := v.(map[string]any)
 	if !ok && v != nil {
-		return "", nil, &engine.Error{Code: engine.CodeInvalidInput, Path: e.Path, Message: fmt.Sprintf("%s gave %s; data must be an object of columns to change", quote(e.Source), describe(v))}
+		return "", nil, &engine.Error{Code: engine.CodeInvalidInput, Path: e.Path, Message: fmt.Sprintf("%s gave %s; data must be an object of columns to change", quote(e.Source), value.Describe(v))}
 	}
 	cols, args, err := objectValues(t, obj, d, e.Path, "")
 	if err != nil || len(cols) == 0 {
 		return "", nil, err
 	}
-	args = append(args, now(d))
-	b := &sqlBuilder{d: d}
-	writeUpdate(b, t, cols, returning)
+	args = append(args, tables.Now(d))
+	b := &tables.Builder{D: d}
+	tables.WriteUpdate(b, t, cols, returning)
 	return b.String(), args, nil
 }
 
 // objectValues checks an object's keys against t's writable columns and
 // encodes its values, keys sorted. where names the object in errors.
-func objectValues(t *dbTable, obj map[string]any, d dialect, path, where string) ([]*dbColumn, []any, error) {
+func objectValues(t *tables.Table, obj map[string]any, d value.Dialect, path, where string) ([]*tables.Column, []any, error) {
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	cols := make([]*dbColumn, 0, len(keys))
+	cols := make([]*tables.Column, 0, len(keys))
 	args := make([]any, 0, len(keys)+2)
 	for _, k := range keys {
-		col, err := t.writableAt(k)
+		col, err := t.Writable(k)
 		if err != nil {
 			return nil, nil, prefixErr(path, where, err)
 		}
 		v := obj[k]
-		if v == nil && col.required {
-			return nil, nil, prefixErr(path, where, &codecError{col.label() + " is required and cannot be set to null"})
+		if v == nil && col.Required {
+			return nil, nil, prefixErr(path, where, &tables.CodecError{Msg: col.Label() + " is required and cannot be set to null"})
 		}
-		a, err := encode(col, v, d)
+		a, err := tables.Encode(col, v, d)
 		if err != nil {
 			return nil, nil, prefixErr(path, where, err)
 		}
@@ -189,10 +170,10 @@ func objectValues(t *dbTable, obj map[string]any, d dialect, path, where string)
 }
 
 func prefixErr(path, where string, err error) error {
-	if ce, ok := err.(*codecError); ok && where != "" {
-		err = &codecError{where + ": " + ce.msg}
+	if ce, ok := err.(*tables.CodecError); ok && where != "" {
+		err = &tables.CodecError{Msg: where + ": " + ce.Msg}
 	}
-	return valueError(path, err)
+	return tables.ValueError(path, err)
 }
 
 func isJSONString(raw []byte) bool {

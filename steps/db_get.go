@@ -2,6 +2,8 @@ package steps
 
 import (
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/tables"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 func init() {
@@ -33,7 +35,7 @@ func compileGet(c *engine.StepCompiler) engine.RunFunc {
 	if t == nil {
 		return nil
 	}
-	var byCols []*dbColumn
+	var byCols []*tables.Column
 	if c.Has("by") {
 		if len(by) == 0 {
 			c.Errorf("by", "bad_value", "by is empty; name at least one column, e.g. {\"email\": \"input.email\"}")
@@ -52,30 +54,30 @@ func compileGet(c *engine.StepCompiler) engine.RunFunc {
 	var byNames []string
 	for _, col := range byCols {
 		if col != nil {
-			byNames = append(byNames, col.name)
+			byNames = append(byNames, col.Name)
 		}
 	}
-	oneRow := t.determines(byNames)
-	// [dialect][in a transaction]
+	oneRow := t.Determines(byNames)
+	// [value.Dialect][in a transaction]
 	var stmts [2][2]string
 	for _, tx := range []int{0, 1} {
-		q := buildBoth(func(b *sqlBuilder) {
-			b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE ")
+		q := tables.BuildBoth(func(b *tables.Builder) {
+			b.W("SELECT " + tables.SelectList(t.Cols) + " FROM " + t.Q + " WHERE ")
 			if id != nil {
-				b.w(t.id.q + " = ")
-				b.ph()
+				b.W(t.ID.Q + " = ")
+				b.Ph()
 			} else {
-				b.eqAll(byCols)
+				b.EqAll(byCols)
 				if !oneRow {
-					b.w(" ORDER BY " + t.id.q) // the first match
+					b.W(" ORDER BY " + t.ID.Q) // the first match
 				}
 			}
-			b.w(" LIMIT 1")
-			if tx == 1 && b.d == dPostgres {
-				b.w(" FOR UPDATE")
+			b.W(" LIMIT 1")
+			if tx == 1 && b.D == value.Postgres {
+				b.W(" FOR UPDATE")
 			}
 		})
-		stmts[dSQLite][tx], stmts[dPostgres][tx] = q[dSQLite], q[dPostgres]
+		stmts[value.SQLite][tx], stmts[value.Postgres][tx] = q[value.SQLite], q[value.Postgres]
 	}
 	return func(s *engine.State) (any, error) {
 		conn, err := connect(s)
@@ -101,11 +103,11 @@ func compileGet(c *engine.StepCompiler) engine.RunFunc {
 		}
 		rows, err := conn.q.QueryContext(s.Context(), stmts[conn.d][tx], args...)
 		if err != nil {
-			return nil, dbError(t, err)
+			return nil, tables.DBError(t, err)
 		}
-		rec, err := scanOne(rows, t.cols)
+		rec, err := tables.ScanOne(rows, t.Cols)
 		if err != nil {
-			return nil, dbError(t, err)
+			return nil, tables.DBError(t, err)
 		}
 		var out any
 		if rec != nil {

@@ -7,6 +7,8 @@ import (
 	"github.com/expr-lang/expr/types"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/tables"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 func init() {
@@ -42,12 +44,12 @@ func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 		c.Declare(as)
 		return nil
 	}
-	cols := t.cols
+	cols := t.Cols
 	if c.Has("fields") {
 		cols = nil
 		seen := map[string]bool{}
 		for i, f := range fieldNames {
-			col := t.column(c, fmt.Sprintf("fields[%d]", i), f)
+			col := column(c, t, fmt.Sprintf("fields[%d]", i), f)
 			if col == nil {
 				continue
 			}
@@ -71,23 +73,23 @@ func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 	if !ok {
 		return nil
 	}
-	prefix := "SELECT " + selectList(cols) + " FROM " + t.q
-	countPrefix := "SELECT COUNT(*) FROM " + t.q
+	prefix := "SELECT " + tables.SelectList(cols) + " FROM " + t.Q
+	countPrefix := "SELECT COUNT(*) FROM " + t.Q
 	return func(s *engine.State) (any, error) {
 		conn, err := connect(s)
 		if err != nil {
 			return nil, err
 		}
-		b := &sqlBuilder{d: conn.d}
-		b.w(prefix)
+		b := &tables.Builder{D: conn.d}
+		b.W(prefix)
 		if where != nil {
-			b.w(" WHERE ")
-			if err := where.write(b, s); err != nil {
+			b.W(" WHERE ")
+			if err := where.Write(b, s); err != nil {
 				return nil, err
 			}
 		}
-		whereEnd, whereArgs := b.sb.Len(), len(b.args)
-		b.w(order[conn.d])
+		whereEnd, whereArgs := b.Len(), len(b.Args)
+		b.W(order[conn.d])
 		// At most max_items records are read: a query without a limit
 		// (or with a larger one) asks for one more, to tell the user,
 		// instead of reading a whole table into memory.
@@ -104,36 +106,36 @@ func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 		if capped {
 			n = maxItems + 1
 		}
-		b.w(" LIMIT ")
-		b.arg(int64(n))
+		b.W(" LIMIT ")
+		b.Arg(int64(n))
 		if offset != nil {
 			n, err := evalCount(s, offset, false)
 			if err != nil {
 				return nil, err
 			}
-			b.w(" OFFSET ")
-			b.arg(int64(n))
+			b.W(" OFFSET ")
+			b.Arg(int64(n))
 		}
 		query := b.String()
-		rows, err := conn.q.QueryContext(s.Context(), query, b.args...)
+		rows, err := conn.q.QueryContext(s.Context(), query, b.Args...)
 		if err != nil {
-			return nil, dbError(t, err)
+			return nil, tables.DBError(t, err)
 		}
-		items, err := scanRecords(rows, cols)
+		items, err := tables.ScanRecords(rows, cols)
 		if err != nil {
-			return nil, dbError(t, err)
+			return nil, tables.DBError(t, err)
 		}
 		if capped && len(items) > maxItems {
 			return nil, &engine.Error{Code: engine.CodeLimit, Message: fmt.Sprintf(
 				"db.query of %s matched more than %d records (limit max_items); give it a limit and page with offset, or narrow its where",
-				t.name, maxItems)}
+				t.Name, maxItems)}
 		}
 		var out any = items
 		if count {
 			var total int64
 			cq := countPrefix + query[len(prefix):whereEnd]
-			if err := conn.q.QueryRowContext(s.Context(), cq, b.args[:whereArgs]...).Scan(&total); err != nil {
-				return nil, dbError(t, err)
+			if err := conn.q.QueryRowContext(s.Context(), cq, b.Args[:whereArgs]...).Scan(&total); err != nil {
+				return nil, tables.DBError(t, err)
 			}
 			out = map[string]any{"items": items, "total": int(total)}
 		}
@@ -167,12 +169,12 @@ func evalCount(s *engine.State, e *engine.Expr, nullable bool) (int, error) {
 	return n, nil
 }
 
-// orderBy compiles a sort list to an ORDER BY clause per dialect. Rows are
+// orderBy compiles a sort list to an ORDER BY clause per value.Dialect. Rows are
 // always finally ordered by id, so that pages are stable. Nulls sort last
 // ascending and first descending (PostgreSQL's rule) on both databases.
-func orderBy(c *engine.StepCompiler, t *dbTable, spec []string) (perDialect, bool) {
+func orderBy(c *engine.StepCompiler, t *tables.Table, spec []string) (tables.PerDialect, bool) {
 	type key struct {
-		col  *dbColumn
+		col  *tables.Column
 		desc bool
 	}
 	var keys []key
@@ -181,7 +183,7 @@ func orderBy(c *engine.StepCompiler, t *dbTable, spec []string) (perDialect, boo
 	for i, s := range spec {
 		name, desc := strings.CutPrefix(s, "-")
 		name = strings.TrimPrefix(name, "+")
-		col := t.column(c, fmt.Sprintf("sort[%d]", i), name)
+		col := column(c, t, fmt.Sprintf("sort[%d]", i), name)
 		if col == nil {
 			ok = false
 			continue
@@ -195,23 +197,23 @@ func orderBy(c *engine.StepCompiler, t *dbTable, spec []string) (perDialect, boo
 		keys = append(keys, key{col, desc})
 	}
 	if !seen["id"] {
-		keys = append(keys, key{t.id, false})
+		keys = append(keys, key{t.ID, false})
 	}
-	out := buildBoth(func(b *sqlBuilder) {
-		b.w(" ORDER BY ")
+	out := tables.BuildBoth(func(b *tables.Builder) {
+		b.W(" ORDER BY ")
 		for i, k := range keys {
 			if i > 0 {
-				b.w(", ")
+				b.W(", ")
 			}
-			b.w(k.col.q)
+			b.W(k.col.Q)
 			if k.desc {
-				b.w(" DESC")
+				b.W(" DESC")
 			}
-			if b.d == dSQLite && !k.col.system && !k.col.required {
+			if b.D == value.SQLite && !k.col.System && !k.col.Required {
 				if k.desc {
-					b.w(" NULLS FIRST")
+					b.W(" NULLS FIRST")
 				} else {
-					b.w(" NULLS LAST")
+					b.W(" NULLS LAST")
 				}
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/tables"
 )
 
 func init() {
@@ -46,7 +47,7 @@ func compileSQL(c *engine.StepCompiler) engine.RunFunc {
 		c.Errorf("params", "param_count", "the SQL has %d ? placeholder%s but params has %d value%s", n, plural(n), len(params), plural(len(params)))
 		return nil
 	}
-	text := perDialect{sc.text, sc.rebind()}
+	text := tables.PerDialect{sc.text, sc.rebind()}
 	return func(s *engine.State) (any, error) {
 		conn, err := connect(s)
 		if err != nil {
@@ -58,20 +59,20 @@ func compileSQL(c *engine.StepCompiler) engine.RunFunc {
 			if err != nil {
 				return nil, err
 			}
-			if args[i], err = encodeAny(v, conn.d); err != nil {
-				return nil, valueError(p.Path, err)
+			if args[i], err = tables.EncodeAny(v, conn.d); err != nil {
+				return nil, tables.ValueError(p.Path, err)
 			}
 		}
 		var out any
 		if sc.rows {
 			rows, err := conn.q.QueryContext(s.Context(), text[conn.d], args...)
 			if err != nil {
-				return nil, dbError(nil, err)
+				return nil, tables.DBError(nil, err)
 			}
 			max := s.Limits().MaxItems
 			list, err := scanAny(rows, max)
 			if err != nil {
-				return nil, dbError(nil, err)
+				return nil, tables.DBError(nil, err)
 			}
 			if len(list) > max {
 				return nil, &engine.Error{Code: engine.CodeLimit, Message: fmt.Sprintf(
@@ -81,7 +82,7 @@ func compileSQL(c *engine.StepCompiler) engine.RunFunc {
 		} else {
 			res, err := conn.q.ExecContext(s.Context(), text[conn.d], args...)
 			if err != nil {
-				return nil, dbError(nil, err)
+				return nil, tables.DBError(nil, err)
 			}
 			n, _ := res.RowsAffected()
 			out = map[string]any{"rows_affected": int(n)}
@@ -126,7 +127,7 @@ func scanAny(rows *sql.Rows, max int) ([]any, error) {
 		}
 		rec := make(map[string]any, len(names))
 		for i, n := range names {
-			rec[n] = decodeAny(vals[i], typeNames[i])
+			rec[n] = tables.DecodeAny(vals[i], typeNames[i])
 		}
 		out = append(out, rec)
 		if len(out) > max { // one past the limit tells the caller

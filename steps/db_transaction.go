@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/tables"
 )
 
 func init() {
@@ -28,7 +29,7 @@ func init() {
 			c.DeclareFrom(body)
 			return func(s *engine.State) (any, error) {
 				if s.Database() == nil {
-					return nil, noDatabase()
+					return nil, tables.NoDatabase()
 				}
 				if s.InTx() {
 					return nil, savepoint(s, func() error { return s.RunBlock(body) })
@@ -64,7 +65,7 @@ func inNewTx(s *engine.State, fn func() error) error {
 				last = err
 				continue
 			}
-			return dbError(nil, err)
+			return tables.DBError(nil, err)
 		}
 		err = s.WithTx(tx, fn)
 		if err == nil || isSignal(err) {
@@ -73,7 +74,7 @@ func inNewTx(s *engine.State, fn func() error) error {
 					last = cerr
 					continue
 				}
-				return dbError(nil, cerr)
+				return tables.DBError(nil, cerr)
 			}
 			return err
 		}
@@ -84,7 +85,7 @@ func inNewTx(s *engine.State, fn func() error) error {
 		last = err
 	}
 	e := engine.AsError(last)
-	return &engine.Error{Code: CodeBusy, Status: 503, Path: e.Path, Definition: e.Definition,
+	return &engine.Error{Code: tables.CodeBusy, Status: 503, Path: e.Path, Definition: e.Definition,
 		Message: fmt.Sprintf("the transaction met a busy database %d times in a row (other writes held it); try again", txAttempts), Cause: last}
 }
 
@@ -112,18 +113,34 @@ func savepoint(s *engine.State, fn func() error) error {
 	q := s.Querier()
 	name := fmt.Sprintf("funcstack_sp_%d", savepoints.Add(1))
 	if _, err := q.ExecContext(s.Context(), "SAVEPOINT "+name); err != nil {
-		return dbError(nil, err)
+		return tables.DBError(nil, err)
 	}
 	err := fn()
 	if err != nil && !isSignal(err) {
 		if _, rerr := q.ExecContext(s.Context(), "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
-			return errors.Join(err, dbError(nil, rerr))
+			return errors.Join(err, tables.DBError(nil, rerr))
 		}
 	}
 	if _, rerr := q.ExecContext(s.Context(), "RELEASE SAVEPOINT "+name); rerr != nil && err == nil {
-		return dbError(nil, rerr)
+		return tables.DBError(nil, rerr)
 	}
 	return err
+}
+
+// isRetryable reports whether a transaction that failed with err may be
+// run again: SQLite busy, or a PostgreSQL serialization failure or
+// deadlock.
+func isRetryable(err error) bool {
+	if tables.IsBusy(err) {
+		return true
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		msg := e.Error()
+		if strings.Contains(msg, "SQLSTATE 40001") || strings.Contains(msg, "SQLSTATE 40P01") {
+			return true
+		}
+	}
+	return false
 }
 
 // staleStatement reports PostgreSQL refusing a statement that pgx had

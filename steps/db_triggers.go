@@ -2,6 +2,8 @@ package steps
 
 import (
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/tables"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // Trigger actions.
@@ -27,20 +29,20 @@ func triggered(action string, compile func(*engine.StepCompiler) engine.RunFunc)
 		if d == nil || !engine.HasTrigger(d, action) {
 			return run
 		}
-		t := tableOf(d)
+		t := tables.Of(d)
 		var id *engine.Expr
 		if action != actInsert {
 			id = c.Expr("id")
 		}
-		sel := selectByID(t)
+		sel := tables.SelectByID(t)
 		read := func(s *engine.State, conn dbConn, idArg any) (map[string]any, error) {
 			rows, err := conn.q.QueryContext(s.Context(), sel[conn.d], idArg)
 			if err != nil {
-				return nil, dbError(t, err)
+				return nil, tables.DBError(t, err)
 			}
-			rec, err := scanOne(rows, t.cols)
+			rec, err := tables.ScanOne(rows, t.Cols)
 			if err != nil {
-				return nil, dbError(t, err)
+				return nil, tables.DBError(t, err)
 			}
 			return rec, nil
 		}
@@ -100,16 +102,16 @@ func triggeredUpsert(compile func(*engine.StepCompiler) engine.RunFunc) func(*en
 		if d == nil || !(engine.HasTrigger(d, actInsert) || engine.HasTrigger(d, actUpdate)) {
 			return run
 		}
-		t := tableOf(d)
+		t := tables.Of(d)
 		by := c.ExprMap("by")
 		byCols, ok := dataColumns(c, t, "by", by, true)
 		if !ok {
 			return nil
 		}
-		find := buildBoth(func(b *sqlBuilder) {
-			b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE ")
-			b.eqAll(byCols)
-			b.w(" ORDER BY " + t.id.q + " LIMIT 1")
+		find := tables.BuildBoth(func(b *tables.Builder) {
+			b.W("SELECT " + tables.SelectList(t.Cols) + " FROM " + t.Q + " WHERE ")
+			b.EqAll(byCols)
+			b.W(" ORDER BY " + t.ID.Q + " LIMIT 1")
 		})
 		return inChangeTx(run, func(s *engine.State, conn dbConn) (out any, err error) {
 			byArgs, err := evalValues(s, byCols, by, conn.d, make([]any, 0, len(by)), false)
@@ -118,9 +120,9 @@ func triggeredUpsert(compile func(*engine.StepCompiler) engine.RunFunc) func(*en
 			}
 			var old map[string]any
 			if rows, err := conn.q.QueryContext(s.Context(), find[conn.d], byArgs...); err != nil {
-				return out, dbError(t, err)
-			} else if old, err = scanOne(rows, t.cols); err != nil {
-				return out, dbError(t, err)
+				return out, tables.DBError(t, err)
+			} else if old, err = tables.ScanOne(rows, t.Cols); err != nil {
+				return out, tables.DBError(t, err)
 			}
 			if out, err = run(s); err != nil {
 				return out, err
@@ -157,27 +159,19 @@ func inChangeTx(run engine.RunFunc, change func(s *engine.State, conn dbConn) (a
 	}
 }
 
-// selectByID reads a record of t by its id.
-func selectByID(t *dbTable) perDialect {
-	return buildBoth(func(b *sqlBuilder) {
-		b.w("SELECT " + selectList(t.cols) + " FROM " + t.q + " WHERE " + t.id.q + " = ")
-		b.ph()
-	})
-}
-
 // bulkTrigger fires a table's triggers for the records a db.bulk
 // statement touched, read with RETURNING (and, for a patch, the record as
 // it was before).
 type bulkTrigger struct {
-	t      *dbTable
+	t      *tables.Table
 	def    *engine.Definition
 	action string
-	sel    perDialect
+	sel    tables.PerDialect
 }
 
 // bulkTriggers returns the trigger firing of a db.bulk step with op on t,
 // or nil when the table has no trigger on that change.
-func bulkTriggers(c *engine.StepCompiler, t *dbTable, op string) *bulkTrigger {
+func bulkTriggers(c *engine.StepCompiler, t *tables.Table, op string) *bulkTrigger {
 	if t == nil {
 		return nil
 	}
@@ -186,29 +180,29 @@ func bulkTriggers(c *engine.StepCompiler, t *dbTable, op string) *bulkTrigger {
 	if d == nil || action == "" || !engine.HasTrigger(d, action) {
 		return nil
 	}
-	return &bulkTrigger{t: t, def: d, action: action, sel: selectByID(t)}
+	return &bulkTrigger{t: t, def: d, action: action, sel: tables.SelectByID(t)}
 }
 
 // run runs one statement of the bulk step in its transaction and fires the
 // triggers of the records it touched; it returns how many.
-func (bt *bulkTrigger) run(s *engine.State, q engine.Querier, d dialect, st stmtArgs) (int, error) {
+func (bt *bulkTrigger) run(s *engine.State, q engine.Querier, d value.Dialect, st stmtArgs) (int, error) {
 	var old map[string]any
 	if bt.action == actUpdate { // one statement per item, the id last
 		rows, err := q.QueryContext(s.Context(), bt.sel[d], st.args[len(st.args)-1])
 		if err != nil {
-			return 0, dbError(bt.t, err)
+			return 0, tables.DBError(bt.t, err)
 		}
-		if old, err = scanOne(rows, bt.t.cols); err != nil {
-			return 0, dbError(bt.t, err)
+		if old, err = tables.ScanOne(rows, bt.t.Cols); err != nil {
+			return 0, tables.DBError(bt.t, err)
 		}
 	}
-	rows, err := q.QueryContext(s.Context(), st.sql+" RETURNING "+selectList(bt.t.cols), st.args...)
+	rows, err := q.QueryContext(s.Context(), st.sql+" RETURNING "+tables.SelectList(bt.t.Cols), st.args...)
 	if err != nil {
-		return 0, dbError(bt.t, err)
+		return 0, tables.DBError(bt.t, err)
 	}
-	recs, err := scanRecords(rows, bt.t.cols)
+	recs, err := tables.ScanRecords(rows, bt.t.Cols)
 	if err != nil {
-		return 0, dbError(bt.t, err)
+		return 0, tables.DBError(bt.t, err)
 	}
 	for _, rec := range recs {
 		var err error

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/tables"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 func init() {
@@ -53,35 +55,35 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 		}
 		given[ke.Key] = true
 	}
-	t.checkRequired(c, "data", given)
-	atomic := len(byNames) > 0 && t.hasUnique(byNames)
+	checkRequired(c, t, "data", given)
+	atomic := len(byNames) > 0 && t.HasUnique(byNames)
 	if !atomic && len(byNames) > 0 {
-		c.Warnf("by", "upsert_not_atomic", "table %s has no unique constraint on (%s): the upsert reads then writes, and two at once may both add the record; mark the column unique or add a unique index", t.name, strings.Join(byNames, ", "))
+		c.Warnf("by", "upsert_not_atomic", "table %s has no unique constraint on (%s): the upsert reads then writes, and two at once may both add the record; mark the column unique or add a unique index", t.Name, strings.Join(byNames, ", "))
 	}
-	all := insertColumns(t, append(append([]*dbColumn(nil), byCols...), dataCols...))
-	upsert := buildBoth(func(b *sqlBuilder) {
-		writeInsert(b, t, all, 1)
-		b.w(" ON CONFLICT (" + selectList(byCols) + ") DO UPDATE SET ")
+	all := t.InsertColumns(append(append([]*tables.Column(nil), byCols...), dataCols...))
+	upsert := tables.BuildBoth(func(b *tables.Builder) {
+		tables.WriteInsert(b, t, all, 1)
+		b.W(" ON CONFLICT (" + tables.SelectList(byCols) + ") DO UPDATE SET ")
 		for _, col := range dataCols {
-			b.w(col.q + " = excluded." + col.q + ", ")
+			b.W(col.Q + " = excluded." + col.Q + ", ")
 		}
-		b.w(t.updated.q + " = excluded." + t.updated.q)
-		b.w(" RETURNING " + selectList(t.cols))
+		b.W(t.Updated.Q + " = excluded." + t.Updated.Q)
+		b.W(" RETURNING " + tables.SelectList(t.Cols))
 	})
 	// Without a unique constraint: find, then update or insert.
-	find := [2]perDialect{}
+	find := [2]tables.PerDialect{}
 	for tx := range 2 {
-		q := buildBoth(func(b *sqlBuilder) {
-			b.w("SELECT " + t.id.q + " FROM " + t.q + " WHERE ")
-			b.eqAll(byCols)
-			b.w(" ORDER BY " + t.id.q + " LIMIT 1")
-			if tx == 1 && b.d == dPostgres {
-				b.w(" FOR UPDATE")
+		q := tables.BuildBoth(func(b *tables.Builder) {
+			b.W("SELECT " + t.ID.Q + " FROM " + t.Q + " WHERE ")
+			b.EqAll(byCols)
+			b.W(" ORDER BY " + t.ID.Q + " LIMIT 1")
+			if tx == 1 && b.D == value.Postgres {
+				b.W(" FOR UPDATE")
 			}
 		})
 		find[tx] = q
 	}
-	update := buildBoth(func(b *sqlBuilder) { writeUpdate(b, t, dataCols, true) })
+	update := tables.BuildBoth(func(b *tables.Builder) { tables.WriteUpdate(b, t, dataCols, true) })
 	insert := insertReturning(t, all)
 	return func(s *engine.State) (any, error) {
 		conn, err := connect(s)
@@ -102,9 +104,9 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 		if dataArgs, err = evalValues(s, dataCols, data, conn.d, dataArgs, true); err != nil {
 			return nil, err
 		}
-		ts := now(conn.d)
+		ts := tables.Now(conn.d)
 		insertArgs := make([]any, 0, len(all))
-		if t.uuidID {
+		if t.UUIDID {
 			insertArgs = append(insertArgs, newID())
 		}
 		insertArgs = append(append(append(insertArgs, byArgs...), dataArgs...), ts, ts)
@@ -112,10 +114,10 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 		if atomic {
 			rows, err := conn.q.QueryContext(s.Context(), upsert[conn.d], insertArgs...)
 			if err != nil {
-				return nil, dbError(t, err)
+				return nil, tables.DBError(t, err)
 			}
-			if rec, err = scanOne(rows, t.cols); err != nil {
-				return nil, dbError(t, err)
+			if rec, err = tables.ScanOne(rows, t.Cols); err != nil {
+				return nil, tables.DBError(t, err)
 			}
 		} else {
 			tx := 0
@@ -132,14 +134,14 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 			case isNoRows(err):
 				query, args = insert[conn.d], insertArgs
 			default:
-				return nil, dbError(t, err)
+				return nil, tables.DBError(t, err)
 			}
 			rows, err := conn.q.QueryContext(s.Context(), query, args...)
 			if err != nil {
-				return nil, dbError(t, err)
+				return nil, tables.DBError(t, err)
 			}
-			if rec, err = scanOne(rows, t.cols); err != nil {
-				return nil, dbError(t, err)
+			if rec, err = tables.ScanOne(rows, t.Cols); err != nil {
+				return nil, tables.DBError(t, err)
 			}
 		}
 		if as != "" {

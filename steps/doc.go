@@ -25,9 +25,8 @@
 //	sleep, log, http          pausing, logging, outgoing requests
 //	auth_password, auth_token bcrypt passwords, JWTs; auth_secret.go (their key): auth_token_test.go
 //	db_add, db_get, … db_sql  one file per db.* step (db_add.go is db.add)
-//	db_build                  what the db steps share: table model, SQL builder, connection, errors
-//	db_where, db_where_nodes  a where compiled to nodes; the nodes write SQL on each run (internal tests)
-//	db_codec                  values to and from columns (internal tests)
+//	db_build                  what the db steps share: reading tables, columns, where and values
+//	                          (the table model, SQL, codec and where translator are engine/tables')
 //	db_triggers               table triggers around the write steps; tested in engine/durable
 //	helpers_test.go           shared test helpers: running main, db tables, SQLite and PostgreSQL stores
 //	helpers_internal_test.go  the same for package steps

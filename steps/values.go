@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // truthy is the boolean value of a condition. Only true is true: a
@@ -85,25 +86,8 @@ func quote(src string) string {
 	return "`" + src + "`"
 }
 
-func kindOf(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "text"
-	case bool:
-		return "a bool"
-	case int, int64, int32, uint:
-		return "an int"
-	case float64, float32:
-		return "a decimal"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "a list"
-	}
-	return fmt.Sprintf("%T", v)
-}
+// kindOf names a value's kind with its article (value.KindOf).
+func kindOf(v any) string { return value.KindOf(v) }
 
 // evalMap evaluates an expression map into an object.
 func evalMap(s *engine.State, m []engine.KeyExpr) (map[string]any, error) {

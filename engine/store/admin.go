@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/tables"
 )
 
 // DefinitionInfo describes one stored definition for listings.
@@ -114,19 +115,19 @@ func renamed(content, name string) ([]byte, string, error) {
 // RowCount returns the number of records in the user table name, which
 // must be a synced table (see Table).
 func (s *Store) RowCount(ctx context.Context, name string) (int64, error) {
-	t, err := s.appliedSpec(ctx, s.db, name)
+	t, err := tables.Applied(ctx, s.db, s.vdialect(), name)
 	if err != nil {
 		return 0, err
 	}
 	if t == nil {
 		return 0, fmt.Errorf("table %s does not exist; publish its definition to create it", name)
 	}
-	return s.rowCount(ctx, s.db, name)
+	return tables.RowCount(ctx, s.db, name)
 }
 
 // TableIndexes returns the indexes of a synced user table.
 func (s *Store) TableIndexes(ctx context.Context, name string) ([]engine.TableIndex, error) {
-	t, err := s.appliedSpec(ctx, s.db, name)
+	t, err := tables.Applied(ctx, s.db, s.vdialect(), name)
 	if err != nil || t == nil {
 		return nil, err
 	}

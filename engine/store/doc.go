@@ -11,9 +11,8 @@
 //	migrate.go            the system tables and Migrate
 //	definitions.go        definitions with versions: save, publish, history, restore
 //	admin.go              listings and renames for the admin API
-//	tables.go             user tables (one concern, hence its size): a table definition's
-//	                      columns and indexes as DDL, SyncTables' plan of changes on
-//	                      each backend, and the synced columns the db.* steps read
+//	tables.go             SyncTables: engine/tables' schema changes in a transaction, under
+//	                      a lock, then stale statements forgotten; Table (synced columns)
 //	executions.go         Executions: Save queues records, a flusher writes them in batches
 //	executions_write.go   which statements a batch takes; WriteIn in a caller's transaction
 //	executions_sqlite.go  SQLite records through database/sql, their values as SQL literals

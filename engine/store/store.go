@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/tables"
 	"github.com/funcstack/funcstack/engine/value"
 )
 
@@ -36,7 +37,7 @@ const DefaultDataDir = "./funcstack_data"
 
 // SystemPrefix starts the name of every table funcstack keeps for itself;
 // user tables may not use it.
-const SystemPrefix = "funcstack_"
+const SystemPrefix = tables.SystemPrefix
 
 // Options configure Open. Zero fields take defaults.
 type Options struct {
@@ -364,30 +365,9 @@ func (s *Store) pruneLoop() {
 	}
 }
 
-// quoteIdent double-quotes an identifier. Callers pass only names checked
-// against engine.NamePattern; quoting keeps reserved words usable.
-func quoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-}
-
 // rebind turns ? placeholders into $1, $2… on PostgreSQL. The queries it
 // sees are written by this package and hold no ? inside literals.
-func (s *Store) rebind(q string) string {
-	if s.dialect != DialectPostgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
-}
+func (s *Store) rebind(q string) string { return tables.Rebind(q, s.vdialect()) }
 
 // TimeFormat is how SQLite columns of type timestamp hold times: UTC, fixed
 // width, so that text order is time order.

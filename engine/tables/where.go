@@ -1,4 +1,4 @@
-package steps
+package tables
 
 import (
 	"fmt"
@@ -38,23 +38,31 @@ import (
 // expressions: PostgreSQL's LIKE is, SQLite's LIKE is not (for ASCII), so
 // on SQLite they use GLOB with * ? [ escaped as [*] [?] [[].
 
-// whereClause is a compiled where.
-type whereClause struct {
+// Where is a compiled where.
+type Where struct {
 	src  string
 	path string
 	root wnode
 }
 
-// varSource gives the values of stack variables (*engine.State).
-type varSource interface{ Get(name string) any }
+// Vars gives the values of stack variables (*engine.State).
+type Vars interface{ Get(name string) any }
 
 // whereError is a where that cannot be turned into SQL.
 type whereError struct{ msg string }
 
 func (e *whereError) Error() string { return e.msg }
 
+// quote shows an expression's source in a message.
+func quote(src string) string {
+	if len(src) > 60 {
+		src = src[:57] + "..."
+	}
+	return "`" + src + "`"
+}
+
 type whereCompiler struct {
-	t     *dbTable
+	t     *Table
 	names map[string]bool // stack names the where may read
 	env   types.Map
 }
@@ -62,7 +70,7 @@ type whereCompiler struct {
 // compileWhere translates src (already compiled by the engine in a scope
 // holding the table's columns) to SQL. names are the stack names src
 // reads (Expr.Names); path is the where's JSON path, for run errors.
-func compileWhere(src, path string, t *dbTable, names []string) (w *whereClause, err error) {
+func CompileWhere(src, path string, t *Table, names []string) (w *Where, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			w, err = nil, &whereError{fmt.Sprintf("cannot translate %s to SQL: %v", quote(src), r)}
@@ -74,7 +82,7 @@ func compileWhere(src, path string, t *dbTable, names []string) (w *whereClause,
 	}
 	wc := &whereCompiler{t: t, names: map[string]bool{}, env: types.Map{}}
 	for _, n := range names {
-		if n != t.name {
+		if n != t.Name {
 			wc.names[n] = true
 			wc.env[n] = types.Any
 		}
@@ -83,7 +91,7 @@ func compileWhere(src, path string, t *dbTable, names []string) (w *whereClause,
 	if err != nil {
 		return nil, err
 	}
-	return &whereClause{src: src, path: path, root: root}, nil
+	return &Where{src: src, path: path, root: root}, nil
 }
 
 func (wc *whereCompiler) fail(n ast.Node, format string, args ...any) error {
@@ -94,7 +102,7 @@ func (wc *whereCompiler) fail(n ast.Node, format string, args ...any) error {
 func (wc *whereCompiler) touches(n ast.Node) bool {
 	found := false
 	ast.Walk(&n, visitFunc(func(x *ast.Node) {
-		if id, ok := (*x).(*ast.IdentifierNode); ok && id.Value == wc.t.name {
+		if id, ok := (*x).(*ast.IdentifierNode); ok && id.Value == wc.t.Name {
 			found = true
 		}
 	}))
@@ -107,7 +115,7 @@ func (f visitFunc) Visit(n *ast.Node) { f(n) }
 
 // column returns the column n names (<table>.<column>), nil when n is
 // not a column reference.
-func (wc *whereCompiler) column(n ast.Node) (*dbColumn, error) {
+func (wc *whereCompiler) column(n ast.Node) (*Column, error) {
 	if ch, ok := n.(*ast.ChainNode); ok {
 		n = ch.Node
 	}
@@ -116,22 +124,22 @@ func (wc *whereCompiler) column(n ast.Node) (*dbColumn, error) {
 		return nil, nil
 	}
 	id, ok := m.Node.(*ast.IdentifierNode)
-	if !ok || id.Value != wc.t.name {
+	if !ok || id.Value != wc.t.Name {
 		return nil, nil
 	}
 	prop, ok := m.Property.(*ast.StringNode)
 	if !ok {
-		return nil, wc.fail(n, "picks the column at run time; write the column name out, e.g. %s.%s", wc.t.name, wc.t.names[0])
+		return nil, wc.fail(n, "picks the column at run time; write the column name out, e.g. %s.%s", wc.t.Name, wc.t.Names[0])
 	}
-	c := wc.t.byName[prop.Value]
+	c := wc.t.ByName[prop.Value]
 	if c == nil {
-		return nil, &whereError{wc.t.unknownColumn(prop.Value)}
+		return nil, &whereError{wc.t.UnknownColumn(prop.Value)}
 	}
 	return c, nil
 }
 
 // operand reads one side of a comparison: a column or a value.
-func (wc *whereCompiler) operand(n ast.Node) (*dbColumn, *wval, error) {
+func (wc *whereCompiler) operand(n ast.Node) (*Column, *wval, error) {
 	c, err := wc.column(n)
 	if err != nil || c != nil {
 		return c, nil, err
@@ -150,11 +158,11 @@ func (wc *whereCompiler) misuse(n ast.Node) error {
 	}
 	switch x := n.(type) {
 	case *ast.IdentifierNode:
-		return wc.fail(n, "is the whole table; name a column, e.g. %s.%s", wc.t.name, wc.t.names[0])
+		return wc.fail(n, "is the whole table; name a column, e.g. %s.%s", wc.t.Name, wc.t.Names[0])
 	case *ast.BinaryNode:
 		switch x.Operator {
 		case "+", "-", "*", "/", "%", "**", "^":
-			return wc.fail(n, "computes with a column; compare the column itself and move the arithmetic to the value (e.g. %s.price > limit / 2)", wc.t.name)
+			return wc.fail(n, "computes with a column; compare the column itself and move the arithmetic to the value (e.g. %s.price > limit / 2)", wc.t.Name)
 		}
 		return wc.fail(n, "uses a column where a value is needed; compare the column itself with a value")
 	case *ast.UnaryNode:
@@ -220,8 +228,8 @@ func (wc *whereCompiler) pred(n ast.Node) (wnode, error) {
 			return nil, err
 		}
 		if c != nil {
-			if c.vt != value.Bool {
-				return nil, wc.fail(n, "is a %s column, not a condition; compare it, e.g. %s == …", c.typ, n.String())
+			if c.Type != value.Bool {
+				return nil, wc.fail(n, "is a %s column, not a condition; compare it, e.g. %s == …", c.TypeName, n.String())
 			}
 			return &wBoolCol{col: c}, nil
 		}
@@ -260,12 +268,12 @@ func (wc *whereCompiler) compare(x *ast.BinaryNode) (wnode, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range []*dbColumn{lc, rc} {
+	for _, c := range []*Column{lc, rc} {
 		if c == nil || op == "==" || op == "!=" {
 			continue
 		}
-		if !c.vt.Info().Ordered {
-			return nil, wc.fail(x, "orders a %s column; %s columns can only be compared with == and !=", c.typ, c.typ)
+		if !c.Type.Info().Ordered {
+			return nil, wc.fail(x, "orders a %s column; %s columns can only be compared with == and !=", c.TypeName, c.TypeName)
 		}
 	}
 	enc := lc
@@ -293,7 +301,7 @@ func (wc *whereCompiler) in(x *ast.BinaryNode) (wnode, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.vt == value.JSON {
+	if c.Type == value.JSON {
 		return nil, wc.fail(x, "tests a json column with in; compare it with == instead")
 	}
 	return &wIn{col: c, list: list, text: x.String()}, nil
@@ -316,8 +324,8 @@ func (wc *whereCompiler) like(x *ast.BinaryNode) (wnode, error) {
 		}
 		return nil, wc.misuse(x.Left)
 	}
-	if !c.vt.Info().Searchable {
-		return nil, wc.fail(x, "searches a %s column; %s works on %s columns", c.typ, x.Operator, strings.Join(searchable(), " and "))
+	if !c.Type.Info().Searchable {
+		return nil, wc.fail(x, "searches a %s column; %s works on %s columns", c.TypeName, x.Operator, strings.Join(searchable(), " and "))
 	}
 	if wc.touches(x.Right) {
 		return nil, wc.fail(x.Right, "reads a column; search for a value")
@@ -424,13 +432,13 @@ func literal(n ast.Node) (any, bool) {
 	return nil, false
 }
 
-// columnTypes is the expression type of <table>: a strict map of its
-// columns, so that a misspelt column is a compile error.
-func columnTypes(t *dbTable) types.Map {
+// ExprTypes is the expression type of <table> in a where: a strict map of
+// its columns, so that a misspelt column is a compile error.
+func (t *Table) ExprTypes() types.Map {
 	m := types.Map{}
-	for _, c := range t.cols {
-		typ := c.vt.ExprType()
-		m[c.name] = typ
+	for _, c := range t.Cols {
+		typ := c.Type.ExprType()
+		m[c.Name] = typ
 	}
 	return m
 }
@@ -445,21 +453,4 @@ func searchable() []string {
 		}
 	}
 	return out
-}
-
-// compileWhereField compiles a where field of a step over table t.
-func compileWhereField(c *engine.StepCompiler, t *dbTable, field string) *whereClause {
-	if t == nil || !c.Has(field) {
-		return nil
-	}
-	e := c.ExprIn(field, map[string]types.Type{t.name: columnTypes(t)})
-	if e == nil {
-		return nil
-	}
-	w, err := compileWhere(e.Source, c.Path(field), t, e.Names())
-	if err != nil {
-		c.Errorf(field, "where_sql", "%s", err)
-		return nil
-	}
-	return w
 }

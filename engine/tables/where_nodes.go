@@ -1,4 +1,4 @@
-package steps
+package tables
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // A compiled where is a tree of nodes. At run time its write appends the
@@ -17,14 +18,14 @@ import (
 
 // wctx is one writing of a where into a statement.
 type wctx struct {
-	b      *sqlBuilder
-	vars   varSource
+	b      *Builder
+	vars   Vars
 	path   string
 	budget uint
 }
 
-// write appends the clause's SQL to b and binds its parameters.
-func (w *whereClause) write(b *sqlBuilder, vars varSource) error {
+// Write appends the clause's SQL to b and binds its parameters.
+func (w *Where) Write(b *Builder, vars Vars) error {
 	return w.root.write(&wctx{b: b, vars: vars, path: w.path})
 }
 
@@ -94,8 +95,8 @@ func (v *wval) eval(w *wctx) (any, error) {
 }
 
 func (w *wctx) valueErr(text string, err error) error {
-	if ce, ok := err.(*codecError); ok {
-		return &engine.Error{Code: engine.CodeInvalidInput, Path: w.path, Message: fmt.Sprintf("in %s: %s", quote(text), ce.msg), Cause: err}
+	if ce, ok := err.(*CodecError); ok {
+		return &engine.Error{Code: engine.CodeInvalidInput, Path: w.path, Message: fmt.Sprintf("in %s: %s", quote(text), ce.Msg), Cause: err}
 	}
 	return err
 }
@@ -117,71 +118,71 @@ func (n *wAnd) write(w *wctx) error {
 			return err
 		}
 		if b == (n.op == " OR ") { // true || …, false && …
-			w.b.w(sqlBool(b))
+			w.b.W(sqlBool(b))
 			return nil
 		}
 		return n.r.write(w)
 	}
-	w.b.w("(")
+	w.b.W("(")
 	if err := n.l.write(w); err != nil {
 		return err
 	}
-	w.b.w(n.op)
+	w.b.W(n.op)
 	if err := n.r.write(w); err != nil {
 		return err
 	}
-	w.b.w(")")
+	w.b.W(")")
 	return nil
 }
 
 type wNot struct{ x wnode }
 
 func (n *wNot) write(w *wctx) error {
-	w.b.w("NOT (")
+	w.b.W("NOT (")
 	if err := n.x.write(w); err != nil {
 		return err
 	}
-	w.b.w(")")
+	w.b.W(")")
 	return nil
 }
 
 type wNull struct {
-	col *dbColumn
+	col *Column
 	not bool
 }
 
 func (n *wNull) write(w *wctx) error {
-	w.b.w(n.col.q)
+	w.b.W(n.col.Q)
 	if n.not {
-		w.b.w(" IS NOT NULL")
+		w.b.W(" IS NOT NULL")
 	} else {
-		w.b.w(" IS NULL")
+		w.b.W(" IS NULL")
 	}
 	return nil
 }
 
 type wCmp struct {
 	op     string
-	lc, rc *dbColumn
+	lc, rc *Column
 	lv, rv *wval
-	enc    *dbColumn // the column values are encoded for
+	enc    *Column // the column values are encoded for
 	text   string
 }
 
-func (n *wCmp) side(w *wctx, c *dbColumn, v *wval) error {
+func (n *wCmp) side(w *wctx, c *Column, v *wval) error {
 	if c != nil {
-		w.b.w(c.q)
+		w.b.W(c.Q)
 		return nil
 	}
 	x, err := v.eval(w)
 	if err != nil {
 		return err
 	}
-	a, err := encode(n.enc, x, w.b.d)
+	a, err := Encode(n.enc, x, w.b.D)
 	if err != nil {
 		return w.valueErr(n.text, err)
 	}
-	w.b.arg(a)
+	w.b.Arg(a)
 	return nil
 }
 
@@ -189,7 +190,7 @@ func (n *wCmp) write(w *wctx) error {
 	if err := n.side(w, n.lc, n.lv); err != nil {
 		return err
 	}
-	w.b.w(n.op)
+	w.b.W(n.op)
 	return n.side(w, n.rc, n.rv)
 }
 
@@ -198,7 +199,7 @@ func (n *wCmp) write(w *wctx) error {
 const maxInList = 30000
 
 type wIn struct {
-	col  *dbColumn
+	col  *Column
 	list *wval
 	text string
 }
@@ -216,7 +217,7 @@ func (n *wIn) write(w *wctx) error {
 	default:
 		rv := reflect.ValueOf(x)
 		if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
-			return &engine.Error{Code: engine.CodeExpression, Path: w.path, Message: fmt.Sprintf("in %s: %s gave %s, expected a list", quote(n.text), quote(n.list.text), describe(x))}
+			return &engine.Error{Code: engine.CodeExpression, Path: w.path, Message: fmt.Sprintf("in %s: %s gave %s, expected a list", quote(n.text), quote(n.list.text), value.Describe(x))}
 		}
 		items = make([]any, rv.Len())
 		for i := range items {
@@ -224,30 +225,30 @@ func (n *wIn) write(w *wctx) error {
 		}
 	}
 	if len(items) == 0 {
-		w.b.w("FALSE")
+		w.b.W("FALSE")
 		return nil
 	}
 	if len(items) > maxInList {
 		return &engine.Error{Code: engine.CodeLimit, Path: w.path, Message: fmt.Sprintf("in %s: the list has %d values; at most %d can be matched at once", quote(n.text), len(items), maxInList)}
 	}
-	w.b.w(n.col.q)
-	w.b.w(" IN (")
+	w.b.W(n.col.Q)
+	w.b.W(" IN (")
 	for i, it := range items {
 		if i > 0 {
-			w.b.w(", ")
+			w.b.W(", ")
 		}
-		a, err := encode(n.col, it, w.b.d)
+		a, err := Encode(n.col, it, w.b.D)
 		if err != nil {
 			return w.valueErr(fmt.Sprintf("%s (item %d)", n.text, i), err)
 		}
-		w.b.arg(a)
+		w.b.Arg(a)
 	}
-	w.b.w(")")
+	w.b.W(")")
 	return nil
 }
 
 type wLike struct {
-	col  *dbColumn
+	col  *Column
 	val  *wval
 	mode int
 	text string
@@ -265,13 +266,13 @@ func (n *wLike) write(w *wctx) error {
 	}
 	s, ok := x.(string)
 	if !ok {
-		return &engine.Error{Code: engine.CodeInvalidInput, Path: w.path, Message: fmt.Sprintf("in %s: %s gave %s, expected text", quote(n.text), quote(n.val.text), describe(x))}
+		return &engine.Error{Code: engine.CodeInvalidInput, Path: w.path, Message: fmt.Sprintf("in %s: %s gave %s, expected text", quote(n.text), quote(n.val.text), value.Describe(x))}
 	}
-	if err := checkText(n.col, s); err != nil {
+	if err := CheckText(n.col, s); err != nil {
 		return w.valueErr(n.text, err)
 	}
 	wild := "%"
-	if w.b.d == dPostgres {
+	if w.b.D == value.Postgres {
 		s = likeEscaper.Replace(s)
 	} else {
 		s = globEscaper.Replace(s)
@@ -285,24 +286,24 @@ func (n *wLike) write(w *wctx) error {
 	case likeSuffix:
 		s = wild + s
 	}
-	w.b.w(n.col.q)
-	if w.b.d == dPostgres {
-		w.b.w(" LIKE ")
-		w.b.arg(s)
-		w.b.w(` ESCAPE '\'`)
+	w.b.W(n.col.Q)
+	if w.b.D == value.Postgres {
+		w.b.W(" LIKE ")
+		w.b.Arg(s)
+		w.b.W(` ESCAPE '\'`)
 	} else {
-		w.b.w(" GLOB ")
-		w.b.arg(s)
+		w.b.W(" GLOB ")
+		w.b.Arg(s)
 	}
 	return nil
 }
 
-type wBoolCol struct{ col *dbColumn }
+type wBoolCol struct{ col *Column }
 
 func (n *wBoolCol) write(w *wctx) error {
-	w.b.w(n.col.q)
-	if w.b.d == dSQLite {
-		w.b.w(" = 1")
+	w.b.W(n.col.Q)
+	if w.b.D == value.SQLite {
+		w.b.W(" = 1")
 	}
 	return nil
 }
@@ -322,7 +323,7 @@ func (n *wBool) truth(w *wctx) (bool, error) {
 	case nil:
 		return false, nil
 	}
-	return false, &engine.Error{Code: engine.CodeExpression, Path: w.path, Message: fmt.Sprintf("condition %s gave %s, not true or false", quote(n.val.text), describe(x))}
+	return false, &engine.Error{Code: engine.CodeExpression, Path: w.path, Message: fmt.Sprintf("condition %s gave %s, not true or false", quote(n.val.text), value.Describe(x))}
 }
 
 // sqlBool is a constant condition, the same on both backends.
@@ -338,14 +339,14 @@ func (n *wBool) write(w *wctx) error {
 	if err != nil {
 		return err
 	}
-	if w.b.d == dPostgres {
-		w.b.arg(b)
+	if w.b.D == value.Postgres {
+		w.b.Arg(b)
 		return nil
 	}
 	if b {
-		w.b.arg(int64(1))
+		w.b.Arg(int64(1))
 	} else {
-		w.b.arg(int64(0))
+		w.b.Arg(int64(0))
 	}
 	return nil
 }

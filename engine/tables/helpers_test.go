@@ -1,4 +1,4 @@
-package steps
+package tables
 
 import (
 	"testing"
@@ -18,12 +18,12 @@ const usersTableJSON = `{"kind": "table", "name": "users", "fields": [
 	{"name": "meta", "type": "json"},
 	{"name": "ref", "type": "uuid"}]}`
 
-func usersTable(t testing.TB) *dbTable {
+func usersTable(t testing.TB) *Table {
 	t.Helper()
 	var diags engine.Diagnostics
 	d := engine.ParseDefinition("users.json", []byte(usersTableJSON), &diags)
 	if diags.HasErrors() {
 		t.Fatal(diags.Err())
 	}
-	return tableOf(d)
+	return Of(d)
 }

@@ -1,10 +1,12 @@
-package steps
+package tables
 
 import (
 	"fmt"
 	"math"
 	"testing"
 	"time"
+
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 func TestCodecRoundTrip(t *testing.T) {
@@ -30,16 +32,16 @@ func TestCodecRoundTrip(t *testing.T) {
 		{"ref", "0190A4B0-0000-7000-8000-000000000001", "0190a4b0-0000-7000-8000-000000000001"},
 	}
 	for _, tc := range cases {
-		col := tbl.byName[tc.col]
-		for _, d := range []dialect{dSQLite, dPostgres} {
-			a, err := encode(col, tc.in, d)
+		col := tbl.ByName[tc.col]
+		for _, d := range []value.Dialect{value.SQLite, value.Postgres} {
+			a, err := Encode(col, tc.in, d)
 			if err != nil {
 				t.Errorf("%s %v %s: %v", tc.col, tc.in, d, err)
 				continue
 			}
 			// What the driver gives back: SQLite stores bools as integers,
 			// PostgreSQL times as time.Time.
-			back, err := decode(col, a)
+			back, err := Decode(col, a)
 			if err != nil {
 				t.Errorf("%s %v %s: decode: %v", tc.col, tc.in, d, err)
 				continue
@@ -54,9 +56,9 @@ func TestCodecRoundTrip(t *testing.T) {
 		in  any
 	}{{"age", 1.5}, {"age", "x"}, {"age", true}, {"score", "x"}, {"score", math.NaN()}, {"active", 1}, {"name", 5},
 		{"name", "a\x00"}, {"name", "\xff"}, {"born", "yesterday"}, {"ref", "not-a-uuid"}, {"meta", map[string]any{"a": "\x00"}}} {
-		if _, err := encode(tbl.byName[bad.col], bad.in, dSQLite); err == nil {
+		if _, err := Encode(tbl.ByName[bad.col], bad.in, value.SQLite); err == nil {
 			t.Errorf("%s %v: no error", bad.col, bad.in)
-		} else if _, ok := err.(*codecError); !ok {
+		} else if _, ok := err.(*CodecError); !ok {
 			t.Errorf("%s %v: error %T", bad.col, bad.in, err)
 		}
 	}

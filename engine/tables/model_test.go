@@ -1,4 +1,4 @@
-package steps
+package tables
 
 import (
 	"runtime"
@@ -15,13 +15,13 @@ import (
 func TestTableCacheLetsDefinitionsGo(t *testing.T) {
 	cached := func() int {
 		n := 0
-		tableCache.Range(func(_, _ any) bool { n++; return true })
+		cache.Range(func(_, _ any) bool { n++; return true })
 		return n
 	}
 	before := cached()
 	for range 50 {
 		d := &engine.Definition{Kind: engine.KindTable, Name: "t", Fields: []engine.TableField{{Name: "a", Type: "text"}}}
-		if a, b := tableOf(d), tableOf(d); a != b {
+		if a, b := Of(d), Of(d); a != b {
 			t.Fatal("the same definition gave two models")
 		}
 	}
@@ -46,7 +46,7 @@ func TestDetermines(t *testing.T) {
 	d := &engine.Definition{Kind: engine.KindTable, Name: "t", Fields: []engine.TableField{
 		{Name: "sku", Type: "text", Unique: true}, {Name: "a", Type: "int"}, {Name: "b", Type: "int"}, {Name: "c", Type: "int"}},
 		Indexes: []engine.TableIndex{{Fields: []string{"a", "b"}, Unique: true}, {Fields: []string{"c"}}}}
-	tb := tableOf(d)
+	tb := Of(d)
 	for _, tc := range []struct {
 		cols []string
 		want bool
@@ -54,7 +54,7 @@ func TestDetermines(t *testing.T) {
 		{[]string{"sku"}, true}, {[]string{"id"}, true}, {[]string{"a", "b"}, true}, {[]string{"b", "a", "c"}, true}, {[]string{"c", "sku"}, true},
 		{[]string{"a"}, false}, {[]string{"c"}, false}, {nil, false},
 	} {
-		if got := tb.determines(tc.cols); got != tc.want {
+		if got := tb.Determines(tc.cols); got != tc.want {
 			t.Errorf("determines(%v) = %v, want %v", tc.cols, got, tc.want)
 		}
 	}

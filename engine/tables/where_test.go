@@ -1,4 +1,4 @@
-package steps
+package tables
 
 import (
 	"errors"
@@ -9,18 +9,19 @@ import (
 	"time"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
-// vars is a varSource for tests.
+// vars is a Vars for tests.
 type vars map[string]any
 
 func (v vars) Get(name string) any { return v[name] }
 
 // render writes w for d with vs.
-func render(w *whereClause, d dialect, vs vars) (string, []any, error) {
-	b := &sqlBuilder{d: d}
-	err := w.write(b, vs)
-	return b.String(), b.args, err
+func render(w *Where, d value.Dialect, vs vars) (string, []any, error) {
+	b := &Builder{D: d}
+	err := w.Write(b, vs)
+	return b.String(), b.Args, err
 }
 
 func TestWhereSQL(t *testing.T) {
@@ -73,13 +74,13 @@ func TestWhereSQL(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.where, func(t *testing.T) {
-			w, err := compileWhere(tc.where, "stack[0].where", tbl, []string{"input", "x", "born", "users"})
+			w, err := CompileWhere(tc.where, "stack[0].where", tbl, []string{"input", "x", "born", "users"})
 			if err != nil {
 				t.Fatalf("compile: %v", err)
 			}
-			for _, d := range []dialect{dSQLite, dPostgres} {
+			for _, d := range []value.Dialect{value.SQLite, value.Postgres} {
 				want, wantA := tc.sqlite, tc.sqliteA
-				if d == dPostgres {
+				if d == value.Postgres {
 					want, wantA = tc.pg, tc.pgA
 				}
 				got, args, err := render(w, d, in)
@@ -121,7 +122,7 @@ func TestWhereRejects(t *testing.T) {
 	}
 	for src, want := range cases {
 		t.Run(src, func(t *testing.T) {
-			_, err := compileWhere(src, "p", tbl, []string{"input", "users"})
+			_, err := CompileWhere(src, "p", tbl, []string{"input", "users"})
 			var we *whereError
 			if !errors.As(err, &we) {
 				t.Fatalf("got %v, want a whereError", err)
@@ -139,16 +140,16 @@ func TestWhereRejects(t *testing.T) {
 func TestWhereHostile(t *testing.T) {
 	tbl := usersTable(t)
 	const src = "users.name == input.s || users.email contains input.s || users.name startsWith input.s || users.name endsWith input.s || users.name in [input.s]"
-	w, err := compileWhere(src, "stack[0].where", tbl, []string{"input", "users"})
+	w, err := CompileWhere(src, "stack[0].where", tbl, []string{"input", "users"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[dialect]string{}
-	for _, d := range []dialect{dSQLite, dPostgres} {
+	want := map[value.Dialect]string{}
+	for _, d := range []value.Dialect{value.SQLite, value.Postgres} {
 		want[d], _, _ = render(w, d, vars{"input": map[string]any{"s": "plain"}})
 	}
 	for i, s := range hostileStrings() {
-		for _, d := range []dialect{dSQLite, dPostgres} {
+		for _, d := range []value.Dialect{value.SQLite, value.Postgres} {
 			got, args, err := render(w, d, vars{"input": map[string]any{"s": s}})
 			if err != nil {
 				var e *engine.Error
@@ -169,12 +170,12 @@ func TestWhereHostile(t *testing.T) {
 		}
 	}
 	// Numbers: an int column takes whole numbers that fit 64 bits.
-	wn, err := compileWhere("users.age == input.n", "p", tbl, []string{"input", "users"})
+	wn, err := CompileWhere("users.age == input.n", "p", tbl, []string{"input", "users"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []any{math.MaxInt64, math.MinInt64, 1e300, math.Inf(1), math.NaN(), 1.5, "1; DROP TABLE users", "12", math.Copysign(0, -1)} {
-		got, _, err := render(wn, dPostgres, vars{"input": map[string]any{"n": n}})
+		got, _, err := render(wn, value.Postgres, vars{"input": map[string]any{"n": n}})
 		if err != nil {
 			var e *engine.Error
 			if !errors.As(err, &e) || e.Code != engine.CodeInvalidInput {

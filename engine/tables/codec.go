@@ -1,0 +1,145 @@
+package tables
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/funcstack/funcstack/engine/exprfn"
+	"github.com/funcstack/funcstack/engine/value"
+)
+
+// The codec turns expression values into bound parameters of a column
+// (Encode) and scanned column values into the values a stack sees
+// (Decode), as the column's value type says (engine/value: each type's
+// Encode and Decode, with the storage of each type on each database in
+// its file), so that a record reads the same on both backends.
+
+// Encode turns an expression value into the bound parameter of column c,
+// as its type says (value.Type.Encode). nil is NULL. A value that does not
+// fit is a *CodecError naming the column.
+func Encode(c *Column, v any, d value.Dialect) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	a, err := c.Type.Encode(v, d)
+	if err != nil {
+		if m, ok := err.(*value.Mismatch); ok {
+			return nil, &CodecError{c.Label() + " " + m.Error()}
+		}
+		return nil, &CodecError{c.Label() + ": " + err.Error()}
+	}
+	return a, nil
+}
+
+// Decode turns a scanned value of column c into the value a stack sees.
+func Decode(c *Column, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	out, err := c.Type.Decode(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", c.Label(), err)
+	}
+	return out, nil
+}
+
+// CheckText refuses text column c cannot store (invalid UTF-8, NUL).
+func CheckText(c *Column, s string) error {
+	if err := value.CheckText(s); err != nil {
+		return &CodecError{c.Label() + ": " + err.Error()}
+	}
+	return nil
+}
+
+// Now is the time of a write as a bound parameter, as kept in created_at
+// and updated_at.
+func Now(d value.Dialect) any { return value.TimeArg(time.Now(), d) }
+
+// EncodeAny is the parameter of a db.sql query: the value as it is, with
+// times, lists and objects made storable.
+func EncodeAny(v any, d value.Dialect) (any, error) {
+	switch x := v.(type) {
+	case nil, int64, float64:
+		return x, nil
+	case int:
+		return int64(x), nil
+	case int32:
+		return int64(x), nil
+	case float32:
+		return float64(x), nil
+	case bool:
+		return value.BoolArg(x, d), nil
+	case string:
+		if err := value.CheckText(x); err != nil {
+			return nil, &CodecError{err.Error()}
+		}
+		return x, nil
+	case time.Time:
+		return value.TimeArg(x, d), nil
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i, nil
+		}
+		f, err := x.Float64()
+		return f, err
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array, reflect.Map, reflect.Struct:
+		a, err := value.JSON.Encode(v, d)
+		if err != nil {
+			return nil, &CodecError{err.Error()}
+		}
+		return a, nil
+	}
+	return nil, &CodecError{fmt.Sprintf("cannot bind a %T", v)}
+}
+
+// DecodeAny turns a value scanned by db.sql into a stack value; typeName
+// is the column's database type, when the driver knows it.
+func DecodeAny(v any, typeName string) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case int64:
+		return int(x)
+	case float64, bool:
+		return x
+	case time.Time:
+		return value.FormatTime(x)
+	case []byte:
+		return decodeText(string(x), typeName)
+	case string:
+		return decodeText(x, typeName)
+	case [16]byte:
+		return uuid.UUID(x).String()
+	}
+	return v
+}
+
+func decodeText(s, typeName string) any {
+	switch strings.ToUpper(typeName) {
+	case "JSON", "JSONB":
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) == nil {
+			return exprfn.Numbers(v)
+		}
+	case "NUMERIC", "DECIMAL":
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return f
+		}
+	case "INT8", "INT4", "INT2", "BIGINT", "INTEGER":
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return int(n)
+		}
+	}
+	return s
+}

@@ -1,0 +1,93 @@
+package tables
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/funcstack/funcstack/engine"
+)
+
+// Error codes of the db.* steps.
+const (
+	// CodeNoDatabase is the code of a db step run without a database.
+	CodeNoDatabase = "no_database"
+	// CodeConflict is the code of a write that breaks a unique constraint.
+	CodeConflict = "conflict"
+	// CodeBusy is the code of a write that met a locked database too long.
+	CodeBusy = "database_busy"
+)
+
+// CodecError is a value that does not fit its column (or a column a step
+// may not use); Msg names the column.
+type CodecError struct{ Msg string }
+
+func (e *CodecError) Error() string { return e.Msg }
+
+// NoDatabase is the error of a db step run without a database.
+func NoDatabase() *engine.Error {
+	return &engine.Error{Code: CodeNoDatabase, Status: 500, Message: "no database configured; run with --data or --database-url"}
+}
+
+// ValueError is an *engine.Error for a value that does not fit, at the
+// JSON path path; other errors pass through.
+func ValueError(path string, err error) error {
+	var ce *CodecError
+	if errors.As(err, &ce) {
+		return &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: ce.Msg, Cause: err}
+	}
+	return err
+}
+
+// DBError turns a driver error into an *engine.Error that says what went
+// wrong on which table (t may be nil); context errors pass through so
+// that the engine reports the timeout or cancellation.
+func DBError(t *Table, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *engine.Error
+	if errors.As(err, &ee) {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	var ce *CodecError
+	if errors.As(err, &ce) {
+		return &engine.Error{Code: engine.CodeInvalidInput, Message: ce.Msg, Cause: err}
+	}
+	where := "database error"
+	if t != nil {
+		where = "database error on table " + t.Name
+	}
+	msg := err.Error()
+	low := strings.ToLower(msg)
+	switch {
+	case strings.Contains(low, "unique constraint") || strings.Contains(low, "duplicate key") || strings.Contains(msg, "23505"):
+		return &engine.Error{Code: CodeConflict, Status: 409, Message: fmt.Sprintf("%s: a record with the same unique value already exists (%s)", where, msg), Cause: err}
+	case strings.Contains(low, "not null constraint") || strings.Contains(low, "null value in column") || strings.Contains(msg, "23502"):
+		return &engine.Error{Code: engine.CodeInvalidInput, Message: fmt.Sprintf("%s: a required column has no value (%s)", where, msg), Cause: err}
+	case IsBusy(err):
+		return &engine.Error{Code: CodeBusy, Status: 503, Message: where + ": the database stayed busy with other writes; try again", Cause: err}
+	}
+	return &engine.Error{Code: engine.CodeInternal, Message: fmt.Sprintf("%s: %s", where, msg), Cause: err}
+}
+
+// IsBusy reports whether err is SQLite's "database is locked" family.
+func IsBusy(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		msg := e.Error()
+		if strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "SQLITE_LOCKED") ||
+			strings.Contains(msg, "database is locked") || strings.Contains(msg, "database table is locked") {
+			return true
+		}
+	}
+	return false
+}
+
+// NotFound is the error of a write to a record that does not exist.
+func NotFound(t *Table, id any) *engine.Error {
+	return &engine.Error{Code: engine.CodeNotFound, Status: 404, Message: fmt.Sprintf("%s %v not found", t.Name, idText(id))}
+}

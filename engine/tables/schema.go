@@ -1,0 +1,613 @@
+package tables
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/value"
+)
+
+// SystemPrefix starts the name of every table funcstack keeps for itself;
+// user tables may not use it.
+const SystemPrefix = "funcstack_"
+
+// Spec is the schema of one user table as applied, kept as JSON in
+// funcstack_tables to diff against the next definition.
+type Spec struct {
+	Name    string       `json:"name"`
+	ID      string       `json:"id"` // "int" or "uuid"
+	Columns []ColumnSpec `json:"columns"`
+	Indexes []IndexSpec  `json:"indexes,omitempty"`
+}
+
+// ColumnSpec is one defined column of a Spec.
+type ColumnSpec struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Required bool   `json:"required,omitempty"`
+	Unique   bool   `json:"unique,omitempty"`
+	// Default is the SQL literal (or expression) of the default value.
+	Default string `json:"default,omitempty"`
+}
+
+// IndexSpec is one index of a Spec.
+type IndexSpec struct {
+	Name   string   `json:"name"`
+	Fields []string `json:"fields"`
+	Unique bool     `json:"unique,omitempty"`
+}
+
+func (t *Spec) column(name string) *ColumnSpec {
+	for i := range t.Columns {
+		if t.Columns[i].Name == name {
+			return &t.Columns[i]
+		}
+	}
+	return nil
+}
+
+func (t *Spec) index(name string) *IndexSpec {
+	for i := range t.Indexes {
+		if t.Indexes[i].Name == name {
+			return &t.Indexes[i]
+		}
+	}
+	return nil
+}
+
+// ddl writes the schema statements of one dialect.
+type ddl struct{ d value.Dialect }
+
+// nowDefault is the SQL default of created_at and updated_at.
+func (s ddl) nowDefault() string { return value.NowDefault(s.d) }
+
+// IndexName is the name of the index over cols of table.
+func IndexName(table string, cols []string) string {
+	return table + "_" + strings.Join(cols, "_") + "_idx"
+}
+
+// uniqueName is the name of the UNIQUE constraint of a column.
+func uniqueName(table, col string) string { return table + "_" + col + "_key" }
+
+// specOf checks a table definition and turns it into the schema to apply.
+func (s ddl) specOf(d *engine.Definition) (*Spec, error) {
+	if d.Name == "" || !engine.NamePattern.MatchString(d.Name) {
+		return nil, fmt.Errorf("table %q: the name must match [a-z][a-z0-9_]*", d.Name)
+	}
+	if strings.HasPrefix(d.Name, SystemPrefix) {
+		return nil, fmt.Errorf("table %s: names starting with %s are kept for funcstack's own tables; rename the table definition", d.Name, SystemPrefix)
+	}
+	t := &Spec{Name: d.Name, ID: "int"}
+	switch d.IDType {
+	case "", "int":
+	case "uuid":
+		t.ID = "uuid"
+	default:
+		return nil, fmt.Errorf("table %s: id %q must be \"int\" (the default) or \"uuid\"", d.Name, d.IDType)
+	}
+	seen := map[string]bool{"id": true, "created_at": true, "updated_at": true}
+	for i, f := range d.Fields {
+		where := fmt.Sprintf("table %s: fields[%d]", d.Name, i)
+		if !engine.NamePattern.MatchString(f.Name) {
+			return nil, fmt.Errorf("%s: column name %q must match [a-z][a-z0-9_]*", where, f.Name)
+		}
+		if seen[f.Name] {
+			return nil, fmt.Errorf("%s: column %q is defined twice (id, created_at and updated_at are kept by the engine)", where, f.Name)
+		}
+		seen[f.Name] = true
+		typ := value.Usable(f.Type)
+		if typ == nil || typ.Column(s.d) == "" {
+			return nil, fmt.Errorf("%s: column %s has %s", where, f.Name, value.Unknown(f.Type, value.ColumnTypes()))
+		}
+		c := ColumnSpec{Name: f.Name, Type: f.Type, Required: f.Required, Unique: f.Unique}
+		if len(f.Default) > 0 {
+			lit, err := typ.Literal(bytes.TrimSpace(f.Default), s.d)
+			if err != nil {
+				return nil, fmt.Errorf("%s.default: column %s: %v", where, f.Name, err)
+			}
+			c.Default = lit
+		}
+		t.Columns = append(t.Columns, c)
+	}
+	for i, ix := range d.Indexes {
+		where := fmt.Sprintf("table %s: indexes[%d]", d.Name, i)
+		if len(ix.Fields) == 0 {
+			return nil, fmt.Errorf("%s: an index needs at least one column", where)
+		}
+		for _, f := range ix.Fields {
+			if !seen[f] {
+				return nil, fmt.Errorf("%s: unknown column %q", where, f)
+			}
+		}
+		is := IndexSpec{Name: IndexName(d.Name, ix.Fields), Fields: ix.Fields, Unique: ix.Unique}
+		if prev := t.index(is.Name); prev != nil {
+			if prev.Unique != is.Unique {
+				return nil, fmt.Errorf("%s: the index over %s is defined twice, once unique and once not; keep one", where, strings.Join(ix.Fields, ", "))
+			}
+			continue
+		}
+		t.Indexes = append(t.Indexes, is)
+	}
+	return t, nil
+}
+
+// columnDef is the column's definition in CREATE TABLE or ADD COLUMN.
+func (s ddl) columnDef(table string, c *ColumnSpec, withUnique bool) string {
+	var b strings.Builder
+	b.WriteString(QuoteIdent(c.Name))
+	b.WriteByte(' ')
+	b.WriteString(value.Lookup(c.Type).Column(s.d))
+	if c.Required {
+		b.WriteString(" NOT NULL")
+	}
+	if c.Default != "" {
+		b.WriteString(" DEFAULT ")
+		b.WriteString(c.Default)
+	}
+	if c.Unique && withUnique {
+		b.WriteString(" CONSTRAINT " + QuoteIdent(uniqueName(table, c.Name)) + " UNIQUE")
+	}
+	return b.String()
+}
+
+func (s ddl) createTableSQL(name string, t *Spec) string {
+	var cols []string
+	pg := s.d == value.Postgres
+	switch {
+	case t.ID == "uuid" && pg:
+		cols = append(cols, `"id" UUID PRIMARY KEY`)
+	case t.ID == "uuid":
+		cols = append(cols, `"id" TEXT PRIMARY KEY NOT NULL`)
+	case pg:
+		cols = append(cols, `"id" BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY`)
+	default:
+		cols = append(cols, `"id" INTEGER PRIMARY KEY AUTOINCREMENT`)
+	}
+	for i := range t.Columns {
+		cols = append(cols, s.columnDef(t.Name, &t.Columns[i], true))
+	}
+	ts := value.Timestamp.Column(s.d)
+	cols = append(cols,
+		`"created_at" `+ts+` NOT NULL DEFAULT `+s.nowDefault(),
+		`"updated_at" `+ts+` NOT NULL DEFAULT `+s.nowDefault())
+	return "CREATE TABLE " + QuoteIdent(name) + " (\n\t" + strings.Join(cols, ",\n\t") + "\n)"
+}
+
+func createIndexSQL(table string, ix *IndexSpec) string {
+	q := make([]string, len(ix.Fields))
+	for i, f := range ix.Fields {
+		q[i] = QuoteIdent(f)
+	}
+	u := ""
+	if ix.Unique {
+		u = "UNIQUE "
+	}
+	return "CREATE " + u + "INDEX IF NOT EXISTS " + QuoteIdent(ix.Name) + " ON " + QuoteIdent(table) + " (" + strings.Join(q, ", ") + ")"
+}
+
+// tablePlan is what Sync does to one table.
+type tablePlan struct {
+	spec     *Spec
+	old      *Spec // nil: create
+	exists   bool
+	recreate bool // drop and create (forced)
+	stmts    []string
+	rebuild  bool // SQLite: copy into a new table
+}
+
+// DestructiveError is Sync refusing changes that lose data (a
+// dropped column, a changed type or id); Changes names each by table and
+// column. Sync with force applies them.
+type DestructiveError struct {
+	Changes []string
+}
+
+func (e *DestructiveError) Error() string {
+	return "refusing destructive table changes:\n  " + strings.Join(e.Changes, "\n  ") +
+		"\nput the columns back, or pass --force (SyncTables force) to apply them; the values of dropped or re-typed columns are lost"
+}
+
+// Specs checks the table definitions in defs (other kinds are ignored)
+// and turns each into the schema to apply on d.
+func Specs(d value.Dialect, defs []*engine.Definition) ([]*Spec, error) {
+	var specs []*Spec
+	seen := map[string]bool{}
+	for _, def := range defs {
+		if def == nil || def.Kind != engine.KindTable {
+			continue
+		}
+		t, err := ddl{d}.specOf(def)
+		if err != nil {
+			return nil, err
+		}
+		if seen[t.Name] {
+			return nil, fmt.Errorf("table %s is defined twice; keep one definition", t.Name)
+		}
+		seen[t.Name] = true
+		specs = append(specs, t)
+	}
+	return specs, nil
+}
+
+// Sync makes the user tables match specs, in tx on a database of dialect
+// d: it creates missing tables, adds new columns and indexes, drops
+// indexes no longer defined and applies changed required, unique and
+// default settings. Destructive changes (a dropped column, a changed type
+// or id) are refused with a *DestructiveError naming table and column,
+// unless force, which drops what was removed (its values are lost).
+// Tables no longer defined are left alone. changed reports whether a
+// statement ran (prepared statements of the tables are then stale).
+func Sync(ctx context.Context, tx *sql.Tx, d value.Dialect, specs []*Spec, force bool) (changed bool, err error) {
+	s := ddl{d}
+	var plans []*tablePlan
+	var refused []string
+	for _, t := range specs {
+		p, why, err := s.plan(ctx, tx, t, force)
+		if err != nil {
+			return false, err
+		}
+		refused = append(refused, why...)
+		if p != nil {
+			plans = append(plans, p)
+		}
+	}
+	if len(refused) > 0 {
+		return false, &DestructiveError{Changes: refused}
+	}
+	for _, p := range plans {
+		if err := s.apply(ctx, tx, p); err != nil {
+			return false, err
+		}
+	}
+	return len(plans) > 0, nil
+}
+
+func (s ddl) tableExists(ctx context.Context, q engine.Querier, name string) (bool, error) {
+	var n int
+	var err error
+	if s.d == value.Postgres {
+		err = q.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1", name).Scan(&n)
+	} else {
+		err = q.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&n)
+	}
+	if err != nil {
+		return false, fmt.Errorf("checking whether table %s exists: %v", name, err)
+	}
+	return n > 0, nil
+}
+
+// Applied returns the schema of table name as last applied, or nil when it
+// was never synced.
+func Applied(ctx context.Context, q engine.Querier, d value.Dialect, name string) (*Spec, error) {
+	var raw string
+	err := q.QueryRowContext(ctx, Rebind("SELECT spec FROM funcstack_tables WHERE name = ?", d), name).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the applied schema of table %s: %v", name, err)
+	}
+	var t Spec
+	if err := json.Unmarshal([]byte(raw), &t); err != nil {
+		return nil, fmt.Errorf("the applied schema of table %s in funcstack_tables is damaged (%v); sync with force to re-create the table", name, err)
+	}
+	return &t, nil
+}
+
+// RowCount counts the rows of a user table.
+func RowCount(ctx context.Context, q engine.Querier, table string) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+QuoteIdent(table)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting the rows of table %s: %v", table, err)
+	}
+	return n, nil
+}
+
+// plan diffs t against the applied schema. It returns the refused
+// destructive changes (when !force) as sentences.
+func (s ddl) plan(ctx context.Context, tx *sql.Tx, t *Spec, force bool) (*tablePlan, []string, error) {
+	exists, err := s.tableExists(ctx, tx, t.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	old, err := Applied(ctx, tx, s.d, t.Name)
+	if err != nil && !(force && exists) {
+		return nil, nil, err
+	}
+	p := &tablePlan{spec: t, old: old, exists: exists}
+	if !exists {
+		p.old = nil
+		return p, nil, nil
+	}
+	if old == nil {
+		if !force {
+			return nil, []string{fmt.Sprintf("table %s already exists but funcstack did not make it; rename the definition, or force to drop and re-create it (its rows are lost)", t.Name)}, nil
+		}
+		p.recreate = true
+		return p, nil, nil
+	}
+	if specEqual(old, t) {
+		return nil, nil, nil
+	}
+	var refused []string
+	if old.ID != t.ID {
+		if !force {
+			return nil, []string{fmt.Sprintf("table %s: id changes from %s to %s; this re-creates the table and deletes its rows", t.Name, old.ID, t.ID)}, nil
+		}
+		p.recreate = true
+		return p, nil, nil
+	}
+	for _, oc := range old.Columns {
+		nc := t.column(oc.Name)
+		switch {
+		case nc == nil:
+			refused = append(refused, fmt.Sprintf("table %s: column %s (%s) was removed from the definition; dropping it deletes its values", t.Name, oc.Name, oc.Type))
+		case nc.Type != oc.Type:
+			refused = append(refused, fmt.Sprintf("table %s: column %s changes type from %s to %s; it is dropped and re-created, its values are deleted", t.Name, oc.Name, oc.Type, nc.Type))
+		}
+	}
+	if len(refused) > 0 && !force {
+		return nil, refused, nil
+	}
+	var rows int64 = -1
+	for _, nc := range t.Columns {
+		oc := old.column(nc.Name)
+		if (oc == nil || oc.Type != nc.Type) && nc.Required && nc.Default == "" {
+			if rows < 0 {
+				if rows, err = RowCount(ctx, tx, t.Name); err != nil {
+					return nil, nil, err
+				}
+			}
+			if rows > 0 {
+				return nil, nil, fmt.Errorf("table %s: new column %s is required but has no default, and the table has %d rows that would have no value; give it a default, or add it not required, fill it, then make it required", t.Name, nc.Name, rows)
+			}
+		}
+	}
+	if s.d == value.Postgres {
+		p.stmts = s.alterPostgres(old, t)
+	} else {
+		p.stmts, p.rebuild = s.alterSQLite(old, t)
+	}
+	return p, nil, nil
+}
+
+func specEqual(a, b *Spec) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
+}
+
+func (s ddl) alterPostgres(old, t *Spec) []string {
+	tbl := QuoteIdent(t.Name)
+	var st []string
+	// Indexes first, so that dropped columns do not take them along twice.
+	for _, oi := range old.Indexes {
+		if ni := t.index(oi.Name); ni == nil || ni.Unique != oi.Unique {
+			st = append(st, "DROP INDEX IF EXISTS "+QuoteIdent(oi.Name))
+		}
+	}
+	for _, oc := range old.Columns {
+		if nc := t.column(oc.Name); nc == nil || nc.Type != oc.Type {
+			st = append(st, "ALTER TABLE "+tbl+" DROP COLUMN IF EXISTS "+QuoteIdent(oc.Name))
+		}
+	}
+	for i := range t.Columns {
+		nc := &t.Columns[i]
+		oc := old.column(nc.Name)
+		col := QuoteIdent(nc.Name)
+		if oc == nil || oc.Type != nc.Type {
+			st = append(st, "ALTER TABLE "+tbl+" ADD COLUMN "+s.columnDef(t.Name, nc, true))
+			continue
+		}
+		if oc.Default != nc.Default {
+			if nc.Default == "" {
+				st = append(st, "ALTER TABLE "+tbl+" ALTER COLUMN "+col+" DROP DEFAULT")
+			} else {
+				st = append(st, "ALTER TABLE "+tbl+" ALTER COLUMN "+col+" SET DEFAULT "+nc.Default)
+			}
+		}
+		if oc.Required != nc.Required {
+			if nc.Required {
+				st = append(st, "ALTER TABLE "+tbl+" ALTER COLUMN "+col+" SET NOT NULL")
+			} else {
+				st = append(st, "ALTER TABLE "+tbl+" ALTER COLUMN "+col+" DROP NOT NULL")
+			}
+		}
+		if oc.Unique != nc.Unique {
+			cn := QuoteIdent(uniqueName(t.Name, nc.Name))
+			if nc.Unique {
+				st = append(st, "ALTER TABLE "+tbl+" ADD CONSTRAINT "+cn+" UNIQUE ("+col+")")
+			} else {
+				st = append(st, "ALTER TABLE "+tbl+" DROP CONSTRAINT IF EXISTS "+cn)
+			}
+		}
+	}
+	for i := range t.Indexes {
+		if oi := old.index(t.Indexes[i].Name); oi == nil || oi.Unique != t.Indexes[i].Unique || !sameFields(oi, &t.Indexes[i], old, t) {
+			st = append(st, createIndexSQL(t.Name, &t.Indexes[i]))
+		}
+	}
+	return st
+}
+
+// sameFields reports whether an index keeps its columns (a re-typed column
+// is dropped, and its indexes with it).
+func sameFields(oi, ni *IndexSpec, old, t *Spec) bool {
+	for _, f := range ni.Fields {
+		oc, nc := old.column(f), t.column(f)
+		if oc != nil && nc != nil && oc.Type != nc.Type {
+			return false
+		}
+	}
+	return true
+}
+
+// alterSQLite returns the statements for changes SQLite's ALTER TABLE can
+// do (new plain columns, indexes), or rebuild=true when the table must be
+// copied into a new one.
+func (s ddl) alterSQLite(old, t *Spec) (stmts []string, rebuild bool) {
+	tbl := QuoteIdent(t.Name)
+	for _, oc := range old.Columns {
+		if nc := t.column(oc.Name); nc == nil || *nc != oc {
+			return nil, true
+		}
+	}
+	for _, oi := range old.Indexes {
+		if ni := t.index(oi.Name); ni == nil || ni.Unique != oi.Unique {
+			stmts = append(stmts, "DROP INDEX IF EXISTS "+QuoteIdent(oi.Name))
+		}
+	}
+	for i := range t.Columns {
+		nc := &t.Columns[i]
+		if old.column(nc.Name) != nil {
+			continue
+		}
+		// ADD COLUMN takes neither UNIQUE, nor NOT NULL without a
+		// default, nor a non-constant default.
+		if nc.Unique || (nc.Required && nc.Default == "") || strings.HasPrefix(nc.Default, "(") {
+			return nil, true
+		}
+		stmts = append(stmts, "ALTER TABLE "+tbl+" ADD COLUMN "+s.columnDef(t.Name, nc, false))
+	}
+	for i := range t.Indexes {
+		if oi := old.index(t.Indexes[i].Name); oi == nil || oi.Unique != t.Indexes[i].Unique {
+			stmts = append(stmts, createIndexSQL(t.Name, &t.Indexes[i]))
+		}
+	}
+	return stmts, false
+}
+
+func (s ddl) apply(ctx context.Context, tx *sql.Tx, p *tablePlan) error {
+	t := p.spec
+	exec := func(q string) error {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("table %s: %v (while running: %s)", t.Name, explainDDL(err), q)
+		}
+		return nil
+	}
+	create := func(name string) error {
+		if err := exec(s.createTableSQL(name, t)); err != nil {
+			return err
+		}
+		return nil
+	}
+	indexes := func() error {
+		for i := range t.Indexes {
+			if err := exec(createIndexSQL(t.Name, &t.Indexes[i])); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	switch {
+	case !p.exists:
+		if err := create(t.Name); err != nil {
+			return err
+		}
+		if err := indexes(); err != nil {
+			return err
+		}
+	case p.recreate:
+		if err := exec("DROP TABLE " + QuoteIdent(t.Name)); err != nil {
+			return err
+		}
+		if err := create(t.Name); err != nil {
+			return err
+		}
+		if err := indexes(); err != nil {
+			return err
+		}
+	case p.rebuild:
+		tmp := SystemPrefix + "rebuild_" + t.Name
+		if err := exec("DROP TABLE IF EXISTS " + QuoteIdent(tmp)); err != nil {
+			return err
+		}
+		if err := create(tmp); err != nil {
+			return err
+		}
+		cols := []string{`"id"`, `"created_at"`, `"updated_at"`}
+		for _, nc := range t.Columns {
+			if oc := p.old.column(nc.Name); oc != nil && oc.Type == nc.Type {
+				cols = append(cols, QuoteIdent(nc.Name))
+			}
+		}
+		list := strings.Join(cols, ", ")
+		if err := exec("INSERT INTO " + QuoteIdent(tmp) + " (" + list + ") SELECT " + list + " FROM " + QuoteIdent(t.Name)); err != nil {
+			return err
+		}
+		if err := exec("DROP TABLE " + QuoteIdent(t.Name)); err != nil {
+			return err
+		}
+		if err := exec("ALTER TABLE " + QuoteIdent(tmp) + " RENAME TO " + QuoteIdent(t.Name)); err != nil {
+			return err
+		}
+		if err := indexes(); err != nil {
+			return err
+		}
+	default:
+		for _, q := range p.stmts {
+			if err := exec(q); err != nil {
+				return err
+			}
+		}
+	}
+	spec, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, Rebind(`INSERT INTO funcstack_tables (name, spec, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at`, s.d), t.Name, string(spec), time.Now().UTC())
+	if err != nil {
+		return fmt.Errorf("table %s: recording its schema in funcstack_tables: %v", t.Name, err)
+	}
+	return nil
+}
+
+// explainDDL adds what to do to the errors a schema change meets on data.
+func explainDDL(err error) string {
+	msg := err.Error()
+	low := strings.ToLower(msg)
+	switch {
+	case strings.Contains(low, "not null") || strings.Contains(low, "contains null values"):
+		return msg + "; some rows have no value for a column that became required: fill them first, or give the column a default"
+	case strings.Contains(low, "unique") || strings.Contains(low, "duplicate"):
+		return msg + "; some rows share a value of a column or index that became unique: remove the duplicates first"
+	}
+	return msg
+}
+
+// ColumnInfo describes one column of a synced user table, for the admin
+// API.
+type ColumnInfo struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"` // the value type: text, int, …; the id is int or uuid
+	Required bool   `json:"required,omitempty"`
+	Unique   bool   `json:"unique,omitempty"`
+}
+
+// Columns returns the id type ("int" or "uuid") and the columns of a
+// synced user table (id first, then the defined columns, then created_at
+// and updated_at), or an error when the table was never synced.
+func Columns(ctx context.Context, q engine.Querier, d value.Dialect, name string) (idType string, cols []ColumnInfo, err error) {
+	t, err := Applied(ctx, q, d, name)
+	if err != nil {
+		return "", nil, err
+	}
+	if t == nil {
+		return "", nil, fmt.Errorf("table %s does not exist; define it (kind table) and import or sync the workspace", name)
+	}
+	cols = append(cols, ColumnInfo{Name: "id", Type: t.ID, Required: true, Unique: true})
+	for _, c := range t.Columns {
+		cols = append(cols, ColumnInfo{Name: c.Name, Type: c.Type, Required: c.Required, Unique: c.Unique})
+	}
+	cols = append(cols, ColumnInfo{Name: "created_at", Type: "timestamp", Required: true}, ColumnInfo{Name: "updated_at", Type: "timestamp", Required: true})
+	return t.ID, cols, nil
+}
