@@ -3,12 +3,14 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/funcstack/funcstack/api"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // TestAdminRunMiddlewareInput: run & debug of an endpoint runs its middleware
@@ -146,9 +148,11 @@ func TestMyOrders(t *testing.T) {
 					t.Errorf("%s %s: %d %s; want %d", w.method, w.path, resp.StatusCode, got, w.status)
 				}
 			}
-			var price float64
-			if err := st.SQL().QueryRow(`SELECT price FROM product WHERE sku = 'apple'`).Scan(&price); err != nil || price != 0.5 {
-				t.Errorf("apple's price after the refused PATCH: %v %v, want 0.5", price, err)
+			var stored any
+			serr := st.SQL().QueryRow(`SELECT price FROM product WHERE sku = 'apple'`).Scan(&stored)
+			price, derr := value.DecimalT.Decode(stored)
+			if serr != nil || derr != nil || fmt.Sprint(price) != "0.5" {
+				t.Errorf("apple's price after the refused PATCH: %v %v %v, want 0.5", price, serr, derr)
 			}
 		})
 	}

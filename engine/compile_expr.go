@@ -90,7 +90,10 @@ func compileExprSafe(src string, env types.Map) (p *vm.Program, err error) {
 			err = fmt.Errorf("cannot compile expression: %v", r)
 		}
 	}()
-	return expr.Compile(src, exprOptions(env)...)
+	if p, err = expr.Compile(src, exprOptions(env)...); err == nil {
+		err = checkDecimalMix(p, src)
+	}
+	return p, err
 }
 
 // exprOptions are the options every expression is compiled with.

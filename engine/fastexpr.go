@@ -4,6 +4,8 @@ import (
 	"reflect"
 
 	"github.com/expr-lang/expr/ast"
+
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // fastFn evaluates an expression without expr's VM. ok is false when a
@@ -52,10 +54,12 @@ func compileFast(n ast.Node, slotOf slotResolver) fastFn {
 		return constFast(x.Value)
 	case *ast.ConstantNode:
 		switch x.Value.(type) {
-		case nil, bool, int, float64, string:
+		case nil, bool, int, float64, string, value.Decimal:
 			return constFast(x.Value)
 		}
 		return nil
+	case *ast.CallNode:
+		return compileOpCall(x, slotOf)
 	case *ast.IdentifierNode:
 		if x.Value == "$env" {
 			return nil
@@ -68,7 +72,7 @@ func compileFast(n ast.Node, slotOf slotResolver) fastFn {
 	case *ast.MemberNode:
 		return compileMember(x, slotOf)
 	case *ast.UnaryNode:
-		return compileUnary(x, slotOf)
+		return compileUnary(x.Operator, x.Node, slotOf)
 	case *ast.BinaryNode:
 		return compileBinary(x, slotOf)
 	case *ast.ConditionalNode:
@@ -182,12 +186,80 @@ func both(l, r fastFn, f func(a, b any) (any, bool)) fastFn {
 	}
 }
 
-func compileUnary(x *ast.UnaryNode, slotOf slotResolver) fastFn {
-	v := compileFast(x.Node, slotOf)
+// compileOpCall handles the operator calls of the decimal patcher
+// (arith.go) as the operators they stand for.
+func compileOpCall(x *ast.CallNode, slotOf slotResolver) fastFn {
+	id, ok := x.Callee.(*ast.IdentifierNode)
+	if !ok {
+		return nil
+	}
+	op := funcOp[id.Value]
+	switch {
+	case op == "neg" && len(x.Arguments) == 1:
+		return compileUnary("-", x.Arguments[0], slotOf)
+	case op != "" && op != "neg" && len(x.Arguments) == 2:
+		if lit, i := litArg(x.Arguments); lit != nil {
+			return compileLitCall(op, x.Arguments[1-i], *lit, i, slotOf)
+		}
+		b := &ast.BinaryNode{Operator: op, Left: x.Arguments[0], Right: x.Arguments[1]}
+		return compileBinary(b, slotOf)
+	}
+	return nil
+}
+
+// litArg finds a float literal among an operator call's two arguments.
+func litArg(args []ast.Node) (*litFloat, int) {
+	for i, a := range args {
+		if c, ok := a.(*ast.ConstantNode); ok {
+			if f, ok := c.Value.(litFloat); ok {
+				return &f, i
+			}
+		}
+	}
+	return nil, 0
+}
+
+// compileLitCall is an operator with a float literal on side i: the
+// literal is a decimal when the other side gives one, else a float.
+func compileLitCall(op string, other ast.Node, lit litFloat, i int, slotOf slotResolver) fastFn {
+	o := compileFast(other, slotOf)
+	f := arith(op)
+	if op == "==" || op == "!=" {
+		f = func(a, b any) (any, bool) {
+			e, ok := fastEqual(a, b)
+			return e != (op == "!="), ok
+		}
+	}
+	if o == nil || f == nil {
+		return nil
+	}
+	asFloat := float64(lit)
+	asDec, err := value.DecimalFromFloat(asFloat)
+	if err != nil {
+		return nil
+	}
+	return func(vars []any) (any, bool) {
+		v, ok := o(vars)
+		if !ok {
+			return nil, false
+		}
+		var l any = asFloat
+		if isDec(v) {
+			l = asDec
+		}
+		if i == 0 {
+			return f(l, v)
+		}
+		return f(v, l)
+	}
+}
+
+func compileUnary(operator string, operand ast.Node, slotOf slotResolver) fastFn {
+	v := compileFast(operand, slotOf)
 	if v == nil {
 		return nil
 	}
-	switch x.Operator {
+	switch operator {
 	case "!", "not":
 		return func(vars []any) (any, bool) {
 			a, ok := v(vars)
@@ -205,6 +277,8 @@ func compileUnary(x *ast.UnaryNode, slotOf slotResolver) fastFn {
 				return -n, true
 			case float64:
 				return -n, true
+			case value.Decimal:
+				return n.Neg(), true
 			}
 			return nil, false
 		}
@@ -280,7 +354,7 @@ func compileBinary(x *ast.BinaryNode, slotOf slotResolver) fastFn {
 				if v == nil {
 					return r(vars)
 				}
-			case bool, int, float64, string:
+			case bool, int, float64, string, value.Decimal:
 			default:
 				return nil, false
 			}
@@ -310,6 +384,10 @@ func compileBinary(x *ast.BinaryNode, slotOf slotResolver) fastFn {
 // value, texts and booleans by content, nil equal only to nil, and two
 // scalars of different types unequal.
 func fastEqual(a, b any) (bool, bool) {
+	if isDec(a) || isDec(b) {
+		eq, err := decimalEqual(a, b)
+		return eq, err == nil
+	}
 	switch x := a.(type) {
 	case int:
 		switch y := b.(type) {
@@ -372,6 +450,27 @@ func fastEqualStrict(a, b any) (bool, bool) {
 // expr's runtime helpers compute it, or nil for an operator the fast path
 // leaves to the VM.
 func arith(op string) func(a, b any) (any, bool) {
+	f := arithNum(op)
+	if f == nil {
+		return nil
+	}
+	return func(a, b any) (any, bool) {
+		if isDec(a) || isDec(b) {
+			v, err := decimalBinary(op, a, b)
+			return v, err == nil
+		}
+		return f(a, b)
+	}
+}
+
+// isDec reports whether v is a decimal.
+func isDec(v any) bool {
+	_, ok := v.(value.Decimal)
+	return ok
+}
+
+// arithNum is arith on ints, floats and texts.
+func arithNum(op string) func(a, b any) (any, bool) {
 	switch op {
 	case "+":
 		return func(a, b any) (any, bool) {

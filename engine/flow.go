@@ -77,7 +77,9 @@ func exprCallsFunctions(e *Expr) bool {
 	ast.Walk(&node, visitFunc(func(n *ast.Node) {
 		switch x := (*n).(type) {
 		case *ast.CallNode:
-			found = true
+			if !isOperatorCall(x) {
+				found = true
+			}
 		case *ast.BuiltinNode:
 			if x.Name == "now" {
 				found = true

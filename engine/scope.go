@@ -3,11 +3,11 @@ package engine
 import (
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/expr-lang/expr/types"
 
 	"github.com/funcstack/funcstack/engine/exprfn"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // Names every stack can read and none can declare.
@@ -155,8 +155,12 @@ func inputTypeMap(fields []InputField) types.Type {
 	for _, f := range fields {
 		var t types.Type = types.Any
 		switch {
-		case f.Type == "object" && len(f.Fields) > 0:
+		case len(f.Fields) > 0 && value.Usable(f.Type) != nil && value.Usable(f.Type).Info().Fields:
 			t = inputTypeMap(f.Fields)
+		case value.Usable(f.Type) == value.DecimalT:
+			// Always typed, so that mixing one with a float is a
+			// validate-time error (arith.go); decimal operators take nil.
+			t = valueType(f.Type)
 		case f.List || f.Required || len(f.Default) > 0 && string(f.Default) != "null":
 			t = valueType(f.Type)
 		}
@@ -173,19 +177,14 @@ func inputTypeMap(fields []InputField) types.Type {
 // "text or null", and it compiles == of two texts to a comparison that
 // fails on null.
 func valueType(typ string) types.Type {
-	switch typ {
-	case "text", "email", "uuid":
-		return types.String
-	case "int":
-		return types.Int
-	case "bool":
-		return types.Bool
-	case "timestamp":
-		return types.TypeOf(time.Time{})
+	t := value.Usable(typ)
+	if t == nil {
+		return types.Any
 	}
-	// decimal: a number that may be whole (its type is float64 or int
-	// by the number model); json: anything.
-	return types.Any
+	if in, ok := t.(interface{ InputExprType() types.Type }); ok {
+		return in.InputExprType()
+	}
+	return t.ExprType()
 }
 
 func (dc *defCompiler) declared(name string, d declInfo) {

@@ -82,6 +82,8 @@ func EncodeAny(v any, d value.Dialect) (any, error) {
 		return x, nil
 	case time.Time:
 		return value.TimeArg(x, d), nil
+	case value.Decimal:
+		return x.String(), nil
 	case json.Number:
 		if i, err := x.Int64(); err == nil {
 			return i, nil
@@ -132,9 +134,9 @@ func decodeText(s, typeName string) any {
 		if dec.Decode(&v) == nil {
 			return exprfn.Numbers(v)
 		}
-	case "NUMERIC", "DECIMAL":
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return f
+	case "NUMERIC", "DECIMAL", value.SQLiteDecimal:
+		if x, err := value.DecimalT.Decode(s); err == nil {
+			return x
 		}
 	case "INT8", "INT4", "INT2", "BIGINT", "INTEGER":
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {

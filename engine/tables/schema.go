@@ -35,7 +35,41 @@ type ColumnSpec struct {
 	Unique   bool   `json:"unique,omitempty"`
 	// Default is the SQL literal (or expression) of the default value.
 	Default string `json:"default,omitempty"`
+	// SQL is the column's SQL type as applied. Schemas applied before it
+	// was recorded have none: the column then has the type's Previous
+	// storage, or its current one.
+	SQL string `json:"sql,omitempty"`
 }
+
+// previousColumn is a value type whose column storage changed: columns
+// applied before the change have the Previous SQL type and are converted
+// on the next sync (decimal: REAL and DOUBLE PRECISION became exact).
+type previousColumn interface {
+	PreviousColumn(d value.Dialect) string
+}
+
+// storage fills in the SQL type of the columns of an applied spec that
+// predates the field.
+func (s ddl) storage(t *Spec) {
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		if c.SQL != "" {
+			continue
+		}
+		typ := value.Lookup(c.Type)
+		if typ == nil {
+			continue
+		}
+		c.SQL = typ.Column(s.d)
+		if p, ok := typ.(previousColumn); ok {
+			c.SQL = p.PreviousColumn(s.d)
+		}
+	}
+}
+
+// storageChanged reports whether column c keeps its values (same type) but
+// changes its storage: they are converted.
+func storageChanged(oc, nc *ColumnSpec) bool { return oc.Type == nc.Type && oc.SQL != nc.SQL }
 
 // IndexSpec is one index of a Spec.
 type IndexSpec struct {
@@ -106,7 +140,7 @@ func (s ddl) specOf(d *engine.Definition) (*Spec, error) {
 		if typ == nil || typ.Column(s.d) == "" {
 			return nil, fmt.Errorf("%s: column %s has %s", where, f.Name, value.Unknown(f.Type, value.ColumnTypes()))
 		}
-		c := ColumnSpec{Name: f.Name, Type: f.Type, Required: f.Required, Unique: f.Unique}
+		c := ColumnSpec{Name: f.Name, Type: f.Type, Required: f.Required, Unique: f.Unique, SQL: typ.Column(s.d)}
 		if len(f.Default) > 0 {
 			lit, err := typ.Literal(bytes.TrimSpace(f.Default), s.d)
 			if err != nil {
@@ -334,6 +368,7 @@ func (s ddl) plan(ctx context.Context, tx *sql.Tx, t *Spec, force bool) (*tableP
 		p.recreate = true
 		return p, nil, nil
 	}
+	s.storage(old)
 	if specEqual(old, t) {
 		return nil, nil, nil
 	}
@@ -406,6 +441,12 @@ func (s ddl) alterPostgres(old, t *Spec) []string {
 		if oc == nil || oc.Type != nc.Type {
 			st = append(st, "ALTER TABLE "+tbl+" ADD COLUMN "+s.columnDef(t.Name, nc, true))
 			continue
+		}
+		if storageChanged(oc, nc) {
+			// Through text: a float's text is its shortest decimal (0.1),
+			// as SQLite's conversion reads it, where a direct cast keeps
+			// 15 digits.
+			st = append(st, "ALTER TABLE "+tbl+" ALTER COLUMN "+col+" TYPE "+nc.SQL+" USING "+col+"::text::"+nc.SQL)
 		}
 		if oc.Default != nc.Default {
 			if nc.Default == "" {
@@ -549,6 +590,13 @@ func (s ddl) apply(ctx context.Context, tx *sql.Tx, p *tablePlan) error {
 		if err := exec("ALTER TABLE " + QuoteIdent(tmp) + " RENAME TO " + QuoteIdent(t.Name)); err != nil {
 			return err
 		}
+		for i := range t.Columns {
+			if oc := p.old.column(t.Columns[i].Name); oc != nil && storageChanged(oc, &t.Columns[i]) {
+				if err := s.convert(ctx, tx, t.Name, &t.Columns[i]); err != nil {
+					return err
+				}
+			}
+		}
 		if err := indexes(); err != nil {
 			return err
 		}
@@ -567,6 +615,47 @@ func (s ddl) apply(ctx context.Context, tx *sql.Tx, p *tablePlan) error {
 		ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at`, s.d), t.Name, string(spec), time.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("table %s: recording its schema in funcstack_tables: %v", t.Name, err)
+	}
+	return nil
+}
+
+// convert rewrites the values of column c of table as its type now
+// stores them: each value is read as the type reads any stored value
+// (Decode) and written as it writes one (Encode).
+func (s ddl) convert(ctx context.Context, tx *sql.Tx, table string, c *ColumnSpec) error {
+	typ := value.Lookup(c.Type)
+	col := QuoteIdent(c.Name)
+	rows, err := tx.QueryContext(ctx, "SELECT \"id\", "+col+" FROM "+QuoteIdent(table)+" WHERE "+col+" IS NOT NULL")
+	if err != nil {
+		return fmt.Errorf("table %s: reading column %s to convert it: %v", table, c.Name, err)
+	}
+	type change struct{ id, v any }
+	var changes []change
+	for rows.Next() {
+		var id, v any
+		if err := rows.Scan(&id, &v); err != nil {
+			rows.Close()
+			return fmt.Errorf("table %s: reading column %s to convert it: %v", table, c.Name, err)
+		}
+		x, err := typ.Decode(v)
+		if err == nil {
+			v, err = typ.Encode(x, s.d)
+		}
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("table %s: record %v: column %s holds %v, which cannot be converted: %v", table, id, c.Name, v, err)
+		}
+		changes = append(changes, change{id, v})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("table %s: reading column %s to convert it: %v", table, c.Name, err)
+	}
+	update := Rebind("UPDATE "+QuoteIdent(table)+" SET "+col+" = ? WHERE \"id\" = ?", s.d)
+	for _, ch := range changes {
+		if _, err := tx.ExecContext(ctx, update, ch.v, ch.id); err != nil {
+			return fmt.Errorf("table %s: converting column %s: %v", table, c.Name, err)
+		}
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ func TestWhereSQL(t *testing.T) {
 		{"users.age > 3 || input.all", `("age" > ? OR ?)`, `("age" > $1 OR $2)`, "[3 1]", "[3 true]"},
 		{"5 < users.age", `? < "age"`, `$1 < "age"`, "[5]", "[5]"},
 		{"users.age > x * 2", `"age" > ?`, `"age" > $1`, "[8]", "[8]"},
-		{"users.score >= 1.5 and users.score <= -2", `("score" >= ? AND "score" <= ?)`, `("score" >= $1 AND "score" <= $2)`, "[1.5 -2]", "[1.5 -2]"},
+		{"users.score >= 1.5 and users.score <= -2", `("score" >= ? AND "score" <= ?)`, `("score" >= $1 AND "score" <= $2)`, "[>5001:15 <4998:7~]", "[1.5 -2]"},
 		{"users.age == users.score", `"age" = "score"`, `"age" = "score"`, "[]", "[]"},
 		{"(users.age > 1)", `"age" > ?`, `"age" > $1`, "[1]", "[1]"},
 		{"users.born > '2026-01-01T00:00:00Z'", `"born" > ?`, `"born" > $1`, "[2026-01-01T00:00:00.000000Z]", "[2026-01-01 00:00:00 +0000 UTC]"},

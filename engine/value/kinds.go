@@ -22,7 +22,7 @@ func TypeName(v any) string {
 		return "bool"
 	case int, int64, int32:
 		return "int"
-	case float64, float32:
+	case float64, float32, Decimal:
 		return "decimal"
 	case json.Number:
 		if _, err := x.Int64(); err == nil {
@@ -50,7 +50,7 @@ func KindOf(v any) string {
 		return "a bool"
 	case int, int64, int32, uint:
 		return "an int"
-	case float64, float32:
+	case float64, float32, Decimal:
 		return "a decimal"
 	case map[string]any:
 		return "an object"
@@ -146,6 +146,8 @@ func Float(v any) (float64, bool) {
 		return float64(n), true
 	case float64:
 		return n, true
+	case Decimal:
+		return n.Float64(), true
 	}
 	return 0, false
 }

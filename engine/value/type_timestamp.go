@@ -117,4 +117,9 @@ func (TimestampType) Schema() map[string]any {
 	}}
 }
 
+// ExprType is any: records hold timestamps as RFC 3339 text.
 func (TimestampType) ExprType() types.Type { return types.Any }
+
+// InputExprType is the type of a timestamp input: Coerce makes a
+// time.Time.
+func (TimestampType) InputExprType() types.Type { return types.TypeOf(time.Time{}) }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // Run runs the suite. open must return a fresh store on an empty database;
@@ -35,6 +36,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("Notes", func(t *testing.T) { testNotes(t, open(t)) })
 	t.Run("Nodes", func(t *testing.T) { testNodes(t, open(t)) })
 	t.Run("CloseLost", func(t *testing.T) { testCloseLost(t, open(t)) })
+	t.Run("Decimals", func(t *testing.T) { testDecimals(t, open(t)) })
+	t.Run("DecimalMigration", func(t *testing.T) { testDecimalMigration(t, open(t)) })
 }
 
 func ctx() context.Context { return context.Background() }
@@ -126,14 +129,17 @@ func testSyncTables(t *testing.T, s *store.Store) {
 	mustExec(t, s, `INSERT INTO "orders" ("customer", "email") VALUES (`+ph(s, 1)+`, `+ph(s, 2)+`)`, "ann", "ann@example.com")
 	var id int64
 	var qty int64
-	var price float64
+	var price any
 	var paid bool
 	var note, meta, created string
 	err := s.SQL().QueryRowContext(ctx(), `SELECT "id", "qty", "price", "paid", "note", "meta", CAST("created_at" AS TEXT) FROM "orders"`).Scan(&id, &qty, &price, &paid, &note, &meta, &created)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id != 1 || qty != 1 || price != 2.5 || paid || note != `it's "quoted"; DROP TABLE x --` || created == "" {
+	if p, err := value.DecimalT.Decode(price); err != nil || fmt.Sprint(p) != "2.5" {
+		t.Errorf("decimal default: stored %#v, reads %v (%v)", price, p, err)
+	}
+	if id != 1 || qty != 1 || paid || note != `it's "quoted"; DROP TABLE x --` || created == "" {
 		t.Errorf("row: id %d qty %d price %v paid %v note %q created %q", id, qty, price, paid, note, created)
 	}
 	var mv any

@@ -1,0 +1,623 @@
+package engine
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/builtin"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+	"github.com/expr-lang/expr/vm/runtime"
+
+	"github.com/funcstack/funcstack/engine/value"
+)
+
+// Operators meet decimals here. expr's VM knows ints, floats and texts;
+// a value.Decimal reaching its + or < would fail. So a patcher rewrites,
+// at compile time, every operator that may meet a decimal into a call of
+// a function of this file:
+//
+//	a + b   _add(a, b)  (and - * / % < <= > >= == !=, and unary -)
+//	sum(l)  _sum(l)     sum(l, p) is _sum(map(l, p)); abs, round, floor,
+//	                    ceil, min, max, mean, median, int and float too
+//
+// An operator is rewritten when one side's type is decimal, or unknown
+// (a variable, a record field) while the other may be a number. Operators
+// on known ints, floats and texts stay expr's own. Each function computes
+// on decimals exactly (value.Decimal) and hands anything else to expr's
+// runtime, so that non-decimal values behave exactly as before; the fast
+// path (fastexpr.go) evaluates the calls itself.
+//
+// The rules: int with decimal gives a decimal; a number literal written
+// beside a decimal (price * 1.2) is read as a decimal, exactly as written;
+// a float with a decimal is an error, at validate time when both types are
+// known (checkDecimalMix) and at run time otherwise: decimal(x) takes a
+// float's shortest decimal on purpose, float(d) leaves exact arithmetic.
+//
+// The integer rules (overflow, 8 / 2) live in expr's runtime and in the
+// fast path; a change to them goes into the non-decimal branch of each
+// function below, which is the one place operators meet values.
+
+// decimalType is the Go type of decimal values.
+var decimalType = value.DecimalGoType
+
+// The operator functions: each operator's function, and the one used
+// when both sides are known decimals or ints (typed, so that the result
+// is known to be a decimal).
+var (
+	opFunc      = map[string]string{"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "%": "_mod", "<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "==": "_eq", "!=": "_ne"}
+	opFuncTyped = map[string]string{"+": "_dadd", "-": "_dsub", "*": "_dmul", "/": "_ddiv", "%": "_dmod"}
+	funcOp      = map[string]string{"_neg": "neg", "_dneg": "neg"}
+	// builtinFunc are the builtins rewritten when an argument may be a
+	// decimal.
+	builtinFunc = map[string]string{"sum": "_sum", "abs": "_abs", "round": "_round", "floor": "_floor", "ceil": "_ceil",
+		"min": "_min", "max": "_max", "mean": "_mean", "median": "_median", "int": "_int", "float": "_float"}
+)
+
+func init() {
+	for op, fn := range opFunc {
+		funcOp[fn] = op
+	}
+	for op, fn := range opFuncTyped {
+		funcOp[fn] = op
+	}
+	exprFunctions = append(exprFunctions, arithOptions()...)
+}
+
+// arithOptions are the patcher and its functions.
+func arithOptions() []expr.Option {
+	// The functions for operands of unknown type declare no types: with
+	// declared overloads, expr (v1.17) drops the errors found inside a
+	// patched call's arguments (such as an unknown field).
+	opts := []expr.Option{expr.Patch(decimalPatcher{})}
+	typed := []any{new(func(value.Decimal, value.Decimal) value.Decimal), new(func(value.Decimal, int) value.Decimal), new(func(int, value.Decimal) value.Decimal)}
+	for op, fn := range opFunc {
+		op := op
+		f := func(args ...any) (any, error) { return binaryOp(op, args[0], args[1]) }
+		opts = append(opts, expr.Function(fn, f))
+		if typedFn, ok := opFuncTyped[op]; ok {
+			opts = append(opts, expr.Function(typedFn, f, typed...))
+		}
+	}
+	neg := func(args ...any) (any, error) { return negate(args[0]) }
+	opts = append(opts,
+		expr.Function("_neg", neg),
+		expr.Function("_dneg", neg, new(func(value.Decimal) value.Decimal)),
+		expr.Function("decimal", toDecimalFunc, new(func(any) value.Decimal)),
+	)
+	for name, fn := range builtinFunc {
+		name := name
+		opts = append(opts, expr.Function(fn, func(args ...any) (any, error) { return builtinOp(name, args) }))
+	}
+	return opts
+}
+
+// isOperatorCall reports whether c is an operator or builtin the decimal
+// patcher rewrote: a pure computation, not a call of a function.
+func isOperatorCall(c *ast.CallNode) bool {
+	id, ok := c.Callee.(*ast.IdentifierNode)
+	if !ok {
+		return false
+	}
+	if funcOp[id.Value] != "" {
+		return true
+	}
+	for _, fn := range builtinFunc {
+		if fn == id.Value {
+			return true
+		}
+	}
+	return false
+}
+
+// isDecimal reports whether t is the decimal type.
+func isDecimal(t reflect.Type) bool { return t == decimalType }
+
+// isUnknown reports whether expressions know nothing of t's values.
+func isUnknown(t reflect.Type) bool { return t == nil || t.Kind() == reflect.Interface }
+
+// isNumeric reports whether t is a Go number type.
+func isNumeric(t reflect.Type) bool {
+	switch kindOf(t) {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16,
+		reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+func isInt(t reflect.Type) bool { return kindOf(t) == reflect.Int && t.PkgPath() == "" }
+
+// mayBeDecimal reports whether a value of type t may be a decimal.
+func mayBeDecimal(t reflect.Type) bool { return isDecimal(t) || isUnknown(t) }
+
+// decimalPatcher rewrites the operators and builtins that may meet a
+// decimal into calls of this file's functions.
+type decimalPatcher struct{}
+
+func (decimalPatcher) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.BinaryNode:
+		fn, ok := opFunc[n.Operator]
+		if !ok {
+			return
+		}
+		lt, rt := n.Left.Type(), n.Right.Type()
+		if isDecimal(lt) {
+			if c := decimalLiteral(n.Right); c != nil {
+				n.Right, rt = c, decimalType
+			}
+		}
+		if isDecimal(rt) {
+			if c := decimalLiteral(n.Left); c != nil {
+				n.Left, lt = c, decimalType
+			}
+		}
+		if !isDecimal(lt) && !isDecimal(rt) && !(isUnknown(lt) && (isUnknown(rt) || isNumeric(rt))) && !(isNumeric(lt) && isUnknown(rt)) {
+			return
+		}
+		if t, ok := opFuncTyped[n.Operator]; ok && (isDecimal(lt) || isInt(lt)) && (isDecimal(rt) || isInt(rt)) {
+			fn = t
+		} else {
+			n.Left, n.Right = floatLiteral(n.Left), floatLiteral(n.Right)
+		}
+		ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: []ast.Node{n.Left, n.Right}})
+	case *ast.UnaryNode:
+		if n.Operator == "-" && mayBeDecimal(n.Node.Type()) {
+			fn := "_neg"
+			if isDecimal(n.Node.Type()) {
+				fn = "_dneg"
+			}
+			ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: []ast.Node{n.Node}})
+		}
+	case *ast.BuiltinNode:
+		fn, ok := builtinFunc[n.Name]
+		if !ok || len(n.Arguments) == 0 {
+			return
+		}
+		args := n.Arguments
+		if n.Name == "sum" {
+			if len(args) == 2 {
+				args = []ast.Node{&ast.BuiltinNode{Name: "map", Arguments: args}}
+			}
+			if !mayHoldDecimals(n.Arguments[0].Type()) {
+				return
+			}
+		} else if !anyMayBeDecimal(args) {
+			return
+		}
+		ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: args})
+	}
+}
+
+// mayHoldDecimals reports whether a list of type t may hold decimals.
+func mayHoldDecimals(t reflect.Type) bool {
+	if isUnknown(t) {
+		return true
+	}
+	k := t.Kind()
+	return (k == reflect.Slice || k == reflect.Array) && mayBeDecimal(t.Elem())
+}
+
+func anyMayBeDecimal(args []ast.Node) bool {
+	for _, a := range args {
+		if t := a.Type(); mayBeDecimal(t) || mayHoldDecimals(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// decimalLiteral turns a float literal (or its negation) into a decimal
+// constant, exactly as written; nil for any other node.
+func decimalLiteral(n ast.Node) ast.Node {
+	neg := false
+	if u, ok := n.(*ast.UnaryNode); ok && u.Operator == "-" {
+		neg, n = true, u.Node
+	}
+	f, ok := n.(*ast.FloatNode)
+	if !ok {
+		return nil
+	}
+	d, err := value.DecimalFromFloat(f.Value)
+	if err != nil {
+		return nil
+	}
+	if neg {
+		d = d.Neg()
+	}
+	c := &ast.ConstantNode{Value: d}
+	c.SetType(decimalType)
+	c.SetLocation(n.Location())
+	return c
+}
+
+// litFloat is a float literal beside an operand of unknown type: a
+// decimal when the operand is one (exactly as written: item.price * 1.2),
+// a float otherwise. Only the operator functions see it.
+type litFloat float64
+
+// floatLiteral turns a float literal (or its negation) into a litFloat
+// constant; other nodes are returned as they are.
+func floatLiteral(n ast.Node) ast.Node {
+	neg := false
+	m := n
+	if u, ok := m.(*ast.UnaryNode); ok && u.Operator == "-" {
+		neg, m = true, u.Node
+	}
+	f, ok := m.(*ast.FloatNode)
+	if !ok {
+		return n
+	}
+	v := f.Value
+	if neg {
+		v = -v
+	}
+	c := &ast.ConstantNode{Value: litFloat(v)}
+	c.SetType(reflect.TypeOf(litFloat(0)))
+	c.SetLocation(n.Location())
+	return c
+}
+
+// resolveLit makes a litFloat a decimal beside a decimal, else a float.
+func resolveLit(v, other any) any {
+	f, ok := v.(litFloat)
+	if !ok {
+		return v
+	}
+	if _, dec := other.(value.Decimal); dec {
+		if d, err := value.DecimalFromFloat(float64(f)); err == nil {
+			return d
+		}
+	}
+	return float64(f)
+}
+
+// checkDecimalMix reports, at validate time, an operator that mixes a
+// decimal with a float or a non-number whose types are known.
+func checkDecimalMix(prog *vm.Program, src string) error {
+	var bad *file.Error
+	node := prog.Node()
+	ast.Walk(&node, visitFunc(func(n *ast.Node) {
+		c, ok := (*n).(*ast.CallNode)
+		if !ok || bad != nil || len(c.Arguments) != 2 {
+			return
+		}
+		id, ok := c.Callee.(*ast.IdentifierNode)
+		op := funcOp[id.Value]
+		if !ok || op == "" || op == "neg" {
+			return
+		}
+		lt, rt := c.Arguments[0].Type(), c.Arguments[1].Type()
+		for _, side := range [][2]reflect.Type{{lt, rt}, {rt, lt}} {
+			if !isDecimal(side[0]) || isUnknown(side[1]) || isDecimal(side[1]) || isInt(side[1]) || kindOf(side[1]) == reflect.Int {
+				continue
+			}
+			if op == "==" || op == "!=" {
+				if !isNumeric(side[1]) {
+					continue // a decimal is never equal to a text or a bool
+				}
+			}
+			msg := mixMessage(op, kindOfType(side[1]), "x")
+			bad = (&file.Error{Location: c.Location(), Message: msg}).Bind(file.NewSource(src))
+			return
+		}
+	}))
+	if bad != nil {
+		return bad
+	}
+	return nil
+}
+
+// kindOfType names a Go type as the language does.
+func kindOfType(t reflect.Type) string {
+	switch kindOf(t) {
+	case reflect.Float32, reflect.Float64:
+		return "float"
+	case reflect.String:
+		return "text"
+	case reflect.Bool:
+		return "bool"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Slice, reflect.Array:
+		return "list"
+	}
+	return t.String()
+}
+
+// mixMessage explains a decimal operator with a value of another kind.
+func mixMessage(op, other, what string) string {
+	if other == "float" {
+		return fmt.Sprintf("cannot use %s with a decimal and a float: decimals are exact and floats are not; convert the float with decimal(%s) (its shortest decimal), or the decimal with float(d)", op, what)
+	}
+	return fmt.Sprintf("cannot use %s with a decimal and %s", op, withArticle(other))
+}
+
+func withArticle(kind string) string {
+	switch kind {
+	case "int", "object":
+		return "an " + kind
+	case "text":
+		return kind
+	}
+	return "a " + kind
+}
+
+// decimalOperand reads the other side of an operator with a decimal.
+func decimalOperand(op string, v any) (value.Decimal, error) {
+	switch n := v.(type) {
+	case value.Decimal:
+		return n, nil
+	case int:
+		return value.DecimalFromInt(int64(n)), nil
+	case int64:
+		return value.DecimalFromInt(n), nil
+	case int32:
+		return value.DecimalFromInt(int64(n)), nil
+	case float64, float32:
+		return value.Decimal{}, fmt.Errorf("%s", mixMessage(op, "float", strconv.FormatFloat(toF64(n), 'g', -1, 64)))
+	case nil:
+		return value.Decimal{}, fmt.Errorf("invalid operation: decimal %s nil", op)
+	}
+	return value.Decimal{}, fmt.Errorf("%s", mixMessage(op, value.TypeName(v), "x"))
+}
+
+func toF64(v any) float64 {
+	if f, ok := v.(float32); ok {
+		return float64(f)
+	}
+	return v.(float64)
+}
+
+// binaryOp computes a op b: on decimals when either side is one, else as
+// expr's runtime does.
+func binaryOp(op string, a, b any) (any, error) {
+	a, b = resolveLit(a, b), resolveLit(b, a)
+	_, ad := a.(value.Decimal)
+	_, bd := b.(value.Decimal)
+	if ad || bd {
+		return decimalBinary(op, a, b)
+	}
+	switch op {
+	case "+":
+		return runtime.Add(a, b), nil
+	case "-":
+		return runtime.Subtract(a, b), nil
+	case "*":
+		return runtime.Multiply(a, b), nil
+	case "/":
+		return runtime.Divide(a, b), nil
+	case "%":
+		return runtime.Modulo(a, b), nil
+	case "<":
+		return runtime.Less(a, b), nil
+	case "<=":
+		return runtime.LessOrEqual(a, b), nil
+	case ">":
+		return runtime.More(a, b), nil
+	case ">=":
+		return runtime.MoreOrEqual(a, b), nil
+	case "==":
+		return runtime.Equal(a, b), nil
+	case "!=":
+		return !runtime.Equal(a, b), nil
+	}
+	return nil, fmt.Errorf("unknown operator %s", op)
+}
+
+// decimalBinary computes a op b where a or b is a decimal.
+func decimalBinary(op string, a, b any) (any, error) {
+	if op == "==" || op == "!=" {
+		eq, err := decimalEqual(a, b)
+		return eq == (op == "=="), err
+	}
+	x, err := decimalOperand(op, a)
+	if err != nil {
+		return nil, err
+	}
+	y, err := decimalOperand(op, b)
+	if err != nil {
+		return nil, err
+	}
+	switch op {
+	case "+":
+		return x.Add(y)
+	case "-":
+		return x.Sub(y)
+	case "*":
+		return x.Mul(y)
+	case "/":
+		return x.Quo(y)
+	case "%":
+		return x.Rem(y)
+	case "<":
+		return x.Cmp(y) < 0, nil
+	case "<=":
+		return x.Cmp(y) <= 0, nil
+	case ">":
+		return x.Cmp(y) > 0, nil
+	case ">=":
+		return x.Cmp(y) >= 0, nil
+	}
+	return nil, fmt.Errorf("cannot use %s with a decimal", op)
+}
+
+// decimalEqual compares a decimal with anything: numerically with a
+// number (a float is an error, as in arithmetic), unequal to nil, texts,
+// bools, lists and objects.
+func decimalEqual(a, b any) (bool, error) {
+	for _, v := range []any{a, b} {
+		switch v.(type) {
+		case value.Decimal, int, int64, int32, float64, float32:
+		default:
+			return false, nil
+		}
+	}
+	x, err := decimalOperand("==", a)
+	if err != nil {
+		return false, err
+	}
+	y, err := decimalOperand("==", b)
+	if err != nil {
+		return false, err
+	}
+	return x.Cmp(y) == 0, nil
+}
+
+func negate(v any) (any, error) {
+	if d, ok := v.(value.Decimal); ok {
+		return d.Neg(), nil
+	}
+	return runtime.Negate(v), nil
+}
+
+// toDecimalFunc is decimal(x): an int, a float (its shortest decimal), a
+// decimal, or decimal text as a decimal.
+func toDecimalFunc(args ...any) (any, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("decimal takes one value, e.g. decimal('19.99')")
+	}
+	switch v := args[0].(type) {
+	case float64:
+		return value.DecimalFromFloat(v)
+	case nil:
+		return nil, fmt.Errorf("decimal(nil): give a number or decimal text")
+	}
+	d, ok := value.AsDecimal(args[0])
+	if !ok {
+		return nil, fmt.Errorf("decimal(%s): give a number or decimal text such as '19.99'", value.Describe(args[0]))
+	}
+	return d, nil
+}
+
+// builtinOp is a builtin on arguments that may hold decimals: on
+// decimals it computes exactly, otherwise it is expr's builtin.
+func builtinOp(name string, args []any) (any, error) {
+	if name == "sum" {
+		return sumOf(args[0])
+	}
+	items := args
+	if len(args) == 1 {
+		if l, ok := args[0].([]any); ok && (name == "min" || name == "max" || name == "mean" || name == "median") {
+			items = l
+		}
+	}
+	var dec []value.Decimal
+	for _, it := range items {
+		if d, ok := it.(value.Decimal); ok {
+			dec = append(dec, d)
+		}
+	}
+	if len(dec) == 0 {
+		fn := builtin.Builtins[builtin.Index[name]]
+		if fn.Fast != nil && len(args) == 1 {
+			return fn.Fast(args[0]), nil
+		}
+		if fn.Safe != nil {
+			out, _, err := fn.Safe(args...)
+			return out, err
+		}
+		return fn.Func(args...)
+	}
+	switch name {
+	case "abs", "round", "floor", "ceil", "int", "float":
+		d := dec[0]
+		switch name {
+		case "abs":
+			return d.Abs(), nil
+		case "round":
+			return d.Round(0), nil
+		case "floor":
+			return d.Floor(), nil
+		case "ceil":
+			return d.Ceil(), nil
+		case "int": // cuts the fraction off, as on floats
+			t := d.Floor()
+			if d.Sign() < 0 {
+				t = d.Ceil()
+			}
+			n, ok := t.Int()
+			if !ok {
+				return nil, fmt.Errorf("int(%s): the number does not fit an int", d)
+			}
+			return n, nil
+		case "float":
+			return d.Float64(), nil
+		}
+	}
+	nums := make([]value.Decimal, len(items))
+	for i, it := range items {
+		x, err := decimalOperand(name, it)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		nums[i] = x
+	}
+	switch name {
+	case "min", "max":
+		best := nums[0]
+		for _, x := range nums[1:] {
+			if c := x.Cmp(best); (name == "min" && c < 0) || (name == "max" && c > 0) {
+				best = x
+			}
+		}
+		return best, nil
+	case "mean":
+		total := value.Decimal{}
+		for _, x := range nums {
+			total, _ = total.Add(x)
+		}
+		return total.Quo(value.DecimalFromInt(int64(len(nums))))
+	case "median":
+		sorted := append([]value.Decimal(nil), nums...)
+		sortDecimals(sorted)
+		m := len(sorted) / 2
+		if len(sorted)%2 == 1 {
+			return sorted[m], nil
+		}
+		s, _ := sorted[m-1].Add(sorted[m])
+		return s.Quo(value.DecimalFromInt(2))
+	}
+	return nil, fmt.Errorf("%s does not take decimals", name)
+}
+
+func sortDecimals(l []value.Decimal) {
+	for i := 1; i < len(l); i++ {
+		for j := i; j > 0 && l[j].Cmp(l[j-1]) < 0; j-- {
+			l[j], l[j-1] = l[j-1], l[j]
+		}
+	}
+}
+
+// sumOf is sum(list): ints give an int, a float makes it a float, a
+// decimal makes it a decimal (exact; a float beside it is an error).
+func sumOf(v any) (any, error) {
+	var items []any
+	switch l := v.(type) {
+	case []any:
+		items = l
+	case nil:
+		return nil, fmt.Errorf("sum of nil: give a list")
+	default:
+		rv := reflect.ValueOf(v)
+		if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+			return nil, fmt.Errorf("sum takes a list, got %s", value.TypeName(v))
+		}
+		items = make([]any, rv.Len())
+		for i := range items {
+			items[i] = rv.Index(i).Interface()
+		}
+	}
+	var acc any = 0
+	for _, it := range items {
+		var err error
+		if acc, err = binaryOp("+", acc, it); err != nil {
+			return nil, fmt.Errorf("sum: %v", err)
+		}
+	}
+	return acc, nil
+}
