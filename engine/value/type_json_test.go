@@ -20,3 +20,17 @@ func TestJSON(t *testing.T) {
 	})
 	checkLiteral(t, value.JSON, []literalCase{{`{"a": [1, "it's"]}`, `'{"a":[1,"it''s"]}'`, `'{"a":[1,"it''s"]}'`}})
 }
+
+// TestJSONCoerceLeavesInputAlone: coercion copies what it converts, so
+// that a caller's input shared with its execution record is never
+// written to.
+func TestJSONCoerceLeavesInputAlone(t *testing.T) {
+	in := map[string]any{"a": []any{json.Number("1.5")}, "b": "x"}
+	out, _ := value.JSON.Coerce(in)
+	if _, still := in["a"].([]any)[0].(json.Number); !still {
+		t.Error("Coerce changed its input")
+	}
+	if got := out.(map[string]any)["a"].([]any)[0]; got != 1.5 {
+		t.Errorf("coerced %#v", got)
+	}
+}
