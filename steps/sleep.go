@@ -30,6 +30,12 @@ func init() {
 				defer t.Stop()
 				select {
 				case <-t.C:
+					// Both may be ready when the goroutine wakes late (a
+					// loaded machine): a pause that outlived the run's
+					// deadline is the deadline's error, whichever select saw.
+					if s.Context().Err() != nil {
+						return nil, s.Alive()
+					}
 					return d.Milliseconds(), nil
 				case <-s.Context().Done():
 					return nil, s.Alive()
