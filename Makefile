@@ -54,11 +54,12 @@ scale: ## three serve processes on one PostgreSQL, 5,000 durable executions, one
 FUZZTIME ?= 60s
 BENCHCOUNT ?= 5
 .PHONY: fuzz
-fuzz: ## fuzz the definition loader/compiler, the expression fast path against expr's VM, and the interpreter (FUZZTIME each)
+fuzz: ## fuzz the definition loader/compiler, the expression fast path against expr's VM, the interpreter (FUZZTIME each), and 10,000 random wheres in memory against SQLite and PostgreSQL
 	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./engine/
 	$(GO) test -run '^$$' -fuzz '^FuzzExpr$$' -fuzztime $(FUZZTIME) ./engine/
 	$(GO) test -run '^$$' -fuzz '^FuzzFastExpr$$' -fuzztime $(FUZZTIME) ./engine/
 	$(GO) test -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) ./engine/
+	FUNCSTACK_WHERE_CASES=10000 FUNCSTACK_WHERE_SEED=$${FUNCSTACK_WHERE_SEED:-$$(date +%s)} CI=true $(GO) test -count=1 -run '^TestWhereDifferential$$' -v ./engine/tables/
 
 .PHONY: docs
 docs: ## regenerate the pages made from the registries: docs/steps.md, docs/functions.md and workflows/funcstack.schema.json

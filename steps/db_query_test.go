@@ -31,6 +31,20 @@ func TestDBQuery(t *testing.T) {
 			{"type": "db.query", "table": "notes", "where": "notes.body contains 'OFF'", "fields": ["body"], "as": "q3"},
 			{"type": "db.query", "table": "notes", "where": "notes.body endsWith '\\\\b'", "fields": ["body"], "as": "q4"}]`,
 			resp: "[q1, q2, q3, q4]", want: `[[{"body":"50% off_now"}],[{"body":"A*B?[c]"}],[],[{"body":"a\\b"}]]`},
+		// Null as in expressions (docs/design.md §25); cy's name is null.
+		{name: "null as in expressions", stack: `[` + seedStack + `,
+			{"type": "db.query", "table": "users", "where": "users.name != 'Bob'", "as": "q1"},
+			{"type": "db.query", "table": "users", "where": "users.name == input.s", "as": "q2"},
+			{"type": "db.query", "table": "users", "where": "users.name in ['Ada', nil]", "as": "q3"},
+			{"type": "db.query", "table": "users", "where": "users.name not in ['Ada']", "as": "q4"},
+			{"type": "db.query", "table": "users", "where": "!(users.score > 2)", "as": "q5"},
+			{"type": "db.query", "table": "users", "where": "users.name != input.s", "as": "q6"},
+			{"type": "db.query", "table": "users", "where": "lower(users.name) startsWith lower('ADA') || upper(users.email) == 'BOB@X.COM'", "as": "q7"}]`,
+			resp: "map([q1, q2, q3, q4, q5, q6, q7], map(#, .email))",
+			want: `[["ada@x.com","cy@y.org"],["cy@y.org"],["ada@x.com","cy@y.org"],["bob@x.com","cy@y.org"],["bob@x.com","cy@y.org"],["ada@x.com","bob@x.com"],["ada@x.com","bob@x.com"]]`},
+		{name: "ordering against null is an error", stack: `[` + seedStack + `,
+			{"type": "db.query", "table": "users", "where": "users.age < input.min", "as": "q1"}]`,
+			want: "error: main: stack[3].where: in `users.age < input.min`: `input.min` is null, and < orders values; test for null first, e.g. input.min == nil || users.age < input.min (execution exec-1)", code: engine.CodeInvalidInput},
 	})
 }
 

@@ -25,14 +25,25 @@ import (
 //	col in list, not in        "col" IN (?, …), FALSE for an empty list
 //	col contains s             "col" LIKE '%s%' ESCAPE '\' (PostgreSQL),
 //	startsWith, endsWith         "col" GLOB '*s*' (SQLite; see below)
+//	lower(col), upper(col)     LOWER("col"), UPPER("col") (text columns,
+//	                             with ==, !=, in, contains, startsWith,
+//	                             endsWith: case-insensitive matching)
 //	a bool column alone        "col" (true rows)
 //
 // Every sub-expression that reads no column becomes one bound parameter:
 // it is compiled once and evaluated on each run. Anything else that reads
 // a column (arithmetic on it, a function of it, …) is a compile error
-// naming the sub-expression. SQL comparison rules apply: comparing with a
-// value that is null at run time matches no row (write col == nil for IS
-// NULL), and != does not match rows where the column is null.
+// naming the sub-expression.
+//
+// Null behaves as in expressions (docs/design.md §25), on both databases:
+// == and != treat null as a value (col == x with x null at run time is
+// IS NULL; col != 'a' keeps the rows where col is null), in matches a null
+// column when the list holds nil, and every other test of a null column
+// (<, <=, >, >=, contains, startsWith, endsWith, a bool column alone,
+// any test of lower(col) or upper(col)) is false, so that ! of it is true: the SQL is written so that no condition
+// is ever SQL's unknown. Ordering against a value that is null at run time
+// is an error, as in expressions; contains and the like with a null value
+// match nothing.
 //
 // contains, startsWith and endsWith are case-sensitive, like in
 // expressions: PostgreSQL's LIKE is, SQLite's LIKE is not (for ASCII), so
@@ -113,11 +124,39 @@ type visitFunc func(n *ast.Node)
 
 func (f visitFunc) Visit(n *ast.Node) { f(n) }
 
-// column returns the column n names (<table>.<column>), nil when n is
-// not a column reference.
-func (wc *whereCompiler) column(n ast.Node) (*Column, error) {
+// colRef is a column as a where reads it: itself, or lower(col) or
+// upper(col) of a text column.
+type colRef struct {
+	*Column
+	fold string // "", "LOWER" or "UPPER"
+}
+
+// sql is the reference in SQL.
+func (r *colRef) sql() string {
+	if r.fold == "" {
+		return r.Q
+	}
+	return r.fold + "(" + r.Q + ")"
+}
+
+// nullable reports whether the column may hold null.
+func (r *colRef) nullable() bool { return !r.Required && !r.System }
+
+// column returns the column n names (<table>.<column>, or lower(…) or
+// upper(…) of one), nil when n is not a column reference.
+func (wc *whereCompiler) column(n ast.Node) (*colRef, error) {
 	if ch, ok := n.(*ast.ChainNode); ok {
 		n = ch.Node
+	}
+	if name, arg, ok := foldCall(n); ok {
+		c, err := wc.column(arg)
+		if err != nil || c == nil {
+			return nil, err
+		}
+		if c.fold != "" || !c.Type.Info().Searchable {
+			return nil, wc.fail(n, "folds the case of a %s column; lower and upper take a text column (%s)", c.TypeName, strings.Join(searchable(), ", "))
+		}
+		return &colRef{Column: c.Column, fold: strings.ToUpper(name)}, nil
 	}
 	m, ok := n.(*ast.MemberNode)
 	if !ok {
@@ -135,11 +174,27 @@ func (wc *whereCompiler) column(n ast.Node) (*Column, error) {
 	if c == nil {
 		return nil, &whereError{wc.t.UnknownColumn(prop.Value)}
 	}
-	return c, nil
+	return &colRef{Column: c}, nil
+}
+
+// foldCall recognises lower(x) and upper(x) (expr's builtins, or
+// functions of those names).
+func foldCall(n ast.Node) (name string, arg ast.Node, ok bool) {
+	switch x := n.(type) {
+	case *ast.BuiltinNode:
+		if (x.Name == "lower" || x.Name == "upper") && len(x.Arguments) == 1 {
+			return x.Name, x.Arguments[0], true
+		}
+	case *ast.CallNode:
+		if id, isID := x.Callee.(*ast.IdentifierNode); isID && (id.Value == "lower" || id.Value == "upper") && len(x.Arguments) == 1 {
+			return id.Value, x.Arguments[0], true
+		}
+	}
+	return "", nil, false
 }
 
 // operand reads one side of a comparison: a column or a value.
-func (wc *whereCompiler) operand(n ast.Node) (*Column, *wval, error) {
+func (wc *whereCompiler) operand(n ast.Node) (*colRef, *wval, error) {
 	c, err := wc.column(n)
 	if err != nil || c != nil {
 		return c, nil, err
@@ -168,7 +223,7 @@ func (wc *whereCompiler) misuse(n ast.Node) error {
 	case *ast.UnaryNode:
 		return wc.fail(n, "computes with a column; compare the column itself")
 	case *ast.CallNode, *ast.BuiltinNode:
-		return wc.fail(n, "passes a column to a function; compare the column itself (functions may only take stack values)")
+		return wc.fail(n, "passes a column to a function; compare the column itself (functions may only take stack values; lower(col) and upper(col) are the exception)")
 	case *ast.MemberNode:
 		return wc.fail(n, "reads inside a column value; only whole columns can be compared")
 	case *ast.ConditionalNode:
@@ -258,6 +313,9 @@ func (wc *whereCompiler) compare(x *ast.BinaryNode) (wnode, error) {
 		if c == nil {
 			return nil, wc.misuse(side)
 		}
+		if c.fold != "" {
+			return nil, wc.fail(x, "tests %s for null; test the column itself, e.g. %s.%s %s nil", c.sql(), wc.t.Name, c.Name, op)
+		}
 		return &wNull{col: c, not: op == "!="}, nil
 	}
 	lc, lv, err := wc.operand(x.Left)
@@ -268,9 +326,12 @@ func (wc *whereCompiler) compare(x *ast.BinaryNode) (wnode, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range []*Column{lc, rc} {
+	for _, c := range []*colRef{lc, rc} {
 		if c == nil || op == "==" || op == "!=" {
 			continue
+		}
+		if c.fold != "" {
+			return nil, wc.fail(x, "orders %s; lower and upper columns can only be compared with ==, !=, in, contains, startsWith and endsWith", c.sql())
 		}
 		if !c.Type.Info().Ordered {
 			return nil, wc.fail(x, "orders a %s column; %s columns can only be compared with == and !=", c.TypeName, c.TypeName)
@@ -280,7 +341,7 @@ func (wc *whereCompiler) compare(x *ast.BinaryNode) (wnode, error) {
 	if enc == nil {
 		enc = rc
 	}
-	return &wCmp{op: sqlOps[op], lc: lc, lv: lv, rc: rc, rv: rv, enc: enc, text: x.String()}, nil
+	return &wCmp{op: op, lc: lc, lv: lv, rc: rc, rv: rv, enc: enc.Column, text: x.String()}, nil
 }
 
 func (wc *whereCompiler) in(x *ast.BinaryNode) (wnode, error) {

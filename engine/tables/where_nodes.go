@@ -13,7 +13,7 @@ import (
 
 // A compiled where is a tree of nodes. At run time its write appends the
 // SQL of each node to the statement and binds, as parameters, the values
-// its sub-expressions give on this run (see db_where.go for the
+// its sub-expressions give on this run (see where.go for the
 // translation).
 
 // wctx is one writing of a where into a statement.
@@ -22,6 +22,11 @@ type wctx struct {
 	vars   Vars
 	path   string
 	budget uint
+	// strict: the condition being written is under a NOT, so it must
+	// never be SQL's unknown (NOT unknown is unknown, where expressions
+	// say true): a test that may meet a null column is wrapped in
+	// COALESCE(…, FALSE).
+	strict bool
 }
 
 // Write appends the clause's SQL to b and binds its parameters.
@@ -138,21 +143,36 @@ func (n *wAnd) write(w *wctx) error {
 type wNot struct{ x wnode }
 
 func (n *wNot) write(w *wctx) error {
+	was := w.strict
+	w.strict = true
 	w.b.W("NOT (")
-	if err := n.x.write(w); err != nil {
+	err := n.x.write(w)
+	w.b.W(")")
+	w.strict = was
+	return err
+}
+
+// guarded writes the test f, which is unknown when a column it reads is
+// null, so that it is false instead when that matters (under a NOT).
+func (w *wctx) guarded(mayBeNull bool, f func() error) error {
+	if !w.strict || !mayBeNull {
+		return f()
+	}
+	w.b.W("COALESCE(")
+	if err := f(); err != nil {
 		return err
 	}
-	w.b.W(")")
+	w.b.W(", FALSE)")
 	return nil
 }
 
 type wNull struct {
-	col *Column
+	col *colRef
 	not bool
 }
 
 func (n *wNull) write(w *wctx) error {
-	w.b.W(n.col.Q)
+	w.b.W(n.col.sql())
 	if n.not {
 		w.b.W(" IS NOT NULL")
 	} else {
@@ -162,36 +182,102 @@ func (n *wNull) write(w *wctx) error {
 }
 
 type wCmp struct {
-	op     string
-	lc, rc *Column
+	op     string // the expression's operator
+	lc, rc *colRef
 	lv, rv *wval
 	enc    *Column // the column values are encoded for
 	text   string
 }
 
-func (n *wCmp) side(w *wctx, c *Column, v *wval) error {
-	if c != nil {
-		w.b.W(c.Q)
-		return nil
-	}
+// side evaluates and encodes one side that is a value.
+func (n *wCmp) side(w *wctx, v *wval) (any, error) {
 	x, err := v.eval(w)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	a, err := Encode(n.enc, x, w.b.D)
 	if err != nil {
-		return w.valueErr(n.text, err)
+		return nil, w.valueErr(n.text, err)
 	}
-	w.b.Arg(a)
-	return nil
+	return a, nil
 }
 
 func (n *wCmp) write(w *wctx) error {
-	if err := n.side(w, n.lc, n.lv); err != nil {
+	if n.lc != nil && n.rc != nil {
+		return n.columns(w)
+	}
+	col, val, flipped := n.lc, n.rv, false
+	if col == nil {
+		col, val, flipped = n.rc, n.lv, true
+	}
+	a, err := n.side(w, val)
+	if err != nil {
 		return err
 	}
-	w.b.W(n.op)
-	return n.side(w, n.rc, n.rv)
+	if a == nil && col.fold != "" { // lower(col) is never null: a null column fails every test
+		switch n.op {
+		case "==":
+			w.b.W("FALSE")
+		case "!=":
+			w.b.W(col.Q + " IS NOT NULL")
+		default:
+			return n.nullOrder(w, val)
+		}
+		return nil
+	}
+	if a == nil { // a value null on this run
+		switch n.op {
+		case "==":
+			w.b.W(col.sql() + " IS NULL")
+		case "!=":
+			w.b.W(col.sql() + " IS NOT NULL")
+		default:
+			return n.nullOrder(w, val)
+		}
+		return nil
+	}
+	if n.op == "!=" && col.nullable() && col.fold == "" { // a null column differs from a value
+		w.b.W("(" + col.sql() + " <> ")
+		w.b.Arg(a)
+		w.b.W(" OR " + col.sql() + " IS NULL)")
+		return nil
+	}
+	return w.guarded(col.nullable(), func() error {
+		if flipped {
+			w.b.Arg(a)
+			w.b.W(sqlOps[n.op] + col.sql())
+		} else {
+			w.b.W(col.sql() + sqlOps[n.op])
+			w.b.Arg(a)
+		}
+		return nil
+	})
+}
+
+// nullOrder is the error of an order against a null value (as in
+// expressions).
+func (n *wCmp) nullOrder(w *wctx, val *wval) error {
+	return &engine.Error{Code: engine.CodeInvalidInput, Path: w.path, Message: fmt.Sprintf(
+		"in %s: %s is null, and %s orders values; test for null first, e.g. %s == nil || %s", quote(n.text), quote(val.text), n.op, val.text, n.text)}
+}
+
+// columns compares two columns: == and != treat null as a value (IS NOT
+// DISTINCT FROM; SQLite's IS), the orders are false when either is null.
+func (n *wCmp) columns(w *wctx) error {
+	l, r := n.lc, n.rc
+	mayBeNull := l.nullable() || r.nullable()
+	if (n.op == "==" || n.op == "!=") && mayBeNull && l.fold == "" && r.fold == "" {
+		op := map[string]map[value.Dialect]string{
+			"==": {value.Postgres: " IS NOT DISTINCT FROM ", value.SQLite: " IS "},
+			"!=": {value.Postgres: " IS DISTINCT FROM ", value.SQLite: " IS NOT "},
+		}[n.op][w.b.D]
+		w.b.W(l.sql() + op + r.sql())
+		return nil
+	}
+	return w.guarded(mayBeNull, func() error {
+		w.b.W(l.sql() + sqlOps[n.op] + r.sql())
+		return nil
+	})
 }
 
 // maxInList bounds the values of one in-list (both databases limit the
@@ -199,7 +285,7 @@ func (n *wCmp) write(w *wctx) error {
 const maxInList = 30000
 
 type wIn struct {
-	col  *Column
+	col  *colRef
 	list *wval
 	text string
 }
@@ -224,31 +310,54 @@ func (n *wIn) write(w *wctx) error {
 			items[i] = rv.Index(i).Interface()
 		}
 	}
-	if len(items) == 0 {
-		w.b.W("FALSE")
-		return nil
-	}
 	if len(items) > maxInList {
 		return &engine.Error{Code: engine.CodeLimit, Path: w.path, Message: fmt.Sprintf("in %s: the list has %d values; at most %d can be matched at once", quote(n.text), len(items), maxInList)}
 	}
-	w.b.W(n.col.Q)
-	w.b.W(" IN (")
+	// nil in the list matches a null column, as in expressions.
+	args := make([]any, 0, len(items))
+	hasNil := false
 	for i, it := range items {
-		if i > 0 {
-			w.b.W(", ")
-		}
-		a, err := Encode(n.col, it, w.b.D)
+		a, err := Encode(n.col.Column, it, w.b.D)
 		if err != nil {
 			return w.valueErr(fmt.Sprintf("%s (item %d)", n.text, i), err)
 		}
-		w.b.Arg(a)
+		if a == nil {
+			hasNil = n.col.fold == "" // lower(col) is never null
+			continue
+		}
+		args = append(args, a)
 	}
-	w.b.W(")")
-	return nil
+	switch {
+	case len(args) == 0 && hasNil:
+		w.b.W(n.col.sql() + " IS NULL")
+		return nil
+	case len(args) == 0:
+		w.b.W("FALSE")
+		return nil
+	}
+	list := func() error {
+		w.b.W(n.col.sql())
+		w.b.W(" IN (")
+		for i, a := range args {
+			if i > 0 {
+				w.b.W(", ")
+			}
+			w.b.Arg(a)
+		}
+		w.b.W(")")
+		return nil
+	}
+	if hasNil {
+		w.b.W("(")
+		list()
+		w.b.W(" OR " + n.col.sql() + " IS NULL)")
+		return nil
+	}
+	return w.guarded(n.col.nullable(), list)
 }
 
 type wLike struct {
-	col  *Column
+	col  *colRef
 	val  *wval
 	mode int
 	text string
@@ -264,11 +373,15 @@ func (n *wLike) write(w *wctx) error {
 	if err != nil {
 		return err
 	}
+	if x == nil { // as in expressions: nothing contains null
+		w.b.W("FALSE")
+		return nil
+	}
 	s, ok := x.(string)
 	if !ok {
 		return &engine.Error{Code: engine.CodeInvalidInput, Path: w.path, Message: fmt.Sprintf("in %s: %s gave %s, expected text", quote(n.text), quote(n.val.text), value.Describe(x))}
 	}
-	if err := CheckText(n.col, s); err != nil {
+	if err := CheckText(n.col.Column, s); err != nil {
 		return w.valueErr(n.text, err)
 	}
 	wild := "%"
@@ -286,26 +399,30 @@ func (n *wLike) write(w *wctx) error {
 	case likeSuffix:
 		s = wild + s
 	}
-	w.b.W(n.col.Q)
-	if w.b.D == value.Postgres {
-		w.b.W(" LIKE ")
-		w.b.Arg(s)
-		w.b.W(` ESCAPE '\'`)
-	} else {
-		w.b.W(" GLOB ")
-		w.b.Arg(s)
-	}
-	return nil
+	return w.guarded(n.col.nullable(), func() error {
+		w.b.W(n.col.sql())
+		if w.b.D == value.Postgres {
+			w.b.W(" LIKE ")
+			w.b.Arg(s)
+			w.b.W(` ESCAPE '\'`)
+		} else {
+			w.b.W(" GLOB ")
+			w.b.Arg(s)
+		}
+		return nil
+	})
 }
 
-type wBoolCol struct{ col *Column }
+type wBoolCol struct{ col *colRef }
 
 func (n *wBoolCol) write(w *wctx) error {
-	w.b.W(n.col.Q)
-	if w.b.D == value.SQLite {
-		w.b.W(" = 1")
-	}
-	return nil
+	return w.guarded(n.col.nullable(), func() error {
+		w.b.W(n.col.sql())
+		if w.b.D == value.SQLite {
+			w.b.W(" = 1")
+		}
+		return nil
+	})
 }
 
 // wBool is a condition reading no column, bound as one parameter.

@@ -37,7 +37,7 @@ func TestWhereSQL(t *testing.T) {
 		{"users.email == 'a@b.c' && users.age < 30", `("email" = ? AND "age" < ?)`, `("email" = $1 AND "age" < $2)`, "[a@b.c 30]", "[a@b.c 30]"},
 		{"users.name == nil", `"name" IS NULL`, `"name" IS NULL`, "[]", "[]"},
 		{"nil != users.name", `"name" IS NOT NULL`, `"name" IS NOT NULL`, "[]", "[]"},
-		{"users.name != nil || !users.active", `("name" IS NOT NULL OR NOT ("active" = 1))`, `("name" IS NOT NULL OR NOT ("active"))`, "[]", "[]"},
+		{"users.name != nil || !users.active", `("name" IS NOT NULL OR NOT (COALESCE("active" = 1, FALSE)))`, `("name" IS NOT NULL OR NOT (COALESCE("active", FALSE)))`, "[]", "[]"},
 		{"users.active", `"active" = 1`, `"active"`, "[]", "[]"},
 		{"users.active == true", `"active" = ?`, `"active" = $1`, "[1]", "[true]"},
 		{"users.id in input.ids", `"id" IN (?, ?, ?)`, `"id" IN ($1, $2, $3)`, "[1 2 3]", "[1 2 3]"},
@@ -47,7 +47,7 @@ func TestWhereSQL(t *testing.T) {
 		{"users.name contains input.q", `"name" GLOB ?`, `"name" LIKE $1 ESCAPE '\'`, `[*50%_off\[*][[]x][?]*]`, `[%50\%\_off\\*[x]?%]`},
 		{"users.name startsWith 'a_b'", `"name" GLOB ?`, `"name" LIKE $1 ESCAPE '\'`, `[a_b*]`, `[a\_b%]`},
 		{"users.email endsWith '@x.com'", `"email" GLOB ?`, `"email" LIKE $1 ESCAPE '\'`, `[*@x.com]`, `[%@x.com]`},
-		{"not (users.name contains 'a')", `NOT ("name" GLOB ?)`, `NOT ("name" LIKE $1 ESCAPE '\')`, `[*a*]`, `[%a%]`},
+		{"not (users.name contains 'a')", `NOT (COALESCE("name" GLOB ?, FALSE))`, `NOT (COALESCE("name" LIKE $1 ESCAPE '\', FALSE))`, `[*a*]`, `[%a%]`},
 		{"input.all || users.age > 3", `1 = 1`, `1 = 1`, "[]", "[]"},
 		{"!input.all || users.age > 3", `"age" > ?`, `"age" > $1`, "[3]", "[3]"},
 		{"input.all && users.age > 3", `"age" > ?`, `"age" > $1`, "[3]", "[3]"},
@@ -57,7 +57,28 @@ func TestWhereSQL(t *testing.T) {
 		{"5 < users.age", `? < "age"`, `$1 < "age"`, "[5]", "[5]"},
 		{"users.age > x * 2", `"age" > ?`, `"age" > $1`, "[8]", "[8]"},
 		{"users.score >= 1.5 and users.score <= -2", `("score" >= ? AND "score" <= ?)`, `("score" >= $1 AND "score" <= $2)`, "[>5001:15 <4998:7~]", "[1.5 -2]"},
-		{"users.age == users.score", `"age" = "score"`, `"age" = "score"`, "[]", "[]"},
+		{"users.age == users.score", `"age" IS "score"`, `"age" IS NOT DISTINCT FROM "score"`, "[]", "[]"},
+		{"users.age != users.score", `"age" IS NOT "score"`, `"age" IS DISTINCT FROM "score"`, "[]", "[]"},
+		{"users.email != users.id", `"email" <> "id"`, `"email" <> "id"`, "[]", "[]"},
+		{"!(users.age < users.score)", `NOT (COALESCE("age" < "score", FALSE))`, `NOT (COALESCE("age" < "score", FALSE))`, "[]", "[]"},
+		// Null as in expressions: != keeps null rows, == and != with a
+		// null value test for null, in with nil matches null, and no
+		// condition under ! is ever unknown.
+		{"users.name != 'x'", `("name" <> ? OR "name" IS NULL)`, `("name" <> $1 OR "name" IS NULL)`, "[x]", "[x]"},
+		{"users.email != 'x'", `"email" <> ?`, `"email" <> $1`, "[x]", "[x]"},
+		{"users.name == input.none", `"name" IS NULL`, `"name" IS NULL`, "[]", "[]"},
+		{"input.none != users.name", `"name" IS NOT NULL`, `"name" IS NOT NULL`, "[]", "[]"},
+		{"users.name in ['a', nil]", `("name" IN (?) OR "name" IS NULL)`, `("name" IN ($1) OR "name" IS NULL)`, "[a]", "[a]"},
+		{"users.name in [input.none]", `"name" IS NULL`, `"name" IS NULL`, "[]", "[]"},
+		{"users.name not in ['a']", `NOT (COALESCE("name" IN (?), FALSE))`, `NOT (COALESCE("name" IN ($1), FALSE))`, "[a]", "[a]"},
+		{"users.name not in ['a', nil]", `NOT (("name" IN (?) OR "name" IS NULL))`, `NOT (("name" IN ($1) OR "name" IS NULL))`, "[a]", "[a]"},
+		{"!(users.age > 3)", `NOT (COALESCE("age" > ?, FALSE))`, `NOT (COALESCE("age" > $1, FALSE))`, "[3]", "[3]"},
+		{"!(users.email == 'a')", `NOT ("email" = ?)`, `NOT ("email" = $1)`, "[a]", "[a]"},
+		{"users.name contains input.none", `FALSE`, `FALSE`, "[]", "[]"},
+		// Case-insensitive matching.
+		{"lower(users.name) contains lower(input.q)", `LOWER("name") GLOB ?`, `LOWER("name") LIKE $1 ESCAPE '\'`, `[*50%_off\[*][[]x][?]*]`, `[%50\%\_off\\*[x]?%]`},
+		{"upper(users.email) == 'A@B.C'", `UPPER("email") = ?`, `UPPER("email") = $1`, "[A@B.C]", "[A@B.C]"},
+		{"lower(users.name) in ['ada', 'bob']", `LOWER("name") IN (?, ?)`, `LOWER("name") IN ($1, $2)`, "[ada bob]", "[ada bob]"},
 		{"(users.age > 1)", `"age" > ?`, `"age" > $1`, "[1]", "[1]"},
 		{"users.born > '2026-01-01T00:00:00Z'", `"born" > ?`, `"born" > $1`, "[2026-01-01T00:00:00.000000Z]", "[2026-01-01 00:00:00 +0000 UTC]"},
 		{"users.born <= born", `"born" <= ?`, `"born" <= $1`, "[2026-11-23T10:00:00.000000Z]", "[2026-11-23 10:00:00 +0000 UTC]"},
@@ -102,7 +123,10 @@ func TestWhereRejects(t *testing.T) {
 	tbl := usersTable(t)
 	cases := map[string]string{
 		"users.age * 2 > 10":                       "`users.age * 2` computes with a column",
-		"lower(users.email) == 'x'":                "`lower(users.email)` passes a column to a function",
+		"trim(users.email) == 'x'":                 "`trim(users.email)` passes a column to a function",
+		"lower(users.age) == 'x'":                  "`lower(users.age)` folds the case of a int column",
+		"lower(users.name) < 'b'":                  "orders LOWER(\"name\")",
+		"lower(lower(users.name)) == 'b'":          "folds the case of a text column",
 		"len(users.name) > 3":                      "`len(users.name)` passes a column to a function",
 		"users.name matches 'x'":                   "uses matches",
 		"(users.age > 1 ? true : false)":           "chooses with a column",
@@ -206,5 +230,41 @@ func hostileStrings() []string {
 		"*", "[", "]", "[a-z]", "a*b?c[d]", "NULL", "null", "\x00", "a\x00b", "\xff\xfe", "é", "日本語", "🙂", "\u202e",
 		"\r\n", "\t", "E'\\''", "`", "0x41", "1e309", "-- ", "||", "GLOB", strings.Repeat("x", 1<<20), strings.Repeat("%_", 5000),
 		strings.Repeat("'", 1000),
+	}
+}
+
+// TestWhereNullValues: values null at run time behave as in expressions.
+func TestWhereNullValues(t *testing.T) {
+	tbl := usersTable(t)
+	in := vars{"input": map[string]any{}}
+	cases := []struct{ where, sqlite, err string }{
+		{"users.age < input.none", "", "stack[0].where: in `users.age < input.none`: `input.none` is null, and < orders values; test for null first, e.g. input.none == nil || users.age < input.none"},
+		{"input.none >= users.age", "", "stack[0].where: in `input.none >= users.age`: `input.none` is null, and >= orders values; test for null first, e.g. input.none == nil || input.none >= users.age"},
+		{"input.none == nil || users.age < input.none", `1 = 1`, ""},
+		{"lower(users.name) == input.none", `FALSE`, ""},
+		{"lower(users.name) != input.none", `"name" IS NOT NULL`, ""},
+		{"lower(users.name) in [nil, 'a']", `LOWER("name") IN (?)`, ""},
+		{"!(lower(users.name) in [nil, 'a'])", `NOT (COALESCE(LOWER("name") IN (?), FALSE))`, ""},
+		{"users.name startsWith input.none", `FALSE`, ""},
+		{"users.age in input.none", `FALSE`, ""},
+	}
+	for _, tc := range cases {
+		w, err := CompileWhere(tc.where, "stack[0].where", tbl, []string{"input", "users"})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.where, err)
+		}
+		got, _, err := render(w, value.SQLite, in)
+		if tc.err != "" {
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("%s: error\n got  %v\n want %s", tc.where, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.sqlite {
+			t.Errorf("%s:\n got  %s %v\n want %s", tc.where, got, err, tc.sqlite)
+		}
+	}
+	if _, err := CompileWhere("lower(users.name) == nil", "p", tbl, []string{"users"}); err == nil || err.Error() != "cannot be turned into SQL: `lower(users.name) == nil` tests LOWER(\"name\") for null; test the column itself, e.g. users.name == nil" {
+		t.Errorf("lower(col) == nil: %v", err)
 	}
 }
