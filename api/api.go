@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -49,6 +50,11 @@ type Config struct {
 	// config's authorization); the admin token is accepted too. Unset,
 	// /metrics is open, like most exporters.
 	MetricsToken string
+	// CORS is the cross-origin policy of every endpoint (an endpoint's
+	// "cors" field replaces the parts it sets), /function and
+	// /async-function (--cors-origins and the other --cors flags).
+	// No origins: browsers on other origins are refused.
+	CORS engine.CORS
 }
 
 // Server is the HTTP handler. It is safe for concurrent use.
@@ -69,6 +75,8 @@ type Server struct {
 	// ws holds the rules for changing the stored definitions (with
 	// Config.Store).
 	ws *workspace.Workspace
+	// cors is the server's CORS policy (nil: none).
+	cors *corsPolicy
 }
 
 // New builds the server for the program loaded in cfg.Engine. It fails
@@ -106,6 +114,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Store != nil {
 		cfg.Metrics.watchDurable(cfg.Store)
 	}
+	for _, o := range cfg.CORS.Origins {
+		if err := engine.CheckOrigin(o); err != nil {
+			return nil, fmt.Errorf("api: CORS origins (--cors-origins, FUNCSTACK_CORS_ORIGINS): %v", err)
+		}
+	}
+	if cfg.CORS.Credentials != nil && *cfg.CORS.Credentials && slices.Contains(cfg.CORS.Origins, "*") {
+		return nil, fmt.Errorf("api: CORS origin \"*\" cannot be used with credentials (--cors-credentials): browsers refuse it; list the origins, or use a pattern such as https://*.example.com")
+	}
 	gin.SetMode(gin.ReleaseMode)
 	g := gin.New()
 	g.HandleMethodNotAllowed = true
@@ -115,7 +131,7 @@ func New(cfg Config) (*Server, error) {
 	if err := g.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("api: trusted proxies: %v", err)
 	}
-	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken), metricsSum: hashToken(cfg.MetricsToken), log: cfg.Logger, metrics: cfg.Metrics}
+	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken), metricsSum: hashToken(cfg.MetricsToken), log: cfg.Logger, metrics: cfg.Metrics, cors: newCORS(cfg.CORS)}
 	s.ws = workspace.New(cfg.Store, workspace.Options{
 		Routes: func(p *engine.Program) error { _, err := s.buildRoutes(p); return err },
 		Log:    func(err error) { s.logf("funcstack api: %v", err) },
@@ -128,10 +144,12 @@ func New(cfg Config) (*Server, error) {
 
 	g.GET("/healthz", s.healthz)
 	g.GET("/metrics", s.requireMetricsToken, s.metrics.handler)
-	g.GET("/openapi.json", s.openapiJSON)
+	g.GET("/openapi.json", s.corsFixed, s.openapiJSON)
 	g.GET("/docs", docsPage)
-	g.POST("/function/:name", s.function)
-	g.POST("/async-function/:name", s.asyncFunction)
+	g.POST("/function/:name", s.corsFixed, s.function)
+	g.POST("/async-function/:name", s.corsFixed, s.asyncFunction)
+	g.OPTIONS("/function/:name", s.preflightFixed)
+	g.OPTIONS("/async-function/:name", s.preflightFixed)
 	admin := g.Group("/_/api", s.requireAdmin)
 	admin.GET("/steps", s.steps)
 	admin.GET("/types", s.types)

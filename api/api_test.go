@@ -310,8 +310,8 @@ func TestAPI(t *testing.T) {
 			want: `{"error": {"code": "not_found", "message": "no route GET /api/nope; generated endpoints are listed when funcstack serve starts"}}`},
 		{name: "trailing slash is another route", method: "GET", url: "/healthz/", status: 404,
 			want: `{"error": {"code": "not_found", "message": "no route GET /healthz/; generated endpoints are listed when funcstack serve starts"}}`},
-		{name: "wrong method", method: "PUT", url: "/api/sum-squares/3", status: 405, header: map[string]string{"Allow": "GET"},
-			want: `{"error": {"code": "method_not_allowed", "message": "PUT is not allowed on /api/sum-squares/3; allowed: GET"}}`},
+		{name: "wrong method", method: "PUT", url: "/api/sum-squares/3", status: 405, header: map[string]string{"Allow": "GET, OPTIONS"},
+			want: `{"error": {"code": "method_not_allowed", "message": "PUT is not allowed on /api/sum-squares/3; allowed: GET, OPTIONS"}}`},
 
 		// POST /function/{name}.
 		{name: "function", method: "POST", url: "/function/sum_squares", admin: true, body: `{"n": 20}`, status: 200,
@@ -347,7 +347,7 @@ func TestAPI(t *testing.T) {
 		{name: "function malformed JSON", method: "POST", url: "/function/sum_squares", admin: true, body: `{"n": 2`, status: 400,
 			want: `{"error": {"code": "invalid_json", "message": "the request body is not valid JSON: unexpected end of JSON input at offset 7 (line 1, column 8)"}}`},
 		{name: "function GET", method: "GET", url: "/function/sum_squares", status: 405,
-			want: `{"error": {"code": "method_not_allowed", "message": "GET is not allowed on /function/sum_squares; allowed: POST"}}`},
+			want: `{"error": {"code": "method_not_allowed", "message": "GET is not allowed on /function/sum_squares; allowed: POST, OPTIONS"}}`},
 
 		// Admin API.
 		{name: "steps", method: "GET", url: "/_/api/steps", admin: true, status: 200, want: string(cat)},

@@ -31,7 +31,7 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 	if promoteAfter == 0 {
 		promoteAfter = d.Settings.PromoteAfter.D()
 	}
-	jwtAuth := d.Auth == "jwt"
+	authNeeded := len(d.AuthMethods) > 0
 	// request is built only for stacks that can read it: an expression
 	// naming it holds the text "request" (or a JSON escape spelling it).
 	usesRequest := bytes.Contains(d.Raw, []byte("request")) || bytes.Contains(d.Raw, []byte(`\u`)) || d.Raw == nil || len(mw) > 0
@@ -43,11 +43,15 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 			}
 		}
 	}
+	cors := s.endpointCORS(d)
 	return func(c *gin.Context) {
+		if cors != nil {
+			cors.apply(c.Writer.Header(), c.Request.Header.Get("Origin"))
+		}
 		var auth map[string]any
-		if jwtAuth {
+		if authNeeded {
 			var aerr *engine.Error
-			if auth, aerr = s.authJWT(c.Request, name); aerr != nil {
+			if auth, aerr = s.authenticate(c.Request, d); aerr != nil {
 				writeAuthError(c, aerr)
 				return
 			}

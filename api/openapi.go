@@ -73,7 +73,7 @@ func OpenAPI(p *engine.Program) map[string]any {
 			paths[path] = item
 		}
 		item[strings.ToLower(d.Method)] = operation(p, f, params)
-		usesJWT = usesJWT || d.Auth == "jwt"
+		usesJWT = usesJWT || d.Accepts(engine.AuthJWT)
 	}
 	components := obj{
 		"schemas": obj{
@@ -231,7 +231,7 @@ func operation(p *engine.Program, f *engine.Function, pathParams []string) obj {
 			"content":     jsonContent(ref("schemas", "Promoted")),
 		}
 	}
-	if d.Auth == "jwt" {
+	if d.Accepts(engine.AuthJWT) {
 		op["security"] = []any{obj{"jwt": []string{}}}
 		responses["401"] = errRef
 	}

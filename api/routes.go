@@ -49,7 +49,7 @@ func newRouteEngine(s *Server) *gin.Engine {
 		writeError(c, &engine.Error{Code: engine.CodeNotFound, Message: fmt.Sprintf(
 			"no route %s %s; generated endpoints are listed when funcstack serve starts", c.Request.Method, c.Request.URL.Path)})
 	})
-	g.NoMethod(noMethod)
+	g.NoMethod(s.corsNoMethod, noMethod)
 	return g
 }
 
@@ -135,7 +135,11 @@ func (s *Server) Endpoints() []Endpoint { return append([]Endpoint(nil), s.route
 // buildRoutes makes the gin engine serving p's endpoints; an endpoint
 // that cannot be served is a *workspace.RouteError.
 func (s *Server) buildRoutes(p *engine.Program) (*routeTable, error) {
-	return routesFor(newRouteEngine(s), p, len(s.cfg.JWTSecret) > 0, s.endpoint)
+	rt, err := routesFor(newRouteEngine(s), p, len(s.cfg.JWTSecret) > 0, s.endpoint)
+	if err == nil {
+		s.addPreflights(rt, p) // api/cors.go
+	}
+	return rt, err
 }
 
 // CheckRoutes reports whether the endpoints of p can be served as
@@ -187,7 +191,7 @@ func routesFor(g *gin.Engine, p *engine.Program, jwt bool, handle func(*engine.F
 					Message: fmt.Sprintf("endpoint %s: path %s: /%s is reserved for funcstack; move the endpoint, e.g. under /api", f.Name, d.Path, r)}
 			}
 		}
-		if d.Auth == "jwt" && !jwt {
+		if d.Accepts(engine.AuthJWT) && !jwt {
 			return nil, &workspace.RouteError{Definition: f.Name, Path: "auth",
 				Message: fmt.Sprintf("endpoint %s: \"auth\": \"jwt\" needs a JWT secret to check tokens with; set FUNCSTACK_JWT_SECRET (api.Config.JWTSecret)", f.Name)}
 		}

@@ -40,12 +40,19 @@ type Definition struct {
 	Settings    Settings          `json:"settings,omitzero"`
 
 	// Endpoint fields.
-	Method       string   `json:"method,omitempty"`
-	Path         string   `json:"path,omitempty"`
-	Auth         string   `json:"auth,omitempty"`
-	Middleware   []string `json:"middleware,omitempty"`
-	Status       int      `json:"status,omitempty"`
-	PromoteAfter Duration `json:"promote_after,omitzero"`
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
+	Auth   string `json:"auth,omitempty"`
+	// AuthMethods are the auth methods any one of which an endpoint
+	// accepts (AuthJWT, AuthAPIKey); Auth is the first.
+	AuthMethods []string `json:"-"`
+	// CORS overrides the server's cross-origin policy for an endpoint.
+	CORS *CORS `json:"cors,omitempty"`
+	// RateLimit bounds the HTTP calls of an endpoint or function.
+	RateLimit    *RateLimit `json:"rate_limit,omitempty"`
+	Middleware   []string   `json:"middleware,omitempty"`
+	Status       int        `json:"status,omitempty"`
+	PromoteAfter Duration   `json:"promote_after,omitzero"`
 
 	// Middleware fields: Stage is StageBefore (the default) or StageAfter.
 	Stage string `json:"stage,omitempty"`
@@ -223,7 +230,7 @@ func ParseDefinition(file string, data []byte, diags *Diagnostics) *Definition {
 		d.Settings = parseSettings(o)
 		switch d.Kind {
 		case KindEndpoint:
-			known = append(known, "method", "path", "auth", "middleware", "status", "promote_after")
+			known = append(known, "method", "path", "middleware", "status", "promote_after")
 			parseEndpoint(o, d)
 		case KindTask:
 			known = append(known, "schedule")
@@ -245,6 +252,10 @@ func ParseDefinition(file string, data []byte, diags *Diagnostics) *Definition {
 	}
 	if d.Kind == "" {
 		return d // which fields are known depends on the kind
+	}
+	for _, f := range fieldsOf(d.Kind) {
+		known = append(known, f.Name)
+		f.parse(o, d)
 	}
 	o.rejectUnknown(known)
 	return d
@@ -419,10 +430,6 @@ func parseEndpoint(o *object, d *Definition) {
 	d.Path = o.str("path", true)
 	if d.Path != "" && !strings.HasPrefix(d.Path, "/") {
 		o.r.errorf("path", "bad_value", "path %q must start with /", d.Path)
-	}
-	d.Auth = o.str("auth", false)
-	if d.Auth != "" && d.Auth != "jwt" && d.Auth != "none" {
-		o.r.errorf("auth", "bad_value", "auth %q is not supported; use \"jwt\" or leave it out", d.Auth)
 	}
 	d.Middleware = o.strings("middleware")
 	if n, ok := o.integer("status"); ok {

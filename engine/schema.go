@@ -68,7 +68,7 @@ func JSONSchema() map[string]any {
 			"sensitive": map[string]any{"type": "boolean", "description": "keep the value out of execution records"},
 		},
 	}
-	return map[string]any{
+	schema := map[string]any{
 		"$schema":     "https://json-schema.org/draft/2020-12/schema",
 		"title":       "funcstack definition",
 		"description": "One funcstack definition: a function, endpoint, task, table or middleware.",
@@ -84,7 +84,6 @@ func JSONSchema() map[string]any {
 			"settings":      map[string]any{"type": "object"},
 			"method":        map[string]any{"enum": httpMethods},
 			"path":          map[string]any{"type": "string", "pattern": "^/"},
-			"auth":          map[string]any{"enum": []string{"jwt", "none"}},
 			"middleware":    map[string]any{"type": "array", "items": name},
 			"status":        map[string]any{"type": "integer", "minimum": 100, "maximum": 599},
 			"promote_after": duration,
@@ -106,6 +105,13 @@ func JSONSchema() map[string]any {
 			"input_field": inputField,
 		},
 	}
+	props := schema["properties"].(map[string]any)
+	for _, f := range DefinitionFields() {
+		fs := clone(f.Schema)
+		fs["description"] = f.Description
+		props[f.Name] = fs
+	}
+	return schema
 }
 
 func clone(m map[string]any) map[string]any {

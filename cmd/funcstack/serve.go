@@ -48,6 +48,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ef := addEngineFlags(fs)
 	df := addDurableFlags(fs)
 	jwtFlag := addJWTFlag(fs)
+	cf := addCORSFlags(fs)
 	logFormat := fs.String("log-format", envString("FUNCSTACK_LOG_FORMAT", "text"), "log lines as text or json, on stderr (env FUNCSTACK_LOG_FORMAT)")
 	logLevel := fs.String("log-level", envString("FUNCSTACK_LOG_LEVEL", "info"), "least level logged: debug, info (one line a request), warn or error (env FUNCSTACK_LOG_LEVEL)")
 	reloadEvery := fs.Duration("reload-interval", envDuration("FUNCSTACK_RELOAD_INTERVAL", api.DefaultReloadInterval), "how often to check the database for definitions published by another node (env FUNCSTACK_RELOAD_INTERVAL)")
@@ -56,6 +57,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	logger, err := api.NewLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
+	cors, err := cf.policy()
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
@@ -101,7 +106,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	// Like the admin token, the metrics token is read from the
 	// environment only: a flag would show in ps.
-	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logger: logger, MetricsToken: os.Getenv("FUNCSTACK_METRICS_TOKEN")})
+	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logger: logger, MetricsToken: os.Getenv("FUNCSTACK_METRICS_TOKEN"), CORS: cors})
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
