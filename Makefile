@@ -30,9 +30,11 @@ ui: ## build the builder UI into ui/dist (npm ci + vite build; ui/dist is commit
 	cd ui && npm ci --no-audit --no-fund && npm run build
 
 .PHONY: test-ui
-test-ui: ## end-to-end tests of the builder UI in headless Chromium (/usr/bin/chromium) against a real funcstack serve; screenshots in ui/test/artifacts
+test-ui: build ## end-to-end tests of the builder UI in headless Chromium (/usr/bin/chromium) against a real funcstack serve (screenshots in ui/test/artifacts), and a client generated from /openapi.json calling the example shop
 	@test -x $${CHROMIUM:-/usr/bin/chromium} || (echo 'test-ui needs Chromium: apt-get install -y chromium (or set CHROMIUM)'; exit 1)
-	cd ui && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund) && node test/e2e.mjs
+	cd ui && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund)
+	cd ui && FUNCSTACK_BIN=$(CURDIR)/bin/funcstack node test/e2e.mjs
+	cd ui && FUNCSTACK_BIN=$(CURDIR)/bin/funcstack node test/openapi-client.mjs
 
 .PHONY: test-race
 test-race: ## the Go tests alone, with the race detector (make test runs them so too)

@@ -21,7 +21,10 @@ import (
 // its path parameters, its other inputs as query parameters (GET, DELETE)
 // or a JSON body (POST, PUT, PATCH) with JSON Schemas from the input
 // types, its responses including the error shape of docs/design.md §10 Errors, and
-// "auth": "jwt" as a bearer security scheme. GET /docs renders it.
+// "auth": "jwt" as a bearer security scheme; and POST /function/{name} and
+// /async-function/{name} of every public function. A success response's
+// schema is the declared output, else what the compiler knows of the
+// answer, else any value (docs/design.md §28). GET /docs renders it.
 
 // openAPI caches the document of one program.
 type openAPI struct {
@@ -53,16 +56,24 @@ type obj = map[string]any
 
 // OpenAPI returns the OpenAPI 3.1 document of p's endpoints.
 func OpenAPI(p *engine.Program) map[string]any {
-	var fns []*engine.Function
+	var fns, public []*engine.Function
 	if p != nil {
 		for _, f := range p.Functions {
-			if f.Kind == engine.KindEndpoint {
+			switch {
+			case f.Kind == engine.KindEndpoint:
 				fns = append(fns, f)
+			case f.Kind == engine.KindFunction && f.Def.Settings.Public:
+				public = append(public, f)
 			}
 		}
 	}
 	sort.Slice(fns, func(i, j int) bool { return fns[i].Name < fns[j].Name })
+	sort.Slice(public, func(i, j int) bool { return public[i].Name < public[j].Name })
 	paths := obj{}
+	for _, f := range public {
+		paths["/function/"+f.Name] = obj{"post": functionOperation(f, false)}
+		paths["/async-function/"+f.Name] = obj{"post": functionOperation(f, true)}
+	}
 	usesJWT := false
 	for _, f := range fns {
 		d := f.Def
@@ -97,7 +108,7 @@ func OpenAPI(p *engine.Program) map[string]any {
 			},
 			"Promoted": obj{
 				"type": "object", "required": []string{"id", "status_url"},
-				"description": "A run that outgrew promote_after and goes on in the background.",
+				"description": "A run that goes on in the background: queued by /async-function, or a run that outgrew promote_after.",
 				"properties": obj{
 					"id":         obj{"type": "string", "format": "uuid", "description": "the execution ID (also in X-Call-Id)"},
 					"status_url": obj{"type": "string", "description": "where the execution record is read (admin token)"},
@@ -216,7 +227,7 @@ func operation(p *engine.Program, f *engine.Function, pathParams []string) obj {
 	if st == http.StatusNoContent {
 		responses["204"] = obj{"description": "Done; no content."}
 	} else {
-		responses[strconv.Itoa(st)] = obj{"description": "The endpoint's response.", "content": jsonContent(obj{})}
+		responses[strconv.Itoa(st)] = obj{"description": "The endpoint's response.", "content": jsonContent(answerSchema(f))}
 	}
 	errRef := ref("responses", "Error")
 	responses["400"] = errRef
@@ -242,14 +253,77 @@ func operation(p *engine.Program, f *engine.Function, pathParams []string) obj {
 	return op
 }
 
+// functionOperation documents POST /function/{name} (async false) or
+// /async-function/{name} of a public function.
+func functionOperation(f *engine.Function, async bool) obj {
+	d := f.Def
+	op := obj{"operationId": d.Name}
+	if async {
+		op["operationId"] = d.Name + "_async"
+	}
+	if d.Description != "" {
+		op["summary"] = d.Description
+	}
+	body := obj{"type": "object", "properties": obj{}}
+	var required []string
+	for _, in := range d.Input {
+		body["properties"].(obj)[in.Name] = inputSchema(in)
+		if in.Required && in.Default == nil {
+			required = append(required, in.Name)
+		}
+	}
+	if len(required) > 0 {
+		body["required"] = required
+	}
+	op["requestBody"] = obj{"required": len(required) > 0, "content": jsonContent(body)}
+	errRef := ref("responses", "Error")
+	callID := obj{"X-Call-Id": obj{"description": "the execution ID", "schema": obj{"type": "string", "format": "uuid"}}}
+	responses := obj{"400": errRef, "413": errRef, "415": errRef, "500": errRef, "default": errRef}
+	if async {
+		responses["503"] = errRef // no durable queue (funcstack run, or the database is down)
+		op["description"] = "Queues a durable run and answers at once; the execution's record is at status_url. " +
+			"Idempotency-Key gives the same execution for the same key; X-Callback-Url receives the result."
+		op["parameters"] = []any{
+			obj{"name": "Idempotency-Key", "in": "header", "schema": obj{"type": "string", "maxLength": maxIdempotencyKey}},
+			obj{"name": "X-Callback-Url", "in": "header", "schema": obj{"type": "string", "format": "uri"}},
+		}
+		responses["202"] = obj{"description": "Queued.", "headers": callID, "content": jsonContent(ref("schemas", "Promoted"))}
+	} else {
+		responses["200"] = obj{"description": "The function's answer.", "content": jsonContent(answerSchema(f))}
+		responses["504"] = errRef
+		if d.Settings.PromoteAfter > 0 {
+			responses["202"] = obj{"description": "Still running after promote_after: the run goes on; its record is at status_url.",
+				"headers": callID, "content": jsonContent(ref("schemas", "Promoted"))}
+		}
+	}
+	op["responses"] = responses
+	return op
+}
+
+// answerSchema is the schema of what f answers: its declared output, else
+// what the compiler knows of its answer, else any value.
+func answerSchema(f *engine.Function) obj {
+	if out := f.Def.Output; out != nil {
+		return fieldSchema(*out, true)
+	}
+	if s := f.AnswerSchema(); s != nil {
+		return s
+	}
+	return obj{}
+}
+
 func ref(section, name string) obj { return obj{"$ref": "#/components/" + section + "/" + name} }
 
 func jsonContent(schema obj) obj { return obj{"application/json": obj{"schema": schema}} }
 
 // inputSchema is the JSON Schema of an input field, mirroring what the
 // engine's input validation accepts.
-func inputSchema(in engine.InputField) obj {
-	s := itemSchema(in)
+func inputSchema(in engine.InputField) obj { return fieldSchema(in, false) }
+
+// fieldSchema is the schema of an input field, or (answer) of an output
+// field: values as funcstack writes them.
+func fieldSchema(in engine.InputField, answer bool) obj {
+	s := itemSchema(in, answer)
 	if in.List {
 		s = obj{"type": "array", "items": s}
 		if in.Min != nil {
@@ -268,15 +342,15 @@ func inputSchema(in engine.InputField) obj {
 			s["default"] = v
 		}
 	}
-	if in.Sensitive {
-		s["writeOnly"] = true
+	if in.Sensitive && !answer {
+		s["writeOnly"] = true // answered fields are answered, sensitive or not
 	}
 	return s
 }
 
 // itemSchema is the schema of one value of the field's type (min and max
 // bound each value, and a list's length too).
-func itemSchema(in engine.InputField) obj {
+func itemSchema(in engine.InputField, answer bool) obj {
 	var s obj
 	bounds := func(lo, hi string) {
 		if in.Min != nil {
@@ -290,7 +364,11 @@ func itemSchema(in engine.InputField) obj {
 	if t == nil {
 		return obj{}
 	}
-	s = t.Schema()
+	if answer {
+		s = value.AnswerSchema(t)
+	} else {
+		s = t.Schema()
+	}
 	info := t.Info()
 	switch info.Bounds {
 	case "length":
@@ -305,7 +383,7 @@ func itemSchema(in engine.InputField) obj {
 		props := obj{}
 		var req []string
 		for _, f := range in.Fields {
-			props[f.Name] = inputSchema(f)
+			props[f.Name] = fieldSchema(f, answer)
 			if f.Required && f.Default == nil {
 				req = append(req, f.Name)
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/funcstack/funcstack/api"
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/enginetest"
 )
 
 // openapiValidator fetches /openapi.json, checks it against the OpenAPI
@@ -89,6 +90,16 @@ func TestOpenAPI(t *testing.T) {
 				{jsonOf(jsonAt(doc, "paths", "/t/guarded", "get", "parameters")), `[{"in":"query","name":"user","schema":{"type":"string"}}]`},
 				{jsonOf(jsonAt(doc, "paths", "/t/doubled/{n}", "post", "parameters")), `[{"in":"path","name":"n","required":true,"schema":{"type":"integer"}}]`},
 				{jsonOf(jsonAt(doc, "paths", "/api/orders", "post", "responses", "401")), `{"$ref":"#/components/responses/Error"}`},
+				// A declared output is the success response's schema.
+				{jsonOf(jsonAt(doc, "paths", "/api/sum-squares/{n}", "get", "responses", "200", "content", "application/json", "schema")),
+					`{"properties":{"label":{"enum":["big","small"],"type":"string"},"total":{"type":"integer"}},"required":["total","label"],"type":"object"}`},
+				// Public functions are documented under /function and /async-function.
+				{jsonOf(jsonAt(doc, "paths", "/function/collatz", "post", "requestBody")),
+					`{"content":{"application/json":{"schema":{"properties":{"n":{"minimum":1,"type":"integer"}},"required":["n"],"type":"object"}}},"required":true}`},
+				{jsonOf(jsonAt(doc, "paths", "/function/collatz", "post", "responses", "200", "content", "application/json", "schema", "required")), `["n","steps"]`},
+				{jsonOf(jsonAt(doc, "paths", "/async-function/collatz", "post", "responses", "202")),
+					`{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Promoted"}}},"description":"Queued.","headers":{"X-Call-Id":{"description":"the execution ID","schema":{"format":"uuid","type":"string"}}}}`},
+				{jsonOf(jsonAt(doc, "paths", "/function/sum_squares")), `null`}, // private: needs the admin token
 			}
 			for _, c := range checks {
 				if c.what != c.want {
@@ -111,6 +122,9 @@ func TestOpenAPI(t *testing.T) {
 				{"POST", "/api/signup", `{"email": "ada@example.com", "password": "correct horse"}`, false}, // 409
 				{"GET", "/api/me", "", true},                                                                // 401
 				{"POST", "/t/doubled/7", "", false},                                                         // 422 from middleware
+				{"POST", "/function/collatz", `{"n": 6}`, false},
+				{"POST", "/function/collatz", `{"n": 0}`, true}, // 400
+				{"POST", "/async-function/collatz", `{"n": 6}`, false},
 			}
 			for _, x := range exchanges {
 				var body io.Reader
@@ -232,5 +246,29 @@ func TestOpenAPIAfterPublish(t *testing.T) {
 				t.Error("still documented after it was deleted")
 			}
 		})
+	}
+}
+
+// TestOpenAPIAnswerSchema: without a declared output, the schema of an
+// endpoint's response is what the compiler knows of its answer.
+func TestOpenAPIAnswerSchema(t *testing.T) {
+	cases := []struct{ stack, response, want string }{
+		{`[]`, `"1 + 2"`, `{"type":"integer"}`},
+		{`[]`, `"'a' + 'b'"`, `{"type":"string"}`},
+		{`[]`, `"1.5 * input.n"`, `{"type":"number"}`},
+		{`[]`, `"1..3"`, `{"items":{"type":"integer"},"type":"array"}`},
+		{`[{"type": "if", "cond": "input.n > 1", "then": [{"type": "return", "value": "input.n"}]}]`, `"0"`, `{"type":"integer"}`},
+		{`[{"type": "if", "cond": "input.n > 1", "then": [{"type": "return", "value": "'many'"}]}]`, `"0"`, `{}`}, // disagree
+		{`[]`, `"{a: 1}"`, `{}`}, // an object: fields unknown
+		{`[{"type": "if", "cond": "input.n > 1", "then": [{"type": "return"}]}]`, `"0"`, `{}`}, // null
+		{`[]`, `"now()"`, `{"format":"date-time","type":"string"}`},
+	}
+	for _, c := range cases {
+		p := enginetest.Compile(t, `{"kind": "endpoint", "name": "e", "method": "GET", "path": "/e",
+			"input": [{"name": "n", "type": "int", "required": true}], "stack": `+c.stack+`, "response": `+c.response+`}`)
+		got := jsonOf(jsonAt(api.OpenAPI(p), "paths", "/e", "get", "responses", "200", "content", "application/json", "schema"))
+		if got != c.want {
+			t.Errorf("stack %s response %s: schema %s, want %s", c.stack, c.response, got, c.want)
+		}
 	}
 }

@@ -88,6 +88,8 @@ type defCompiler struct {
 	setAnywhere map[string]bool
 	// calls are the call steps every run of the function reaches.
 	calls []callSite
+	// answers are the expressions of the function's return steps.
+	answers []*Expr
 }
 
 // declaredType is the type name is declared with: t, unless t is nil or
@@ -103,12 +105,14 @@ func (dc *defCompiler) compileFunction() *Function {
 	d := dc.def
 	f := &Function{Name: d.Name, Kind: d.Kind, Def: d, Timeout: d.Settings.Timeout.D(), vars: dc.vars}
 	f.Inputs = compileInputs(d.RunInputs(), dc.r)
+	f.Output = compileOutput(d, dc.r)
 	dc.setAnywhere = setTargets(d.Stack)
 	sc := dc.rootScope()
 	f.Body = dc.compileBlock(d.Stack, "stack", sc)
 	if d.Response != "" {
 		f.Response = dc.compileExpr(d.Response, "response", sc, "")
 	}
+	f.answers = dc.answers
 	if d.Kind == KindEndpoint {
 		dc.checkMiddleware()
 	}

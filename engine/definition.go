@@ -37,7 +37,14 @@ type Definition struct {
 	Input       []InputField      `json:"input,omitempty"`
 	Stack       []json.RawMessage `json:"stack,omitempty"`
 	Response    string            `json:"response,omitempty"`
-	Settings    Settings          `json:"settings,omitzero"`
+	// Output declares what the function or endpoint answers (§28): an
+	// object of fields when written as a list of fields (the syntax of
+	// input), or one value's type when written as one field. It is
+	// documented in OpenAPI and checked in debug runs.
+	Output *InputField `json:"output,omitempty"`
+	// outputFields: Output was written as a list of fields.
+	outputFields bool
+	Settings     Settings `json:"settings,omitzero"`
 
 	// Endpoint fields.
 	Method string `json:"method,omitempty"`
@@ -217,8 +224,9 @@ func ParseDefinition(file string, data []byte, diags *Diagnostics) *Definition {
 	switch d.Kind {
 	case "":
 	case KindFunction, KindEndpoint, KindTask, KindMiddleware:
-		known = append(known, "input", "stack", "response", "settings")
+		known = append(known, "input", "output", "stack", "response", "settings")
 		d.Input = parseInputFields(o, "input")
+		d.Output, d.outputFields = parseOutput(o)
 		if items, ok := o.array("stack"); ok {
 			d.Stack = items
 		}
@@ -319,49 +327,105 @@ func parseInputFields(o *object, key string) []InputField {
 		if !ok {
 			continue
 		}
-		f := InputField{Name: fo.str("name", true), Type: fo.str("type", true)}
-		if f.Name != "" && !NamePattern.MatchString(f.Name) {
-			o.r.errorf(joinPath(path, "name"), "bad_name", "input name %q must match [a-z][a-z0-9_]*", f.Name)
-		}
+		f := parseInputField(fo, true)
 		if seen[f.Name] && f.Name != "" {
-			o.r.errorf(joinPath(path, "name"), "duplicate", "input %q is defined twice", f.Name)
+			what := "input"
+			if key == "output" {
+				what = "output field"
+			}
+			o.r.errorf(joinPath(path, "name"), "duplicate", "%s %q is defined twice", what, f.Name)
 		}
 		seen[f.Name] = true
-		if inputTypes := value.InputTypes(); f.Type != "" && !contains(inputTypes, f.Type) {
-			msg := fmt.Sprintf("unknown input type %q; use one of %s", f.Type, strings.Join(inputTypes, ", "))
-			if t := value.Lookup(f.Type); t != nil && t.Info().Planned != "" {
-				msg = value.Unknown(f.Type, inputTypes)
-			} else if s := closest(f.Type, inputTypes); s != "" {
-				msg = fmt.Sprintf("unknown input type %q (did you mean %q?)", f.Type, s)
-			}
-			o.r.errorf(joinPath(path, "type"), "bad_type", "%s", msg)
-		}
-		f.Description = fo.str("description", false)
-		f.Required = fo.boolean("required")
-		f.List = fo.boolean("list")
-		if raw, ok := fo.raw("default"); ok {
-			f.Default = raw
-		}
-		if v, ok := fo.number("min"); ok {
-			f.Min = &v
-		}
-		if v, ok := fo.number("max"); ok {
-			f.Max = &v
-		}
-		f.Values = fo.strings("values")
-		f.Sensitive = fo.boolean("sensitive")
-		if fo.has("fields") {
-			f.Fields = parseInputFields(fo, "fields")
-			if t := value.Usable(f.Type); t != nil && !t.Info().Fields {
-				o.r.errorf(joinPath(path, "fields"), "bad_type", "only inputs of type %s have fields (this one is %s)", strings.Join(typesWith(func(i value.Info) bool { return i.Fields }), " or "), f.Type)
-			}
-		} else if t := value.Usable(f.Type); t != nil && t.Info().Fields {
-			fo.used["fields"] = true
-		}
-		fo.rejectUnknown([]string{"name", "type", "description", "required", "list", "default", "min", "max", "values", "fields", "sensitive"})
 		out = append(out, f)
 	}
 	return out
+}
+
+// parseOutput reads "output": a list of fields (an object answer, written
+// like input) or one field without a name (any other answer, e.g.
+// {"type": "int", "list": true}). Either way it becomes one field named
+// output.
+func parseOutput(o *object) (*InputField, bool) {
+	raw, ok := o.raw("output")
+	if !ok || isNull(raw) {
+		return nil, false
+	}
+	switch firstByte(raw) {
+	case '[':
+		return &InputField{Name: "output", Type: value.Object.Info().Name, Required: true, Fields: parseInputFields(o, "output")}, true
+	case '{':
+		fo, ok := decodeObject(o.r, o.at("output"), raw)
+		if !ok {
+			return nil, false
+		}
+		f := parseInputField(fo, false)
+		if f.Name != "" {
+			o.r.errorf(joinPath(fo.path, "name"), "bad_output", "a one-value output has no name; to declare an object's fields, write output as a list of fields like input")
+		}
+		if len(f.Default) > 0 {
+			o.r.errorf(joinPath(fo.path, "default"), "bad_output", "an output has no default; give the value in the stack's return")
+			f.Default = nil
+		}
+		f.Name = "output"
+		return &f, false
+	}
+	o.r.errorf(o.at("output"), "wrong_type", `expected a list of fields like input ([{"name": "total", "type": "decimal"}]) or one field ({"type": "int", "list": true}), got %s`, jsonKind(raw))
+	return nil, false
+}
+
+// firstByte is the first byte of a JSON value that is not white space.
+func firstByte(raw json.RawMessage) byte {
+	for _, b := range raw {
+		switch b {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return b
+		}
+	}
+	return 0
+}
+
+// parseInputField reads one field of an input (named) or an output (the
+// one-value form has no name).
+func parseInputField(fo *object, named bool) InputField {
+	path := fo.path
+	f := InputField{Name: fo.str("name", named), Type: fo.str("type", true)}
+	if f.Name != "" && !NamePattern.MatchString(f.Name) {
+		fo.r.errorf(joinPath(path, "name"), "bad_name", "input name %q must match [a-z][a-z0-9_]*", f.Name)
+	}
+	if inputTypes := value.InputTypes(); f.Type != "" && !contains(inputTypes, f.Type) {
+		msg := fmt.Sprintf("unknown input type %q; use one of %s", f.Type, strings.Join(inputTypes, ", "))
+		if t := value.Lookup(f.Type); t != nil && t.Info().Planned != "" {
+			msg = value.Unknown(f.Type, inputTypes)
+		} else if s := closest(f.Type, inputTypes); s != "" {
+			msg = fmt.Sprintf("unknown input type %q (did you mean %q?)", f.Type, s)
+		}
+		fo.r.errorf(joinPath(path, "type"), "bad_type", "%s", msg)
+	}
+	f.Description = fo.str("description", false)
+	f.Required = fo.boolean("required")
+	f.List = fo.boolean("list")
+	if raw, ok := fo.raw("default"); ok {
+		f.Default = raw
+	}
+	if v, ok := fo.number("min"); ok {
+		f.Min = &v
+	}
+	if v, ok := fo.number("max"); ok {
+		f.Max = &v
+	}
+	f.Values = fo.strings("values")
+	f.Sensitive = fo.boolean("sensitive")
+	if fo.has("fields") {
+		f.Fields = parseInputFields(fo, "fields")
+		if t := value.Usable(f.Type); t != nil && !t.Info().Fields {
+			fo.r.errorf(joinPath(path, "fields"), "bad_type", "only inputs of type %s have fields (this one is %s)", strings.Join(typesWith(func(i value.Info) bool { return i.Fields }), " or "), f.Type)
+		}
+	} else if t := value.Usable(f.Type); t != nil && t.Info().Fields {
+		fo.used["fields"] = true
+	}
+	fo.rejectUnknown([]string{"name", "type", "description", "required", "list", "default", "min", "max", "values", "fields", "sensitive"})
+	return f
 }
 
 func parseDuration(o *object, key string) Duration {

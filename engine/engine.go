@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -311,12 +312,29 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 		if res.Error.ExecutionID == "" {
 			res.Error.ExecutionID = id
 		}
+	} else if opt.Trace {
+		checkOutput(fn, res)
 	}
 	e.finish(fn, rec, res, started, &opt)
 	if res.Error != nil {
 		return res, res.Error
 	}
 	return res, nil
+}
+
+// checkOutput logs, in a debug run, where the answer does not fit the
+// function's output declaration: a warning, not an error, since the
+// production run would answer the same.
+func checkOutput(fn *Function, res *Result) {
+	errs := fn.CheckOutput(res.Output)
+	if len(errs) == 0 {
+		return
+	}
+	msgs := make([]string, len(errs))
+	for i, fe := range errs {
+		msgs[i] = fe.Field + ": " + fe.Message
+	}
+	res.Logs = append(res.Logs, LogEntry{Time: time.Now().UTC(), Path: "output", Value: "warning: the answer does not fit the declared output: " + strings.Join(msgs, "; ")})
 }
 
 // finish completes rec with res and, when the run made rec (no

@@ -77,6 +77,36 @@ func compileInputs(fields []InputField, r *reporter) *InputSpec {
 	return compileInputsAt(fields, "input", r)
 }
 
+// compileOutput compiles a definition's output declaration into a spec of
+// one field named output (nil when there is none).
+func compileOutput(d *Definition, r *reporter) *InputSpec {
+	o := d.Output
+	if o == nil {
+		return nil
+	}
+	cf := inputField{InputField: *o, typ: value.Usable(o.Type)}
+	if d.outputFields {
+		cf.nested = compileInputsAt(o.Fields, "output", r)
+	} else {
+		checkConstraints(*o, "output", r)
+		if cf.typ != nil && cf.typ.Info().Fields {
+			cf.nested = compileInputsAt(o.Fields, "output.fields", r)
+		}
+	}
+	return &InputSpec{fields: []inputField{cf}}
+}
+
+// CheckOutput checks v, the answer of a run, against the function's output
+// declaration: nil when it fits (or nothing is declared), else every field
+// that does not, named from output (output.total, output[2].sku).
+func (f *Function) CheckOutput(v any) []FieldError {
+	if f == nil || f.Output == nil {
+		return nil
+	}
+	_, errs := f.Output.validate(map[string]any{"output": v}, map[string]any{}, "")
+	return errs
+}
+
 func compileInputsAt(fields []InputField, path string, r *reporter) *InputSpec {
 	s := &InputSpec{}
 	for i, f := range fields {

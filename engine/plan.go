@@ -24,6 +24,10 @@ type Function struct {
 	Inputs   *InputSpec
 	Body     *Block
 	Response *Expr
+	// Output is the declared output as one field named output, or nil.
+	Output *InputSpec
+	// answers are the values of its return steps (nil: no value).
+	answers []*Expr
 	// Timeout is the definition's own timeout setting, or 0.
 	Timeout time.Duration
 	// vars gives each of its variable names a slot.

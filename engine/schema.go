@@ -75,10 +75,15 @@ func JSONSchema() map[string]any {
 		"type":        "object",
 		"required":    []string{"kind", "name"},
 		"properties": map[string]any{
-			"kind":          map[string]any{"enum": kinds},
-			"name":          name,
-			"description":   str,
-			"input":         map[string]any{"type": "array", "items": map[string]any{"$ref": "#/$defs/input_field"}},
+			"kind":        map[string]any{"enum": kinds},
+			"name":        name,
+			"description": str,
+			"input":       map[string]any{"type": "array", "items": map[string]any{"$ref": "#/$defs/input_field"}},
+			"output": map[string]any{"description": "what it answers: a list of fields (an object answer) or one field without a name",
+				"oneOf": []any{
+					map[string]any{"type": "array", "items": map[string]any{"$ref": "#/$defs/input_field"}},
+					map[string]any{"$ref": "#/$defs/output_value"},
+				}},
 			"stack":         steps,
 			"response":      map[string]any{"type": "string", "description": "an expression giving the response"},
 			"settings":      map[string]any{"type": "object"},
@@ -103,6 +108,15 @@ func JSONSchema() map[string]any {
 		"$defs": map[string]any{
 			"step":        map[string]any{"oneOf": variants},
 			"input_field": inputField,
+			"output_value": func() map[string]any {
+				v := clone(inputField)
+				v["required"] = []string{"type"}
+				props := clone(inputField["properties"].(map[string]any))
+				delete(props, "name")
+				delete(props, "default")
+				v["properties"] = props
+				return v
+			}(),
 		},
 	}
 	props := schema["properties"].(map[string]any)

@@ -181,10 +181,7 @@ func valueType(typ string) types.Type {
 	if t == nil {
 		return types.Any
 	}
-	if in, ok := t.(interface{ InputExprType() types.Type }); ok {
-		return in.InputExprType()
-	}
-	return t.ExprType()
+	return exprTypeOf(t)
 }
 
 func (dc *defCompiler) declared(name string, d declInfo) {

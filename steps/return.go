@@ -14,6 +14,7 @@ func init() {
 		Example:    []byte(`{"type": "return", "value": "{total: total}"}`),
 		Compile: func(c *engine.StepCompiler) engine.RunFunc {
 			value := c.Expr("value")
+			c.Answer(value)
 			c.EndsRun()
 			return func(s *engine.State) (any, error) {
 				var v any

@@ -39,6 +39,16 @@ type Type interface {
 	ExprType() types.Type
 }
 
+// AnswerSchema is the JSON Schema of a value of t as funcstack writes it
+// in an answer: Schema, unless the type accepts more forms as input than
+// it writes (a timestamp: RFC 3339, a date or Unix ms in; RFC 3339 out).
+func AnswerSchema(t Type) map[string]any {
+	if a, ok := t.(interface{ AnswerSchema() map[string]any }); ok {
+		return a.AnswerSchema()
+	}
+	return t.Schema()
+}
+
 // Info is what the builder knows of a type: the entries of GET
 // /_/api/types, in docs/design.md ("Value types").
 type Info struct {

@@ -117,6 +117,12 @@ func (TimestampType) Schema() map[string]any {
 	}}
 }
 
+// AnswerSchema is the schema of a timestamp in an answer: funcstack
+// writes every timestamp as RFC 3339 text.
+func (TimestampType) AnswerSchema() map[string]any {
+	return map[string]any{"type": "string", "format": "date-time"}
+}
+
 // ExprType is any: records hold timestamps as RFC 3339 text.
 func (TimestampType) ExprType() types.Type { return types.Any }
 
