@@ -56,6 +56,13 @@ type StepType struct {
 	Description string          `json:"description"`
 	Fields      []FieldSpec     `json:"fields"`
 	Example     json.RawMessage `json:"example"`
+	// Title is the step's friendly name in the builder ("Query records").
+	Title string `json:"title"`
+	// Summary is the one-line template the builder shows for a step of this
+	// type: literal text, {field} for a field's value, and [ … ] for a part
+	// shown only when every field inside it is set (a bool when true, shown
+	// as its name): "call {function}[ {async}][ → {as}]".
+	Summary string `json:"summary"`
 	// Terminates is true for steps after which the block never goes on
 	// (return, throw, break, continue).
 	Terminates bool        `json:"-"`
@@ -95,6 +102,9 @@ func Register(t *StepType) {
 	}
 	if _, dup := registry.types[t.Name]; dup {
 		panic(fmt.Sprintf("engine.Register: step type %q registered twice", t.Name))
+	}
+	if err := CheckSummary(t); err != nil {
+		panic(fmt.Sprintf("engine.Register: step type %q: %v", t.Name, err))
 	}
 	if len(t.Example) > 0 && !json.Valid(t.Example) {
 		panic(fmt.Sprintf("engine.Register: step type %q has an invalid example", t.Name))
@@ -149,4 +159,42 @@ func Catalogue() []CatalogueEntry {
 		out[i] = CatalogueEntry{StepType: t, CommonFields: commonStepFields}
 	}
 	return out
+}
+
+// CheckSummary reports what is wrong with a step type's summary template:
+// an unknown field, a brace or bracket left open or closed twice. The
+// builder renders the template; this keeps it renderable. (Every step type
+// of package steps has one: its catalogue test says so.)
+func CheckSummary(t *StepType) error {
+	depth := 0
+	for i := 0; i < len(t.Summary); i++ {
+		switch t.Summary[i] {
+		case '[':
+			if depth++; depth > 1 {
+				return fmt.Errorf("summary %q: [ inside [ at %d", t.Summary, i)
+			}
+		case ']':
+			if depth--; depth < 0 {
+				return fmt.Errorf("summary %q: ] without [ at %d", t.Summary, i)
+			}
+		case '{':
+			j := i + 1
+			for j < len(t.Summary) && t.Summary[j] != '}' {
+				j++
+			}
+			if j == len(t.Summary) {
+				return fmt.Errorf("summary %q: { without } at %d", t.Summary, i)
+			}
+			if name := t.Summary[i+1 : j]; t.Field(name) == nil {
+				return fmt.Errorf("summary %q names {%s}, which is not a field of %s", t.Summary, name, t.Name)
+			}
+			i = j
+		case '}':
+			return fmt.Errorf("summary %q: } without { at %d", t.Summary, i)
+		}
+	}
+	if depth != 0 {
+		return fmt.Errorf("summary %q: [ without ]", t.Summary)
+	}
+	return nil
 }

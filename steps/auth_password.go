@@ -40,6 +40,8 @@ func passwordText(s *engine.State, e *engine.Expr, what string) (string, error) 
 func init() {
 	engine.Register(&engine.StepType{
 		Name:     "auth.hash_password",
+		Title:    "Hash password",
+		Summary:  "auth.hash_password {password} → {as}",
 		Category: "auth",
 		Description: "Hash a password with bcrypt (cost 10) for storing, e.g. in a password_hash column; check it later with auth.check_password. " +
 			"A password longer than 72 bytes is an error (status 400, code password_too_long): bcrypt would ignore the rest.",
@@ -76,6 +78,8 @@ func init() {
 	})
 	engine.Register(&engine.StepType{
 		Name:     "auth.check_password",
+		Title:    "Check password",
+		Summary:  "auth.check_password {password} against {hash} → {as}",
 		Category: "auth",
 		Description: "Check a password against a bcrypt hash made by auth.hash_password. The result is true or false; a wrong password is false, not an error. " +
 			"A hash that is not a bcrypt hash is an error (code invalid_password_hash).",

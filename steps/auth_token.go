@@ -17,6 +17,8 @@ const defaultTokenTTL = time.Hour
 func init() {
 	engine.Register(&engine.StepType{
 		Name:     "auth.token",
+		Title:    "Create auth token",
+		Summary:  "auth.token {claims}[ for {ttl}] → {as}",
 		Category: "auth",
 		Description: "Make a signed JWT (HS256, with the server's JWT secret) carrying claims, for endpoints with \"auth\": \"jwt\", which see the claims as auth. " +
 			"iat is set to now and exp to now + ttl, replacing any given in claims. Put the user's id in sub.",

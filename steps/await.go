@@ -12,6 +12,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "await",
+		Title:       "Await async calls",
+		Summary:     "await {ids}[ within {timeout}][ {settle}] → {as}",
 		Category:    "functions",
 		Description: "Wait for async executions and collect their outputs, in the order of ids. A failed one raises its error, and the timeout a timeout error that try can catch, unless settle is set: then the result is [{id, status, output, error}], an execution still going at the timeout given with its status (queued or running).",
 		Fields: []engine.FieldSpec{

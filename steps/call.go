@@ -9,6 +9,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "call",
+		Title:       "Call function",
+		Summary:     "call {function}[ {async}][ {durable}][ → {as}][ with {input}]",
 		Category:    "functions",
 		Description: "Call a function. With async the call returns an execution ID at once and the function runs on the worker pool; collect its output with await.",
 		Fields: []engine.FieldSpec{

@@ -163,3 +163,24 @@ func TestCatalogueFields(t *testing.T) {
 		t.Errorf("catalogue does not marshal to JSON: %v", err)
 	}
 }
+
+// Every step type has a friendly title and a one-line summary template the
+// builder's compact stack shows (engine.CheckSummary checks its fields).
+func TestCatalogueTitlesAndSummaries(t *testing.T) {
+	for _, st := range engine.StepTypes() {
+		if st.Title == "" || st.Summary == "" {
+			t.Errorf("step type %q: title %q, summary %q: both are needed (the builder's palette and compact stack show them)", st.Name, st.Title, st.Summary)
+		}
+		if !strings.HasPrefix(st.Summary, st.Name) {
+			t.Errorf("step type %q: summary %q does not start with the type's name", st.Name, st.Summary)
+		}
+	}
+	bad := &engine.StepType{Name: "x", Fields: []engine.FieldSpec{{Name: "a"}}, Summary: "x {b}"}
+	if err := engine.CheckSummary(bad); err == nil || err.Error() != `summary "x {b}" names {b}, which is not a field of x` {
+		t.Errorf("CheckSummary of an unknown field: %v", err)
+	}
+	bad.Summary = "x [{a}"
+	if err := engine.CheckSummary(bad); err == nil || err.Error() != `summary "x [{a}": [ without ]` {
+		t.Errorf("CheckSummary of an open bracket: %v", err)
+	}
+}

@@ -11,6 +11,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:     "db.add",
+		Title:    "Add record",
+		Summary:  "db.add {table} {data}[ → {as}]",
 		Category: "database",
 		Description: "Insert a record and give it back as stored (with id, created_at and updated_at). " +
 			"A column left out, or given null while it has a default, takes its default.",

@@ -14,6 +14,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:     "db.bulk",
+		Title:    "Bulk records",
+		Summary:  "db.bulk {op} {table} {items}[ → {as}]",
 		Category: "database",
 		Description: "Add, patch or delete many records at once and give the number touched. add: items are objects of columns, inserted with multi-row INSERTs; " +
 			"patch: items are objects with id and the columns to change; delete: items are ids (or objects with id). " +

@@ -8,6 +8,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:     "db.delete",
+		Title:    "Delete record",
+		Summary:  "db.delete {table}[ id = {id}]",
 		Category: "database",
 		Description: "Delete the record whose id is the expression id. Deleting a record that does not exist is not an error (as in Xano): " +
 			"the step's trace result is the number of records deleted, 0 or 1.",

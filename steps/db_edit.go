@@ -12,6 +12,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "db.edit",
+		Title:       "Edit record",
+		Summary:     "db.edit {table}[ id = {id}] set {data}[ → {as}]",
 		Category:    "database",
 		Description: "Set the given columns of the record whose id is the expression id (null clears a column) and give back the record. A missing record is a not_found error (404).",
 		Fields: []engine.FieldSpec{

@@ -9,6 +9,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:     "db.get",
+		Title:    "Get record",
+		Summary:  "db.get {table}[ id = {id}][ by {by}] → {as}",
 		Category: "database",
 		Description: "Read one record by id (an expression giving the id), or by columns (the first match by id), or null when there is none. " +
 			"Inside db.transaction on PostgreSQL the row is locked (SELECT … FOR UPDATE) until the transaction ends, so that a read-then-write never loses an update.",

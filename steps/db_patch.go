@@ -5,6 +5,8 @@ import "github.com/funcstack/funcstack/engine"
 func init() {
 	engine.Register(&engine.StepType{
 		Name:     "db.patch",
+		Title:    "Patch record",
+		Summary:  "db.patch {table}[ id = {id}] set {data}[ → {as}]",
 		Category: "database",
 		Description: "Change only some columns of the record whose id is the expression id and give back the record. data is either {column: expression} " +
 			"or one expression giving an object (e.g. input.changes) whose keys are the columns to change. A missing record is a not_found error (404).",

@@ -14,6 +14,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "db.query",
+		Title:       "Query records",
+		Summary:     "db.query {table}[ where {where}][ sort {sort}][ limit {limit}][ offset {offset}][ {count}] → {as}",
 		Category:    "database",
 		Description: "List records of a table. where is an expression over <table>.<column> and stack variables; it becomes parameterised SQL. Records come sorted by id unless sort says otherwise.",
 		Fields: []engine.FieldSpec{

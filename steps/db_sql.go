@@ -13,6 +13,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:     "db.sql",
+		Title:    "Run SQL",
+		Summary:  "db.sql {sql}[ → {as}]",
 		Category: "database",
 		Description: "Run one raw SQL statement with ? placeholders (on both databases) bound to params; the SQL text is fixed in the definition, never built from values. " +
 			"A query (SELECT, WITH, VALUES, … or a statement with RETURNING) gives a list of row objects; any other statement gives {rows_affected}. " +

@@ -16,6 +16,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:     "db.transaction",
+		Title:    "Database transaction",
+		Summary:  "db.transaction",
 		Category: "database",
 		Description: "Run steps atomically: every db step inside (and in functions they call) shares one transaction, committed when the steps end " +
 			"(also by return, break or continue) and rolled back when one fails. A db.transaction inside another is a savepoint: its failure undoes only its own steps. " +

@@ -12,6 +12,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:     "db.upsert",
+		Title:    "Add or update record",
+		Summary:  "db.upsert {table} by {by}[ set {data}][ → {as}]",
 		Category: "database",
 		Description: "Add a record, or edit the one whose by columns match, and give it back. With a unique constraint on the by columns it is one atomic " +
 			"INSERT … ON CONFLICT statement; without one it reads then writes, and concurrent upserts of the same new key may add it twice.",

@@ -9,6 +9,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "for",
+		Title:       "For loop",
+		Summary:     "for {as}[ from {from}][ to {to}][ count {count}]",
 		Category:    "loops",
 		Description: "A counted loop: as goes from from to to (both included), or from 0 count times.",
 		Fields: []engine.FieldSpec{

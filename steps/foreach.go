@@ -12,6 +12,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "foreach",
+		Title:       "For each item",
+		Summary:     "foreach {as}[, {index}] in {items}",
 		Category:    "loops",
 		Description: "Run steps once for each item of a list; the item is in as, its position in index.",
 		Fields: []engine.FieldSpec{

@@ -21,6 +21,8 @@ const defaultHTTPTimeout = 30 * time.Second
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "http",
+		Title:       "HTTP request",
+		Summary:     "http[ {method}] {url}[ → {as}]",
 		Category:    "utility",
 		Description: "Send an HTTP request to an external API. The result is {status, headers, body}; a JSON body is decoded. A non-2xx status is a result, not an error.",
 		Fields: []engine.FieldSpec{

@@ -5,6 +5,8 @@ import "github.com/funcstack/funcstack/engine"
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "if",
+		Title:       "Conditional",
+		Summary:     "if {cond}",
 		Category:    "control",
 		Description: "Run then when cond is true, else otherwise. A variable declared in both branches can be read after the if.",
 		Fields: []engine.FieldSpec{

@@ -5,6 +5,8 @@ import "github.com/funcstack/funcstack/engine"
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "log",
+		Title:       "Log",
+		Summary:     "log[ {message}][ {value}]",
 		Category:    "utility",
 		Description: "Write to the execution's log: a sentence (message, a template) or a value (value, an expression; lists and objects are logged as they are).",
 		Fields: []engine.FieldSpec{

@@ -4,15 +4,17 @@ import "github.com/funcstack/funcstack/engine"
 
 func init() {
 	for _, t := range []struct {
-		name, desc string
-		signal     error
+		name, desc, title string
+		signal            error
 	}{
-		{"break", "Leave the innermost loop.", engine.ErrBreak},
-		{"continue", "Go on with the next iteration of the innermost loop.", engine.ErrContinue},
+		{"break", "Leave the innermost loop.", "Break loop", engine.ErrBreak},
+		{"continue", "Go on with the next iteration of the innermost loop.", "Continue loop", engine.ErrContinue},
 	} {
 		name, signal := t.name, t.signal
 		engine.Register(&engine.StepType{
 			Name:        name,
+			Title:       t.title,
+			Summary:     name,
 			Category:    "loops",
 			Description: t.desc,
 			Terminates:  true,

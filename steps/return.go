@@ -5,6 +5,8 @@ import "github.com/funcstack/funcstack/engine"
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "return",
+		Title:       "Return",
+		Summary:     "return[ {value}]",
 		Category:    "control",
 		Description: "End the stack now; value is the response.",
 		Fields: []engine.FieldSpec{

@@ -12,6 +12,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "set",
+		Title:       "Update variable",
+		Summary:     "set {name}[.{path}] = {value}",
 		Category:    "variables",
 		Description: "Change a declared variable, or with path one field or item inside it (other holders of the old value do not see the change).",
 		Fields: []engine.FieldSpec{

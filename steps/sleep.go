@@ -9,6 +9,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "sleep",
+		Title:       "Sleep",
+		Summary:     "sleep {ms} ms",
 		Category:    "utility",
 		Description: "Pause for ms milliseconds. The pause counts against the run's timeout and ends early, with a timeout error, when the run's deadline passes.",
 		Fields: []engine.FieldSpec{

@@ -9,6 +9,8 @@ import (
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "switch",
+		Title:       "Switch",
+		Summary:     "switch {value}",
 		Category:    "control",
 		Description: "Run the steps of the first case whose match equals value, or default when none does.",
 		Fields: []engine.FieldSpec{

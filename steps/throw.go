@@ -48,6 +48,8 @@ func (e errorSpec) raise(s *engine.State) error {
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "throw",
+		Title:       "Throw error",
+		Summary:     "throw[ {status}] {message}",
 		Category:    "control",
 		Description: "Raise an error. A try step can catch it; otherwise the run fails with it.",
 		Fields:      errorFields(500),
@@ -60,6 +62,8 @@ func init() {
 	})
 	engine.Register(&engine.StepType{
 		Name:        "precondition",
+		Title:       "Precondition",
+		Summary:     "precondition {cond} else[ {status}] {message}",
 		Category:    "control",
 		Description: "Raise an error (status 400 by default) unless cond is true.",
 		Fields: append([]engine.FieldSpec{

@@ -12,6 +12,8 @@ var errorType = types.Map{"message": types.String, "code": types.String, "status
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "try",
+		Title:       "Try / catch",
+		Summary:     "try",
 		Category:    "control",
 		Description: "Run steps; if one raises an error, run catch with error = {message, code, status, step}; run finally in every case. A step's own timeout (await, http, a called function's settings.timeout) is caught like any error; the run's own deadline and its cancellation are not, but finally still runs.",
 		Fields: []engine.FieldSpec{

@@ -5,6 +5,8 @@ import "github.com/funcstack/funcstack/engine"
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "var",
+		Title:       "Create variable",
+		Summary:     "var {name} = {value}",
 		Category:    "variables",
 		Description: "Declare a variable and give it a value. Later steps in the same block, and blocks inside it, can read it.",
 		Fields: []engine.FieldSpec{

@@ -5,6 +5,8 @@ import "github.com/funcstack/funcstack/engine"
 func init() {
 	engine.Register(&engine.StepType{
 		Name:        "while",
+		Title:       "While loop",
+		Summary:     "while {cond}",
 		Category:    "loops",
 		Description: "Run steps while cond is true, at most the loop iteration limit.",
 		Fields: []engine.FieldSpec{

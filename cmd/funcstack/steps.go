@@ -80,16 +80,18 @@ func stepsMarkdown(catalogue []byte) (string, error) {
 		fmt.Fprintf(&b, "- **%s**: %s\n", c, strings.Join(links, ", "))
 	}
 	b.WriteString("\n")
-	known := map[string]bool{"type": true, "category": true, "summary": true, "description": true,
+	known := map[string]bool{"type": true, "category": true, "summary": true, "title": true, "description": true,
 		"fields": true, "example": true, "common_fields": true}
 	for _, c := range categories {
 		fmt.Fprintf(&b, "## %s\n\n", c)
 		for _, e := range byCategory[c] {
 			fmt.Fprintf(&b, "### %s\n\n", jsonText(e["type"]))
-			for _, k := range []string{"summary", "description"} {
-				if s := oneLine(jsonText(e[k])); s != "" {
-					b.WriteString(s + "\n\n")
-				}
+			if t, s := oneLine(jsonText(e["title"])), oneLine(jsonText(e["summary"])); t != "" || s != "" {
+				// the builder's palette title and compact one-line template
+				fmt.Fprintf(&b, "**%s** · in the builder: `%s`\n\n", t, s)
+			}
+			if s := oneLine(jsonText(e["description"])); s != "" {
+				b.WriteString(s + "\n\n")
 			}
 			var extra []string
 			for k := range e {

@@ -5,7 +5,9 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { api, ApiError, type DefSummary, type Definition, type TableInfo } from './api';
 import { Catalogue, countSteps, diagStore, scopeAt, setAt, strip, withIds } from './doc';
 import { useDocument } from './useDocument';
-import { Diags, Env, IconButton, StackEditor, type EditorEnv } from './StackEditor';
+import { Diags, Env, IconButton, runMarks, StackEditor, type EditorEnv } from './StackEditor';
+import { CompactStack, revealIn, StepPanel } from './CompactStack';
+import { Resizer } from './Resizer';
 import { ExprField } from './ExprField';
 import { RunPanel } from './RunPanel';
 import { VersionsPanel } from './Versions';
@@ -70,8 +72,26 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
     return callees[fn];
   }, [callees]);
 
-  const env: EditorEnv = useMemo(() => ({ cat, defRef: doc.ref as any, update: doc.update, functions: defs, tables, calleeInputs, openDefinition: open }),
-    [cat, doc.ref, doc.update, defs, tables, calleeInputs, open]);
+  // the stack's view: compact (one line per step, the form in a side panel) or forms (every step's form in the stack)
+  const [view, setView] = useState<'compact' | 'forms'>(() => (localStorage.getItem('funcstack.view') === 'forms' ? 'forms' : 'compact'));
+  useEffect(() => localStorage.setItem('funcstack.view', view), [view]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [focusKey, setFocusKey] = useState(0); // bumped to put the focus in the step panel
+  const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
+  const onSelect = useCallback((id: string | null, edit?: boolean) => {
+    setSelected(id);
+    if (id && edit) setFocusKey((k) => k + 1);
+  }, []);
+  const onStepAdded = useCallback((id: string) => { if (view === 'compact') onSelect(id, true); }, [view, onSelect]);
+  const leavePanel = useCallback(() => {
+    const el = document.querySelector(`.compact [data-step-id="${selected}"] .row-main`) as HTMLElement | null;
+    el?.focus();
+  }, [selected]);
+
+  const env: EditorEnv = useMemo(() => ({ cat, defRef: doc.ref as any, update: doc.update, functions: defs, tables, calleeInputs, openDefinition: open, onStepAdded }),
+    [cat, doc.ref, doc.update, defs, tables, calleeInputs, open, onStepAdded]);
+  // an edit after a run makes its marks and results stale
+  useEffect(() => { if (runMarks.ranOn && runMarks.ranOn !== doc.def) runMarks.setStale(true); }, [doc.def]);
 
   // validation as you type (debounced), against the other saved definitions
   useEffect(() => {
@@ -145,9 +165,26 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
   }, [save, doc.undo, doc.redo]);
 
   const def = doc.def;
+  const getRaw = useCallback(() => doc.ref.current.def, [doc.ref]);
   const head = useMemo(() => ({ name, kind: def.kind, auth: def.auth, method: def.method, path: def.path, input: def.input }),
     [name, def.kind, def.auth, def.method, def.path, def.input]);
   const closePanel = useCallback(() => setPanel(null), []);
+  // the error badge goes to the first error: unfolds its blocks, selects its step, opens its form
+  const showError = () => {
+    const d = errors.find((x) => x.path) ?? errors[0];
+    if (!d) return;
+    const at = d.path.startsWith('input') ? '.inputs' : d.path.startsWith('response') ? '#f-response' : null;
+    if (at || !d.path.startsWith('stack')) {
+      document.querySelector(at ?? '.editor-body')?.scrollIntoView({ block: 'center' });
+      return;
+    }
+    if (view === 'forms') {
+      const el = document.querySelector(`[data-path="${d.path.replace(/\.[a-z_]+$/, '')}"]`) ?? document.querySelector('.card.has-error');
+      el?.scrollIntoView({ block: 'center' });
+      return;
+    }
+    revealIn(doc.ref.current.def, d.path, setCollapsed, (id) => onSelect(id, true));
+  };
   const set = (k: string, v: unknown, key?: string) => doc.update((d) => setAt(d, [k], v), key ?? `top.${k}`);
   const responseScope = useCallback(() => scopeAt(cat, doc.ref.current.def, ['stack', (doc.ref.current.def.stack ?? []).length]), [cat, doc.ref]);
   const nSteps = useMemo(() => countSteps(cat, def.stack ?? []), [cat, def.stack]);
@@ -165,7 +202,8 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
               <h1>{name}</h1>
               <span className={`badge st-${status}`} data-testid="save-state">{status === 'unsaved' ? '● unsaved' : status}</span>
               <span className="muted small">v{meta.latest}{meta.published ? ` · live v${meta.published}` : ''} · {nSteps} step{nSteps === 1 ? '' : 's'}</span>
-              {checking ? <span className="muted small">checking…</span> : errors.length ? <span className="badge bad" data-testid="error-count">{errors.length} error{errors.length === 1 ? '' : 's'}</span> : <span className="badge ok"><Icon name="check" size={12} /> valid</span>}
+              {checking ? <span className="muted small">checking…</span> : errors.length ? <button type="button" className="badge bad" data-testid="error-count" onClick={showError}
+                title="Show the first error">{errors.length} error{errors.length === 1 ? '' : 's'}</button> : <span className="badge ok"><Icon name="check" size={12} /> valid</span>}
             </div>
             <div className="row gap">
               <IconButton icon="undo" label="Undo (Ctrl+Z)" onClick={doc.undo} disabled={!doc.canUndo} />
@@ -181,10 +219,18 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
             <input className="desc-input" aria-label="Description" placeholder="Describe what this does…" value={def.description ?? ''}
               onChange={(e) => set('description', e.target.value || undefined)} />
             <Settings def={def} set={set} defs={defs} />
-            <InputsPanel def={def} set={set} />
+            <InputsPanel def={def} set={set} folded={view === 'compact'} />
             <section className="panel stack-panel" aria-label="Function stack">
-              <h2 className="section-title"><Icon name="layers" /> Function stack</h2>
-              <StackEditor list={def.stack ?? []} />
+              <div className="stack-head">
+                <h2 className="section-title"><Icon name="layers" /> Function stack</h2>
+                <div className="tabs small" role="group" aria-label="Stack view">
+                  <button type="button" className={view === 'compact' ? 'on' : ''} aria-pressed={view === 'compact'} onClick={() => setView('compact')}>Compact</button>
+                  <button type="button" className={view === 'forms' ? 'on' : ''} aria-pressed={view === 'forms'} onClick={() => setView('forms')}>Forms</button>
+                </div>
+              </div>
+              {view === 'compact'
+                ? <CompactStack stack={def.stack ?? []} selected={selected} onSelect={onSelect} collapsed={collapsed} setCollapsed={setCollapsed} />
+                : <StackEditor list={def.stack ?? []} />}
             </section>
             {def.kind !== 'task' || def.response ? (
               <section className="panel" aria-label="Response">
@@ -199,7 +245,8 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
             ) : null}
           </div>
         </div>
-        {panel === 'run' ? <RunPanel def={head} getDef={doc.plain} onClose={closePanel} /> : null}
+        {view === 'compact' && selected ? <><Resizer name="step" /><StepPanel id={selected} onClose={() => setSelected(null)} onLeave={leavePanel} focusKey={focusKey} /></> : null}
+        {panel === 'run' ? <><Resizer name="run" /><RunPanel def={head} getDef={doc.plain} getRaw={getRaw} onClose={closePanel} /></> : null}
         {panel === 'versions' ? <VersionsPanel name={name} onClose={() => setPanel(null)} toast={toast}
           onRestored={() => reload()} onPublished={() => (reload(), onSaved())} /> : null}
       </div>
@@ -271,9 +318,23 @@ function Settings({ def, set, defs }: { def: Definition; set: (k: string, v: unk
   return null;
 }
 
-function InputsPanel({ def, set }: { def: Definition; set: (k: string, v: unknown, key?: string) => void }) {
+function InputsPanel({ def, set, folded }: { def: Definition; set: (k: string, v: unknown, key?: string) => void; folded?: boolean }) {
   const inputs: any[] = def.input ?? [];
   const diags = useSyncExternalStore(diagStore.subscribe, () => diagStore.under('input'));
+  // in the compact view the inputs of a definition that has some show as one line until opened
+  const [open, setOpen] = useState(() => !folded || inputs.length === 0);
+  if (!open) {
+    return (
+      <section className="panel inputs folded" aria-label="Inputs">
+        <button type="button" className="inputs-line" aria-expanded={false} onClick={() => setOpen(true)}>
+          <Icon name="download" /> <span className="section-title inline">Inputs</span>
+          <span className="mono small">{inputs.map((f) => `${f.name}: ${f.type ?? 'text'}${f.list ? '[]' : ''}${f.required ? '*' : ''}`).join(', ')}</span>
+          {diags.some((x) => x.severity !== 'warning') ? <span className="badge bad">error</span> : null}
+          <span className="spacer" /><span className="link small">edit</span>
+        </button>
+      </section>
+    );
+  }
   const put = (i: number, k: string, v: unknown) => {
     const n = inputs.map((f, j) => {
       if (j !== i) return f;

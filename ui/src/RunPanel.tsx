@@ -1,7 +1,7 @@
 // Run & Debug: run the definition as it is in the editor (saved or not),
 // see the response, the total time, every step's time and result; the
 // failing step is marked here and on its card.
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { api, ApiError, token, type Definition, type RunAnswer, type TraceEntry } from './api';
 import { diagStore, segsOf } from './doc';
 import { fmtMs, runMarks, type RunMark } from './StackEditor';
@@ -65,7 +65,8 @@ export function FieldErrors({ error }: { error: any }) {
   return <ul className="field-errors mono small" data-testid="field-errors">{fields.map((f, i) => <li key={i}>{f.field}: {f.message}</li>)}</ul>;
 }
 
-export const RunPanel = memo(function RunPanel({ def, getDef, onClose }: { def: Definition; getDef: () => Definition; onClose: () => void }) {
+export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose }: { def: Definition; getDef: () => Definition; getRaw?: () => unknown; onClose: () => void }) {
+  const stale = useSyncExternalStore(runMarks.subscribe, runMarks.isStale);
   const key = `funcstack.input.${def.name}`;
   const [input, setInput] = useState(() => sessionStorage.getItem(key) ?? skeleton(def));
   const [claims, setClaims] = useState(() => sessionStorage.getItem(`${key}.auth`) ?? '{"sub": 1}');
@@ -79,12 +80,12 @@ export const RunPanel = memo(function RunPanel({ def, getDef, onClose }: { def: 
   useEffect(() => sessionStorage.setItem(key, input), [key, input]);
   useEffect(() => () => runMarks.set([]), []);
 
-  const mark = (r: RunAnswer | null, selected: string | null) => {
+  const mark = (r: RunAnswer | null, selected: string | null, ranOn: unknown = runMarks.ranOn) => {
     const g = groupTrace(r?.trace).filter((x) => !x.definition || x.definition === def.name);
     const failPath = r?.error?.path as string | undefined;
     // in a run that succeeded, a step that raised was caught (try/catch)
     const caught = r?.status === 'succeeded';
-    runMarks.set(g.map((x): RunMark => ({ path: x.path, ms: x.ns / 1e6, failed: x.failed || (!!failPath && failPath === x.path), caught, selected: selected === `${x.definition ?? ''}|${x.path}` })));
+    runMarks.set(g.map((x): RunMark => ({ path: x.path, ms: x.ns / 1e6, failed: x.failed || (!!failPath && failPath === x.path), caught, selected: selected === `${x.definition ?? ''}|${x.path}` })), ranOn);
   };
 
   const run = async () => {
@@ -109,10 +110,11 @@ export const RunPanel = memo(function RunPanel({ def, getDef, onClose }: { def: 
     setBusy(true);
     setErr(null);
     try {
+      const ranOn = getRaw?.() ?? null;
       const r = await api.run({ name: def.name, input: body, definition: getDef(), ...(auth ? { auth } : {}) });
       setRes(r);
       setSel(null);
-      mark(r, null);
+      mark(r, null, ranOn);
     } catch (e) {
       setRes(null);
       runMarks.set([]);
@@ -173,7 +175,8 @@ export const RunPanel = memo(function RunPanel({ def, getDef, onClose }: { def: 
       </div>
       {err ? <div className="alert err" role="alert">{err}</div> : null}
       {res ? (
-        <div className="run-result" aria-live="polite" data-run={res.execution_id}>
+        <div className={`run-result${stale ? ' stale' : ''}`} aria-live="polite" data-run={res.execution_id}>
+          {stale ? <div className="alert warn" data-testid="run-stale">Edited since this run: the results below are from before your changes. Run again to refresh them.</div> : null}
           <div className="row gap">
             <span className={`status s-${res.status}`}>{res.status}</span>
             {res.http ? <span className="badge">HTTP {res.http.status}</span> : null}

@@ -20,6 +20,8 @@ export interface EditorEnv {
   tables: TableInfo[];
   calleeInputs: (name: string) => any[] | undefined;
   openDefinition: (name: string) => void;
+  /** onStepAdded is told the id of a step just added (the compact view selects it). */
+  onStepAdded?: (id: string) => void;
 }
 export const Env = createContext<EditorEnv>(null as any);
 
@@ -28,10 +30,21 @@ export interface RunMark { path: string; ms: number; failed: boolean; caught?: b
 class MarkStore {
   private m = new Map<string, RunMark>();
   private subs = new Set<() => void>();
-  set(marks: RunMark[]) {
+  private stale = false;
+  /** ranOn is the document the last run ran (an edit after it makes the marks stale). */
+  ranOn: unknown = null;
+  set(marks: RunMark[], ranOn: unknown = null) {
     this.m = new Map(marks.map((x) => [x.path, x]));
+    if (ranOn !== this.ranOn) this.stale = false; // a new run; the same run marked again stays stale
+    this.ranOn = ranOn;
     this.subs.forEach((f) => f());
   }
+  setStale(v: boolean) {
+    if (v === this.stale) return;
+    this.stale = v;
+    this.subs.forEach((f) => f());
+  }
+  isStale = () => this.stale;
   get = (p: string) => this.m.get(p);
   subscribe = (f: () => void) => (this.subs.add(f), () => void this.subs.delete(f));
 }
@@ -183,11 +196,14 @@ function summary(cat: Catalogue, s: Step): string {
   return bits.join(' · ');
 }
 
-const StepCard = memo(function StepCard({ step, path, index, count }: { step: Step; path: string; index: number; count: number }) {
+// A step's whole form: a card in the stack (the forms view), or, bare, the
+// form in the compact view's side panel (no drag handle; its blocks are
+// rows of the compact stack, here only their step counts and Add buttons).
+export const StepCard = memo(function StepCard({ step, path, index, count, bare }: { step: Step; path: string; index: number; count: number; bare?: boolean }) {
   const env = useContext(Env);
   const t = env.cat.byType.get(step.type);
   const [collapsed, setCollapsed] = useState(false);
-  const [hot, setHot] = useState(false); // the actions render once the card is hovered or focused (a 500-step stack opens faster)
+  const [hot, setHot] = useState(!!bare); // the actions render once the card is hovered or focused (a 500-step stack opens faster)
   const el = useRef<HTMLDivElement>(null);
   const on = useSyncExternalStore(dragOn.subscribe, dragOn.get);
   const dropWhere = useSyncExternalStore(drops.subscribe, () => drops.where(step.__id));
@@ -255,12 +271,12 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
   };
 
   return (
-    <div ref={el} className={cls} data-path={path} data-step-id={step.__id} data-type={step.type} style={{ ['--cat' as any]: color }} tabIndex={-1} onKeyDown={onKey}
+    <div ref={el} className={cls + (bare ? ' bare' : '')} data-path={path} data-step-id={step.__id} data-type={step.type} style={{ ['--cat' as any]: color }} tabIndex={-1} onKeyDown={onKey}
       onMouseEnter={hot ? undefined : () => setHot(true)} onFocus={hot ? undefined : () => setHot(true)}
       role="group" aria-label={`step ${index + 1}: ${step.type}${summary(env.cat, step) ? ' ' + summary(env.cat, step) : ''}`}>
       <div className="card-head">
-        {on ? <DropTarget id={step.__id} el={el} /> : null}
-        <DragHandle id={step.__id} el={el} label={`Drag ${step.type} step (or Alt+arrow keys: up, down, into the block above, out of this block)`} />
+        {on && !bare ? <DropTarget id={step.__id} el={el} /> : null}
+        {bare ? null : <DragHandle id={step.__id} el={el} label={`Drag ${step.type} step (or Alt+arrow keys: up, down, into the block above, out of this block)`} />}
         <span className="step-num">{index + 1}</span>
         <span className="step-type" title={t?.description}>{step.type}</span>
         <span className="step-sum">{summary(env.cat, step)}</span>
@@ -276,7 +292,7 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
           <IconButton icon="copy" label="Duplicate step" onClick={() => env.update((d) => insertAt(d, listSegs, index + 1, cloneStep(env.cat, step)))} />
           <IconButton icon={step.disabled ? 'eye-off' : 'eye'} label={step.disabled ? 'Enable step' : 'Disable step'} pressed={!!step.disabled}
             onClick={() => set('disabled', step.disabled ? undefined : true)} />
-          {blocks.length ? <IconButton icon={collapsed ? 'expand' : 'collapse'} label={collapsed ? 'Expand' : 'Collapse'} onClick={() => setCollapsed(!collapsed)} /> : null}
+          {blocks.length && !bare ? <IconButton icon={collapsed ? 'expand' : 'collapse'} label={collapsed ? 'Expand' : 'Collapse'} onClick={() => setCollapsed(!collapsed)} /> : null}
           <IconButton icon="trash" label="Delete step" onClick={() => env.update((d) => removeAt(d, listSegs, index))} />
         </div> : step.disabled ? <span className="badge">disabled</span> : null}
       </div>
@@ -293,7 +309,7 @@ const StepCard = memo(function StepCard({ step, path, index, count }: { step: St
           ))}
         </div>
       ) : null}
-      {!collapsed && blocks.map((f) => <Block key={f.name} f={f} step={step} path={path} segs={segs} set={set} />)}
+      {!collapsed && blocks.map((f) => <Block key={f.name} f={f} step={step} path={path} segs={segs} set={set} bare={bare} />)}
       {collapsed && blocks.length ? <div className="collapsed-note">{blocks.map((b) => b.name).join(', ')} hidden</div> : null}
     </div>
   );
@@ -489,10 +505,21 @@ function ExprList({ path, value, set, scope, label }: { path: string; value: str
   );
 }
 
-function Block({ f, step, path, segs, set }: FieldProps) {
+function Block({ f, step, path, segs, set, bare }: FieldProps & { bare?: boolean }) {
   const env = useContext(Env);
   const v = step[f.name];
   const diags = useSyncExternalStore(diagStore.subscribe, () => diagStore.at(`${path}.${f.name}`));
+  const n = (l: unknown) => (Array.isArray(l) ? l.length : 0);
+  if (f.kind === 'steps' && bare) {
+    return (
+      <div className="block bare" data-block={f.name}>
+        <span className="block-label" title={f.description}>{f.name}</span>
+        <span className="muted small">{n(v) ? `${n(v)} step${n(v) === 1 ? '' : 's'}, in the stack` : f.required ? 'empty' : 'empty (optional)'}</span>
+        {diags.length ? <Diags list={diags} /> : null}
+        <AddStep listPath={`${path}.${f.name}`} index={n(v)} label={f.name} />
+      </div>
+    );
+  }
   if (f.kind === 'steps') {
     return (
       <div className="block" data-block={f.name}>
@@ -517,7 +544,10 @@ function Block({ f, step, path, segs, set }: FieldProps) {
               onChange={(x) => env.update((d) => setAt(d, [...segs, f.name, i, 'match'], x), `${step.__id}.case${i}`)} />
             <IconButton icon="x" label={`Remove case ${i + 1}`} onClick={() => set(f.name, cases.filter((_, j) => j !== i))} />
           </div>
-          <StepList list={Array.isArray(c?.steps) ? c.steps : []} path={`${path}.${f.name}[${i}].steps`} label={`case ${i + 1}`} />
+          {bare
+            ? <div className="block bare"><span className="muted small">{n(c?.steps)} step{n(c?.steps) === 1 ? '' : 's'}</span>
+                <AddStep listPath={`${path}.${f.name}[${i}].steps`} index={n(c?.steps)} label={`case ${i + 1}`} /></div>
+            : <StepList list={Array.isArray(c?.steps) ? c.steps : []} path={`${path}.${f.name}[${i}].steps`} label={`case ${i + 1}`} />}
         </div>
       ))}
       <button type="button" className="link" onClick={() => set(f.name, [...cases, { match: '', steps: [] }])}>+ add case</button>
@@ -536,25 +566,47 @@ function CaseMatch({ path, value, onChange, scope, label }: { path: string; valu
 }
 
 /** AddStep is the palette: every step type of the catalogue, by category, with search. */
-function AddStep({ listPath, index, label }: { listPath: string; index: number; label?: string }) {
+export function AddStep({ listPath, index, label, after }: { listPath: string; index: number; label?: string; after?: number }) {
   const env = useContext(Env);
   const [open, setOpen] = useState(false);
   const btn = useRef<HTMLButtonElement>(null);
   return (
-    <div className="add-step">
-      <button ref={btn} type="button" className="add-btn" aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(!open)}
-        aria-label={`Add step${label ? ` to ${label}` : ''}`}>
-        <Icon name="plus" /> Add step{label ? <span className="muted"> to {label}</span> : null}
-      </button>
+    <div className={`add-step${after ? ' after' : ''}`}>
+      {after
+        ? <button ref={btn} type="button" className="icon-btn row-add" tabIndex={-1} aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(!open)}
+            aria-label={`Add step after step ${after}`} title="Add a step after this one"><Icon name="plus" size={14} /></button>
+        : <button ref={btn} type="button" className="add-btn" aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(!open)}
+            aria-label={`Add step${label ? ` to ${label}` : ''}`}>
+            <Icon name="plus" /> Add step{label ? <span className="muted"> to {label}</span> : null}
+          </button>}
       {open ? (
         <Palette anchor={btn.current!} types={env.cat.types} onClose={() => (setOpen(false), btn.current?.focus())}
           onPick={(type) => {
             setOpen(false);
-            env.update((d) => insertAt(d, segsOf(listPath), index, env.cat.blank(type)));
+            const s = env.cat.blank(type);
+            env.update((d) => insertAt(d, segsOf(listPath), index, s));
+            env.onStepAdded?.(s.__id);
           }} />
       ) : null}
     </div>
   );
+}
+
+/** rankSteps orders step types for a search: the type's name first (exact, then prefix), then the title, then the description. */
+export function rankSteps(types: StepType[], q: string): StepType[] {
+  const n = q.trim().toLowerCase();
+  if (!n) return types;
+  const score = (t: StepType) => {
+    const title = (t.title ?? '').toLowerCase();
+    if (t.type === n) return 0;
+    if (t.type.startsWith(n) || t.type.split('.').some((p) => p.startsWith(n))) return 1;
+    if (title.split(/\s+/).some((w) => w.startsWith(n))) return 2;
+    if (t.type.includes(n) || title.includes(n)) return 3;
+    if (t.category.includes(n)) return 4;
+    if (t.description.toLowerCase().includes(n)) return 5;
+    return -1;
+  };
+  return types.map((t) => [t, score(t)] as const).filter(([, s]) => s >= 0).sort((a, b) => a[1] - b[1]).map(([t]) => t);
 }
 
 // The palette floats over the page (a portal: cards contain their paint).
@@ -570,12 +622,13 @@ function Palette({ anchor, types, onPick, onClose }: { anchor: HTMLElement; type
     document.addEventListener('mousedown', down);
     return () => document.removeEventListener('mousedown', down);
   }, [anchor, onClose]);
-  const shown = types.filter((t) => !q || t.type.includes(q.toLowerCase()) || t.description.toLowerCase().includes(q.toLowerCase()) || t.category.includes(q.toLowerCase()));
-  const cats = [...new Set(shown.map((t) => t.category))];
-  const ordered = cats.flatMap((c) => shown.filter((t) => t.category === c));
+  // no search: by category; a search: ranked, the best first (Enter takes it)
+  const ranked = rankSteps(types, q);
+  const cats = q.trim() ? [''] : [...new Set(ranked.map((t) => t.category))];
+  const ordered = q.trim() ? ranked : cats.flatMap((c) => ranked.filter((t) => t.category === c));
   return createPortal(
     <div ref={box} className="palette" style={pos} role="dialog" aria-label="Choose a step type" onKeyDown={(e) => {
-      if (e.key === 'Escape') onClose();
+      if (e.key === 'Escape') (e.stopPropagation(), e.preventDefault(), onClose());
       else if (e.key === 'ArrowDown') (e.preventDefault(), setSel((s) => Math.min(s + 1, ordered.length - 1)));
       else if (e.key === 'ArrowUp') (e.preventDefault(), setSel((s) => Math.max(s - 1, 0)));
       else if (e.key === 'Enter' && ordered[sel]) (e.preventDefault(), onPick(ordered[sel].type));
@@ -585,14 +638,14 @@ function Palette({ anchor, types, onPick, onClose }: { anchor: HTMLElement; type
       <div className="palette-list" role="listbox" aria-label="Step types">
         {cats.map((c) => (
           <div key={c} className="palette-cat">
-            <div className="palette-cat-name" style={{ color: categoryColor(c) }}>{c}</div>
-            {shown.filter((t) => t.category === c).map((t) => {
+            {c ? <div className="palette-cat-name" style={{ color: categoryColor(c) }}>{c}</div> : null}
+            {(c ? ordered.filter((t) => t.category === c) : ordered).map((t) => {
               const i = ordered.indexOf(t);
               return (
                 <button key={t.type} type="button" role="option" aria-selected={i === sel} className={`palette-item${i === sel ? ' sel' : ''}`}
                   onMouseEnter={() => setSel(i)} onClick={() => onPick(t.type)} data-step-type={t.type}>
-                  <span className="palette-type" style={{ borderColor: categoryColor(c) }}>{t.type}</span>
-                  <span className="palette-desc">{t.description}</span>
+                  <span className="palette-type" style={{ borderColor: categoryColor(t.category) }}>{t.type}</span>
+                  <span className="palette-desc">{t.title ? <strong className="palette-title">{t.title}</strong> : null}{t.title ? ' — ' : ''}{t.description}</span>
                 </button>
               );
             })}

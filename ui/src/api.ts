@@ -26,6 +26,9 @@ export interface StepType {
   description: string;
   fields: CatalogueField[] | null;
   example?: Record<string, unknown>;
+  /** title is the friendly name ("Query records"); summary the one-line template (engine.StepType.Summary). */
+  title?: string;
+  summary?: string;
 }
 
 export interface DefSummary {

