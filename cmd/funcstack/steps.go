@@ -86,9 +86,14 @@ func stepsMarkdown(catalogue []byte) (string, error) {
 		fmt.Fprintf(&b, "## %s\n\n", c)
 		for _, e := range byCategory[c] {
 			fmt.Fprintf(&b, "### %s\n\n", jsonText(e["type"]))
-			if t, s := oneLine(jsonText(e["title"])), oneLine(jsonText(e["summary"])); t != "" || s != "" {
-				// the builder's palette title and compact one-line template
+			// the builder's palette title and compact one-line template
+			switch t, s := oneLine(jsonText(e["title"])), oneLine(jsonText(e["summary"])); {
+			case t != "" && s != "":
 				fmt.Fprintf(&b, "**%s** · in the builder: `%s`\n\n", t, s)
+			case t != "":
+				fmt.Fprintf(&b, "**%s**\n\n", t)
+			case s != "":
+				fmt.Fprintf(&b, "In the builder: `%s`\n\n", s)
 			}
 			if s := oneLine(jsonText(e["description"])); s != "" {
 				b.WriteString(s + "\n\n")

@@ -25,7 +25,7 @@ func TestStepsDocUpToDate(t *testing.T) {
 // changing the generator.
 func TestStepsMarkdown(t *testing.T) {
 	catalogue := `[
-	  {"type": "log", "category": "utility", "summary": "Write a value to the log.",
+	  {"type": "log", "category": "utility", "title": "Log", "summary": "log {value}",
 	   "description": "The value goes to the execution's log | trace.", "since": "0.2",
 	   "fields": [
 	     {"name": "value", "kind": "expr", "required": true, "description": "what to log"},
@@ -48,7 +48,7 @@ func TestStepsMarkdown(t *testing.T) {
 		"- **variables**: [`set`](#set)\n\n" +
 		"## utility\n\n" +
 		"### log\n\n" +
-		"Write a value to the log.\n\n" +
+		"**Log** · in the builder: `log {value}`\n\n" +
 		"The value goes to the execution's log | trace.\n\n" +
 		"- since: 0.2\n\n" +
 		"| field | kind | required | default | description |\n|---|---|---|---|---|\n" +

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 export function register(ctx) {
   const { scenario, adminApi, signIn, expect, expectText, canon, artifacts, figures, repo, runWith } = ctx;
   const shot = (page, name) => page.screenshot({ path: join(artifacts, name) });
-  const workflow = (name) => JSON.parse(readFileSync(join(repo, 'workflows', `${name}.json`), 'utf8'));
+  // the example shop's definitions, with tables of their own (shop_product, shop_order): other scenarios make a product table
+  const workflow = (name) => JSON.parse(readFileSync(join(repo, 'workflows', `${name}.json`), 'utf8')
+    .replace(/"table": "(product|order)"/g, '"table": "shop_$1"').replace(/"name": "(product|order)",/g, '"name": "shop_$1",'));
 
   // ---------- helpers that act like a user on the compact stack ----------
   const row = (page, path) => page.locator(`.compact-list [data-row="${path}"]`);
@@ -64,13 +66,14 @@ export function register(ctx) {
     }).length;
   });
   /** shop loads the example shop's tables and functions place_order needs (product without its trigger). */
+  let shopped = false;
   async function shop() {
-    const have = await adminApi('GET', '/definitions');
-    if ((have.items ?? have).some?.((d) => d.name === 'line_total')) return;
+    if (shopped) return;
+    shopped = true;
     const product = workflow('product');
     delete product.triggers;
     for (const d of [product, workflow('order'), workflow('line_total'), workflow('send_confirmation')]) await adminApi('POST', '/definitions?publish=true', d);
-    for (const [sku, price, stock] of [['lamp', 24.5, 10], ['desk', 120, 2]]) await adminApi('POST', '/tables/product/records', { sku, name: sku, price, stock });
+    for (const [sku, price, stock] of [['lamp', 24.5, 10], ['desk', 120, 2]]) await adminApi('POST', '/tables/shop_product/records', { sku, name: sku, price, stock });
   }
 
   scenario('compact: build place_order-like logic with the compact stack and the side panel only', async (page) => {
@@ -96,7 +99,7 @@ export function register(ctx) {
     await setText(pfield(page, 'as'), 'line');
     // 5 db.get product by sku = line.sku
     await addRow(page, 'stack[2].steps[0].steps', 'db.get');
-    await pfield(page, 'table').locator('select').selectOption('product');
+    await pfield(page, 'table').locator('select').selectOption('shop_product');
     await (await preveal(page, 'by')).getByRole('button', { name: '+ sku' }).click();
     await typeExpr(page, pfield(page, 'by').locator('.kv-row').first(), 'line.sku');
     await setText(pfield(page, 'as'), 'product');
@@ -124,7 +127,7 @@ export function register(ctx) {
     // every step is one line, written from the catalogue's summary templates
     const lines = await page.locator('.compact-list .row .row-main').evaluateAll((els) => els.map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
     const want = ['1precondition len(input.lines) > 0 else an order needs at least one line', '2var priced = []', '3db.transaction',
-      '4foreach line in input.lines', '5db.get product by sku = line.sku → product', '6call line_total async → id with sku = line.sku, price = product.price, qty = line.qty',
+      '4foreach line in input.lines', '5db.get shop_product by sku = line.sku → product', '6call line_total async → id with sku = line.sku, price = product.price, qty = line.qty',
       '7set priced = append(priced, id)', '8await priced → amounts'];
     expect(canon(lines) === canon(want), `compact lines:\n${lines.join('\n')}\nwant\n${want.join('\n')}`);
     await shot(page, '1-compact-build.png');
@@ -135,7 +138,7 @@ export function register(ctx) {
       { type: 'var', name: 'priced', value: '[]' },
       { type: 'db.transaction', steps: [
         { type: 'foreach', items: 'input.lines', as: 'line', steps: [
-          { type: 'db.get', table: 'product', by: { sku: 'line.sku' }, as: 'product' },
+          { type: 'db.get', table: 'shop_product', by: { sku: 'line.sku' }, as: 'product' },
           { type: 'call', function: 'line_total', async: true, input: { sku: 'line.sku', price: 'product.price', qty: 'line.qty' }, as: 'id' },
           { type: 'set', name: 'priced', value: 'append(priced, id)' },
         ] },
@@ -248,5 +251,49 @@ export function register(ctx) {
     }
     expect(best < 50, `typing took ${best.toFixed(1)} ms per keystroke (p95, best of 3 rounds)`);
     await expectText(row(page, 'stack[499]'), 'len([1, 2, 3])', 'the row follows the typing');
+  });
+
+  scenario('inspector: a failed production run opened from Executions shows the variables at its failing step 5', async (page) => {
+    const ship = { kind: 'function', name: 'ship', input: [{ name: 'name', type: 'text' }, { name: 'qty', type: 'int' }], stack: [
+      { type: 'var', name: 'customer', value: "{name: input.name, tier: 'gold', tags: ['new', 'eu']}" },
+      { type: 'var', name: 'qty', value: 'input.qty' },
+      { type: 'var', name: 'price', value: '12.5' },
+      { type: 'var', name: 'total', value: 'qty * price' },
+      { type: 'precondition', cond: 'total <= 100', message: 'an order over 100 needs approval', status: 422 },
+    ], response: 'total' };
+    await adminApi('POST', '/definitions?publish=true', ship);
+    // a production run, over HTTP, that fails at step 5
+    const r = await fetch(`${ctx.base}/function/ship`, { method: 'POST', headers: { Authorization: `Bearer ${ctx.TOKEN}`, 'Content-Type': 'application/json' }, body: '{"name": "Ada", "qty": 10}' });
+    expect(r.status === 422, `POST /function/ship: ${r.status}`);
+    await signIn(page, 'compact');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
+    await page.getByLabel('Status filter').selectOption('failed');
+    await page.locator('tr[data-execution]', { hasText: 'ship' }).first().click();
+    await page.locator('[data-testid="execution"]').waitFor();
+    const failed = page.locator('.trace-row.failed');
+    await expectText(failed, 'stack[4]', 'the failing step 5 in the stored trace');
+    await failed.click();
+    const vars = page.locator('[data-testid="step-vars"]');
+    await expectText(vars.locator('[data-json-path="total"]'), 'total: 125', 'total at step 5');
+    await expectText(vars.locator('[data-json-path="qty"]'), 'qty: 10', 'qty at step 5');
+    await vars.locator('[data-json-path="customer"] > .jt-toggle').click();
+    await expectText(vars.locator('[data-json-path="customer.name"]'), 'name: "Ada"', 'a field of a folded object');
+    await vars.locator('[data-json-path="customer.tags"] > .jt-toggle').click();
+    await expectText(vars.locator('[data-json-path="customer.tags[1]"]'), '1: "eu"', 'an item of a list');
+    await shot(page, '3-failed-run-variables.png');
+    // a debug run: the step panel shows the variables before the step, and a field its value
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'ship' }).click();
+    await runWith(page, { name: 'Bo', qty: 2 });
+    await row(page, 'stack[3]').locator('.row-main').click();
+    const last = stepPanel(page).getByRole('region', { name: 'Last run of this step' });
+    await expectText(last.locator('[data-json-path="price"]'), 'price: 12.5', 'price before step 4');
+    await expectText(last.locator('[aria-label="Result"]'), '25', 'the result of step 4');
+    await row(page, 'stack[1]').locator('.row-main').click();
+    await expectText(pfield(page, 'value').locator('[data-testid="expr-preview"]'), '= 2', 'the preview of input.qty');
+    // the run's trace and the stack select together
+    await page.getByRole('complementary', { name: 'Run and debug' }).locator('[data-trace-path="stack[2]"]').click();
+    await expectText(stepPanel(page).locator('h2'), 'Create variable', 'the step picked in the trace');
+    expect(await row(page, 'stack[2]').locator('.row-main').getAttribute('aria-pressed') === 'true', 'step 3 selected from the trace');
+    await shot(page, '3-debug-inspector.png');
   });
 }
