@@ -291,6 +291,10 @@ func (e *Engine) execute(x *Execution) {
 		e.bindVars(s, x.input, x.auth, nil)
 		s.logs = &x.rec.Logs
 		out, err = s.run()
+		if err != nil && s.failed != nil {
+			// a failed run keeps its failing step and the variables it saw
+			x.rec.Trace = []TraceEntry{*s.failed}
+		}
 		s.release()
 	}
 	x.rec.FinishedAt = time.Now()

@@ -298,14 +298,17 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	e.bindVars(s, in, opt.Auth, opt.Request)
 	s.logs = &res.Logs
 	if opt.Trace {
-		s.trace = &traceBuf{start: started, max: e.cfg.Limits.MaxTraceEntries}
+		s.trace = &traceBuf{start: started, max: e.cfg.Limits.MaxTraceEntries, varBudget: MaxTraceVarsBytes}
 	}
 	out, err := s.run()
-	tr := s.trace
+	tr, failed := s.trace, s.failed
 	s.release()
 	res.Output = out
 	if tr != nil {
 		res.Trace, res.TraceTruncated = tr.entries, tr.truncated
+	} else if err != nil && failed != nil {
+		// a failed run without a trace keeps its failing step and the variables it saw
+		res.Trace = []TraceEntry{*failed}
 	}
 	if err != nil {
 		res.Error = AsError(err)

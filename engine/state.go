@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -63,6 +64,11 @@ type State struct {
 	shared *sharedDeadline
 	// stop, for an async execution, is set when it is cancelled.
 	stop *atomic.Bool
+	// failed is, in a run without a trace, the failing step's trace entry
+	// with the variables in scope when it failed (scopeOf), for the
+	// record of a failed run; failedErr is the error it is for.
+	failed    *TraceEntry
+	failedErr *Error
 }
 
 // stoppedError is the error of a cancelled async execution.
@@ -92,6 +98,130 @@ type TraceEntry struct {
 	DurationNs int64  `json:"duration_ns"`
 	Result     any    `json:"result,omitempty"`
 	Error      string `json:"error,omitempty"`
+	// Vars are the variables in scope before the step ran (input, auth,
+	// request and the stack's variables that have a value; sensitive
+	// inputs redacted; env left out), each as JSON cut to
+	// MaxTraceVarBytes, while the run's budget (MaxTraceVarsBytes)
+	// lasts: in a debug run's trace, and in a failed run's record at the
+	// failing step (its variables when it failed).
+	Vars map[string]json.RawMessage `json:"vars,omitempty"`
+	// VarsOmitted says the budget was spent and Vars were not kept.
+	VarsOmitted bool `json:"vars_omitted,omitempty"`
+}
+
+// The bounds of the variables a trace keeps (TraceEntry.Vars).
+const (
+	MaxTraceVarBytes  = 8 << 10   // one variable's JSON
+	MaxTraceVarsBytes = 512 << 10 // all the variables of one run's trace
+)
+
+// sizeOver reports whether v's JSON is longer than limit bytes, looking at
+// no more of v than it takes to know (a lower bound of the JSON's length).
+func sizeOver(v any, limit int) bool {
+	left := limit
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case nil, bool:
+			left -= 5
+		case string:
+			left -= len(x) + 2
+		case map[string]any:
+			left -= 2
+			for k, e := range x {
+				if left -= len(k) + 4; left < 0 || walk(e) {
+					return true
+				}
+			}
+		case []any:
+			left -= 2
+			for _, e := range x {
+				if left--; left < 0 || walk(e) {
+					return true
+				}
+			}
+		default:
+			// typed lists and maps ([]string, map[string]int…): at least
+			// a byte per item, so a long one is over at once
+			switch r := reflect.ValueOf(v); r.Kind() {
+			case reflect.Slice, reflect.Array, reflect.Map:
+				if left -= 2 + r.Len(); left < 0 {
+					return true
+				}
+				if r.Kind() == reflect.Map {
+					it := r.MapRange()
+					for it.Next() {
+						if walk(it.Value().Interface()) {
+							return true
+						}
+					}
+				} else {
+					for i := 0; i < r.Len(); i++ {
+						if walk(r.Index(i).Interface()) {
+							return true
+						}
+					}
+				}
+			case reflect.String:
+				left -= r.Len() + 2
+			default:
+				left-- // a number (at least a digit), or a value measured once encoded
+			}
+		}
+		return left < 0
+	}
+	return walk(v)
+}
+
+// scopeOf is the variables in scope now, as TraceEntry.Vars keeps them,
+// and their size; budget is what the run may still keep (nil: no limit).
+func (s *State) scopeOf(budget *int) (map[string]json.RawMessage, bool) {
+	if budget != nil && *budget <= 0 {
+		return nil, true
+	}
+	out := make(map[string]json.RawMessage, len(s.slots))
+	size := 0
+	put := func(name string, v any) {
+		var b []byte
+		if sizeOver(v, MaxTraceVarBytes) {
+			// found without encoding it all: a failing step in a loop over a big list stays cheap
+			b, _ = json.Marshal(fmt.Sprintf("(too big to keep: more than %d bytes of JSON)", MaxTraceVarBytes))
+		} else {
+			var err error
+			if b, err = json.Marshal(v); err != nil {
+				b, _ = json.Marshal(fmt.Sprintf("(%T, not JSON: %v)", v, err))
+			}
+			if len(b) > MaxTraceVarBytes {
+				b, _ = json.Marshal(fmt.Sprintf("(too big to keep: more than %d bytes of JSON)", MaxTraceVarBytes))
+			}
+		}
+		out[name] = b
+		size += len(name) + len(b)
+	}
+	for i, name := range s.vars.names {
+		if i >= len(s.slots) {
+			break
+		}
+		v := s.slots[i]
+		switch i {
+		case slotEnv:
+			continue // the environment's values may be secrets
+		case slotInput:
+			v = s.fn.Inputs.Redact(v)
+		case slotAuth:
+			if m, ok := v.(map[string]any); ok && len(m) == 0 {
+				continue
+			}
+		}
+		if v == nil {
+			continue
+		}
+		put(name, v)
+	}
+	if budget != nil {
+		*budget -= size
+	}
+	return out, false
 }
 
 // LogEntry is one value written by a log step.
@@ -107,6 +237,8 @@ type traceBuf struct {
 	entries   []TraceEntry
 	max       int
 	truncated bool
+	// varBudget is what is left of MaxTraceVarsBytes for entries' Vars.
+	varBudget int
 }
 
 var statePool = sync.Pool{New: func() any { return &State{env: make(map[string]any, 8)} }}
@@ -144,7 +276,7 @@ func (s *State) release() {
 		s.shared.release()
 		s.shared = nil
 	}
-	s.tx = nil
+	s.tx, s.failed, s.failedErr = nil, nil, nil
 	if s.clock == &s.own {
 		s.own.stop()
 	}
@@ -557,7 +689,9 @@ func (s *State) runTraced(st *Step) error {
 		t.truncated = true
 		i = -1
 	} else {
-		t.entries = append(t.entries, TraceEntry{Path: st.Path, Type: st.Type, Definition: s.fn.Name})
+		e := TraceEntry{Path: st.Path, Type: st.Type, Definition: s.fn.Name}
+		e.Vars, e.VarsOmitted = s.scopeOf(&t.varBudget)
+		t.entries = append(t.entries, e)
 	}
 	t.mu.Unlock()
 	start := time.Now()
@@ -595,6 +729,11 @@ func (s *State) stepError(st *Step, err error) error {
 	}
 	if e.Definition == "" {
 		e.Definition = s.fn.Name
+	}
+	if s.trace == nil && s.failedErr != e {
+		// the innermost step of this run that the error went through
+		vars, _ := s.scopeOf(nil)
+		s.failed, s.failedErr = &TraceEntry{Path: st.Path, Type: st.Type, Definition: s.fn.Name, Error: e.Message, Vars: vars}, e
 	}
 	return e
 }

@@ -9,6 +9,7 @@ import { Catalogue, diagStore, getAt, segsOf, type Step } from './doc';
 import { AddStep, categoryColor, Env, fmtMs, runMarks, StepCard } from './StackEditor';
 import { summarize, summaryText, type SumPart } from './summary';
 import { Icon } from './icons';
+import { lastRun, StepData } from './Inspector';
 
 export interface Row {
   kind: 'step' | 'label' | 'add';
@@ -260,11 +261,12 @@ const StepRow = memo(function StepRow({ row, sel, focusable, folded, onSelect, o
           </button>
         : <span className="row-caret-space" />}
       <button type="button" className="row-main" tabIndex={focusable ? 0 : -1} aria-pressed={sel}
-        aria-label={`step ${row.num}: ${text}${step.disabled ? ' (disabled)' : ''}${own.length ? `, ${own.length} error${own.length > 1 ? 's' : ''}` : ''}`}
         title={`${t?.title ?? step.type}${step.description ? ` — ${step.description}` : ''}\n${text}`}
         onClick={() => onSelect(step.__id)} onDoubleClick={() => onSelect(step.__id, true)}>
-        <span className="row-num">{row.num}</span>
+        <span className="row-num"><span className="sr-only">step </span>{row.num}<span className="sr-only">: </span></span>
         <Summary parts={parts} />
+        {step.disabled ? <span className="sr-only"> (disabled)</span> : null}
+        {own.length ? <span className="sr-only">, {own.length} error{own.length > 1 ? 's' : ''}</span> : null}
         {step.description ? <span className="row-desc">{step.description}</span> : null}
       </button>
       {own.length ? <button type="button" className="row-err" tabIndex={-1} title={own[0].message} aria-label={`Show the error of step ${row.num}: ${own[0].message}`}
@@ -315,6 +317,9 @@ export function StepPanel({ id, onClose, onLeave, focusKey }: { id: string; onCl
       el?.focus();
     });
   }, [focusKey]);
+  const ran = useSyncExternalStore(lastRun.subscribe, () => (f ? lastRun.at(f.path) : undefined));
+  const stale = useSyncExternalStore(runMarks.subscribe, runMarks.isStale);
+  useEffect(() => { if (f) lastRun.pick(f.path); }, [f?.path]);
   if (!f) return null;
   const t = env.cat.byType.get(f.step.type);
   return (
@@ -327,6 +332,12 @@ export function StepPanel({ id, onClose, onLeave, focusKey }: { id: string; onCl
       </div>
       {t?.description ? <p className="muted small step-help">{t.description}</p> : null}
       <StepCard key={f.step.__id} step={f.step} path={f.path} index={f.index} count={f.count} bare />
+      {ran ? (
+        <section className="last-run" aria-label="Last run of this step">
+          <h3 className="section-title">Last run{stale ? <span className="badge st-unsaved">before your edits</span> : null}</h3>
+          <StepData entry={ran} />
+        </section>
+      ) : null}
     </aside>
   );
 }

@@ -83,6 +83,10 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
     if (id && edit) setFocusKey((k) => k + 1);
   }, []);
   const onStepAdded = useCallback((id: string) => { if (view === 'compact') onSelect(id, true); }, [view, onSelect]);
+  // a step picked in the run's trace is selected in the compact stack
+  const onTraceStep = useCallback((path: string) => {
+    if (view === 'compact') revealIn(doc.ref.current.def, path, setCollapsed, (id) => onSelect(id));
+  }, [view, doc.ref, onSelect]);
   const leavePanel = useCallback(() => {
     const el = document.querySelector(`.compact [data-step-id="${selected}"] .row-main`) as HTMLElement | null;
     el?.focus();
@@ -246,7 +250,7 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
           </div>
         </div>
         {view === 'compact' && selected ? <><Resizer name="step" /><StepPanel id={selected} onClose={() => setSelected(null)} onLeave={leavePanel} focusKey={focusKey} /></> : null}
-        {panel === 'run' ? <><Resizer name="run" /><RunPanel def={head} getDef={doc.plain} getRaw={getRaw} onClose={closePanel} /></> : null}
+        {panel === 'run' ? <><Resizer name="run" /><RunPanel def={head} getDef={doc.plain} getRaw={getRaw} onClose={closePanel} onStep={onTraceStep} /></> : null}
         {panel === 'versions' ? <VersionsPanel name={name} onClose={() => setPanel(null)} toast={toast}
           onRestored={() => reload()} onPublished={() => (reload(), onSaved())} /> : null}
       </div>

@@ -8,6 +8,7 @@ import { api, type DefSummary } from './api';
 import { dataApi, type RequestInfo, type Run, type RunFilter } from './apiData';
 import { FieldErrors, groupTrace, TraceList } from './RunPanel';
 import { JsonView } from './JsonView';
+import { StepData } from './Inspector';
 import { fmtMs } from './StackEditor';
 import { ago } from './Versions';
 import { localInput, localTime, parseValue } from './values';
@@ -288,16 +289,11 @@ export function ExecutionPage({ id, go, toast }: { id: string; go: (h: string) =
       </div>
       <section className="panel">
         <h2 className="section-title">Trace</h2>
-        {rows.length === 0 ? <div className="muted small">No trace was kept for this run (debug runs and a sampled share of others keep one).</div> : (
+        {rows.length === 0 ? <div className="muted small">No trace was kept for this run (debug runs keep one; a failed run keeps its failing step and the variables it saw).</div> : (
           <div className="two-col">
             <TraceList rows={rows} selected={sel} root={x.function} caught={x.status === 'succeeded'} onSelect={(r) => setSel(`${r.definition ?? ''}|${r.path}` === sel ? null : `${r.definition ?? ''}|${r.path}`)} />
-            <div>{selRow ? (
-              <div className="step-result">
-                <h3>{selRow.type} <span className="mono small">{selRow.path}</span></h3>
-                {selRow.last.error ? <div className="alert err">{typeof selRow.last.error === 'string' ? selRow.last.error : selRow.last.error.message ?? JSON.stringify(selRow.last.error)}</div> : null}
-                <JsonView value={selRow.last.result} />
-              </div>
-            ) : <div className="muted small">Choose a step to see its result.</div>}</div>
+            <div>{selRow ? <StepData entry={selRow.last} count={selRow.count} failedRecord={x.trace?.length === 1 && !!selRow.last.error && !selRow.last.duration_ns} />
+              : <div className="muted small">Choose a step to see its variables and result.</div>}</div>
           </div>
         )}
       </section>

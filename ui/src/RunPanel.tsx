@@ -7,6 +7,7 @@ import { diagStore, segsOf } from './doc';
 import { fmtMs, runMarks, type RunMark } from './StackEditor';
 import { Icon } from './icons';
 import { JsonView } from './JsonView';
+import { lastRun, StepData } from './Inspector';
 
 function skeleton(def: Definition): string {
   const o: Record<string, unknown> = {};
@@ -65,7 +66,8 @@ export function FieldErrors({ error }: { error: any }) {
   return <ul className="field-errors mono small" data-testid="field-errors">{fields.map((f, i) => <li key={i}>{f.field}: {f.message}</li>)}</ul>;
 }
 
-export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose }: { def: Definition; getDef: () => Definition; getRaw?: () => unknown; onClose: () => void }) {
+
+export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, onStep }: { def: Definition; getDef: () => Definition; getRaw?: () => unknown; onClose: () => void; onStep?: (path: string) => void }) {
   const stale = useSyncExternalStore(runMarks.subscribe, runMarks.isStale);
   const key = `funcstack.input.${def.name}`;
   const [input, setInput] = useState(() => sessionStorage.getItem(key) ?? skeleton(def));
@@ -78,7 +80,10 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose }:
   const [copied, setCopied] = useState(false);
   const rows = useMemo(() => groupTrace(res?.trace), [res]);
   useEffect(() => sessionStorage.setItem(key, input), [key, input]);
-  useEffect(() => () => runMarks.set([]), []);
+  useEffect(() => () => (runMarks.set([]), lastRun.set([], '')), []);
+  // a step picked in the stack (the compact view's selection) shows its data here too
+  const picked = useSyncExternalStore(lastRun.subscribe, () => lastRun.picked);
+  useEffect(() => { if (picked) setSel(`${def.name}|${picked}`); }, [picked, def.name]);
 
   const mark = (r: RunAnswer | null, selected: string | null, ranOn: unknown = runMarks.ranOn) => {
     const g = groupTrace(r?.trace).filter((x) => !x.definition || x.definition === def.name);
@@ -115,6 +120,7 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose }:
       setRes(r);
       setSel(null);
       mark(r, null, ranOn);
+      lastRun.set(r.trace ?? [], def.name);
     } catch (e) {
       setRes(null);
       runMarks.set([]);
@@ -203,15 +209,10 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose }:
             const next = sel === k ? null : k;
             setSel(next);
             mark(res, next);
+            if (next && (!r.definition || r.definition === def.name)) onStep?.(r.path);
             if (next && (!r.definition || r.definition === def.name)) document.querySelector(`[data-path="${r.path}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
           }} />
-          {selRow ? (
-            <div className="step-result" data-testid="step-result">
-              <h3>{selRow.type} <span className="mono small">{selRow.path}</span>{selRow.count > 1 ? <span className="muted small"> (last of {selRow.count})</span> : null}</h3>
-              {selRow.last.error ? <div className="alert err">{typeof selRow.last.error === 'string' ? selRow.last.error : selRow.last.error.message ?? JSON.stringify(selRow.last.error)}</div> : null}
-              <JsonView value={selRow.last.result} />
-            </div>
-          ) : null}
+          {selRow ? <StepData entry={selRow.last} count={selRow.count} /> : null}
         </div>
       ) : null}
     </aside>

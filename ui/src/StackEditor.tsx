@@ -11,6 +11,7 @@ import type { CatalogueField, Definition, DefSummary, StepType, TableInfo } from
 import { Catalogue, cloneStep, diagStore, find, getAt, insertAt, move, removeAt, scopeAt, segsOf, setAt, type Seg, type Step } from './doc';
 import { ExprField } from './ExprField';
 import { Icon } from './icons';
+import { ExprPreview, lastRun } from './Inspector';
 
 export interface EditorEnv {
   cat: Catalogue;
@@ -353,12 +354,17 @@ const Field = memo(function Field({ f, step, path, segs, set, autoFocus }: Field
   const id = `f-${step.__id}-${f.name}`;
   const label = f.name;
   const scope = useCallback(() => scopeAt(env.cat, env.defRef.current.def, segs), [env, segs]);
+  const ran = useSyncExternalStore(lastRun.subscribe, () => (f.kind === 'expr' ? lastRun.at(path) : undefined));
+  const stale = useSyncExternalStore(runMarks.subscribe, runMarks.isStale);
   let input: React.ReactNode;
   const str = (x: unknown) => (x === undefined || x === null ? '' : String(x));
   switch (f.kind) {
     case 'expr':
-      input = <ExprField id={id} value={str(v)} onChange={(x) => set(f.name, x === '' && !f.required ? undefined : x)} label={label} diagnostics={diags} scope={scope}
-        placeholder={f.required ? f.description : 'optional'} autoEdit={autoFocus} />;
+      input = <>
+        <ExprField id={id} value={str(v)} onChange={(x) => set(f.name, x === '' && !f.required ? undefined : x)} label={label} diagnostics={diags} scope={scope}
+          placeholder={f.required ? f.description : 'optional'} autoEdit={autoFocus} />
+        {ran ? <ExprPreview src={str(v)} vars={ran.vars} stale={stale} /> : null}
+      </>;
       break;
     case 'bool':
       input = (

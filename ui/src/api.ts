@@ -60,6 +60,9 @@ export interface TraceEntry {
   duration_ns?: number;
   result?: unknown;
   error?: any;
+  /** vars are the variables in scope before the step (debug runs), or when it failed (a failed run's record). */
+  vars?: Record<string, unknown>;
+  vars_omitted?: boolean;
 }
 export interface RunAnswer {
   execution_id: string;

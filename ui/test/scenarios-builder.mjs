@@ -3,6 +3,7 @@
 // into e2e.mjs, which starts the server and the browser and runs them:
 // node ui/test/e2e.mjs (make test-ui); E2E_ONLY=compact to pick some.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 /** register adds this file's scenarios with e2e.mjs's helpers (ctx). */
@@ -12,6 +13,16 @@ export function register(ctx) {
   // the example shop's definitions, with tables of their own (shop_product, shop_order): other scenarios make a product table
   const workflow = (name) => JSON.parse(readFileSync(join(repo, 'workflows', `${name}.json`), 'utf8')
     .replace(/"table": "(product|order)"/g, '"table": "shop_$1"').replace(/"name": "(product|order)",/g, '"name": "shop_$1",'));
+
+  // axe on the page as it is now: serious and critical problems are collected
+  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core'), 'utf8');
+  async function audit(page, where, problems) {
+    await page.evaluate(axeSource); // evaluated, not injected: the UI's CSP refuses inline scripts
+    const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    for (const v of r.violations) {
+      if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${where}: ${v.id} (${v.help}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    }
+  }
 
   // ---------- helpers that act like a user on the compact stack ----------
   const row = (page, path) => page.locator(`.compact-list [data-row="${path}"]`);
@@ -126,9 +137,9 @@ export function register(ctx) {
     await expectText(page.locator('.badge.ok'), 'valid', 'validation badge');
     // every step is one line, written from the catalogue's summary templates
     const lines = await page.locator('.compact-list .row .row-main').evaluateAll((els) => els.map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
-    const want = ['1precondition len(input.lines) > 0 else an order needs at least one line', '2var priced = []', '3db.transaction',
-      '4foreach line in input.lines', '5db.get shop_product by sku = line.sku → product', '6call line_total async → id with sku = line.sku, price = product.price, qty = line.qty',
-      '7set priced = append(priced, id)', '8await priced → amounts'];
+    const want = ['precondition len(input.lines) > 0 else an order needs at least one line', 'var priced = []', 'db.transaction',
+      'foreach line in input.lines', 'db.get shop_product by sku = line.sku → product', 'call line_total async → id with sku = line.sku, price = product.price, qty = line.qty',
+      'set priced = append(priced, id)', 'await priced → amounts'].map((l, i) => `step ${i + 1}: ${l}`);
     expect(canon(lines) === canon(want), `compact lines:\n${lines.join('\n')}\nwant\n${want.join('\n')}`);
     await shot(page, '1-compact-build.png');
     await save(page);
@@ -295,5 +306,17 @@ export function register(ctx) {
     await expectText(stepPanel(page).locator('h2'), 'Create variable', 'the step picked in the trace');
     expect(await row(page, 'stack[2]').locator('.row-main').getAttribute('aria-pressed') === 'true', 'step 3 selected from the trace');
     await shot(page, '3-debug-inspector.png');
+    const problems = [];
+    await audit(page, 'compact stack with the step panel and the inspector', problems);
+    await row(page, 'stack[3]').hover();
+    await row(page, 'stack[3]').locator('.row-add').click();
+    await page.getByLabel('Search step types').waitFor();
+    await audit(page, 'step palette from a line', problems);
+    await page.keyboard.press('Escape');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
+    await page.locator('tr[data-execution]', { hasText: 'ship' }).last().click();
+    await page.locator('.trace-row.failed').click();
+    await audit(page, 'a failed execution with its variables', problems);
+    expect(problems.length === 0, `axe found:\n     ${problems.join('\n     ')}`);
   });
 }
