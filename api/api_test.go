@@ -365,6 +365,8 @@ func TestAPI(t *testing.T) {
 			want: `{"id": "<id>", "function": "t_slow", "mode": "sync", "status": "timed_out", "input": {}, "attempts": 1,
 				"error": {"code": "timeout", "message": "run timed out after 100ms (limit settings.timeout of t_slow); raise the function's settings.timeout or make it faster",
 					"status": 504, "definition": "t_slow", "path": "stack[0]", "execution_id": "<id>"},
+				"trace": [{"definition": "t_slow", "path": "stack[0]", "type": "sleep", "start_ns": 0, "duration_ns": 0, "vars": {"input": {}},
+					"error": "run timed out after 100ms (limit settings.timeout of t_slow); raise the function's settings.timeout or make it faster"}],
 				"created_at": "<time>", "started_at": "<time>", "finished_at": "<time>", "duration_ms": "<ms>"}`},
 		{name: "execution without token", method: "GET", url: "/_/api/executions/{sum}", status: 401,
 			want: `{"error": {"code": "unauthorized", "message": "the admin API needs the admin token: send Authorization: Bearer <token> (FUNCSTACK_ADMIN_TOKEN, or the token funcstack serve printed or saved)"}}`},

@@ -100,6 +100,7 @@ func TestPromoteAfter(t *testing.T) {
 		{name: "promoted run that fails later", method: "POST", url: "/function/p_failing", status: 202, first: "running",
 			want: `{"id": "<id>", "function": "p_failing", "mode": "sync", "status": "failed", "input": {}, "attempts": 1,
 				"error": {"code": "late", "message": "broke late", "status": 409, "definition": "p_failing", "path": "stack[1]", "execution_id": "<id>"},
+				"trace": [{"definition": "p_failing", "path": "stack[1]", "type": "throw", "start_ns": 0, "duration_ns": 0, "vars": {"input": {}}, "error": "broke late"}],
 				"created_at": "<time>", "started_at": "<time>", "finished_at": "<time>", "duration_ms": "<ms>"}`},
 		{name: "no promote_after: 504 at the sync timeout", method: "POST", url: "/function/p_sleepy", status: 504,
 			want: `{"error": {"code": "timeout", "message": "run timed out after 300ms (limit sync_timeout); raise it (--timeout, FUNCSTACK_SYNC_TIMEOUT), run the work async, or make the stack faster",
