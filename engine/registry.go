@@ -38,6 +38,9 @@ type FieldSpec struct {
 	Description string    `json:"description"`
 	Values      []string  `json:"values,omitempty"`
 	Default     any       `json:"default,omitempty"`
+	// Columns says the expression reads the step's table's columns as
+	// <table>.<column> (a where): the builder completes them.
+	Columns bool `json:"columns,omitempty"`
 }
 
 // RunFunc runs one compiled step. The value it returns is the step's result

@@ -20,7 +20,7 @@ func init() {
 		Description: "List records of a table. where is an expression over <table>.<column> and stack variables; it becomes parameterised SQL. Records come sorted by id unless sort says otherwise.",
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table to read"},
-			{Name: "where", Kind: engine.FieldExpr, Description: "which records, e.g. users.age >= input.min && users.email endsWith '@example.com'"},
+			{Name: "where", Kind: engine.FieldExpr, Columns: true, Description: "which records, e.g. users.age >= input.min && users.email endsWith '@example.com'"},
 			{Name: "sort", Kind: engine.FieldStringList, Description: "column names to sort by, -name for descending (then by id)"},
 			{Name: "limit", Kind: engine.FieldExpr, Description: "at most this many records"},
 			{Name: "offset", Kind: engine.FieldExpr, Description: "skip this many records first"},

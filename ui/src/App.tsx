@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, setUnauthorizedHandler, token, type DefSummary, type TableInfo } from './api';
 import { Catalogue } from './doc';
+import { setFunctions } from './expr';
 import { DefinitionEditor } from './DefinitionEditor';
 import { ExecutionPage, ExecutionsPage } from './Executions';
 import { TablePage } from './Tables';
@@ -36,6 +37,8 @@ export function App() {
     if (!token.get()) return setChecked(true);
     api.steps().then((s) => (setCat(new Catalogue(s)), setAuthed(true))).catch(() => token.clear()).finally(() => setChecked(true));
   }, []);
+  // the expression functions' catalogue, for completion, hover help and the functions drawer
+  useEffect(() => { if (authed) api.functions().then(setFunctions).catch(() => {}); }, [authed]);
   if (!checked) return null;
   if (!authed || !cat) return <SignIn onIn={(s) => (setCat(new Catalogue(s)), setAuthed(true))} />;
   return <Shell cat={cat} onOut={() => (token.clear(), setAuthed(false))} />;

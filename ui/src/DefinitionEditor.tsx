@@ -8,6 +8,7 @@ import { useDocument } from './useDocument';
 import { Diags, Env, IconButton, runMarks, StackEditor, type EditorEnv } from './StackEditor';
 import { CompactStack, revealIn, StepPanel } from './CompactStack';
 import { Resizer } from './Resizer';
+import { FunctionsPanel } from './FunctionsPanel';
 import { ExprField } from './ExprField';
 import { RunPanel } from './RunPanel';
 import { VersionsPanel } from './Versions';
@@ -51,7 +52,7 @@ export function DefinitionEditor(props: Props) {
 
 function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loaded, reload }: Props & { loaded: { version: number; latest: number; published: number; def: Definition }; reload: () => void }) {
   const doc = useDocument(loaded.def);
-  const [panel, setPanel] = useState<'run' | 'versions' | null>(() => (sessionStorage.getItem('funcstack.panel') as any) || 'run');
+  const [panel, setPanel] = useState<'run' | 'versions' | 'functions' | null>(() => (sessionStorage.getItem('funcstack.panel') as any) || 'run');
   const [meta, setMeta] = useState({ version: loaded.version, latest: loaded.latest, published: loaded.published });
   const [saving, setSaving] = useState(false);
   const [checking, setChecking] = useState(false);
@@ -212,6 +213,7 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
             <div className="row gap">
               <IconButton icon="undo" label="Undo (Ctrl+Z)" onClick={doc.undo} disabled={!doc.canUndo} />
               <IconButton icon="redo" label="Redo (Ctrl+Shift+Z)" onClick={doc.redo} disabled={!doc.canRedo} />
+              <button type="button" className="btn" onMouseDown={(e) => e.preventDefault()} onClick={() => setPanel(panel === 'functions' ? null : 'functions')} aria-pressed={panel === 'functions'}><Icon name="fn" /> Functions</button>
               <button type="button" className="btn" onClick={() => setPanel(panel === 'versions' ? null : 'versions')} aria-pressed={panel === 'versions'}><Icon name="history" /> Versions</button>
               <button type="button" className="btn" onClick={() => setPanel(panel === 'run' ? null : 'run')} aria-pressed={panel === 'run'}><Icon name="bug" /> Run &amp; Debug</button>
               <button type="button" className="btn" onClick={publish}>Publish</button>
@@ -251,6 +253,7 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
         </div>
         {view === 'compact' && selected ? <><Resizer name="step" /><StepPanel id={selected} onClose={() => setSelected(null)} onLeave={leavePanel} focusKey={focusKey} /></> : null}
         {panel === 'run' ? <><Resizer name="run" /><RunPanel def={head} getDef={doc.plain} getRaw={getRaw} onClose={closePanel} onStep={onTraceStep} /></> : null}
+        {panel === 'functions' ? <><Resizer name="functions" /><FunctionsPanel onClose={() => setPanel(null)} /></> : null}
         {panel === 'versions' ? <VersionsPanel name={name} onClose={() => setPanel(null)} toast={toast}
           onRestored={() => reload()} onPublished={() => (reload(), onSaved())} /> : null}
       </div>

@@ -4,13 +4,16 @@
 // scope and the server's diagnostics underlined at their position.
 import { memo, startTransition, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { EditorState } from '@codemirror/state';
-import { EditorView, keymap, placeholder as cmPlaceholder } from '@codemirror/view';
+import { EditorView, hoverTooltip, keymap, placeholder as cmPlaceholder } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, startCompletion } from '@codemirror/autocomplete';
 import { syntaxHighlighting, HighlightStyle, bracketMatching } from '@codemirror/language';
 import { setDiagnostics } from '@codemirror/lint';
 import { tags as t } from '@lezer/highlight';
-import { completeFrom, exprLanguage, tokenize, type ScopeName } from './expr';
+import { completeFrom, exprLanguage, fnInfo, hoverAt, tokenize, type ScopeName } from './expr';
+
+/** activeField is the expression field last edited: the functions drawer inserts a call there. */
+export const activeField: { insert: ((text: string) => void) | null; label: string } = { insert: null, label: '' };
 import type { Diagnostic } from './api';
 
 const highlight = HighlightStyle.define([
@@ -87,6 +90,7 @@ function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
   const pending = useRef<string | null>(null); // the last text sent up, until it comes back as value
   const latest = useRef(p);
   latest.current = p;
+  const lastAt = useRef(0);
 
   useLayoutEffect(() => {
     const v = new EditorView({
@@ -102,6 +106,15 @@ function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
           autocompletion({ override: [completeFrom(() => latest.current.scope?.() ?? [])], icons: false, activateOnTyping: true }),
           keymap.of([...closeBracketsKeymap, ...completionKeymap, ...historyKeymap, ...defaultKeymap,
             { key: 'Escape', run: (v) => (v.contentDOM.blur(), true) }, { key: 'Ctrl-Space', run: startCompletion }]),
+          hoverTooltip((view, pos) => {
+            const h = hoverAt(view.state.doc.toString(), pos, latest.current.scope?.() ?? []);
+            if (!h) return null;
+            return { pos: h.from, end: h.to, above: true, create: () => {
+              const dom = h.fn ? fnInfo(h.fn) : Object.assign(document.createElement('div'), { className: 'fn-info', textContent: h.text ?? '' });
+              dom.setAttribute('data-testid', 'hover-help');
+              return { dom };
+            } };
+          }, { hoverTime: 250 }),
           cmPlaceholder(p.placeholder ?? 'expression'),
           EditorView.lineWrapping,
           theme,
@@ -116,6 +129,7 @@ function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
           }),
           EditorView.domEventHandlers({
             blur: (_e, v) => {
+              lastAt.current = v.state.selection.main.head;
               // leave editing when focus really left (not to the completion list)
               setTimeout(() => { if (!v.hasFocus) latest.current.onDone(); }, 0);
               return false;
@@ -125,9 +139,25 @@ function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
       }),
     });
     view.current = v;
+    // the functions drawer inserts at the cursor: in this editor while it lives, else into the text at the last cursor
+    lastAt.current = p.value.length;
+    const insert = (text: string) => {
+      const cur = view.current;
+      if (cur) {
+        const r = cur.state.selection.main;
+        cur.dispatch({ changes: { from: r.from, to: r.to, insert: text }, selection: { anchor: r.from + text.length } });
+        cur.focus();
+        return;
+      }
+      const val = latest.current.value;
+      const at = Math.min(lastAt.current, val.length);
+      latest.current.onChange(val.slice(0, at) + text + val.slice(at));
+    };
+    activeField.insert = insert;
+    activeField.label = p.label;
     v.focus();
     v.dispatch({ selection: { anchor: v.state.doc.length } });
-    return () => v.destroy();
+    return () => { v.destroy(); view.current = null; };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 

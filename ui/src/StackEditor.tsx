@@ -353,7 +353,18 @@ const Field = memo(function Field({ f, step, path, segs, set, autoFocus }: Field
   const v = step[f.name];
   const id = `f-${step.__id}-${f.name}`;
   const label = f.name;
-  const scope = useCallback(() => scopeAt(env.cat, env.defRef.current.def, segs), [env, segs]);
+  // a where (a field reading its table's columns) also completes <table>.<column>, with the columns' types
+  const scope = useCallback(() => {
+    const names = scopeAt(env.cat, env.defRef.current.def, segs);
+    if (!f.columns) return names;
+    for (const g of env.cat.fields(step.type)) {
+      const t = g.kind === 'table' ? env.tables.find((x) => x.name === step[g.name]) : undefined;
+      if (t && !names.some((n) => n.name === t.name)) {
+        names.push({ name: t.name, detail: `columns of ${t.name}`, fields: t.columns.map((c) => c.name), types: Object.fromEntries(t.columns.map((c) => [c.name, c.type])) });
+      }
+    }
+    return names;
+  }, [env, segs, f.columns, step]);
   const ran = useSyncExternalStore(lastRun.subscribe, () => (f.kind === 'expr' ? lastRun.at(path) : undefined));
   const stale = useSyncExternalStore(runMarks.subscribe, runMarks.isStale);
   let input: React.ReactNode;

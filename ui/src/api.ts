@@ -19,7 +19,11 @@ export interface CatalogueField {
   description?: string;
   values?: string[];
   default?: unknown;
+  /** columns: the expression reads the step's table's columns as <table>.<column>. */
+  columns?: boolean;
 }
+/** FnDoc is one expression function of GET /_/api/functions. */
+export interface FnDoc { name: string; category: string; signature: string; description: string; example?: string; result?: string }
 export interface StepType {
   type: string;
   category: string;
@@ -153,6 +157,7 @@ export async function request<T = any>(method: string, path: string, body?: unkn
 const q = encodeURIComponent;
 export const api = {
   steps: (tok?: string) => request<StepType[]>('GET', '/steps', undefined, tok),
+  functions: () => request<FnDoc[]>('GET', '/functions'),
   definitions: () => request<{ items: DefSummary[] }>('GET', '/definitions'),
   definition: (name: string, version?: number) =>
     request<DefAnswer>('GET', `/definitions/${q(name)}${version ? `?version=${version}` : ''}`),

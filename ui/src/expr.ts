@@ -4,6 +4,7 @@
 // the names in scope.
 import { StreamLanguage, type StringStream } from '@codemirror/language';
 import type { CompletionContext, CompletionResult } from '@codemirror/autocomplete';
+import type { FnDoc } from './api';
 
 export const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'matches', 'contains', 'startsWith', 'endsWith', 'let', 'if', 'else', 'nil', 'true', 'false']);
 export const BUILTINS = [
@@ -14,6 +15,34 @@ export const BUILTINS = [
   'fromPairs', 'flatten', 'uniq', 'concat', 'join', 'reverse', 'sort', 'append', 'bitand', 'bitor',
 ];
 const BUILTIN_SET = new Set(BUILTINS);
+
+/** The expression functions of the server's catalogue (GET /_/api/functions), loaded once after sign-in. */
+export const fnDocs = new Map<string, FnDoc>();
+let fnList: FnDoc[] = [];
+export function setFunctions(list: FnDoc[]) {
+  fnList = list;
+  fnDocs.clear();
+  for (const f of list) (fnDocs.set(f.name, f), BUILTIN_SET.add(f.name));
+}
+export const functionList = () => fnList;
+/** fnInfo is a function's help as a completion or hover shows it. */
+export function fnInfo(f: FnDoc): HTMLElement {
+  const el = document.createElement('div');
+  el.className = 'fn-info';
+  const sig = document.createElement('div');
+  sig.className = 'fn-sig';
+  sig.textContent = f.signature;
+  const d = document.createElement('div');
+  d.textContent = f.description;
+  el.append(sig, d);
+  if (f.example) {
+    const ex = document.createElement('div');
+    ex.className = 'fn-ex';
+    ex.textContent = `${f.example}${f.result !== undefined ? ` → ${f.result}` : ''}`;
+    el.append(ex);
+  }
+  return el;
+}
 
 export type Tok = 'string' | 'number' | 'keyword' | 'atom' | 'builtin' | 'variable' | 'property' | 'operator' | 'punct' | 'space' | 'invalid';
 
@@ -107,6 +136,8 @@ export interface ScopeName {
   name: string;
   detail: string;
   fields?: string[];
+  /** types of the fields, when known (a table's columns) */
+  types?: Record<string, string>;
 }
 
 /** completeFrom makes a CodeMirror completion source from the names in scope (asked lazily). */
@@ -119,7 +150,7 @@ export function completeFrom(scope: () => ScopeName[]) {
       const n = names.find((x) => x.name === base);
       if (!n?.fields?.length) return null;
       const dot = member.text.lastIndexOf('.');
-      return { from: member.from + dot + 1, options: n.fields.map((f) => ({ label: f, type: 'property', detail: `${base} field` })), validFor: /^[A-Za-z0-9_]*$/ };
+      return { from: member.from + dot + 1, options: n.fields.map((f) => ({ label: f, type: 'property', detail: n.types?.[f] ?? `${base} field` })), validFor: /^[A-Za-z0-9_]*$/ };
     }
     const word = ctx.matchBefore(/[A-Za-z_][A-Za-z0-9_]*$/);
     if (!word && !ctx.explicit) return null;
@@ -127,10 +158,34 @@ export function completeFrom(scope: () => ScopeName[]) {
       from: word ? word.from : ctx.pos,
       options: [
         ...names.map((n) => ({ label: n.name, type: 'variable', detail: n.detail, boost: 10 })),
-        ...BUILTINS.map((b) => ({ label: b, type: 'function', detail: 'builtin', apply: `${b}(` })),
+        ...fnList.map((f) => ({ label: f.name, type: 'function', detail: f.signature.replace(/^[^(]*/, ''), info: () => fnInfo(f), apply: `${f.name}(`, section: f.category })),
+        ...BUILTINS.filter((b) => !fnDocs.has(b)).map((b) => ({ label: b, type: 'function', detail: 'builtin', apply: `${b}(` })),
         ...['true', 'false', 'nil'].map((k) => ({ label: k, type: 'keyword' })),
       ],
       validFor: /^[A-Za-z0-9_]*$/,
     };
   };
+}
+
+/** hoverText is the help for the name at pos in src: a function's signature and doc, a variable's or column's detail. */
+export function hoverAt(src: string, pos: number, scope: ScopeName[]): { from: number; to: number; fn?: FnDoc; text?: string } | null {
+  let from = pos, to = pos;
+  while (from > 0 && /[A-Za-z0-9_]/.test(src[from - 1])) from--;
+  while (to < src.length && /[A-Za-z0-9_]/.test(src[to])) to++;
+  if (from === to) return null;
+  const word = src.slice(from, to);
+  const dot = src[from - 1] === '.';
+  if (dot) {
+    let b = from - 1;
+    while (b > 0 && /[A-Za-z0-9_]/.test(src[b - 1])) b--;
+    const base = scope.find((n) => n.name === src.slice(b, from - 1));
+    if (base?.fields?.includes(word)) return { from, to, text: `${base.name}.${word}${base.types?.[word] ? `: ${base.types[word]}` : ''} (${base.detail})` };
+    return null;
+  }
+  const f = fnDocs.get(word);
+  if (f && /^\s*\(/.test(src.slice(to))) return { from, to, fn: f };
+  const n = scope.find((x) => x.name === word);
+  if (n) return { from, to, text: `${n.name}: ${n.detail}` };
+  if (f) return { from, to, fn: f };
+  return null;
 }

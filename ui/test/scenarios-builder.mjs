@@ -319,4 +319,57 @@ export function register(ctx) {
     await audit(page, 'a failed execution with its variables', problems);
     expect(problems.length === 0, `axe found:\n     ${problems.join('\n     ')}`);
   });
+
+  scenario('expression help: product. completes columns in a where, functions with docs, hover, the functions drawer', async (page) => {
+    await shop();
+    await signIn(page, 'compact');
+    await newFunction(page, 'low_stock_help');
+    await addRow(page, 'stack', 'db.query');
+    await pfield(page, 'table').locator('select').selectOption('shop_product');
+    await setText(pfield(page, 'as'), 'items');
+    const where = await preveal(page, 'where');
+    await where.locator('.expr').click();
+    await page.keyboard.type('shop_product.st');
+    const opts = page.locator('.cm-tooltip-autocomplete li');
+    await expectText(opts, 'stock', 'a column completed');
+    await expectText(opts.filter({ hasText: 'stock' }), 'int', 'the column type');
+    await shot(page, '4-where-columns.png');
+    await page.waitForTimeout(150);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type(' < 5 && upp');
+    await expectText(opts.filter({ hasText: 'upper' }), '(', 'a function with its signature');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    await expectText(where, 'shop_product.stock < 5 && upp', 'the where as typed');
+    // hover help on a function name
+    await typeExpr(page, where, 'shop_product.stock < len([1, 2])');
+    await where.locator('.expr').click();
+    await where.locator('.cm-content').waitFor();
+    const at = await where.locator('.cm-content').evaluate((el) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = n.textContent.indexOf('len');
+        if (i < 0) continue;
+        const r = document.createRange();
+        r.setStart(n, i + 1);
+        r.setEnd(n, i + 2);
+        const b = r.getBoundingClientRect();
+        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      }
+      return null;
+    });
+    expect(at, 'len in the editor');
+    await page.mouse.move(at.x, at.y);
+    await expectText(page.locator('[data-testid="hover-help"]'), 'len(', 'hover help');
+    await shot(page, '4-hover-help.png');
+    await page.keyboard.press('End');
+    // the functions drawer inserts a call at the cursor
+    await page.getByRole('button', { name: 'Functions', exact: true }).click();
+    const drawer = page.getByRole('complementary', { name: 'Functions' });
+    await drawer.getByLabel('Search functions').fill('upper');
+    await drawer.getByRole('button', { name: 'Insert upper' }).click();
+    await page.keyboard.press('Escape');
+    await expectText(where, 'shop_product.stock < len([1, 2])upper(', 'the inserted call');
+    await shot(page, '4-functions-drawer.png');
+  });
 }
