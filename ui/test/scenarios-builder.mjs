@@ -372,4 +372,20 @@ export function register(ctx) {
     await expectText(where, 'shop_product.stock < len([1, 2])upper(', 'the inserted call');
     await shot(page, '4-functions-drawer.png');
   });
+
+  scenario('layout: at 768 px the editor, the step panel and Run & Debug fit without sideways scrolling', async (page) => {
+    await shop();
+    await adminApi('POST', '/definitions', { ...workflow('place_order'), name: 'place_order_narrow' });
+    await page.setViewportSize({ width: 768, height: 900 });
+    await signIn(page, 'compact');
+    await page.getByRole('link', { name: 'place_order_narrow' }).click();
+    await row(page, 'stack[0]').locator('.row-main').click();
+    await stepPanel(page).waitFor();
+    const widths = await page.evaluate(() => [...document.querySelectorAll('.main, .editor, .body')].map((e) => [e.className, e.scrollWidth, e.clientWidth]));
+    const doc = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    figures.push(`layout at 768 px: page ${doc[0]} px wide in a ${doc[1]} px window; ${widths.map(([c, s, w]) => `${c} ${s}/${w}`).join(', ')}`);
+    expect(doc[0] <= doc[1], `the page scrolls sideways at 768 px: ${doc[0]} > ${doc[1]}`);
+    for (const [c, sw, cw] of widths) expect(sw <= cw + 1, `${c} scrolls sideways at 768 px: ${sw} > ${cw}`);
+    await shot(page, '10-layout-768.png');
+  });
 }
