@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -20,11 +21,18 @@ import (
 //
 //	funcstack_http_requests_total{method,route,endpoint,status}
 //	funcstack_http_request_duration_seconds{method,route,endpoint,status} (histogram)
-//	funcstack_executions_total{function,status}
+//	funcstack_executions_total{function,status} (executions that reached
+//	their final status: a durable execution once, however many attempts)
+//	funcstack_execution_attempts_total{function,status} (runs: each
+//	attempt of a durable execution; one for any other execution)
 //	funcstack_execution_duration_seconds{function} (histogram)
 //	funcstack_async_queue_depth
 //	funcstack_durable_jobs{queue,state} (with a store: River jobs not yet
 //	done, read from the database at each scrape)
+//	funcstack_durable_queue_depth{queue} (jobs waiting: available,
+//	scheduled, retryable, pending)
+//	funcstack_durable_queue_oldest_age_seconds{queue} (how long the
+//	oldest job that could run now has waited for a worker; 0: none)
 //
 // plus the Go runtime and process collectors. route is the route pattern
 // (/api/orders/:id; "unmatched" when none matched), endpoint the endpoint
@@ -37,6 +45,7 @@ type Metrics struct {
 	requests   *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	executions *prometheus.CounterVec
+	attempts   *prometheus.CounterVec
 	execTime   *prometheus.HistogramVec
 	durable    sync.Once
 	routes     sync.Map // routeKey → *routeStats
@@ -62,8 +71,9 @@ type statusStats struct {
 var statuses = []string{engine.StatusSucceeded, engine.StatusFailed, engine.StatusTimedOut, engine.StatusCancelled}
 
 type fnStats struct {
-	count [4]prometheus.Counter
-	time  prometheus.Observer
+	count    [4]prometheus.Counter
+	attempts [4]prometheus.Counter
+	time     prometheus.Observer
 }
 
 // NewMetrics makes the metrics of a server on eng and makes them eng's
@@ -78,13 +88,16 @@ func NewMetrics(eng *engine.Engine) *Metrics {
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 	}, []string{"method", "route", "endpoint", "status"})
 	m.executions = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "funcstack_executions_total", Help: "Executions ended (sync, async and promoted; middleware included), by function and status.",
+		Name: "funcstack_executions_total", Help: "Executions that reached their final status (sync, async, promoted and durable; middleware included), by function and status.",
+	}, []string{"function", "status"})
+	m.attempts = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "funcstack_execution_attempts_total", Help: "Runs ended: every attempt of a durable execution, one for any other execution, by function and status.",
 	}, []string{"function", "status"})
 	m.execTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "funcstack_execution_duration_seconds", Help: "Run time of executions, by function.",
 		Buckets: []float64{.0001, .0005, .001, .005, .01, .05, .1, .5, 1, 5, 30, 120, 900},
 	}, []string{"function"})
-	m.reg.MustRegister(m.requests, m.latency, m.executions, m.execTime,
+	m.reg.MustRegister(m.requests, m.latency, m.executions, m.attempts, m.execTime,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "funcstack_async_queue_depth", Help: "Async executions waiting for a worker.",
 		}, func() float64 { return float64(eng.QueueDepth()) }),
@@ -151,12 +164,13 @@ func endpointOf(prog *engine.Program, method, route string) string {
 }
 
 // ExecutionEnded implements engine.Observer.
-func (m *Metrics) ExecutionEnded(fn *engine.Function, status string, d time.Duration) {
+func (m *Metrics) ExecutionEnded(fn *engine.Function, status string, d time.Duration, what engine.Ended) {
 	v, ok := m.functions.Load(fn.Name)
 	if !ok {
 		fs := &fnStats{time: m.execTime.WithLabelValues(fn.Name)}
 		for i, st := range statuses {
 			fs.count[i] = m.executions.WithLabelValues(fn.Name, st)
+			fs.attempts[i] = m.attempts.WithLabelValues(fn.Name, st)
 		}
 		v, _ = m.functions.LoadOrStore(fn.Name, fs)
 	}
@@ -170,42 +184,87 @@ func (m *Metrics) ExecutionEnded(fn *engine.Function, status string, d time.Dura
 	case engine.StatusCancelled:
 		i = 3
 	}
-	fs.count[i].Inc()
-	fs.time.Observe(d.Seconds())
+	if what&engine.EndedExecution != 0 {
+		fs.count[i].Inc()
+	}
+	if what&engine.EndedAttempt != 0 {
+		fs.attempts[i].Inc()
+		fs.time.Observe(d.Seconds())
+	}
 }
 
-// watchDurable adds funcstack_durable_jobs, read from st's River tables.
+// watchDurable adds funcstack_durable_jobs, funcstack_durable_queue_depth
+// and funcstack_durable_queue_oldest_age_seconds, read from st's River
+// tables.
 func (m *Metrics) watchDurable(st *store.Store) {
 	m.durable.Do(func() {
-		m.reg.MustRegister(&durableJobs{st: st, desc: prometheus.NewDesc("funcstack_durable_jobs",
-			"Durable executions' River jobs not yet done (all nodes), by queue and state.", []string{"queue", "state"}, nil)})
+		m.reg.MustRegister(&durableJobs{st: st,
+			jobs: prometheus.NewDesc("funcstack_durable_jobs",
+				"Durable executions' River jobs not yet done (all nodes), by queue and state.", []string{"queue", "state"}, nil),
+			depth: prometheus.NewDesc("funcstack_durable_queue_depth",
+				"Durable jobs waiting in a queue (all nodes): available, scheduled, retryable or pending.", []string{"queue"}, nil),
+			age: prometheus.NewDesc("funcstack_durable_queue_oldest_age_seconds",
+				"How long the oldest job of a queue that could run now has waited for a worker (0: none waits).", []string{"queue"}, nil)})
 	})
 }
 
 // durableJobs counts River jobs by queue and state at each scrape.
 type durableJobs struct {
-	st   *store.Store
-	desc *prometheus.Desc
+	st               *store.Store
+	jobs, depth, age *prometheus.Desc
 }
 
-func (d *durableJobs) Describe(ch chan<- *prometheus.Desc) { ch <- d.desc }
+func (d *durableJobs) Describe(ch chan<- *prometheus.Desc) { ch <- d.jobs; ch <- d.depth; ch <- d.age }
 
 func (d *durableJobs) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
+	// The age of the oldest available job, in seconds, computed by the
+	// database against its own clock (River's scheduled_at is written by
+	// it): SQLite keeps UTC texts.
+	age := `EXTRACT(EPOCH FROM (now() - min(scheduled_at)))::float8`
+	if d.st.Dialect() == store.DialectSQLite {
+		age = `(julianday('now') - julianday(min(scheduled_at))) * 86400.0`
+	}
 	// Without River's tables (durable work not set up) there is nothing
 	// to report.
-	rows, err := d.st.SQL().QueryContext(ctx, `SELECT queue, state, count(*) FROM river_job
+	rows, err := d.st.SQL().QueryContext(ctx, `SELECT queue, state, count(*), `+age+` FROM river_job
 		WHERE state IN ('available', 'scheduled', 'retryable', 'running', 'pending') GROUP BY queue, state`)
 	if err != nil {
 		return
 	}
-	defer rows.Close()
+	depth := map[string]int64{}
+	oldest := map[string]float64{}
 	for rows.Next() {
 		var queue, state string
 		var n int64
-		if rows.Scan(&queue, &state, &n) == nil {
-			ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, float64(n), queue, state)
+		var a sql.NullFloat64
+		if rows.Scan(&queue, &state, &n, &a) != nil {
+			continue
 		}
+		ch <- prometheus.MustNewConstMetric(d.jobs, prometheus.GaugeValue, float64(n), queue, state)
+		if state != "running" {
+			depth[queue] += n
+		}
+		if state == "available" && a.Valid && a.Float64 > 0 {
+			oldest[queue] = a.Float64
+		}
+	}
+	rows.Close()
+	// Queues with nothing waiting report 0 rather than vanish.
+	if qs, err := d.st.SQL().QueryContext(ctx, `SELECT name FROM river_queue`); err == nil {
+		for qs.Next() {
+			var q string
+			if qs.Scan(&q) == nil {
+				if _, ok := depth[q]; !ok {
+					depth[q] = 0
+				}
+			}
+		}
+		qs.Close()
+	}
+	for q, n := range depth {
+		ch <- prometheus.MustNewConstMetric(d.depth, prometheus.GaugeValue, float64(n), q)
+		ch <- prometheus.MustNewConstMetric(d.age, prometheus.GaugeValue, oldest[q], q)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +16,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/funcstack/funcstack/api"
+	"github.com/funcstack/funcstack/engine/durable"
+	"github.com/funcstack/funcstack/engine/durable/durabletest"
 	"github.com/funcstack/funcstack/engine/enginetest"
 )
 
@@ -237,6 +241,56 @@ func TestDurableJobsMetric(t *testing.T) {
 					t.Fatalf("%s never 1: %v", key, scrape(t, ts.URL))
 				}
 				time.Sleep(50 * time.Millisecond)
+			}
+		})
+	}
+}
+
+// TestDurableExecutionsAttemptsAndQueueMetrics: a durable run that fails
+// twice counts one execution and two attempts; jobs waiting in a queue
+// show as its depth, and the oldest one's wait as its age; on both
+// backends.
+func TestDurableExecutionsAttemptsAndQueueMetrics(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			st := b.open(t)
+			eng, _ := durabletest.Start(t, st, durable.Options{Queues: map[string]int{"slow": 1}},
+				`{"kind": "function", "name": "flaky", "settings": {"retries": {"max_attempts": 2, "backoff": "50ms"}},
+					"stack": [{"type": "throw", "message": "down"}]}`,
+				`{"kind": "function", "name": "nap", "settings": {"queue": "slow"}, "stack": [{"type": "sleep", "ms": "3000"}]}`)
+			srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(srv)
+			t.Cleanup(ts.Close)
+			for _, fn := range []string{"flaky", "nap", "nap", "nap"} {
+				if resp, body := post(t, ts.URL+"/async-function/"+fn, true, nil, `{}`); resp.StatusCode != 202 {
+					t.Fatalf("%d %v", resp.StatusCode, body)
+				}
+			}
+			var m map[string]float64
+			deadline := time.Now().Add(15 * time.Second)
+			for {
+				m = scrape(t, ts.URL)
+				if m["funcstack_execution_attempts_total{function=flaky,status=failed}"] == 2 &&
+					m["funcstack_durable_queue_depth{queue=slow}"] == 2 && m["funcstack_durable_queue_oldest_age_seconds{queue=slow}"] >= 1 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("metrics never showed 2 attempts of flaky and 2 jobs waiting in slow for a second: %v", m)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if got := m["funcstack_executions_total{function=flaky,status=failed}"]; got != 1 {
+				t.Errorf("funcstack_executions_total of the flaky run: %v, want 1 (one execution, two attempts)", got)
+			}
+			if age := m["funcstack_durable_queue_oldest_age_seconds{queue=slow}"]; age > 10 {
+				t.Errorf("oldest age %v s: the jobs were queued a few seconds ago", age)
+			}
+			if got, ok := m["funcstack_durable_queue_depth{queue=default}"]; !ok || got != 0 {
+				t.Errorf("the default queue's depth: %v %v, want 0", got, ok)
 			}
 		})
 	}

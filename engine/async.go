@@ -243,7 +243,7 @@ func (e *Engine) startExecution(caller *State, p *Program, fn *Function, in, aut
 			"the async queue is full (%d waiting; limit queue_size); try again later or raise it", cap(e.jobs))}
 		x.rec.Status, x.rec.Error, x.rec.FinishedAt = StatusFailed, err, time.Now()
 		_ = e.store.Save(context.Background(), &x.rec)
-		e.observe(fn, StatusFailed, 0)
+		e.observe(fn, StatusFailed, 0, EndedBoth)
 		return "", err
 	}
 }
@@ -309,7 +309,8 @@ func (e *Engine) execute(x *Execution) {
 		x.rec.Status, x.rec.Output = StatusSucceeded, out
 	}
 	_ = e.store.Save(context.Background(), &x.rec)
-	e.observe(x.fn, x.rec.Status, x.rec.FinishedAt.Sub(x.rec.StartedAt))
+	e.observe(x.fn, x.rec.Status, x.rec.FinishedAt.Sub(x.rec.StartedAt), EndedBoth)
+	e.logRunFailed(&x.rec, ModeAsync)
 	x.finish()
 	e.live.del(x.rec.ID)
 }

@@ -68,6 +68,12 @@ func noDurable() *Error {
 	return &Error{Code: CodeNoDurable, Status: http.StatusServiceUnavailable, Message: "durable execution needs the durable queue of funcstack serve (River on the database); it is not available here"}
 }
 
+// A CallbackChecker refuses callback URLs that could never be delivered
+// (the outbound guard's rules), so that the caller hears it at enqueue.
+type CallbackChecker interface {
+	CheckCallback(ctx context.Context, url string) error
+}
+
 // DurableOptions are settings of a durable run started from outside any
 // run (POST /async-function).
 type DurableOptions struct {
@@ -97,6 +103,12 @@ func (e *Engine) EnqueueDurable(ctx context.Context, name string, input map[stri
 	if verr != nil {
 		verr.Definition = name
 		return "", verr
+	}
+	if c, ok := e.durable.(CallbackChecker); ok && opt.CallbackURL != "" {
+		if err := c.CheckCallback(ctx, opt.CallbackURL); err != nil {
+			return "", &Error{Code: CodeInvalidInput, Status: http.StatusBadRequest, Definition: name,
+				Message: "the X-Callback-Url is refused: " + err.Error()}
+		}
 	}
 	req := &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
 		IdempotencyKey: opt.IdempotencyKey, CallbackURL: opt.CallbackURL}

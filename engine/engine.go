@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"runtime"
 	"strings"
@@ -72,6 +73,9 @@ type Config struct {
 	// HTTPClient is used by the http step (default: a client with no
 	// global timeout; each step sets its own).
 	HTTPClient *http.Client
+	// Logger is where background work is reported: a failed async or
+	// promoted run (nil: nowhere). Package durable logs its own events.
+	Logger *slog.Logger
 }
 
 func (c *Config) fill() {
@@ -154,6 +158,7 @@ type Engine struct {
 	jobs       chan *Execution
 	durable    Durable // durable.go
 	node       string  // node.go
+	log        *slog.Logger
 	// promoted holds the cancel of each promoted run of this process
 	// until it ends (promote.go).
 	promoted sync.Map
@@ -165,7 +170,10 @@ type Engine struct {
 // New makes an engine. Load a program before running anything.
 func New(cfg Config) *Engine {
 	cfg.fill()
-	e := &Engine{cfg: cfg, store: cfg.Store, jobs: make(chan *Execution, cfg.QueueSize), stop: make(chan struct{})}
+	e := &Engine{cfg: cfg, store: cfg.Store, jobs: make(chan *Execution, cfg.QueueSize), stop: make(chan struct{}), log: cfg.Logger}
+	if e.log == nil {
+		e.log = discard
+	}
 	if l, ok := cfg.Store.(interface{ Local() bool }); ok {
 		e.localStore = l.Local()
 	}
@@ -362,7 +370,14 @@ func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started
 			_ = e.store.Save(context.Background(), rec)
 		}
 	}
-	e.observe(fn, rec.Status, res.Duration)
+	what := EndedBoth
+	if opt.Record != nil && rec.Mode == ModeDurable {
+		what = EndedAttempt // package durable ends the execution
+	}
+	e.observe(fn, rec.Status, res.Duration, what)
+	if promo.wasPromoted() {
+		e.logRunFailed(rec, "promoted")
+	}
 }
 
 func statusOf(err *Error) string {

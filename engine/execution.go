@@ -74,6 +74,29 @@ type ExecutionRecord struct {
 	Draft bool `json:"draft,omitempty"`
 	// Request is the HTTP request of an endpoint's run (origin.go).
 	Request *RequestInfo `json:"request,omitempty"`
+	// Callback is the delivery of a durable run's outcome to its
+	// X-Callback-Url, when it has one.
+	Callback *CallbackInfo `json:"callback,omitempty"`
+}
+
+// Callback delivery states.
+const (
+	CallbackPending   = "pending"   // the run has not ended, or the first delivery is under way
+	CallbackRetrying  = "retrying"  // a delivery failed; another follows
+	CallbackDelivered = "delivered" // the URL answered 2xx
+	CallbackFailed    = "failed"    // the last delivery failed, or the guard refused the URL
+)
+
+// CallbackInfo is where a durable run's outcome is delivered and how far
+// that got. URL leaves out the query and user info, which may hold
+// credentials.
+type CallbackInfo struct {
+	URL         string    `json:"url"`
+	State       string    `json:"state"`
+	Attempts    int       `json:"attempts"`
+	LastStatus  int       `json:"last_status,omitempty"`
+	LastError   string    `json:"last_error,omitempty"`
+	DeliveredAt time.Time `json:"delivered_at,omitzero"`
 }
 
 // A RecordKeeper is an ExecutionStore that can keep the record it is

@@ -15,6 +15,18 @@ type promotion struct {
 	rec      *ExecutionRecord
 	started  bool
 	finished bool
+	promoted bool // the caller was answered 202: the run went on alone
+}
+
+// wasPromoted reports whether the run went on in the background.
+// Nil-safe.
+func (p *promotion) wasPromoted() bool {
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.promoted
 }
 
 // begin is called by Run once the record exists. Nil-safe.
@@ -89,6 +101,7 @@ func (e *Engine) RunPromotable(ctx context.Context, name string, input any, opt 
 	}
 	rec := *p.rec
 	rec.Status = StatusRunning
+	p.promoted = true
 	// Saved under the lock: the final record is saved only after
 	// finishing(), which waits for it. Written before the caller gets the
 	// ID, so that the record is there for it whatever becomes of this

@@ -106,10 +106,11 @@ func (df *durableFlags) start(ctx context.Context, st *store.Store, eng *engine.
 	}
 	r, err := durable.New(ctx, st, eng, durable.Options{
 		Workers: *df.workers, Queues: df.queues, RescueAfter: *df.rescueAfter, RetryBackoff: *df.retryBackoff,
-		CallbackBackoff: *df.cbBackoff, HTTPClient: df.guard.Client(), NodeID: node, Addr: addr,
+		CallbackBackoff: *df.cbBackoff, HTTPClient: df.guard.Client(), Guard: df.guard, NodeID: node, Addr: addr,
 		Heartbeat: *df.heartbeat, NodeGrace: *df.nodeGrace,
 		SecretKey: os.Getenv("FUNCSTACK_SECRET_KEY"),
 		Logf:      func(format string, args ...any) { logger.Warn(fmt.Sprintf(format, args...), "node", node) },
+		Logger:    logger,
 	})
 	if err != nil {
 		return nil, err

@@ -86,6 +86,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := df.apply(&cfg); err != nil {
 		return fail(stderr, "serve", err)
 	}
+	cfg.Logger = logger
 	eng := engine.New(cfg)
 	defer eng.Close()
 	// What runs is what is published in the database (the workspace just

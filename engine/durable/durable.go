@@ -128,6 +128,14 @@ type Options struct {
 	SecretKey string
 	// Logf reports problems (default log.Printf).
 	Logf func(format string, args ...any)
+	// Logger gets the structured lines of background events: failed runs,
+	// retries, task ticks, callbacks (events.go; default: text lines
+	// through Logf).
+	Logger *slog.Logger
+	// Guard, when set, is the outbound guard callbacks go through: a
+	// callback URL it refuses is refused at enqueue (default: the guard
+	// of HTTPClient when the Runner makes that client, else none).
+	Guard *Guard
 }
 
 func (o *Options) fill(sqlite bool) {
@@ -143,7 +151,7 @@ func (o *Options) fill(sqlite bool) {
 	orDefault(&o.NodeGrace, DefaultNodeGrace)
 	if o.HTTPClient == nil {
 		g, _ := NewGuard(nil)
-		o.HTTPClient = g.Client()
+		o.HTTPClient, o.Guard = g.Client(), g
 	}
 	if o.NodeID == "" {
 		host, _ := os.Hostname()
@@ -157,6 +165,9 @@ func (o *Options) fill(sqlite bool) {
 	}
 	if o.Logf == nil {
 		o.Logf = log.Printf
+	}
+	if o.Logger == nil {
+		o.Logger = textLogger(o.Logf)
 	}
 }
 
@@ -184,6 +195,7 @@ type client interface {
 // engine.Durable.
 type Runner struct {
 	st    *store.Store
+	log   *slog.Logger
 	execs *store.Executions
 	eng   *engine.Engine
 	opt   Options
@@ -313,7 +325,7 @@ func New(ctx context.Context, st *store.Store, eng *engine.Engine, opt Options) 
 	if err != nil {
 		return nil, fmt.Errorf("starting the durable queue on %s: %v", st.Where(), err)
 	}
-	r := &Runner{seal: seal, st: st, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]*task{}, taskWake: make(chan struct{}, 1),
+	r := &Runner{seal: seal, st: st, log: opt.Logger, execs: st.ExecutionRecords(), eng: eng, opt: opt, queues: map[string]bool{}, tasks: map[string]*task{}, taskWake: make(chan struct{}, 1),
 		batch: make(chan *enqueued, 4*maxBatch), incarnation: newIncarnation(), completions: make(chan *completion, maxCompletions)}
 	r.stopCtx, r.stopBg = context.WithCancel(context.Background())
 	r.name = store.NodeName(opt.NodeID, r.incarnation)
@@ -695,6 +707,9 @@ func (r *Runner) job(id string, req *engine.DurableRequest, now time.Time) (*eng
 	fn := req.Function
 	rec := &engine.ExecutionRecord{ID: id, Function: fn.Name, Mode: engine.ModeDurable, Status: engine.StatusQueued,
 		Input: req.Redacted, Parent: req.Parent, IdempotencyKey: req.IdempotencyKey, CreatedAt: now, Version: fn.Version()}
+	if req.CallbackURL != "" {
+		rec.Callback = &engine.CallbackInfo{URL: logURL(req.CallbackURL), State: engine.CallbackPending}
+	}
 	return rec, river.InsertManyParams{Args: r.sealed(fn, runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
 		Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now}),
 		InsertOpts: r.insertOpts(fn)}

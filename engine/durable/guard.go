@@ -1,11 +1,13 @@
 package durable
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"syscall"
 	"time"
@@ -126,6 +128,40 @@ func (g *Guard) checkRedirect(req *http.Request, via []*http.Request) error {
 		if err := g.Check(ip); err != nil {
 			return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
 		}
+	}
+	return nil
+}
+
+// CheckCallback implements engine.CallbackChecker: it refuses a callback
+// URL whose host is, or resolves only to, an address the guard refuses
+// (Options.Guard), naming the rule. A host that does not resolve now is
+// let through: its deliveries are tried again later.
+func (r *Runner) CheckCallback(ctx context.Context, raw string) error {
+	g := r.opt.Guard
+	if g == nil {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	host := u.Hostname()
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return g.Check(ip)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(ips) == 0 {
+		return nil
+	}
+	for _, ip := range ips {
+		if err := g.Check(ip); err == nil {
+			return nil // the dialer may reach this one
+		}
+	}
+	if err := g.Check(ips[0]); err != nil {
+		return fmt.Errorf("host %s: %w", host, err)
 	}
 	return nil
 }

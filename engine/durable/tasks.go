@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -223,8 +224,13 @@ func (r *Runner) tick(ctx context.Context, t *task, now time.Time) (time.Time, e
 	}
 	defer tx.Rollback()
 	claimed, last, err := r.st.ClaimTick(ctx, tx, t.name, latest)
-	if err != nil || !claimed {
+	if err != nil {
 		return next, err
+	}
+	if !claimed {
+		r.event(slog.LevelDebug, "task tick skipped", slog.String("task", t.name), slog.String("tick", latest.UTC().Format(time.RFC3339Nano)),
+			slog.String("reason", "another node ran it"))
+		return next, nil
 	}
 	onTime := now.Sub(latest) < lateTick
 	missed, capped := 0, false
@@ -239,30 +245,32 @@ func (r *Runner) tick(ctx context.Context, t *task, now time.Time) (time.Time, e
 	if !onTime {
 		missed++
 	}
+	var onTimeID, catchUpID string
 	if onTime {
-		if err := r.queueTick(ctx, tx, t, latest, tickRun{}); err != nil {
+		if onTimeID, err = r.queueTick(ctx, tx, t, latest, tickRun{}); err != nil {
 			return next, err
 		}
 	}
 	if missed > 0 && t.catchUp == engine.CatchUpOne {
-		if err := r.queueTick(ctx, tx, t, latest, tickRun{Missed: missed, Since: last}); err != nil {
+		if catchUpID, err = r.queueTick(ctx, tx, t, latest, tickRun{Missed: missed, Since: last}); err != nil {
 			return next, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return next, err
 	}
+	tick := slog.String("tick", latest.UTC().Format(time.RFC3339Nano))
+	if onTimeID != "" {
+		r.event(slog.LevelInfo, "task tick run", slog.String("task", t.name), tick, slog.String("execution_id", onTimeID), slog.String("function", t.fn.Name))
+	}
 	if missed > 0 {
-		n := fmt.Sprint(missed)
-		if capped {
-			n = "at least " + n
+		attrs := []slog.Attr{slog.String("task", t.name), tick, slog.Int("missed", missed), slog.Bool("at_least", capped),
+			slog.String("last_tick_run", timeOrNever(last)), slog.String("catch_up", t.catchUp)}
+		if catchUpID != "" {
+			r.event(slog.LevelWarn, "task ticks caught up", append(attrs, slog.String("execution_id", catchUpID), slog.String("function", t.fn.Name))...)
+		} else {
+			r.event(slog.LevelWarn, "task ticks skipped", attrs...)
 		}
-		what := "one run for them (catch_up \"one\")"
-		if t.catchUp == engine.CatchUpNone {
-			what = "dropped (catch_up \"none\")"
-		}
-		r.opt.Logf("funcstack durable: task %s: %s ticks up to %s were missed (no node ran them; last tick run %s): %s",
-			t.name, n, latest.UTC().Format(time.RFC3339), timeOrNever(last), what)
 	}
 	return next, nil
 }
@@ -285,17 +293,17 @@ type tickRun struct {
 }
 
 // queueTick queues, in tx, a run of t for tick: its record and its job.
-func (r *Runner) queueTick(ctx context.Context, tx *sql.Tx, t *task, tick time.Time, run tickRun) error {
+func (r *Runner) queueTick(ctx context.Context, tx *sql.Tx, t *task, tick time.Time, run tickRun) (string, error) {
 	run.Tick = tick.UTC()
 	rec, p := r.job(engine.NewID(), &engine.DurableRequest{Function: t.fn, Input: json.RawMessage(`{}`), Redacted: map[string]any{}}, time.Now())
 	a := p.Args.(runArgs)
 	a.Schedule = &run
 	p.Args = a
 	if err := r.execs.WriteIn(ctx, tx, rec); err != nil {
-		return err
+		return "", err
 	}
 	_, err := r.txc.InsertManyFastTx(ctx, tx, []river.InsertManyParams{p})
-	return err
+	return rec.ID, err
 }
 
 // scheduleEntry is the log entry of a catch-up run's record (path

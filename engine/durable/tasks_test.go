@@ -98,3 +98,23 @@ func TestMissedTicksCatchUpOnce(t *testing.T) {
 		}
 	})
 }
+
+// claimFirst records tick as the last one task ran, as if nodes had run
+// it before they all stopped.
+func claimFirst(t *testing.T, st *store.Store, task string, tick time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := st.LastTicks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := st.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claimed, _, err := st.ClaimTick(ctx, tx, task, tick); err != nil || !claimed {
+		t.Fatalf("claiming the first tick of %s: %v %v", task, claimed, err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}

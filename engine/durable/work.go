@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -53,6 +54,9 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 		Parent: a.Parent, Attempts: job.Attempt, IdempotencyKey: a.Key, CreatedAt: a.Created, StartedAt: started, Node: r.name}
 	if rec.CreatedAt.IsZero() {
 		rec.CreatedAt = job.CreatedAt
+	}
+	if a.Callback != "" {
+		rec.Callback = &engine.CallbackInfo{URL: logURL(a.Callback), State: engine.CallbackPending}
 	}
 	// Earlier attempts' entries are kept. An attempt after a crash or a
 	// rescue may find that an earlier one ended the run (its record is
@@ -141,12 +145,18 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 	rec.Logs = append(append(append(prior, scheduleEntry(a)...), rec.Logs...), engine.LogEntry{Time: time.Now(), Path: attemptPath, Value: entry})
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
+	if final && !interrupted {
+		// The execution's end, once (metrics: attempts were counted by
+		// each run).
+		r.eng.Observe(fn, rec.Status, time.Since(started), engine.EndedExecution)
+	}
 	if runErr == nil {
 		// The record and River's completion of the job in one
 		// transaction (complete.go); failing that, the attempt fails and
 		// River runs the job again.
 		return r.complete(sctx, job, rec)
 	}
+	r.logAttempt(job, rec, e, final, remote, interrupted, retryAt, fn)
 	// Any other outcome is written before River finishes with the job: a
 	// crash in between runs the job again, and that attempt finds the
 	// record final.
@@ -166,6 +176,23 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 	}
 	r.retryAt.Store(job.ID, retryAt)
 	return e
+}
+
+// logAttempt writes the event of an attempt that did not succeed.
+func (r *Runner) logAttempt(job *river.Job[runArgs], rec *engine.ExecutionRecord, e *engine.Error, final, remote, interrupted bool, retryAt time.Time, fn *engine.Function) {
+	attrs := append(runAttrs(rec.ID, rec.Function, job.Attempt), slog.Int("max_attempts", job.MaxAttempts), slog.String("status", rec.Status))
+	switch {
+	case interrupted:
+		r.event(slog.LevelInfo, "run interrupted", attrs...)
+	case remote || (e != nil && e.Code == engine.CodeCancelled):
+		r.event(slog.LevelInfo, "run cancelled", errAttrs(attrs, e)...)
+	case !final:
+		r.event(slog.LevelWarn, "retry scheduled", append(errAttrs(attrs, e), when(retryAt))...)
+	case job.Attempt >= job.MaxAttempts && r.retryable(fn, e):
+		r.event(slog.LevelError, "retries exhausted", errAttrs(attrs, e)...)
+	default:
+		r.event(slog.LevelError, "run failed", append(errAttrs(attrs, e), slog.Bool("retryable", false))...)
+	}
 }
 
 // retryable reports whether a failed attempt is tried again: not for
@@ -257,7 +284,8 @@ func (r *Runner) queueCallback(ctx context.Context, a runArgs) {
 // earlier attempt made final: completed when it succeeded, else
 // cancelled (never retried).
 func (r *Runner) alreadyEnded(job *river.Job[runArgs], old *engine.ExecutionRecord) error {
-	r.opt.Logf("funcstack durable: execution %s had already ended (%s) when attempt %d of its job began, after a crash or a node's loss; it is not run again", old.ID, old.Status, job.Attempt)
+	r.event(slog.LevelInfo, "run already ended", append(runAttrs(old.ID, old.Function, job.Attempt), slog.String("status", old.Status),
+		slog.String("note", "an earlier attempt ended it before a crash or a node's loss; it is not run again"))...)
 	if old.Status == engine.StatusSucceeded {
 		return nil
 	}

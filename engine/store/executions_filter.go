@@ -58,7 +58,7 @@ func (e encodedJSON) MarshalJSON() ([]byte, error) { return e, nil }
 // definition that ran, whether it ran the drafts, and an endpoint's HTTP
 // request; nil (NULL) when the record has none of these.
 func originOf(r *engine.ExecutionRecord) any {
-	if r.Version == 0 && !r.Draft && r.Request == nil {
+	if r.Version == 0 && !r.Draft && r.Request == nil && r.Callback == nil {
 		return nil
 	}
 	b := make([]byte, 0, 64)
@@ -99,6 +99,14 @@ func originOf(r *engine.ExecutionRecord) any {
 		}
 		b = append(b, '}')
 	}
+	if r.Callback != nil {
+		if cb, err := json.Marshal(r.Callback); err == nil {
+			if len(b) > 1 {
+				b = append(b, ',')
+			}
+			b = append(append(b, `"callback":`...), cb...)
+		}
+	}
 	return encodedJSON(append(b, '}'))
 }
 
@@ -108,13 +116,14 @@ func setOrigin(r *engine.ExecutionRecord, col sql.NullString) error {
 		return nil
 	}
 	var o struct {
-		Version int                 `json:"version"`
-		Draft   bool                `json:"draft"`
-		Request *engine.RequestInfo `json:"request"`
+		Version  int                  `json:"version"`
+		Draft    bool                 `json:"draft"`
+		Request  *engine.RequestInfo  `json:"request"`
+		Callback *engine.CallbackInfo `json:"callback"`
 	}
 	if err := json.Unmarshal([]byte(col.String), &o); err != nil {
 		return err
 	}
-	r.Version, r.Draft, r.Request = o.Version, o.Draft, o.Request
+	r.Version, r.Draft, r.Request, r.Callback = o.Version, o.Draft, o.Request, o.Callback
 	return nil
 }
