@@ -171,6 +171,20 @@ func regexReplaceFunc(args ...any) (any, error) {
 	if len(ms)*len(parts) > maxReplaceSteps {
 		return nil, fmt.Errorf("regexReplace: %d matches of a replacement of %d parts is too much work (at most %d); shorten the replacement", len(ms), len(parts), maxReplaceSteps)
 	}
+	// The literal parts alone may already make the result too long:
+	// refuse before writing megabytes of it.
+	literal, matched := 0, 0
+	for _, p := range parts {
+		if p.group == nil {
+			literal += len(p.text)
+		}
+	}
+	for _, m := range ms {
+		matched += m[1] - m[0]
+	}
+	if len(s)-matched+len(ms)*literal > MaxTextBytes {
+		return nil, errTextLimit("regexReplace", "replacing the matches")
+	}
 	var b strings.Builder
 	last := 0
 	for _, m := range ms {
