@@ -3,11 +3,14 @@ package steps
 import (
 	"database/sql"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/tables"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 func init() {
@@ -17,8 +20,9 @@ func init() {
 		Summary:  "db.sql {sql}[ → {as}]",
 		Category: "database",
 		Description: "Run one raw SQL statement with ? placeholders (on both databases) bound to params; the SQL text is fixed in the definition, never built from values. " +
+			"Numbers, bools, texts, null and timestamps bind alike on both databases; a list bound to IN (?) becomes one placeholder per item (any other list or object binds as JSON text). " +
 			"A query (SELECT, WITH, VALUES, … or a statement with RETURNING) gives a list of row objects; any other statement gives {rows_affected}. " +
-			"Values come back as the database gives them: on SQLite bool columns are 0/1 and timestamps text. On PostgreSQL write the jsonb operators ?, ?| and ?& as jsonb_exists, jsonb_exists_any and jsonb_exists_all.",
+			"Columns come back with the same JSON types on both: bool columns as true/false, timestamps as RFC 3339 text, decimals as exact numbers. On PostgreSQL write the jsonb operators ?, ?| and ?& as jsonb_exists, jsonb_exists_any and jsonb_exists_all.",
 		Fields: []engine.FieldSpec{
 			{Name: "sql", Kind: engine.FieldString, Required: true, Description: "one SQL statement, values written as ?"},
 			{Name: "params", Kind: engine.FieldExprList, Description: "the values of the ? placeholders, in order"},
@@ -49,25 +53,24 @@ func compileSQL(c *engine.StepCompiler) engine.RunFunc {
 		c.Errorf("params", "param_count", "the SQL has %d ? placeholder%s but params has %d value%s", n, plural(n), len(params), plural(len(params)))
 		return nil
 	}
-	text := tables.PerDialect{sc.text, sc.rebind()}
 	return func(s *engine.State) (any, error) {
 		conn, err := connect(s)
 		if err != nil {
 			return nil, err
 		}
-		args := make([]any, len(params))
+		vals := make([]any, len(params))
 		for i, p := range params {
-			v, err := s.Eval(p)
-			if err != nil {
+			if vals[i], err = s.Eval(p); err != nil {
 				return nil, err
 			}
-			if args[i], err = tables.EncodeAny(v, conn.d); err != nil {
-				return nil, tables.ValueError(p.Path, err)
-			}
+		}
+		text, args, err := sc.bind(vals, params, conn.d)
+		if err != nil {
+			return nil, err
 		}
 		var out any
 		if sc.rows {
-			rows, err := conn.q.QueryContext(s.Context(), text[conn.d], args...)
+			rows, err := conn.q.QueryContext(s.Context(), text, args...)
 			if err != nil {
 				return nil, tables.DBError(nil, err)
 			}
@@ -82,7 +85,7 @@ func compileSQL(c *engine.StepCompiler) engine.RunFunc {
 			}
 			out = list
 		} else {
-			res, err := conn.q.ExecContext(s.Context(), text[conn.d], args...)
+			res, err := conn.q.ExecContext(s.Context(), text, args...)
 			if err != nil {
 				return nil, tables.DBError(nil, err)
 			}
@@ -144,9 +147,147 @@ type sqlScan struct {
 	text  string
 	marks []int // byte offsets of the ? placeholders
 	rows  bool  // the statement gives rows
+	// inList[i]: placeholder i is alone in IN (…), notIn[i]: in NOT IN (…).
+	inList, notIn []bool
 }
 
-// rebind numbers the placeholders $1, $2, … for PostgreSQL.
+// maxSQLParams bounds the placeholders of one statement after lists are
+// expanded (PostgreSQL takes at most 65,535).
+const maxSQLParams = 30000
+
+// bind writes the statement for d with vals: a list in IN (?) becomes one
+// placeholder per item, and on PostgreSQL a number, bool, time or decimal
+// placeholder says its type ($1::bigint), so that SELECT ? and ? + 1 bind
+// as on SQLite instead of failing as text.
+func (sc *sqlScan) bind(vals []any, params []*engine.Expr, d value.Dialect) (string, []any, error) {
+	var b strings.Builder
+	args := make([]any, 0, len(vals))
+	prev := 0
+	ph := func(v, a any) {
+		args = append(args, a)
+		if d != value.Postgres {
+			b.WriteByte('?')
+			return
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(len(args)))
+		b.WriteString(pgCast(v, a))
+	}
+	for i, m := range sc.marks {
+		b.WriteString(sc.text[prev:m])
+		prev = m + 1
+		if items, ok := listOf(vals[i]); ok && sc.inList[i] {
+			if len(items) == 0 {
+				if sc.notIn[i] {
+					return "", nil, &engine.Error{Code: engine.CodeInvalidInput, Path: params[i].Path, Message: fmt.Sprintf(
+						"%s gave an empty list, and NOT IN () has no form on PostgreSQL; skip the condition when the list is empty (e.g. with an if step)", quote(params[i].Source))}
+				}
+				b.WriteString("NULL") // IN (NULL) matches no row
+				continue
+			}
+			if len(args)+len(items) > maxSQLParams {
+				return "", nil, &engine.Error{Code: engine.CodeLimit, Path: params[i].Path, Message: fmt.Sprintf("%s gave %d values; a statement takes at most %d", quote(params[i].Source), len(items), maxSQLParams)}
+			}
+			for j, it := range items {
+				a, err := tables.EncodeAny(it, d)
+				if err != nil {
+					return "", nil, tables.ValueError(fmt.Sprintf("%s[%d]", params[i].Path, j), err)
+				}
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				ph(it, a)
+			}
+			continue
+		}
+		a, err := tables.EncodeAny(vals[i], d)
+		if err != nil {
+			return "", nil, tables.ValueError(params[i].Path, err)
+		}
+		ph(vals[i], a)
+	}
+	b.WriteString(sc.text[prev:])
+	return b.String(), args, nil
+}
+
+// pgCast is the cast that types a PostgreSQL parameter holding v (a as
+// EncodeAny gives it): none for text, null and JSON, which take the type
+// the statement gives them.
+func pgCast(v, a any) string {
+	if _, ok := v.(value.Decimal); ok {
+		return "::numeric"
+	}
+	switch a.(type) {
+	case int64:
+		return "::bigint"
+	case float64:
+		return "::float8"
+	case bool:
+		return "::boolean"
+	case time.Time:
+		return "::timestamptz"
+	}
+	return ""
+}
+
+// listOf returns v's items when v is a list.
+func listOf(v any) ([]any, bool) {
+	switch l := v.(type) {
+	case []any:
+		return l, true
+	case nil, string, []byte, map[string]any:
+		return nil, false
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+		return nil, false
+	}
+	out := make([]any, rv.Len())
+	for i := range out {
+		out[i] = rv.Index(i).Interface()
+	}
+	return out, true
+}
+
+// inListAt reports whether the placeholder at offset m of src is alone in
+// the parentheses of IN (…), and whether that IN is NOT IN.
+func inListAt(src string, m int) (in, not bool) {
+	j := m + 1
+	for j < len(src) && isSpace(src[j]) {
+		j++
+	}
+	if j >= len(src) || src[j] != ')' {
+		return false, false
+	}
+	i := m - 1
+	for i >= 0 && isSpace(src[i]) {
+		i--
+	}
+	if i < 0 || src[i] != '(' {
+		return false, false
+	}
+	word := func(end int) (string, int) {
+		for end >= 0 && isSpace(src[end]) {
+			end--
+		}
+		start := end
+		for start >= 0 && isWordByte(src[start]) {
+			start--
+		}
+		return strings.ToUpper(src[start+1 : end+1]), start
+	}
+	w, at := word(i - 1)
+	if w != "IN" {
+		return false, false
+	}
+	w, _ = word(at)
+	return true, w == "NOT"
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// rebind numbers the placeholders $1, $2, … for PostgreSQL (without
+// casts or lists: the scanner's test).
 func (sc *sqlScan) rebind() string {
 	var b strings.Builder
 	prev := 0
@@ -292,6 +433,11 @@ func scanSQL(src string) (*sqlScan, error) {
 	sc.text = src
 	if end >= 0 {
 		sc.text = src[:end]
+	}
+	for _, m := range sc.marks {
+		in, not := inListAt(sc.text, m)
+		sc.inList = append(sc.inList, in)
+		sc.notIn = append(sc.notIn, not)
 	}
 	switch words[0] {
 	case "SELECT", "WITH", "VALUES", "PRAGMA", "EXPLAIN", "SHOW", "TABLE":

@@ -46,3 +46,27 @@ func TestScanSQL(t *testing.T) {
 		}
 	}
 }
+
+func TestInListAt(t *testing.T) {
+	for _, tc := range []struct {
+		src     string
+		in, not bool
+	}{
+		{"SELECT 1 WHERE id IN (?)", true, false},
+		{"SELECT 1 WHERE id in( ? )", true, false},
+		{"SELECT 1 WHERE id NOT IN (\n?\n)", true, true},
+		{"SELECT 1 WHERE id not  in (?)", true, true},
+		{"SELECT 1 WHERE id IN (?, ?)", false, false},
+		{"SELECT 1 WHERE id = (?)", false, false},
+		{"SELECT 1 WHERE fin (?)", false, false},
+		{"SELECT f(?)", false, false},
+	} {
+		sc, err := scanSQL(tc.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc.inList[0] != tc.in || sc.notIn[0] != tc.not {
+			t.Errorf("%q: in %v not %v, want %v %v", tc.src, sc.inList[0], sc.notIn[0], tc.in, tc.not)
+		}
+	}
+}

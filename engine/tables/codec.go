@@ -62,7 +62,9 @@ func CheckText(c *Column, s string) error {
 func Now(d value.Dialect) any { return value.TimeArg(time.Now(), d) }
 
 // EncodeAny is the parameter of a db.sql query: the value as it is, with
-// times, lists and objects made storable.
+// times, lists and objects made storable, and a decimal as decimal
+// columns hold it (on SQLite their sort key, so that it compares with
+// them).
 func EncodeAny(v any, d value.Dialect) (any, error) {
 	switch x := v.(type) {
 	case nil, int64, float64:
@@ -83,7 +85,7 @@ func EncodeAny(v any, d value.Dialect) (any, error) {
 	case time.Time:
 		return value.TimeArg(x, d), nil
 	case value.Decimal:
-		return x.String(), nil
+		return value.DecimalT.Encode(x, d)
 	case json.Number:
 		if i, err := x.Int64(); err == nil {
 			return i, nil
@@ -110,6 +112,9 @@ func DecodeAny(v any, typeName string) any {
 	case nil:
 		return nil
 	case int64:
+		if strings.EqualFold(typeName, "BOOLEAN") { // SQLite keeps bools as 0 and 1
+			return x != 0
+		}
 		return int(x)
 	case float64, bool:
 		return x
@@ -127,7 +132,15 @@ func DecodeAny(v any, typeName string) any {
 
 func decodeText(s, typeName string) any {
 	switch strings.ToUpper(typeName) {
-	case "JSON", "JSONB":
+	case "", "TEXT":
+		// SQLite keeps times as text of one fixed width (value.TimeFormat):
+		// they come back as on PostgreSQL, RFC 3339.
+		if len(s) == len(value.TimeFormat) && s[len(s)-1] == 'Z' && s[10] == 'T' {
+			if t, err := time.Parse(value.TimeFormat, s); err == nil {
+				return value.FormatTime(t)
+			}
+		}
+	case "JSON", "JSONB", "JSON_TEXT":
 		dec := json.NewDecoder(strings.NewReader(s))
 		dec.UseNumber()
 		var v any

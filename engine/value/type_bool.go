@@ -36,12 +36,10 @@ func (BoolType) Coerce(v any) (any, error) {
 	return nil, expected("bool", v)
 }
 
-func (BoolType) Column(d Dialect) string {
-	if d == Postgres {
-		return "BOOLEAN"
-	}
-	return "INTEGER"
-}
+// Column is BOOLEAN on both: on SQLite a declared type only (numeric
+// affinity, values 0 and 1), which tells db.sql that the column holds
+// bools. Columns applied as INTEGER are rebuilt on the next sync.
+func (BoolType) Column(d Dialect) string { return "BOOLEAN" }
 
 // BoolArg is b as a bound parameter on d: a bool on PostgreSQL, 0 or 1 on
 // SQLite.

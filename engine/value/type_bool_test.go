@@ -12,7 +12,7 @@ func TestBool(t *testing.T) {
 		{"false", "false"},
 		{1, "error: expected bool, got int"},
 	})
-	checkColumn(t, value.Bool, "INTEGER", "BOOLEAN")
+	checkColumn(t, value.Bool, "BOOLEAN", "BOOLEAN")
 	checkStore(t, value.Bool, []storeCase{
 		{true, "1", "true", "true"},
 		{"false", "0", "false", "false"},

@@ -25,11 +25,14 @@ func (JSONType) Info() Info {
 
 func (JSONType) Coerce(v any) (any, error) { return exprfn.Numbers(v), nil }
 
+// Column is JSONB on PostgreSQL; on SQLite JSON_TEXT, a declared type
+// only (text affinity), which tells db.sql that the column holds JSON.
+// Columns applied as TEXT are rebuilt on the next sync.
 func (JSONType) Column(d Dialect) string {
 	if d == Postgres {
 		return "JSONB"
 	}
-	return "TEXT"
+	return "JSON_TEXT"
 }
 
 func (JSONType) Encode(v any, _ Dialect) (any, error) {

@@ -11,7 +11,7 @@ func TestJSON(t *testing.T) {
 	checkCoerce(t, value.JSON, []coerceCase{
 		{map[string]any{"n": json.Number("2"), "f": json.Number("2.5")}, `map[string]interface {}{"f":2.5, "n":2}`},
 	})
-	checkColumn(t, value.JSON, "TEXT", "JSONB")
+	checkColumn(t, value.JSON, "JSON_TEXT", "JSONB")
 	checkStore(t, value.JSON, []storeCase{
 		{map[string]any{"b": []any{1, 2.5, "x<"}, "a": nil}, `"{\"a\":null,\"b\":[1,2.5,\"x<\"]}"`, `"{\"a\":null,\"b\":[1,2.5,\"x<\"]}"`,
 			`map[string]interface {}{"a":interface {}(nil), "b":[]interface {}{1, 2.5, "x<"}}`},

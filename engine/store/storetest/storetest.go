@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("CloseLost", func(t *testing.T) { testCloseLost(t, open(t)) })
 	t.Run("Decimals", func(t *testing.T) { testDecimals(t, open(t)) })
 	t.Run("DecimalMigration", func(t *testing.T) { testDecimalMigration(t, open(t)) })
+	t.Run("SQLTypedColumns", func(t *testing.T) { testSQLTypedColumns(t, open(t)) })
 }
 
 func ctx() context.Context { return context.Background() }
