@@ -41,6 +41,9 @@ type FieldSpec struct {
 	// Columns says the expression reads the step's table's columns as
 	// <table>.<column> (a where): the builder completes them.
 	Columns bool `json:"columns,omitempty"`
+	// Dynamic: the field may instead be one expression (a JSON string)
+	// giving its value at run time (db.add's data: "input.record").
+	Dynamic bool `json:"dynamic,omitempty"`
 }
 
 // RunFunc runs one compiled step. The value it returns is the step's result

@@ -36,6 +36,9 @@ func JSONSchema() map[string]any {
 		default:
 			s = clone(str)
 		}
+		if f.Dynamic {
+			s = map[string]any{"anyOf": []any{s, map[string]any{"type": "string", "description": "an expression giving the value"}}}
+		}
 		s["description"] = f.Description
 		return s
 	}

@@ -15,10 +15,11 @@ func init() {
 		Summary:  "db.add {table} {data}[ → {as}]",
 		Category: "database",
 		Description: "Insert a record and give it back as stored (with id, created_at and updated_at). " +
+			"data is {column: expression}, or one expression giving an object (e.g. input.record) whose keys are checked against the table's columns when the step runs. " +
 			"A column left out, or given null while it has a default, takes its default.",
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table to insert into"},
-			{Name: "data", Kind: engine.FieldExprMap, Required: true, Description: "the record's columns, each an expression"},
+			{Name: "data", Kind: engine.FieldExprMap, Required: true, Dynamic: true, Description: "the record's columns: {column: expression}, or an expression giving such an object"},
 			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the new record"},
 		},
 		Example: []byte(`{"type": "db.add", "table": "users", "data": {"email": "'ada@example.com'", "age": "input.n"}, "as": "user"}`),
@@ -37,11 +38,14 @@ func newID() string {
 
 func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 	t := compileTable(c)
-	data := c.ExprMap("data")
+	data, dynamic := dataField(c, "data")
 	as := c.NewName("as")
 	c.DeclareTyped(as, recordType(t, tableCols(t)))
 	if t == nil {
 		return nil
+	}
+	if dynamic != nil {
+		return func(s *engine.State) (any, error) { return addObject(s, t, dynamic, as) }
 	}
 	cols, ok := dataColumns(c, t, "data", data, true)
 	if !ok {
@@ -99,6 +103,57 @@ func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 		}
 		return rec, nil
 	}
+}
+
+// addObject inserts the object a data expression gives.
+func addObject(s *engine.State, t *tables.Table, e *engine.Expr, as string) (any, error) {
+	conn, err := connect(s)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := evalObject(s, e)
+	if err != nil {
+		return nil, err
+	}
+	// A null for a column with a default takes the default.
+	kept := make(map[string]any, len(obj))
+	given := map[string]bool{}
+	for k, v := range obj {
+		if col := t.ByName[k]; v == nil && col != nil && col.HasDefault && !col.System {
+			continue
+		}
+		kept[k] = v
+		given[k] = true
+	}
+	cols, vals, err := objectValues(t, kept, conn.d, e.Path, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := missingRequired(t, e, given); err != nil {
+		return nil, err
+	}
+	all := t.InsertColumns(cols)
+	args := make([]any, 0, len(all))
+	if t.UUIDID {
+		args = append(args, newID())
+	}
+	ts := tables.Now(conn.d)
+	args = append(append(args, vals...), ts, ts)
+	b := &tables.Builder{D: conn.d}
+	tables.WriteInsert(b, t, all, 1)
+	b.W(" RETURNING " + tables.SelectList(t.Cols))
+	rows, err := conn.q.QueryContext(s.Context(), b.String(), args...)
+	if err != nil {
+		return nil, tables.DBError(t, err)
+	}
+	rec, err := tables.ScanOne(rows, t.Cols)
+	if err != nil {
+		return nil, tables.DBError(t, err)
+	}
+	if as != "" {
+		s.Set(as, rec)
+	}
+	return rec, nil
 }
 
 func requiredNull(col *tables.Column, e *engine.Expr) error {

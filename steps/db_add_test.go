@@ -14,6 +14,20 @@ func TestDBAdd(t *testing.T) {
 			want: `{"d":{"created_at":"<ts>","id":"<id>","tags":["a"],"title":"t","updated_at":"<ts>"},"same":true,"v7":"7"}`},
 		{name: "unique violation is a conflict", stack: `[` + seedStack + `, {"type": "db.add", "table": "users", "data": {"email": "'ada@x.com'"}}]`, resp: "",
 			want: anyErr, code: "conflict"},
+		{name: "add an object", stack: `[
+			{"type": "db.add", "table": "users", "data": "input.changes", "as": "u"},
+			{"type": "db.add", "table": "docs", "data": "{title: 'x', tags: nil}", "as": "d"}]`,
+			input: map[string]any{"changes": map[string]any{"email": "o@x.com", "name": "O", "age": 3, "active": nil, "score": "1.10"}},
+			resp:  "[u, d.title]",
+			want:  `[{"active":true,"age":3,"born":null,"created_at":"<ts>","email":"o@x.com","id":1,"meta":null,"name":"O","score":1.1,"updated_at":"<ts>"},"x"]`},
+		{name: "add an object with an unknown column", stack: `[{"type": "db.add", "table": "users", "data": "{email: 'o@x.com', nmae: 'O'}"}]`,
+			want: `error: main: stack[0].data: table users has no column "nmae" (did you mean "name"?) (execution exec-1)`, code: "invalid_input"},
+		{name: "add an object without a required column", stack: `[{"type": "db.add", "table": "users", "data": "{name: 'O'}"}]`,
+			want: "error: main: stack[0].data: `{name: 'O'}` gave no value for users.email, which is required and has no default (execution exec-1)", code: "invalid_input"},
+		{name: "add an object setting the id", stack: `[{"type": "db.add", "table": "users", "data": "{email: 'o@x.com', id: 5}"}]`,
+			want: `error: main: stack[0].data: users.id is kept by the engine and cannot be set (execution exec-1)`},
+		{name: "add a list", stack: `[{"type": "db.add", "table": "users", "data": "[1]"}]`,
+			want: "error: main: stack[0].data: `[1]` gave a list; data must be an object of columns (execution exec-1)"},
 	})
 }
 

@@ -11,15 +11,16 @@ import (
 
 func init() {
 	engine.Register(&engine.StepType{
-		Name:        "db.edit",
-		Title:       "Edit record",
-		Summary:     "db.edit {table}[ id = {id}] set {data}[ → {as}]",
-		Category:    "database",
-		Description: "Set the given columns of the record whose id is the expression id (null clears a column) and give back the record. A missing record is a not_found error (404).",
+		Name:     "db.edit",
+		Title:    "Edit record",
+		Summary:  "db.edit {table}[ id = {id}] set {data}[ → {as}]",
+		Category: "database",
+		Description: "Set the given columns of the record whose id is the expression id (null clears a column) and give back the record. " +
+			"data is {column: expression}, or one expression giving an object (e.g. input.record) whose keys, checked against the table's columns when the step runs, are the columns to set. A missing record is a not_found error (404).",
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table holding the record"},
 			{Name: "id", Kind: engine.FieldExpr, Description: "the id of the record to replace (required)"},
-			{Name: "data", Kind: engine.FieldExprMap, Required: true, Description: "the columns to set, each an expression"},
+			{Name: "data", Kind: engine.FieldExprMap, Required: true, Dynamic: true, Description: "the columns to set: {column: expression}, or an expression giving such an object"},
 			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the updated record"},
 		},
 		Example: []byte(`{"type": "db.edit", "table": "users", "id": "input.n", "data": {"age": "input.qty"}, "as": "user"}`),
@@ -27,19 +28,13 @@ func init() {
 	})
 }
 
-// compileUpdate compiles db.edit and db.patch. A patch's data may also be
-// one expression giving an object: only its keys are set, checked against
-// the table's columns when the step runs.
+// compileUpdate compiles db.edit and db.patch. data may also be one
+// expression giving an object: only its keys are set, checked against the
+// table's columns when the step runs.
 func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 	t := compileTable(c)
 	id := recordID(c)
-	var data []engine.KeyExpr
-	var dynamic *engine.Expr
-	if patch && isJSONString(stepRaw(c, "data")) {
-		dynamic = c.Expr("data")
-	} else {
-		data = c.ExprMap("data")
-	}
+	data, dynamic := dataField(c, "data")
 	as := c.NewName("as")
 	c.DeclareTyped(as, recordType(t, tableCols(t)))
 	if t == nil {

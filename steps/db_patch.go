@@ -13,7 +13,7 @@ func init() {
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table holding the record"},
 			{Name: "id", Kind: engine.FieldExpr, Description: "the id of the record to change (required)"},
-			{Name: "data", Kind: engine.FieldExprMap, Required: true, Description: "the columns to change: {column: expression}, or an expression giving such an object"},
+			{Name: "data", Kind: engine.FieldExprMap, Required: true, Dynamic: true, Description: "the columns to change: {column: expression}, or an expression giving such an object"},
 			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the updated record"},
 		},
 		Example: []byte(`{"type": "db.patch", "table": "users", "id": "input.n", "data": {"age": "input.qty"}, "as": "user"}`),

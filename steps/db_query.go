@@ -21,7 +21,7 @@ func init() {
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table to read"},
 			{Name: "where", Kind: engine.FieldExpr, Columns: true, Description: "which records, e.g. users.age >= input.min && users.email endsWith '@example.com'"},
-			{Name: "sort", Kind: engine.FieldStringList, Description: "column names to sort by, -name for descending (then by id)"},
+			{Name: "sort", Kind: engine.FieldStringList, Dynamic: true, Description: "column names to sort by, -name for descending (then by id); or an expression giving them (a list, or one name), checked against the table's columns when the step runs"},
 			{Name: "limit", Kind: engine.FieldExpr, Description: "at most this many records"},
 			{Name: "offset", Kind: engine.FieldExpr, Description: "skip this many records first"},
 			{Name: "fields", Kind: engine.FieldStringList, Description: "only these columns come back"},
@@ -36,7 +36,13 @@ func init() {
 func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 	t := compileTable(c)
 	where := compileWhereField(c, t, "where")
-	sortSpec := c.StringList("sort")
+	var sortSpec []string
+	var sortExpr *engine.Expr
+	if isJSONString(stepRaw(c, "sort")) {
+		sortExpr = c.Expr("sort")
+	} else {
+		sortSpec = c.StringList("sort")
+	}
 	fieldNames := c.StringList("fields")
 	limit := c.Expr("limit")
 	offset := c.Expr("offset")
@@ -91,7 +97,15 @@ func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 			}
 		}
 		whereEnd, whereArgs := b.Len(), len(b.Args)
-		b.W(order[conn.d])
+		if sortExpr != nil {
+			o, err := evalSort(s, t, sortExpr, conn.d)
+			if err != nil {
+				return nil, err
+			}
+			b.W(o)
+		} else {
+			b.W(order[conn.d])
+		}
 		// At most max_items records are read: a query without a limit
 		// (or with a larger one) asks for one more, to tell the user,
 		// instead of reading a whole table into memory.
@@ -171,22 +185,34 @@ func evalCount(s *engine.State, e *engine.Expr, nullable bool) (int, error) {
 	return n, nil
 }
 
+// sortKey is one column of an ORDER BY.
+type sortKey struct {
+	col  *tables.Column
+	desc bool
+}
+
+// parseSort reads "name", "-name" or "+name".
+func parseSort(t *tables.Table, s string) (sortKey, string, error) {
+	name, desc := strings.CutPrefix(s, "-")
+	name = strings.TrimPrefix(name, "+")
+	col := t.ByName[name]
+	if col == nil {
+		return sortKey{}, name, fmt.Errorf("%s", t.UnknownColumn(name))
+	}
+	return sortKey{col, desc}, name, nil
+}
+
 // orderBy compiles a sort list to an ORDER BY clause per value.Dialect. Rows are
 // always finally ordered by id, so that pages are stable. Nulls sort last
 // ascending and first descending (PostgreSQL's rule) on both databases.
 func orderBy(c *engine.StepCompiler, t *tables.Table, spec []string) (tables.PerDialect, bool) {
-	type key struct {
-		col  *tables.Column
-		desc bool
-	}
-	var keys []key
+	var keys []sortKey
 	ok := true
 	seen := map[string]bool{}
 	for i, s := range spec {
-		name, desc := strings.CutPrefix(s, "-")
-		name = strings.TrimPrefix(name, "+")
-		col := column(c, t, fmt.Sprintf("sort[%d]", i), name)
-		if col == nil {
+		k, name, err := parseSort(t, s)
+		if err != nil {
+			c.Errorf(fmt.Sprintf("sort[%d]", i), "unknown_column", "%s", err)
 			ok = false
 			continue
 		}
@@ -196,29 +222,78 @@ func orderBy(c *engine.StepCompiler, t *tables.Table, spec []string) (tables.Per
 			continue
 		}
 		seen[name] = true
-		keys = append(keys, key{col, desc})
+		keys = append(keys, k)
 	}
-	if !seen["id"] {
-		keys = append(keys, key{t.ID, false})
+	return tables.BuildBoth(func(b *tables.Builder) { writeOrder(b, t, keys) }), ok
+}
+
+// writeOrder writes ORDER BY keys, then id.
+func writeOrder(b *tables.Builder, t *tables.Table, keys []sortKey) {
+	byID := false
+	for _, k := range keys {
+		byID = byID || k.col == t.ID
 	}
-	out := tables.BuildBoth(func(b *tables.Builder) {
-		b.W(" ORDER BY ")
-		for i, k := range keys {
-			if i > 0 {
-				b.W(", ")
-			}
-			b.W(k.col.Q)
+	if !byID {
+		keys = append(keys, sortKey{t.ID, false})
+	}
+	b.W(" ORDER BY ")
+	for i, k := range keys {
+		if i > 0 {
+			b.W(", ")
+		}
+		b.W(k.col.Q)
+		if k.desc {
+			b.W(" DESC")
+		}
+		if b.D == value.SQLite && !k.col.System && !k.col.Required {
 			if k.desc {
-				b.W(" DESC")
-			}
-			if b.D == value.SQLite && !k.col.System && !k.col.Required {
-				if k.desc {
-					b.W(" NULLS FIRST")
-				} else {
-					b.W(" NULLS LAST")
-				}
+				b.W(" NULLS FIRST")
+			} else {
+				b.W(" NULLS LAST")
 			}
 		}
-	})
-	return out, ok
+	}
+}
+
+// evalSort evaluates a sort expression (a list of names, one name, or
+// null for none) and writes its ORDER BY.
+func evalSort(s *engine.State, t *tables.Table, e *engine.Expr, d value.Dialect) (string, error) {
+	v, err := s.Eval(e)
+	if err != nil {
+		return "", err
+	}
+	var names []string
+	switch x := v.(type) {
+	case nil:
+	case string:
+		names = []string{x}
+	case []string:
+		names = x
+	case []any:
+		for i, it := range x {
+			n, ok := it.(string)
+			if !ok {
+				return "", &engine.Error{Code: engine.CodeInvalidInput, Path: e.Path, Message: fmt.Sprintf("%s gave %s at [%d]; sort takes column names such as \"-created_at\"", quote(e.Source), value.Describe(it), i)}
+			}
+			names = append(names, n)
+		}
+	default:
+		return "", &engine.Error{Code: engine.CodeInvalidInput, Path: e.Path, Message: fmt.Sprintf("%s gave %s; sort takes a list of column names such as [\"-created_at\"]", quote(e.Source), value.Describe(v))}
+	}
+	var keys []sortKey
+	seen := map[string]bool{}
+	for _, n := range names {
+		k, name, err := parseSort(t, n)
+		if err != nil {
+			return "", &engine.Error{Code: engine.CodeInvalidInput, Path: e.Path, Message: fmt.Sprintf("sort %q: %v", n, err)}
+		}
+		if seen[name] {
+			return "", &engine.Error{Code: engine.CodeInvalidInput, Path: e.Path, Message: fmt.Sprintf("sort %q: column %s is sorted by twice", n, name)}
+		}
+		seen[name] = true
+		keys = append(keys, k)
+	}
+	b := &tables.Builder{D: d}
+	writeOrder(b, t, keys)
+	return b.String(), nil
 }

@@ -2,7 +2,9 @@ package steps
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/tables"
@@ -16,11 +18,13 @@ func init() {
 		Summary:  "db.upsert {table} by {by}[ set {data}][ → {as}]",
 		Category: "database",
 		Description: "Add a record, or edit the one whose by columns match, and give it back. With a unique constraint on the by columns it is one atomic " +
-			"INSERT … ON CONFLICT statement; without one it reads then writes, and concurrent upserts of the same new key may add it twice.",
+			"INSERT … ON CONFLICT statement; without one it reads then writes, and concurrent upserts of the same new key may add it twice. " +
+			"data is {column: expression}, or one expression giving an object (e.g. input.record) checked against the table's columns when the step runs; " +
+			"it may hold a by column too (the whole record) when its value is the same as by's.",
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table"},
 			{Name: "by", Kind: engine.FieldExprMap, Required: true, Description: "the columns identifying the record and their values, e.g. {\"email\": \"input.email\"}"},
-			{Name: "data", Kind: engine.FieldExprMap, Description: "the other columns to set, each an expression"},
+			{Name: "data", Kind: engine.FieldExprMap, Dynamic: true, Description: "the columns to set: {column: expression}, or an expression giving such an object"},
 			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the record"},
 		},
 		Example: []byte(`{"type": "db.upsert", "table": "users", "by": {"email": "'ada@example.com'"}, "data": {"age": "input.n"}, "as": "user"}`),
@@ -28,10 +32,44 @@ func init() {
 	})
 }
 
+// upsertStmts are the statements of an upsert setting dataCols.
+type upsertStmts struct {
+	upsert, update, insert tables.PerDialect
+	find                   [2]tables.PerDialect // [in a transaction]
+	all                    []*tables.Column     // the insert's columns
+}
+
+func buildUpsert(t *tables.Table, byCols, dataCols []*tables.Column) *upsertStmts {
+	st := &upsertStmts{all: t.InsertColumns(append(append([]*tables.Column(nil), byCols...), dataCols...))}
+	st.upsert = tables.BuildBoth(func(b *tables.Builder) {
+		tables.WriteInsert(b, t, st.all, 1)
+		b.W(" ON CONFLICT (" + tables.SelectList(byCols) + ") DO UPDATE SET ")
+		for _, col := range dataCols {
+			b.W(col.Q + " = excluded." + col.Q + ", ")
+		}
+		b.W(t.Updated.Q + " = excluded." + t.Updated.Q)
+		b.W(" RETURNING " + tables.SelectList(t.Cols))
+	})
+	// Without a unique constraint: find, then update or insert.
+	for tx := range 2 {
+		st.find[tx] = tables.BuildBoth(func(b *tables.Builder) {
+			b.W("SELECT " + t.ID.Q + " FROM " + t.Q + " WHERE ")
+			b.EqAll(byCols)
+			b.W(" ORDER BY " + t.ID.Q + " LIMIT 1")
+			if tx == 1 && b.D == value.Postgres {
+				b.W(" FOR UPDATE")
+			}
+		})
+	}
+	st.update = tables.BuildBoth(func(b *tables.Builder) { tables.WriteUpdate(b, t, dataCols, true) })
+	st.insert = insertReturning(t, st.all)
+	return st
+}
+
 func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 	t := compileTable(c)
 	by := c.ExprMap("by")
-	data := c.ExprMap("data")
+	data, dynamic := dataField(c, "data")
 	as := c.NewName("as")
 	c.DeclareTyped(as, recordType(t, tableCols(t)))
 	if t == nil {
@@ -46,47 +84,33 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 		return nil
 	}
 	given := map[string]bool{}
+	byIndex := map[string]int{}
 	var byNames []string
-	for _, ke := range by {
+	for i, ke := range by {
 		given[ke.Key] = true
+		byIndex[ke.Key] = i
 		byNames = append(byNames, ke.Key)
 	}
+	// A by column may also be in data (a Xano user sends the whole
+	// record): the values must then be equal, checked on each run.
+	overlap := false
 	for _, ke := range data {
 		if given[ke.Key] {
-			c.Errorf("data."+ke.Key, "duplicate", "column %s is already in by; a matched record keeps its by values", ke.Key)
+			overlap = true
 		}
 		given[ke.Key] = true
 	}
-	checkRequired(c, t, "data", given)
+	if dynamic == nil {
+		checkRequired(c, t, "data", given)
+	}
 	atomic := len(byNames) > 0 && t.HasUnique(byNames)
 	if !atomic && len(byNames) > 0 {
 		c.Warnf("by", "upsert_not_atomic", "table %s has no unique constraint on (%s): the upsert reads then writes, and two at once may both add the record; mark the column unique or add a unique index", t.Name, strings.Join(byNames, ", "))
 	}
-	all := t.InsertColumns(append(append([]*tables.Column(nil), byCols...), dataCols...))
-	upsert := tables.BuildBoth(func(b *tables.Builder) {
-		tables.WriteInsert(b, t, all, 1)
-		b.W(" ON CONFLICT (" + tables.SelectList(byCols) + ") DO UPDATE SET ")
-		for _, col := range dataCols {
-			b.W(col.Q + " = excluded." + col.Q + ", ")
-		}
-		b.W(t.Updated.Q + " = excluded." + t.Updated.Q)
-		b.W(" RETURNING " + tables.SelectList(t.Cols))
-	})
-	// Without a unique constraint: find, then update or insert.
-	find := [2]tables.PerDialect{}
-	for tx := range 2 {
-		q := tables.BuildBoth(func(b *tables.Builder) {
-			b.W("SELECT " + t.ID.Q + " FROM " + t.Q + " WHERE ")
-			b.EqAll(byCols)
-			b.W(" ORDER BY " + t.ID.Q + " LIMIT 1")
-			if tx == 1 && b.D == value.Postgres {
-				b.W(" FOR UPDATE")
-			}
-		})
-		find[tx] = q
+	var static *upsertStmts
+	if dynamic == nil && !overlap {
+		static = buildUpsert(t, byCols, dataCols)
 	}
-	update := tables.BuildBoth(func(b *tables.Builder) { tables.WriteUpdate(b, t, dataCols, true) })
-	insert := insertReturning(t, all)
 	return func(s *engine.State) (any, error) {
 		conn, err := connect(s)
 		if err != nil {
@@ -102,19 +126,67 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 					Message: fmt.Sprintf("%s gave null; upsert needs a value for every by column to find the record", quote(by[i].Expr.Source))}
 			}
 		}
-		dataArgs := make([]any, 0, len(data))
-		if dataArgs, err = evalValues(s, dataCols, data, conn.d, dataArgs, true); err != nil {
-			return nil, err
+		cols := dataCols
+		var dataArgs []any
+		var paths []string // where each data value came from, for errors
+		if dynamic != nil {
+			obj, err := evalObject(s, dynamic)
+			if err != nil {
+				return nil, err
+			}
+			if cols, dataArgs, err = objectValues(t, obj, conn.d, dynamic.Path, ""); err != nil {
+				return nil, err
+			}
+			have := map[string]bool{}
+			for _, n := range byNames {
+				have[n] = true
+			}
+			for _, col := range cols {
+				have[col.Name] = true
+				paths = append(paths, dynamic.Path+"."+col.Name)
+			}
+			if err := missingRequired(t, dynamic, have); err != nil {
+				return nil, err
+			}
+		} else {
+			dataArgs = make([]any, 0, len(data))
+			if dataArgs, err = evalValues(s, dataCols, data, conn.d, dataArgs, true); err != nil {
+				return nil, err
+			}
+			for _, ke := range data {
+				paths = append(paths, ke.Expr.Path)
+			}
+		}
+		st := static
+		if st == nil {
+			// Drop the by columns from data once their values agree.
+			var keepCols []*tables.Column
+			var keepArgs []any
+			for i, col := range cols {
+				j, isBy := byIndex[col.Name]
+				if !isBy {
+					keepCols = append(keepCols, col)
+					keepArgs = append(keepArgs, dataArgs[i])
+					continue
+				}
+				if !sameArg(dataArgs[i], byArgs[j]) {
+					return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: paths[i], Message: fmt.Sprintf(
+						"data gives %s %s but by gives %s; a matched record keeps its by values: leave %s out of data or give it the same value",
+						col.Name, argText(dataArgs[i]), argText(byArgs[j]), col.Name)}
+				}
+			}
+			cols, dataArgs = keepCols, keepArgs
+			st = buildUpsert(t, byCols, cols)
 		}
 		ts := tables.Now(conn.d)
-		insertArgs := make([]any, 0, len(all))
+		insertArgs := make([]any, 0, len(st.all))
 		if t.UUIDID {
 			insertArgs = append(insertArgs, newID())
 		}
 		insertArgs = append(append(append(insertArgs, byArgs...), dataArgs...), ts, ts)
 		var rec map[string]any
 		if atomic {
-			rows, err := conn.q.QueryContext(s.Context(), upsert[conn.d], insertArgs...)
+			rows, err := conn.q.QueryContext(s.Context(), st.upsert[conn.d], insertArgs...)
 			if err != nil {
 				return nil, tables.DBError(t, err)
 			}
@@ -127,14 +199,14 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 				tx = 1
 			}
 			var id any
-			err := conn.q.QueryRowContext(s.Context(), find[tx][conn.d], byArgs...).Scan(&id)
+			err := conn.q.QueryRowContext(s.Context(), st.find[tx][conn.d], byArgs...).Scan(&id)
 			var query string
 			var args []any
 			switch {
 			case err == nil:
-				query, args = update[conn.d], append(append(dataArgs, ts), id)
+				query, args = st.update[conn.d], append(append(dataArgs, ts), id)
 			case isNoRows(err):
-				query, args = insert[conn.d], insertArgs
+				query, args = st.insert[conn.d], insertArgs
 			default:
 				return nil, tables.DBError(t, err)
 			}
@@ -151,4 +223,15 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 		}
 		return rec, nil
 	}
+}
+
+// argText shows an encoded value in a message.
+func argText(a any) string {
+	switch x := a.(type) {
+	case string:
+		return strconv.Quote(x)
+	case time.Time:
+		return value.FormatTime(x)
+	}
+	return fmt.Sprint(a)
 }
