@@ -290,6 +290,7 @@ func (e *Engine) execute(x *Execution) {
 		s.stop = &x.stop
 		e.bindVars(s, x.input, x.auth, nil)
 		s.logs = &x.rec.Logs
+		s.secrets = &x.rec.Secrets
 		out, err = s.run()
 		if err != nil && s.failed != nil {
 			// a failed run keeps its failing step and the variables it saw

@@ -90,7 +90,26 @@ type defCompiler struct {
 	calls []callSite
 	// answers are the expressions of the function's return steps.
 	answers []*Expr
+	// steps counts the steps compiled, nesting the blocks open (the
+	// definition limits of docs/design.md §7).
+	steps, nesting int
 }
+
+// Definition limits (docs/design.md §7): what one definition may hold, so
+// that no definition is too big to store, compile or show.
+const (
+	// MaxNameBytes is the longest definition name: names become
+	// PostgreSQL identifiers (tables, indexes), which hold 63 bytes.
+	MaxNameBytes = 63
+	// MaxSteps is the most steps one function may have, nested ones
+	// included.
+	MaxSteps = 10_000
+	// MaxNesting is how deep blocks of steps (if, loops, try, ...) may
+	// nest.
+	MaxNesting = 64
+	// MaxVariables is the most variable names one function may declare.
+	MaxVariables = 1_000
+)
 
 // declaredType is the type name is declared with: t, unless t is nil or
 // a set step changes name somewhere in the function.
@@ -117,6 +136,9 @@ func (dc *defCompiler) compileFunction() *Function {
 		dc.checkMiddleware()
 	}
 	dc.checkPromoteAfter()
+	if n := len(dc.vars.names) - 4; n > MaxVariables { // input, env, auth and request are not the function's
+		dc.r.errorf("stack", CodeLimit, "%s declares %d variables; at most %d fit (limit max_variables): split it into functions", d.Name, n, MaxVariables)
+	}
 	if d.Kind == KindTask && d.Schedule == nil {
 		dc.r.warnf("schedule", "no_schedule", "task has no schedule; it only runs when started by hand")
 	}
@@ -127,9 +149,18 @@ func (dc *defCompiler) compileFunction() *Function {
 // compileBlock compiles raw steps into a block whose own scope is sc.
 func (dc *defCompiler) compileBlock(raws []json.RawMessage, path string, sc *scope) *Block {
 	b := &Block{scope: sc}
+	dc.nesting++
+	defer func() { dc.nesting-- }()
+	if dc.nesting > MaxNesting {
+		dc.r.errorf(path, CodeLimit, "steps nest more than %d blocks deep here (limit max_nesting); move the inner steps into a function and call it", MaxNesting)
+		return b
+	}
 	warned := false
 	for i, raw := range raws {
 		stepPath := indexPath(path, i)
+		if dc.steps++; dc.steps == MaxSteps+1 {
+			dc.r.errorf(stepPath, CodeLimit, "%s has more than %d steps (limit max_steps); split it into functions", dc.def.Name, MaxSteps)
+		}
 		if b.terminates && !warned {
 			dc.r.warnf(stepPath, "unreachable", "this step can never run: the step before it always ends the block")
 			warned = true

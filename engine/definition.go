@@ -218,6 +218,8 @@ func ParseDefinition(file string, data []byte, diags *Diagnostics) *Definition {
 	d.Name = o.str("name", true)
 	if d.Name != "" && !NamePattern.MatchString(d.Name) {
 		r.errorf("name", "bad_name", "name %q must match [a-z][a-z0-9_]* (lower-case letters, digits, _)", d.Name)
+	} else if len(d.Name) > MaxNameBytes {
+		r.errorf("name", CodeLimit, "name %q is %d characters long; at most %d fit (limit max_name_bytes: names become PostgreSQL identifiers)", d.Name, len(d.Name), MaxNameBytes)
 	}
 	d.Description = o.str("description", false)
 	known := []string{"kind", "name", "description"}

@@ -305,6 +305,7 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	s.limit = limitInfo{lname, timeout}
 	e.bindVars(s, in, opt.Auth, opt.Request)
 	s.logs = &res.Logs
+	s.secrets = &rec.Secrets
 	if opt.Trace {
 		s.trace = &traceBuf{start: started, max: e.cfg.Limits.MaxTraceEntries, varBudget: MaxTraceVarsBytes}
 	}
@@ -442,7 +443,7 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 	}
 	auth, _ := s.slots[slotAuth].(map[string]any)
 	e.bindVars(c, in, auth, nil)
-	c.logs, c.trace, c.tx, c.stop = s.logs, s.trace, s.tx, s.stop
+	c.logs, c.trace, c.tx, c.stop, c.secrets = s.logs, s.trace, s.tx, s.stop, s.secrets
 	out, err := c.run()
 	c.release()
 	var ce *Error

@@ -40,6 +40,10 @@ type Error struct {
 	Fields      []FieldError `json:"fields,omitempty"`
 	// Cause is the underlying error, if any; it is not serialised.
 	Cause error `json:"-"`
+	// Authored marks an error a stack raised itself (throw,
+	// precondition): its message is the author's, shown to every client;
+	// other 5xx errors reach only the admin whole (docs/design.md §21).
+	Authored bool `json:"-"`
 	// runEnded marks the run's own deadline or cancellation, which no
 	// try can catch (see Catchable).
 	runEnded bool

@@ -77,6 +77,12 @@ type ExecutionRecord struct {
 	// Callback is the delivery of a durable run's outcome to its
 	// X-Callback-Url, when it has one.
 	Callback *CallbackInfo `json:"callback,omitempty"`
+	// Secrets are texts the run made that the stored record holds as
+	// Redacted wherever they appear (State.KeepOut); never stored.
+	Secrets []string `json:"-"`
+	// Unreadable says why part of a stored record could not be read back
+	// (a damaged row); the rest of it is as read.
+	Unreadable string `json:"unreadable,omitempty"`
 }
 
 // Callback delivery states.

@@ -18,6 +18,10 @@ type InputSpec struct {
 	sensitive bool
 }
 
+// CodeNotFinite is the field error code of a number that is infinite,
+// NaN, or out of the range both backends can keep (value.NonFinite).
+const CodeNotFinite = "not_finite"
+
 // Redacted is what execution records hold in place of a sensitive input.
 const Redacted = "[redacted]"
 
@@ -306,6 +310,9 @@ func (f *inputField) convert(v any, name string) (any, []FieldError) {
 			return nil, []FieldError{{Field: name, Code: "type", Message: fmt.Sprintf("expected %s, got %s", f.Type, value.TypeName(v))}}
 		}
 		return f.nested.validate(m, make(map[string]any, len(f.nested.fields)), name+".")
+	}
+	if p, text, bad := value.NonFinite(v, name); bad {
+		return nil, []FieldError{{Field: p, Code: CodeNotFinite, Message: value.NonFiniteMessage(text)}}
 	}
 	c, err := f.typ.Coerce(v)
 	if err != nil {

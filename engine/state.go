@@ -55,6 +55,9 @@ type State struct {
 	cur   *Step
 	trace *traceBuf
 	logs  *[]LogEntry
+	// secrets collects the texts the run made that its record must not
+	// keep (KeepOut), shared by the calls of one execution.
+	secrets *[]string
 	// tx is the transaction of an enclosing db.transaction, if any.
 	tx *sql.Tx
 	// owned records, per variable, the list that variable's own appends
@@ -281,6 +284,7 @@ func (s *State) release() {
 		s.own.stop()
 	}
 	s.clock, s.eng, s.prog, s.fn, s.ret, s.cur, s.trace, s.logs, s.vars = nil, nil, nil, nil, nil, nil, nil, nil, nil
+	s.secrets = nil
 	statePool.Put(s)
 }
 
@@ -602,6 +606,16 @@ func (s *State) Append(name string, items ...any) ([]any, error) {
 
 // SetReturn records the function's response; the step then returns ErrReturn.
 func (s *State) SetReturn(v any) { s.ret = v }
+
+// KeepOut marks text, made by this run (a token auth.token signed), as
+// one its execution record must not keep: wherever the record's output,
+// trace, logs or error would hold it, it holds Redacted (the answer to
+// the client and an await still get it).
+func (s *State) KeepOut(text string) {
+	if s.secrets != nil && text != "" {
+		*s.secrets = append(*s.secrets, text)
+	}
+}
 
 // Log appends a value to the execution's log.
 func (s *State) Log(path string, v any) {

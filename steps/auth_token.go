@@ -67,6 +67,7 @@ func init() {
 					return nil, &engine.Error{Code: engine.CodeExpression, Path: claims.Path, Message: fmt.Sprintf(
 						"the claims of %s cannot be put in a token: %v", quote(claims.Source), err), Cause: err}
 				}
+				s.KeepOut(tok) // usable by the run, never kept in its record
 				s.Set(as, tok)
 				return tok, nil
 			}

@@ -42,7 +42,7 @@ func (e errorSpec) raise(s *engine.State) error {
 	if err != nil {
 		return err
 	}
-	return &engine.Error{Code: e.code, Status: e.status, Message: msg}
+	return &engine.Error{Code: e.code, Status: e.status, Message: msg, Authored: true}
 }
 
 func init() {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // Get implements engine.ExecutionStore. Records still queued are seen.
@@ -23,6 +24,8 @@ func (x *Executions) Get(ctx context.Context, id string) (*engine.ExecutionRecor
 	if ok {
 		cp := *r
 		x.mu.Unlock()
+		cp.Output, cp.Error, cp.Trace, cp.Logs = engine.RedactRecordSecrets(&cp) // as it will be stored
+		cp.Secrets = nil
 		return &cp, nil
 	}
 	x.mu.Unlock()
@@ -126,7 +129,9 @@ func (x *Executions) query(ctx context.Context, tail string, args ...any) ([]*en
 		}
 		errs = append(errs, setOrigin(&r, origin))
 		if err := errors.Join(errs...); err != nil {
-			return nil, fmt.Errorf("execution record %s in %s is damaged: %v", r.ID, x.s.where, err)
+			// One damaged row must not hide the others (nor itself): it
+			// is listed with what could be read, marked unreadable.
+			r.Unreadable = fmt.Sprintf("part of this record cannot be read: %v", err)
 		}
 		out = append(out, &r)
 	}
@@ -146,5 +151,7 @@ func decodeValue(s sql.NullString) (any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
-	return engine.NormalizeNumbers(v), nil
+	// A number stored before input decoding refused it (1e999999) comes
+	// back as its text, not as an infinity no answer could write.
+	return engine.NormalizeNumbers(value.Storable(v)), nil
 }

@@ -93,15 +93,16 @@ const execColumnCount = 18
 // jsonColumns is rec's values for its JSON columns (input, output, error,
 // trace, logs, origin), nil for each one written as NULL.
 func jsonColumns(r *engine.ExecutionRecord) [6]any {
-	v := [6]any{r.Input, r.Output}
-	if r.Error != nil {
-		v[2] = r.Error
+	output, rerr, trace, logs := engine.RedactRecordSecrets(r)
+	v := [6]any{r.Input, output}
+	if rerr != nil {
+		v[2] = rerr
 	}
-	if len(r.Trace) > 0 {
-		v[3] = r.Trace
+	if len(trace) > 0 {
+		v[3] = trace
 	}
-	if len(r.Logs) > 0 {
-		v[4] = r.Logs
+	if len(logs) > 0 {
+		v[4] = logs
 	}
 	v[5] = originOf(r)
 	return v

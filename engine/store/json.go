@@ -3,11 +3,13 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/value"
 )
 
@@ -88,6 +90,10 @@ func AppendJSON(b []byte, v any) ([]byte, error) {
 			break // encoding/json's error
 		}
 		return appendFloat(b, x), nil
+	case json.Number:
+		if !value.NumberFits(x) {
+			return b, fmt.Errorf("the number %s is out of range", string(x))
+		}
 	case map[string]any:
 		if x == nil {
 			return append(b, "null"...), nil
@@ -185,9 +191,31 @@ func recordJSON(b []byte, v any) []byte {
 	if err == nil && !HasNUL(out[start:]) {
 		return out
 	}
-	enc, err := marshalJSON(v)
+	enc, err := marshalJSON(storableColumn(v))
 	if err != nil {
 		enc, _ = marshalJSON("(not representable as JSON: " + err.Error() + ")")
 	}
 	return append(out[:start], enc...)
+}
+
+// storableColumn is v with what neither backend can keep (value.Storable)
+// made text, also inside the values of a trace or logs.
+func storableColumn(v any) any {
+	switch x := v.(type) {
+	case []engine.TraceEntry:
+		out := make([]engine.TraceEntry, len(x))
+		for i, t := range x {
+			t.Result = value.Storable(t.Result)
+			out[i] = t
+		}
+		return out
+	case []engine.LogEntry:
+		out := make([]engine.LogEntry, len(x))
+		for i, l := range x {
+			l.Value = value.Storable(l.Value)
+			out[i] = l
+		}
+		return out
+	}
+	return value.Storable(v)
 }

@@ -40,12 +40,21 @@ const DefaultDataDir = "./funcstack_data"
 const SystemPrefix = tables.SystemPrefix
 
 // Options configure Open. Zero fields take defaults.
+// DefaultMaxConns is the PostgreSQL connection budget of one process:
+// four nodes fit a server of the default max_connections (100), with
+// room left for its superuser slots and a psql.
+const DefaultMaxConns = 20
+
 type Options struct {
 	// DataDir holds the SQLite database funcstack.db (default
 	// ./funcstack_data). Ignored with DatabaseURL.
 	DataDir string
 	// DatabaseURL selects PostgreSQL (postgres://… or postgresql://…).
 	DatabaseURL string
+	// MaxConns is the most PostgreSQL connections this process opens,
+	// River's included (serve --db-max-conns; default DefaultMaxConns,
+	// or the URL's pool_max_conns).
+	MaxConns int
 	// Retention is how long execution records are kept (default 7 days;
 	// negative: forever).
 	Retention time.Duration
@@ -191,10 +200,15 @@ func (s *Store) openPostgres(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("database URL %s is not valid: %v; write it like postgres://user:password@host:5432/dbname?sslmode=disable", s.where, err)
 	}
-	if !strings.Contains(s.opt.DatabaseURL, "pool_max_conns") {
+	switch {
+	case s.opt.MaxConns > 0:
+		cfg.MaxConns = int32(s.opt.MaxConns)
+	case !strings.Contains(s.opt.DatabaseURL, "pool_max_conns"):
 		// River holds connections of its own (LISTEN, fetches, completions)
 		// beside the engine's: pgx's default of max(4, CPUs) starves them.
-		cfg.MaxConns = max(cfg.MaxConns, 32)
+		// DefaultMaxConns leaves room for four nodes on a PostgreSQL
+		// of the default max_connections (100).
+		cfg.MaxConns = DefaultMaxConns
 	}
 	// Schema changes (SyncTables) leave statements cached on pooled
 	// connections stale ("cached plan must not change result type"):
