@@ -36,15 +36,16 @@ func bearerIs(r *http.Request, sum [32]byte) bool {
 	return subtle.ConstantTimeCompare(got[:], sum[:]) == 1
 }
 
-// requireMetricsToken guards /metrics when Config.MetricsToken is set.
+// requireMetricsToken guards /metrics unless Config.MetricsPublic: it
+// needs the metrics token, when one is set, or the admin token.
 func (s *Server) requireMetricsToken(c *gin.Context) {
-	if s.cfg.MetricsToken == "" || bearerIs(c.Request, s.metricsSum) || s.isAdmin(c.Request) {
+	if s.cfg.MetricsPublic || (s.cfg.MetricsToken != "" && bearerIs(c.Request, s.metricsSum)) || s.isAdmin(c.Request) {
 		c.Next()
 		return
 	}
 	c.Header("WWW-Authenticate", `Bearer realm="funcstack metrics"`)
 	writeError(c, &engine.Error{Code: codeUnauthorized, Status: http.StatusUnauthorized,
-		Message: "/metrics needs the metrics token: send Authorization: Bearer <FUNCSTACK_METRICS_TOKEN> (in Prometheus: the scrape config's authorization.credentials), or the admin token"})
+		Message: "/metrics needs a token: send Authorization: Bearer <FUNCSTACK_METRICS_TOKEN, or the admin token> (in Prometheus: the scrape config's authorization.credentials), or serve it open with --metrics-public on a private network"})
 }
 
 func unauthorized(c *gin.Context, what string) {

@@ -45,16 +45,23 @@ type Config struct {
 	// Metrics is where /metrics counts requests and executions (default:
 	// a registry of the server's own; see NewMetrics).
 	Metrics *Metrics
-	// MetricsToken, when set, is the bearer token /metrics needs
-	// (FUNCSTACK_METRICS_TOKEN; Prometheus sends it with its scrape
-	// config's authorization); the admin token is accepted too. Unset,
-	// /metrics is open, like most exporters.
+	// MetricsToken, when set, is a bearer token /metrics accepts besides
+	// the admin token (FUNCSTACK_METRICS_TOKEN; Prometheus sends it with
+	// its scrape config's authorization).
 	MetricsToken string
 	// CORS is the cross-origin policy of every endpoint (an endpoint's
 	// "cors" field replaces the parts it sets), /function and
 	// /async-function (--cors-origins and the other --cors flags).
 	// No origins: browsers on other origins are refused.
 	CORS engine.CORS
+	// ReadTimeout bounds the time a client may take to send a request
+	// body (default DefaultReadTimeout; serve --read-timeout); a slower
+	// one gets 408.
+	ReadTimeout time.Duration
+	// MetricsPublic opens /metrics to anyone (serve --metrics-public, for
+	// a private network); by default it needs a token, as it names every
+	// function and route.
+	MetricsPublic bool
 }
 
 // Server is the HTTP handler. It is safe for concurrent use.
@@ -107,6 +114,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(cfg.Engine)
@@ -166,6 +176,8 @@ func New(cfg Config) (*Server, error) {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	limitBodyTime(w, r, s.cfg.ReadTimeout)
+	cleanPath(r)
 	t := trackedPool.Get().(*tracked)
 	*t = tracked{ResponseWriter: w}
 	s.g.ServeHTTP(t, r)
@@ -183,8 +195,11 @@ func (s *Server) healthz(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
 		defer cancel()
 		if err := s.cfg.Store.SQL().PingContext(ctx); err != nil {
+			// Where the database is and the driver's words stay in the
+			// log: /healthz is open to anyone who can reach the node.
+			s.log.Error("health check: the database does not answer", "database", s.cfg.Store.Where(), "error", err.Error())
 			writeError(c, &engine.Error{Code: "unavailable", Status: http.StatusServiceUnavailable,
-				Message: fmt.Sprintf("the database %s does not answer: %v", s.cfg.Store.Where(), err)})
+				Message: "database unreachable; the server log says why"})
 			return
 		}
 	}

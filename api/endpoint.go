@@ -137,6 +137,13 @@ func (s *Server) respond(c *gin.Context, name string, st int, res *engine.Result
 	if err != nil {
 		e := engine.AsError(err)
 		noteError(c, e, nil, nil)
+		if o := overloaded(e); o != nil {
+			c.Header("Retry-After", retryAfterSeconds)
+			e = o
+		}
+		if !s.isAdmin(c.Request) {
+			e = publicError(e)
+		}
 		writeError(c, e)
 		return
 	}

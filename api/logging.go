@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,11 @@ import (
 // a 5xx answer, which also carries the error's code and message. Request
 // bodies, query strings, headers and inputs are never logged, and values
 // of inputs marked "sensitive" are blanked out of logged error messages.
+
+// StatusClientClosed is the status logged and counted for a request whose
+// client went away before the answer (nginx's 499): its run was
+// cancelled, which is no server error.
+const StatusClientClosed = 499
 
 // NewLogger makes the logger of funcstack serve: format "text" or "json",
 // level "debug", "info", "warn" or "error".
@@ -43,6 +49,9 @@ func (s *Server) observe(c *gin.Context) {
 	c.Next()
 	d := time.Since(start)
 	st := c.Writer.Status()
+	if st >= 500 && errors.Is(c.Request.Context().Err(), context.Canceled) {
+		st = StatusClientClosed // the client left; nothing failed on this side
+	}
 	route := routeOf(c)
 	if s.metrics != nil {
 		s.metrics.request(c.Request.Method, route, st, d)

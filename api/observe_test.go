@@ -25,7 +25,9 @@ import (
 // (labels sorted, as Prometheus prints them).
 func scrape(t *testing.T, base string) map[string]float64 {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,8 +71,8 @@ func sortLabels(k string) string {
 	return name + "{" + strings.Join(ls, ",") + "}" + suffix
 }
 
-// TestMetricsToken: with a metrics token set, /metrics answers only to it
-// (or the admin token); without one it is open.
+// TestMetricsToken: /metrics answers only to the metrics token (when one
+// is set) or the admin token, unless MetricsPublic opens it.
 func TestMetricsToken(t *testing.T) {
 	st := backends[0].open(t)
 	ts := newServer(t, st, api.Config{MetricsToken: "scrape-me"}, "../workflows")
@@ -101,8 +103,17 @@ func TestMetricsToken(t *testing.T) {
 			t.Errorf("Authorization %q: the 401 does not say which token: %s", c.auth, body)
 		}
 	}
-	open := newServer(t, st, api.Config{}, "../workflows")
-	scrape(t, open.URL) // no token: open
+	for cfg, want := range map[*api.Config]int{{}: http.StatusUnauthorized, {MetricsPublic: true}: http.StatusOK} {
+		ts := newServer(t, st, *cfg, "../workflows")
+		resp, err := http.Get(ts.URL + "/metrics") // no token
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("/metrics without a token, MetricsPublic %v: %d, want %d", cfg.MetricsPublic, resp.StatusCode, want)
+		}
+	}
 }
 
 // TestMetrics: requests move the request and execution counters.

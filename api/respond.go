@@ -20,6 +20,7 @@ import (
 // engine/errors.go).
 const (
 	codeBodyTooLarge   = "body_too_large"
+	codeBodyTimeout    = "body_timeout"
 	codeBadJSON        = "invalid_json"
 	codeMediaType      = "unsupported_media_type"
 	codeUnauthorized   = "unauthorized"
@@ -39,6 +40,49 @@ type errorBody struct {
 	Path        string              `json:"path,omitempty"`
 	ExecutionID string              `json:"execution_id,omitempty"`
 	Fields      []engine.FieldError `json:"fields,omitempty"`
+}
+
+// publicError is e as a client without the admin token sees it
+// (docs/design.md §21). A 5xx error the stack did not raise itself (a
+// throw or precondition) keeps its code, definition and execution ID, but
+// its message becomes a generic one pointing to the execution record,
+// which keeps the cause (as does the log line). Below 5xx, the text of a
+// driver error a message quotes is left out. e itself is not changed: the
+// record may still be written from it.
+func publicError(e *engine.Error) *engine.Error {
+	if status(e) >= 500 && !e.Authored && !plainCodes[e.Code] {
+		p := &engine.Error{Code: e.Code, Status: e.Status, Definition: e.Definition, ExecutionID: e.ExecutionID}
+		if p.Code == "" {
+			p.Code = engine.CodeInternal
+		}
+		p.Message = "the server could not complete this request"
+		if e.ExecutionID != "" {
+			p.Message += "; its operator finds the cause under execution ID " + e.ExecutionID
+		}
+		return p
+	}
+	if e.Cause == nil {
+		return e
+	}
+	if _, own := errors.AsType[*engine.Error](e.Cause); own {
+		return e
+	}
+	cause := e.Cause.Error()
+	if cause == "" || !strings.Contains(e.Message, cause) {
+		return e
+	}
+	p := *e
+	p.Cause = nil
+	p.Message = strings.ReplaceAll(strings.ReplaceAll(p.Message, " ("+cause+")", ""), cause, "(details in the execution record)")
+	return &p
+}
+
+// plainCodes are the codes of 5xx errors whose messages the engine writes
+// itself from what the client may know (a limit, a deadline, a full
+// queue): they reach every client whole.
+var plainCodes = map[string]bool{
+	engine.CodeTimeout: true, engine.CodeQueueFull: true, engine.CodeNodeLost: true, engine.CodeNoDurable: true,
+	engine.CodeCancelled: true, engine.CodeLimit: true, "database_busy": true, codeOverloaded: true, codeBodyTimeout: true,
 }
 
 // status is e's HTTP status, kept to an error status.
@@ -92,6 +136,9 @@ func readBody(c *gin.Context, max int64) (map[string]any, *engine.Error) {
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, tooLarge(max)
+		}
+		if errors.Is(err, errBodyTimeout) {
+			return nil, &engine.Error{Code: codeBodyTimeout, Status: http.StatusRequestTimeout, Message: errBodyTimeout.Error() + "; send it at once"}
 		}
 		return nil, &engine.Error{Code: engine.CodeInvalidInput, Message: "reading the request body: " + err.Error()}
 	}

@@ -26,8 +26,10 @@ func TestServeGuardsOutboundRequests(t *testing.T) {
 		"stack": [{"type": "http", "method": "GET", "url": "input.url", "as": "r"}], "response": "r.body"}`), 0o644)
 	body := `{"url": "` + target.URL + `"}`
 
+	// The admin sees why (an anonymous caller gets a generic 502, design §21).
+	t.Setenv("FUNCSTACK_ADMIN_TOKEN", "outbound-admin")
 	base, _, stop := startServe(t, "--workspace", dir, "--data", t.TempDir())
-	code, out := get(t, "POST", base+"/function/fetch", "", body)
+	code, out := get(t, "POST", base+"/function/fetch", "outbound-admin", body)
 	if code == 200 || !strings.Contains(out, "loopback") || !strings.Contains(out, "--outbound-allow") {
 		t.Errorf("loopback without an allowlist: %d %s", code, out)
 	}

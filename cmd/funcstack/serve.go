@@ -52,6 +52,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logFormat := fs.String("log-format", envString("FUNCSTACK_LOG_FORMAT", "text"), "log lines as text or json, on stderr (env FUNCSTACK_LOG_FORMAT)")
 	logLevel := fs.String("log-level", envString("FUNCSTACK_LOG_LEVEL", "info"), "least level logged: debug, info (one line a request), warn or error (env FUNCSTACK_LOG_LEVEL)")
 	reloadEvery := fs.Duration("reload-interval", envDuration("FUNCSTACK_RELOAD_INTERVAL", api.DefaultReloadInterval), "how often to check the database for definitions published by another node (env FUNCSTACK_RELOAD_INTERVAL)")
+	metricsPublic := fs.Bool("metrics-public", envBool("FUNCSTACK_METRICS_PUBLIC"), "serve /metrics without a token, for a private network; by default it needs the admin token or FUNCSTACK_METRICS_TOKEN (env FUNCSTACK_METRICS_PUBLIC=1)")
+	readTimeout := fs.Duration("read-timeout", envDuration("FUNCSTACK_READ_TIMEOUT", 30*time.Second), "how long a client may take to send a request body; a slower one gets 408 and the connection is closed (env FUNCSTACK_READ_TIMEOUT)")
+	headerTimeout := fs.Duration("read-header-timeout", envDuration("FUNCSTACK_READ_HEADER_TIMEOUT", 10*time.Second), "how long a client may take to send a request's headers (env FUNCSTACK_READ_HEADER_TIMEOUT)")
 	grace := fs.Duration("shutdown-timeout", envDuration("FUNCSTACK_SHUTDOWN_TIMEOUT", 15*time.Second), "how long requests in flight may finish after SIGINT or SIGTERM (env FUNCSTACK_SHUTDOWN_TIMEOUT)")
 	if _, ok := parseArgs(fs, args, 0, stderr, "give the folder with --workspace DIR"); !ok {
 		return 2
@@ -107,7 +110,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	// Like the admin token, the metrics token is read from the
 	// environment only: a flag would show in ps.
-	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logger: logger, MetricsToken: os.Getenv("FUNCSTACK_METRICS_TOKEN"), CORS: cors})
+	srv, err := api.New(api.Config{Engine: eng, Store: st, AdminToken: token, Logger: logger, CORS: cors,
+		MetricsToken: os.Getenv("FUNCSTACK_METRICS_TOKEN"), MetricsPublic: *metricsPublic, ReadTimeout: *readTimeout})
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
@@ -121,7 +125,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "serve", err)
 	}
 	defer stopDurable(dr, *grace, stderr)
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: *headerTimeout, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}
 
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "funcstack: API at %s (workspace %s, data in %s)\n", base, *ws, st.Where())
@@ -130,9 +134,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "  POST   %s/function/{name}  (admin token unless the function is public)\n", base)
 	fmt.Fprintf(stdout, "  POST   %s/async-function/{name}  (durable, 202 + X-Call-Id; queues %s)\n", base, strings.Join(dr.Queues(), ", "))
-	metricsNote := ""
-	if os.Getenv("FUNCSTACK_METRICS_TOKEN") != "" {
-		metricsNote = " (needs FUNCSTACK_METRICS_TOKEN)"
+	metricsNote := " (metrics: admin token or FUNCSTACK_METRICS_TOKEN)"
+	if *metricsPublic {
+		metricsNote = " (metrics open: --metrics-public)"
 	}
 	fmt.Fprintf(stdout, "  GET    %s/healthz, %s/metrics%s\n", base, base, metricsNote)
 	fmt.Fprintf(stdout, "  API docs at %s/docs (OpenAPI 3.1 at %s/openapi.json)\n", base, base)
@@ -231,6 +235,15 @@ func jwtSecret(st *store.Store, dataDir, flag string) (secret []byte, note strin
 		return []byte(s), "JWT secret in " + file, nil
 	}
 	return []byte(api.NewToken()), "JWT secret made for this process only: its tokens end with it and other nodes refuse them; set FUNCSTACK_JWT_SECRET", nil
+}
+
+// envBool is true when the variable name is set to 1, true or yes.
+func envBool(name string) bool {
+	switch strings.ToLower(os.Getenv(name)) {
+	case "1", "true", "yes":
+		return true
+	}
+	return false
 }
 
 func envString(name, def string) string {

@@ -21,6 +21,7 @@ import (
 // storeFlags adds --data and --database-url.
 type storeFlags struct {
 	data, url *string
+	maxConns  *int
 }
 
 func addStoreFlags(fs *flag.FlagSet) storeFlags {
@@ -31,11 +32,13 @@ func addStoreFlags(fs *flag.FlagSet) storeFlags {
 	return storeFlags{
 		data: fs.String("data", data, "folder of the embedded SQLite database (env FUNCSTACK_DATA)"),
 		url:  fs.String("database-url", os.Getenv("FUNCSTACK_DATABASE_URL"), "postgres://… to use PostgreSQL instead of SQLite (env FUNCSTACK_DATABASE_URL)"),
+		maxConns: fs.Int("db-max-conns", envInt("FUNCSTACK_DB_MAX_CONNS", 0),
+			fmt.Sprintf("most PostgreSQL connections this process opens, River's included; size max_connections for every node (env FUNCSTACK_DB_MAX_CONNS; default %d, or the URL's pool_max_conns)", store.DefaultMaxConns)),
 	}
 }
 
 func (f storeFlags) open(ctx context.Context) (*store.Store, error) {
-	return store.Open(ctx, store.Options{DataDir: *f.data, DatabaseURL: *f.url})
+	return store.Open(ctx, store.Options{DataDir: *f.data, DatabaseURL: *f.url, MaxConns: *f.maxConns})
 }
 
 func fail(stderr io.Writer, cmd string, err error) int {
