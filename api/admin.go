@@ -58,8 +58,7 @@ func unauthorized(c *gin.Context, what string) {
 }
 
 func (s *Server) requireAdmin(c *gin.Context) {
-	if !s.isAdmin(c.Request) {
-		unauthorized(c, "the admin API")
+	if !s.adminOrKey(c) { // the admin token, or an API key with the admin scope
 		return
 	}
 	c.Next()
@@ -87,6 +86,9 @@ func (s *Server) adminRoutes(g *gin.RouterGroup) {
 	g.POST("/executions/:id/cancel", s.cancelExecution)
 	g.POST("/executions/:id/retry", s.retryExecution)
 	g.GET("/functions", s.functions)
+	g.GET("/keys", s.listKeys)
+	g.POST("/keys", s.createKey)
+	g.DELETE("/keys/:id", s.revokeKey)
 	g.GET("/tables", s.listTables)
 	g.GET("/tables/:name/records", s.listRecords)
 	g.POST("/tables/:name/records", s.addRecord)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -84,6 +85,12 @@ type Server struct {
 	ws *workspace.Workspace
 	// cors is the server's CORS policy (nil: none).
 	cors *corsPolicy
+	// keys caches API keys read from the store (api/keys.go).
+	keys keyCache
+	// limits counts calls for rate limits (api/ratelimit.go); fnLimits
+	// holds functions' rate limits by definition.
+	limits   counter
+	fnLimits sync.Map // *engine.Definition → *rateLimit
 }
 
 // New builds the server for the program loaded in cfg.Engine. It fails
@@ -142,6 +149,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("api: trusted proxies: %v", err)
 	}
 	s := &Server{cfg: cfg, g: g, tokenSum: hashToken(cfg.AdminToken), metricsSum: hashToken(cfg.MetricsToken), log: cfg.Logger, metrics: cfg.Metrics, cors: newCORS(cfg.CORS)}
+	s.limits = s.newCounter()
 	s.ws = workspace.New(cfg.Store, workspace.Options{
 		Routes: func(p *engine.Program) error { _, err := s.buildRoutes(p); return err },
 		Log:    func(err error) { s.logf("funcstack api: %v", err) },
@@ -160,10 +168,12 @@ func New(cfg Config) (*Server, error) {
 	g.POST("/async-function/:name", s.corsFixed, s.asyncFunction)
 	g.OPTIONS("/function/:name", s.preflightFixed)
 	g.OPTIONS("/async-function/:name", s.preflightFixed)
+	// An async run's status URL: also readable by the API key that
+	// started it (api/keys.go).
+	g.GET("/_/api/executions/:id", s.corsFixed, s.executionReader, s.execution)
 	admin := g.Group("/_/api", s.requireAdmin)
 	admin.GET("/steps", s.steps)
 	admin.GET("/types", s.types)
-	admin.GET("/executions/:id", s.execution)
 	s.adminRoutes(admin)
 
 	rt, err := s.buildRoutes(p)

@@ -26,8 +26,8 @@ func (s *Server) asyncFunction(c *gin.Context) {
 	if f != nil && f.Kind != engine.KindFunction {
 		f = nil
 	}
-	if (f == nil || !f.Def.Settings.Public) && !s.isAdmin(c.Request) {
-		unauthorized(c, "POST /async-function/"+name)
+	key, ok := s.mayCallFunction(c, f, name, "POST /async-function/"+name)
+	if !ok {
 		return
 	}
 	if f == nil {
@@ -51,6 +51,9 @@ func (s *Server) asyncFunction(c *gin.Context) {
 		writeError(c, berr)
 		return
 	}
+	if f.Def.RateLimit != nil && !s.checkRate(c, s.functionLimit(f.Def), key, nil, body) {
+		return
+	}
 	id, err := s.cfg.Engine.EnqueueDurable(c.Request.Context(), name, body, opt)
 	if err != nil {
 		e := engine.AsError(err)
@@ -59,6 +62,12 @@ func (s *Server) asyncFunction(c *gin.Context) {
 		}
 		writeError(c, e)
 		return
+	}
+	if key != nil {
+		// The key may read the run's status URL (api/keys.go).
+		if err := s.cfg.Store.OwnExecution(c.Request.Context(), id, key.ID); err != nil {
+			s.logf("funcstack api: %v", err)
+		}
 	}
 	c.Header("X-Call-Id", id)
 	// An ID and a path: encoded without reflection, on the hot path of

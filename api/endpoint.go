@@ -44,14 +44,16 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		}
 	}
 	cors := s.endpointCORS(d)
+	limit := newRateLimit(d)
 	return func(c *gin.Context) {
 		if cors != nil {
 			cors.apply(c.Writer.Header(), c.Request.Header.Get("Origin"))
 		}
 		var auth map[string]any
+		var key *store.APIKey
 		if authNeeded {
 			var aerr *engine.Error
-			if auth, aerr = s.authenticate(c.Request, d); aerr != nil {
+			if auth, key, aerr = s.authenticate(c.Request, d); aerr != nil {
 				writeAuthError(c, aerr)
 				return
 			}
@@ -77,6 +79,9 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		}
 		for _, p := range c.Params {
 			input[p.Key] = p.Value
+		}
+		if limit != nil && !s.checkRate(c, limit, key, auth, input) {
+			return
 		}
 		var req map[string]any
 		if usesRequest {

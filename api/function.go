@@ -19,8 +19,8 @@ func (s *Server) function(c *gin.Context) {
 	if f != nil && f.Kind != engine.KindFunction {
 		f = nil // endpoints and tasks are not invoked by name here
 	}
-	if (f == nil || !f.Def.Settings.Public) && !s.isAdmin(c.Request) {
-		unauthorized(c, "POST /function/"+name)
+	key, ok := s.mayCallFunction(c, f, name, "POST /function/"+name)
+	if !ok {
 		return
 	}
 	if f == nil {
@@ -34,6 +34,9 @@ func (s *Server) function(c *gin.Context) {
 	}
 	if body == nil {
 		body = map[string]any{}
+	}
+	if f.Def.RateLimit != nil && !s.checkRate(c, s.functionLimit(f.Def), key, nil, body) {
+		return
 	}
 	res, ok, err := s.run(c, name, body, engine.RunOptions{}, f.Def.Settings.PromoteAfter.D())
 	if err != nil {

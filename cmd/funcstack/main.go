@@ -41,6 +41,7 @@ Usage:
   funcstack steps [--markdown]
   funcstack functions [NAME | CATEGORY] [--json | --markdown]
   funcstack schema
+  funcstack keys create NAME --scope SCOPE [--expires 90d] | list | revoke ID
 
 Storage flags (serve, run, import, export, migrate, versions, show, publish, restore):
   --data DIR            SQLite database folder (env FUNCSTACK_DATA; default ./funcstack_data)
@@ -67,6 +68,8 @@ Commands:
   functions  list the functions expressions can call (signature, description); one in full with its example;
              --json as GET /_/api/functions serves them, --markdown prints docs/functions.md
   schema     print the JSON Schema of the definition format (workflows/funcstack.schema.json)
+  keys       API keys for clients (X-Api-Key: fsk_…): create prints a new key once (scopes call:NAME, call:*,
+             executions:read, admin); list shows them without secrets; revoke ends one
 `
 
 func main() {
@@ -100,6 +103,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdFunctions(args[1:], stdout, stderr)
 	case "schema":
 		return printJSON(stdout, engine.JSONSchema())
+	case "keys":
+		return cmdKeys(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

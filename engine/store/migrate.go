@@ -92,6 +92,26 @@ var systemDDL = []string{
 		expires_at TIMETYPE NOT NULL,
 		PRIMARY KEY (scope, "key"))`,
 	`CREATE INDEX IF NOT EXISTS funcstack_idempotency_keys_expires_at_idx ON funcstack_idempotency_keys (expires_at)`,
+	// API keys (apikeys.go) and the async runs each started.
+	`CREATE TABLE IF NOT EXISTS funcstack_api_keys (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		scopes TEXT NOT NULL,
+		secret_sha256 TEXT NOT NULL,
+		created_at TIMETYPE NOT NULL,
+		expires_at TIMETYPE,
+		last_used_at TIMETYPE,
+		revoked_at TIMETYPE)`,
+	`CREATE TABLE IF NOT EXISTS funcstack_api_key_executions (
+		execution_id TEXT PRIMARY KEY,
+		key_id TEXT NOT NULL,
+		created_at TIMETYPE NOT NULL)`,
+	// Rate-limit counters shared by the nodes on PostgreSQL (ratelimit.go).
+	`CREATE TABLE IF NOT EXISTS funcstack_rate_counters (
+		bucket TEXT NOT NULL,
+		window_start BIGINT NOT NULL,
+		hits BIGINT NOT NULL,
+		PRIMARY KEY (bucket, window_start))`,
 }
 
 // addedColumn is a column added to a system table after its first
