@@ -167,7 +167,7 @@ func (s *Server) getDefinition(c *gin.Context) {
 			s.internal(c, "checking definition "+name, err)
 			return
 		}
-		diags = nonNil(workspace.NewProblems(base, []*engine.Definition{d}))
+		diags = nonNil(workspace.NewProblemsContext(ctx, base, []*engine.Definition{d}))
 	} else if err != nil {
 		diags = append(diags, engine.Diagnostic{Severity: engine.SeverityError, Code: "unparseable", Definition: name, Message: err.Error()})
 	}
@@ -237,7 +237,7 @@ func (s *Server) saveDefinition(c *gin.Context, name string) {
 		s.internal(c, "checking definition "+d.Name, err)
 		return
 	}
-	diags = append(diags, workspace.DraftProblems(workspace.NewProblems(base, []*engine.Definition{d}), d)...)
+	diags = append(diags, workspace.DraftProblems(workspace.NewProblemsContext(ctx, base, []*engine.Definition{d}), d)...)
 	if diags.HasErrors() {
 		writeInvalid(c, "definition "+d.Name+" is not valid; nothing was saved", diags)
 		return

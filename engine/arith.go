@@ -37,9 +37,10 @@ import (
 // known (checkDecimalMix) and at run time otherwise: decimal(x) takes a
 // float's shortest decimal on purpose, float(d) leaves exact arithmetic.
 //
-// The integer rules (overflow, 8 / 2) live in expr's runtime and in the
-// fast path; a change to them goes into the non-decimal branch of each
-// function below, which is the one place operators meet values.
+// Every arithmetic operator on values that may be numbers is rewritten,
+// decimal or not, so that the number model of numbers.go (overflow is an
+// error, 8 / 2 is 4, division by zero is an error) holds everywhere; the
+// operator functions and the fast path both compute with numOp.
 
 // decimalType is the Go type of decimal values.
 var decimalType = value.DecimalGoType
@@ -48,9 +49,12 @@ var decimalType = value.DecimalGoType
 // when both sides are known decimals or ints (typed, so that the result
 // is known to be a decimal).
 var (
-	opFunc      = map[string]string{"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "%": "_mod", "<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "==": "_eq", "!=": "_ne"}
+	opFunc      = map[string]string{"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "%": "_mod", "**": "_pow", "^": "_pow", "<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "==": "_eq", "!=": "_ne"}
 	opFuncTyped = map[string]string{"+": "_dadd", "-": "_dsub", "*": "_dmul", "/": "_ddiv", "%": "_dmod"}
-	funcOp      = map[string]string{"_neg": "neg", "_dneg": "neg"}
+	// opFuncInt are the operators of two known ints whose result is an
+	// int (or an error), typed so that the result's type stays known.
+	opFuncInt = map[string]string{"+": "_iadd", "-": "_isub", "*": "_imul", "%": "_imod"}
+	funcOp    = map[string]string{"_neg": "neg", "_dneg": "neg", "_ineg": "neg"}
 	// builtinFunc are the builtins rewritten when an argument may be a
 	// decimal.
 	builtinFunc = map[string]string{"sum": "_sum", "abs": "_abs", "round": "_round", "floor": "_floor", "ceil": "_ceil",
@@ -64,6 +68,10 @@ func init() {
 	for op, fn := range opFuncTyped {
 		funcOp[fn] = op
 	}
+	for op, fn := range opFuncInt {
+		funcOp[fn] = op
+	}
+	funcOp["_pow"] = "**"
 	exprFunctions = append(exprFunctions, arithOptions()...)
 }
 
@@ -73,19 +81,30 @@ func arithOptions() []expr.Option {
 	// declared overloads, expr (v1.17) drops the errors found inside a
 	// patched call's arguments (such as an unknown field).
 	opts := []expr.Option{expr.Patch(decimalPatcher{})}
+	seen := map[string]bool{}
 	typed := []any{new(func(value.Decimal, value.Decimal) value.Decimal), new(func(value.Decimal, int) value.Decimal), new(func(int, value.Decimal) value.Decimal)}
 	for op, fn := range opFunc {
-		op := op
+		if seen[fn] {
+			continue
+		}
+		seen[fn] = true
+		if fn == "_pow" {
+			op = "**" // and ^, its other spelling
+		}
 		f := func(args ...any) (any, error) { return binaryOp(op, args[0], args[1]) }
 		opts = append(opts, expr.Function(fn, f))
 		if typedFn, ok := opFuncTyped[op]; ok {
 			opts = append(opts, expr.Function(typedFn, f, typed...))
+		}
+		if intFn, ok := opFuncInt[op]; ok {
+			opts = append(opts, expr.Function(intFn, f, new(func(int, int) int)))
 		}
 	}
 	neg := func(args ...any) (any, error) { return negate(args[0]) }
 	opts = append(opts,
 		expr.Function("_neg", neg),
 		expr.Function("_dneg", neg, new(func(value.Decimal) value.Decimal)),
+		expr.Function("_ineg", neg, new(func(int) int)),
 		expr.Function("decimal", toDecimalFunc, new(func(any) value.Decimal)),
 	)
 	for name, fn := range builtinFunc {
@@ -156,20 +175,32 @@ func (decimalPatcher) Visit(node *ast.Node) {
 				n.Left, lt = c, decimalType
 			}
 		}
-		if !isDecimal(lt) && !isDecimal(rt) && !(isUnknown(lt) && (isUnknown(rt) || isNumeric(rt))) && !(isNumeric(lt) && isUnknown(rt)) {
+		if isArithmetic(n.Operator) {
+			// Every arithmetic operator on numbers goes through numOp
+			// (numbers.go): overflow, division by zero and whole
+			// results are the same whatever the operands' types.
+			if !isDecimal(lt) && !isDecimal(rt) && (!mayBeNumber(lt) || !mayBeNumber(rt)) {
+				return
+			}
+		} else if !isDecimal(lt) && !isDecimal(rt) && !(isUnknown(lt) && (isUnknown(rt) || isNumeric(rt))) && !(isNumeric(lt) && isUnknown(rt)) {
 			return
 		}
-		if t, ok := opFuncTyped[n.Operator]; ok && (isDecimal(lt) || isInt(lt)) && (isDecimal(rt) || isInt(rt)) {
+		if t, ok := opFuncInt[n.Operator]; ok && isInt(lt) && isInt(rt) {
+			fn = t
+		} else if t, ok := opFuncTyped[n.Operator]; ok && (isDecimal(lt) || isDecimal(rt)) && (isDecimal(lt) || isInt(lt)) && (isDecimal(rt) || isInt(rt)) {
 			fn = t
 		} else {
 			n.Left, n.Right = floatLiteral(n.Left), floatLiteral(n.Right)
 		}
 		ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: []ast.Node{n.Left, n.Right}})
 	case *ast.UnaryNode:
-		if n.Operator == "-" && mayBeDecimal(n.Node.Type()) {
+		if n.Operator == "-" && mayBeNumber(n.Node.Type()) && !isNumberLiteral(n.Node) {
 			fn := "_neg"
-			if isDecimal(n.Node.Type()) {
+			switch t := n.Node.Type(); {
+			case isDecimal(t):
 				fn = "_dneg"
+			case isInt(t):
+				fn = "_ineg"
 			}
 			ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: []ast.Node{n.Node}})
 		}
@@ -180,17 +211,37 @@ func (decimalPatcher) Visit(node *ast.Node) {
 		}
 		args := n.Arguments
 		if n.Name == "sum" {
+			// Always: a sum of ints must not wrap either.
 			if len(args) == 2 {
 				args = []ast.Node{&ast.BuiltinNode{Name: "map", Arguments: args}}
-			}
-			if !mayHoldDecimals(n.Arguments[0].Type()) {
-				return
 			}
 		} else if !anyMayBeDecimal(args) {
 			return
 		}
 		ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: args})
 	}
+}
+
+// isArithmetic reports whether op computes a number (as opposed to
+// comparing two).
+func isArithmetic(op string) bool {
+	switch op {
+	case "+", "-", "*", "/", "%", "**", "^":
+		return true
+	}
+	return false
+}
+
+// mayBeNumber reports whether a value of type t may be a number.
+func mayBeNumber(t reflect.Type) bool { return isUnknown(t) || isDecimal(t) || isNumeric(t) }
+
+// isNumberLiteral reports whether n is a number written in the source.
+func isNumberLiteral(n ast.Node) bool {
+	switch n.(type) {
+	case *ast.IntegerNode, *ast.FloatNode:
+		return true
+	}
+	return false
 }
 
 // mayHoldDecimals reports whether a list of type t may hold decimals.
@@ -382,17 +433,14 @@ func binaryOp(op string, a, b any) (any, error) {
 	if ad || bd {
 		return decimalBinary(op, a, b)
 	}
+	if isArithmetic(op) {
+		v, handled, err := numOp(op, a, b)
+		if handled {
+			return v, err
+		}
+		return runtimeOp(op, a, b), nil
+	}
 	switch op {
-	case "+":
-		return runtime.Add(a, b), nil
-	case "-":
-		return runtime.Subtract(a, b), nil
-	case "*":
-		return runtime.Multiply(a, b), nil
-	case "/":
-		return runtime.Divide(a, b), nil
-	case "%":
-		return runtime.Modulo(a, b), nil
 	case "<":
 		return runtime.Less(a, b), nil
 	case "<=":
@@ -469,8 +517,8 @@ func decimalEqual(a, b any) (bool, error) {
 }
 
 func negate(v any) (any, error) {
-	if d, ok := v.(value.Decimal); ok {
-		return d.Neg(), nil
+	if n, handled, err := negNum(v); handled {
+		return n, err
 	}
 	return runtime.Negate(v), nil
 }
@@ -616,7 +664,7 @@ func sumOf(v any) (any, error) {
 	for _, it := range items {
 		var err error
 		if acc, err = binaryOp("+", acc, it); err != nil {
-			return nil, fmt.Errorf("sum: %v", err)
+			return nil, fmt.Errorf("sum: %w", err)
 		}
 	}
 	return acc, nil

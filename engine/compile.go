@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -14,6 +15,13 @@ import (
 // one. It returns the program and all diagnostics; the program must not be
 // used when the diagnostics hold errors.
 func Compile(defs []*Definition) (*Program, Diagnostics) {
+	return CompileContext(context.Background(), defs)
+}
+
+// CompileContext is Compile stopping when ctx ends (a cancelled admin
+// request): the diagnostics then hold an error with code "cancelled", so
+// that the unfinished program is never used.
+func CompileContext(ctx context.Context, defs []*Definition) (*Program, Diagnostics) {
 	var diags Diagnostics
 	p := &Program{Functions: map[string]*Function{}, Definitions: map[string]*Definition{}}
 	for _, d := range defs {
@@ -39,7 +47,10 @@ func Compile(defs []*Definition) (*Program, Diagnostics) {
 	var compiled []*defCompiler
 	for _, n := range names {
 		d := p.Definitions[n]
-		dc := &defCompiler{prog: p, def: d, r: &reporter{file: d.File, def: d.Name, diags: &diags}, vars: newVarTable()}
+		dc := &defCompiler{ctx: ctx, prog: p, def: d, r: &reporter{file: d.File, def: d.Name, diags: &diags}, vars: newVarTable()}
+		if dc.stop("") {
+			return p, diags
+		}
 		switch d.Kind {
 		case KindFunction, KindEndpoint, KindTask, KindMiddleware:
 			if f := dc.compileFunction(); f != nil {
@@ -50,7 +61,9 @@ func Compile(defs []*Definition) (*Program, Diagnostics) {
 			dc.checkTable()
 		}
 	}
-	warnRecursion(compiled)
+	if ctx.Err() == nil {
+		warnRecursion(compiled)
+	}
 	return p, diags
 }
 
@@ -71,9 +84,11 @@ func LoadAndCompile(dir string) ([]*Definition, *Program, Diagnostics) {
 }
 
 type defCompiler struct {
-	prog *Program
-	def  *Definition
-	r    *reporter
+	ctx     context.Context // compiling stops when it ends (stop)
+	stopped bool
+	prog    *Program
+	def     *Definition
+	r       *reporter
 	// flows records, for the async-await warning, which names each
 	// expression reads and where its value goes ("" = anywhere else).
 	flows    []flow
@@ -128,6 +143,9 @@ func (dc *defCompiler) compileFunction() *Function {
 	dc.setAnywhere = setTargets(d.Stack)
 	sc := dc.rootScope()
 	f.Body = dc.compileBlock(d.Stack, "stack", sc)
+	if dc.stopped {
+		return nil
+	}
 	if d.Response != "" {
 		f.Response = dc.compileExpr(d.Response, "response", sc, "")
 	}
@@ -158,6 +176,9 @@ func (dc *defCompiler) compileBlock(raws []json.RawMessage, path string, sc *sco
 	warned := false
 	for i, raw := range raws {
 		stepPath := indexPath(path, i)
+		if dc.stop(stepPath) {
+			break
+		}
 		if dc.steps++; dc.steps == MaxSteps+1 {
 			dc.r.errorf(stepPath, CodeLimit, "%s has more than %d steps (limit max_steps); split it into functions", dc.def.Name, MaxSteps)
 		}
@@ -188,6 +209,19 @@ func (dc *defCompiler) compileBlock(raws []json.RawMessage, path string, sc *sco
 		b.declared[n] = true
 	}
 	return b
+}
+
+// stop reports whether compiling must stop because its context ended,
+// and the first time says so at path.
+func (dc *defCompiler) stop(path string) bool {
+	if dc.ctx == nil || dc.ctx.Err() == nil {
+		return false
+	}
+	if !dc.stopped {
+		dc.stopped = true
+		dc.r.errorf(path, "cancelled", "validation stopped before it was complete: %v; send the request again", context.Cause(dc.ctx))
+	}
+	return true
 }
 
 func (dc *defCompiler) checkTable() {

@@ -5,10 +5,16 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/checker"
+	"github.com/expr-lang/expr/checker/nature"
+	"github.com/expr-lang/expr/compiler"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/types"
 	"github.com/expr-lang/expr/vm"
 
@@ -33,7 +39,7 @@ func (dc *defCompiler) compileExpr(src, path string, sc *scope, to string) *Expr
 		dc.r.errorf(path, "too_long", "expression is %d bytes; the limit is %d", len(src), MaxExpressionLength)
 		return nil
 	}
-	prog, err := compileExprSafe(src, sc.typeMap())
+	prog, err := compileExprSafe(src, sc.typeMapFor(src))
 	if err != nil {
 		dc.r.errorf(path, "expression", "%s", dc.exprMessage(src, err, sc))
 		return nil
@@ -44,15 +50,14 @@ func (dc *defCompiler) compileExpr(src, path string, sc *scope, to string) *Expr
 // newExpr makes the Expr of prog, compiled from src in scope sc: its fast
 // path, the names it reads and their slots.
 func (dc *defCompiler) newExpr(src, path string, prog *vm.Program, sc *scope, to string) *Expr {
-	visible := sc.visible()
 	slotOf := func(name string) (int, bool) {
-		if visible[name] == nil {
+		if sc.lookup(name) == nil {
 			return 0, false
 		}
 		return dc.vars.slot(name), true
 	}
 	e := &Expr{Source: src, Path: path, program: prog, fast: compileFast(prog.Node(), slotOf), vars: dc.vars,
-		plain: exprfn.NeedsPlain(prog)}
+		plain: exprfn.NeedsPlain(prog), ticks: hasTicks(prog.Node())}
 	seen := map[string]bool{}
 	node := prog.Node()
 	var literalErr *file.Error
@@ -67,7 +72,7 @@ func (dc *defCompiler) newExpr(src, path string, prog *vm.Program, sc *scope, to
 		if id.Value == "$env" {
 			e.whole = true
 		}
-		if visible[id.Value] != nil && !seen[id.Value] {
+		if !seen[id.Value] && sc.lookup(id.Value) != nil {
 			seen[id.Value] = true
 			e.names = append(e.names, id.Value)
 		}
@@ -90,7 +95,20 @@ func compileExprSafe(src string, env types.Map) (p *vm.Program, err error) {
 			err = fmt.Errorf("cannot compile expression: %v", r)
 		}
 	}()
-	if p, err = expr.Compile(src, exprOptions(env)...); err == nil {
+	// What expr.Compile does, with a configuration built once.
+	cfg := exprConfig(env)
+	tree, err := checker.ParseCheck(src, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err = optimizer.Optimize(&tree.Node, cfg); err != nil {
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			return nil, fe.Bind(tree.Source)
+		}
+		return nil, err
+	}
+	if p, err = compiler.Compile(tree, cfg); err == nil {
 		err = checkDecimalMix(p, src)
 	}
 	return p, err
@@ -98,7 +116,34 @@ func compileExprSafe(src string, env types.Map) (p *vm.Program, err error) {
 
 // exprOptions are the options every expression is compiled with.
 func exprOptions(env types.Map) []expr.Option {
-	return append([]expr.Option{expr.Env(env), expr.MaxNodes(5000)}, exprFunctions...)
+	opts := append([]expr.Option{expr.Env(withBudget(env)), expr.MaxNodes(5000)}, budgetOptions()...)
+	return append(opts, exprFunctions...)
+}
+
+// baseConfig is the expr configuration of exprOptions without an
+// environment, built once: building it (some hundred functions) for
+// every expression cost more than compiling most expressions.
+var baseConfig = sync.OnceValue(func() *conf.Config {
+	cfg := conf.CreateNew()
+	for _, op := range exprOptions(nil)[1:] {
+		op(cfg)
+	}
+	for name := range cfg.Disabled {
+		delete(cfg.Builtins, name)
+	}
+	cfg.Check()
+	return cfg
+})
+
+// exprConfig is the configuration of an expression compiled in env: a
+// copy of baseConfig, whose tables compiling only reads, with env and a
+// cache of its own.
+func exprConfig(env types.Map) *conf.Config {
+	cfg := new(conf.Config)
+	*cfg = *baseConfig()
+	cfg.NtCache = nature.Cache{}
+	cfg.WithEnv(withBudget(env))
+	return cfg
 }
 
 // exprErrorText renders an expr error on one line with its position. For

@@ -23,6 +23,7 @@ type Limits struct {
 	MaxTriggerDepth   int           // triggers firing triggers: 8
 	MaxBodyBytes      int64         // request bodies: 1 MiB
 	ExprMemoryBudget  uint          // expr VM memory budget per evaluation
+	MaxExprSteps      int           // closure steps (map, filter, ... bodies) per evaluation: 10 000 000
 	MaxLogEntries     int           // log entries kept per execution: 1 000
 	MaxTraceEntries   int           // trace entries kept per execution: 10 000
 	MaxHTTPBodyBytes  int64         // response bodies read by the http step: 10 MiB
@@ -41,6 +42,7 @@ func DefaultLimits() Limits {
 		MaxTriggerDepth:   8,
 		MaxBodyBytes:      1 << 20,
 		ExprMemoryBudget:  1_000_000,
+		MaxExprSteps:      10_000_000,
 		MaxLogEntries:     1000,
 		MaxTraceEntries:   10_000,
 		MaxHTTPBodyBytes:  10 << 20,
@@ -101,6 +103,9 @@ func (c *Config) fill() {
 	}
 	if l.ExprMemoryBudget == 0 {
 		l.ExprMemoryBudget = d.ExprMemoryBudget
+	}
+	if l.MaxExprSteps <= 0 {
+		l.MaxExprSteps = d.MaxExprSteps
 	}
 	if l.MaxLogEntries <= 0 {
 		l.MaxLogEntries = d.MaxLogEntries

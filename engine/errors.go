@@ -9,10 +9,12 @@ import (
 
 // Error codes carried by *Error. They are part of the HTTP and CLI contract.
 const (
-	CodeInvalidInput   = "invalid_input"
-	CodeInvalidDef     = "invalid_definition"
-	CodeNotFound       = "not_found"
-	CodeExpression     = "expression_error"
+	CodeInvalidInput = "invalid_input"
+	CodeInvalidDef   = "invalid_definition"
+	CodeNotFound     = "not_found"
+	CodeExpression   = "expression_error"
+	// CodeArithmetic is an integer overflow or a division by zero.
+	CodeArithmetic     = "arithmetic_error"
 	CodeThrown         = "error"
 	CodePrecondition   = "precondition_failed"
 	CodeLimit          = "limit_exceeded"

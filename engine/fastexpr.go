@@ -26,9 +26,10 @@ type slotResolver func(name string) (slot int, ok bool)
 // returns nil otherwise, and the VM runs the expression.
 //
 // The fast path gives exactly what expr's VM gives for the same values
-// (TestFastExprMatchesVM and FuzzFastExpr check this): ints stay ints
-// (wrapping on overflow), an int and a float make a float, / always makes
-// a float, == between an int and a float compares their values. Values
+// (TestFastExprMatchesVM and FuzzFastExpr check this): arithmetic is
+// numOp's in both (numbers.go), and on an overflow or a division by zero
+// the fast path gives up so that the VM reports the error; == between an
+// int and a float compares their values. Values
 // stay boxed as any between nodes: unboxed intermediates measured slower
 // (BenchmarkFastExpr), the copying costing more than the boxing saves.
 func compileFast(n ast.Node, slotOf slotResolver) fastFn {
@@ -272,15 +273,8 @@ func compileUnary(operator string, operand ast.Node, slotOf slotResolver) fastFn
 			if !ok {
 				return nil, false
 			}
-			switch n := a.(type) {
-			case int:
-				return -n, true
-			case float64:
-				return -n, true
-			case value.Decimal:
-				return n.Neg(), true
-			}
-			return nil, false
+			n, handled, err := negNum(a)
+			return n, handled && err == nil
 		}
 	}
 	return nil
@@ -446,11 +440,18 @@ func fastEqualStrict(a, b any) (bool, bool) {
 	return false, false
 }
 
-// arith returns the binary operator op on ints, floats and texts, as
-// expr's runtime helpers compute it, or nil for an operator the fast path
-// leaves to the VM.
+// arith returns the binary operator op as the VM computes it (numOp for
+// arithmetic, numbers.go), or nil for an operator the fast path leaves to
+// the VM. An error, or values numOp leaves to expr's runtime, make the
+// fast path give up: the VM then gives the answer or the error.
 func arith(op string) func(a, b any) (any, bool) {
-	f := arithNum(op)
+	if isArithmetic(op) {
+		return func(a, b any) (any, bool) {
+			v, handled, err := numOp(op, a, b)
+			return v, handled && err == nil
+		}
+	}
+	f := compareOp(op)
 	if f == nil {
 		return nil
 	}
@@ -469,53 +470,9 @@ func isDec(v any) bool {
 	return ok
 }
 
-// arithNum is arith on ints, floats and texts.
-func arithNum(op string) func(a, b any) (any, bool) {
+// compareOp is a comparison on ints, floats and texts.
+func compareOp(op string) func(a, b any) (any, bool) {
 	switch op {
-	case "+":
-		return func(a, b any) (any, bool) {
-			if x, ok := a.(int); ok {
-				if y, ok := b.(int); ok {
-					return x + y, true
-				}
-			}
-			if x, ok := a.(string); ok {
-				y, ok := b.(string)
-				return x + y, ok
-			}
-			return floats(a, b, func(x, y float64) float64 { return x + y })
-		}
-	case "-":
-		return func(a, b any) (any, bool) {
-			if x, ok := a.(int); ok {
-				if y, ok := b.(int); ok {
-					return x - y, true
-				}
-			}
-			return floats(a, b, func(x, y float64) float64 { return x - y })
-		}
-	case "*":
-		return func(a, b any) (any, bool) {
-			if x, ok := a.(int); ok {
-				if y, ok := b.(int); ok {
-					return x * y, true
-				}
-			}
-			return floats(a, b, func(x, y float64) float64 { return x * y })
-		}
-	case "/":
-		return func(a, b any) (any, bool) {
-			return floats(a, b, func(x, y float64) float64 { return x / y })
-		}
-	case "%":
-		return func(a, b any) (any, bool) {
-			x, ok1 := a.(int)
-			y, ok2 := b.(int)
-			if !ok1 || !ok2 || y == 0 {
-				return nil, false
-			}
-			return x % y, true
-		}
 	case "<":
 		return compare(func(c int) bool { return c < 0 })
 	case "<=":
@@ -526,17 +483,6 @@ func arithNum(op string) func(a, b any) (any, bool) {
 		return compare(func(c int) bool { return c >= 0 })
 	}
 	return nil
-}
-
-// floats applies f to two numbers (ints made floats), as expr does when
-// either is a float, and for / always.
-func floats(a, b any, f func(x, y float64) float64) (any, bool) {
-	x, ok1 := numberOf(a)
-	y, ok2 := numberOf(b)
-	if !ok1 || !ok2 {
-		return nil, false
-	}
-	return f(x, y), true
 }
 
 func numberOf(v any) (float64, bool) {

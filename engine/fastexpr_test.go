@@ -154,6 +154,10 @@ var fastSeeds = []string{
 	"a > 1 && s == 'x' || f < 0", "not (a == 7)", "(a + b) * (a - b) / 2", "a % 2 == 0 ? 'even' : 'odd'",
 	"1 + 2.5", "3 / 2", "7 % 3", "'a' + 'b'", "nil", "true", "1e308 * 10", "-small", "len(l)", "l[0:1]",
 	"a in [1, 7]", "s contains 'x'", "m?.k", "$env", "let q = 1; q",
+	// the number model (numbers.go): whole results are ints, overflow and
+	// division by zero are errors.
+	"8 / 2 % 2", "a / 7", "big / -1", "small / 2", "f * 2", "f * 2 % 2", "f % 2", "g % z", "a ** 2", "a ** -1", "big ** 2",
+	"f ** 2", "(big - 1) + 1", "small + -1", "-(small)", "small * -1", "-1 * small", "1e18 * 10", "inf - inf", "nan + 1", "a ^ 3",
 }
 
 // TestFastExprMatchesVM runs every seed and thousands of generated
@@ -200,7 +204,7 @@ func genFastExpr(r *rand.Rand, depth int) string {
 	case 4:
 		return "[" + sub() + ", " + sub() + "]"
 	}
-	ops := []string{"+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "??", "and", "or"}
+	ops := []string{"+", "-", "*", "/", "%", "**", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "??", "and", "or"}
 	return "(" + sub() + " " + ops[r.IntN(len(ops))] + " " + sub() + ")"
 }
 

@@ -69,6 +69,9 @@ type Expr struct {
 	// plain is set when what the program gives may be outside the data
 	// model (groupBy, a range, a method): Eval runs exprfn.Plain on it.
 	plain bool
+	// ticks is set when it has closures, which count steps against the
+	// evaluation's budget (budget.go).
+	ticks bool
 }
 
 // Names returns the variable names the expression reads.

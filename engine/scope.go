@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/types"
 
 	"github.com/funcstack/funcstack/engine/exprfn"
@@ -115,6 +117,41 @@ func (s *scope) markEnds() {
 	for sc := s; sc != nil; sc = sc.parent {
 		sc.ends = true
 	}
+}
+
+// typeMapFor is the expr environment type src needs: the types of the
+// names of the scope it mentions. Giving expr the whole scope would cost
+// time in the number of names for every expression (expr converts its
+// environment on each compile), which made a long stack quadratic to
+// compile. A source that reads $env, or does not parse, gets the whole
+// scope (expr then reports the parse error as usual).
+func (s *scope) typeMapFor(src string) types.Map {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return s.typeMap()
+	}
+	m := types.Map{}
+	whole := false
+	ast.Walk(&tree.Node, visitFunc(func(n *ast.Node) {
+		id, ok := (*n).(*ast.IdentifierNode)
+		if !ok || whole {
+			return
+		}
+		if id.Value == "$env" {
+			whole = true
+			return
+		}
+		if _, done := m[id.Value]; done {
+			return
+		}
+		if v := s.lookup(id.Value); v != nil {
+			m[id.Value] = v.typ
+		}
+	}))
+	if whole {
+		return s.typeMap()
+	}
+	return m
 }
 
 // typeMap is the expr environment type of the scope.

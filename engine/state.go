@@ -46,7 +46,9 @@ type State struct {
 	slots []any
 	env   map[string]any
 	vm    vm.VM
-	depth int
+	// budget is the step budget of the evaluation in progress (budget.go).
+	budget exprBudget
+	depth  int
 	// execID is the execution this run belongs to.
 	execID string
 	// limit names the deadline in force, for timeout messages.
@@ -315,7 +317,14 @@ func (s *State) Eval(e *Expr) (any, error) {
 		}
 	}
 	s.syncEnv(e)
+	if e.ticks {
+		s.budget = exprBudget{clock: s.clock, max: s.eng.cfg.Limits.MaxExprSteps}
+		s.env[budgetName] = &s.budget
+	}
 	v, err := s.vm.Run(e.program, s.env)
+	if e.ticks {
+		delete(s.env, budgetName)
+	}
 	if err != nil {
 		return nil, s.exprError(e, err)
 	}
@@ -341,7 +350,15 @@ func (s *State) exprError(e *Expr, err error) *Error {
 			return s.ctxError()
 		}
 	}
-	return &Error{Code: CodeExpression, Message: msg + " in " + quoteExpr(e.Source), Definition: s.fn.Name, Path: e.Path, Cause: err}
+	code := CodeExpression
+	var ae *ArithError
+	switch {
+	case stepsError(err) != nil:
+		code = CodeLimit
+	case errors.As(err, &ae):
+		code = CodeArithmetic
+	}
+	return &Error{Code: code, Message: msg + " in " + quoteExpr(e.Source), Definition: s.fn.Name, Path: e.Path, Cause: err}
 }
 
 func quoteExpr(src string) string {

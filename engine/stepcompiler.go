@@ -9,7 +9,6 @@ import (
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/compiler"
-	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/types"
@@ -204,7 +203,7 @@ func (c *StepCompiler) AppendItems(e *Expr, name string) []*Expr {
 		return nil
 	}
 	items := make([]*Expr, 0, len(call.Arguments)-1)
-	env := c.sc.typeMap()
+	env := c.sc.typeMapFor(e.Source)
 	for _, a := range call.Arguments[1:] {
 		// Each item from the checked tree of e: printed back to text
 		// and parsed again it could mean something else ({'in': 1}
@@ -227,14 +226,7 @@ func compileNodeSafe(node ast.Node, src string, env types.Map) (p *vm.Program, e
 			err = fmt.Errorf("cannot compile expression: %v", r)
 		}
 	}()
-	cfg := conf.CreateNew()
-	for _, op := range exprOptions(env) {
-		op(cfg)
-	}
-	for name := range cfg.Disabled {
-		delete(cfg.Builtins, name)
-	}
-	return compiler.Compile(&parser.Tree{Node: node, Source: file.NewSource(src)}, cfg)
+	return compiler.Compile(&parser.Tree{Node: node, Source: file.NewSource(src)}, exprConfig(env))
 }
 
 // ExprIn compiles an expression field in a scope with extra names (such as

@@ -197,7 +197,7 @@ func (c *StepCompiler) ExprPart(field, whole string, at int, src string) *Expr {
 		c.Errorf(field, "empty_expression", "the expression at %d:%d is empty", line, col)
 		return nil
 	}
-	prog, err := compileExprSafe(src, c.sc.typeMap())
+	prog, err := compileExprSafe(src, c.sc.typeMapFor(src))
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) && fe.Snippet != "" {

@@ -49,9 +49,9 @@ func TestAuthToken(t *testing.T) {
 		{name: "claims not an object", cfg: withKey, defs: []string{mainFn(`[{"type": "auth.token", "claims": "'me'", "as": "token"}]`, "token")},
 			wantCode: engine.CodeExpression,
 			wantErr:  "main: stack[0].claims: `'me'` gave text, expected an object of claims such as {sub: user.id} (execution exec-1)"},
-		{name: "claims not JSON", cfg: withKey, defs: []string{mainFn(`[{"type": "auth.token", "claims": "{f: 1.0 / 0}", "as": "token"}]`, "token")},
+		{name: "claims not JSON", cfg: withKey, defs: []string{mainFn(`[{"type": "auth.token", "claims": "{f: float('NaN')}", "as": "token"}]`, "token")},
 			wantCode: engine.CodeExpression,
-			wantErr:  "main: stack[0].claims: the claims of `{f: 1.0 / 0}` cannot be put in a token: json: unsupported value: +Inf (execution exec-1)"},
+			wantErr:  "main: stack[0].claims: the claims of `{f: float('NaN')}` cannot be put in a token: json: unsupported value: NaN (execution exec-1)"},
 	})
 
 	runCases(t, []stepCase{

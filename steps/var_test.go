@@ -23,8 +23,8 @@ func TestVar(t *testing.T) {
 			{"type": "set", "name": "x", "value": "2", "disabled": true}]`, "x")}, want: `1`},
 		{name: "runtime expression error names step", defs: []string{mainFn(`[
 			{"type": "var", "name": "l", "value": "[1]"},
-			{"type": "var", "name": "x", "value": "l[0] / (l[0] - 1) > 0 ? fromJSON('{') : 0"}]`, "x")},
-			wantErr:  "main: stack[1].value: fromJSON: the text is not JSON: unexpected end of JSON input (1:25) in `l[0] / (l[0] - 1) > 0 ? fromJSON('{') : 0` (execution exec-1)",
+			{"type": "var", "name": "x", "value": "l[0] > 0 ? fromJSON('{') : 0"}]`, "x")},
+			wantErr:  "main: stack[1].value: fromJSON: the text is not JSON: unexpected end of JSON input (1:12) in `l[0] > 0 ? fromJSON('{') : 0` (execution exec-1)",
 			wantCode: engine.CodeExpression},
 	})
 }

@@ -1,6 +1,10 @@
 package workspace
 
-import "github.com/funcstack/funcstack/engine"
+import (
+	"context"
+
+	"github.com/funcstack/funcstack/engine"
+)
 
 // Merge returns base with the definitions of replace put in (by name) and
 // those named in remove left out.
@@ -27,11 +31,17 @@ type diagKey struct{ def, path, msg string }
 // the diagnostics of the replaced definitions and every error elsewhere
 // that compiling base alone does not give: what the change breaks.
 func NewProblems(base, replace []*engine.Definition, remove ...string) engine.Diagnostics {
+	return NewProblemsContext(context.Background(), base, replace, remove...)
+}
+
+// NewProblemsContext is NewProblems stopping when ctx ends (a cancelled
+// request); it then returns an error with code "cancelled".
+func NewProblemsContext(ctx context.Context, base, replace []*engine.Definition, remove ...string) engine.Diagnostics {
 	names := map[string]bool{}
 	for _, d := range replace {
 		names[d.Name] = true
 	}
-	_, diags := engine.Compile(Merge(base, replace, remove...))
+	_, diags := engine.CompileContext(ctx, Merge(base, replace, remove...))
 	var out engine.Diagnostics
 	var others engine.Diagnostics
 	for _, d := range diags {
@@ -45,7 +55,7 @@ func NewProblems(base, replace []*engine.Definition, remove ...string) engine.Di
 	if len(others) == 0 {
 		return out
 	}
-	_, before := engine.Compile(base)
+	_, before := engine.CompileContext(ctx, base)
 	had := map[diagKey]bool{}
 	for _, d := range before {
 		had[diagKey{d.Definition, d.Path, d.Message}] = true
