@@ -446,10 +446,48 @@ func fastEqualStrict(a, b any) (bool, bool) {
 // fast path give up: the VM then gives the answer or the error.
 func arith(op string) func(a, b any) (any, bool) {
 	if isArithmetic(op) {
-		return func(a, b any) (any, bool) {
+		slow := func(a, b any) (any, bool) {
 			v, handled, err := numOp(op, a, b)
 			return v, handled && err == nil
 		}
+		// Two ints that do not overflow, the common case, inline; the
+		// rest is numOp's.
+		switch op {
+		case "+":
+			return func(a, b any) (any, bool) {
+				if x, ok := a.(int); ok {
+					if y, ok := b.(int); ok {
+						if s := x + y; (s^x)&(s^y) >= 0 {
+							return s, true
+						}
+					}
+				}
+				return slow(a, b)
+			}
+		case "-":
+			return func(a, b any) (any, bool) {
+				if x, ok := a.(int); ok {
+					if y, ok := b.(int); ok {
+						if d := x - y; (x^y)&(x^d) >= 0 {
+							return d, true
+						}
+					}
+				}
+				return slow(a, b)
+			}
+		case "*":
+			return func(a, b any) (any, bool) {
+				if x, ok := a.(int); ok {
+					if y, ok := b.(int); ok {
+						if p, fits := mulInt(x, y); fits {
+							return p, true
+						}
+					}
+				}
+				return slow(a, b)
+			}
+		}
+		return slow
 	}
 	f := compareOp(op)
 	if f == nil {
