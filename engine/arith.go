@@ -54,7 +54,11 @@ var (
 	// opFuncInt are the operators of two known ints whose result is an
 	// int (or an error), typed so that the result's type stays known.
 	opFuncInt = map[string]string{"+": "_iadd", "-": "_isub", "*": "_imul", "%": "_imod"}
-	funcOp    = map[string]string{"_neg": "neg", "_dneg": "neg", "_ineg": "neg"}
+	// opFuncFloat are the operators of a known float and a known number:
+	// typed float, as what is known of the result's type (a whole result
+	// is an int at run time, which JSON and OpenAPI's "number" accept).
+	opFuncFloat = map[string]string{"+": "_fadd", "-": "_fsub", "*": "_fmul", "/": "_fdiv", "%": "_fmod"}
+	funcOp      = map[string]string{"_neg": "neg", "_dneg": "neg", "_ineg": "neg"}
 	// builtinFunc are the builtins rewritten when an argument may be a
 	// decimal.
 	builtinFunc = map[string]string{"sum": "_sum", "abs": "_abs", "round": "_round", "floor": "_floor", "ceil": "_ceil",
@@ -69,6 +73,9 @@ func init() {
 		funcOp[fn] = op
 	}
 	for op, fn := range opFuncInt {
+		funcOp[fn] = op
+	}
+	for op, fn := range opFuncFloat {
 		funcOp[fn] = op
 	}
 	funcOp["_pow"] = "**"
@@ -98,6 +105,9 @@ func arithOptions() []expr.Option {
 		}
 		if intFn, ok := opFuncInt[op]; ok {
 			opts = append(opts, expr.Function(intFn, f, new(func(int, int) int)))
+		}
+		if floatFn, ok := opFuncFloat[op]; ok {
+			opts = append(opts, expr.Function(floatFn, f, new(func(float64, float64) float64), new(func(float64, int) float64), new(func(int, float64) float64)))
 		}
 	}
 	neg := func(args ...any) (any, error) { return negate(args[0]) }
@@ -150,6 +160,8 @@ func isNumeric(t reflect.Type) bool {
 
 func isInt(t reflect.Type) bool { return kindOf(t) == reflect.Int && t.PkgPath() == "" }
 
+func isFloat(t reflect.Type) bool { return kindOf(t) == reflect.Float64 && t.PkgPath() == "" }
+
 // mayBeDecimal reports whether a value of type t may be a decimal.
 func mayBeDecimal(t reflect.Type) bool { return isDecimal(t) || isUnknown(t) }
 
@@ -186,6 +198,8 @@ func (decimalPatcher) Visit(node *ast.Node) {
 			return
 		}
 		if t, ok := opFuncInt[n.Operator]; ok && isInt(lt) && isInt(rt) {
+			fn = t
+		} else if t, ok := opFuncFloat[n.Operator]; ok && (isFloat(lt) && (isFloat(rt) || isInt(rt)) || isInt(lt) && isFloat(rt)) {
 			fn = t
 		} else if t, ok := opFuncTyped[n.Operator]; ok && (isDecimal(lt) || isDecimal(rt)) && (isDecimal(lt) || isInt(lt)) && (isDecimal(rt) || isInt(rt)) {
 			fn = t
