@@ -74,7 +74,7 @@ func OpenAPI(p *engine.Program) map[string]any {
 		paths["/function/"+f.Name] = obj{"post": functionOperation(f, false)}
 		paths["/async-function/"+f.Name] = obj{"post": functionOperation(f, true)}
 	}
-	usesJWT := false
+	usesJWT, usesKeys := false, false
 	for _, f := range fns {
 		d := f.Def
 		path, params := openAPIPath(d.Path)
@@ -85,6 +85,7 @@ func OpenAPI(p *engine.Program) map[string]any {
 		}
 		item[strings.ToLower(d.Method)] = operation(p, f, params)
 		usesJWT = usesJWT || d.Accepts(engine.AuthJWT)
+		usesKeys = usesKeys || d.Accepts(engine.AuthAPIKey)
 	}
 	components := obj{
 		"schemas": obj{
@@ -130,11 +131,21 @@ func OpenAPI(p *engine.Program) map[string]any {
 		"paths":      paths,
 		"components": components,
 	}
+	schemes := obj{}
 	if usesJWT {
-		components["securitySchemes"] = obj{"jwt": obj{
+		schemes["jwt"] = obj{
 			"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
 			"description": "An HS256 token with exp, signed with the server's JWT secret (the auth.token step makes them).",
-		}}
+		}
+	}
+	if usesKeys {
+		schemes["api_key"] = obj{
+			"type": "apiKey", "in": "header", "name": "X-Api-Key",
+			"description": "An API key (fsk_…) with a scope that allows the call; Authorization: Bearer fsk_… works too. Made with funcstack keys create or POST /_/api/keys.",
+		}
+	}
+	if len(schemes) > 0 {
+		components["securitySchemes"] = schemes
 	}
 	return doc
 }
@@ -242,8 +253,17 @@ func operation(p *engine.Program, f *engine.Function, pathParams []string) obj {
 			"content":     jsonContent(ref("schemas", "Promoted")),
 		}
 	}
+	// Each accepted method is an alternative.
+	var security []any
 	if d.Accepts(engine.AuthJWT) {
-		op["security"] = []any{obj{"jwt": []string{}}}
+		security = append(security, obj{"jwt": []string{}})
+	}
+	if d.Accepts(engine.AuthAPIKey) {
+		security = append(security, obj{"api_key": []string{}})
+		responses["403"] = errRef // a key without the scope
+	}
+	if len(security) > 0 {
+		op["security"] = security
 		responses["401"] = errRef
 	}
 	responses["500"] = errRef

@@ -272,3 +272,22 @@ func TestOpenAPIAnswerSchema(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPISecurity: each accepted way of signing in is an alternative
+// security requirement, with its scheme.
+func TestOpenAPISecurity(t *testing.T) {
+	p := enginetest.Compile(t, `{"kind": "endpoint", "name": "e", "method": "GET", "path": "/e", "auth": ["jwt", "api_key"], "stack": [], "response": "1"}`,
+		`{"kind": "endpoint", "name": "k", "method": "GET", "path": "/k", "auth": "api_key", "stack": [], "response": "1"}`)
+	doc := api.OpenAPI(p)
+	for _, c := range []struct{ got, want string }{
+		{jsonOf(jsonAt(doc, "paths", "/e", "get", "security")), `[{"jwt":[]},{"api_key":[]}]`},
+		{jsonOf(jsonAt(doc, "paths", "/k", "get", "security")), `[{"api_key":[]}]`},
+		{jsonOf(jsonAt(doc, "paths", "/k", "get", "responses", "403")), `{"$ref":"#/components/responses/Error"}`},
+		{jsonOf(jsonAt(doc, "components", "securitySchemes", "api_key")),
+			`{"description":"An API key (fsk_…) with a scope that allows the call; Authorization: Bearer fsk_… works too. Made with funcstack keys create or POST /_/api/keys.","in":"header","name":"X-Api-Key","type":"apiKey"}`},
+	} {
+		if c.got != c.want {
+			t.Errorf("got  %s\nwant %s", c.got, c.want)
+		}
+	}
+}
