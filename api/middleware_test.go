@@ -79,8 +79,8 @@ func TestMyOrders(t *testing.T) {
 				return resp.StatusCode, normalise(t, b)
 			}
 			want := normalise(t, []byte(`{"items": [
-				{"id": 3, "total": 1.5, "status": "placed", "lines": [{"sku": "apple", "qty": 3, "amount": 1.5}], "created_at": "<time>"},
-				{"id": 1, "total": 1, "status": "placed", "lines": [{"sku": "apple", "qty": 2, "amount": 1}], "created_at": "<time>"}]}`))
+				{"id": 3, "total": 1.5, "status": "placed", "lines": [{"sku": "apple", "name": "Apple", "qty": 3, "amount": 1.5}], "created_at": "<time>"},
+				{"id": 1, "total": 1, "status": "placed", "lines": [{"sku": "apple", "name": "Apple", "qty": 2, "amount": 1}], "created_at": "<time>"}]}`))
 			for _, q := range []string{"", "?user_id=2"} { // the client's user_id is replaced
 				if status, got := mine(ada, q); status != 200 || got != want {
 					t.Errorf("ada's orders%s: %d\n got %s\nwant %s", q, status, got, want)

@@ -225,6 +225,11 @@ func (dc *defCompiler) stop(path string) bool {
 }
 
 func (dc *defCompiler) checkTable() {
+	for _, check := range tableChecks {
+		for _, p := range check(dc.def, dc.prog.Definitions) {
+			dc.r.errorf(p.Path, p.Code, "%s", p.Message)
+		}
+	}
 	for i, t := range dc.def.Triggers {
 		if t.Function == "" {
 			continue

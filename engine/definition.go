@@ -149,7 +149,21 @@ type TableField struct {
 	Required bool            `json:"required,omitempty"`
 	Unique   bool            `json:"unique,omitempty"`
 	Default  json.RawMessage `json:"default,omitempty"`
+	// Table is the table a ref or refs field links to.
+	Table string `json:"table,omitempty"`
+	// By is, for a refs field, the ref field of Table that points here.
+	By string `json:"by,omitempty"`
+	// OnDelete is what deleting the record a ref points to does to the
+	// records pointing to it: restrict (the default), cascade or set_null.
+	OnDelete string `json:"on_delete,omitempty"`
 }
+
+// What deleting a record does to the records whose ref points to it.
+const (
+	OnDeleteRestrict = "restrict"
+	OnDeleteCascade  = "cascade"
+	OnDeleteSetNull  = "set_null"
+)
 
 // TableIndex is an index over one or more columns.
 type TableIndex struct {
@@ -575,6 +589,42 @@ func parseSchedule(parent *object) *Schedule {
 	return s
 }
 
+// checkRelationField checks the settings of a field that only ref and
+// refs fields take (table, by, on_delete); the tables they name are
+// checked with the whole workspace (CheckTables).
+func checkRelationField(r *reporter, path string, f *TableField) {
+	rel := ""
+	if t := value.Usable(f.Type); t != nil {
+		rel = t.Info().Relation
+	}
+	switch {
+	case rel == "" && f.Table != "":
+		r.errorf(joinPath(path, "table"), "bad_value", "only ref and refs fields link to a table (this one is %s); remove table, or make the field a ref", f.Type)
+	case rel != "" && f.Table == "":
+		r.errorf(joinPath(path, "table"), "required", "a %s field names the table it links to, e.g. \"table\": \"customer\"", f.Type)
+	}
+	switch {
+	case rel != "many" && f.By != "":
+		r.errorf(joinPath(path, "by"), "bad_value", "only refs fields take by (the ref field of the other table that points here); remove it")
+	case rel == "many" && f.By == "":
+		r.errorf(joinPath(path, "by"), "required", "a refs field names the ref field of table %s that points here, e.g. \"by\": \"order\"", f.Table)
+	}
+	if rel == "many" && (f.Required || f.Unique || len(f.Default) > 0) {
+		r.errorf(path, "bad_value", "a refs field has no column: required, unique and default do not apply; remove them")
+	}
+	switch f.OnDelete {
+	case "":
+	case OnDeleteRestrict, OnDeleteCascade, OnDeleteSetNull:
+		if rel != "one" {
+			r.errorf(joinPath(path, "on_delete"), "bad_value", "only ref fields take on_delete; remove it")
+		} else if f.OnDelete == OnDeleteSetNull && f.Required {
+			r.errorf(joinPath(path, "on_delete"), "bad_value", "on_delete set_null empties the field, but it is required; use restrict or cascade, or make the field not required")
+		}
+	default:
+		r.errorf(joinPath(path, "on_delete"), "bad_value", "on_delete %q must be restrict (the default: deleting a record still referred to is refused), cascade (the referring records are deleted too) or set_null", f.OnDelete)
+	}
+}
+
 func parseTable(o *object, d *Definition) {
 	d.IDType = o.str("id", false)
 	if d.IDType != "" && d.IDType != "int" && d.IDType != "uuid" {
@@ -582,6 +632,7 @@ func parseTable(o *object, d *Definition) {
 	}
 	items, _ := o.array("fields")
 	names := map[string]bool{"id": true, "created_at": true, "updated_at": true}
+	many := map[string]bool{} // refs fields
 	for i, raw := range items {
 		path := indexPath("fields", i)
 		fo, ok := decodeObject(o.r, path, raw)
@@ -601,7 +652,12 @@ func parseTable(o *object, d *Definition) {
 		if tableTypes := value.ColumnTypes(); f.Type != "" && !contains(tableTypes, f.Type) {
 			o.r.errorf(joinPath(path, "type"), "bad_type", "%s", strings.Replace(value.Unknown(f.Type, tableTypes), "unknown type", "unknown column type", 1))
 		}
-		fo.rejectUnknown([]string{"name", "type", "required", "unique", "default"})
+		f.Table, f.By, f.OnDelete = fo.str("table", false), fo.str("by", false), fo.str("on_delete", false)
+		checkRelationField(o.r, path, &f)
+		fo.rejectUnknown([]string{"name", "type", "required", "unique", "default", "table", "by", "on_delete"})
+		if t := value.Lookup(f.Type); t != nil && t.Info().Relation == "many" {
+			many[f.Name] = true
+		}
 		d.Fields = append(d.Fields, f)
 	}
 	idx, _ := o.array("indexes")
@@ -616,7 +672,9 @@ func parseTable(o *object, d *Definition) {
 			o.r.errorf(joinPath(path, "fields"), "required", "an index needs at least one column")
 		}
 		for j, f := range ix.Fields {
-			if !names[f] {
+			if many[f] {
+				o.r.errorf(indexPath(joinPath(path, "fields"), j), "bad_value", "%q is a refs field, which has no column to index; index the ref field of its table instead", f)
+			} else if !names[f] {
 				o.r.errorf(indexPath(joinPath(path, "fields"), j), "unknown_column", "unknown column %q", f)
 			}
 		}

@@ -529,6 +529,15 @@ func (c *StepCompiler) Function(field string) *Definition {
 	return d
 }
 
+// TableDef returns the table definition named name, or nil: for a step
+// that follows a table's relations to other tables.
+func (c *StepCompiler) TableDef(name string) *Definition {
+	if d := c.dc.prog.Definitions[name]; d != nil && d.Kind == KindTable {
+		return d
+	}
+	return nil
+}
+
 // Table reads a field naming a table definition.
 func (c *StepCompiler) Table(field string) *Definition {
 	name := c.obj.str(field, false)

@@ -100,7 +100,7 @@ func compileWhereField(c *engine.StepCompiler, t *tables.Table, field string) *t
 	if e == nil {
 		return nil
 	}
-	w, err := tables.CompileWhere(e.Source, c.Path(field), t, e.Names())
+	w, err := tables.CompileWhere(e.Source, c.Path(field), t, e.Names(), related(c))
 	if err != nil {
 		c.Errorf(field, "where_sql", "%s", err)
 		return nil

@@ -12,7 +12,8 @@ func init() {
 		Summary:  "db.delete {table}[ id = {id}]",
 		Category: "database",
 		Description: "Delete the record whose id is the expression id. Deleting a record that does not exist is not an error (as in Xano): " +
-			"the step's trace result is the number of records deleted, 0 or 1.",
+			"the step's trace result is the number of records deleted, 0 or 1. " +
+			"Records of other tables whose ref points to it are deleted too (on_delete cascade), emptied (set_null), or stop the deletion with a conflict error (restrict, the default).",
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table holding the record"},
 			{Name: "id", Kind: engine.FieldExpr, Description: "the id of the record to delete (required)"},
@@ -33,13 +34,13 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				_, arg, err := evalID(s, t, id, conn.d)
+				raw, arg, err := evalID(s, t, id, conn.d)
 				if err != nil {
 					return nil, err
 				}
 				res, err := conn.q.ExecContext(s.Context(), stmt[conn.d], arg)
 				if err != nil {
-					return nil, tables.DBError(t, err)
+					return nil, tables.DeleteError(t, raw, err)
 				}
 				n, _ := res.RowsAffected()
 				return int(n), nil

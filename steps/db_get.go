@@ -18,6 +18,7 @@ func init() {
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table to read"},
 			{Name: "id", Kind: engine.FieldExpr, Description: "the record's id (give id or by)"},
 			{Name: "by", Kind: engine.FieldExprMap, Description: "columns and the values they must equal, e.g. {\"email\": \"input.email\"} (give id or by)"},
+			includeField,
 			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the variable receiving the record or null"},
 		},
 		Example: []byte(`{"type": "db.get", "table": "users", "id": "input.n", "as": "user"}`),
@@ -30,7 +31,8 @@ func compileGet(c *engine.StepCompiler) engine.RunFunc {
 	id := c.Expr("id")
 	by := c.ExprMap("by")
 	as := c.NewName("as")
-	c.DeclareTyped(as, recordType(t, tableCols(t)))
+	inc := compileInclude(c, t, tableCols(t))
+	c.DeclareTyped(as, withIncluded(recordType(t, tableCols(t)), inc))
 	if c.Has("id") == c.Has("by") {
 		c.Errorf("", "id_or_by", "give either id or by (columns to match), not both and not neither")
 	}
@@ -113,6 +115,11 @@ func compileGet(c *engine.StepCompiler) engine.RunFunc {
 		}
 		var out any
 		if rec != nil {
+			if inc != nil {
+				if err := inc.Load(s.Context(), conn.q, conn.d, []map[string]any{rec}); err != nil {
+					return nil, err
+				}
+			}
 			out = rec
 		}
 		if as != "" {

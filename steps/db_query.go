@@ -25,6 +25,7 @@ func init() {
 			{Name: "limit", Kind: engine.FieldExpr, Description: "at most this many records"},
 			{Name: "offset", Kind: engine.FieldExpr, Description: "skip this many records first"},
 			{Name: "fields", Kind: engine.FieldStringList, Description: "only these columns come back"},
+			includeField,
 			{Name: "count", Kind: engine.FieldBool, Description: "give {items, total}, total counting every matching record regardless of limit and offset"},
 			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the variable receiving the list"},
 		},
@@ -72,7 +73,8 @@ func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 			c.Errorf("fields", "bad_value", "fields is empty; list the columns to return, or leave fields out for all")
 		}
 	}
-	var out types.Type = types.Array(recordType(t, cols))
+	inc := compileInclude(c, t, cols)
+	var out types.Type = types.Array(withIncluded(recordType(t, cols), inc))
 	if count {
 		out = types.Map{"items": out, "total": types.Int}
 	}
@@ -145,6 +147,15 @@ func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 			return nil, &engine.Error{Code: engine.CodeLimit, Message: fmt.Sprintf(
 				"db.query of %s matched more than %d records (limit max_items); give it a limit and page with offset, or narrow its where",
 				t.Name, maxItems)}
+		}
+		if inc != nil && len(items) > 0 {
+			recs := make([]map[string]any, len(items))
+			for i, it := range items {
+				recs[i] = it.(map[string]any)
+			}
+			if err := inc.Load(s.Context(), conn.q, conn.d, recs); err != nil {
+				return nil, err
+			}
 		}
 		var out any = items
 		if count {

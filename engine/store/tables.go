@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"fmt"
 
 	"github.com/funcstack/funcstack/engine"
@@ -35,8 +37,32 @@ func (s *Store) SyncTables(ctx context.Context, defs []*engine.Definition, force
 	if err != nil || len(specs) == 0 {
 		return err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
+	// On SQLite foreign keys are off while the schema changes (SQLite's
+	// own recipe for altering tables): a rebuilt table is dropped and
+	// copied, and with them on, dropping a table deletes its rows first,
+	// which would cascade to the tables pointing to it. PRAGMA
+	// foreign_keys cannot change inside a transaction, so the sync has a
+	// connection of its own, and checks every key before it commits.
+	var tx *sql.Tx
+	if s.dialect == DialectSQLite {
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("syncing tables in %s: %v", s.where, err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return fmt.Errorf("syncing tables in %s: %v", s.where, err)
+		}
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); err != nil {
+				// Never hand back a connection without foreign keys.
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+		if tx, err = conn.BeginTx(ctx, nil); err != nil {
+			return fmt.Errorf("syncing tables in %s: %v", s.where, err)
+		}
+	} else if tx, err = s.db.BeginTx(ctx, nil); err != nil {
 		return fmt.Errorf("syncing tables in %s: %v", s.where, err)
 	}
 	defer tx.Rollback()
@@ -48,6 +74,11 @@ func (s *Store) SyncTables(ctx context.Context, defs []*engine.Definition, force
 	changed, err := tables.Sync(ctx, tx, s.vdialect(), specs, force)
 	if err != nil {
 		return err
+	}
+	if s.dialect == DialectSQLite && changed {
+		if err := tables.CheckForeignKeys(ctx, tx); err != nil {
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("syncing tables in %s: commit: %v", s.where, err)

@@ -69,10 +69,29 @@ func DBError(t *Table, err error) error {
 		return &engine.Error{Code: CodeConflict, Status: 409, Message: fmt.Sprintf("%s: a record with the same unique value already exists (%s)", where, msg), Cause: err}
 	case strings.Contains(low, "not null constraint") || strings.Contains(low, "null value in column") || strings.Contains(msg, "23502"):
 		return &engine.Error{Code: engine.CodeInvalidInput, Message: fmt.Sprintf("%s: a required column has no value (%s)", where, msg), Cause: err}
+	case IsForeignKey(err):
+		return &engine.Error{Code: CodeConflict, Status: 409, Message: where + ": a ref names a record that does not exist, or the record is still referred to by a ref with on_delete restrict; check the ref's id, or delete the referring records first", Cause: err}
 	case IsBusy(err):
 		return &engine.Error{Code: CodeBusy, Status: 503, Message: where + ": the database stayed busy with other writes; try again", Cause: err}
 	}
 	return &engine.Error{Code: engine.CodeInternal, Message: fmt.Sprintf("%s: %s", where, msg), Cause: err}
+}
+
+// IsForeignKey reports whether err is a foreign key violation: a ref to
+// a record that does not exist, or the deletion of a record a ref with
+// on_delete restrict points to.
+func IsForeignKey(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "FOREIGN KEY constraint failed") || strings.Contains(msg, "violates foreign key constraint") || strings.Contains(msg, "SQLSTATE 23503")
+}
+
+// DeleteError is DBError for the deletion of record id of t: a record
+// still referred to says so.
+func DeleteError(t *Table, id any, err error) error {
+	if err != nil && IsForeignKey(err) {
+		return &engine.Error{Code: CodeConflict, Status: 409, Message: fmt.Sprintf("%s %s is still referred to by records of another table whose ref has on_delete restrict; delete or change those records first, or make the ref on_delete cascade or set_null", t.Name, idText(id)), Cause: err}
+	}
+	return DBError(t, err)
 }
 
 // IsBusy reports whether err is SQLite's "database is locked" family.

@@ -25,7 +25,22 @@ type Column struct {
 	HasDefault bool
 	// System columns (id, created_at, updated_at) are kept by the engine.
 	System bool
+	// Ref is, for a ref column, the table whose ids it holds.
+	Ref string
 }
+
+// Link is a relation of a table to another: a ref column (its value is
+// the id of a record of Table) or a refs field (no column: the records of
+// Table whose ref column By holds this record's id).
+type Link struct {
+	Name  string
+	Table string  // the other table
+	Col   *Column // a ref: its column
+	By    string  // refs: the ref column of Table that points here
+}
+
+// Many reports whether the link is a refs field (a list of records).
+func (l *Link) Many() bool { return l.Col == nil }
 
 // Label names the column in messages: table.column.
 func (c *Column) Label() string { return c.Table + "." + c.Name }
@@ -40,6 +55,8 @@ type Table struct {
 	Names  []string // the column names, in the order of Cols
 	// ID, Created and Updated are the columns the engine keeps.
 	ID, Created, Updated *Column
+	// Links are the table's ref and refs fields, by name.
+	Links map[string]*Link
 	// uniques are the column sets with a unique constraint.
 	uniques [][]string
 }
@@ -58,7 +75,7 @@ func Of(d *engine.Definition) *Table {
 	if t, ok := cache.Load(key); ok {
 		return t.(*Table)
 	}
-	t := &Table{Name: d.Name, Q: QuoteIdent(d.Name), UUIDID: d.IDType == "uuid", ByName: map[string]*Column{}}
+	t := &Table{Name: d.Name, Q: QuoteIdent(d.Name), UUIDID: d.IDType == "uuid", ByName: map[string]*Column{}, Links: map[string]*Link{}}
 	add := func(name, typ string, required, hasDef, system bool) *Column {
 		vt := value.Usable(typ)
 		if vt == nil || vt.Column(value.SQLite) == "" {
@@ -77,10 +94,18 @@ func Of(d *engine.Definition) *Table {
 	t.ID = add("id", idType.Info().Name, true, true, true)
 	t.uniques = append(t.uniques, []string{"id"})
 	for _, f := range d.Fields {
-		if f.Name == "" || t.ByName[f.Name] != nil {
+		if f.Name == "" || t.ByName[f.Name] != nil || t.Links[f.Name] != nil {
 			continue
 		}
-		add(f.Name, f.Type, f.Required, len(f.Default) > 0 && string(f.Default) != "null", false)
+		if vt := value.Usable(f.Type); vt != nil && vt.Info().Relation == "many" {
+			t.Links[f.Name] = &Link{Name: f.Name, Table: f.Table, By: f.By}
+			continue
+		}
+		c := add(f.Name, f.Type, f.Required, len(f.Default) > 0 && string(f.Default) != "null", false)
+		if vt := value.Usable(f.Type); vt != nil && vt.Info().Relation == "one" {
+			c.Ref = f.Table
+			t.Links[f.Name] = &Link{Name: f.Name, Table: f.Table, Col: c}
+		}
 		if f.Unique {
 			t.uniques = append(t.uniques, []string{f.Name})
 		}

@@ -39,6 +39,34 @@ type ColumnSpec struct {
 	// was recorded have none: the column then has the type's Previous
 	// storage, or its current one.
 	SQL string `json:"sql,omitempty"`
+	// Ref is, for a ref column, the table its foreign key points to, and
+	// OnDelete the foreign key's ON DELETE: restrict, cascade or
+	// set_null.
+	Ref      string `json:"ref,omitempty"`
+	OnDelete string `json:"on_delete,omitempty"`
+}
+
+// retyped reports whether a column that keeps its name changes what it
+// holds: its values are lost. A column between int or uuid and a ref of
+// the same storage keeps its values (they become, or stop being, ids of
+// the other table), as does a ref to a table of the same id type.
+func retyped(oc, nc *ColumnSpec) bool {
+	idLike := func(t string) bool { return t == "int" || t == "uuid" || t == "ref" }
+	if oc.Type == nc.Type {
+		return oc.Type == "ref" && oc.SQL != nc.SQL
+	}
+	return !(idLike(oc.Type) && idLike(nc.Type) && oc.SQL == nc.SQL)
+}
+
+// fkChanged reports whether the foreign key of a column changes (is
+// added, removed, or points elsewhere or acts otherwise).
+func fkChanged(oc, nc *ColumnSpec) bool { return oc.Ref != nc.Ref || oc.OnDelete != nc.OnDelete }
+
+// fkClause is the foreign key of ref column c of table: a column
+// constraint.
+func fkClause(table string, c *ColumnSpec) string {
+	return "CONSTRAINT " + QuoteIdent(fkName(table, c.Name)) + " REFERENCES " + QuoteIdent(c.Ref) + " (\"id\") ON DELETE " +
+		strings.ToUpper(strings.ReplaceAll(c.OnDelete, "_", " "))
 }
 
 // previousColumn is a value type whose column storage changed: columns
@@ -69,7 +97,9 @@ func (s ddl) storage(t *Spec) {
 
 // storageChanged reports whether column c keeps its values (same type) but
 // changes its storage: they are converted.
-func storageChanged(oc, nc *ColumnSpec) bool { return oc.Type == nc.Type && oc.SQL != nc.SQL }
+func storageChanged(oc, nc *ColumnSpec) bool {
+	return oc.Type == nc.Type && oc.SQL != nc.SQL && !retyped(oc, nc)
+}
 
 // IndexSpec is one index of a Spec.
 type IndexSpec struct {
@@ -111,7 +141,7 @@ func IndexName(table string, cols []string) string {
 func uniqueName(table, col string) string { return table + "_" + col + "_key" }
 
 // specOf checks a table definition and turns it into the schema to apply.
-func (s ddl) specOf(d *engine.Definition) (*Spec, error) {
+func (s ddl) specOf(d *engine.Definition, idTypes map[string]string) (*Spec, error) {
 	if d.Name == "" || !engine.NamePattern.MatchString(d.Name) {
 		return nil, fmt.Errorf("table %q: the name must match [a-z][a-z0-9_]*", d.Name)
 	}
@@ -137,10 +167,26 @@ func (s ddl) specOf(d *engine.Definition) (*Spec, error) {
 		}
 		seen[f.Name] = true
 		typ := value.Usable(f.Type)
+		if typ != nil && typ.Info().Relation == "many" {
+			continue // no column
+		}
 		if typ == nil || typ.Column(s.d) == "" {
 			return nil, fmt.Errorf("%s: column %s has %s", where, f.Name, value.Unknown(f.Type, value.ColumnTypes()))
 		}
 		c := ColumnSpec{Name: f.Name, Type: f.Type, Required: f.Required, Unique: f.Unique, SQL: typ.Column(s.d)}
+		if typ.Info().Relation == "one" {
+			id, ok := idTypes[f.Table]
+			if !ok {
+				return nil, fmt.Errorf("%s: column %s is a ref to table %q, which is not defined; define it or point the ref to a defined table", where, f.Name, f.Table)
+			}
+			if id == "uuid" {
+				c.SQL = value.UUID.Column(s.d)
+			}
+			c.Ref, c.OnDelete = f.Table, f.OnDelete
+			if c.OnDelete == "" {
+				c.OnDelete = engine.OnDeleteRestrict
+			}
+		}
 		if len(f.Default) > 0 {
 			lit, err := typ.Literal(bytes.TrimSpace(f.Default), s.d)
 			if err != nil {
@@ -173,11 +219,17 @@ func (s ddl) specOf(d *engine.Definition) (*Spec, error) {
 }
 
 // columnDef is the column's definition in CREATE TABLE or ADD COLUMN.
+// On SQLite a ref's foreign key is part of it; PostgreSQL's are added
+// once every table exists (foreignKeys).
 func (s ddl) columnDef(table string, c *ColumnSpec, withUnique bool) string {
 	var b strings.Builder
 	b.WriteString(QuoteIdent(c.Name))
 	b.WriteByte(' ')
-	b.WriteString(value.Lookup(c.Type).Column(s.d))
+	if c.SQL != "" {
+		b.WriteString(c.SQL)
+	} else {
+		b.WriteString(value.Lookup(c.Type).Column(s.d))
+	}
 	if c.Required {
 		b.WriteString(" NOT NULL")
 	}
@@ -187,6 +239,9 @@ func (s ddl) columnDef(table string, c *ColumnSpec, withUnique bool) string {
 	}
 	if c.Unique && withUnique {
 		b.WriteString(" CONSTRAINT " + QuoteIdent(uniqueName(table, c.Name)) + " UNIQUE")
+	}
+	if c.Ref != "" && s.d == value.SQLite {
+		b.WriteString(" " + fkClause(table, c))
 	}
 	return b.String()
 }
@@ -253,11 +308,17 @@ func (e *DestructiveError) Error() string {
 func Specs(d value.Dialect, defs []*engine.Definition) ([]*Spec, error) {
 	var specs []*Spec
 	seen := map[string]bool{}
+	idTypes := map[string]string{}
+	for _, def := range defs {
+		if def != nil && def.Kind == engine.KindTable {
+			idTypes[def.Name] = def.IDType
+		}
+	}
 	for _, def := range defs {
 		if def == nil || def.Kind != engine.KindTable {
 			continue
 		}
-		t, err := ddl{d}.specOf(def)
+		t, err := ddl{d}.specOf(def, idTypes)
 		if err != nil {
 			return nil, err
 		}
@@ -297,6 +358,11 @@ func Sync(ctx context.Context, tx *sql.Tx, d value.Dialect, specs []*Spec, force
 	}
 	for _, p := range plans {
 		if err := s.apply(ctx, tx, p); err != nil {
+			return false, err
+		}
+	}
+	if len(plans) > 0 {
+		if err := s.foreignKeys(ctx, tx, specs); err != nil {
 			return false, err
 		}
 	}
@@ -385,7 +451,7 @@ func (s ddl) plan(ctx context.Context, tx *sql.Tx, t *Spec, force bool) (*tableP
 		switch {
 		case nc == nil:
 			refused = append(refused, fmt.Sprintf("table %s: column %s (%s) was removed from the definition; dropping it deletes its values", t.Name, oc.Name, oc.Type))
-		case nc.Type != oc.Type:
+		case retyped(&oc, nc):
 			refused = append(refused, fmt.Sprintf("table %s: column %s changes type from %s to %s; it is dropped and re-created, its values are deleted", t.Name, oc.Name, oc.Type, nc.Type))
 		}
 	}
@@ -395,7 +461,7 @@ func (s ddl) plan(ctx context.Context, tx *sql.Tx, t *Spec, force bool) (*tableP
 	var rows int64 = -1
 	for _, nc := range t.Columns {
 		oc := old.column(nc.Name)
-		if (oc == nil || oc.Type != nc.Type) && nc.Required && nc.Default == "" {
+		if (oc == nil || retyped(oc, &nc)) && nc.Required && nc.Default == "" {
 			if rows < 0 {
 				if rows, err = RowCount(ctx, tx, t.Name); err != nil {
 					return nil, nil, err
@@ -409,6 +475,16 @@ func (s ddl) plan(ctx context.Context, tx *sql.Tx, t *Spec, force bool) (*tableP
 	if s.d == value.Postgres {
 		p.stmts = s.alterPostgres(old, t)
 	} else {
+		// A kept column that gains a foreign key must hold ids of the
+		// other table (PostgreSQL checks when it adds the key).
+		for i := range t.Columns {
+			nc := &t.Columns[i]
+			if oc := old.column(nc.Name); oc != nil && nc.Ref != "" && oc.Ref != nc.Ref && !retyped(oc, nc) {
+				if err := s.checkOrphans(ctx, tx, t.Name, nc); err != nil {
+					return nil, nil, err
+				}
+			}
+		}
 		p.stmts, p.rebuild = s.alterSQLite(old, t)
 	}
 	return p, nil, nil
@@ -430,15 +506,18 @@ func (s ddl) alterPostgres(old, t *Spec) []string {
 		}
 	}
 	for _, oc := range old.Columns {
-		if nc := t.column(oc.Name); nc == nil || nc.Type != oc.Type {
+		if nc := t.column(oc.Name); nc == nil || retyped(&oc, nc) {
 			st = append(st, "ALTER TABLE "+tbl+" DROP COLUMN IF EXISTS "+QuoteIdent(oc.Name))
+		} else if oc.Ref != "" && fkChanged(&oc, nc) {
+			// foreignKeys adds the new one.
+			st = append(st, "ALTER TABLE "+tbl+" DROP CONSTRAINT IF EXISTS "+QuoteIdent(fkName(t.Name, oc.Name)))
 		}
 	}
 	for i := range t.Columns {
 		nc := &t.Columns[i]
 		oc := old.column(nc.Name)
 		col := QuoteIdent(nc.Name)
-		if oc == nil || oc.Type != nc.Type {
+		if oc == nil || retyped(oc, nc) {
 			st = append(st, "ALTER TABLE "+tbl+" ADD COLUMN "+s.columnDef(t.Name, nc, true))
 			continue
 		}
@@ -484,7 +563,7 @@ func (s ddl) alterPostgres(old, t *Spec) []string {
 func sameFields(oi, ni *IndexSpec, old, t *Spec) bool {
 	for _, f := range ni.Fields {
 		oc, nc := old.column(f), t.column(f)
-		if oc != nil && nc != nil && oc.Type != nc.Type {
+		if oc != nil && nc != nil && retyped(oc, nc) {
 			return false
 		}
 	}
@@ -557,7 +636,13 @@ func (s ddl) apply(ctx context.Context, tx *sql.Tx, p *tablePlan) error {
 			return err
 		}
 	case p.recreate:
-		if err := exec("DROP TABLE " + QuoteIdent(t.Name)); err != nil {
+		drop := "DROP TABLE " + QuoteIdent(t.Name)
+		if s.d == value.Postgres {
+			// Takes the foreign keys of other tables pointing here along
+			// (not their rows); foreignKeys adds them back.
+			drop += " CASCADE"
+		}
+		if err := exec(drop); err != nil {
 			return err
 		}
 		if err := create(t.Name); err != nil {
@@ -576,7 +661,7 @@ func (s ddl) apply(ctx context.Context, tx *sql.Tx, p *tablePlan) error {
 		}
 		cols := []string{`"id"`, `"created_at"`, `"updated_at"`}
 		for _, nc := range t.Columns {
-			if oc := p.old.column(nc.Name); oc != nil && oc.Type == nc.Type {
+			if oc := p.old.column(nc.Name); oc != nil && !retyped(oc, &nc) {
 				cols = append(cols, QuoteIdent(nc.Name))
 			}
 		}

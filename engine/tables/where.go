@@ -76,12 +76,15 @@ type whereCompiler struct {
 	t     *Table
 	names map[string]bool // stack names the where may read
 	env   types.Map
+
+	refState // following refs (where_ref.go)
 }
 
 // compileWhere translates src (already compiled by the engine in a scope
 // holding the table's columns) to SQL. names are the stack names src
 // reads (Expr.Names); path is the where's JSON path, for run errors.
-func CompileWhere(src, path string, t *Table, names []string) (w *Where, err error) {
+// rel, when given, follows refs to their tables (where_ref.go).
+func CompileWhere(src, path string, t *Table, names []string, rel ...Related) (w *Where, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			w, err = nil, &whereError{fmt.Sprintf("cannot translate %s to SQL: %v", quote(src), r)}
@@ -92,6 +95,9 @@ func CompileWhere(src, path string, t *Table, names []string) (w *Where, err err
 		return nil, &whereError{perr.Error()}
 	}
 	wc := &whereCompiler{t: t, names: map[string]bool{}, env: types.Map{}}
+	if len(rel) > 0 {
+		wc.rel = rel[0]
+	}
 	for _, n := range names {
 		if n != t.Name {
 			wc.names[n] = true
@@ -162,6 +168,12 @@ func (wc *whereCompiler) column(n ast.Node) (*colRef, error) {
 	if !ok {
 		return nil, nil
 	}
+	if c, via, ok, err := wc.refPath(n); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return &colRef{Column: c}, wc.noteVia(n, via)
+	}
 	id, ok := m.Node.(*ast.IdentifierNode)
 	if !ok || id.Value != wc.t.Name {
 		return nil, nil
@@ -172,9 +184,12 @@ func (wc *whereCompiler) column(n ast.Node) (*colRef, error) {
 	}
 	c := wc.t.ByName[prop.Value]
 	if c == nil {
+		if l := wc.t.Links[prop.Value]; l != nil {
+			return nil, &whereError{fmt.Sprintf("%s.%s is a refs field (a list of %s records), not a column; query %s instead, with a where on its ref %s", wc.t.Name, prop.Value, l.Table, l.Table, l.By)}
+		}
 		return nil, &whereError{wc.t.UnknownColumn(prop.Value)}
 	}
-	return &colRef{Column: c}, nil
+	return &colRef{Column: c}, wc.noteVia(n, nil)
 }
 
 // foldCall recognises lower(x) and upper(x) (expr's builtins, or
@@ -269,15 +284,16 @@ func (wc *whereCompiler) pred(n ast.Node) (wnode, error) {
 			}
 			return &wAnd{op: op, l: l, r: r}, nil
 		case "==", "!=", "<", "<=", ">", ">=":
-			return wc.compare(x)
+			return wc.leaf(x, func() (wnode, error) { return wc.compare(x) })
 		case "in":
-			return wc.in(x)
+			return wc.leaf(x, func() (wnode, error) { return wc.in(x) })
 		case "contains", "startsWith", "endsWith":
-			return wc.like(x)
+			return wc.leaf(x, func() (wnode, error) { return wc.like(x) })
 		case "matches":
 			return nil, wc.fail(n, "uses matches, which has no portable SQL form; use contains, startsWith or endsWith")
 		}
 	case *ast.MemberNode:
+		wc.via, wc.viaSet = nil, false
 		c, err := wc.column(x)
 		if err != nil {
 			return nil, err
@@ -286,7 +302,10 @@ func (wc *whereCompiler) pred(n ast.Node) (wnode, error) {
 			if c.Type != value.Bool {
 				return nil, wc.fail(n, "is a %s column, not a condition; compare it, e.g. %s == …", c.TypeName, n.String())
 			}
-			return &wBoolCol{col: c}, nil
+			return wc.leaf(x, func() (wnode, error) {
+				c, err := wc.column(x)
+				return &wBoolCol{col: c}, err
+			})
 		}
 	}
 	return nil, wc.misuse(n)
@@ -500,6 +519,11 @@ func (t *Table) ExprTypes() types.Map {
 	for _, c := range t.Cols {
 		typ := c.Type.ExprType()
 		m[c.Name] = typ
+	}
+	for _, l := range t.Links {
+		if l.Many() { // refused with what to do instead (where_ref.go)
+			m[l.Name] = types.Any
+		}
 	}
 	return m
 }

@@ -14,10 +14,10 @@ func TestCatalogue(t *testing.T) {
 	for _, e := range cat {
 		names = append(names, e.Name)
 	}
-	if got := strings.Join(names, " "); got != "text int decimal bool timestamp json uuid email object" {
+	if got := strings.Join(names, " "); got != "text int decimal bool timestamp json uuid email object ref refs" {
 		t.Errorf("catalogue names: %s", got)
 	}
-	if got := strings.Join(value.ColumnTypes(), " "); got != "text int decimal bool timestamp json uuid email" {
+	if got := strings.Join(value.ColumnTypes(), " "); got != "text int decimal bool timestamp json uuid email ref refs" {
 		t.Errorf("column types: %s", got)
 	}
 	if got := strings.Join(value.InputTypes(), " "); got != "text int decimal bool timestamp json uuid email object" {

@@ -55,7 +55,7 @@ type Info struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	// Editor is the builder's editor for a value: text, textarea, number,
-	// decimal, toggle, datetime, json, uuid, email, object or ref.
+	// decimal, toggle, datetime, json, uuid, email, object, ref or refs.
 	Editor string `json:"editor"`
 	// Input: an input of a function, endpoint or task may have this type.
 	Input bool `json:"input"`
@@ -76,6 +76,11 @@ type Info struct {
 	Ordered bool `json:"ordered"`
 	// Searchable: contains, startsWith and endsWith apply (in a where).
 	Searchable bool `json:"searchable"`
+	// Relation: the field links to records of another table: "one" (a
+	// column holding the other record's id, with a foreign key) or
+	// "many" (no column: the records of the other table whose ref points
+	// here). The builder shows such values as links.
+	Relation string `json:"relation,omitempty"`
 	// Example is a value, as JSON.
 	Example json.RawMessage `json:"example,omitempty"`
 	// Planned: the type is announced but not usable yet; definitions
@@ -118,7 +123,7 @@ var (
 
 // listed is the order types are listed in (catalogue, messages): the
 // everyday ones first. Types not listed follow in name order.
-var listed = []string{"text", "int", "decimal", "bool", "timestamp", "json", "uuid", "email", "object", "ref"}
+var listed = []string{"text", "int", "decimal", "bool", "timestamp", "json", "uuid", "email", "object", "ref", "refs"}
 
 func rank(name string) int {
 	for i, n := range listed {
@@ -212,7 +217,7 @@ func Catalogue() []Entry {
 			continue
 		}
 		e := Entry{Info: i, Schema: t.Schema()}
-		if i.Column {
+		if i.Column && t.Column(SQLite) != "" {
 			e.SQL = map[string]string{}
 			for _, d := range Dialects {
 				e.SQL[d.String()] = t.Column(d)

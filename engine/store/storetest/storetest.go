@@ -39,6 +39,10 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("Decimals", func(t *testing.T) { testDecimals(t, open(t)) })
 	t.Run("DecimalMigration", func(t *testing.T) { testDecimalMigration(t, open(t)) })
 	t.Run("SQLTypedColumns", func(t *testing.T) { testSQLTypedColumns(t, open(t)) })
+	t.Run("RelationsInclude", func(t *testing.T) { testRelationsInclude(t, open(t)) })
+	t.Run("RelationsDelete", func(t *testing.T) { testRelationsDelete(t, open(t)) })
+	t.Run("RelationsMigrate", func(t *testing.T) { testRelationsMigrate(t, open(t)) })
+	t.Run("NameCaps", func(t *testing.T) { testNameCaps(t, open(t)) })
 }
 
 func ctx() context.Context { return context.Background() }
