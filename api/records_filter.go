@@ -42,9 +42,9 @@ var filterOps = map[string]struct {
 
 var (
 	textTypes    = []string{"text", "email"}
-	orderedTypes = []string{"text", "email", "int", "decimal", "timestamp", "id", "uuid"}
-	equalTypes   = []string{"text", "email", "int", "decimal", "timestamp", "id", "uuid", "bool"}
-	allTypes     = []string{"text", "email", "int", "decimal", "timestamp", "id", "uuid", "bool", "json"}
+	orderedTypes = []string{"text", "email", "int", "decimal", "timestamp", "id", "uuid", "ref"}
+	equalTypes   = []string{"text", "email", "int", "decimal", "timestamp", "id", "uuid", "bool", "ref"}
+	allTypes     = []string{"text", "email", "int", "decimal", "timestamp", "id", "uuid", "bool", "json", "ref"}
 )
 
 const filterWanted = "filter=<column>:<op>:<value>, op one of eq, ne, lt, le, gt, ge, contains, startsWith, endsWith, empty, set"

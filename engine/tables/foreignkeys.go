@@ -110,3 +110,35 @@ func CheckForeignKeys(ctx context.Context, tx *sql.Tx) error {
 	}
 	return nil
 }
+
+// refColumn is the SQL type of a ref to a table whose ids are id ("int"
+// or "uuid", "" for int).
+func (s ddl) refColumn(id string) string {
+	if id == "uuid" {
+		return value.UUID.Column(s.d)
+	}
+	return value.Int.Column(s.d)
+}
+
+// resolveRefs gives the ref columns of specs that point to a table
+// outside the sync the SQL type of that table's ids, from its applied
+// schema.
+func (s ddl) resolveRefs(ctx context.Context, q engine.Querier, specs []*Spec) error {
+	for _, t := range specs {
+		for i := range t.Columns {
+			c := &t.Columns[i]
+			if c.Ref == "" || c.SQL != "" {
+				continue
+			}
+			other, err := Applied(ctx, q, s.d, c.Ref)
+			if err != nil {
+				return err
+			}
+			if other == nil {
+				return fmt.Errorf("table %s: column %s is a ref to table %q, which does not exist; define it (kind table) and sync it first, or point the ref to a defined table", t.Name, c.Name, c.Ref)
+			}
+			c.SQL = s.refColumn(other.ID)
+		}
+	}
+	return nil
+}

@@ -175,12 +175,11 @@ func (s ddl) specOf(d *engine.Definition, idTypes map[string]string) (*Spec, err
 		}
 		c := ColumnSpec{Name: f.Name, Type: f.Type, Required: f.Required, Unique: f.Unique, SQL: typ.Column(s.d)}
 		if typ.Info().Relation == "one" {
-			id, ok := idTypes[f.Table]
-			if !ok {
-				return nil, fmt.Errorf("%s: column %s is a ref to table %q, which is not defined; define it or point the ref to a defined table", where, f.Name, f.Table)
-			}
-			if id == "uuid" {
-				c.SQL = value.UUID.Column(s.d)
+			// A table outside this sync (a definition saved alone) is
+			// looked up in the applied schemas by resolveRefs.
+			c.SQL = ""
+			if id, ok := idTypes[f.Table]; ok {
+				c.SQL = s.refColumn(id)
 			}
 			c.Ref, c.OnDelete = f.Table, f.OnDelete
 			if c.OnDelete == "" {
@@ -341,6 +340,9 @@ func Specs(d value.Dialect, defs []*engine.Definition) ([]*Spec, error) {
 // statement ran (prepared statements of the tables are then stale).
 func Sync(ctx context.Context, tx *sql.Tx, d value.Dialect, specs []*Spec, force bool) (changed bool, err error) {
 	s := ddl{d}
+	if err := s.resolveRefs(ctx, tx, specs); err != nil {
+		return false, err
+	}
 	var plans []*tablePlan
 	var refused []string
 	for _, t := range specs {
@@ -765,6 +767,8 @@ type ColumnInfo struct {
 	Type     string `json:"type"` // the value type: text, int, …; the id is int or uuid
 	Required bool   `json:"required,omitempty"`
 	Unique   bool   `json:"unique,omitempty"`
+	// Ref is, for a ref column, the table it points to.
+	Ref string `json:"ref,omitempty"`
 }
 
 // Columns returns the id type ("int" or "uuid") and the columns of a
@@ -780,7 +784,7 @@ func Columns(ctx context.Context, q engine.Querier, d value.Dialect, name string
 	}
 	cols = append(cols, ColumnInfo{Name: "id", Type: t.ID, Required: true, Unique: true})
 	for _, c := range t.Columns {
-		cols = append(cols, ColumnInfo{Name: c.Name, Type: c.Type, Required: c.Required, Unique: c.Unique})
+		cols = append(cols, ColumnInfo{Name: c.Name, Type: c.Type, Required: c.Required, Unique: c.Unique, Ref: c.Ref})
 	}
 	cols = append(cols, ColumnInfo{Name: "created_at", Type: "timestamp", Required: true}, ColumnInfo{Name: "updated_at", Type: "timestamp", Required: true})
 	return t.ID, cols, nil

@@ -3,6 +3,8 @@ package value
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/expr-lang/expr/types"
 )
@@ -44,6 +46,9 @@ func (RefType) Encode(v any, d Dialect) (any, error) {
 	if s, ok := v.(string); ok {
 		if a, err := UUID.Encode(s, d); err == nil {
 			return a, nil
+		}
+		if n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil { // a path or query parameter
+			return n, nil
 		}
 		return nil, &Mismatch{"an id (a whole number or a UUID)", v}
 	}

@@ -18,15 +18,15 @@ const SYSTEM = ['id', 'created_at', 'updated_at'];
 
 /** The filter operators, by the column types they apply to (the server's filterOps). */
 const OPS: { op: string; label: string; types: string[] | null; value: boolean }[] = [
-  { op: 'eq', label: 'is', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'bool'], value: true },
-  { op: 'ne', label: 'is not', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'bool'], value: true },
+  { op: 'eq', label: 'is', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'bool', 'ref'], value: true },
+  { op: 'ne', label: 'is not', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'bool', 'ref'], value: true },
   { op: 'contains', label: 'contains', types: ['text', 'email'], value: true },
   { op: 'startsWith', label: 'starts with', types: ['text', 'email'], value: true },
   { op: 'endsWith', label: 'ends with', types: ['text', 'email'], value: true },
-  { op: 'lt', label: '<', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid'], value: true },
-  { op: 'le', label: '≤', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid'], value: true },
-  { op: 'gt', label: '>', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid'], value: true },
-  { op: 'ge', label: '≥', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid'], value: true },
+  { op: 'lt', label: '<', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'ref'], value: true },
+  { op: 'le', label: '≤', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'ref'], value: true },
+  { op: 'gt', label: '>', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'ref'], value: true },
+  { op: 'ge', label: '≥', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'ref'], value: true },
   { op: 'empty', label: 'is empty', types: null, value: false },
   { op: 'set', label: 'is set', types: null, value: false },
 ];
@@ -61,7 +61,11 @@ export function Records({ info, toast, onChange }: { info: TableInfo; toast: (m:
   const [per, setPer] = useState(25);
   const [sort, setSort] = useState('-id');
   const [search, setSearch] = useState('');
-  const [filters, setFilters] = useState<Filter[]>([]);
+  // a link to a record (#/def/table?id=…, from a ref) opens the browser filtered to it
+  const [filters, setFilters] = useState<Filter[]>(() => {
+    const id = new URLSearchParams(location.hash.split('?')[1] ?? '').get('id');
+    return id ? [{ col: 'id', op: 'eq', text: id }] : [];
+  });
   const [data, setData] = useState<{ items: Row[]; total: number } | null>(null);
   const [err, setErr] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
@@ -215,6 +219,13 @@ function Shown({ col, v }: { col: Col; v: unknown }) {
   return <span className="cell-text" title={s.title}>{s.text}</span>;
 }
 
+/** RefLink opens the record a ref column points to: its table's browser, filtered to its id. */
+function RefLink({ col, v }: { col: Col; v: unknown }) {
+  if (!col.ref || v === null || v === undefined) return null;
+  return <a className="ref-link" href={`#/def/${encodeURIComponent(col.ref)}?id=${encodeURIComponent(String(v))}`}
+    aria-label={`open ${col.ref} ${String(v)}`} title={`open ${col.ref} ${String(v)}`}>→</a>;
+}
+
 /** Cell is one editable value: shown, and on click its typed editor. */
 function Cell({ table, col, row, onSaved }: { table: string; col: Col; row: Row; onSaved: () => void }) {
   const v = row[col.name];
@@ -243,9 +254,12 @@ function Cell({ table, col, row, onSaved }: { table: string; col: Col; row: Row;
   if (text === null) {
     const s = k.show(v);
     return (
-      <button type="button" className="cell-btn" title={s.title} aria-label={`${s.text || 'empty'}: edit ${what}`} onClick={() => setText(k.edit(v))}>
-        {v === null || v === undefined ? <span className="null">empty</span> : s.text}
-      </button>
+      <>
+        <button type="button" className="cell-btn" title={s.title} aria-label={`${s.text || 'empty'}: edit ${what}`} onClick={() => setText(k.edit(v))}>
+          {v === null || v === undefined ? <span className="null">empty</span> : s.text}
+        </button>
+        <RefLink col={col} v={v} />
+      </>
     );
   }
   const multi = k.input.kind === 'textarea';

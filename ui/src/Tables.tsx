@@ -1,12 +1,19 @@
 // A table: the schema designer (columns, indexes, triggers; saved as the
 // table definition) and the record browser (Records.tsx).
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, type DefSummary, type Definition, type TableInfo } from './api';
+import { api, ApiError, type DefSummary, type Definition, type TableInfo, type ValueType } from './api';
 import { Diags, IconButton } from './StackEditor';
 import { Icon } from './icons';
 import { Records } from './Records';
 
 export const COLUMN_TYPES = ['text', 'int', 'decimal', 'bool', 'timestamp', 'json', 'uuid', 'email'];
+
+/** useColumnTypes is the column types of the server's catalogue (COLUMN_TYPES until it answers). */
+function useColumnTypes(): ValueType[] {
+  const [types, setTypes] = useState<ValueType[]>(COLUMN_TYPES.map((name) => ({ name, description: '', editor: name, input: true, column: true })));
+  useEffect(() => { api.types().then((all) => setTypes(all.filter((t) => t.column))).catch(() => {}); }, []);
+  return types;
+}
 
 export function TablePage({ name, defs, onSaved, setDirty, toast }: { name: string; defs: DefSummary[]; onSaved: () => void; setDirty: (d: boolean) => void; toast: (m: string, bad?: boolean) => void }) {
   const [tab, setTab] = useState<'records' | 'schema'>('records');
@@ -35,6 +42,8 @@ function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: 
   const [def, setDef] = useState<Definition | null>(null);
   const [saved, setSaved] = useState('');
   const [diags, setDiags] = useState<any[]>([]);
+  const types = useColumnTypes();
+  const tableNames = defs.filter((d) => d.kind === 'table').map((d) => d.name);
   useEffect(() => {
     api.definition(name).then((r) => (setDef(r.content), setSaved(JSON.stringify(r.content)))).catch((e) => toast(e.message, true));
   }, [name]);
@@ -95,7 +104,8 @@ function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: 
             {fields.map((f, i) => (
               <tr key={i}>
                 <td><input className="mono" aria-label={`column ${i + 1} name`} value={f.name} onChange={(e) => putField(i, 'name', e.target.value)} /></td>
-                <td><select aria-label={`column ${i + 1} type`} value={f.type} onChange={(e) => putField(i, 'type', e.target.value)}>{COLUMN_TYPES.map((t) => <option key={t}>{t}</option>)}</select></td>
+                <td><select aria-label={`column ${i + 1} type`} value={f.type} onChange={(e) => putField(i, 'type', e.target.value)}>{types.map((t) => <option key={t.name} title={t.description}>{t.name}</option>)}</select>
+                  <Relation f={f} i={i} type={types.find((t) => t.name === f.type)} tables={tableNames} set={(k, v) => putField(i, k, v)} /></td>
                 <td><input type="checkbox" aria-label={`column ${i + 1} required`} checked={!!f.required} onChange={(e) => putField(i, 'required', e.target.checked)} /></td>
                 <td><input type="checkbox" aria-label={`column ${i + 1} unique`} checked={!!f.unique} onChange={(e) => putField(i, 'unique', e.target.checked)} /></td>
                 <td><input className="mono" aria-label={`column ${i + 1} default`} value={f.default === undefined ? '' : typeof f.default === 'string' ? f.default : JSON.stringify(f.default)}
@@ -142,6 +152,29 @@ function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: 
         <button type="button" className="btn primary" onClick={save} disabled={!dirty}><Icon name="save" /> Save &amp; publish</button>
         {dirty ? <span className="muted small">unsaved changes</span> : null}
       </div>
+    </div>
+  );
+}
+
+/** Relation edits what a ref or refs field links to (the catalogue's relation says which fields apply). */
+function Relation({ f, i, type, tables, set }: { f: any; i: number; type?: ValueType; tables: string[]; set: (k: string, v: unknown) => void }) {
+  if (!type?.relation) return null;
+  return (
+    <div className="relation">
+      <label className="inline-label">to
+        <select aria-label={`column ${i + 1} table`} value={f.table ?? ''} onChange={(e) => set('table', e.target.value)}>
+          <option value="">choose a table…</option>
+          {tables.map((t) => <option key={t}>{t}</option>)}
+        </select>
+      </label>
+      {f.table ? <a className="ref-link" href={`#/def/${encodeURIComponent(f.table)}`}>open {f.table}</a> : null}
+      {type.relation === 'many' ?
+        <label className="inline-label">by <input className="mono" aria-label={`column ${i + 1} by`} value={f.by ?? ''} placeholder={`its ref to this table`} onChange={(e) => set('by', e.target.value)} /></label> :
+        <label className="inline-label">on delete
+          <select aria-label={`column ${i + 1} on delete`} value={f.on_delete ?? 'restrict'} onChange={(e) => set('on_delete', e.target.value === 'restrict' ? undefined : e.target.value)}>
+            <option value="restrict">restrict</option><option value="cascade">cascade</option><option value="set_null">set null</option>
+          </select>
+        </label>}
     </div>
   );
 }

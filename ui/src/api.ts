@@ -95,10 +95,21 @@ export interface Execution {
   trace?: TraceEntry[];
   logs?: { time: string; value: unknown }[];
 }
+/** ValueType is one entry of the value-type catalogue: what the builder needs to offer and edit a type. */
+export interface ValueType {
+  name: string;
+  description: string;
+  editor: string;
+  input: boolean;
+  column: boolean;
+  /** relation: the field links to another table's records, "one" (a ref column) or "many" (no column). */
+  relation?: 'one' | 'many';
+}
+
 export interface TableInfo {
   name: string;
   id_type: string;
-  columns: { name: string; type: string; required?: boolean; unique?: boolean }[];
+  columns: { name: string; type: string; required?: boolean; unique?: boolean; ref?: string }[];
   indexes?: unknown[];
   rows: number;
 }
@@ -180,6 +191,8 @@ export const api = {
   importAll: (definitions: Definition[], publish = true, force = false) =>
     request<{ created: string[]; updated: string[]; unchanged: string[] }>('POST', '/import', { definitions, publish, force }),
   tables: () => request<{ items: TableInfo[] }>('GET', '/tables'),
+  /** types is the value-type catalogue (GET /_/api/types). */
+  types: () => request<ValueType[]>('GET', '/types'),
   records: (table: string, page: number, perPage: number, sort = '-id') =>
     request<{ items: Record<string, unknown>[]; total: number; page: number; per_page: number }>(
       'GET', `/tables/${q(table)}/records?page=${page}&per_page=${perPage}&sort=${q(sort)}`),

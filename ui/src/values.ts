@@ -113,6 +113,17 @@ export const EDITOR_KINDS: Record<string, EditorKind> = {
     fromCsv: (s) => EDITOR_KINDS.uuid.parse(s),
     hint: 'a UUID',
   },
+  ref: {
+    ...text,
+    parse: (s) => {
+      const t = s.trim();
+      if (/^[-+]?\d+$/.test(t)) return wholeNumber(t);
+      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(t)) return ok(t.toLowerCase());
+      return bad(`${quoteIn(s)} is not an id; type the id of a record of the other table, like 42`);
+    },
+    fromCsv: (s) => EDITOR_KINDS.ref.parse(s),
+    hint: 'the id of a record of the other table',
+  },
   email: {
     ...text,
     input: { kind: 'text', type: 'email' },

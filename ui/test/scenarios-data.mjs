@@ -79,6 +79,33 @@ export function register(ctx) {
     { title: 'Table\nwith a line break', qty: 1, price: 199 },
   ];
 
+  scenario('tables: a ref is a link to its record; the designer names its table', async (page) => {
+    await adminApi('POST', '/definitions?publish=true', { kind: 'table', name: 'author', fields: [{ name: 'name', type: 'text' }] });
+    await adminApi('POST', '/definitions?publish=true', { kind: 'table', name: 'book', fields: [{ name: 'title', type: 'text' },
+      { name: 'author', type: 'ref', table: 'author', on_delete: 'cascade' }] });
+    for (const name of ['Ada', 'Bob']) await adminApi('POST', '/tables/author/records', { name });
+    await adminApi('POST', '/tables/book/records', { title: 'Notes', author: 2 });
+    await signIn(page);
+    await openTable(page, 'book');
+    const problems = [];
+    await page.getByRole('link', { name: 'open author 2' }).click();
+    await page.getByRole('table', { name: 'author records' }).waitFor();
+    expect((await page.evaluate(() => location.hash)) === '#/def/author?id=2', 'the link opens the author table');
+    const names = await rowTexts(page, 'author', 1);
+    expect(names.length === 1 && names[0] === 'Bob', `the author table shows record 2 only: ${JSON.stringify(names)}`);
+    await audit(page, 'a ref followed', problems);
+    // the designer offers the catalogue's types; a ref names its table and on_delete
+    await openTable(page, 'book');
+    await page.getByRole('tab', { name: 'Schema' }).click();
+    expect(await page.getByLabel('column 2 table').inputValue() === 'author', 'the ref names its table');
+    expect(await page.getByLabel('column 2 on delete').inputValue() === 'cascade', 'the ref shows its on_delete');
+    const types = await page.getByLabel('column 1 type').locator('option').allTextContents();
+    expect(types.includes('ref') && types.includes('refs'), `the type list comes from the server: ${types}`);
+    await shot(page, 'relations-designer.png');
+    await audit(page, 'the designer of a ref', problems);
+    noProblems(problems);
+  });
+
   scenario('tables: a cell refuses abc for an int; timestamps in local time', async (page) => {
     await adminApi('POST', '/definitions?publish=true', productTable('product'));
     for (const p of products) await adminApi('POST', '/tables/product/records', p);
