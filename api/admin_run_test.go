@@ -175,10 +175,12 @@ func TestAdminTables(t *testing.T) {
 				"indexes": [{"fields": ["stock"]}]}`
 			runAdmin(t, ts.URL, []adminCase{
 				{name: "tables", method: "GET", url: "/_/api/tables", status: 200, want: map[string]any{
-					"items.1.name": "product", "items.1.id_type": "int", "items.1.rows": 0,
-					"items.1.columns.0": map[string]any{"name": "id", "type": "int", "required": true, "unique": true},
-					"items.1.columns.1": map[string]any{"name": "sku", "type": "text", "required": true, "unique": true},
-					"items.1.indexes":   []any{map[string]any{"fields": []any{"stock"}}}}},
+					"items.1.name":      "order_line",
+					"items.1.columns.1": map[string]any{"name": "order", "type": "ref", "ref": "order", "required": true},
+					"items.2.name":      "product", "items.2.id_type": "int", "items.2.rows": 0,
+					"items.2.columns.0": map[string]any{"name": "id", "type": "int", "required": true, "unique": true},
+					"items.2.columns.1": map[string]any{"name": "sku", "type": "text", "required": true, "unique": true},
+					"items.2.indexes":   []any{map[string]any{"fields": []any{"stock"}}}}},
 				{name: "add", method: "POST", url: "/_/api/tables/product/records", body: `{"sku": "apple", "name": "Apple", "price": 0.5}`, status: 201,
 					want: map[string]any{"id": 1, "sku": "apple", "name": "Apple", "price": 0.5, "stock": 0}},
 				{name: "add another", method: "POST", url: "/_/api/tables/product/records", body: `{"sku": "pear", "name": "Pear", "stock": 4}`, status: 201,
@@ -213,13 +215,13 @@ func TestAdminTables(t *testing.T) {
 					want: map[string]any{"total": 2}},
 				{name: "delete", method: "DELETE", url: "/_/api/tables/product/records/1", status: 204, wantNoBody: true},
 				{name: "delete again", method: "DELETE", url: "/_/api/tables/product/records/1", status: 404},
-				{name: "rows counted", method: "GET", url: "/_/api/tables", status: 200, want: map[string]any{"items.1.rows": 1}},
+				{name: "rows counted", method: "GET", url: "/_/api/tables", status: 200, want: map[string]any{"items.2.rows": 1}},
 
 				// Table definitions: publishing syncs the table.
 				{name: "add a column", method: "PUT", url: "/_/api/definitions/product?publish=true", status: 200,
 					body: strings.Replace(product, "%s", `, {"name": "color", "type": "text"}`, 1)},
 				{name: "it is there", method: "GET", url: "/_/api/tables", status: 200,
-					want: map[string]any{"items.1.columns.5.name": "color"}},
+					want: map[string]any{"items.2.columns.5.name": "color"}},
 				{name: "it can be written", method: "PATCH", url: "/_/api/tables/product/records/2", body: `{"color": "green"}`, status: 200,
 					want: map[string]any{"color": "green"}},
 				{name: "dropping it is refused", method: "PUT", url: "/_/api/definitions/product?publish=true", status: 409,
