@@ -162,11 +162,11 @@ func TestWarnings(t *testing.T) {
 			{"name": "tags", "type": "bool", "list": true, "min": 1, "max": 3},
 			{"name": "size", "type": "text", "min": 1, "max": 3, "values": ["s", "m"]},
 			{"name": "o", "type": "object", "fields": [{"name": "at", "type": "timestamp", "max": 1}]}], "stack": []}`,
-			want: `limits: input[0].min: min has no effect on a bool input: it bounds int and decimal values, the length of text and the number of items of a list
+			want: `limits: input[0].min: min has no effect on a bool input: it bounds int and decimal values, the length of text, the size of file and the number of items of a list
 limits: input[0].values: values has no effect on a bool input: only text inputs are checked against values
 limits: input[1].max: max 5 is less than min 10: no value can pass; swap them
 limits: input[1].values: values has no effect on an int input: only text inputs are checked against values
-limits: input[4].fields[0].max: max has no effect on a timestamp input: it bounds int and decimal values, the length of text and the number of items of a list`},
+limits: input[4].fields[0].max: max has no effect on a timestamp input: it bounds int and decimal values, the length of text, the size of file and the number of items of a list`},
 		{name: "promote_after twice", def: `{"kind": "endpoint", "name": "twice", "method": "GET", "path": "/twice", "promote_after": "5s", "settings": {"promote_after": "2s"}, "stack": []}`,
 			want: `twice: settings.promote_after: promote_after is given twice; the endpoint's own (5s) wins over settings.promote_after`},
 	}

@@ -78,6 +78,9 @@ type Config struct {
 	// Logger is where background work is reported: a failed async or
 	// promoted run (nil: nowhere). Package durable logs its own events.
 	Logger *slog.Logger
+	// FilesDir is the folder of files: multipart uploads and file.save
+	// (docs/design.md §26); "" keeps no files.
+	FilesDir string
 }
 
 func (c *Config) fill() {

@@ -159,9 +159,10 @@ func checkConstraints(f InputField, p string, r *reporter) {
 		v    *float64
 	}{{"min", f.Min}, {"max", f.Max}} {
 		if b.v != nil && !ranged {
-			r.warnf(joinPath(p, b.name), "ignored", "%s has no effect on %s %s input: it bounds %s, the length of %s and the number of items of a list", b.name, article(kind), kind,
+			r.warnf(joinPath(p, b.name), "ignored", "%s has no effect on %s %s input: it bounds %s, the length of %s, the size of %s and the number of items of a list", b.name, article(kind), kind,
 				strings.Join(typesWith(func(i value.Info) bool { return i.Bounds == "value" }), " and ")+" values",
-				strings.Join(typesWith(func(i value.Info) bool { return i.Bounds == "length" }), " and "))
+				strings.Join(typesWith(func(i value.Info) bool { return i.Bounds == "length" }), " and "),
+				strings.Join(typesWith(func(i value.Info) bool { return i.Bounds == "size" }), " and "))
 		}
 	}
 	if ranged && f.Min != nil && f.Max != nil && *f.Min > *f.Max {
@@ -330,6 +331,14 @@ func (f *inputField) convert(v any, name string) (any, []FieldError) {
 		if n, ok := value.Float(c); ok {
 			if fe := f.checkRange(n, name, ""); fe != nil {
 				return nil, []FieldError{*fe}
+			}
+		}
+	case "size": // a file: its size in bytes
+		if m, ok := c.(map[string]any); ok {
+			if n, ok := value.Float(m["size"]); ok {
+				if fe := f.checkRange(n, name, " bytes"); fe != nil {
+					return nil, []FieldError{*fe}
+				}
 			}
 		}
 	}

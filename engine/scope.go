@@ -178,7 +178,7 @@ func (dc *defCompiler) rootScope() *scope {
 	if dc.def.Kind == KindEndpoint || dc.def.Kind == KindMiddleware {
 		ro(NameRequest, types.Map{"method": types.String, "path": types.String,
 			"headers": types.Map{types.Extra: types.Any}, "query": types.Map{types.Extra: types.Any},
-			"params": types.Map{types.Extra: types.Any}, "ip": types.String})
+			"params": types.Map{types.Extra: types.Any}, "ip": types.String, "body": types.String})
 	}
 	return sc
 }

@@ -157,6 +157,20 @@ func (c *StepCompiler) Expr(field string) *Expr {
 	return c.exprTo(field, "")
 }
 
+// IntOrExpr reads a field written as a whole number (n, ok) or as an
+// expression (e); both are zero when the field is absent or invalid.
+func (c *StepCompiler) IntOrExpr(field string) (n int64, ok bool, e *Expr) {
+	raw, present := c.obj.raw(field)
+	if !present {
+		return 0, false, nil
+	}
+	if t := strings.TrimSpace(string(raw)); t != "" && (t[0] == '-' || t[0] >= '0' && t[0] <= '9') {
+		n, ok = c.obj.integer(field)
+		return n, ok, nil
+	}
+	return 0, false, c.Expr(field)
+}
+
 // ValueExpr compiles an expression whose value is stored in variable to;
 // it lets the compiler follow where async IDs go.
 func (c *StepCompiler) ValueExpr(field, to string) *Expr {

@@ -14,13 +14,13 @@ func TestCatalogue(t *testing.T) {
 	for _, e := range cat {
 		names = append(names, e.Name)
 	}
-	if got := strings.Join(names, " "); got != "text int decimal bool timestamp json uuid email object ref refs" {
+	if got := strings.Join(names, " "); got != "text int decimal bool timestamp json uuid email object ref refs file" {
 		t.Errorf("catalogue names: %s", got)
 	}
 	if got := strings.Join(value.ColumnTypes(), " "); got != "text int decimal bool timestamp json uuid email ref refs" {
 		t.Errorf("column types: %s", got)
 	}
-	if got := strings.Join(value.InputTypes(), " "); got != "text int decimal bool timestamp json uuid email object" {
+	if got := strings.Join(value.InputTypes(), " "); got != "text int decimal bool timestamp json uuid email object file" {
 		t.Errorf("input types: %s", got)
 	}
 	b, err := json.Marshal(cat[0])

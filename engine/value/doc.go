@@ -1,5 +1,5 @@
 // Package value is the registry of funcstack's value types: text, int,
-// decimal, bool, timestamp, json, uuid, email, object, ref and refs. Each type is
+// decimal, bool, timestamp, json, uuid, email, object, ref, refs and file. Each type is
 // one Go type in a file of its own (type_<name>.go, with a test beside it),
 // registered in init, and says everything funcstack does with its values:
 //

@@ -64,7 +64,8 @@ type Info struct {
 	// ListOK: an input of this type may be a list (list: true).
 	ListOK bool `json:"list_ok"`
 	// Bounds is what an input's min and max bound: "value" (a number's
-	// value), "length" (a text's characters), or "" (they do not apply).
+	// value), "length" (a text's characters), "size" (a file's bytes), or
+	// "" (they do not apply).
 	Bounds string `json:"bounds,omitempty"`
 	// Values: an input's values (the allowed texts) apply.
 	Values bool `json:"values,omitempty"`
@@ -123,7 +124,7 @@ var (
 
 // listed is the order types are listed in (catalogue, messages): the
 // everyday ones first. Types not listed follow in name order.
-var listed = []string{"text", "int", "decimal", "bool", "timestamp", "json", "uuid", "email", "object", "ref", "refs"}
+var listed = []string{"text", "int", "decimal", "bool", "timestamp", "json", "uuid", "email", "object", "ref", "refs", "file"}
 
 func rank(name string) int {
 	for i, n := range listed {
