@@ -38,6 +38,9 @@ var preambles = map[string]examplePreamble{
 	"sleep":        {},
 	"log":          {pre: `{"type": "var", "name": "total", "value": "0"}`},
 	"http":         {pre: `{"type": "var", "name": "order", "value": "{id: 1}"}`},
+	"respond":      {},
+	"file.save":    {},
+	"file.read":    {},
 
 	"auth.token":          {pre: `{"type": "var", "name": "user", "value": "{id: 1}"}`},
 	"auth.hash_password":  {},
@@ -52,7 +55,7 @@ var exampleSupport = []string{
 
 // wrapperInputs are the inputs the examples read.
 const wrapperInputs = `[{"name": "n", "type": "int"}, {"name": "items", "type": "json", "list": true},
-	{"name": "plan", "type": "text"}, {"name": "qty", "type": "int"}, {"name": "password", "type": "text"}]`
+	{"name": "plan", "type": "text"}, {"name": "qty", "type": "int"}, {"name": "password", "type": "text"}, {"name": "document", "type": "file"}]`
 
 func TestCatalogueExamplesCompile(t *testing.T) {
 	types := engine.StepTypes()
