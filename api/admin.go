@@ -49,11 +49,13 @@ func (s *Server) requireMetricsToken(c *gin.Context) {
 }
 
 func unauthorized(c *gin.Context, what string) {
-	c.Header("WWW-Authenticate", `Bearer realm="funcstack"`)
+	ch := `Bearer realm="funcstack"`
 	msg := what + " needs the admin token: send Authorization: Bearer <token> (FUNCSTACK_ADMIN_TOKEN, or the token funcstack serve printed or saved)"
 	if c.Request.Header.Get("Authorization") != "" {
+		ch += `, error="invalid_token"` // RFC 6750 §3: a token was sent and is not accepted
 		msg = "the Authorization header does not carry the admin token; " + what + " needs Authorization: Bearer <token>"
 	}
+	c.Header("WWW-Authenticate", ch)
 	writeError(c, &engine.Error{Code: codeUnauthorized, Status: http.StatusUnauthorized, Message: msg})
 }
 

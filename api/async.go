@@ -15,7 +15,7 @@ import (
 const maxIdempotencyKey = 200
 
 // asyncFunction queues a durable run: POST /async-function/{name} with the
-// input as a JSON object body answers 202 Accepted with X-Call-Id and
+// input as the body (as for /function) answers 202 Accepted with X-Call-Id and
 // {"id", "status_url"} (OpenFaaS-compatible). X-Callback-Url
 // asks for the result to be POSTed there; Idempotency-Key gives the same
 // execution for the same key within the idempotency window. The admin
@@ -46,7 +46,7 @@ func (s *Server) asyncFunction(c *gin.Context) {
 			return
 		}
 	}
-	body, berr := readBody(c, s.cfg.MaxBodyBytes)
+	body, _, berr := readBody(c, s.cfg.MaxBodyBytes, func() inputShape { return shapeOf(f) }, s.cfg.Engine.Config().FilesDir)
 	if berr != nil {
 		writeError(c, berr)
 		return

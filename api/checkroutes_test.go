@@ -21,10 +21,14 @@ func TestCheckRoutes(t *testing.T) {
 		{"jwt endpoint", []string{`{"kind": "endpoint", "name": "me", "method": "GET", "path": "/api/me", "auth": "jwt", "stack": []}`}, nil},
 		{"reserved", []string{`{"kind": "endpoint", "name": "e", "method": "GET", "path": "/healthz", "stack": []}`},
 			&workspace.RouteError{Definition: "e", Path: "path", Message: "endpoint e: path /healthz: /healthz is reserved for funcstack; move the endpoint, e.g. under /api"}},
-		{"conflicting params", []string{
+		{"params named differently under one prefix are served", []string{
 			`{"kind": "endpoint", "name": "a", "method": "GET", "path": "/x/:id", "stack": []}`,
 			`{"kind": "endpoint", "name": "b", "method": "GET", "path": "/x/:sku/y", "stack": []}`},
-			&workspace.RouteError{Definition: "b", Path: "path", Message: "endpoint b: GET /x/:sku/y cannot be served: ':sku' in new path '/x/:sku/y' conflicts with existing wildcard ':id' in existing prefix '/x/:id'"}},
+			nil},
+		{"a catch-all where a parameter is", []string{
+			`{"kind": "endpoint", "name": "a", "method": "GET", "path": "/x/*rest", "stack": []}`,
+			`{"kind": "endpoint", "name": "b", "method": "GET", "path": "/x/:sku/y", "stack": []}`},
+			&workspace.RouteError{Definition: "b", Path: "path", Message: "endpoint b: GET /x/:sku/y cannot be served: '/:sku/y' in new path '/x/:sku/y' conflicts with existing wildcard '/*rest' in existing prefix '/x/*rest'"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := api.CheckRoutes(enginetest.Compile(t, tc.defs...))

@@ -13,8 +13,8 @@ import (
 	"github.com/funcstack/funcstack/engine/store"
 )
 
-// endpoint serves one endpoint definition: path, query and JSON body are
-// merged into the input (the body wins over the query, path parameters
+// endpoint serves one endpoint definition: path, query and body (JSON,
+// form, multipart or raw: see readBody) are merged into the input (the body wins over the query, path parameters
 // over both), the engine validates and runs it, and the response goes out
 // with the definition's status (default 200). An endpoint with
 // "auth": "jwt" first needs a valid bearer token (see authJWT); its claims
@@ -35,14 +35,12 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 	// request is built only for stacks that can read it: an expression
 	// naming it holds the text "request" (or a JSON escape spelling it).
 	usesRequest := bytes.Contains(d.Raw, []byte("request")) || bytes.Contains(d.Raw, []byte(`\u`)) || d.Raw == nil || len(mw) > 0
-	lists := map[string]bool{}
-	if f.Inputs != nil {
-		for _, in := range f.Inputs.Fields() {
-			if in.List {
-				lists[in.Name] = true
-			}
-		}
-	}
+	// request.body (the raw body) likewise only for stacks that may read it.
+	usesBody := usesRequest && (bytes.Contains(d.Raw, []byte("body")) || bytes.Contains(d.Raw, []byte(`\u`)) || d.Raw == nil || len(mw) > 0)
+	sh := shapeOf(f)
+	lists := sh.lists
+	shape := func() inputShape { return sh }
+	filesDir := s.cfg.Engine.Config().FilesDir
 	cors := s.endpointCORS(d)
 	limit := newRateLimit(d)
 	return func(c *gin.Context) {
@@ -58,7 +56,7 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 				return
 			}
 		}
-		body, berr := readBody(c, s.cfg.MaxBodyBytes)
+		body, raw, berr := readBody(c, s.cfg.MaxBodyBytes, shape, filesDir)
 		if berr != nil {
 			writeError(c, berr)
 			return
@@ -86,6 +84,9 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		var req map[string]any
 		if usesRequest {
 			req = requestMap(c, rawQuery, query, len(lists) > 0)
+			if usesBody {
+				req["body"] = string(raw)
+			}
 		}
 		opt := engine.RunOptions{Auth: auth, Request: req, HTTP: requestInfo(r)}
 		if len(mw) > 0 {
@@ -113,7 +114,9 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 
 // requestMap is what expressions see as request: method, path, headers
 // (lower-case names; repeated ones joined by ", "), query (a text, or a list
-// of texts for a repeated name), params and ip.
+// of texts for a repeated name), params and ip; the endpoint adds body (the
+// body as sent, byte for byte: what a webhook's HMAC is computed over) when
+// its stack may read it.
 func requestMap(c *gin.Context, raw url.Values, query map[string]any, hasLists bool) map[string]any {
 	r := c.Request
 	headers := make(map[string]any, len(r.Header))
@@ -137,7 +140,8 @@ func requestMap(c *gin.Context, raw url.Values, query map[string]any, hasLists b
 	}
 }
 
-// respond writes a run's outcome: its output with status st, or its error.
+// respond writes a run's outcome: its output with status st (or the answer
+// of its respond step), or its error.
 func (s *Server) respond(c *gin.Context, name string, st int, res *engine.Result, err error) {
 	if err != nil {
 		e := engine.AsError(err)
@@ -150,6 +154,10 @@ func (s *Server) respond(c *gin.Context, name string, st int, res *engine.Result
 			e = publicError(e)
 		}
 		writeError(c, e)
+		return
+	}
+	if r, ok := res.Output.(*engine.Response); ok {
+		writeResponse(c, name, r, res.ExecutionID)
 		return
 	}
 	c.Header(HeaderExecutionID, res.ExecutionID)

@@ -10,7 +10,8 @@ import (
 )
 
 // function runs a function synchronously: POST /function/{name} with the
-// input as a JSON object body. Functions without settings.public need the
+// input as the body: a JSON object, form fields or multipart parts, or,
+// as OpenFaaS does, any other body as input.body (see readBody). Functions without settings.public need the
 // admin token; without it, an unknown function is not told apart from a
 // private one.
 func (s *Server) function(c *gin.Context) {
@@ -27,7 +28,7 @@ func (s *Server) function(c *gin.Context) {
 		writeError(c, s.unknownFunction(name))
 		return
 	}
-	body, berr := readBody(c, s.cfg.MaxBodyBytes)
+	body, _, berr := readBody(c, s.cfg.MaxBodyBytes, func() inputShape { return shapeOf(f) }, s.cfg.Engine.Config().FilesDir)
 	if berr != nil {
 		writeError(c, berr)
 		return

@@ -20,9 +20,12 @@ import (
 //     object is merged into the endpoint's input, its keys winning; no
 //     response (null) changes nothing.
 //   - An "after" middleware runs when the endpoint has succeeded, with
-//     input.response (the endpoint's response) and input.status (its HTTP
-//     status); its response replaces the endpoint's. A throw answers with
-//     that error instead.
+//     input.response (the endpoint's response, or the body of its
+//     respond step), input.status (its HTTP status) and input.headers
+//     (the headers a respond step set, else {}). Its response replaces the
+//     endpoint's body, written as JSON with the same status and headers;
+//     an answer of its own respond step replaces status, headers and body.
+//     A throw answers with that error instead.
 //
 // Every middleware run is an execution of its own, recorded under the
 // middleware's name.
@@ -67,14 +70,30 @@ func (s *Server) runAfter(ctx context.Context, names []string, res *engine.Resul
 		if f := s.middleware(name, opt); f == nil || f.Def.Stage != engine.StageAfter {
 			continue
 		}
-		r, err := s.cfg.Engine.Run(ctx, name, map[string]any{"response": res.Output, "status": st}, opt)
+		in := map[string]any{"response": res.Output, "status": st, "headers": map[string]any{}}
+		resp, isResp := res.Output.(*engine.Response)
+		if isResp {
+			hs := make(map[string]any, len(resp.Headers))
+			for k, v := range resp.Headers {
+				hs[k] = v
+			}
+			in["response"], in["status"], in["headers"] = resp.Body, resp.Status, hs
+		}
+		r, err := s.cfg.Engine.Run(ctx, name, in, opt)
 		if err != nil {
 			return err
+		}
+		if _, own := r.Output.(*engine.Response); isResp && !own {
+			// the body changes; the status and headers stay, and the body is JSON
+			r.Output = &engine.Response{Status: resp.Status, Headers: resp.Headers, Body: r.Output, ContentType: jsonType}
 		}
 		res.Output = r.Output
 	}
 	return nil
 }
+
+// jsonType is the Content-Type of JSON answers.
+const jsonType = "application/json; charset=utf-8"
 
 // middleware is the compiled middleware called name in the program the
 // run uses (opt.Program: run & debug of drafts), else the loaded one.

@@ -228,7 +228,29 @@ func operation(p *engine.Program, f *engine.Function, pathParams []string) obj {
 		if len(required) > 0 {
 			body["required"] = required
 		}
-		op["requestBody"] = obj{"required": len(required) > 0, "content": jsonContent(body)}
+		content := jsonContent(body)
+		// The same fields as multipart parts when a file is among them
+		// (docs/design.md §26).
+		hasFile, form := false, obj{"type": "object"}
+		props := obj{}
+		for name, sc := range body["properties"].(obj) {
+			if inputs[name].Type == value.File.Info().Name {
+				hasFile = true
+				sc = obj{"type": "string", "format": "binary"}
+				if inputs[name].List {
+					sc = obj{"type": "array", "items": sc}
+				}
+			}
+			props[name] = sc
+		}
+		form["properties"] = props
+		if len(required) > 0 {
+			form["required"] = required
+		}
+		if hasFile {
+			content["multipart/form-data"] = obj{"schema": form}
+		}
+		op["requestBody"] = obj{"required": len(required) > 0, "content": content}
 	}
 	st := d.Status
 	if st == 0 {
@@ -239,6 +261,11 @@ func operation(p *engine.Program, f *engine.Function, pathParams []string) obj {
 		responses["204"] = obj{"description": "Done; no content."}
 	} else {
 		responses[strconv.Itoa(st)] = obj{"description": "The endpoint's response.", "content": jsonContent(answerSchema(f))}
+	}
+	for code, desc := range respondStatuses(d) {
+		if _, ok := responses[code]; !ok {
+			responses[code] = obj{"description": desc}
+		}
 	}
 	errRef := ref("responses", "Error")
 	responses["400"] = errRef
@@ -430,4 +457,54 @@ func docsPage(c *gin.Context) {
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Cache-Control", "no-cache")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", docs.Page)
+}
+
+// respondStatuses finds the statuses d's respond steps declare (a number,
+// or an expression that is one), each with its description: what OpenAPI
+// lists beside the endpoint's own status.
+func respondStatuses(d *engine.Definition) map[string]string {
+	out := map[string]string{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case []any:
+			for _, it := range x {
+				walk(it)
+			}
+		case map[string]any:
+			if x["type"] == "respond" {
+				code := ""
+				switch st := x["status"].(type) {
+				case float64:
+					code = strconv.Itoa(int(st))
+				case string:
+					if n, err := strconv.Atoi(strings.TrimSpace(st)); err == nil {
+						code = strconv.Itoa(n)
+					}
+				case nil:
+					code = "200"
+					if x["redirect"] != nil {
+						code = "302"
+					}
+				}
+				if code != "" {
+					desc := "Answered by a respond step."
+					if x["redirect"] != nil {
+						desc = "A redirect (Location) by a respond step."
+					}
+					out[code] = desc
+				}
+			}
+			for _, f := range x {
+				walk(f)
+			}
+		}
+	}
+	for _, raw := range d.Stack {
+		var v any
+		if json.Unmarshal(raw, &v) == nil {
+			walk(v)
+		}
+	}
+	return out
 }

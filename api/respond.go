@@ -2,18 +2,23 @@ package api
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // Codes of errors made by the HTTP layer (the engine's codes are in
@@ -23,6 +28,8 @@ const (
 	codeBodyTimeout    = "body_timeout"
 	codeBadJSON        = "invalid_json"
 	codeMediaType      = "unsupported_media_type"
+	codeBadForm        = "invalid_form"
+	codeFileStore      = "file_store"
 	codeUnauthorized   = "unauthorized"
 	codeNotImplemented = "not_implemented"
 )
@@ -92,6 +99,10 @@ func writeError(c *gin.Context, e *engine.Error) {
 	if e.ExecutionID != "" {
 		c.Header(HeaderExecutionID, e.ExecutionID)
 	}
+	if status(e) == http.StatusUnauthorized && c.Writer.Header().Get("WWW-Authenticate") == "" {
+		// every 401 carries a challenge (RFC 9110 §15.5.2), a stack's throw too
+		c.Header("WWW-Authenticate", `Bearer realm="funcstack"`)
+	}
 	b, _ := marshal(struct {
 		Error errorBody `json:"error"`
 	}{errorBody{Code: e.Code, Message: e.Message, Definition: e.Definition, Path: e.Path, ExecutionID: e.ExecutionID, Fields: e.Fields}})
@@ -122,37 +133,169 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
-// readBody reads a JSON object body of at most max bytes. An empty body is
-// a nil map.
-func readBody(c *gin.Context, max int64) (map[string]any, *engine.Error) {
+// inputShape is what reading a form or multipart body needs to know of
+// the inputs: which are lists, which are files.
+type inputShape struct {
+	lists, files map[string]bool
+}
+
+// shapeOf reads the shape of f's inputs.
+func shapeOf(f *engine.Function) inputShape {
+	sh := inputShape{lists: map[string]bool{}, files: map[string]bool{}}
+	if f != nil && f.Inputs != nil {
+		for _, in := range f.Inputs.Fields() {
+			if in.List {
+				sh.lists[in.Name] = true
+			}
+			if in.Type == value.File.Info().Name {
+				sh.files[in.Name] = true
+			}
+		}
+	}
+	return sh
+}
+
+// readBody reads a request body of at most max bytes and returns the
+// input fields it gives and the body as read (docs/design.md §26):
+//
+//   - JSON (application/json, *+json, or no Content-Type): its object;
+//   - application/x-www-form-urlencoded: its fields (a list for a repeated
+//     name or a list input); a body that is a JSON object is read as JSON,
+//     as curl -d sends JSON with this type;
+//   - multipart/form-data: its fields, and for file inputs the file parts,
+//     stored in filesDir and given as file values;
+//   - any other type (text/*, XML, octet streams): {"body": the body},
+//     text when it is UTF-8, else base64.
+//
+// An empty body gives no fields (nil).
+func readBody(c *gin.Context, max int64, shape func() inputShape, filesDir string) (map[string]any, []byte, *engine.Error) {
 	r := c.Request
 	if r.ContentLength > max {
-		return nil, tooLarge(max)
+		return nil, nil, tooLarge(max)
 	}
 	if r.Body == nil || r.Body == http.NoBody {
-		return nil, nil
+		return nil, nil, nil
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, r.Body, max))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, tooLarge(max)
+			return nil, nil, tooLarge(max)
 		}
 		if errors.Is(err, errBodyTimeout) {
-			return nil, &engine.Error{Code: codeBodyTimeout, Status: http.StatusRequestTimeout, Message: errBodyTimeout.Error() + "; send it at once"}
+			return nil, nil, &engine.Error{Code: codeBodyTimeout, Status: http.StatusRequestTimeout, Message: errBodyTimeout.Error() + "; send it at once"}
 		}
-		return nil, &engine.Error{Code: engine.CodeInvalidInput, Message: "reading the request body: " + err.Error()}
+		return nil, nil, &engine.Error{Code: engine.CodeInvalidInput, Message: "reading the request body: " + err.Error()}
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, nil
+	if len(data) == 0 {
+		return nil, nil, nil
 	}
+	var mt string
+	var params map[string]string
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
-			return nil, &engine.Error{Code: codeMediaType, Status: http.StatusUnsupportedMediaType, Message: fmt.Sprintf(
-				"the request body is %s; send JSON with Content-Type: application/json", ct)}
+		if mt, params, err = mime.ParseMediaType(ct); err != nil {
+			return nil, data, &engine.Error{Code: codeMediaType, Status: http.StatusUnsupportedMediaType, Message: fmt.Sprintf(
+				"the Content-Type header %q cannot be read (%v); send e.g. Content-Type: application/json", ct, err)}
 		}
 	}
-	return decodeObject(data)
+	switch {
+	case mt == "" || mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		if len(bytes.TrimSpace(data)) == 0 {
+			return nil, data, nil
+		}
+		m, e := decodeObject(data)
+		return m, data, e
+	case mt == "application/x-www-form-urlencoded":
+		if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+			m, e := decodeObject(data)
+			return m, data, e
+		}
+		vals, err := url.ParseQuery(string(data))
+		if err != nil {
+			return nil, data, &engine.Error{Code: codeBadForm, Status: http.StatusBadRequest, Message: fmt.Sprintf(
+				"the request body is not valid form data (application/x-www-form-urlencoded): %v", err)}
+		}
+		if len(vals) == 0 {
+			return nil, data, nil
+		}
+		return queryMap(vals, shape().lists), data, nil
+	case mt == "multipart/form-data":
+		m, e := readMultipart(data, params["boundary"], shape(), filesDir)
+		return m, data, e
+	}
+	return map[string]any{"body": bodyText(data)}, data, nil
+}
+
+// bodyText is a body as an input value: its text when it is UTF-8, else
+// its base64.
+func bodyText(data []byte) string {
+	if utf8.Valid(data) {
+		return string(data)
+	}
+	return base64.StdEncoding.EncodeToString(data)
+}
+
+// readMultipart reads a multipart/form-data body: each part is a field
+// (text), or, for a file input, a file stored in filesDir.
+func readMultipart(data []byte, boundary string, sh inputShape, filesDir string) (map[string]any, *engine.Error) {
+	bad := func(msg string) *engine.Error {
+		return &engine.Error{Code: codeBadForm, Status: http.StatusBadRequest, Message: "the request body is not valid multipart/form-data: " + msg}
+	}
+	if boundary == "" {
+		return nil, bad("its Content-Type has no boundary parameter; let the client library write the header")
+	}
+	mr := multipart.NewReader(bytes.NewReader(data), boundary)
+	parts := map[string][]any{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, bad(err.Error())
+		}
+		name := p.FormName()
+		content, err := io.ReadAll(p) // bounded: data is at most max_body_bytes
+		if err != nil {
+			return nil, bad(fmt.Sprintf("part %q: %v", name, err))
+		}
+		if name == "" {
+			continue
+		}
+		var v any
+		if sh.files[name] {
+			fn := p.FileName()
+			if fn == "" {
+				fn = name
+			}
+			ct := p.Header.Get("Content-Type")
+			if ct == "" {
+				ct = "application/octet-stream"
+			}
+			f, err := value.SaveFile(filesDir, fn, ct, content)
+			if err != nil {
+				st := http.StatusInternalServerError
+				if errors.Is(err, value.ErrNoFileStore) {
+					st = http.StatusNotImplemented
+				}
+				return nil, &engine.Error{Code: codeFileStore, Status: st, Message: fmt.Sprintf("file %q of field %s: %v", fn, name, err)}
+			}
+			v = f
+		} else if p.FileName() != "" {
+			continue // a file for an input that is not a file input: not kept
+		} else {
+			v = bodyText(content)
+		}
+		parts[name] = append(parts[name], v)
+	}
+	out := make(map[string]any, len(parts))
+	for name, vs := range parts { // as queryMap: a list for a repeated name or a list input
+		if len(vs) == 1 && !sh.lists[name] {
+			out[name] = vs[0]
+		} else {
+			out[name] = vs
+		}
+	}
+	return out, nil
 }
 
 func tooLarge(max int64) *engine.Error {
@@ -213,4 +356,47 @@ func kindOf(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// writeResponse writes the answer of a respond step (docs/design.md §26):
+// its headers (checked by the step: names are tokens, values hold no line
+// breaks), status, content type and body; a JSON body is encoded, a base64
+// one decoded, a text written as it is, and no body is written for a
+// null one or a 204 or 304.
+func writeResponse(c *gin.Context, name string, r *engine.Response, id string) {
+	h := c.Writer.Header()
+	for k, v := range r.Headers {
+		h.Set(k, v)
+	}
+	c.Header(HeaderExecutionID, id)
+	if r.Body == nil || r.Status == http.StatusNoContent || r.Status == http.StatusNotModified {
+		c.Status(r.Status)
+		return
+	}
+	text, isText := r.Body.(string)
+	var b []byte
+	switch {
+	case isText && r.Binary:
+		var err error
+		if b, err = base64.StdEncoding.DecodeString(text); err != nil { // the step checked it
+			writeError(c, &engine.Error{Code: engine.CodeOutputEncoding, Definition: name, ExecutionID: id, Message: "the response body is not base64: " + err.Error()})
+			return
+		}
+	case isText && !isJSONType(r.ContentType):
+		b = []byte(text)
+	default:
+		var err error
+		if b, err = store.AppendJSON(nil, r.Body); err != nil {
+			writeError(c, &engine.Error{Code: engine.CodeOutputEncoding, Definition: name, Path: "response", ExecutionID: id,
+				Message: "the response cannot be written as JSON: " + err.Error() + "; make sure it holds no NaN or infinite numbers"})
+			return
+		}
+	}
+	c.Data(r.Status, r.ContentType, b)
+}
+
+// isJSONType reports whether a Content-Type is JSON.
+func isJSONType(ct string) bool {
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }

@@ -174,6 +174,7 @@ func routesFor(g *gin.Engine, p *engine.Program, jwt bool, handle func(*engine.F
 		return a.Name < b.Name
 	})
 	var current *engine.Function
+	names := paramNames{}
 	defer func() {
 		// gin panics on a malformed or conflicting route.
 		if r := recover(); r != nil {
@@ -199,8 +200,65 @@ func routesFor(g *gin.Engine, p *engine.Program, jwt bool, handle func(*engine.F
 			return nil, &workspace.RouteError{Definition: f.Name, Path: "path",
 				Message: fmt.Sprintf("endpoints %s and %s both serve %s %s; give one of them another method or path", rt.endpoints[n-1].Name, f.Name, d.Method, d.Path)}
 		}
-		rt.g.Handle(d.Method, d.Path, handle(f))
+		path, rename := names.canonical(d.Path)
+		h := handle(f)
+		if rename != nil {
+			h = renamed(h, rename, d.Path)
+		}
+		rt.g.Handle(d.Method, path, h)
 		rt.endpoints = append(rt.endpoints, Endpoint{Method: d.Method, Path: d.Path, Name: f.Name})
 	}
 	return rt, nil
+}
+
+// paramNames lets endpoints name the path parameter at one place of
+// their paths differently (/api/items/:slug and /api/items/:id/x), which
+// gin's router refuses: every route is registered with the name the
+// first route gave each place (its canonical path), and a handler whose
+// names differ gets its own back (renamed).
+type paramNames map[string]string // the canonical path up to a parameter → its name
+
+// canonical returns path with each parameter named as the routes added
+// before name it, and the path's own names in order when one differs
+// (nil when none does).
+func (n paramNames) canonical(path string) (string, []string) {
+	segs := strings.Split(path, "/")
+	var own []string
+	differs := false
+	for i, seg := range segs {
+		if len(seg) < 2 || seg[0] != ':' {
+			continue
+		}
+		own = append(own, seg[1:])
+		at := strings.Join(segs[:i], "/") + "/:"
+		canon, seen := n[at]
+		if !seen {
+			n[at] = seg[1:]
+			continue
+		}
+		if canon != seg[1:] {
+			differs = true
+			segs[i] = ":" + canon
+		}
+	}
+	if !differs {
+		return path, nil
+	}
+	return strings.Join(segs, "/"), own
+}
+
+// renamed gives h's request the endpoint's own parameter names (gin's
+// Params are in path order) and its own path as its route (metrics, logs).
+func renamed(h gin.HandlerFunc, own []string, path string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		for i := range c.Params {
+			if i < len(own) {
+				c.Params[i].Key = own[i]
+			}
+		}
+		if t := trackedOf(c); t != nil {
+			t.route = path
+		}
+		h(c)
+	}
 }

@@ -86,6 +86,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg := ef.config()
 	cfg.DB, cfg.Store = st, st.Executions()
 	cfg.Secrets = map[string][]byte{engine.SecretJWT: secret}
+	cfg.FilesDir = filepath.Join(*sf.data, "files") // uploads and file.save (docs/design.md §26)
 	if err := df.apply(&cfg); err != nil {
 		return fail(stderr, "serve", err)
 	}
