@@ -237,7 +237,7 @@ func TestGitHubWebhook(t *testing.T) {
 				return ioCase{name: name, method: "POST", url: "/api/webhooks/github", ctype: jsonType, body: payload, headers: h, status: status, want: want, header: header}
 			}
 			bad := `{"error": {"code": "bad_signature", "message": "the X-Hub-Signature-256 header does not match the body: sign the raw body with the webhook's secret",
-				"definition": "api_github_webhook", "path": "stack[2]", "execution_id": "<id>"}}`
+				"definition": "api_webhook_github", "path": "stack[2]", "execution_id": "<id>"}}`
 			cases := []ioCase{
 				hook("a good signature", body, sign(body), 202, `{"event": "issues", "action": "opened"}`, nil),
 				hook("a tampered body", strings.Replace(body, "opened", "closed", 1), sign(body), 401, bad,
@@ -247,7 +247,7 @@ func TestGitHubWebhook(t *testing.T) {
 			runIOCases(t, ts.URL, cases)
 			runIOCases(t, off.URL, []ioCase{hook("no secret configured", body, sign(body), 503,
 				`{"error": {"code": "not_configured", "message": "webhooks are off: set FUNCSTACK_ENV_GITHUB_WEBHOOK_SECRET to the secret of the GitHub webhook",
-					"definition": "api_github_webhook", "path": "stack[0]", "execution_id": "<id>"}}`, nil)})
+					"definition": "api_webhook_github", "path": "stack[0]", "execution_id": "<id>"}}`, nil)})
 		})
 	}
 }
