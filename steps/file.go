@@ -23,6 +23,8 @@ func init() {
 		Description: "text (UTF-8) or base64 (any bytes)"}
 	engine.Register(&engine.StepType{
 		Name:        "file.save",
+		Title:       "Save a file",
+		Summary:     "file.save[ {name}][ → {as}]",
 		Category:    "utility",
 		Description: "Store bytes as a file and give its file value {name, size, content_type, sha256}, for a file input, a response or file.read.",
 		Fields: []engine.FieldSpec{
@@ -75,6 +77,8 @@ func init() {
 	})
 	engine.Register(&engine.StepType{
 		Name:        "file.read",
+		Title:       "Read a file",
+		Summary:     "file.read {file}[ → {as}]",
 		Category:    "utility",
 		Description: "Read the bytes of a file (an uploaded file input, or a file.save's value) as text or base64. Files larger than max_text_bytes are refused.",
 		Fields: []engine.FieldSpec{

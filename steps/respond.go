@@ -39,6 +39,8 @@ var serverHeaders = map[string]string{
 func init() {
 	engine.Register(&engine.StepType{
 		Name:     "respond",
+		Title:    "Respond",
+		Summary:  "respond[ {status}][ {content_type}][ → {redirect}][ {body}]",
 		Category: "control",
 		Description: "End the stack now with an HTTP answer of its choosing: status, headers, body and content type, or a redirect. " +
 			"An endpoint or POST /function writes it as it is; a caller gets {status, headers, body, content_type}.",
@@ -58,6 +60,7 @@ func init() {
 
 func compileRespond(c *engine.StepCompiler) engine.RunFunc {
 	c.EndsRun()
+	c.Answer(nil) // an HTTP answer: OpenAPI cannot infer its schema
 	status, literal, statusExpr := c.IntOrExpr("status")
 	redirect := c.Expr("redirect")
 	body := c.Expr("body")
