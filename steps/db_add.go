@@ -90,18 +90,7 @@ func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 		if len(skip) > 0 {
 			query, args = dropColumns(t, all, args, cols, skip, conn.d)
 		}
-		rows, err := conn.q.QueryContext(s.Context(), query, args...)
-		if err != nil {
-			return nil, tables.DBError(t, err)
-		}
-		rec, err := tables.ScanOne(rows, t.Cols)
-		if err != nil {
-			return nil, tables.DBError(t, err)
-		}
-		if as != "" {
-			s.Set(as, rec)
-		}
-		return rec, nil
+		return insertOne(s, conn.q, t, query, args, as)
 	}
 }
 
@@ -142,7 +131,13 @@ func addObject(s *engine.State, t *tables.Table, e *engine.Expr, as string) (any
 	b := &tables.Builder{D: conn.d}
 	tables.WriteInsert(b, t, all, 1)
 	b.W(" RETURNING " + tables.SelectList(t.Cols))
-	rows, err := conn.q.QueryContext(s.Context(), b.String(), args...)
+	return insertOne(s, conn.q, t, b.String(), args, as)
+}
+
+// insertOne runs an INSERT … RETURNING of one record and gives the record,
+// also as variable as when it is named.
+func insertOne(s *engine.State, q engine.Querier, t *tables.Table, query string, args []any, as string) (any, error) {
+	rows, err := q.QueryContext(s.Context(), query, args...)
 	if err != nil {
 		return nil, tables.DBError(t, err)
 	}
