@@ -93,7 +93,18 @@ func (s *Server) export(c *gin.Context) {
 	if s.storeOf(c) == nil {
 		return
 	}
-	defs, err := s.ws.Newest(c.Request.Context())
+	// What is served by default; ?drafts=true for the newest versions,
+	// drafts included (docs/design.md §21).
+	newest := s.ws.Published
+	switch c.Query("drafts") {
+	case "", "false":
+	case "true":
+		newest = s.ws.Newest
+	default:
+		writeError(c, badRequest(`drafts must be true or false, not %q`, c.Query("drafts")))
+		return
+	}
+	defs, err := newest(c.Request.Context())
 	if err != nil {
 		s.internal(c, "exporting", err)
 		return

@@ -317,6 +317,17 @@ func TestAdminDefinitions(t *testing.T) {
 					want: map[string]any{"error.diagnostics.0.path": "response"}},
 				{name: "import not a list", method: "POST", url: "/_/api/import", body: `{"definitions": 3}`, status: 400,
 					contains: []string{"definitions must be a list"}},
+				// The export is what is published; ?drafts=true adds the newest versions.
+				{name: "save a draft", method: "POST", url: "/_/api/definitions", status: 201,
+					body: `{"kind": "function", "name": "t_draft_only", "stack": [], "response": "1"}`},
+				{name: "export leaves the draft out", method: "GET", url: "/_/api/export", status: 200, afterRequest: func(t *testing.T, body []byte) {
+					if strings.Contains(string(body), "t_draft_only") {
+						t.Errorf("the default export has the draft t_draft_only")
+					}
+				}},
+				{name: "export with drafts", method: "GET", url: "/_/api/export?drafts=true", status: 200, contains: []string{`"name":"t_draft_only"`}},
+				{name: "export with a bad drafts", method: "GET", url: "/_/api/export?drafts=yes", status: 400,
+					want: map[string]any{"error.message": `drafts must be true or false, not "yes"`}},
 			})
 		})
 	}

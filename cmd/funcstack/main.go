@@ -210,6 +210,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// As serve: the same outbound guard and JWT secret.
 	outbound := addOutboundFlag(fs)
 	jwtFlag := addJWTFlag(fs)
+	force := addOverwriteFlag(fs)
 	pos, ok := parseArgs(fs, args, 1, stderr, "give exactly one function name, e.g. funcstack run --workspace workflows sum_squares --input '{\"n\": 20}'")
 	if !ok {
 		return 2
@@ -232,7 +233,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer st.Close()
-	if _, err := importWorkspace(ctx, st, defs, false, false); err != nil {
+	if _, err := importWorkspace(ctx, st, defs, false, *force, false); err != nil {
 		writeErr(stderr, &engine.Error{Code: engine.CodeInvalidDef, Message: "importing the workspace " + *ws + ": " + err.Error()})
 		return 1
 	}

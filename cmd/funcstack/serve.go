@@ -55,6 +55,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	metricsPublic := fs.Bool("metrics-public", envBool("FUNCSTACK_METRICS_PUBLIC"), "serve /metrics without a token, for a private network; by default it needs the admin token or FUNCSTACK_METRICS_TOKEN (env FUNCSTACK_METRICS_PUBLIC=1)")
 	readTimeout := fs.Duration("read-timeout", envDuration("FUNCSTACK_READ_TIMEOUT", 30*time.Second), "how long a client may take to send a request body; a slower one gets 408 and the connection is closed (env FUNCSTACK_READ_TIMEOUT)")
 	headerTimeout := fs.Duration("read-header-timeout", envDuration("FUNCSTACK_READ_HEADER_TIMEOUT", 10*time.Second), "how long a client may take to send a request's headers (env FUNCSTACK_READ_HEADER_TIMEOUT)")
+	force := addOverwriteFlag(fs)
 	grace := fs.Duration("shutdown-timeout", envDuration("FUNCSTACK_SHUTDOWN_TIMEOUT", 15*time.Second), "how long requests in flight may finish after SIGINT or SIGTERM (env FUNCSTACK_SHUTDOWN_TIMEOUT)")
 	if _, ok := parseArgs(fs, args, 0, stderr, "give the folder with --workspace DIR"); !ok {
 		return 2
@@ -76,7 +77,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "serve", err)
 	}
 	defer st.Close()
-	if _, err := importWorkspace(ctx, st, defs, false, false); err != nil {
+	sum, err := importWorkspace(ctx, st, defs, false, *force, false)
+	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("importing the workspace %s: %v", *ws, err))
 	}
 	secret, secretNote, err := jwtSecret(st, *sf.data, *jwtFlag)
@@ -130,6 +132,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "funcstack: API at %s (workspace %s, data in %s)\n", base, *ws, st.Where())
+	fmt.Fprintf(stdout, "funcstack: workspace files: %d new version(s), %d unchanged since the last import\n", sum.New, sum.Unchanged)
 	for _, e := range srv.Endpoints() {
 		fmt.Fprintf(stdout, "  %-6s %s%s  → %s\n", e.Method, base, e.Path, e.Name)
 	}

@@ -69,25 +69,23 @@ type importSummary struct {
 	New, Unchanged, Published, Tables int
 }
 
-// importWorkspace saves every definition (a new version only when it
-// changed), publishes it unless draft, and syncs the tables.
-func importWorkspace(ctx context.Context, st *store.Store, defs []*engine.Definition, draft, force bool) (importSummary, error) {
-	var sum importSummary
-	// Tables first: a refused change then leaves no new versions behind.
-	if err := st.SyncTables(ctx, defs, force); err != nil {
-		return sum, err
-	}
-	saved, err := workspace.New(st, workspace.Options{}).Save(ctx, defs, !draft)
+// importWorkspace imports the definitions whose files changed since the
+// last import (workspace.ImportFiles): a new version only when the content
+// changed, published unless draft, tables synced. force replaces admin
+// edits and applies destructive table changes.
+func importWorkspace(ctx context.Context, st *store.Store, defs []*engine.Definition, draft, overwrite, destructive bool) (importSummary, error) {
+	res, err := workspace.New(st, workspace.Options{}).ImportFiles(ctx, defs, workspace.FileOptions{Draft: draft, Overwrite: overwrite, Destructive: destructive})
 	if se, ok := errors.AsType[*workspace.SaveError](err); ok {
 		if se.Publishing {
-			return sum, se.Err
+			return importSummary{}, se.Err
 		}
-		return sum, fmt.Errorf("%s: %v", se.Definition.File, se.Err)
+		return importSummary{}, fmt.Errorf("%s: %v", se.Definition.File, se.Err)
 	}
 	if err != nil {
-		return sum, err
+		return importSummary{}, err
 	}
-	for i, sv := range saved {
+	sum := importSummary{Unchanged: len(res.Skipped), Tables: res.Tables}
+	for _, sv := range res.Saved {
 		if sv.Changed {
 			sum.New++
 		} else {
@@ -96,11 +94,14 @@ func importWorkspace(ctx context.Context, st *store.Store, defs []*engine.Defini
 		if sv.Published {
 			sum.Published++
 		}
-		if defs[i].Kind == engine.KindTable {
-			sum.Tables++
-		}
 	}
 	return sum, nil
+}
+
+// addOverwriteFlag adds serve's and run's --force: import changed files
+// over admin edits (workspace.FileOptions.Overwrite).
+func addOverwriteFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("force", false, "import changed workspace files even over definitions edited in the admin API since the files were last imported (without it, the command refuses and names them)")
 }
 
 // loadValid loads and compiles a workspace, printing its problems.
@@ -120,7 +121,7 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 	ws := workspaceFlag(fs)
 	sf := addStoreFlags(fs)
 	draft := fs.Bool("draft", false, "save new versions as drafts instead of publishing them")
-	force := fs.Bool("force", false, "apply destructive table changes (dropped or re-typed columns lose their values)")
+	force := fs.Bool("force", false, "replace definitions edited in the admin API since their files were last imported, and apply destructive table changes (dropped or re-typed columns lose their values)")
 	if _, ok := parseArgs(fs, args, 0, stderr, "give the folder with --workspace DIR"); !ok {
 		return 2
 	}
@@ -135,7 +136,7 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "import", err)
 	}
 	defer st.Close()
-	sum, err := importWorkspace(ctx, st, defs, *draft, *force)
+	sum, err := importWorkspace(ctx, st, defs, *draft, *force, *force)
 	if err != nil {
 		return fail(stderr, "import", err)
 	}
@@ -147,7 +148,7 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 func cmdExport(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("export", stderr)
 	sf := addStoreFlags(fs)
-	published := fs.Bool("published", false, "export the published versions (default: the newest)")
+	drafts := fs.Bool("drafts", false, "export the newest version of every definition, drafts included (default: the published versions, what is served)")
 	pos, ok := parseArgs(fs, args, 1, stderr, "give the folder to write to, e.g. funcstack export ./exported")
 	if !ok {
 		return 2
@@ -161,10 +162,10 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 	}
 	defer st.Close()
 	var defs []*engine.Definition
-	if *published {
-		defs, err = st.ListPublished(ctx)
-	} else {
+	if *drafts {
 		defs, err = st.List(ctx)
+	} else {
+		defs, err = st.ListPublished(ctx)
 	}
 	if err != nil {
 		return fail(stderr, "export", err)

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/funcstack/funcstack/engine/enginetest"
 	"github.com/funcstack/funcstack/engine/store"
 	"github.com/funcstack/funcstack/engine/store/storetest"
+	"github.com/funcstack/funcstack/engine/workspace"
 )
 
 func TestMigrate(t *testing.T) {
@@ -195,5 +197,55 @@ func runSteps(t *testing.T, backend []string, steps []workflowStep) {
 		if code != 0 || strings.TrimSpace(out) != st.want {
 			t.Fatalf("%v %s %s: exit %d\n got %s\nwant %s\n%s", backend[0], st.name, st.input, code, strings.TrimSpace(out), st.want, errOut)
 		}
+	}
+}
+
+// TestServeKeepsAdminEdits restarts serve over a definition edited in the
+// admin API: unchanged files leave the edit alone, a changed file is
+// refused naming it, and --force imports it.
+func TestServeKeepsAdminEdits(t *testing.T) {
+	data := t.TempDir()
+	ws := writeWorkspace(t, map[string]string{
+		"greet.json": `{"kind": "function", "name": "greet", "stack": [], "response": "'hello'"}`,
+	})
+	start := func(args ...string) (int, string, string) {
+		t.Helper()
+		return cli(t, append([]string{"run", "--workspace", ws, "--data", data, "greet"}, args...)...)
+	}
+	if code, out, errOut := start(); code != 0 || !strings.Contains(out, `"hello"`) {
+		t.Fatalf("first run: exit %d\n%s%s", code, out, errOut)
+	}
+	// an edit in the admin API, as the builder makes it
+	st, err := store.Open(context.Background(), store.Options{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := workspace.New(st, workspace.Options{}).Save(context.Background(), enginetest.Parse(t, `{"kind": "function", "name": "greet", "stack": [], "response": "'edited'"}`), true); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// a restart over unchanged files keeps the edit
+	if code, _, errOut := start(); code != 0 {
+		t.Fatalf("run over unchanged files: exit %d\n%s", code, errOut)
+	}
+	st, err = store.Open(context.Background(), store.Options{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := st.GetPublished(context.Background(), "greet")
+	st.Close()
+	if err != nil || d.Response != "'edited'" {
+		t.Fatalf("greet after a restart over unchanged files: %v %v", d, err)
+	}
+	if err := os.WriteFile(filepath.Join(ws, "greet.json"), []byte(`{"kind": "function", "name": "greet", "stack": [], "response": "'hello again'"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := cli(t, "serve", "--workspace", ws, "--data", data, "--addr", "127.0.0.1:0")
+	if code != 1 || !strings.Contains(errOut, "1 definition(s) whose files changed were also edited in the admin API since the workspace was last imported: greet (version 2 of ") ||
+		!strings.Contains(errOut, "to replace them with the files, run again with --force") {
+		t.Fatalf("serve over an admin edit with a changed file: exit %d\n%s", code, errOut)
+	}
+	if code, out, errOut := start("--force"); code != 0 || !strings.Contains(out, `"hello again"`) {
+		t.Fatalf("run --force: exit %d\n%s%s", code, out, errOut)
 	}
 }

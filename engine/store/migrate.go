@@ -174,7 +174,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 				return err
 			}
 		}
-		if err := tx.AutoMigrate(&definitionRow{}, &versionRow{}, &tableRow{}); err != nil {
+		if err := tx.AutoMigrate(&definitionRow{}, &versionRow{}, &tableRow{}, &importRow{}); err != nil {
 			return err
 		}
 		for _, q := range ddl {

@@ -7,11 +7,12 @@ export function ImportExport({ toast, onDone }: { toast: (m: string, bad?: boole
   const [text, setText] = useState('');
   const [publish, setPublish] = useState(true);
   const [force, setForce] = useState(false);
+  const [drafts, setDrafts] = useState(false);
   const [result, setResult] = useState<{ created: string[]; updated: string[]; unchanged: string[] } | null>(null);
   const [err, setErr] = useState<string | null>(null);
   const exportAll = async () => {
     try {
-      const r = await api.exportAll();
+      const r = await api.exportAll(drafts);
       const blob = new Blob([JSON.stringify(r, null, 2)], { type: 'application/json' });
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
@@ -46,8 +47,11 @@ export function ImportExport({ toast, onDone }: { toast: (m: string, bad?: boole
       <h1><Icon name="upload" /> Import / Export</h1>
       <section className="panel">
         <h2 className="section-title">Export</h2>
-        <p className="muted">Download every definition (newest versions) as one JSON file.</p>
-        <button type="button" className="btn" onClick={exportAll}><Icon name="download" /> Export workspace</button>
+        <p className="muted">Download every published definition as one JSON file, or the newest versions with the drafts.</p>
+        <div className="row gap">
+          <label className="check"><input type="checkbox" checked={drafts} onChange={(e) => setDrafts(e.target.checked)} /> include drafts</label>
+          <button type="button" className="btn" onClick={exportAll}><Icon name="download" /> Export workspace</button>
+        </div>
       </section>
       <section className="panel">
         <h2 className="section-title">Import</h2>

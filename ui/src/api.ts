@@ -187,7 +187,7 @@ export const api = {
       'GET', `/definitions/${q(name)}/diff?from=${from}&to=${to}`),
   restore: (name: string, version: number) => request<{ name: string; version: number }>('POST', `/definitions/${q(name)}/restore`, { version }),
   validate: (def: Definition) => request<{ ok: boolean; diagnostics: Diagnostic[] }>('POST', '/validate', def),
-  exportAll: () => request<{ definitions: Definition[] }>('GET', '/export'),
+  exportAll: (drafts = false) => request<{ definitions: Definition[] }>('GET', drafts ? '/export?drafts=true' : '/export'),
   importAll: (definitions: Definition[], publish = true, force = false) =>
     request<{ created: string[]; updated: string[]; unchanged: string[] }>('POST', '/import', { definitions, publish, force }),
   tables: () => request<{ items: TableInfo[] }>('GET', '/tables'),

@@ -483,8 +483,16 @@ scenario('completion, duplicate, disable, rename, delete, unsaved guard, import 
   await page.getByRole('link', { name: 'tally' }).waitFor({ state: 'detached' });
   // export and import
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Import / Export' }).click();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export workspace' }).click()]);
-  expect(/funcstack-workspace-.*\.json/.test(download.suggestedFilename()), `export file ${download.suggestedFilename()}`);
+  // the export is what is published; with drafts, the newest versions
+  await adminApi('POST', '/definitions', { kind: 'function', name: 'draft_only', stack: [], response: '1' });
+  const exported = async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export workspace' }).click()]);
+    expect(/funcstack-workspace-.*\.json/.test(download.suggestedFilename()), `export file ${download.suggestedFilename()}`);
+    return JSON.parse(readFileSync(await download.path(), 'utf8')).definitions.map((d) => d.name);
+  };
+  expect(!(await exported()).includes('draft_only'), 'the default export leaves the draft out');
+  await page.getByLabel('include drafts').check();
+  expect((await exported()).includes('draft_only'), 'the export with drafts has the draft');
   await page.getByLabel('Definitions JSON').fill(JSON.stringify({ definitions: [{ kind: 'function', name: 'imported_one', stack: [], response: '42' }] }));
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expectText(page.locator('.alert.ok'), 'created: imported_one', 'import result');
