@@ -46,10 +46,28 @@ func post(t testing.TB, url string, admin bool, headers map[string]string, body 
 	return resp, out
 }
 
+// finished polls an execution's status URL with the admin token until
+// its run succeeded or failed (or 10 s pass), and returns its record.
+func finished(t *testing.T, url string) map[string]any {
+	t.Helper()
+	var rec map[string]any
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, b := send(t, http.MethodGet, url, map[string]string{"Authorization": "Bearer " + token}, "")
+		rec = nil
+		_ = json.Unmarshal(b, &rec)
+		if rec["status"] == "succeeded" || rec["status"] == "failed" || time.Now().After(deadline) {
+			return rec
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestAsyncFunction(t *testing.T) {
 	defs := []string{
 		`{"kind": "function", "name": "double", "input": [{"name": "n", "type": "int", "required": true}], "stack": [], "response": "input.n * 2"}`,
 		`{"kind": "function", "name": "open_double", "settings": {"public": true}, "input": [{"name": "n", "type": "int", "required": true}], "stack": [], "response": "input.n * 2"}`,
+		`{"kind": "function", "name": "open_echo", "settings": {"public": true}, "input": [{"name": "body", "type": "text"}], "stack": [], "response": "input"}`,
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
@@ -88,25 +106,17 @@ func TestAsyncFunction(t *testing.T) {
 			if resp.StatusCode != 202 || id == "" || out["id"] != id || out["status_url"] != "/_/api/executions/"+id {
 				t.Fatalf("public function: %d X-Call-Id %q body %v", resp.StatusCode, id, out)
 			}
-			var rec map[string]any
-			deadline := time.Now().Add(10 * time.Second)
-			for {
-				req, _ := http.NewRequest(http.MethodGet, ts.URL+out["status_url"].(string), nil)
-				req.Header.Set("Authorization", "Bearer "+token)
-				r, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				rec = nil
-				json.NewDecoder(r.Body).Decode(&rec)
-				r.Body.Close()
-				if rec["status"] == "succeeded" || time.Now().After(deadline) {
-					break
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+			rec := finished(t, ts.URL+out["status_url"].(string))
 			if rec["status"] != "succeeded" || fmt.Sprint(rec["output"]) != "42" || rec["mode"] != "durable" {
 				t.Fatalf("execution record: %v", rec)
+			}
+			// A raw text body is input.body, as OpenFaaS gives it.
+			resp, out = post(t, ts.URL+"/async-function/open_echo", false, map[string]string{"Content-Type": "text/plain"}, "just text")
+			if resp.StatusCode != 202 {
+				t.Fatalf("a raw text body to /async-function: %d %v", resp.StatusCode, out)
+			}
+			if rec := finished(t, ts.URL+out["status_url"].(string)); rec["status"] != "succeeded" || fmt.Sprint(rec["output"]) != "map[body:just text]" {
+				t.Fatalf("a raw text body to /async-function: record %v", rec)
 			}
 			waitUntil(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(calls) > 0 })
 			time.Sleep(300 * time.Millisecond)

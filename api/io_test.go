@@ -13,6 +13,7 @@ import (
 
 	"github.com/funcstack/funcstack/api"
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/store"
 )
 
 // ioCase is one request of the request-body and response tables
@@ -179,9 +180,17 @@ func sha256Hex(s string) string {
 
 // TestResponses: every kind of answer a respond step makes, as a client
 // sees it, after-middleware changing them, and routes whose parameters
-// are named differently under one prefix.
+// are named differently under one prefix, on both backends.
 func TestResponses(t *testing.T) {
-	st := backends[0].open(t)
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			testResponses(t, b.open(t))
+		})
+	}
+}
+
+func testResponses(t *testing.T, st *store.Store) {
 	ts := newServer(t, st, api.Config{}, "../workflows", "testdata/io")
 	id := map[string]string{api.HeaderExecutionID: "<id>"}
 	runIOCases(t, ts.URL, []ioCase{
