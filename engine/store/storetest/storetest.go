@@ -592,6 +592,19 @@ func testPrune(t *testing.T, s *store.Store) {
 	if _, err := es.ClaimIdempotencyKey(ctx(), "f", "gone", "fp", "x", time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
+	// API keys' links: to the old record (pruned with it), to the kept one, and an old link whose record is kept
+	for _, id := range []string{old.ID, fresh.ID, oldRunning.ID} {
+		if err := s.OwnExecution(ctx(), id, "key1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	backdate, at := "UPDATE funcstack_api_key_executions SET created_at = ? WHERE execution_id IN (?, ?)", any(store.FormatTime(old.CreatedAt))
+	if s.Dialect() == store.DialectPostgres {
+		backdate, at = "UPDATE funcstack_api_key_executions SET created_at = $1 WHERE execution_id IN ($2, $3)", old.CreatedAt
+	}
+	if _, err := s.SQL().ExecContext(ctx(), backdate, at, old.ID, oldRunning.ID); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(5 * time.Millisecond)
 	if err := es.Flush(ctx()); err != nil {
 		t.Fatal(err)
@@ -611,6 +624,11 @@ func testPrune(t *testing.T, s *store.Store) {
 	var keys int
 	if err := s.SQL().QueryRowContext(ctx(), "SELECT count(*) FROM funcstack_idempotency_keys").Scan(&keys); err != nil || keys != 0 {
 		t.Errorf("expired idempotency keys left: %d %v", keys, err)
+	}
+	for id, want := range map[string]string{old.ID: "", fresh.ID: "key1", oldRunning.ID: "key1"} {
+		if got, err := s.ExecutionOwner(ctx(), id); err != nil || got != want {
+			t.Errorf("the API key of execution %s after pruning: %q %v, want %q", id, got, err, want)
+		}
 	}
 }
 
