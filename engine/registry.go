@@ -44,7 +44,29 @@ type FieldSpec struct {
 	// Dynamic: the field may instead be one expression (a JSON string)
 	// giving its value at run time (db.add's data: "input.record").
 	Dynamic bool `json:"dynamic,omitempty"`
+	// Expects is the kind of value an expression field should give (one of
+	// the Expect constants; empty: any value). The compiler refuses a
+	// literal of another kind (cond: "'yes'"); the builder offers the
+	// value modes that write such a value (text, number, true/false) beside
+	// ƒx; the docs print it.
+	Expects string `json:"expects,omitempty"`
+	// Local: what the field declares stays inside the step. A name field
+	// (a loop variable) names a variable of the step's blocks only; a steps
+	// field's variables are not in scope after the step (a loop body may
+	// run zero times). The compiler drops a local block's names
+	// (StepCompiler.Block); the builder's completion and inspector read it.
+	Local bool `json:"local,omitempty"`
 }
+
+// What an expression field expects (FieldSpec.Expects).
+const (
+	ExpectText   = "text"
+	ExpectNumber = "number"
+	ExpectInt    = "int" // a whole number
+	ExpectBool   = "bool"
+	ExpectList   = "list"
+	ExpectObject = "object"
+)
 
 // RunFunc runs one compiled step. The value it returns is the step's result
 // as shown in a trace (the value stored, the branch taken, ...).

@@ -187,7 +187,9 @@ func (c *StepCompiler) exprTo(field, to string) *Expr {
 		c.Errorf(field, "wrong_type", "expected an expression string, got %s; write it in quotes, e.g. %q", jsonKind(raw), strings.TrimSpace(string(raw)))
 		return nil
 	}
-	return c.compileSource(src, c.Path(field), to)
+	e := c.compileSource(src, c.Path(field), to)
+	c.checkExpects(field, e)
+	return e
 }
 
 func (c *StepCompiler) compileSource(src, path, to string) *Expr {
@@ -441,6 +443,9 @@ func (c *StepCompiler) BlockFrom(items []json.RawMessage, field string, opt Bloc
 	}
 	for n := range opt.Typed {
 		delete(b.declared, n)
+	}
+	if f := c.typ.Field(field); f != nil && f.Local {
+		b.declared = map[string]bool{} // nothing declared in it is in scope after the step
 	}
 	return b
 }

@@ -46,7 +46,7 @@ func init() {
 		Description: "Hash a password with bcrypt (cost 10) for storing, e.g. in a password_hash column; check it later with auth.check_password. " +
 			"A password longer than 72 bytes is an error (status 400, code password_too_long): bcrypt would ignore the rest.",
 		Fields: []engine.FieldSpec{
-			{Name: "password", Kind: engine.FieldExpr, Required: true, Description: "the password (text)"},
+			{Name: "password", Kind: engine.FieldExpr, Expects: engine.ExpectText, Required: true, Description: "the password (text)"},
 			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the variable receiving the hash (text)"},
 		},
 		Example: []byte(`{"type": "auth.hash_password", "password": "input.password", "as": "password_hash"}`),
@@ -84,8 +84,8 @@ func init() {
 		Description: "Check a password against a bcrypt hash made by auth.hash_password. The result is true or false; a wrong password is false, not an error. " +
 			"A hash that is not a bcrypt hash is an error (code invalid_password_hash).",
 		Fields: []engine.FieldSpec{
-			{Name: "password", Kind: engine.FieldExpr, Required: true, Description: "the password given (text)"},
-			{Name: "hash", Kind: engine.FieldExpr, Required: true, Description: "the stored bcrypt hash (text)"},
+			{Name: "password", Kind: engine.FieldExpr, Expects: engine.ExpectText, Required: true, Description: "the password given (text)"},
+			{Name: "hash", Kind: engine.FieldExpr, Expects: engine.ExpectText, Required: true, Description: "the stored bcrypt hash (text)"},
 			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the variable receiving true or false"},
 		},
 		Example: []byte(`{"type": "auth.check_password", "password": "input.password", "hash": "user.password_hash", "as": "ok"}`),

@@ -23,7 +23,7 @@ func init() {
 		Description: "Make a signed JWT (HS256, with the server's JWT secret) carrying claims, for endpoints with \"auth\": \"jwt\", which see the claims as auth. " +
 			"iat is set to now and exp to now + ttl, replacing any given in claims. Put the user's id in sub.",
 		Fields: []engine.FieldSpec{
-			{Name: "claims", Kind: engine.FieldExpr, Required: true, Description: "an object of claims, e.g. {sub: user.id, role: user.role}"},
+			{Name: "claims", Kind: engine.FieldExpr, Expects: engine.ExpectObject, Required: true, Description: "an object of claims, e.g. {sub: user.id, role: user.role}"},
 			{Name: "ttl", Kind: engine.FieldDuration, Default: "1h", Description: "how long the token is valid"},
 			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the variable receiving the token (text)"},
 		},

@@ -46,9 +46,9 @@ func TestAuthToken(t *testing.T) {
 	}
 
 	runCases(t, []stepCase{
-		{name: "claims not an object", cfg: withKey, defs: []string{mainFn(`[{"type": "auth.token", "claims": "'me'", "as": "token"}]`, "token")},
+		{name: "claims not an object", cfg: withKey, defs: []string{mainFn(`[{"type": "auth.token", "claims": "trim('me')", "as": "token"}]`, "token")},
 			wantCode: engine.CodeExpression,
-			wantErr:  "main: stack[0].claims: `'me'` gave text, expected an object of claims such as {sub: user.id} (execution exec-1)"},
+			wantErr:  "main: stack[0].claims: `trim('me')` gave text, expected an object of claims such as {sub: user.id} (execution exec-1)"},
 		{name: "claims not JSON", cfg: withKey, defs: []string{mainFn(`[{"type": "auth.token", "claims": "{f: float('NaN')}", "as": "token"}]`, "token")},
 			wantCode: engine.CodeExpression,
 			wantErr:  "main: stack[0].claims: the claims of `{f: float('NaN')}` cannot be put in a token: json: unsupported value: NaN (execution exec-1)"},

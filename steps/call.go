@@ -18,7 +18,7 @@ func init() {
 			{Name: "input", Kind: engine.FieldExprMap, Description: "the callee's inputs, each an expression"},
 			{Name: "async", Kind: engine.FieldBool, Description: "start the call and go on; the result is its execution ID"},
 			{Name: "durable", Kind: engine.FieldBool, Description: "run through the durable queue: survives a crash and retries by the callee's settings; inside db.transaction it is queued only if the transaction commits. With async the result is the execution ID, without the call waits for the output"},
-			{Name: "idempotency_key", Kind: engine.FieldExpr, Description: "with async: the same key and input within the window give the same execution ID instead of a second run; the same key with another input is the error idempotency_key_reused"},
+			{Name: "idempotency_key", Kind: engine.FieldExpr, Expects: engine.ExpectText, Description: "with async: the same key and input within the window give the same execution ID instead of a second run; the same key with another input is the error idempotency_key_reused"},
 			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the result (the execution ID when async)"},
 		},
 		Example: []byte(`{"type": "call", "function": "sum_squares", "input": {"n": "10"}, "as": "result"}`),

@@ -24,7 +24,7 @@ func init() {
 			"sum and avg take int and decimal columns: decimals stay exact (avg keeps 34 significant digits), the avg of ints is a float; a sum of no values is 0, an avg, min or max of none is null.",
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table to read"},
-			{Name: "where", Kind: engine.FieldExpr, Columns: true, Description: "which records, as in db.query"},
+			{Name: "where", Kind: engine.FieldExpr, Expects: engine.ExpectBool, Columns: true, Description: "which records, as in db.query"},
 			{Name: "group_by", Kind: engine.FieldStringList, Description: "columns to group by: one result per distinct combination"},
 			{Name: "values", Kind: engine.FieldStringList, Required: true, Description: "what to compute: count, count(col), sum(col), avg(col), min(col), max(col)"},
 			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the variable receiving the object, or the list of groups"},

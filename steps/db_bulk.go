@@ -23,7 +23,7 @@ func init() {
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table"},
 			{Name: "op", Kind: engine.FieldEnum, Required: true, Values: []string{"add", "patch", "delete"}, Description: "what to do with each item"},
-			{Name: "items", Kind: engine.FieldExpr, Required: true, Description: "the list of items"},
+			{Name: "items", Kind: engine.FieldExpr, Expects: engine.ExpectList, Required: true, Description: "the list of items"},
 			{Name: "as", Kind: engine.FieldName, Description: "the variable receiving the number of records touched"},
 		},
 		Example: []byte(`{"type": "db.bulk", "table": "users", "op": "add", "items": "input.items", "as": "added"}`),

@@ -20,10 +20,10 @@ func init() {
 		Description: "List records of a table. where is an expression over <table>.<column> and stack variables; it becomes parameterised SQL. Records come sorted by id unless sort says otherwise.",
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table to read"},
-			{Name: "where", Kind: engine.FieldExpr, Columns: true, Description: "which records, e.g. users.age >= input.min && users.email endsWith '@example.com'"},
+			{Name: "where", Kind: engine.FieldExpr, Expects: engine.ExpectBool, Columns: true, Description: "which records, e.g. users.age >= input.min && users.email endsWith '@example.com'"},
 			{Name: "sort", Kind: engine.FieldStringList, Dynamic: true, Description: "column names to sort by, -name for descending (then by id); or an expression giving them (a list, or one name), checked against the table's columns when the step runs"},
-			{Name: "limit", Kind: engine.FieldExpr, Description: "at most this many records"},
-			{Name: "offset", Kind: engine.FieldExpr, Description: "skip this many records first"},
+			{Name: "limit", Kind: engine.FieldExpr, Expects: engine.ExpectInt, Description: "at most this many records"},
+			{Name: "offset", Kind: engine.FieldExpr, Expects: engine.ExpectInt, Description: "skip this many records first"},
 			{Name: "fields", Kind: engine.FieldStringList, Description: "only these columns come back"},
 			includeField,
 			{Name: "count", Kind: engine.FieldBool, Description: "give {items, total}, total counting every matching record regardless of limit and offset"},

@@ -30,8 +30,8 @@ func init() {
 		Fields: []engine.FieldSpec{
 			{Name: "data", Kind: engine.FieldExpr, Required: true, Description: "the content: a text, or base64 with encoding base64"},
 			encoding,
-			{Name: "name", Kind: engine.FieldExpr, Description: "the file's name (default 'file')"},
-			{Name: "content_type", Kind: engine.FieldExpr, Description: "its media type (default text/plain; charset=utf-8, or application/octet-stream for base64)"},
+			{Name: "name", Kind: engine.FieldExpr, Expects: engine.ExpectText, Description: "the file's name (default 'file')"},
+			{Name: "content_type", Kind: engine.FieldExpr, Expects: engine.ExpectText, Description: "its media type (default text/plain; charset=utf-8, or application/octet-stream for base64)"},
 			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the variable receiving the file value"},
 		},
 		Example: []byte(`{"type": "file.save", "data": "'sku,qty\\napple,3\\n'", "name": "'stock.csv'", "content_type": "'text/csv'", "as": "report"}`),

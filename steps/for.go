@@ -14,11 +14,11 @@ func init() {
 		Category:    "loops",
 		Description: "A counted loop: as goes from from to to (both included), or from 0 count times.",
 		Fields: []engine.FieldSpec{
-			{Name: "from", Kind: engine.FieldExpr, Description: "first value (default 0)"},
-			{Name: "to", Kind: engine.FieldExpr, Description: "last value, included"},
-			{Name: "count", Kind: engine.FieldExpr, Description: "number of iterations, instead of to"},
-			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the loop variable"},
-			{Name: "steps", Kind: engine.FieldSteps, Required: true, Description: "steps run each iteration"},
+			{Name: "from", Kind: engine.FieldExpr, Expects: engine.ExpectInt, Description: "first value (default 0)"},
+			{Name: "to", Kind: engine.FieldExpr, Expects: engine.ExpectInt, Description: "last value, included"},
+			{Name: "count", Kind: engine.FieldExpr, Expects: engine.ExpectInt, Description: "number of iterations, instead of to"},
+			{Name: "as", Kind: engine.FieldName, Local: true, Required: true, Description: "the loop variable"},
+			{Name: "steps", Kind: engine.FieldSteps, Local: true, Required: true, Description: "steps run each iteration"},
 		},
 		Example: []byte(`{"type": "for", "from": "1", "to": "input.n", "as": "i", "steps": [{"type": "set", "name": "total", "value": "total + i * i"}]}`),
 		Compile: func(c *engine.StepCompiler) engine.RunFunc {

@@ -23,8 +23,8 @@ func TestFor(t *testing.T) {
 		{name: "count zero", defs: []string{sum(`{"type": "for", "count": "0", ` + body + `}`)}, want: `[]`},
 		{name: "negative count", defs: []string{sum(`{"type": "for", "count": "-3", ` + body + `}`)}, want: `[]`},
 		{name: "whole decimal bound", defs: []string{sum(`{"type": "for", "from": "1", "to": "6 / 2", ` + body + `}`)}, want: `[1,2,3]`},
-		{name: "fractional bound", defs: []string{sum(`{"type": "for", "from": "1", "to": "2.5", ` + body + `}`)},
-			wantErr: "main: stack[1].to: `2.5` gave a decimal (2.5), expected a whole number (execution exec-1)"},
+		{name: "fractional bound", defs: []string{sum(`{"type": "for", "from": "1", "to": "5 / 2", ` + body + `}`)},
+			wantErr: "main: stack[1].to: `5 / 2` gave a decimal (2.5), expected a whole number (execution exec-1)"},
 		{name: "break and continue", defs: []string{sum(`{"type": "for", "from": "1", "to": "10", "as": "i", "steps": [
 			{"type": "if", "cond": "i == 2", "then": [{"type": "continue"}]},
 			{"type": "if", "cond": "i == 5", "then": [{"type": "break"}]},

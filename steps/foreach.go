@@ -17,10 +17,10 @@ func init() {
 		Category:    "loops",
 		Description: "Run steps once for each item of a list; the item is in as, its position in index.",
 		Fields: []engine.FieldSpec{
-			{Name: "items", Kind: engine.FieldExpr, Required: true, Description: "the list to loop over"},
-			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the variable holding the current item"},
-			{Name: "index", Kind: engine.FieldName, Description: "the variable holding the current position, from 0"},
-			{Name: "steps", Kind: engine.FieldSteps, Required: true, Description: "steps run for each item"},
+			{Name: "items", Kind: engine.FieldExpr, Expects: engine.ExpectList, Required: true, Description: "the list to loop over"},
+			{Name: "as", Kind: engine.FieldName, Local: true, Required: true, Description: "the variable holding the current item"},
+			{Name: "index", Kind: engine.FieldName, Local: true, Description: "the variable holding the current position, from 0"},
+			{Name: "steps", Kind: engine.FieldSteps, Local: true, Required: true, Description: "steps run for each item"},
 		},
 		Example: []byte(`{"type": "foreach", "items": "input.items", "as": "item", "steps": [{"type": "set", "name": "total", "value": "total + item.price"}]}`),
 		Compile: func(c *engine.StepCompiler) engine.RunFunc {

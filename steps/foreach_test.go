@@ -25,8 +25,8 @@ func TestForeach(t *testing.T) {
 			{"type": "var", "name": "c", "value": "0"},
 			{"type": "foreach", "items": "nil", "as": "n", "steps": [{"type": "set", "name": "c", "value": "c + 1"}]}]`, "c")}, want: `0`},
 		{name: "not a list", defs: []string{mainFn(`[
-			{"type": "foreach", "items": "'abc'", "as": "n", "steps": []}]`, "")},
-			wantErr: "main: stack[0].items: `'abc'` gave text, expected a list (execution exec-1)"},
+			{"type": "foreach", "items": "trim('abc')", "as": "n", "steps": []}]`, "")},
+			wantErr: "main: stack[0].items: `trim('abc')` gave text, expected a list (execution exec-1)"},
 		{name: "input list", defs: []string{fn("main", `[{"name": "xs", "type": "int", "list": true}]`, `[
 			{"type": "var", "name": "acc", "value": "0"},
 			{"type": "foreach", "items": "input.xs", "as": "x", "steps": [{"type": "set", "name": "acc", "value": "acc + x"}]}]`, "acc")},

@@ -27,7 +27,7 @@ func init() {
 		Description: "Send an HTTP request to an external API. The result is {status, headers, body}; a JSON body is decoded. A non-2xx status is a result, not an error.",
 		Fields: []engine.FieldSpec{
 			{Name: "method", Kind: engine.FieldEnum, Values: []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"}, Default: "GET", Description: "the HTTP method"},
-			{Name: "url", Kind: engine.FieldExpr, Required: true, Description: "the URL, http or https: an expression (not a template, so that env.hook_url is the variable's value), e.g. env.api + '/orders/' + string(order.id)"},
+			{Name: "url", Kind: engine.FieldExpr, Expects: engine.ExpectText, Required: true, Description: "the URL, http or https: an expression (not a template, so that env.hook_url is the variable's value), e.g. env.api + '/orders/' + string(order.id)"},
 			{Name: "headers", Kind: engine.FieldExprMap, Description: "request headers, each an expression"},
 			{Name: "query", Kind: engine.FieldExprMap, Description: "query parameters added to the URL"},
 			{Name: "body", Kind: engine.FieldExpr, Description: "the body: text is sent as is, anything else as JSON"},

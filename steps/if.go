@@ -10,7 +10,7 @@ func init() {
 		Category:    "control",
 		Description: "Run then when cond is true, else otherwise. A variable declared in both branches can be read after the if.",
 		Fields: []engine.FieldSpec{
-			{Name: "cond", Kind: engine.FieldExpr, Required: true, Description: "a condition giving true or false"},
+			{Name: "cond", Kind: engine.FieldExpr, Expects: engine.ExpectBool, Required: true, Description: "a condition giving true or false"},
 			{Name: "then", Kind: engine.FieldSteps, Required: true, Description: "steps run when cond is true"},
 			{Name: "else", Kind: engine.FieldSteps, Description: "steps run when cond is false"},
 		},

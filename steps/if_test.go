@@ -16,8 +16,8 @@ func TestIf(t *testing.T) {
 		{name: "then", defs: []string{ifDef("1 < 2")}, want: `"then"`},
 		{name: "else", defs: []string{ifDef("1 > 2")}, want: `"else"`},
 		{name: "null is false", defs: []string{ifDef("nil")}, want: `"else"`},
-		{name: "not a bool", defs: []string{ifDef("1")},
-			wantErr: "main: stack[0].cond: condition `1` gave an int (1), not true or false (execution exec-1)", wantCode: engine.CodeExpression},
+		{name: "not a bool", defs: []string{ifDef("abs(1)")},
+			wantErr: "main: stack[0].cond: condition `abs(1)` gave an int (1), not true or false (execution exec-1)", wantCode: engine.CodeExpression},
 		{name: "no else", defs: []string{mainFn(`[
 			{"type": "var", "name": "x", "value": "0"},
 			{"type": "if", "cond": "false", "then": [{"type": "set", "name": "x", "value": "1"}]}]`, "x")}, want: `0`},

@@ -45,12 +45,12 @@ func init() {
 		Description: "End the stack now with an HTTP answer of its choosing: status, headers, body and content type, or a redirect. " +
 			"An endpoint or POST /function writes it as it is; a caller gets {status, headers, body, content_type}.",
 		Fields: []engine.FieldSpec{
-			{Name: "status", Kind: engine.FieldExpr, Description: "the HTTP status, a number or an expression (default 200; 302 with redirect)"},
+			{Name: "status", Kind: engine.FieldExpr, Expects: engine.ExpectInt, Description: "the HTTP status, a number or an expression (default 200; 302 with redirect)"},
 			{Name: "body", Kind: engine.FieldExpr, Description: "the body: any value for JSON, a text for other types (csv: also a list of rows), base64 for binary"},
 			{Name: "headers", Kind: engine.FieldExprMap, Description: "extra response headers: {\"Cache-Control\": \"'no-store'\"}; a null value leaves the header out"},
 			{Name: "content_type", Kind: engine.FieldString, Description: "json (the default), text, html, csv, binary (the body is base64, written decoded), or a media type such as application/xml"},
 			{Name: "base64", Kind: engine.FieldBool, Description: "the body is base64, written decoded (with a media type such as image/png)"},
-			{Name: "redirect", Kind: engine.FieldExpr, Description: "redirect to this URL (an absolute http(s) URL or a path): sets Location, status 302 unless given"},
+			{Name: "redirect", Kind: engine.FieldExpr, Expects: engine.ExpectText, Description: "redirect to this URL (an absolute http(s) URL or a path): sets Location, status 302 unless given"},
 		},
 		Terminates: true,
 		Example:    []byte(`{"type": "respond", "status": "201", "headers": {"Cache-Control": "'no-store'"}, "body": "{id: 7}"}`),

@@ -67,7 +67,7 @@ func init() {
 		Category:    "control",
 		Description: "Raise an error (status 400 by default) unless cond is true.",
 		Fields: append([]engine.FieldSpec{
-			{Name: "cond", Kind: engine.FieldExpr, Required: true, Description: "must be true to go on"},
+			{Name: "cond", Kind: engine.FieldExpr, Expects: engine.ExpectBool, Required: true, Description: "must be true to go on"},
 		}, errorFields(400)...),
 		Example: []byte(`{"type": "precondition", "cond": "input.qty > 0", "message": "qty must be positive, not {{input.qty}}"}`),
 		Compile: func(c *engine.StepCompiler) engine.RunFunc {

@@ -10,8 +10,8 @@ func init() {
 		Category:    "loops",
 		Description: "Run steps while cond is true, at most the loop iteration limit.",
 		Fields: []engine.FieldSpec{
-			{Name: "cond", Kind: engine.FieldExpr, Required: true, Description: "checked before each iteration"},
-			{Name: "steps", Kind: engine.FieldSteps, Required: true, Description: "steps run each iteration"},
+			{Name: "cond", Kind: engine.FieldExpr, Expects: engine.ExpectBool, Required: true, Description: "checked before each iteration"},
+			{Name: "steps", Kind: engine.FieldSteps, Local: true, Required: true, Description: "steps run each iteration"},
 		},
 		Example: []byte(`{"type": "while", "cond": "n > 1", "steps": [{"type": "set", "name": "n", "value": "n % 2 == 0 ? n / 2 : 3 * n + 1"}]}`),
 		Compile: func(c *engine.StepCompiler) engine.RunFunc {
