@@ -9,6 +9,8 @@ import { ExecutionPage, ExecutionsPage } from './Executions';
 import { TablePage } from './Tables';
 import { ImportExport } from './ImportExport';
 import { Icon } from './icons';
+import { CommandPalette } from './CommandPalette';
+import { commands } from './commands';
 
 const KINDS: { kind: string; title: string; icon: string }[] = [
   { kind: 'function', title: 'Functions', icon: 'fn' },
@@ -144,6 +146,13 @@ function Shell({ cat, onOut }: { cat: Catalogue; onOut: () => void }) {
   const go = useCallback((h: string) => { location.hash = h; }, []);
   const open = useCallback((name: string) => go(`#/def/${name}`), [go]);
 
+  // the command palette goes to any definition and page
+  useEffect(() => commands.set('shell', [
+    ...defs.map((d) => ({ id: `go.${d.name}`, group: 'Go to', title: d.name, name: d.name, detail: d.kind === 'endpoint' ? `${d.method} ${d.path}` : d.kind,
+      keywords: `open definition ${d.kind}`, run: () => go(`#/def/${d.name}`) })),
+    { id: 'go.executions', group: 'Go to', title: 'Executions', keywords: 'runs history requests', run: () => go('#/executions') },
+    { id: 'go.import', group: 'Go to', title: 'Import / Export', keywords: 'backup json', run: () => go('#/import') },
+  ]), [defs, go]);
   const [path] = route.slice(1).split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const current = parts[0] === 'def' ? parts[1] : null;
@@ -186,6 +195,7 @@ function Shell({ cat, onOut }: { cat: Catalogue; onOut: () => void }) {
         <Sidebar defs={defs} current={current} onChanged={refresh} toast={toast} go={go} />
         <main className="main" id="main">{page}</main>
       </div>
+      <CommandPalette />
       <div className="toasts" role="status" aria-live="polite">
         {toasts.map((t) => <div key={t.id} className={`toast${t.bad ? ' bad' : ''}`}>{t.msg}</div>)}
       </div>

@@ -5,7 +5,7 @@
 // Enter edits in the panel, Esc there comes back here.
 import { memo, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Diagnostic } from './api';
-import { Catalogue, diagStore, getAt, segsOf, type Step } from './doc';
+import { Catalogue, diagStore, getAt, namesInScope, segsOf, type Step } from './doc';
 import { AddStep, categoryColor, Env, fmtMs, runMarks, StepCard } from './StackEditor';
 import { summarize, summaryText, type SumPart } from './summary';
 import { Icon } from './icons';
@@ -335,7 +335,7 @@ export function StepPanel({ id, onClose, onLeave, focusKey }: { id: string; onCl
       {ran ? (
         <section className="last-run" aria-label="Last run of this step">
           <h3 className="section-title">Last run{stale ? <span className="badge st-unsaved">before your edits</span> : null}</h3>
-          <StepData entry={ran} />
+          <StepData entry={ran} inScope={namesInScope(env.cat, env.defRef.current.def, f.path)} />
         </section>
       ) : null}
     </aside>

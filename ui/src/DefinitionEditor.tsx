@@ -3,7 +3,8 @@
 // Ctrl/Cmd-S, with undo/redo, Run & Debug and versions beside it.
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { api, ApiError, type DefSummary, type Definition, type TableInfo } from './api';
-import { Catalogue, countSteps, diagStore, scopeAt, setAt, strip, withIds } from './doc';
+import { Catalogue, countSteps, diagStore, find, insertAt, scopeAt, setAt, strip, withIds, type Seg } from './doc';
+import { commands } from './commands';
 import { useDocument } from './useDocument';
 import { Diags, Env, IconButton, runMarks, StackEditor, type EditorEnv } from './StackEditor';
 import { CompactStack, revealIn, StepPanel } from './CompactStack';
@@ -159,6 +160,11 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
         save(false);
         return;
       }
+      if (e.key === 'Enter' && !e.defaultPrevented) {
+        e.preventDefault();
+        askRun();
+        return;
+      }
       const el = e.target as HTMLElement;
       const editable = el.closest?.('input, textarea, select, .cm-editor');
       if (editable) return;
@@ -174,6 +180,42 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
   const head = useMemo(() => ({ name, kind: def.kind, auth: def.auth, method: def.method, path: def.path, input: def.input }),
     [name, def.kind, def.auth, def.method, def.path, def.input]);
   const closePanel = useCallback(() => setPanel(null), []);
+  const stepOpen = view === 'compact' && !!selected;
+  // the command palette's commands for this editor (commands.ts): the latest state read through a ref
+  const [runKey, setRunKey] = useState(0);
+  const pendingRun = useRef(false);
+  const askRun = useCallback(() => { pendingRun.current = true; setPanel('run'); setRunKey((k) => k + 1); }, []);
+  const takeRun = useCallback(() => { const p = pendingRun.current; pendingRun.current = false; return p; }, []);
+  const live = useRef({ save, publish, selected, view });
+  live.current = { save, publish, selected, view };
+  useEffect(() => {
+    const addStep = (type: string) => {
+      const st = cat.blank(type);
+      const d = doc.ref.current.def;
+      let list: Seg[] = ['stack'];
+      let at = (d.stack ?? []).length;
+      const sel = live.current.view === 'compact' ? live.current.selected : null;
+      const f = sel ? find(cat, d, sel) : null;
+      if (f) (list = f.listSegs, at = f.index + 1);
+      doc.update((dd) => insertAt(dd, list, at, st));
+      if (live.current.view === 'compact') onSelect(st.__id, true);
+      else requestAnimationFrame(() => document.querySelector(`[data-step-id="${st.__id}"]`)?.scrollIntoView({ block: 'center' }));
+    };
+    const toggle = (p: 'run' | 'functions' | 'versions', title: string) => ({ id: `panel.${p}`, group: 'Panels', title: `${panel === p ? 'Close' : 'Open'} ${title}`,
+      keywords: 'toggle panel', run: () => setPanel((x) => (x === p ? null : p)) });
+    return commands.set('editor', [
+      { id: 'editor.run', group: 'Editor', title: 'Run', detail: `${name} with the Run & Debug input`, shortcut: 'Control+Enter', keywords: 'debug execute test',
+        run: askRun },
+      { id: 'editor.save', group: 'Editor', title: 'Save', detail: 'a new draft version', shortcut: 'Control+S', run: () => live.current.save(false) },
+      { id: 'editor.publish', group: 'Editor', title: 'Publish', detail: 'make this version live', keywords: 'deploy release', run: () => live.current.publish() },
+      toggle('run', 'Run & Debug'), toggle('functions', 'Functions'), toggle('versions', 'Versions'),
+      ...(view === 'compact' && selected ? [{ id: 'panel.step', group: 'Panels', title: 'Close the step panel', keywords: 'toggle panel', run: () => setSelected(null) }] : []),
+      { id: 'panel.view', group: 'Panels', title: view === 'compact' ? 'Show every step\'s form (forms view)' : 'Show one line per step (compact view)', keywords: 'toggle view compact forms',
+        run: () => setView((v) => (v === 'compact' ? 'forms' : 'compact')) },
+      ...cat.types.map((t) => ({ id: `add.${t.type}`, group: 'Add step', title: t.title ?? t.type, name: t.type, detail: t.type, keywords: `add step ${t.category} ${t.description}`,
+        run: () => addStep(t.type) })),
+    ]);
+  }, [cat, doc, name, panel, view, selected, onSelect, askRun]);
   // the error badge goes to the first error: unfolds its blocks, selects its step, opens its form
   const showError = () => {
     const d = errors.find((x) => x.path) ?? errors[0];
@@ -206,18 +248,18 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
               <span className={`kind-badge k-${def.kind}`}>{def.kind}</span>
               <h1>{name}</h1>
               <span className={`badge st-${status}`} data-testid="save-state">{status === 'unsaved' ? '● unsaved' : status}</span>
-              <span className="muted small">v{meta.latest}{meta.published ? ` · live v${meta.published}` : ''} · {nSteps} step{nSteps === 1 ? '' : 's'}</span>
+              <span className="muted small title-meta">v{meta.latest}{meta.published ? ` · live v${meta.published}` : ''} · {nSteps} step{nSteps === 1 ? '' : 's'}</span>
               {checking ? <span className="muted small">checking…</span> : errors.length ? <button type="button" className="badge bad" data-testid="error-count" onClick={showError}
                 title="Show the first error">{errors.length} error{errors.length === 1 ? '' : 's'}</button> : <span className="badge ok"><Icon name="check" size={12} /> valid</span>}
             </div>
-            <div className="row gap">
+            <div className="row gap toolbar-actions">
               <IconButton icon="undo" label="Undo (Ctrl+Z)" onClick={doc.undo} disabled={!doc.canUndo} />
               <IconButton icon="redo" label="Redo (Ctrl+Shift+Z)" onClick={doc.redo} disabled={!doc.canRedo} />
-              <button type="button" className="btn" onMouseDown={(e) => e.preventDefault()} onClick={() => setPanel(panel === 'functions' ? null : 'functions')} aria-pressed={panel === 'functions'}><Icon name="fn" /> Functions</button>
-              <button type="button" className="btn" onClick={() => setPanel(panel === 'versions' ? null : 'versions')} aria-pressed={panel === 'versions'}><Icon name="history" /> Versions</button>
-              <button type="button" className="btn" onClick={() => setPanel(panel === 'run' ? null : 'run')} aria-pressed={panel === 'run'}><Icon name="bug" /> Run &amp; Debug</button>
-              <button type="button" className="btn" onClick={publish}>Publish</button>
-              <button type="button" className="btn primary" onClick={() => save(false)} disabled={saving} aria-keyshortcuts="Control+S"><Icon name="save" /> {saving ? 'Saving…' : 'Save'}</button>
+              <button type="button" className="btn" onMouseDown={(e) => e.preventDefault()} onClick={() => setPanel(panel === 'functions' ? null : 'functions')} aria-pressed={panel === 'functions'}><Icon name="fn" /><span className="btn-label">Functions</span></button>
+              <button type="button" className="btn" onClick={() => setPanel(panel === 'versions' ? null : 'versions')} aria-pressed={panel === 'versions'}><Icon name="history" /><span className="btn-label">Versions</span></button>
+              <button type="button" className="btn" onClick={() => setPanel(panel === 'run' ? null : 'run')} aria-pressed={panel === 'run'}><Icon name="bug" /><span className="btn-label">Run &amp; Debug</span></button>
+              <button type="button" className="btn" onClick={publish}><Icon name="upload" /><span className="btn-label">Publish</span></button>
+              <button type="button" className="btn primary" onClick={() => save(false)} disabled={saving} aria-keyshortcuts="Control+S"><Icon name="save" /><span className="btn-label">{saving ? 'Saving…' : 'Save'}</span></button>
             </div>
           </header>
           <div className="editor-body">
@@ -251,11 +293,19 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
             ) : null}
           </div>
         </div>
-        {view === 'compact' && selected ? <><Resizer name="step" /><StepPanel id={selected} onClose={() => setSelected(null)} onLeave={leavePanel} focusKey={focusKey} /></> : null}
-        {panel === 'run' ? <><Resizer name="run" /><RunPanel def={head} getDef={doc.plain} getRaw={getRaw} onClose={closePanel} onStep={onTraceStep} /></> : null}
-        {panel === 'functions' ? <><Resizer name="functions" /><FunctionsPanel onClose={() => setPanel(null)} /></> : null}
-        {panel === 'versions' ? <VersionsPanel name={name} onClose={() => setPanel(null)} toast={toast}
-          onRestored={() => reload()} onPublished={() => (reload(), onSaved())} /> : null}
+        {/* the side dock: the step's form over the open tool panel, in one resizable column, so the stack keeps its width */}
+        {stepOpen || panel ? (
+          <>
+            <Resizer name="dock" />
+            <div className={`side-dock${stepOpen && panel ? ' split' : ''}`} data-testid="side-dock">
+              {stepOpen ? <StepPanel id={selected!} onClose={() => setSelected(null)} onLeave={leavePanel} focusKey={focusKey} /> : null}
+              {panel === 'run' ? <RunPanel def={head} getDef={doc.plain} getRaw={getRaw} onClose={closePanel} onStep={onTraceStep} runKey={runKey} takeRun={takeRun} /> : null}
+              {panel === 'functions' ? <FunctionsPanel onClose={() => setPanel(null)} /> : null}
+              {panel === 'versions' ? <VersionsPanel name={name} onClose={() => setPanel(null)} toast={toast}
+                onRestored={() => reload()} onPublished={() => (reload(), onSaved())} /> : null}
+            </div>
+          </>
+        ) : null}
       </div>
     </Env.Provider>
   );

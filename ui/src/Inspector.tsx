@@ -67,9 +67,10 @@ export function JsonTree({ value, name, open: initial, path }: { value: unknown;
 }
 
 /** StepData is what the inspector shows for one step: its error, the variables before it, its result. */
-export function StepData({ entry, count, failedRecord }: { entry: TraceEntry; count?: number; failedRecord?: boolean }) {
+export function StepData({ entry, count, failedRecord, inScope }: { entry: TraceEntry; count?: number; failedRecord?: boolean; inScope?: Set<string> | null }) {
   const vars = entry.vars ?? null;
-  const names = vars ? Object.keys(vars) : [];
+  // the run keeps every variable that had a value (a loop's variable keeps its slot after the loop): only the names in scope at the step are shown
+  const names = vars ? Object.keys(vars).filter((n) => !inScope || inScope.has(n)) : [];
   return (
     <div className="step-result" data-testid="step-result">
       <h3>{entry.type} <span className="mono small">{entry.path}</span>{count && count > 1 ? <span className="muted small"> (last of {count})</span> : null}</h3>

@@ -1,9 +1,14 @@
 // A handle on a side panel's left edge: drag it (or focus it and press ←/→)
-// to make the panel wider or narrower; the width is kept per panel.
+// to make the panel wider or narrower; the width is kept per panel (the
+// side dock is one), in localStorage.
 import { useEffect, useRef } from 'react';
 
 const key = (name: string) => `funcstack.width.${name}`;
-const clamp = (w: number) => Math.max(260, Math.min(w, Math.round(window.innerWidth * 0.6)));
+// a panel is 260 px at least, and leaves the editor 540 px (a stack column of 480 px and its margins)
+const clamp = (w: number) => {
+  const side = document.querySelector('.sidebar')?.getBoundingClientRect().width ?? 0;
+  return Math.max(260, Math.min(w, Math.round(window.innerWidth * 0.6), window.innerWidth - side - 540));
+};
 
 export function Resizer({ name }: { name: string }) {
   const el = useRef<HTMLDivElement>(null);
@@ -16,6 +21,13 @@ export function Resizer({ name }: { name: string }) {
     const w = Number(localStorage.getItem(key(name)));
     if (w) apply(w);
   });
+  // a narrower window clamps the kept width again
+  useEffect(() => {
+    const f = () => { const w = Number(localStorage.getItem(key(name))); if (w) apply(w); };
+    window.addEventListener('resize', f);
+    return () => window.removeEventListener('resize', f);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [name]);
   const keep = () => { const p = panel(); if (p) localStorage.setItem(key(name), String(p.getBoundingClientRect().width)); };
   return (
     <div ref={el} className="resizer" role="separator" aria-orientation="vertical" aria-label={`Resize the ${name} panel`} tabIndex={0}

@@ -1,10 +1,10 @@
 // Run & Debug: run the definition as it is in the editor (saved or not),
 // see the response, the total time, every step's time and result; the
 // failing step is marked here and on its card.
-import { memo, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { memo, useContext, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { api, ApiError, token, type Definition, type RunAnswer, type TraceEntry } from './api';
-import { diagStore, segsOf } from './doc';
-import { fmtMs, runMarks, type RunMark } from './StackEditor';
+import { diagStore, namesInScope, segsOf } from './doc';
+import { Env, fmtMs, runMarks, type EditorEnv, type RunMark } from './StackEditor';
 import { Icon } from './icons';
 import { JsonView } from './JsonView';
 import { lastRun, StepData } from './Inspector';
@@ -67,7 +67,8 @@ export function FieldErrors({ error }: { error: any }) {
 }
 
 
-export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, onStep }: { def: Definition; getDef: () => Definition; getRaw?: () => unknown; onClose: () => void; onStep?: (path: string) => void }) {
+export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, onStep, runKey, takeRun }: { def: Definition; getDef: () => Definition; getRaw?: () => unknown; onClose: () => void; onStep?: (path: string) => void; runKey?: number; takeRun?: () => boolean }) {
+  const env = useContext(Env) as EditorEnv | null; // null outside an editor
   const stale = useSyncExternalStore(runMarks.subscribe, runMarks.isStale);
   const key = `funcstack.input.${def.name}`;
   const [input, setInput] = useState(() => sessionStorage.getItem(key) ?? skeleton(def));
@@ -130,6 +131,12 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, o
       setBusy(false);
     }
   };
+
+  // a run asked for elsewhere (Ctrl/Cmd-Enter, the command palette): each new runKey runs once
+  useEffect(() => {
+    if (takeRun?.()) run();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [runKey]);
 
   const curl = () => {
     const base = location.origin;
@@ -212,7 +219,8 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, o
             if (next && (!r.definition || r.definition === def.name)) onStep?.(r.path);
             if (next && (!r.definition || r.definition === def.name)) document.querySelector(`[data-path="${r.path}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
           }} />
-          {selRow ? <StepData entry={selRow.last} count={selRow.count} /> : null}
+          {selRow ? <StepData entry={selRow.last} count={selRow.count}
+            inScope={env && (!selRow.last.definition || selRow.last.definition === def.name) ? namesInScope(env.cat, getDef(), selRow.last.path) : null} /> : null}
         </div>
       ) : null}
     </aside>

@@ -9,7 +9,9 @@ import {
 } from '@dnd-kit/core';
 import type { CatalogueField, Definition, DefSummary, StepType, TableInfo } from './api';
 import { Catalogue, cloneStep, diagStore, find, getAt, insertAt, move, removeAt, scopeAt, segsOf, setAt, type Seg, type Step } from './doc';
+import { ValueField, TemplateField } from './ValueField';
 import { ExprField } from './ExprField';
+import { quote } from './modes';
 import { Icon } from './icons';
 import { ExprPreview, lastRun } from './Inspector';
 
@@ -372,10 +374,14 @@ const Field = memo(function Field({ f, step, path, segs, set, autoFocus }: Field
   switch (f.kind) {
     case 'expr':
       input = <>
-        <ExprField id={id} value={str(v)} onChange={(x) => set(f.name, x === '' && !f.required ? undefined : x)} label={label} diagnostics={diags} scope={scope}
-          placeholder={f.required ? f.description : 'optional'} autoEdit={autoFocus} />
+        <ValueField id={id} value={str(v)} onChange={(x) => set(f.name, x === '' && !f.required ? undefined : x)} label={label} diagnostics={diags} scope={scope}
+          placeholder={f.required ? f.description : 'optional'} autoEdit={autoFocus} expects={f.expects} />
         {ran ? <ExprPreview src={str(v)} vars={ran.vars} stale={stale} /> : null}
       </>;
+      break;
+    case 'template':
+      input = <TemplateField id={id} value={str(v)} label={label} invalid={diags.some((d) => d.severity !== 'warning')} autoFocus={autoFocus}
+        placeholder="text, with {{ expression }} parts" onChange={(x) => set(f.name, x === '' && !f.required ? undefined : x)} />;
       break;
     case 'bool':
       input = (
@@ -457,7 +463,44 @@ function FunctionPicker({ id, value, onChange }: { id: string; value: string; on
   );
 }
 
-function ExprMap({ f, step, path, value, set, scope }: { f: CatalogueField; step: Step; path: string; value: any; set: (v: any) => void; scope: () => any[] }) {
+/** mapExpr writes a map of expressions as one object expression ({name: input.name, 'a-b': 1}). */
+export function mapExpr(obj: Record<string, string>): string {
+  const ks = Object.keys(obj);
+  if (!ks.length) return '{}';
+  return `{${ks.map((k) => `${/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : quote(k)}: ${obj[k]?.trim() || 'nil'}`).join(', ')}}`;
+}
+
+// A field that may be a map of expressions or, when the registry says it is
+// dynamic (FieldSpec.dynamic), one expression giving the whole object
+// (db.add's data: input.record): a switch picks the form.
+function ExprMap(p: { f: CatalogueField; step: Step; path: string; value: any; set: (v: any) => void; scope: () => any[] }) {
+  const { f, path, value, set, scope } = p;
+  const isExpr = typeof value === 'string';
+  const diags = useFieldDiags(path);
+  if (!f.dynamic) return <ExprMapFields {...p} />;
+  const form = (
+    <div className="map-form" role="group" aria-label={`${f.name} is written as`}>
+      <button type="button" className={isExpr ? '' : 'on'} aria-pressed={!isExpr} onClick={() => {
+        if (!isExpr) return;
+        if (value.trim() && value.trim() !== '{}' && !confirm(`Replace the expression ${value.trim()} by fields?`)) return;
+        set({});
+      }}>Fields</button>
+      <button type="button" className={isExpr ? 'on' : ''} aria-pressed={isExpr} onClick={() => {
+        if (!isExpr) set(mapExpr(value && typeof value === 'object' ? value : {}));
+      }}>ƒx one expression</button>
+    </div>
+  );
+  if (!isExpr) return <div className="map-dynamic">{form}<ExprMapFields {...p} /></div>;
+  return (
+    <div className="map-dynamic">
+      {form}
+      <ExprField value={value} onChange={(x) => set(x)} label={`${f.name} expression`} diagnostics={diags} scope={scope} placeholder="an object, e.g. input.record" />
+      {diags.length ? <Diags list={diags} /> : null}
+    </div>
+  );
+}
+
+function ExprMapFields({ f, step, path, value, set, scope }: { f: CatalogueField; step: Step; path: string; value: any; set: (v: any) => void; scope: () => any[] }) {
   const env = useContext(Env);
   const obj: Record<string, string> = value && typeof value === 'object' ? value : {};
   const keys = Object.keys(obj);
@@ -487,7 +530,7 @@ function ExprMap({ f, step, path, value, set, scope }: { f: CatalogueField; step
           <div className="kv-row" key={i}>
             <input className="mono kv-key" aria-label={`${f.name} key ${i + 1}`} value={k} onChange={(e) => rename(k, e.target.value)} />
             <span className="kv-colon">:</span>
-            <ExprField value={obj[k]} onChange={(x) => set({ ...obj, [k]: x })} label={`${f.name}.${k}`} diagnostics={kd} scope={scope} />
+            <ValueField value={obj[k]} onChange={(x) => set({ ...obj, [k]: x })} label={`${f.name}.${k}`} diagnostics={kd} scope={scope} />
             <IconButton icon="x" label={`Remove ${k}`} onClick={() => { const o = { ...obj }; delete o[k]; set(Object.keys(o).length || f.required ? o : undefined); }} />
             {kd.length ? <Diags list={kd} /> : null}
           </div>
@@ -511,7 +554,7 @@ function ExprList({ path, value, set, scope, label }: { path: string; value: str
         return (
           <div className="kv-row idx" key={i}>
             <span className="kv-idx">{i + 1}</span>
-            <ExprField value={x} onChange={(nx) => set(value.map((y, j) => (j === i ? nx : y)))} label={`${label} ${i + 1}`} diagnostics={d} scope={scope} />
+            <ValueField value={x} onChange={(nx) => set(value.map((y, j) => (j === i ? nx : y)))} label={`${label} ${i + 1}`} diagnostics={d} scope={scope} />
             <IconButton icon="x" label={`Remove ${label} ${i + 1}`} onClick={() => set(value.filter((_, j) => j !== i))} />
             {d.length ? <Diags list={d} /> : null}
           </div>
@@ -576,7 +619,7 @@ function CaseMatch({ path, value, onChange, scope, label }: { path: string; valu
   const diags = useFieldDiags(path);
   return (
     <div className="case-match">
-      <ExprField value={value} onChange={onChange} label={label} diagnostics={diags} scope={scope} placeholder="'value'" />
+      <ValueField value={value} onChange={onChange} label={label} diagnostics={diags} scope={scope} placeholder="a value to match" />
       {diags.length ? <Diags list={diags} /> : null}
     </div>
   );

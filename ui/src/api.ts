@@ -21,6 +21,12 @@ export interface CatalogueField {
   default?: unknown;
   /** columns: the expression reads the step's table's columns as <table>.<column>. */
   columns?: boolean;
+  /** expects: the kind of value an expression field gives (text, number, int, bool, list, object; none: any): its value modes. */
+  expects?: string;
+  /** dynamic: the field may instead be one expression giving its value (db.add's data: input.record). */
+  dynamic?: boolean;
+  /** local: what the field declares stays inside the step (a loop variable; a loop body's variables). */
+  local?: boolean;
 }
 /** FnDoc is one expression function of GET /_/api/functions. */
 export interface FnDoc { name: string; category: string; signature: string; description: string; example?: string; result?: string }

@@ -166,9 +166,11 @@ export function cloneStep(cat: Catalogue, s: Step): Step {
 function declared(cat: Catalogue, s: any, out: ScopeName[]) {
   for (const f of cat.fields(s.type)) if (f.kind === 'name' && typeof s[f.name] === 'string' && s[f.name]) out.push({ name: s[f.name], detail: `${s.type} ${f.name}` });
 }
+/** declaredDeep adds the names a step leaves in scope after it: not its loop variables, nor what its loop body declares (the registry's local fields). */
 function declaredDeep(cat: Catalogue, s: any, out: ScopeName[]) {
-  declared(cat, s, out);
-  childLists(cat, s, (_, l) => l.forEach((c) => c && declaredDeep(cat, c, out)));
+  for (const f of cat.fields(s.type)) if (f.kind === 'name' && !f.local && typeof s[f.name] === 'string' && s[f.name]) out.push({ name: s[f.name], detail: `${s.type} ${f.name}` });
+  const local = new Set(cat.fields(s.type).filter((f) => f.local).map((f) => f.name));
+  childLists(cat, s, (segs, l) => { if (!local.has(String(segs[0]))) l.forEach((c) => c && declaredDeep(cat, c, out)); });
 }
 
 /** scopeAt lists the names an expression of the step at segs can use. */
@@ -196,6 +198,11 @@ export function scopeAt(cat: Catalogue, def: Definition, segs: Seg[]): ScopeName
   }
   const seen = new Set<string>();
   return out.filter((n) => (seen.has(n.name) ? false : (seen.add(n.name), true)));
+}
+
+/** namesInScope is the set of names scopeAt gives for the step at path (the inspector shows only those). */
+export function namesInScope(cat: Catalogue, def: Definition, path: string): Set<string> {
+  return new Set(scopeAt(cat, def, segsOf(path)).map((n) => n.name));
 }
 
 /** A small store components subscribe to by path, so an update re-renders only what it touches. */

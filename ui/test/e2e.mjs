@@ -592,6 +592,7 @@ scenario('accessibility: axe finds no serious or critical problem on any page', 
     { type: 'switch', value: 'input.n', cases: [{ match: '1', steps: [{ type: 'set', name: 'total', value: '2' }] }], default: [] },
   ], response: 'total' });
   await page.goto(`${base}/_/`);
+  await page.evaluate(() => localStorage.setItem('funcstack.view', 'forms')); // the forms view, whatever ran before
   await page.getByLabel('Admin token').waitFor();
   await audit('sign-in');
   await page.getByLabel('Admin token').fill(TOKEN);

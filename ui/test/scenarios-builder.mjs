@@ -236,6 +236,7 @@ export function register(ctx) {
       : { type: 'set', name: 'acc', value: `acc + ${i}` });
     await adminApi('POST', '/definitions', { kind: 'function', name: 'big_compact', stack, response: 'acc' });
     await signIn(page, 'compact');
+    await page.getByRole('link', { name: 'big_compact' }).waitFor(); // the sidebar lists it before the clock starts
     const open = async () => {
       await page.evaluate(() => { location.hash = '#/'; });
       await page.locator('.home').waitFor();
@@ -389,6 +390,240 @@ export function register(ctx) {
     await page.keyboard.press('Escape');
     await expectText(where, 'shop_product.stock < len([1, 2])upper(', 'the inserted call');
     await shot(page, '4-functions-drawer.png');
+  });
+
+  scenario('modes: a no-code journey builds and runs a function without typing a quote', async (page) => {
+    await signIn(page, 'compact');
+    await newFunction(page, 'no_code');
+    /** mode picks a value mode from the field's chip. */
+    const mode = async (f, name) => {
+      await f.locator('.mode-chip').first().click();
+      if (name === 'Number') await shot(page, '2-value-modes-menu.png');
+      await page.getByRole('menuitemradio', { name }).click();
+    };
+    // var greeting = text (typed as it reads; the field writes the quotes and escapes)
+    await addRow(page, 'stack', 'var');
+    await setText(pfield(page, 'name'), 'greeting');
+    await mode(pfield(page, 'value'), 'Text');
+    await pfield(page, 'value').locator('input.mode-input').fill('Hello, C:\\temp');
+    // var qty = a number: letters are refused with a message, the field keeps its number
+    await addAfter(page, 'stack[0]', 'var');
+    await setText(pfield(page, 'name'), 'qty');
+    await mode(pfield(page, 'value'), 'Number');
+    const num = pfield(page, 'value').locator('input.mode-input');
+    await num.fill('3');
+    await num.pressSequentially('x');
+    await expectText(pfield(page, 'value').locator('.mode-err'), '"3x" is not a number; type one like 19.99 or -0.5; the field keeps 3', 'the number refused');
+    await num.fill('3');
+    // var ok = a true/false toggle
+    await addAfter(page, 'stack[1]', 'var');
+    await setText(pfield(page, 'name'), 'ok');
+    await mode(pfield(page, 'value'), 'True / false');
+    await pfield(page, 'value').getByRole('switch', { name: 'value' }).click();
+    // precondition: its condition is true/false or ƒx; its message a template with highlighted parts
+    await addAfter(page, 'stack[2]', 'precondition');
+    await typeExpr(page, pfield(page, 'cond'), 'ok && qty > 0');
+    await setText(pfield(page, 'message'), 'only {{qty}} left for {{greeting}}');
+    await expectText(pfield(page, 'message').locator('.tpl-part'), '{{qty}}', 'a highlighted template part');
+    expect(await pfield(page, 'message').locator('.tpl-part').count() === 2, 'two template parts are highlighted');
+    await typeExpr(page, page.locator('[aria-label="Response"]'), '{greeting: greeting, qty: qty, ok: ok}');
+    await expectText(page.locator('.badge.ok'), 'valid', 'validation badge');
+    await save(page);
+    const saved = await adminApi('GET', '/definitions/no_code');
+    const want = { kind: 'function', name: 'no_code', stack: [
+      { type: 'var', name: 'greeting', value: "'Hello, C:\\\\temp'" },
+      { type: 'var', name: 'qty', value: '3' },
+      { type: 'var', name: 'ok', value: 'true' },
+      { type: 'precondition', cond: 'ok && qty > 0', message: 'only {{qty}} left for {{greeting}}' },
+    ], response: '{greeting: greeting, qty: qty, ok: ok}' };
+    expect(canon(saved.content) === canon(want), `saved definition:\n${canon(saved.content)}\nwant\n${canon(want)}`);
+    let panel = await runWith(page, {});
+    const out = await panel.locator('[data-testid="run-output"]').textContent();
+    expect(canon(JSON.parse(out)) === canon({ greeting: 'Hello, C:\\temp', ok: true, qty: 3 }), `run output: ${out}`);
+    // reopened, each field shows the mode its expression reads as
+    await page.reload();
+    await row(page, 'stack[0]').locator('.row-main').click();
+    expect(await pfield(page, 'value').locator('.value-field').getAttribute('data-mode') === 'text', 'a quoted literal opens as text');
+    expect(await pfield(page, 'value').locator('input.mode-input').inputValue() === 'Hello, C:\\temp', 'the text without its quotes');
+    await row(page, 'stack[1]').locator('.row-main').click();
+    expect(await pfield(page, 'value').locator('.value-field').getAttribute('data-mode') === 'number', 'a number opens as a number');
+    await row(page, 'stack[2]').locator('.row-main').click();
+    expect(await pfield(page, 'value').locator('.value-field').getAttribute('data-mode') === 'bool', 'true opens as true/false');
+    // the toggle off: the precondition fails with its rendered message
+    await pfield(page, 'value').getByRole('switch', { name: 'value' }).click();
+    await row(page, 'stack[3]').locator('.row-main').click();
+    await shot(page, '2-value-modes.png');
+    panel = await runWith(page, {});
+    await expectText(panel.locator('.run-result'), 'only 3 left for Hello, C:\\temp', 'the precondition message, rendered');
+  });
+
+  scenario('layout: at 1400 and 1024 px with Run & Debug open the stack keeps its width and the toolbar one line', async (page) => {
+    await shop();
+    await adminApi('POST', '/definitions', { ...workflow('place_order'), name: 'place_order_wide' });
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await signIn(page, 'compact');
+    await page.evaluate(() => localStorage.removeItem('funcstack.width.dock'));
+    await page.getByRole('link', { name: 'place_order_wide' }).click();
+    await row(page, 'stack[0]').locator('.row-main').click();
+    await stepPanel(page).waitFor();
+    const toggle = page.getByRole('button', { name: 'Run & Debug' });
+    if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+    await page.getByRole('complementary', { name: 'Run and debug' }).waitFor();
+    const measure = () => page.evaluate(() => {
+      const r = (q) => document.querySelector(q).getBoundingClientRect();
+      const bar = document.querySelector('.toolbar');
+      const tops = [...bar.querySelectorAll('.title > *, .toolbar-actions > *')].filter((e) => e.getBoundingClientRect().height > 0)
+        .map((e) => { const b = e.getBoundingClientRect(); return Math.round(b.top + b.height / 2); });
+      return { page: document.documentElement.scrollWidth - document.documentElement.clientWidth, stack: Math.round(r('.compact-list').width),
+        dock: Math.round(r('.side-dock').width), lines: Math.max(...tops) - Math.min(...tops), bar: Math.round(r('.toolbar').height),
+        sideways: [...document.querySelectorAll('.main, .editor, .body, .side-dock')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.className) };
+    });
+    const check = (m, w, minStack) => {
+      figures.push(`layout at ${w} px with the step panel and Run & Debug open: stack ${m.stack} px, side dock ${m.dock} px, toolbar ${m.bar} px high, page ${m.page} px wider than the window`);
+      expect(m.page <= 0 && m.sideways.length === 0, `sideways scrolling at ${w} px: page +${m.page}, ${m.sideways.join(', ')}`);
+      expect(m.stack >= minStack, `the stack column is ${m.stack} px at ${w} px; want at least ${minStack}`);
+      expect(m.lines <= 4 && m.bar <= 56, `the toolbar is not one line at ${w} px: centres differ by ${m.lines} px, ${m.bar} px high`);
+    };
+    check(await measure(), 1400, 480);
+    await shot(page, '10-layout-1400.png');
+    // the dock is resized with the keyboard; its width is kept, and never leaves the stack less than 480 px
+    const sep = page.getByRole('separator', { name: 'Resize the dock panel' });
+    const before = (await measure()).dock;
+    await sep.focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    const wider = (await measure()).dock;
+    expect(wider === before + 48, `ArrowLeft twice: dock ${before} → ${wider} px, want ${before + 48}`);
+    for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowLeft');
+    check(await measure(), 1400, 480);
+    await page.reload();
+    await row(page, 'stack[0]').locator('.row-main').click();
+    const kept = (await measure()).dock;
+    expect(kept === Number(await page.evaluate(() => localStorage.getItem('funcstack.width.dock'))), `the dock width is kept: ${kept}`);
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await page.waitForTimeout(100);
+    check(await measure(), 1024, 480);
+    await shot(page, '10-layout-1024.png');
+    await page.evaluate(() => localStorage.removeItem('funcstack.width.dock'));
+  });
+
+  scenario('scope: a loop variable is not offered after its loop; a dynamic data field is fields or one expression', async (page) => {
+    await shop();
+    await adminApi('POST', '/definitions', { kind: 'function', name: 'loop_scope', input: [{ name: 'record', type: 'json' }], stack: [
+      { type: 'var', name: 'total', value: '0' },
+      { type: 'foreach', items: '[1, 2]', as: 'item', steps: [{ type: 'var', name: 'inner', value: 'item * 2' }, { type: 'set', name: 'total', value: 'total + inner' }] },
+      { type: 'var', name: 'after', value: 'total' },
+      { type: 'db.add', table: 'shop_product', data: 'input.record', as: 'added' },
+    ], response: 'after' });
+    await signIn(page, 'compact');
+    await page.getByRole('link', { name: 'loop_scope' }).click();
+    await row(page, 'stack[2]').locator('.row-main').click();
+    const value = pfield(page, 'value');
+    await value.locator('.expr').first().click();
+    await value.locator('.cm-content').first().waitFor();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Control+Space');
+    await page.locator('.cm-tooltip-autocomplete').waitFor();
+    const offered = await page.locator('.cm-tooltip-autocomplete li .cm-completionLabel').allTextContents();
+    expect(offered.includes('total') && !offered.includes('item') && !offered.includes('inner'), `completion after the loop offers ${offered.slice(0, 12).join(', ')}`);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    // the inspector: the step after the loop shows the variables in scope there, not the loop's
+    const panel = await runWith(page, { record: { sku: 'scope-1', name: 'scope', price: 1, stock: 1 } });
+    await panel.locator('[data-trace-path="stack[2]"]').click();
+    await panel.locator('[data-testid="step-vars"]').waitFor();
+    const names = await panel.locator('[data-testid="step-vars"] > li').evaluateAll((els) => els.map((e) => e.getAttribute('data-json-path')));
+    expect(canon(names.sort()) === canon(['input', 'total']), `variables before the step after the loop: ${names.join(', ')}`);
+    // db.add's data is dynamic: one expression (as stored) or fields
+    await row(page, 'stack[3]').locator('.row-main').click();
+    const data = pfield(page, 'data');
+    expect(await data.getByRole('button', { name: 'ƒx one expression' }).getAttribute('aria-pressed') === 'true', 'a string data opens as one expression');
+    await expectText(data.locator('.expr'), 'input.record', 'the data expression');
+    page.onDialog = (d) => { page.onDialog = null; return d.accept(); };
+    await data.getByRole('button', { name: 'Fields' }).click();
+    await data.getByRole('button', { name: '+ sku' }).click();
+    await typeExpr(page, data.locator('.kv-row').first(), 'input.record.sku');
+    await data.getByRole('button', { name: 'ƒx one expression' }).click();
+    await expectText(data.locator('.expr'), '{sku: input.record.sku}', 'fields written as one expression');
+    await shot(page, '10-scope-dynamic.png');
+  });
+
+  scenario('palette: Ctrl+K goes to a definition, adds a step by its title, runs, saves, publishes and lists the shortcuts', async (page) => {
+    await adminApi('POST', '/definitions', { kind: 'function', name: 'palette_fn', stack: [{ type: 'var', name: 'n', value: '2' }], response: 'n' });
+    await adminApi('POST', '/definitions', { kind: 'function', name: 'query_log', stack: [], response: '1' });
+    await signIn(page, 'compact');
+    const palette = page.getByRole('dialog', { name: 'Command palette' });
+    const search = palette.getByRole('combobox', { name: 'Search commands' });
+    const options = () => palette.getByRole('option').evaluateAll((els) => els.map((e) => e.querySelector('.cmdk-group').textContent + ': ' + e.querySelector('.cmdk-title').textContent));
+    await page.keyboard.press('Control+k');
+    await search.fill('palette');
+    expect((await options())[0] === 'Go to: palette_fn', `the best match for "palette": ${(await options())[0]}`);
+    await page.keyboard.press('Enter');
+    await page.locator('.toolbar h1', { hasText: 'palette_fn' }).waitFor();
+    // add a step by its friendly title; a name match ranks first ("query" → query_log, then Query records)
+    await row(page, 'stack[0]').locator('.row-main').click();
+    await page.keyboard.press('Control+k');
+    await search.fill('query');
+    const ranked = await options();
+    expect(ranked[0] === 'Go to: query_log' && ranked[1] === 'Add step: Query records', `"query" ranks: ${ranked.slice(0, 4).join(' | ')}`);
+    await search.fill('records q');
+    expect((await options())[0] === 'Add step: Query records', `"records q": ${(await options())[0]}`);
+    await search.fill('Query records');
+    await expectText(palette.locator('.cmdk-item.sel .cmdk-detail'), 'db.query', 'the type beside its title');
+    await shot(page, '11-command-palette.png');
+    await search.fill('log');
+    const log = await options();
+    expect(log.includes('Add step: Log'), `"log" offers the Log step: ${log.join(' | ')}`);
+    await palette.getByRole('option', { name: /^Add step\s*Log\b/ }).click();
+    await stepPanel(page).locator('.card.bare[data-type="log"]').waitFor();
+    expect(await row(page, 'stack[1]').getAttribute('data-row') === 'stack[1]', 'the step is added after the selected one');
+    await (await preveal(page, 'value')).waitFor();
+    await typeExpr(page, pfield(page, 'value'), 'n');
+    // each command lists its shortcut; run, save and publish from the palette
+    await page.keyboard.press('Control+k');
+    await search.fill('run');
+    await expectText(palette.locator('.cmdk-item.sel'), 'Run', 'the Run command first');
+    await expectText(palette.locator('.cmdk-item.sel kbd'), 'Ctrl+Enter', 'the Run shortcut');
+    await page.keyboard.press('Enter');
+    const panel = page.getByRole('complementary', { name: 'Run and debug' });
+    await panel.locator('[data-testid="run-output"]').waitFor();
+    expect((await panel.locator('[data-testid="run-output"]').textContent()).trim() === '2', 'the run answers 2');
+    await page.keyboard.press('Control+k');
+    await search.fill('save');
+    await expectText(palette.locator('.cmdk-item.sel kbd'), 'Ctrl+S', 'the Save shortcut');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="save-state"]', { hasNotText: 'unsaved' }).waitFor();
+    await page.keyboard.press('Control+k');
+    await search.fill('publish');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="save-state"]', { hasText: 'live' }).waitFor();
+    const got = await adminApi('GET', '/definitions/palette_fn');
+    expect(got.published === got.latest && canon(got.content.stack) === canon([{ type: 'var', name: 'n', value: '2' }, { type: 'log', value: 'n' }]), `published: ${canon(got)}`);
+    // toggle a panel; ? shows the shortcut list (also a palette entry)
+    await page.keyboard.press('Control+k');
+    await search.fill('versions');
+    await page.keyboard.press('Enter');
+    await page.getByRole('complementary', { name: 'Versions' }).waitFor();
+    await page.locator('.toolbar h1').click();
+    await page.keyboard.press('?');
+    const keys = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await keys.waitFor();
+    const rows = await keys.locator('tbody tr').evaluateAll((els) => els.map((e) => e.textContent));
+    for (const want of ['Ctrl+KOpen the command palette', 'Ctrl+EnterRun', 'Ctrl+SSave']) expect(rows.includes(want), `the shortcut list has ${want}: ${rows.join(' | ')}`);
+    await shot(page, '11-shortcuts.png');
+    await page.keyboard.press('Escape');
+    await keys.waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+k');
+    await search.fill('shortcuts');
+    await page.keyboard.press('Enter');
+    await keys.waitFor();
+    const problems = [];
+    await audit(page, 'the shortcut list', problems);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+k');
+    await search.fill('add');
+    await audit(page, 'the command palette', problems);
+    expect(problems.length === 0, `axe found:\n     ${problems.join('\n     ')}`);
   });
 
   scenario('layout: at 768 px the editor, the step panel and Run & Debug fit without sideways scrolling', async (page) => {
