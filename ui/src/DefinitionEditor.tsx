@@ -10,7 +10,7 @@ import { Diags, Env, IconButton, runMarks, StackEditor, type EditorEnv } from '.
 import { CompactStack, revealIn, StepPanel } from './CompactStack';
 import { Resizer } from './Resizer';
 import { FunctionsPanel } from './FunctionsPanel';
-import { ExprField } from './ExprField';
+import { ValueField } from './ValueField';
 import { RunPanel } from './RunPanel';
 import { VersionsPanel } from './Versions';
 import { Icon } from './icons';
@@ -285,7 +285,7 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
                 <h2 className="section-title"><Icon name="send" /> Response</h2>
                 <div className={`field wide${respDiags.length ? ' invalid' : ''}`}>
                   <label className="field-label" htmlFor="f-response">response</label>
-                  <ExprField id="f-response" value={def.response ?? ''} onChange={(v) => set('response', v || undefined, 'response')} label="response"
+                  <ValueField id="f-response" value={def.response ?? ''} onChange={(v) => set('response', v || undefined, 'response')} label="response"
                     diagnostics={respDiags} scope={responseScope} placeholder="{total: total}" />
                   {respDiags.length ? <Diags list={respDiags} /> : null}
                 </div>
