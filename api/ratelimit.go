@@ -63,17 +63,99 @@ func (m *memCounter) hit(_ context.Context, bucket string, start, window int64) 
 }
 
 // pgCounter keeps counts in funcstack_rate_counters, shared by the nodes.
+// A node writes at most one upsert per bucket at a time: the calls that
+// come while it is in flight wait together and are counted by the next
+// one (hits + k), so a busy client's bucket — one hot row — costs one
+// round trip per batch instead of a queue of row locks (docs/design.md
+// §27). Each call still gets its own count, in arrival order.
 type pgCounter struct {
-	db    *sql.DB
-	mu    sync.Mutex
-	sweep int64
-	log   func(string, ...any)
+	db     *sql.DB
+	mu     sync.Mutex
+	queues map[rateKey]*rateQueue
+	sweep  int64
+	log    func(string, ...any)
 }
 
-func (p *pgCounter) hit(ctx context.Context, bucket string, start, window int64) (int64, error) {
+type rateKey struct {
+	bucket string
+	start  int64
+}
+
+// rateQueue is a bucket with an upsert in flight (busy) and the calls
+// waiting for the next one.
+type rateQueue struct {
+	busy bool
+	next *rateGroup
+}
+
+// rateGroup is the calls one upsert counts.
+type rateGroup struct {
+	hits  int64
+	turn  chan struct{} // closed when the group's upsert may start
+	done  chan struct{} // closed when it has ended
+	total int64         // the count after it
+	err   error
+}
+
+// rateWriteTimeout bounds one upsert: the calls of its group wait for it.
+const rateWriteTimeout = 5 * time.Second
+
+func (p *pgCounter) hit(ctx context.Context, bucket string, start, _ int64) (int64, error) {
+	k := rateKey{bucket, start}
+	p.mu.Lock()
+	if p.queues == nil {
+		p.queues = map[rateKey]*rateQueue{}
+	}
+	q := p.queues[k]
+	if q == nil {
+		q = &rateQueue{}
+		p.queues[k] = q
+	}
+	g := q.next
+	if g == nil {
+		g = &rateGroup{turn: make(chan struct{}), done: make(chan struct{})}
+		q.next = g
+		if !q.busy { // nothing in flight: this group goes now, alone
+			q.busy, q.next = true, nil
+			close(g.turn)
+		}
+	}
+	g.hits++
+	mine := g.hits
+	p.mu.Unlock()
+	if mine == 1 { // the first call of a group writes it, for all
+		<-g.turn // the group is closed to newcomers once its turn comes
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rateWriteTimeout)
+		g.total, g.err = p.upsert(wctx, bucket, start, g.hits)
+		cancel()
+		p.mu.Lock()
+		if nxt := q.next; nxt != nil {
+			q.next = nil
+			close(nxt.turn)
+		} else {
+			q.busy = false
+			delete(p.queues, k)
+		}
+		p.mu.Unlock()
+		close(g.done)
+	} else {
+		select {
+		case <-g.done:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+	if g.err != nil {
+		return 0, g.err
+	}
+	return g.total - g.hits + mine, nil
+}
+
+// upsert adds hits to the bucket's count and returns the count after.
+func (p *pgCounter) upsert(ctx context.Context, bucket string, start, hits int64) (int64, error) {
 	var n int64
-	err := p.db.QueryRowContext(ctx, `INSERT INTO funcstack_rate_counters (bucket, window_start, hits) VALUES ($1, $2, 1)
-		ON CONFLICT (bucket, window_start) DO UPDATE SET hits = funcstack_rate_counters.hits + 1 RETURNING hits`, bucket, start).Scan(&n)
+	err := p.db.QueryRowContext(ctx, `INSERT INTO funcstack_rate_counters (bucket, window_start, hits) VALUES ($1, $2, $3)
+		ON CONFLICT (bucket, window_start) DO UPDATE SET hits = funcstack_rate_counters.hits + EXCLUDED.hits RETURNING hits`, bucket, start, hits).Scan(&n)
 	p.mu.Lock()
 	due := start >= p.sweep
 	if due {

@@ -47,8 +47,8 @@ func (tableRow) TableName() string { return "funcstack_tables" }
 
 // ddl is the SQL of the system tables that GORM does not manage, for a
 // dialect's JSON and timestamp column types.
-func ddl(jsonType, timeType string) []string {
-	r := strings.NewReplacer("JSONTYPE", jsonType, "TIMETYPE", timeType)
+func ddl(jsonType, timeType, unloggedTable string) []string {
+	r := strings.NewReplacer("JSONTYPE", jsonType, "TIMETYPE", timeType, "UNLOGGED_TABLE", unloggedTable)
 	out := make([]string, len(systemDDL))
 	for i, q := range systemDDL {
 		out[i] = r.Replace(q)
@@ -57,8 +57,14 @@ func ddl(jsonType, timeType string) []string {
 }
 
 var (
-	sqliteDDL   = ddl("TEXT", "TEXT")
-	postgresDDL = ddl("JSONB", "TIMESTAMPTZ")
+	sqliteDDL   = ddl("TEXT", "TEXT", "TABLE")
+	postgresDDL = append(ddl("JSONB", "TIMESTAMPTZ", "UNLOGGED TABLE"),
+		// made logged by an earlier release
+		`DO $$ BEGIN
+			IF EXISTS (SELECT 1 FROM pg_class WHERE relname = 'funcstack_rate_counters' AND relpersistence = 'p' AND relnamespace = current_schema()::regnamespace) THEN
+				ALTER TABLE funcstack_rate_counters SET UNLOGGED;
+			END IF;
+		END $$`)
 )
 
 var systemDDL = []string{
@@ -107,7 +113,10 @@ var systemDDL = []string{
 		key_id TEXT NOT NULL,
 		created_at TIMETYPE NOT NULL)`,
 	// Rate-limit counters shared by the nodes on PostgreSQL (ratelimit.go).
-	`CREATE TABLE IF NOT EXISTS funcstack_rate_counters (
+	// Unlogged there: a count lost in a crash is harmless, and without the
+	// WAL flush the upsert of one client's hot row does not wait for a
+	// disk write while it holds the row (docs/design.md §27).
+	`CREATE UNLOGGED_TABLE IF NOT EXISTS funcstack_rate_counters (
 		bucket TEXT NOT NULL,
 		window_start BIGINT NOT NULL,
 		hits BIGINT NOT NULL,
