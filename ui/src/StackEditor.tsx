@@ -404,10 +404,16 @@ const Field = memo(function Field({ f, step, path, segs, set, autoFocus }: Field
       input = <input id={id} autoFocus={autoFocus} type="number" step={1} value={str(v)} placeholder={f.default !== undefined ? String(f.default) : ''}
         onChange={(e) => set(f.name, e.target.value === '' ? undefined : Math.trunc(Number(e.target.value)))} />;
       break;
-    case 'string_list':
-      input = <input id={id} value={Array.isArray(v) ? v.join(', ') : str(v)} placeholder="a, b, -c"
+    case 'string_list': {
+      const list = <input id={id} value={Array.isArray(v) ? v.join(', ') : ''} placeholder="a, b, -c"
         onChange={(e) => set(f.name, e.target.value.trim() ? e.target.value.split(',').map((x) => x.trim()).filter((x, i, a) => x || i < a.length - 1) : undefined)} />;
+      // a dynamic list (db.query's sort) may instead be one expression giving it
+      input = f.dynamic ? <DynamicForm name={f.name} isExpr={typeof v === 'string'} what="List"
+        toFields={() => set(f.name, undefined)} toExpr={() => set(f.name, `[${(Array.isArray(v) ? v : []).map((x: string) => quote(x)).join(', ')}]`)}
+        fields={list} expr={<ExprField id={id} value={str(v)} onChange={(x) => set(f.name, x || undefined)} label={`${f.name} expression`} diagnostics={diags} scope={scope}
+          placeholder="a list, e.g. input.sort" />} value={str(v)} /> : list;
       break;
+    }
     case 'function':
       input = <FunctionPicker id={id} value={str(v)} onChange={(x) => set(f.name, x)} />;
       break;
@@ -478,24 +484,26 @@ function ExprMap(p: { f: CatalogueField; step: Step; path: string; value: any; s
   const isExpr = typeof value === 'string';
   const diags = useFieldDiags(path);
   if (!f.dynamic) return <ExprMapFields {...p} />;
-  const form = (
-    <div className="map-form" role="group" aria-label={`${f.name} is written as`}>
-      <button type="button" className={isExpr ? '' : 'on'} aria-pressed={!isExpr} onClick={() => {
-        if (!isExpr) return;
-        if (value.trim() && value.trim() !== '{}' && !confirm(`Replace the expression ${value.trim()} by fields?`)) return;
-        set({});
-      }}>Fields</button>
-      <button type="button" className={isExpr ? 'on' : ''} aria-pressed={isExpr} onClick={() => {
-        if (!isExpr) set(mapExpr(value && typeof value === 'object' ? value : {}));
-      }}>ƒx one expression</button>
-    </div>
-  );
-  if (!isExpr) return <div className="map-dynamic">{form}<ExprMapFields {...p} /></div>;
+  return <DynamicForm name={f.name} isExpr={isExpr} what="Fields" value={isExpr ? value : ''} toFields={() => set({})}
+    toExpr={() => set(mapExpr(value && typeof value === 'object' ? value : {}))} fields={<ExprMapFields {...p} />}
+    expr={<><ExprField value={value} onChange={(x) => set(x)} label={`${f.name} expression`} diagnostics={diags} scope={scope} placeholder="an object, e.g. input.record" />
+      {diags.length ? <Diags list={diags} /> : null}</>} />;
+}
+
+/** DynamicForm is the switch of a dynamic field (FieldSpec.dynamic): its fixed form, or one expression giving the value. */
+function DynamicForm({ name, isExpr, what, value, toFields, toExpr, fields, expr }: { name: string; isExpr: boolean; what: string; value: string;
+  toFields: () => void; toExpr: () => void; fields: React.ReactNode; expr: React.ReactNode }) {
   return (
     <div className="map-dynamic">
-      {form}
-      <ExprField value={value} onChange={(x) => set(x)} label={`${f.name} expression`} diagnostics={diags} scope={scope} placeholder="an object, e.g. input.record" />
-      {diags.length ? <Diags list={diags} /> : null}
+      <div className="map-form" role="group" aria-label={`${name} is written as`}>
+        <button type="button" className={isExpr ? '' : 'on'} aria-pressed={!isExpr} onClick={() => {
+          if (!isExpr) return;
+          if (value.trim() && !['{}', '[]'].includes(value.trim()) && !confirm(`Replace the expression ${value.trim()} by ${what.toLowerCase()}?`)) return;
+          toFields();
+        }}>{what}</button>
+        <button type="button" className={isExpr ? 'on' : ''} aria-pressed={isExpr} onClick={() => { if (!isExpr) toExpr(); }}>ƒx one expression</button>
+      </div>
+      {isExpr ? expr : fields}
     </div>
   );
 }

@@ -514,6 +514,7 @@ export function register(ctx) {
       { type: 'foreach', items: '[1, 2]', as: 'item', steps: [{ type: 'var', name: 'inner', value: 'item * 2' }, { type: 'set', name: 'total', value: 'total + inner' }] },
       { type: 'var', name: 'after', value: 'total' },
       { type: 'db.add', table: 'shop_product', data: 'input.record', as: 'added' },
+      { type: 'db.query', table: 'shop_product', sort: "['-price']", as: 'rows' },
     ], response: 'after' });
     await signIn(page, 'compact');
     await page.getByRole('link', { name: 'loop_scope' }).click();
@@ -546,6 +547,18 @@ export function register(ctx) {
     await data.getByRole('button', { name: 'ƒx one expression' }).click();
     await expectText(data.locator('.expr'), '{sku: input.record.sku}', 'fields written as one expression');
     await shot(page, '10-scope-dynamic.png');
+    // db.query's sort is dynamic too: a list of names or one expression
+    await row(page, 'stack[4]').locator('.row-main').click();
+    const sort = pfield(page, 'sort');
+    expect(await sort.getByRole('button', { name: 'ƒx one expression' }).getAttribute('aria-pressed') === 'true', 'a string sort opens as one expression');
+    await expectText(sort.locator('.expr'), "['-price']", 'the sort expression');
+    page.onDialog = (d) => { page.onDialog = null; return d.accept(); };
+    await sort.getByRole('button', { name: 'List' }).click();
+    await sort.locator('input').fill('-price, sku');
+    await save(page);
+    const saved = await adminApi('GET', '/definitions/loop_scope');
+    expect(saved.content.stack[3].data === '{sku: input.record.sku}' && canon(saved.content.stack[4].sort) === canon(['-price', 'sku']),
+      `saved data and sort: ${canon(saved.content.stack[3].data)} ${canon(saved.content.stack[4].sort)}`);
   });
 
   scenario('palette: Ctrl+K goes to a definition, adds a step by its title, runs, saves, publishes and lists the shortcuts', async (page) => {
