@@ -110,6 +110,8 @@ var (
 	uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 	timeRE = regexp.MustCompile(`"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)"`)
 	durRE  = regexp.MustCompile(`"duration_ms":[0-9.eE+-]+`)
+	// nsRE: a trace entry's times
+	nsRE = regexp.MustCompile(`"(start_ns|duration_ns)":[0-9]+`)
 )
 
 // normalise replaces execution IDs with <id> and times with <time>, and
@@ -119,6 +121,7 @@ func normalise(t *testing.T, b []byte) string {
 	s := uuidRE.ReplaceAllString(string(b), "<id>")
 	s = timeRE.ReplaceAllString(s, `"<time>"`)
 	s = durRE.ReplaceAllString(s, `"duration_ms":"<ms>"`)
+	s = nsRE.ReplaceAllString(s, `"$1":"<ns>"`)
 	var v any
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
 		t.Fatalf("the body is not JSON: %v\n%s", err, b)
@@ -367,7 +370,7 @@ func TestAPI(t *testing.T) {
 			want: `{"id": "<id>", "function": "t_slow", "mode": "sync", "status": "timed_out", "input": {}, "attempts": 1,
 				"error": {"code": "timeout", "message": "run timed out after 100ms (limit settings.timeout of t_slow); raise the function's settings.timeout or make it faster",
 					"status": 504, "definition": "t_slow", "path": "stack[0]", "execution_id": "<id>"},
-				"trace": [{"definition": "t_slow", "path": "stack[0]", "type": "sleep", "start_ns": 0, "duration_ns": 0, "vars": {"input": {}},
+				"trace": [{"definition": "t_slow", "path": "stack[0]", "type": "sleep", "start_ns": "<ns>", "duration_ns": "<ns>", "vars": {"input": {}},
 					"error": "run timed out after 100ms (limit settings.timeout of t_slow); raise the function's settings.timeout or make it faster"}],
 				"created_at": "<time>", "started_at": "<time>", "finished_at": "<time>", "duration_ms": "<ms>"}`},
 		{name: "execution without token", method: "GET", url: "/_/api/executions/{sum}", status: 401,

@@ -291,12 +291,11 @@ func (e *Engine) execute(x *Execution) {
 		e.bindVars(s, x.input, x.auth, nil)
 		s.logs = &x.rec.Logs
 		s.secrets = &x.rec.Secrets
+		s.trace = newLightTrace(x.rec.StartedAt, e.cfg.Limits.MaxTraceEntries)
 		out, err = s.run()
-		if err != nil && s.failed != nil {
-			// a failed run keeps its failing step and the variables it saw
-			x.rec.Trace = []TraceEntry{*s.failed}
-		}
+		tr, failed := s.trace, s.failed
 		s.release()
+		x.rec.Trace, _ = keptTrace(tr, failed, err != nil, x.fn)
 	}
 	x.rec.FinishedAt = time.Now()
 	if err != nil {

@@ -67,6 +67,10 @@ type Definition struct {
 	// Task fields.
 	Schedule *Schedule `json:"schedule,omitempty"`
 
+	// History is the history policy of a runnable definition (§29; nil:
+	// the defaults).
+	History *History `json:"history,omitempty"`
+
 	// Table fields.
 	IDType   string         `json:"id,omitempty"`
 	Fields   []TableField   `json:"fields,omitempty"`

@@ -198,6 +198,9 @@ func (e *Engine) Store() ExecutionStore { return e.store }
 // program they started with.
 func (e *Engine) Load(p *Program) {
 	e.prog.Store(p)
+	if l, ok := e.store.(interface{ ProgramLoaded(*Program) }); ok {
+		l.ProgramLoaded(p) // history.keep of each definition (§29)
+	}
 	if l, ok := e.durable.(interface{ ProgramLoaded(*Program) }); ok {
 		l.ProgramLoaded(p) // scheduled tasks and queues follow the program
 	}
@@ -316,17 +319,14 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	s.secrets = &rec.Secrets
 	if opt.Trace {
 		s.trace = &traceBuf{start: started, max: e.cfg.Limits.MaxTraceEntries, varBudget: MaxTraceVarsBytes}
+	} else {
+		s.trace = newLightTrace(started, e.cfg.Limits.MaxTraceEntries)
 	}
 	out, err := s.run()
 	tr, failed := s.trace, s.failed
 	s.release()
 	res.Output = out
-	if tr != nil {
-		res.Trace, res.TraceTruncated = tr.entries, tr.truncated
-	} else if err != nil && failed != nil {
-		// a failed run without a trace keeps its failing step and the variables it saw
-		res.Trace = []TraceEntry{*failed}
-	}
+	res.Trace, res.TraceTruncated = keptTrace(tr, failed, err != nil, fn)
 	if err != nil {
 		res.Error = AsError(err)
 		if res.Error.ExecutionID == "" {
@@ -340,6 +340,28 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 		return res, res.Error
 	}
 	return res, nil
+}
+
+// keptTrace is the trace a run's record keeps (§29): a debug run's whole
+// trace; a production run's when it failed, else as its definition's
+// history.trace says. failed is the failing step's entry when the trace
+// had no room for it.
+func keptTrace(tr *traceBuf, failed *TraceEntry, hasErr bool, fn *Function) ([]TraceEntry, bool) {
+	if tr == nil {
+		if hasErr && failed != nil {
+			return []TraceEntry{*failed}, false
+		}
+		return nil, false
+	}
+	if tr.light && !hasErr && !fn.history().keepTrace() {
+		tr.recycle()
+		return nil, false
+	}
+	entries, truncated := tr.keep()
+	if hasErr && failed != nil && tr.light {
+		entries = append(entries, *failed)
+	}
+	return entries, truncated
 }
 
 // checkOutput logs, in a debug run, where the answer does not fit the
@@ -372,7 +394,9 @@ func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started
 		rec.Status = statusOf(res.Error)
 	}
 	answered(rec, fn, res.Error)
-	if opt.Record == nil {
+	if opt.Record == nil && res.Error == nil && fn.history().recordsOff() && !promo.wasPromoted() && !opt.Draft && !opt.Internal {
+		// history.records "off": a successful sync run leaves no record
+	} else if opt.Record == nil {
 		if k, ok := e.store.(RecordKeeper); ok && opt.ExecutionID == "" && promo == nil {
 			_ = k.Keep(context.Background(), rec) // Run made rec and is done with it
 		} else {

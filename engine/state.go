@@ -244,6 +244,44 @@ type traceBuf struct {
 	truncated bool
 	// varBudget is what is left of MaxTraceVarsBytes for entries' Vars.
 	varBudget int
+	// light marks a production run's trace (§29): each step's path, type,
+	// times and error, without its result, and the variables of a
+	// failing step only. A debug run's trace keeps both at every step.
+	light bool
+}
+
+// lightTraces recycles the traces of production runs that did not keep
+// them (a successful run under trace "errors"), so that recording one
+// costs no allocation once warm.
+var lightTraces = sync.Pool{New: func() any { return &traceBuf{light: true} }}
+
+// maxPooledTrace bounds the entries a recycled trace keeps room for.
+const maxPooledTrace = 4096
+
+func newLightTrace(start time.Time, max int) *traceBuf {
+	t := lightTraces.Get().(*traceBuf)
+	t.start, t.max, t.varBudget = start, max, MaxTraceVarsBytes
+	return t
+}
+
+// recycle gives back a light trace whose entries nobody keeps.
+func (t *traceBuf) recycle() {
+	if !t.light || cap(t.entries) > maxPooledTrace {
+		return
+	}
+	clear(t.entries)
+	t.entries, t.truncated = t.entries[:0], false
+	lightTraces.Put(t)
+}
+
+// keep returns the entries of t for a record, which then owns them.
+func (t *traceBuf) keep() ([]TraceEntry, bool) {
+	entries, truncated := t.entries, t.truncated
+	t.entries, t.truncated = nil, false
+	if t.light {
+		lightTraces.Put(t)
+	}
+	return entries, truncated
 }
 
 var statePool = sync.Pool{New: func() any { return &State{env: make(map[string]any, 8)} }}
@@ -699,9 +737,19 @@ func (s *State) RunBlock(b *Block) error {
 		if s.stop != nil && s.stop.Load() {
 			return s.stepError(st, stoppedError())
 		}
-		if s.trace != nil {
-			if err := s.runTraced(st); err != nil {
-				return s.stepError(st, err)
+		if t := s.trace; t != nil {
+			i, err := s.runTraced(st)
+			if err != nil {
+				failed := s.failed
+				err = s.stepError(st, err)
+				if t.light && s.failed != failed && s.failed != nil && i >= 0 {
+					// the failing step's variables go into its own entry
+					t.mu.Lock()
+					t.entries[i].Vars, t.entries[i].VarsOmitted = s.failed.Vars, s.failed.VarsOmitted
+					t.mu.Unlock()
+					s.failed = nil
+				}
+				return err
 			}
 			continue
 		}
@@ -712,34 +760,41 @@ func (s *State) RunBlock(b *Block) error {
 	return nil
 }
 
-func (s *State) runTraced(st *Step) error {
+// runTraced runs st, recording it in the run's trace; i is its entry (-1:
+// the trace is full).
+func (s *State) runTraced(st *Step) (i int, err error) {
 	t := s.trace
 	t.mu.Lock()
-	i := len(t.entries)
+	i = len(t.entries)
 	if i >= t.max {
 		t.truncated = true
 		i = -1
 	} else {
-		e := TraceEntry{Path: st.Path, Type: st.Type, Definition: s.fn.Name}
-		e.Vars, e.VarsOmitted = s.scopeOf(&t.varBudget)
-		t.entries = append(t.entries, e)
+		t.entries = append(t.entries, TraceEntry{Path: st.Path, Type: st.Type, Definition: s.fn.Name})
+		if !t.light {
+			e := &t.entries[i]
+			e.Vars, e.VarsOmitted = s.scopeOf(&t.varBudget)
+		}
 	}
 	t.mu.Unlock()
 	start := time.Now()
 	v, err := st.Run(s)
 	if i < 0 {
-		return err
+		return i, err
 	}
+	end := time.Now()
 	t.mu.Lock()
 	e := &t.entries[i]
 	e.StartNs = start.Sub(t.start).Nanoseconds()
-	e.DurationNs = time.Since(start).Nanoseconds()
-	e.Result = v
+	e.DurationNs = end.Sub(start).Nanoseconds()
+	if !t.light {
+		e.Result = v
+	}
 	if err != nil && !isSignal(err) {
 		e.Error = err.Error()
 	}
 	t.mu.Unlock()
-	return err
+	return i, err
 }
 
 // stepError gives err the step's path unless it already has one.
@@ -761,10 +816,14 @@ func (s *State) stepError(st *Step, err error) error {
 	if e.Definition == "" {
 		e.Definition = s.fn.Name
 	}
-	if s.trace == nil && s.failedErr != e {
+	if (s.trace == nil || s.trace.light) && s.failedErr != e {
 		// the innermost step of this run that the error went through
-		vars, _ := s.scopeOf(nil)
-		s.failed, s.failedErr = &TraceEntry{Path: st.Path, Type: st.Type, Definition: s.fn.Name, Error: e.Message, Vars: vars}, e
+		var budget *int
+		if s.trace != nil {
+			budget = &s.trace.varBudget
+		}
+		vars, omitted := s.scopeOf(budget)
+		s.failed, s.failedErr = &TraceEntry{Path: st.Path, Type: st.Type, Definition: s.fn.Name, Error: e.Message, Vars: vars, VarsOmitted: omitted}, e
 	}
 	return e
 }

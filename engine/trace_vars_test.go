@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -63,8 +64,9 @@ func TestTraceKeepsTheVariablesBeforeEachStep(t *testing.T) {
 	}
 }
 
-// A failed run without a trace (a production run) keeps, in its record,
-// the failing step with the variables it saw.
+// A failed production run keeps, in its record, its per-step trace (path,
+// type, times, error; no results) with the variables the failing step saw
+// in that step's entry.
 func TestFailedRunKeepsItsFailingStepsVariables(t *testing.T) {
 	st := engine.NewMemoryStore(100)
 	e := load(t, engine.Config{Store: st}, scoped)
@@ -76,15 +78,15 @@ func TestFailedRunKeepsItsFailingStepsVariables(t *testing.T) {
 	if gerr != nil {
 		t.Fatal(gerr)
 	}
-	if len(rec.Trace) != 1 {
-		t.Fatalf("record trace: %d entries, want the failing step alone", len(rec.Trace))
-	}
-	en := rec.Trace[0]
-	delete(en.Vars, "big")
-	got := en.Path + " " + en.Type + " " + varsOf(t, en) + " " + en.Error
-	want := `stack[3] precondition {"input":{"n":5,"password":null},"total":13,"x":2} total is 13`
-	if got != want {
-		t.Errorf("failing step:\n%s\nwant\n%s", got, want)
+	if got, want := traceLines(t, rec.Trace), []string{
+		"scoped stack[0] var",
+		"scoped stack[1] var",
+		"scoped stack[2] foreach",
+		"scoped stack[2].steps[0] set",
+		"scoped stack[2].steps[0] set",
+		`scoped stack[3] precondition error="total is 13" vars={"input":{"n":5,"password":null},"total":13,"x":2}`,
+	}; strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("record trace:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	// a run that succeeds keeps no trace
 	res, err = e.Run(context.Background(), "scoped", map[string]any{"n": 1}, engine.RunOptions{})
@@ -94,4 +96,32 @@ func TestFailedRunKeepsItsFailingStepsVariables(t *testing.T) {
 	if rec, _ := st.Get(context.Background(), res.ExecutionID); len(rec.Trace) != 0 {
 		t.Errorf("a run that succeeded kept a trace of %d entries", len(rec.Trace))
 	}
+}
+
+// traceLines renders a production trace one entry a line: definition,
+// path, type, then the error, the variables (without "big") and the
+// result when there are any. Times must run forward.
+func traceLines(t *testing.T, tr []engine.TraceEntry) []string {
+	t.Helper()
+	var out []string
+	last := int64(0)
+	for _, en := range tr {
+		if en.StartNs < last || en.DurationNs < 0 {
+			t.Errorf("%s: start %d after %d, duration %d", en.Path, en.StartNs, last, en.DurationNs)
+		}
+		last = en.StartNs
+		l := en.Definition + " " + en.Path + " " + en.Type
+		if en.Error != "" {
+			l += fmt.Sprintf(" error=%q", en.Error)
+		}
+		if en.Vars != nil {
+			delete(en.Vars, "big")
+			l += " vars=" + varsOf(t, en)
+		}
+		if en.Result != nil {
+			l += fmt.Sprintf(" result=%v", en.Result)
+		}
+		out = append(out, l)
+	}
+	return out
 }

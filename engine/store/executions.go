@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/funcstack/funcstack/engine"
@@ -42,6 +43,9 @@ type Executions struct {
 	// PostgreSQL, or if it could not be opened), made on first use.
 	direct     *recordConn
 	directOnce sync.Once
+
+	// keeps are the definitions with a history.keep of their own (SetKeeps).
+	keeps atomic.Pointer[map[string]time.Duration]
 
 	wake chan struct{} // a first record was queued
 	full chan struct{} // a batch is full

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
 	t.Run("MigrateIdempotencyKeys", func(t *testing.T) { testMigrateIdempotencyKeys(t, open(t)) })
 	t.Run("Prune", func(t *testing.T) { testPrune(t, open(t)) })
+	t.Run("PruneKeeps", func(t *testing.T) { testPruneKeeps(t, open(t)) })
 	t.Run("ConcurrentSaves", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("NewRecords", func(t *testing.T) { testNewRecords(t, open(t)) })
 	t.Run("HostileRecords", func(t *testing.T) { testHostileRecords(t, open(t)) })
@@ -629,6 +631,47 @@ func testPrune(t *testing.T, s *store.Store) {
 		if got, err := s.ExecutionOwner(ctx(), id); err != nil || got != want {
 			t.Errorf("the API key of execution %s after pruning: %q %v, want %q", id, got, err, want)
 		}
+	}
+}
+
+// testPruneKeeps: a definition's history.keep replaces the retention
+// (7 days) for its records, shorter or longer; the others keep it.
+func testPruneKeeps(t *testing.T, s *store.Store) {
+	es := s.ExecutionRecords()
+	es.SetKeeps(map[string]time.Duration{"short": 12 * time.Hour, "long": 30 * 24 * time.Hour, "o'quote": time.Hour})
+	ids := map[string]string{}
+	add := func(fn string, age time.Duration) {
+		r := sampleRecord(engine.NewID())
+		r.Function, r.CreatedAt, r.Status = fn, time.Now().Add(-age), engine.StatusSucceeded
+		ids[r.ID] = fmt.Sprintf("%s %s", fn, age)
+		if err := es.Save(ctx(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, fn := range []string{"short", "long", "plain", "o'quote"} {
+		for _, age := range []time.Duration{30 * time.Minute, 2 * time.Hour, 13 * time.Hour, 8 * 24 * time.Hour, 31 * 24 * time.Hour} {
+			add(fn, age)
+		}
+	}
+	if err := es.Flush(ctx()); err != nil {
+		t.Fatal(err)
+	}
+	n, err := es.Prune(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for id, what := range ids {
+		if _, err := es.Get(ctx(), id); err == nil {
+			left = append(left, what)
+		} else if !errors.Is(err, engine.ErrNoExecution) {
+			t.Fatal(err)
+		}
+	}
+	sort.Strings(left)
+	want := "long 13h0m0s, long 192h0m0s, long 2h0m0s, long 30m0s, o'quote 30m0s, plain 13h0m0s, plain 2h0m0s, plain 30m0s, short 2h0m0s, short 30m0s"
+	if got := strings.Join(left, ", "); got != want || n != 10 {
+		t.Errorf("pruned %d; left\n %s\nwant\n %s", n, got, want)
 	}
 }
 
