@@ -193,3 +193,41 @@ func wholeBody(want string) func(t *testing.T, body []byte) {
 		}
 	}
 }
+
+// TestRequestHeadersRedacted: an endpoint's record keeps the request's
+// headers with every credential as [redacted] — Authorization keeps a
+// registered scheme only, X-Api-Key, and any name holding token,
+// secret, key, password, session or auth, in any case — on both
+// backends; Idempotency-Key and the other headers are kept.
+func TestRequestHeadersRedacted(t *testing.T) {
+	onBackends(t, func(t *testing.T, base string) {
+		if s, body := adminCall(t, base, "POST", "/_/api/definitions?publish=true", helloEndpoint, true); s != 200 && s != 201 {
+			t.Fatalf("%d %s", s, body)
+		}
+		s, id := curl(t, "GET", base+"/t/hello/ada", map[string]string{
+			"Authorization": "Bearer x", "X-Api-Key": "fsk_2b7e151628aed2a6abf7158809cf4f3c",
+			"Proxy-Authorization": "fsk_live_abc def", "X-Stripe-KEY": "sk_live_1", "X-Client-Secret": "s", "X-Password": "p",
+			"X-Session-Id": "abc", "X-Refresh-Token": "r", "Idempotency-Key": "order-7", "User-Agent": "curl/8.5.0", "Accept": "*/*"})
+		if s != 200 || id == "" {
+			t.Fatalf("GET /t/hello/ada: %d, execution %q", s, id)
+		}
+		waitFor(t, "the record", 5*time.Second, func() bool {
+			s, _ := adminCall(t, base, "GET", "/_/api/executions/"+id, "", true)
+			return s == 200
+		})
+		_, body := adminCall(t, base, "GET", "/_/api/executions/"+id, "", true)
+		want := `{"headers":{"accept":"*/*","accept-encoding":"gzip",` +
+			`"authorization":"Bearer [redacted]","idempotency-key":"order-7","proxy-authorization":"[redacted]","user-agent":"curl/8.5.0",` +
+			`"x-api-key":"[redacted]","x-client-secret":"[redacted]","x-password":"[redacted]","x-refresh-token":"[redacted]",` +
+			`"x-session-id":"[redacted]","x-stripe-key":"[redacted]"},"method":"GET","path":"/t/hello/ada","status":200}`
+		if got := mustJSON(at(t, body, "request")); got != want {
+			t.Errorf("the record's request\n got %s\nwant %s", got, want)
+		}
+		if strings.Contains(string(body), "fsk_") || strings.Contains(string(body), "sk_live") {
+			t.Errorf("a credential reached the record: %s", body)
+		}
+		if d, ok := at(t, body, "duration_ms").(float64); !ok || d <= 0 || d > 5000 {
+			t.Errorf("the run's duration: %v", at(t, body, "duration_ms"))
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -148,5 +149,39 @@ func TestHistoryKeeps(t *testing.T) {
 	got := e.Program().HistoryKeeps()
 	if len(got) != 2 || got["a"] != 30*24*time.Hour || got["b"] != 12*time.Hour {
 		t.Errorf("keeps: %v", got)
+	}
+}
+
+// RedactHeaders keeps no credential: the whole value of a credential
+// header is [redacted], but for the registered scheme of an
+// Authorization value.
+func TestRedactHeaders(t *testing.T) {
+	h := http.Header{}
+	for k, v := range map[string]string{
+		"Authorization": "Bearer x", "X-Api-Key": "fsk_abc", "Cookie": "a=1", "Proxy-Authorization": "fsk_abc def",
+		"X-Encryption-KEY": "k", "X-Client-Secret": "s", "X-User-Password": "p", "X-Csrf-Token": "t", "X-Session": "s",
+		"Sec-Websocket-Key": "nonce", "Idempotency-Key": "order-7", "X-Request-Id": "r1", "Keep-Alive": "timeout=5",
+	} {
+		h.Set(k, v)
+	}
+	h.Add("Accept", "a")
+	h.Add("Accept", "b")
+	got := engine.RedactHeaders(h)
+	want := map[string]string{
+		"authorization": "Bearer [redacted]", "x-api-key": "[redacted]", "cookie": "[redacted]", "proxy-authorization": "[redacted]",
+		"x-encryption-key": "[redacted]", "x-client-secret": "[redacted]", "x-user-password": "[redacted]", "x-csrf-token": "[redacted]",
+		"x-session": "[redacted]", "sec-websocket-key": "[redacted]", "idempotency-key": "order-7", "x-request-id": "r1",
+		"keep-alive": "timeout=5", "accept": "a, b",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got  %v\nwant %v", got, want)
+	}
+	for _, c := range []struct{ in, want string }{
+		{"Basic dXNlcjpwdw==", "Basic [redacted]"}, {"bearer x", "bearer [redacted]"}, {"Bearer", "[redacted]"},
+		{"fsk_live_abc", "[redacted]"}, {"", "[redacted]"}, {"  Digest a=1", "Digest [redacted]"},
+	} {
+		if g := engine.RedactHeaders(http.Header{"Authorization": {c.in}})["authorization"]; g != c.want {
+			t.Errorf("Authorization %q: %q, want %q", c.in, g, c.want)
+		}
 	}
 }

@@ -76,21 +76,36 @@ var credentialHeaders = map[string]bool{
 
 // credentialWords mark other headers as credentials when their name
 // holds one.
-var credentialWords = []string{"token", "secret", "password", "passwd", "api-key", "apikey", "signature", "session", "auth"}
+var credentialWords = []string{"token", "secret", "password", "passwd", "key", "signature", "session", "auth", "credential"}
+
+// notCredentials hold a credential word in their name but carry none:
+// their values help tell requests apart in the history.
+var notCredentials = map[string]bool{"idempotency-key": true}
+
+// authSchemes are the schemes of the IANA HTTP Authentication Scheme
+// Registry (lower case), which an Authorization value keeps.
+var authSchemes = map[string]bool{
+	"basic": true, "bearer": true, "digest": true, "dpop": true, "gnap": true, "hoba": true, "mutual": true,
+	"negotiate": true, "ntlm": true, "oauth": true, "privatetoken": true, "scram-sha-1": true, "scram-sha-256": true,
+	"vapid": true, "aws4-hmac-sha256": true, "concealed": true,
+}
 
 // RedactHeaders returns h as an execution record keeps it: lower-case
 // names, repeated values joined by ", ", and Redacted for the value of a
 // header that carries credentials (Authorization, Cookie, X-Api-Key, any
-// name holding "token", "secret", "auth"…). An Authorization value keeps
-// its scheme ("Bearer [redacted]"), which tells how the caller signed in.
+// name holding "token", "secret", "key", "password", "auth"…, in any
+// case; Idempotency-Key is kept). An Authorization value keeps its
+// scheme when it is a registered one ("Bearer [redacted]"), which tells
+// how the caller signed in; any other first word may be the credential
+// itself and goes too.
 func RedactHeaders(h http.Header) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, vs := range h {
 		name := strings.ToLower(k)
 		v := strings.Join(vs, ", ")
 		if isCredential(name) {
-			scheme, _, found := strings.Cut(v, " ")
-			if found && (name == "authorization" || name == "proxy-authorization") && scheme != "" {
+			scheme, _, found := strings.Cut(strings.TrimSpace(v), " ")
+			if found && (name == "authorization" || name == "proxy-authorization") && authSchemes[strings.ToLower(scheme)] {
 				v = scheme + " " + Redacted
 			} else {
 				v = Redacted
@@ -104,6 +119,9 @@ func RedactHeaders(h http.Header) map[string]string {
 func isCredential(name string) bool {
 	if credentialHeaders[name] {
 		return true
+	}
+	if notCredentials[name] {
+		return false
 	}
 	for _, w := range credentialWords {
 		if strings.Contains(name, w) {
