@@ -271,7 +271,7 @@ func readMultipart(data []byte, boundary string, sh inputShape, filesDir string)
 			if ct == "" {
 				ct = "application/octet-stream"
 			}
-			f, err := value.SaveFile(filesDir, fn, ct, content)
+			f, err := value.SaveUpload(filesDir, fn, ct, content)
 			if err != nil {
 				st := http.StatusInternalServerError
 				if errors.Is(err, value.ErrNoFileStore) {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // Limits bound every run. Each has a default; hitting one is an error that
@@ -81,9 +83,15 @@ type Config struct {
 	// FilesDir is the folder of files: multipart uploads and file.save
 	// (docs/design.md §26); "" keeps no files.
 	FilesDir string
+	// UploadRetention is how long an upload a stack did not keep
+	// (file.keep) stays in FilesDir (default 24 h; negative: forever).
+	UploadRetention time.Duration
 }
 
 func (c *Config) fill() {
+	if c.UploadRetention == 0 {
+		c.UploadRetention = 24 * time.Hour
+	}
 	d := DefaultLimits()
 	l := &c.Limits
 	if l.SyncTimeout <= 0 {
@@ -185,7 +193,30 @@ func New(cfg Config) *Engine {
 	if l, ok := cfg.Store.(interface{ Local() bool }); ok {
 		e.localStore = l.Local()
 	}
+	if cfg.FilesDir != "" && cfg.UploadRetention > 0 {
+		e.wg.Add(1)
+		go e.sweepUploads()
+	}
 	return e
+}
+
+// sweepUploads deletes the uploads older than the upload retention, at
+// start and then every quarter of it (at most hourly), until Close.
+func (e *Engine) sweepUploads() {
+	defer e.wg.Done()
+	every := min(e.cfg.UploadRetention/4, time.Hour)
+	for {
+		if n, err := value.SweepUploads(e.cfg.FilesDir, time.Now().Add(-e.cfg.UploadRetention)); err != nil {
+			e.log.Error("sweeping uploads", "folder", e.cfg.FilesDir, "error", err)
+		} else if n > 0 {
+			e.log.Info("swept uploads", "deleted", n, "older_than", e.cfg.UploadRetention.String())
+		}
+		select {
+		case <-e.stop:
+			return
+		case <-time.After(every):
+		}
+	}
 }
 
 // Config returns the engine's configuration with defaults filled in.

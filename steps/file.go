@@ -16,7 +16,9 @@ const codeFile = "file_error"
 // FilesDir), under their SHA-256; a stack holds a file as the value of
 // the file type, {name, size, content_type, sha256} (engine/value/
 // type_file.go). A multipart/form-data upload gives a file input such a
-// value; file.save makes one; file.read reads its bytes.
+// value (its bytes under the uploads folder, deleted after the upload
+// retention unless file.keep keeps them); file.save makes a kept one;
+// file.read reads the bytes; file.delete deletes them.
 
 func init() {
 	encoding := engine.FieldSpec{Name: "encoding", Kind: engine.FieldEnum, Values: []string{"text", "base64"}, Default: "text",
@@ -116,6 +118,76 @@ func init() {
 				}
 				s.Set(as, out)
 				return out, nil
+			}
+		},
+	})
+}
+
+func init() {
+	fileField := engine.FieldSpec{Name: "file", Kind: engine.FieldExpr, Required: true, Description: "the file value, e.g. input.document"}
+	engine.Register(&engine.StepType{
+		Name:        "file.keep",
+		Title:       "Keep an uploaded file",
+		Summary:     "file.keep {file}[ → {as}]",
+		Category:    "utility",
+		Description: "Keep an uploaded file until file.delete. Uploads are deleted after the server's upload retention (default 24 h) unless kept; keep the ones a record refers to.",
+		Fields: []engine.FieldSpec{
+			fileField,
+			{Name: "as", Kind: engine.FieldName, Description: "a variable receiving the file value"},
+		},
+		Example: []byte(`{"type": "file.keep", "file": "input.photo", "as": "photo"}`),
+		Compile: func(c *engine.StepCompiler) engine.RunFunc {
+			file := c.Expr("file")
+			as := c.NewName("as")
+			if as != "" {
+				c.Declare(as)
+			}
+			return func(s *engine.State) (any, error) {
+				fv, err := s.Eval(file)
+				if err != nil {
+					return nil, err
+				}
+				f, err := value.KeepFile(s.Engine().Config().FilesDir, fv)
+				if err != nil {
+					return nil, fileError("%v", err)
+				}
+				if as != "" {
+					s.Set(as, f)
+				}
+				return f, nil
+			}
+		},
+	})
+	engine.Register(&engine.StepType{
+		Name:        "file.delete",
+		Title:       "Delete a file",
+		Summary:     "file.delete {file}[ → {as}]",
+		Category:    "utility",
+		Description: "Delete a file's bytes, kept or uploaded. Every file value of the same content reads the same bytes, so they are gone for all of them.",
+		Fields: []engine.FieldSpec{
+			fileField,
+			{Name: "as", Kind: engine.FieldName, Description: "a variable receiving true when there were bytes to delete, false when there were none"},
+		},
+		Example: []byte(`{"type": "file.delete", "file": "record.photo"}`),
+		Compile: func(c *engine.StepCompiler) engine.RunFunc {
+			file := c.Expr("file")
+			as := c.NewName("as")
+			if as != "" {
+				c.Declare(as)
+			}
+			return func(s *engine.State) (any, error) {
+				fv, err := s.Eval(file)
+				if err != nil {
+					return nil, err
+				}
+				deleted, err := value.DeleteFile(s.Engine().Config().FilesDir, fv)
+				if err != nil {
+					return nil, fileError("%v", err)
+				}
+				if as != "" {
+					s.Set(as, deleted)
+				}
+				return deleted, nil
 			}
 		},
 	})

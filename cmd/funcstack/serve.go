@@ -56,6 +56,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	readTimeout := fs.Duration("read-timeout", envDuration("FUNCSTACK_READ_TIMEOUT", 30*time.Second), "how long a client may take to send a request body; a slower one gets 408 and the connection is closed (env FUNCSTACK_READ_TIMEOUT)")
 	headerTimeout := fs.Duration("read-header-timeout", envDuration("FUNCSTACK_READ_HEADER_TIMEOUT", 10*time.Second), "how long a client may take to send a request's headers (env FUNCSTACK_READ_HEADER_TIMEOUT)")
 	force := addOverwriteFlag(fs)
+	uploadRetention := fs.Duration("upload-retention", envDuration("FUNCSTACK_UPLOAD_RETENTION", 24*time.Hour), "how long an uploaded file a stack did not keep with file.keep stays in the data folder (env FUNCSTACK_UPLOAD_RETENTION)")
 	grace := fs.Duration("shutdown-timeout", envDuration("FUNCSTACK_SHUTDOWN_TIMEOUT", 15*time.Second), "how long requests in flight may finish after SIGINT or SIGTERM (env FUNCSTACK_SHUTDOWN_TIMEOUT)")
 	if _, ok := parseArgs(fs, args, 0, stderr, "give the folder with --workspace DIR"); !ok {
 		return 2
@@ -89,6 +90,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg.DB, cfg.Store = st, st.Executions()
 	cfg.Secrets = map[string][]byte{engine.SecretJWT: secret}
 	cfg.FilesDir = filepath.Join(*sf.data, "files") // uploads and file.save (docs/design.md §26)
+	cfg.UploadRetention = *uploadRetention
 	if err := df.apply(&cfg); err != nil {
 		return fail(stderr, "serve", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/expr-lang/expr/types"
 )
@@ -101,55 +103,177 @@ func (FileType) ExprType() types.Type { return types.Any }
 // file folder.
 var ErrNoFileStore = errors.New("this server keeps no files: give it a data folder (funcstack serve --data, engine.Config.FilesDir)")
 
-// SaveFile stores data in dir under its SHA-256 and returns the file
-// value. Storing the same bytes twice keeps one copy.
+// UploadsFolder is the folder under the file folder that holds uploads:
+// a multipart upload lands there and is deleted after the engine's
+// upload retention unless a stack keeps it (KeepFile). Files saved by
+// file.save or kept are in the file folder itself until deleted.
+const UploadsFolder = "uploads"
+
+// SaveFile stores data in dir under its SHA-256, kept until deleted, and
+// returns the file value. Storing the same bytes twice keeps one copy.
 func SaveFile(dir, name, contentType string, data []byte) (map[string]any, error) {
 	if dir == "" {
 		return nil, ErrNoFileStore
 	}
+	return storeBytes(dir, name, contentType, data)
+}
+
+// SaveUpload stores uploaded data under dir's uploads folder (unless the
+// same bytes are kept already) and returns the file value. A second
+// upload of the same bytes restarts their retention.
+func SaveUpload(dir, name, contentType string, data []byte) (map[string]any, error) {
+	if dir == "" {
+		return nil, ErrNoFileStore
+	}
+	h := sha256.Sum256(data)
+	if _, err := os.Stat(filepath.Join(dir, hex.EncodeToString(h[:]))); err == nil {
+		return FileValue(name, contentType, hex.EncodeToString(h[:]), int64(len(data))), nil
+	}
+	return storeBytes(filepath.Join(dir, UploadsFolder), name, contentType, data)
+}
+
+func storeBytes(dir, name, contentType string, data []byte) (map[string]any, error) {
 	h := sha256.Sum256(data)
 	sum := hex.EncodeToString(h[:])
 	path := filepath.Join(dir, sum)
-	if _, err := os.Stat(path); err != nil {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("saving file %q: %v", name, err)
-		}
-		tmp, err := os.CreateTemp(dir, ".upload-*")
-		if err != nil {
-			return nil, fmt.Errorf("saving file %q: %v", name, err)
-		}
-		_, werr := tmp.Write(data)
-		cerr := tmp.Close()
-		if werr == nil {
-			werr = cerr
-		}
-		if werr == nil {
-			werr = os.Rename(tmp.Name(), path) // atomic: a reader sees all of it or nothing
-		}
-		if werr != nil {
-			_ = os.Remove(tmp.Name())
-			return nil, fmt.Errorf("saving file %q: %v", name, werr)
-		}
+	if _, err := os.Stat(path); err == nil {
+		now := time.Now()
+		_ = os.Chtimes(path, now, now) // a new upload of it starts its retention anew
+		return FileValue(name, contentType, sum, int64(len(data))), nil
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("saving file %q: %v", name, err)
+	}
+	tmp, err := os.CreateTemp(dir, ".upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("saving file %q: %v", name, err)
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path) // atomic: a reader sees all of it or nothing
+	}
+	if werr != nil {
+		_ = os.Remove(tmp.Name())
+		return nil, fmt.Errorf("saving file %q: %v", name, werr)
 	}
 	return FileValue(name, contentType, sum, int64(len(data))), nil
 }
 
-// ReadFile reads the bytes of the file value f from dir, refusing files
-// larger than max bytes (limit names the limit in the error).
-func ReadFile(dir string, f any, max int64, limit string) ([]byte, error) {
+// located finds the stored bytes of file value f in dir: kept, or an
+// upload. where is "" when they are not stored.
+func located(dir string, f any) (m map[string]any, where string, err error) {
 	if dir == "" {
-		return nil, ErrNoFileStore
+		return nil, "", ErrNoFileStore
 	}
 	v, err := File.Coerce(f)
 	if err != nil {
+		return nil, "", err
+	}
+	m = v.(map[string]any)
+	sum := m["sha256"].(string) // 64 hex digits: no path of another folder
+	for _, p := range []string{filepath.Join(dir, sum), filepath.Join(dir, UploadsFolder, sum)} {
+		if _, err := os.Stat(p); err == nil {
+			return m, p, nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, "", fmt.Errorf("reading file %q: %v", m["name"], err)
+		}
+	}
+	return m, "", nil
+}
+
+func notStored(m map[string]any) error {
+	return fmt.Errorf("file %q (sha256 %s) is not stored on this server; upload it again (an upload not kept with file.keep is deleted after the upload retention)", m["name"], m["sha256"])
+}
+
+// KeepFile keeps the file of value f (an upload) until it is deleted.
+func KeepFile(dir string, f any) (map[string]any, error) {
+	m, where, err := located(dir, f)
+	if err != nil {
 		return nil, err
 	}
-	m := v.(map[string]any)
-	name, sum := m["name"].(string), m["sha256"].(string)
-	path := filepath.Join(dir, sum) // sum is 64 hex digits: no path of another folder
-	st, err := os.Stat(path)
+	kept := filepath.Join(dir, m["sha256"].(string))
+	switch where {
+	case "":
+		return nil, notStored(m)
+	case kept:
+		return m, nil
+	}
+	if err := os.Rename(where, kept); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("keeping file %q: %v", m["name"], err)
+	}
+	return m, nil
+}
+
+// DeleteFile deletes the stored bytes of file value f, kept or uploaded;
+// it reports whether there were any. Every file value with the same
+// content reads the same bytes, so they are gone for all of them.
+func DeleteFile(dir string, f any) (bool, error) {
+	m, where, err := located(dir, f)
+	if err != nil || where == "" {
+		return false, err
+	}
+	deleted := false
+	for _, p := range []string{filepath.Join(dir, m["sha256"].(string)), filepath.Join(dir, UploadsFolder, m["sha256"].(string))} {
+		if err := os.Remove(p); err == nil {
+			deleted = true
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return deleted, fmt.Errorf("deleting file %q: %v", m["name"], err)
+		}
+	}
+	return deleted, nil
+}
+
+// SweepUploads deletes the uploads in dir last stored before cutoff (and
+// partial writes left by a crash), and returns how many it deleted.
+func SweepUploads(dir string, cutoff time.Time) (int, error) {
+	n := 0
+	var errs []error
+	for _, d := range []string{filepath.Join(dir, UploadsFolder), dir} {
+		entries, err := os.ReadDir(d)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		for _, e := range entries {
+			partial := strings.HasPrefix(e.Name(), ".upload-")
+			if e.IsDir() || d == dir && !partial {
+				continue // kept files stay until deleted
+			}
+			info, err := e.Info()
+			if err != nil || !info.ModTime().Before(cutoff) {
+				continue
+			}
+			if err := os.Remove(filepath.Join(d, e.Name())); err == nil {
+				n++
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// ReadFile reads the bytes of the file value f from dir (kept or
+// uploaded), refusing files larger than max bytes (limit names the limit
+// in the error).
+func ReadFile(dir string, f any, max int64, limit string) ([]byte, error) {
+	m, where, err := located(dir, f)
+	if err != nil {
+		return nil, err
+	}
+	if where == "" {
+		return nil, notStored(m)
+	}
+	name := m["name"].(string)
+	st, err := os.Stat(where)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("file %q (sha256 %s) is not stored on this server; upload it again", name, sum)
+		return nil, notStored(m)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading file %q: %v", name, err)
@@ -157,7 +281,10 @@ func ReadFile(dir string, f any, max int64, limit string) ([]byte, error) {
 	if st.Size() > max {
 		return nil, fmt.Errorf("file %q is %d bytes, more than %s (%d bytes)", name, st.Size(), limit, max)
 	}
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(where)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, notStored(m)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading file %q: %v", name, err)
 	}

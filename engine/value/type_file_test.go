@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/funcstack/funcstack/engine/value"
 )
@@ -49,12 +50,81 @@ func TestSaveAndReadFile(t *testing.T) {
 		want string
 	}{
 		{dir, f, 4, `file "a.txt" is 5 bytes, more than max_text_bytes (4 bytes)`},
-		{dir, value.FileValue("gone.txt", "text/plain", "00"+helloSum[2:], 5), 100, `file "gone.txt" (sha256 00` + helloSum[2:] + `) is not stored on this server; upload it again`},
+		{dir, value.FileValue("gone.txt", "text/plain", "00"+helloSum[2:], 5), 100, `file "gone.txt" (sha256 00` + helloSum[2:] + `) is not stored on this server; upload it again (an upload not kept with file.keep is deleted after the upload retention)`},
 		{"", f, 100, "this server keeps no files: give it a data folder (funcstack serve --data, engine.Config.FilesDir)"},
 		{dir, "x", 100, "expected file, got text; send the file as a multipart/form-data part"},
 	} {
 		if _, err := value.ReadFile(c.dir, c.f, c.max, "max_text_bytes"); err == nil || err.Error() != c.want {
 			t.Errorf("ReadFile(%v): %v, want %s", c.f, err, c.want)
 		}
+	}
+}
+
+// TestUploadLifecycle: an upload lives in the uploads folder until it is
+// kept or swept; a kept file stays; a sweep takes old uploads and crash
+// leftovers only; a new upload of old bytes restarts their retention.
+func TestUploadLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-48 * time.Hour)
+	up := func(name, content string) map[string]any {
+		t.Helper()
+		f, err := value.SaveUpload(dir, name, "text/plain", []byte(content))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	age := func(path string) {
+		t.Helper()
+		if err := os.Chtimes(path, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	uploads := filepath.Join(dir, value.UploadsFolder)
+	swept, kept, fresh, renewed := up("swept.txt", "swept"), up("kept.txt", "kept"), up("fresh.txt", "fresh"), up("renewed.txt", "renewed")
+	sum := func(f map[string]any) string { return f["sha256"].(string) }
+	for _, f := range []map[string]any{swept, kept, renewed} {
+		age(filepath.Join(uploads, sum(f)))
+	}
+	up("renewed again.txt", "renewed") // the same bytes uploaded again
+	if _, err := value.KeepFile(dir, kept); err != nil {
+		t.Fatal(err)
+	}
+	age(filepath.Join(dir, sum(kept)))
+	partial := filepath.Join(dir, ".upload-123")
+	if err := os.WriteFile(partial, []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	age(partial)
+	n, err := value.SweepUploads(dir, time.Now().Add(-24*time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("sweep deleted %d (%v), want 2: the old upload and the partial write", n, err)
+	}
+	for _, c := range []struct {
+		f    map[string]any
+		want string
+	}{
+		{swept, `file "swept.txt" (sha256 ` + sum(swept) + `) is not stored on this server; upload it again (an upload not kept with file.keep is deleted after the upload retention)`},
+		{kept, "kept"}, {fresh, "fresh"}, {renewed, "renewed"},
+	} {
+		b, err := value.ReadFile(dir, c.f, 100, "max")
+		got := string(b)
+		if err != nil {
+			got = err.Error()
+		}
+		if got != c.want {
+			t.Errorf("%s after the sweep: %s, want %s", c.f["name"], got, c.want)
+		}
+	}
+	if _, err := os.Stat(partial); !os.IsNotExist(err) {
+		t.Errorf("the partial write is still there: %v", err)
+	}
+	// Deleting a kept file, then uploading its bytes again: they are an upload once more.
+	if ok, err := value.DeleteFile(dir, kept); !ok || err != nil {
+		t.Fatalf("delete kept: %v %v", ok, err)
+	}
+	up("kept.txt", "kept")
+	if _, err := os.Stat(filepath.Join(uploads, sum(kept))); err != nil {
+		t.Errorf("the re-upload of a deleted file: %v", err)
 	}
 }
