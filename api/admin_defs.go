@@ -279,6 +279,11 @@ func (s *Server) preparePublish(c *gin.Context, defs []*engine.Definition, force
 // table change (destructive_change unless force), 500 for a failed check,
 // else the store's error about definition name.
 func (s *Server) publishError(c *gin.Context, name string, err error) {
+	if n, ok := errors.AsType[*workspace.NeedsDependencies](err); ok {
+		writeAdminError(c, http.StatusConflict, adminErrorBody{Code: codeNeedsDependencies, Definition: n.Definition,
+			Message: n.Error(), Dependencies: n.Dependencies})
+		return
+	}
 	if r, ok := errors.AsType[*workspace.Refused](err); ok {
 		writeInvalid(c, r.Error(), r.Diagnostics)
 		return
@@ -347,8 +352,9 @@ func (s *Server) renameDefinition(c *gin.Context) {
 	}
 	name, ctx := c.Param("name"), c.Request.Context()
 	var body struct {
-		To    string `json:"to"`
-		Force bool   `json:"force"`
+		To            string `json:"to"`
+		Force         bool   `json:"force"`
+		UpdateCallers bool   `json:"update_callers"`
 	}
 	const want = `{"to": "new_name"}`
 	if e := s.readInto(c, want, &body); e != nil {
@@ -368,6 +374,24 @@ func (s *Server) renameDefinition(c *gin.Context) {
 		writeError(c, badRequest("table %s cannot be renamed: its records live in a database table of that name; define a new table and copy the records", name))
 		return
 	}
+	if body.UpdateCallers {
+		r, err := s.ws.RenameWithCallers(ctx, name, body.To)
+		if b, ok := errors.AsType[*workspace.RenameBlocked](err); ok {
+			writeAdminError(c, http.StatusConflict, adminErrorBody{Code: codeConflict, Definition: name, Message: b.Error(), Callers: b.Callers})
+			return
+		}
+		if err != nil {
+			s.storeError(c, name, err)
+			return
+		}
+		s.reloadAfter(ctx)
+		callers := r.Callers
+		if callers == nil {
+			callers = []workspace.CallerUpdate{}
+		}
+		writeJSON(c, http.StatusOK, gin.H{"name": body.To, "version": r.Version, "callers": callers})
+		return
+	}
 	if !body.Force {
 		callers, err := s.ws.Callers(ctx, name)
 		if err != nil {
@@ -375,9 +399,9 @@ func (s *Server) renameDefinition(c *gin.Context) {
 			return
 		}
 		if len(callers) > 0 {
-			e := conflict("%s is used by %s under its current name; change them first, or send \"force\": true", name, strings.Join(callers, ", "))
-			e.Definition = name
-			writeError(c, e)
+			writeAdminError(c, http.StatusConflict, adminErrorBody{Code: codeHasCallers, Definition: name, Callers: callers,
+				Message: fmt.Sprintf("%s is used by %s; renaming it to %s changes %s too (a new version of each, published where it was live)",
+					name, strings.Join(callers, ", "), body.To, themOf(len(callers)))})
 			return
 		}
 	}
@@ -398,11 +422,12 @@ func (s *Server) publishDefinition(c *gin.Context) {
 	name, ctx := c.Param("name"), c.Request.Context()
 	var body struct {
 		versionArg
-		Force bool   `json:"force"`
-		Note  string `json:"note"`
+		Force            bool   `json:"force"`
+		Note             string `json:"note"`
+		WithDependencies bool   `json:"with_dependencies"`
 	}
 	if c.Request.ContentLength != 0 {
-		if e := s.readInto(c, `{"version": N, "note": "what changed"}, or nothing for the newest`, &body); e != nil {
+		if e := s.readInto(c, `{"version": N, "note": "what changed", "with_dependencies": true}, or nothing for the newest`, &body); e != nil {
 			writeError(c, e)
 			return
 		}
@@ -422,7 +447,7 @@ func (s *Server) publishDefinition(c *gin.Context) {
 		writeError(c, qerr)
 		return
 	}
-	pub, err := s.ws.Publish(ctx, name, version, force || body.Force)
+	pub, err := s.ws.PublishWith(ctx, name, version, force || body.Force, body.WithDependencies)
 	if err != nil {
 		s.publishError(c, name, err)
 		return
@@ -435,5 +460,53 @@ func (s *Server) publishDefinition(c *gin.Context) {
 		}
 	}
 	s.reloadAfter(ctx)
-	writeJSON(c, http.StatusOK, gin.H{"name": name, "published": pub.Version})
+	answer := gin.H{"name": name, "published": pub.Version}
+	if len(pub.Dependencies) > 0 {
+		answer["dependencies"] = pub.Dependencies
+	}
+	writeJSON(c, http.StatusOK, answer)
+}
+
+// definitionDependencies answers GET /definitions/{name}/dependencies
+// ?version=N: the drafts publishing that version (default the newest)
+// needs published with it (workspace.Dependencies), and whether they
+// would then publish ("ok") or the diagnostics that still refuse it.
+func (s *Server) definitionDependencies(c *gin.Context) {
+	st := s.storeOf(c)
+	if st == nil {
+		return
+	}
+	name, ctx := c.Param("name"), c.Request.Context()
+	version, qerr := queryInt(c, "version", 0, 1, 1<<30)
+	if qerr != nil {
+		writeError(c, qerr)
+		return
+	}
+	d, _, err := st.GetVersion(ctx, name, version)
+	if err != nil {
+		s.storeError(c, name, err)
+		return
+	}
+	defs := []*engine.Definition{d}
+	deps, diags, err := s.ws.Dependencies(ctx, defs)
+	if err != nil {
+		s.internal(c, "checking definition "+name, err)
+		return
+	}
+	if deps == nil {
+		deps = []workspace.Dependency{}
+		if diags, err = s.ws.Check(ctx, defs); err != nil {
+			s.internal(c, "checking definition "+name, err)
+			return
+		}
+	}
+	writeJSON(c, http.StatusOK, gin.H{"name": name, "version": d.Version, "dependencies": deps,
+		"ok": !diags.HasErrors(), "diagnostics": nonNil(diags.Errors())})
+}
+
+func themOf(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }

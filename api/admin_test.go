@@ -227,9 +227,11 @@ func TestAdminDefinitions(t *testing.T) {
 				{name: "draft is not served", method: "POST", url: "/function/t_double", body: `{"x": 2}`, status: 404},
 
 				// Update and publish.
-				{name: "endpoint calling a draft: refused", method: "POST", url: "/_/api/definitions?publish=true", body: doubleEndpoint, status: 422,
-					want:     map[string]any{"error.diagnostics.0.definition": "t_double_api", "error.diagnostics.0.path": "stack[0].function"},
-					contains: []string{"would break the published workspace"}},
+				{name: "endpoint calling a draft: refused, naming it", method: "POST", url: "/_/api/definitions?publish=true", body: doubleEndpoint, status: 409,
+					want: map[string]any{"": `{"error": {"code": "needs_dependencies", "definition": "t_double_api",
+						"message": "t_double_api cannot be published alone: t_double_api calls t_double, which has never been published; publish it with t_double_api; nothing was published",
+						"dependencies": [{"name": "t_double", "kind": "function", "version": 1, "published": 0, "used_by": "t_double_api",
+							"reason": "t_double_api calls t_double, which has never been published"}]}}`}},
 				{name: "publish t_double", method: "POST", url: "/_/api/definitions/t_double/publish", status: 200,
 					want: map[string]any{"": `{"name": "t_double", "published": 1}`}},
 				{name: "endpoint published at once", method: "POST", url: "/_/api/definitions?publish=true", body: doubleEndpoint, status: 201,

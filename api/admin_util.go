@@ -15,6 +15,7 @@ import (
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/workspace"
 )
 
 // Codes of admin API errors.
@@ -23,6 +24,11 @@ const (
 	codeNoStore     = "no_store"
 	codeDestructive = "destructive_change"
 	codeBadRequest  = "bad_request"
+	// codeNeedsDependencies: publishing needs drafts published with it.
+	codeNeedsDependencies = "needs_dependencies"
+	// codeHasCallers: renaming changes the definitions using it (they
+	// are in error.callers); update_callers does so.
+	codeHasCallers = "has_callers"
 )
 
 // adminErrorBody is errorBody with the diagnostics of invalid definitions.
@@ -32,6 +38,21 @@ type adminErrorBody struct {
 	Definition  string             `json:"definition,omitempty"`
 	Path        string             `json:"path,omitempty"`
 	Diagnostics engine.Diagnostics `json:"diagnostics,omitempty"`
+	// Dependencies are the drafts a refused publish needs (code
+	// needs_dependencies).
+	Dependencies []workspace.Dependency `json:"dependencies,omitempty"`
+	// Callers are the definitions using one being renamed (code
+	// has_callers).
+	Callers []string `json:"callers,omitempty"`
+}
+
+// writeAdminError answers status with body.
+func writeAdminError(c *gin.Context, status int, body adminErrorBody) {
+	b, _ := marshal(struct {
+		Error adminErrorBody `json:"error"`
+	}{body})
+	c.Abort()
+	c.Data(status, "application/json; charset=utf-8", b)
 }
 
 // writeInvalid answers 422 with every diagnostic; message says what was

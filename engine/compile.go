@@ -23,7 +23,7 @@ func Compile(defs []*Definition) (*Program, Diagnostics) {
 // that the unfinished program is never used.
 func CompileContext(ctx context.Context, defs []*Definition) (*Program, Diagnostics) {
 	var diags Diagnostics
-	p := &Program{Functions: map[string]*Function{}, Definitions: map[string]*Definition{}}
+	p := &Program{Functions: map[string]*Function{}, Definitions: map[string]*Definition{}, Uses: map[string]map[string]bool{}}
 	for _, d := range defs {
 		if d.Name == "" {
 			continue
@@ -225,6 +225,11 @@ func (dc *defCompiler) stop(path string) bool {
 }
 
 func (dc *defCompiler) checkTable() {
+	for _, f := range dc.def.Fields {
+		if f.Table != "" {
+			dc.use(f.Table)
+		}
+	}
 	for _, check := range tableChecks {
 		for _, p := range check(dc.def, dc.prog.Definitions) {
 			dc.r.errorf(p.Path, p.Code, "%s", p.Message)
@@ -246,7 +251,7 @@ func (dc *defCompiler) checkMiddleware() {
 	seen := map[string]bool{}
 	for i, name := range dc.def.Middleware {
 		path := indexPath("middleware", i)
-		d := dc.prog.Definitions[name]
+		d := dc.use(name)
 		switch {
 		case d == nil:
 			var mws []string
@@ -284,7 +289,7 @@ func (dc *defCompiler) checkPromoteAfter() {
 
 // functionDef returns the callable function definition named name.
 func (dc *defCompiler) functionDef(name string) (*Definition, error) {
-	d := dc.prog.Definitions[name]
+	d := dc.use(name)
 	if d == nil {
 		var fns []string
 		for n, d := range dc.prog.Definitions {
@@ -302,6 +307,20 @@ func (dc *defCompiler) functionDef(name string) (*Definition, error) {
 		return nil, fmt.Errorf("%q is %s %s, not a function; only functions can be called", name, article(d.Kind), d.Kind)
 	}
 	return d, nil
+}
+
+// use returns the definition named name (nil: none), noting that the
+// definition being compiled refers to it (Program.Uses).
+func (dc *defCompiler) use(name string) *Definition {
+	if name != dc.def.Name {
+		u := dc.prog.Uses[dc.def.Name]
+		if u == nil {
+			u = map[string]bool{}
+			dc.prog.Uses[dc.def.Name] = u
+		}
+		u[name] = true
+	}
+	return dc.prog.Definitions[name]
 }
 
 func article(word string) string {

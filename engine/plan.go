@@ -14,6 +14,10 @@ type Program struct {
 	Functions map[string]*Function
 	// Definitions holds every definition by name, tables included.
 	Definitions map[string]*Definition
+	// Uses names, for each definition, the other definitions it refers
+	// to (functions it calls, tables its steps use, middleware it runs,
+	// trigger functions), found or not: the dependencies of publishing it.
+	Uses map[string]map[string]bool
 }
 
 // Function is the compiled plan of one runnable definition.

@@ -551,7 +551,7 @@ func (c *StepCompiler) Function(field string) *Definition {
 // TableDef returns the table definition named name, or nil: for a step
 // that follows a table's relations to other tables.
 func (c *StepCompiler) TableDef(name string) *Definition {
-	if d := c.dc.prog.Definitions[name]; d != nil && d.Kind == KindTable {
+	if d := c.dc.use(name); d != nil && d.Kind == KindTable {
 		return d
 	}
 	return nil
@@ -563,7 +563,7 @@ func (c *StepCompiler) Table(field string) *Definition {
 	if name == "" {
 		return nil
 	}
-	d := c.dc.prog.Definitions[name]
+	d := c.dc.use(name)
 	if d == nil || d.Kind != KindTable {
 		var tables []string
 		for n, d := range c.dc.prog.Definitions {

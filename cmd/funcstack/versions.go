@@ -136,6 +136,7 @@ func cmdPublish(args []string, stdout, stderr io.Writer) int {
 	sf := addStoreFlags(fs)
 	version := versionFlag(fs, "the version to publish (default: the newest)")
 	force := fs.Bool("force", false, "apply destructive table changes (dropped or re-typed columns lose their values)")
+	withDeps := fs.Bool("with-dependencies", false, "also publish the drafts it uses (functions it calls, tables, middleware), all or nothing")
 	ctx, cancel, st, name, code := openFor("publish", fs, sf, args, stderr, "give the definition's name, e.g. funcstack publish get_user --version 2")
 	if st == nil {
 		return code
@@ -148,7 +149,10 @@ func cmdPublish(args []string, stdout, stderr io.Writer) int {
 	// The admin API's rules: nothing published may stop compiling or
 	// serving because of this version.
 	w := workspace.New(st, workspace.Options{Routes: api.CheckRoutes})
-	pub, err := w.Publish(ctx, name, *version, *force)
+	pub, err := w.PublishWith(ctx, name, *version, *force, *withDeps)
+	if n, ok := errors.AsType[*workspace.NeedsDependencies](err); ok {
+		return fail(stderr, "publish", errors.New(n.Error()+" (funcstack publish "+name+" --with-dependencies)"))
+	}
 	if r, ok := errors.AsType[*workspace.Refused](err); ok {
 		errs := r.Diagnostics.Errors()
 		printDiagnostics(stderr, errs)
@@ -164,6 +168,9 @@ func cmdPublish(args []string, stdout, stderr io.Writer) int {
 		return storeFail(ctx, st, "publish", name, err, stderr)
 	}
 	printDiagnostics(stderr, pub.Warnings.Warnings())
+	for _, d := range pub.Dependencies {
+		fmt.Fprintf(stdout, "published %s version %d with it: %s\n", d.Name, d.Version, d.Reason)
+	}
 	fmt.Fprintf(stdout, "published %s version %d in %s; running servers pick it up at their next reload\n", name, pub.Version, st.Where())
 	return 0
 }

@@ -115,6 +115,19 @@ func testVersionCommands(t *testing.T, backend []string) {
 		t.Fatalf("versions after restore:\n%s", out)
 	}
 
+	// A function calling a draft that was never published: refused in
+	// words, then published with it.
+	save(`{"kind": "function", "name": "helper", "response": "1"}`)
+	save(`{"kind": "function", "name": "uses_helper", "stack": [{"type": "call", "function": "helper", "as": "h"}], "response": "h"}`)
+	code, out, errOut = c("publish", "uses_helper")
+	if want := "funcstack publish: uses_helper cannot be published alone: uses_helper calls helper, which has never been published; publish it with uses_helper; nothing was published (funcstack publish uses_helper --with-dependencies)\n"; code != 1 || errOut != want {
+		t.Fatalf("publish with a draft dependency: exit %d\n%s%s\nwant\n%s", code, out, errOut, want)
+	}
+	code, out, errOut = c("publish", "uses_helper", "--with-dependencies")
+	if want := "published helper version 1 with it: uses_helper calls helper, which has never been published\npublished uses_helper version 1 in "; code != 0 || !strings.HasPrefix(out, want) {
+		t.Fatalf("publish --with-dependencies: exit %d\n%s%s\nwant it to start with\n%s", code, out, errOut, want)
+	}
+
 	// Mistakes get a clear answer.
 	for _, tc := range []struct {
 		args []string

@@ -46,10 +46,40 @@ var ErrExists = errors.New("already exists")
 // were). Other definitions naming it are not changed. It returns the
 // newest version's number.
 func (s *Store) Rename(ctx context.Context, from, to string) (int, error) {
+	latest, _, err := s.RenameWith(ctx, from, to, nil)
+	return latest, err
+}
+
+// CallerVersion is a new version of a definition saved with a rename
+// (RenameWith), published too when Publish.
+type CallerVersion struct {
+	Definition *engine.Definition
+	Publish    bool
+}
+
+// RenameWith is Rename, and saves each of callers as a new version of its
+// definition (publishing those marked), all in one transaction: on error
+// nothing changed. It returns the renamed definition's newest version and
+// each caller's new version, in order.
+func (s *Store) RenameWith(ctx context.Context, from, to string, callers []CallerVersion) (int, []int, error) {
 	if err := checkName(to); err != nil {
-		return 0, err
+		return 0, nil, err
+	}
+	type saved struct {
+		content    []byte
+		hash       string
+		name, kind string
+	}
+	contents := make([]saved, len(callers))
+	for i, c := range callers {
+		content, hash, err := canonical(c.Definition)
+		if err != nil {
+			return 0, nil, err
+		}
+		contents[i] = saved{content, hash, c.Definition.Name, c.Definition.Kind}
 	}
 	var latest int
+	versions := make([]int, len(callers))
 	err := s.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row definitionRow
 		if err := tx.Where("name = ?", from).Take(&row).Error; err != nil {
@@ -86,12 +116,30 @@ func (s *Store) Rename(ctx context.Context, from, to string) (int, error) {
 			return err
 		}
 		latest = row.Latest
-		return tx.Where("name = ?", from).Delete(&definitionRow{}).Error
+		if err := tx.Where("name = ?", from).Delete(&definitionRow{}).Error; err != nil {
+			return err
+		}
+		for i, c := range contents {
+			v, _, err := s.saveContentTx(tx, c.name, c.kind, c.content, c.hash, fmt.Sprintf("calls %s, renamed from %s", to, from))
+			if err != nil {
+				return fmt.Errorf("saving definition %s: %v", c.name, err)
+			}
+			versions[i] = v
+			if callers[i].Publish {
+				if err := publishTx(tx, c.name, v); err != nil {
+					return fmt.Errorf("publishing definition %s: %v", c.name, err)
+				}
+			}
+		}
+		return nil
 	})
 	if errors.Is(err, ErrExists) {
-		return 0, err
+		return 0, nil, err
 	}
-	return latest, s.defErr("renaming", from, err)
+	if err != nil {
+		return 0, nil, s.defErr("renaming", from, err)
+	}
+	return latest, versions, nil
 }
 
 // renamed returns content with its "name" set to name, canonical, and its

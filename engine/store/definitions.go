@@ -77,33 +77,8 @@ func (s *Store) SaveDefinition(ctx context.Context, d *engine.Definition) (versi
 
 func (s *Store) saveContent(ctx context.Context, name, kind string, content []byte, hash, note string) (version int, changed bool, err error) {
 	err = s.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := time.Now().UTC()
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&definitionRow{Name: name, Kind: kind, CreatedAt: now, UpdatedAt: now}).Error; err != nil {
-			return err
-		}
-		var row definitionRow
-		q := tx
-		if s.dialect == DialectPostgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		if err := q.Where("name = ?", name).Take(&row).Error; err != nil {
-			return err
-		}
-		if row.Latest > 0 {
-			var last versionRow
-			if err := tx.Select("hash").Where("name = ? AND version = ?", name, row.Latest).Take(&last).Error; err != nil {
-				return err
-			}
-			if last.Hash == hash {
-				version = row.Latest
-				return nil
-			}
-		}
-		version, changed = row.Latest+1, true
-		if err := tx.Create(&versionRow{Name: name, Version: version, Kind: kind, Content: string(content), Hash: hash, Note: note, CreatedAt: now}).Error; err != nil {
-			return err
-		}
-		return tx.Model(&definitionRow{}).Where("name = ?", name).Updates(map[string]any{"latest": version, "kind": kind, "updated_at": now}).Error
+		version, changed, err = s.saveContentTx(tx, name, kind, content, hash, note)
+		return err
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("saving definition %s in %s: %v", name, s.where, err)
@@ -111,27 +86,60 @@ func (s *Store) saveContent(ctx context.Context, name, kind string, content []by
 	return version, changed, nil
 }
 
+// saveContentTx is saveContent's work within tx.
+func (s *Store) saveContentTx(tx *gorm.DB, name, kind string, content []byte, hash, note string) (version int, changed bool, err error) {
+	now := time.Now().UTC()
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&definitionRow{Name: name, Kind: kind, CreatedAt: now, UpdatedAt: now}).Error; err != nil {
+		return 0, false, err
+	}
+	var row definitionRow
+	q := tx
+	if s.dialect == DialectPostgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Where("name = ?", name).Take(&row).Error; err != nil {
+		return 0, false, err
+	}
+	if row.Latest > 0 {
+		var last versionRow
+		if err := tx.Select("hash").Where("name = ? AND version = ?", name, row.Latest).Take(&last).Error; err != nil {
+			return 0, false, err
+		}
+		if last.Hash == hash {
+			return row.Latest, false, nil
+		}
+	}
+	version = row.Latest + 1
+	if err := tx.Create(&versionRow{Name: name, Version: version, Kind: kind, Content: string(content), Hash: hash, Note: note, CreatedAt: now}).Error; err != nil {
+		return 0, false, err
+	}
+	return version, true, tx.Model(&definitionRow{}).Where("name = ?", name).Updates(map[string]any{"latest": version, "kind": kind, "updated_at": now}).Error
+}
+
 // Publish makes version (0: the newest) the published version of name.
 func (s *Store) Publish(ctx context.Context, name string, version int) error {
-	err := s.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var row definitionRow
-		if err := tx.Where("name = ?", name).Take(&row).Error; err != nil {
-			return err
-		}
-		if version <= 0 {
-			version = row.Latest
-		}
-		now := time.Now().UTC()
-		res := tx.Model(&versionRow{}).Where("name = ? AND version = ?", name, version).Update("published_at", now)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("definition %s has no version %d (newest: %d): %w", name, version, row.Latest, ErrNotFound)
-		}
-		return tx.Model(&definitionRow{}).Where("name = ?", name).Updates(map[string]any{"published": version, "updated_at": now}).Error
-	})
+	err := s.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return publishTx(tx, name, version) })
 	return s.defErr("publishing", name, err)
+}
+
+// publishTx is Publish's work within tx.
+func publishTx(tx *gorm.DB, name string, version int) error {
+	var row definitionRow
+	if err := tx.Where("name = ?", name).Take(&row).Error; err != nil {
+		return err
+	}
+	if version <= 0 {
+		version = row.Latest
+	}
+	now := time.Now().UTC()
+	res := tx.Model(&versionRow{}).Where("name = ? AND version = ?", name, version).Update("published_at", now)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("definition %s has no version %d (newest: %d): %w", name, version, row.Latest, ErrNotFound)
+	}
+	return tx.Model(&definitionRow{}).Where("name = ?", name).Updates(map[string]any{"published": version, "updated_at": now}).Error
 }
 
 func (s *Store) defErr(what, name string, err error) error {

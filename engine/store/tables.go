@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"time"
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/tables"
@@ -33,8 +34,22 @@ func (s *Store) vdialect() value.Dialect { return value.DialectOf(s.dialect) }
 // with a *DestructiveError unless force. Everything runs in one
 // transaction: on error nothing changes.
 func (s *Store) SyncTables(ctx context.Context, defs []*engine.Definition, force bool) error {
+	return s.SyncAndPublish(ctx, defs, force, nil)
+}
+
+// NamedVersion names one version of a definition.
+type NamedVersion struct {
+	Name    string
+	Version int
+}
+
+// SyncAndPublish is SyncTables, then makes each of versions the published
+// version of its definition, all in the one transaction: either the
+// tables change and every version is published, or nothing changes. A
+// version that does not exist is an error wrapping ErrNotFound.
+func (s *Store) SyncAndPublish(ctx context.Context, defs []*engine.Definition, force bool, versions []NamedVersion) error {
 	specs, err := tables.Specs(s.vdialect(), defs)
-	if err != nil || len(specs) == 0 {
+	if err != nil || (len(specs) == 0 && len(versions) == 0) {
 		return err
 	}
 	// On SQLite foreign keys are off while the schema changes (SQLite's
@@ -66,25 +81,51 @@ func (s *Store) SyncTables(ctx context.Context, defs []*engine.Definition, force
 		return fmt.Errorf("syncing tables in %s: %v", s.where, err)
 	}
 	defer tx.Rollback()
-	if s.dialect == DialectPostgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLockID+1); err != nil {
-			return fmt.Errorf("syncing tables in %s: %v", s.where, err)
+	changed := false
+	if len(specs) > 0 {
+		if s.dialect == DialectPostgres {
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLockID+1); err != nil {
+				return fmt.Errorf("syncing tables in %s: %v", s.where, err)
+			}
 		}
-	}
-	changed, err := tables.Sync(ctx, tx, s.vdialect(), specs, force)
-	if err != nil {
-		return err
-	}
-	if s.dialect == DialectSQLite && changed {
-		if err := tables.CheckForeignKeys(ctx, tx); err != nil {
+		if changed, err = tables.Sync(ctx, tx, s.vdialect(), specs, force); err != nil {
 			return err
 		}
+		if s.dialect == DialectSQLite && changed {
+			if err := tables.CheckForeignKeys(ctx, tx); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.publishIn(ctx, tx, versions); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("syncing tables in %s: commit: %v", s.where, err)
 	}
 	if changed {
 		s.schemaGen.Add(1)
+	}
+	return nil
+}
+
+// publishIn publishes versions within tx (Publish's work, in SQL).
+func (s *Store) publishIn(ctx context.Context, tx *sql.Tx, versions []NamedVersion) error {
+	now := time.Now().UTC()
+	for _, v := range versions {
+		res, err := tx.ExecContext(ctx, s.rebind("UPDATE funcstack_definition_versions SET published_at = ? WHERE name = ? AND version = ?"), now, v.Name, v.Version)
+		if err != nil {
+			return s.defErr("publishing", v.Name, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return s.defErr("publishing", v.Name, err)
+			}
+			return fmt.Errorf("publishing definition %s: it has no version %d: %w", v.Name, v.Version, ErrNotFound)
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind("UPDATE funcstack_definitions SET published = ?, updated_at = ? WHERE name = ?"), v.Version, now, v.Name); err != nil {
+			return s.defErr("publishing", v.Name, err)
+		}
 	}
 	return nil
 }

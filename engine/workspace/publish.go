@@ -44,7 +44,9 @@ func (e *CheckError) Unwrap() error { return e.Err }
 // Prepare readies defs to be published together: it checks them against
 // the published workspace (Check) and makes their tables match (the
 // store's SyncTables; destructive changes only with force). The error is
-// a *Refused, a *TableError or a *CheckError, and then nothing changed.
+// a *Refused (a *NeedsDependencies when publishing the drafts they use
+// with them would pass), a *TableError or a *CheckError, and then nothing
+// changed.
 // The diagnostics are the warnings of the check. Publishing the versions
 // is the caller's next step (Publish does both for a stored version).
 func (w *Workspace) Prepare(ctx context.Context, defs []*engine.Definition, force bool) (engine.Diagnostics, error) {
@@ -56,6 +58,13 @@ func (w *Workspace) Prepare(ctx context.Context, defs []*engine.Definition, forc
 		names := make([]string, len(defs))
 		for i, d := range defs {
 			names[i] = d.Name
+		}
+		deps, withDiags, err := w.Dependencies(ctx, defs)
+		if err != nil {
+			return nil, &CheckError{Err: err}
+		}
+		if len(deps) > 0 && !withDiags.HasErrors() {
+			return nil, &NeedsDependencies{Definition: strings.Join(names, ", "), Dependencies: deps}
 		}
 		return nil, &Refused{Definitions: names, Diagnostics: diags}
 	}
@@ -71,27 +80,17 @@ type Published struct {
 	Version int
 	// Warnings are the check's warnings, when it was published.
 	Warnings engine.Diagnostics
+	// Dependencies were published with it (PublishWith).
+	Dependencies []Dependency
 }
 
 // Publish publishes version (0: the newest) of the stored definition
-// name, after Prepare. Errors of reading or publishing the version are the
-// store's (store.ErrNotFound for an unknown name or version); the rest are
-// Prepare's. Version is set once the version is read.
+// name: PublishWith without its dependencies. Errors of reading or
+// publishing the version are the store's (store.ErrNotFound for an unknown
+// name or version); the rest are Prepare's, or a *NeedsDependencies.
+// Version is set once the version is read.
 func (w *Workspace) Publish(ctx context.Context, name string, version int, force bool) (Published, error) {
-	d, v, err := w.st.GetVersion(ctx, name, version)
-	if err != nil {
-		return Published{}, err
-	}
-	out := Published{Version: v.Version}
-	warnings, err := w.Prepare(ctx, []*engine.Definition{d}, force)
-	if err != nil {
-		return out, err
-	}
-	if err := w.st.Publish(ctx, name, v.Version); err != nil {
-		return out, err
-	}
-	out.Warnings = warnings
-	return out, nil
+	return w.PublishWith(ctx, name, version, force, false)
 }
 
 // Saved is what Save did with one definition.

@@ -20,9 +20,14 @@ const KINDS: { kind: string; title: string; icon: string }[] = [
   { kind: 'middleware', title: 'Middleware', icon: 'layers' },
 ];
 
+/** defaultPath is a new endpoint's path from its name: api_hello → /api/hello, list_orders → /api/list-orders. */
+export function defaultPath(name: string): string {
+  return `/api/${name.replace(/^api_/, '').replace(/_/g, '-')}`;
+}
+
 function template(kind: string, name: string): Record<string, unknown> {
   switch (kind) {
-    case 'endpoint': return { kind, name, method: 'GET', path: `/api/${name.replace(/_/g, '-')}`, stack: [], response: "{ok: true}" };
+    case 'endpoint': return { kind, name, method: 'GET', path: defaultPath(name), stack: [], response: "{ok: true}" };
     case 'task': return { kind, name, schedule: { every: '1h' }, stack: [] };
     case 'table': return { kind, name, fields: [{ name: 'name', type: 'text', required: true }] };
     case 'middleware': return { kind, name, stack: [] };
@@ -224,6 +229,26 @@ function Sidebar({ defs, current, onChanged, toast, go }: { defs: DefSummary[]; 
   const [q, setQ] = useState('');
   const [creating, setCreating] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
+  // renaming a definition others use: they are shown first, then renamed with it
+  const [callersOf, setCallersOf] = useState<{ name: string; to: string; callers: string[] } | null>(null);
+  const rename = async (name: string, to: string, updateCallers: boolean) => {
+    try {
+      const r = await api.rename(name, to, updateCallers);
+      setRenaming(null);
+      setCallersOf(null);
+      const also = r.callers?.map((c) => c.name) ?? [];
+      toast(`Renamed ${name} to ${to}${also.length ? `; updated ${also.join(', ')}` : ''}`);
+      onChanged();
+      if (current === name) go(`#/def/${to}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'has_callers') {
+        setRenaming(null);
+        setCallersOf({ name, to, callers: e.body?.error?.callers ?? [] });
+        return;
+      }
+      toast((e as Error).message, true);
+    }
+  };
   const filtered = useMemo(() => defs.filter((d) => !q || d.name.includes(q.toLowerCase()) || (d.path ?? '').includes(q)), [defs, q]);
   const del = async (name: string) => {
     if (!confirm(`Delete ${name}? Its versions go too.`)) return;
@@ -266,17 +291,8 @@ function Sidebar({ defs, current, onChanged, toast, go }: { defs: DefSummary[]; 
             <ul>
               {items.map((d) => (
                 <li key={d.name} className={current === d.name ? 'on' : ''}>
-                  {renaming === d.name ? <NameForm label={`Rename ${d.name} to`} initial={d.name} onCancel={() => setRenaming(null)} onSubmit={async (to) => {
-                    try {
-                      await api.rename(d.name, to);
-                      setRenaming(null);
-                      toast(`Renamed ${d.name} to ${to}`);
-                      onChanged();
-                      if (current === d.name) go(`#/def/${to}`);
-                    } catch (e) {
-                      toast((e as Error).message, true);
-                    }
-                  }} /> : (
+                  {callersOf?.name === d.name ? <RenameCallers ask={callersOf} onCancel={() => setCallersOf(null)} onRename={() => rename(d.name, callersOf.to, true)} /> : null}
+                  {renaming === d.name ? <NameForm label={`Rename ${d.name} to`} initial={d.name} onCancel={() => setRenaming(null)} onSubmit={(to) => rename(d.name, to, false)} /> : (
                     <>
                       <a href={`#/def/${d.name}`} className="side-item" aria-current={current === d.name ? 'page' : undefined}>
                         {d.kind === 'endpoint' ? <span className={`method m-${d.method}`}>{d.method}</span> : null}
@@ -296,6 +312,24 @@ function Sidebar({ defs, current, onChanged, toast, go }: { defs: DefSummary[]; 
         );
       })}
     </nav>
+  );
+}
+
+/** RenameCallers asks before renaming a definition that others use: each of them gets a new version using the new name. */
+function RenameCallers({ ask, onRename, onCancel }: { ask: { name: string; to: string; callers: string[] }; onRename: () => Promise<void>; onCancel: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const n = ask.callers.length;
+  return (
+    <div className="confirm rename-callers" role="alertdialog" aria-label={`Rename ${ask.name} and update its callers?`} aria-describedby={`rename-${ask.name}`}
+      onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+      <p id={`rename-${ask.name}`}><strong>{ask.name}</strong> is used by {n === 1 ? 'one definition' : `${n} definitions`}. Renaming it to <strong>{ask.to}</strong> updates {n === 1 ? 'it' : 'them'} too: a new version of each, published at once where the current version is live.</p>
+      <ul className="deps-list" aria-label={`Definitions using ${ask.name}`}>{ask.callers.map((c) => <li key={c} data-caller={c}>{c}</li>)}</ul>
+      <div className="row gap">
+        <button type="button" className="btn small primary" autoFocus disabled={busy}
+          onClick={async () => { setBusy(true); try { await onRename(); } finally { setBusy(false); } }}>Rename and update {n === 1 ? '1 definition' : `${n} definitions`}</button>
+        <button type="button" className="btn small" onClick={onCancel}>Cancel</button>
+      </div>
+    </div>
   );
 }
 

@@ -2,7 +2,7 @@
 // stack and the response, checked by the server as you type, saved with
 // Ctrl/Cmd-S, with undo/redo, Run & Debug and versions beside it.
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { api, ApiError, type DefSummary, type Definition, type TableInfo } from './api';
+import { api, ApiError, type DefSummary, type Definition, type Dependency, type TableInfo } from './api';
 import { Catalogue, countSteps, diagStore, find, insertAt, scopeAt, setAt, strip, withIds, type Seg } from './doc';
 import { commands } from './commands';
 import { useDocument } from './useDocument';
@@ -117,7 +117,7 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
     return () => clearTimeout(h);
   }, [doc.def, doc.ref, name]);
 
-  const save = useCallback(async (publish = false) => {
+  const save = useCallback(async (publish = false): Promise<boolean> => {
     const snap = doc.ref.current.def;
     const def = strip(snap);
     setSaving(true);
@@ -128,22 +128,35 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
       setMeta((m) => ({ version: r.version, latest: r.version, published: publish ? r.version : m.published }));
       toast(r.changed === false && !publish ? 'No changes to save' : `Saved ${name} v${r.version}${publish ? ' and published it' : ' (draft)'}`);
       onSaved();
+      return true;
     } catch (e) {
       if (e instanceof ApiError && e.diagnostics.length) diagStore.set(e.diagnostics.filter((d) => !d.definition || d.definition === name));
       toast(`Not saved: ${(e as Error).message}`, true);
+      return false;
     } finally {
       setSaving(false);
     }
   }, [doc, name, onSaved, toast]);
 
-  const publish = async () => {
-    if (doc.dirty) return save(true);
+  // Publish saves unsaved edits as a draft first; when the definition uses
+  // drafts that were never published (or whose changes it needs), the
+  // server names them and the user may publish them all together.
+  const [needs, setNeeds] = useState<Dependency[] | null>(null);
+  const publish = async (withDependencies = false) => {
+    if (doc.dirty && !(await save(false))) return;
     try {
-      const r = await api.publish(name);
+      const r = await api.publish(name, undefined, withDependencies);
+      setNeeds(null);
       setMeta((m) => ({ ...m, published: r.published }));
-      toast(`Published ${name} v${r.published}`);
+      const also = r.dependencies?.map((d) => d.name) ?? [];
+      toast(`Published ${name} v${r.published}${also.length ? ` with ${also.join(', ')}` : ''}`);
       onSaved();
     } catch (e) {
+      if (e instanceof ApiError && e.code === 'needs_dependencies') {
+        setNeeds(e.body?.error?.dependencies ?? []);
+        return;
+      }
+      setNeeds(null);
       if (e instanceof ApiError && e.diagnostics.length) diagStore.set(e.diagnostics.filter((d) => !d.definition || d.definition === name));
       toast(`Not published: ${(e as Error).message}`, true);
     }
@@ -258,10 +271,11 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
               <button type="button" className="btn" onMouseDown={(e) => e.preventDefault()} onClick={() => setPanel(panel === 'functions' ? null : 'functions')} aria-pressed={panel === 'functions'}><Icon name="fn" /><span className="btn-label">Functions</span></button>
               <button type="button" className="btn" onClick={() => setPanel(panel === 'versions' ? null : 'versions')} aria-pressed={panel === 'versions'}><Icon name="history" /><span className="btn-label">Versions</span></button>
               <button type="button" className="btn" onClick={() => setPanel(panel === 'run' ? null : 'run')} aria-pressed={panel === 'run'}><Icon name="bug" /><span className="btn-label">Run &amp; Debug</span></button>
-              <button type="button" className="btn" onClick={publish}><Icon name="upload" /><span className="btn-label">Publish</span></button>
+              <button type="button" className="btn" onClick={() => publish(false)}><Icon name="upload" /><span className="btn-label">Publish</span></button>
               <button type="button" className="btn primary" onClick={() => save(false)} disabled={saving} aria-keyshortcuts="Control+S"><Icon name="save" /><span className="btn-label">{saving ? 'Saving…' : 'Save'}</span></button>
             </div>
           </header>
+          {needs ? <PublishDependencies name={name} needs={needs} onPublish={() => publish(true)} onCancel={() => setNeeds(null)} /> : null}
           <div className="editor-body">
             {topDiags.length ? <Diags list={topDiags} /> : null}
             <input className="desc-input" aria-label="Description" placeholder="Describe what this does…" value={def.description ?? ''}
@@ -311,6 +325,11 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
   );
 }
 
+/** pathParams names the :parameters of an endpoint path, in order. */
+export function pathParams(path?: string): string[] {
+  return [...(path ?? '').matchAll(/:([a-z][a-z0-9_]*)/g)].map((m) => m[1]).filter((p, i, all) => all.indexOf(p) === i);
+}
+
 function Settings({ def, set, defs }: { def: Definition; set: (k: string, v: unknown, key?: string) => void; defs: DefSummary[] }) {
   const st = def.settings ?? {};
   const setS = (k: string, v: unknown) => {
@@ -320,6 +339,13 @@ function Settings({ def, set, defs }: { def: Definition; set: (k: string, v: unk
   };
   if (def.kind === 'endpoint') {
     const mws = defs.filter((d) => d.kind === 'middleware');
+    // a :name in the path is an input: editing the path adds the missing ones (text, required)
+    const setPath = (path: string) => {
+      set('path', path, 'top.path');
+      const inputs: any[] = def.input ?? [];
+      const missing = pathParams(path).filter((p) => !inputs.some((f) => f.name === p));
+      if (missing.length) set('input', [...inputs, ...missing.map((name) => ({ name, type: 'text', required: true }))], 'top.path');
+    };
     return (
       <section className="panel settings" aria-label="Endpoint">
         <div className="fields">
@@ -328,7 +354,8 @@ function Settings({ def, set, defs }: { def: Definition; set: (k: string, v: unk
               {['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => <option key={m}>{m}</option>)}
             </select></div>
           <div className="field wide"><label className="field-label" htmlFor="ep-path">path</label>
-            <input id="ep-path" className="mono" value={def.path ?? ''} placeholder="/api/things/:id" onChange={(e) => set('path', e.target.value)} /></div>
+            <input id="ep-path" className="mono" value={def.path ?? ''} placeholder="/api/things/:id" onChange={(e) => setPath(e.target.value)} />
+            {pathParams(def.path).length ? <div className="hint">path parameters become inputs: {pathParams(def.path).map((p) => `input.${p}`).join(', ')}</div> : null}</div>
           <div className="field"><label className="field-label" htmlFor="ep-auth">auth</label>
             <select id="ep-auth" value={def.auth ?? ''} onChange={(e) => set('auth', e.target.value || undefined)}>
               <option value="">none</option><option value="jwt">jwt</option>
@@ -503,4 +530,24 @@ function ValuesInput({ value, n, invalid, onChange }: { value: unknown; n: numbe
   const [text, edit] = useText(value, show, read);
   return <input className={`mono${invalid ? ' invalid' : ''}`} aria-label={`input ${n} values`} aria-invalid={invalid || undefined}
     value={text} placeholder="any, or e.g. small, large" spellCheck={false} onChange={(e) => onChange(edit(e.target.value) as string[] | undefined)} />;
+}
+
+/** PublishDependencies asks before publishing name with the drafts it needs, all at once. */
+function PublishDependencies({ name, needs, onPublish, onCancel }: { name: string; needs: Dependency[]; onPublish: () => Promise<void>; onCancel: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const n = needs.length;
+  return (
+    <div className="confirm publish-deps" role="alertdialog" aria-label="Publish with the drafts it needs?" aria-describedby="publish-deps-text"
+      onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+      <p id="publish-deps-text"><strong>{name}</strong> needs {n === 1 ? 'a draft' : `${n} drafts`} that {n === 1 ? 'is' : 'are'} not live. Publish {n === 1 ? 'it' : 'them'} together with {name}: all are published at once, or none is.</p>
+      <ul className="deps-list" aria-label="Drafts to publish with it">
+        {needs.map((d) => <li key={d.name} data-dependency={d.name}><span className={`kind-badge k-${d.kind}`}>{d.kind}</span> <strong>{d.name}</strong> v{d.version} <span className="muted small">· {d.reason}</span></li>)}
+      </ul>
+      <div className="row gap">
+        <button type="button" className="btn small primary" autoFocus disabled={busy}
+          onClick={async () => { setBusy(true); try { await onPublish(); } finally { setBusy(false); } }}>Publish all {n + 1}</button>
+        <button type="button" className="btn small" onClick={onCancel}>Cancel</button>
+      </div>
+    </div>
+  );
 }

@@ -8,6 +8,7 @@ import { Env, fmtMs, runMarks, type EditorEnv, type RunMark } from './StackEdito
 import { Icon } from './icons';
 import { JsonView } from './JsonView';
 import { lastRun, StepData } from './Inspector';
+import { curlFor } from './curl';
 
 function skeleton(def: Definition): string {
   const o: Record<string, unknown> = {};
@@ -79,6 +80,7 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, o
   const [err, setErr] = useState<string | null>(null);
   const [sel, setSel] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
+  const [testToken, setTestToken] = useState('');
   const rows = useMemo(() => groupTrace(res?.trace), [res]);
   useEffect(() => sessionStorage.setItem(key, input), [key, input]);
   useEffect(() => () => (runMarks.set([]), lastRun.set([], '')), []);
@@ -139,15 +141,20 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, o
   }, [runKey]);
 
   const curl = () => {
-    const base = location.origin;
-    let body = input.trim() || '{}';
-    try { body = JSON.stringify(JSON.parse(body)); } catch { /* as typed */ }
-    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    if (def.kind === 'endpoint') {
-      const m = (def.method || 'GET').toUpperCase();
-      return `curl -X ${m} ${q(base + (def.path || '/'))} -H 'Content-Type: application/json'${def.auth ? ` -H 'Authorization: Bearer <jwt>'` : ''}${m === 'GET' ? '' : ` -d ${q(body)}`}`;
+    let body: Record<string, unknown> = {};
+    try { body = JSON.parse(input.trim() || '{}') ?? {}; } catch { /* not JSON: sent empty */ }
+    const bearer = def.kind === 'endpoint' ? (def.auth ? testToken || '<jwt>' : undefined) : token.get();
+    return curlFor(location.origin, def as any, body, bearer);
+  };
+  // a JWT endpoint: mint a token with the claims above, signed by the server, for Copy as curl
+  const mint = async () => {
+    try {
+      const r = await api.testToken(JSON.parse(claims || '{}'));
+      setTestToken(r.token);
+      setErr(null);
+    } catch (e) {
+      setErr(e instanceof SyntaxError ? `the auth claims are not JSON: ${e.message}` : (e as Error).message);
     }
-    return `curl -X POST ${q(`${base}/function/${def.name}`)} -H ${q(`Authorization: Bearer ${token.get()}`)} -H 'Content-Type: application/json' -d ${q(body)}`;
   };
   const copyCurl = async () => {
     const text = curl();
@@ -179,6 +186,10 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, o
         <>
           <label className="field-label" htmlFor="run-auth">auth claims (JSON, as a verified token would give)</label>
           <textarea id="run-auth" className="json-input" spellCheck={false} value={claims} onChange={(e) => setClaims(e.target.value)} rows={2} />
+          <div className="row gap">
+            <button type="button" className="btn small" onClick={mint}><Icon name="key" /> Mint a test token</button>
+            {testToken ? <span className="muted small" data-testid="test-token">a token with these claims, valid 1 hour, goes into Copy as curl</span> : null}
+          </div>
         </>
       ) : null}
       <div className="row gap">

@@ -61,6 +61,8 @@ export interface DefAnswer {
   diagnostics?: Diagnostic[];
 }
 export type Definition = Record<string, any>;
+/** Dependency is a draft that must be published with another (workspace.Dependency). */
+export interface Dependency { name: string; kind: string; version: number; published: number; used_by: string; reason: string }
 
 export interface TraceEntry {
   path: string;
@@ -183,8 +185,14 @@ export const api = {
     request<{ name: string; version: number; changed: boolean; published: boolean | number; diagnostics?: Diagnostic[] }>(
       'PUT', `/definitions/${q(def.name)}${publish ? '?publish=true' : ''}`, def),
   remove: (name: string, force = false) => request('DELETE', `/definitions/${q(name)}${force ? '?force=true' : ''}`),
-  rename: (name: string, to: string) => request('POST', `/definitions/${q(name)}/rename`, { to }),
-  publish: (name: string, version?: number) => request('POST', `/definitions/${q(name)}/publish`, version ? { version } : {}),
+  rename: (name: string, to: string, updateCallers = false) =>
+    request<{ name: string; version: number; callers?: { name: string; version: number; published: boolean }[] }>(
+      'POST', `/definitions/${q(name)}/rename`, updateCallers ? { to, update_callers: true } : { to }),
+  /** testToken mints a JWT with the server's secret for trying a jwt endpoint (admin only). */
+  testToken: (claims: unknown, expiresIn = '1h') => request<{ token: string; expires_at: string }>('POST', '/test-token', { claims, expires_in: expiresIn }),
+  publish: (name: string, version?: number, withDependencies = false) =>
+    request<{ name: string; published: number; dependencies?: Dependency[] }>('POST', `/definitions/${q(name)}/publish`,
+      { ...(version ? { version } : {}), ...(withDependencies ? { with_dependencies: true } : {}) }),
   versions: (name: string) =>
     request<{ items: { version: number; hash?: string; created_at: string; published: boolean; published_at?: string; note?: string }[] }>(
       'GET', `/definitions/${q(name)}/versions`),

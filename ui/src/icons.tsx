@@ -27,6 +27,7 @@ const P: Record<string, string> = {
   history: 'M3 12a9 9 0 109-9 9 9 0 00-7 3.3M3 4v4h4M12 7v5l3 2',
   upload: 'M12 16V4M6 10l6-6 6 6M4 20h16',
   download: 'M12 4v12M6 10l6 6 6-6M4 20h16',
+  key: 'M15 7a4 4 0 11-3.9 5H4v3h3v3h3v-3h1.1A4 4 0 0115 7zM16 10h.01',
   refresh: 'M20 11a8 8 0 10-2.3 5.7M20 4v7h-7',
   bug: 'M8 8h8v9a4 4 0 01-8 0zM4 12h4M16 12h4M5 19l3-2M19 19l-3-2M5 5l3 3M19 5l-3 3M10 4l1 2M14 4l-1 2',
   logout: 'M15 4h4v16h-4M10 17l5-5-5-5M15 12H3',

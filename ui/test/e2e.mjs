@@ -638,6 +638,8 @@ scenario('accessibility: axe finds no serious or critical problem on any page', 
 (await import('./scenarios-data.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith });
 // the builder's compact stack, inspector, expression help, layout: scenarios-builder.mjs
 (await import('./scenarios-builder.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith, figures, repo });
+// publish with dependencies, renames, endpoint authoring, API keys: scenarios-flows.mjs
+(await import('./scenarios-flows.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith });
 
 // ---------- run ----------
 const only = process.env.E2E_ONLY;
