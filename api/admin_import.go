@@ -83,7 +83,7 @@ func (s *Server) validate(c *gin.Context) {
 		return
 	}
 	if len(defs) > 0 {
-		diags = append(diags, workspace.NewProblems(base, defs)...)
+		diags = append(diags, workspace.NewProblemsContext(c.Request.Context(), base, defs)...)
 	}
 	sort.SliceStable(diags, func(i, j int) bool { return diags[i].Definition < diags[j].Definition })
 	writeJSON(c, http.StatusOK, gin.H{"ok": !diags.HasErrors(), "diagnostics": nonNil(diags)})
@@ -138,7 +138,7 @@ func (s *Server) importDefinitions(c *gin.Context) {
 		s.internal(c, "importing", err)
 		return
 	}
-	if diags = append(diags, workspace.DraftProblems(workspace.NewProblems(base, defs), defs...)...); diags.HasErrors() {
+	if diags = append(diags, workspace.DraftProblems(workspace.NewProblemsContext(ctx, base, defs), defs...)...); diags.HasErrors() {
 		writeInvalid(c, "the import is not valid; nothing was saved", diags)
 		return
 	}

@@ -132,7 +132,7 @@ func (s *Server) runDebug(c *gin.Context) {
 		writeError(c, badRequest("%s is a table; run a function, endpoint, task or middleware", body.Name))
 		return
 	}
-	p, diags := compileWith(base, target, diags)
+	p, diags := compileWith(ctx, base, target, diags)
 	if p == nil {
 		writeInvalid(c, "definition "+body.Name+" does not compile; nothing ran", diags)
 		return
@@ -217,9 +217,9 @@ func (s *Server) runDebug(c *gin.Context) {
 // compileWith compiles base (the workspace at one stage) with target in
 // place of its definition of that name, for a run of target; nil and the
 // diagnostics (after diags) when target does not compile with the rest.
-func compileWith(base []*engine.Definition, target *engine.Definition, diags engine.Diagnostics) (*engine.Program, engine.Diagnostics) {
+func compileWith(ctx context.Context, base []*engine.Definition, target *engine.Definition, diags engine.Diagnostics) (*engine.Program, engine.Diagnostics) {
 	replace := []*engine.Definition{target}
-	if diags = append(diags, workspace.NewProblems(base, replace)...); diags.HasErrors() {
+	if diags = append(diags, workspace.NewProblemsContext(ctx, base, replace)...); diags.HasErrors() {
 		return nil, diags
 	}
 	p, dropped, err := workspace.CompileServing(workspace.Merge(base, replace))

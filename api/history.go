@@ -168,7 +168,7 @@ func (s *Server) retryVersion(c *gin.Context, rec *engine.ExecutionRecord) {
 		s.internal(c, "reading the definitions", err)
 		return
 	}
-	p, diags := compileWith(base, target, nil)
+	p, diags := compileWith(ctx, base, target, nil)
 	if p == nil {
 		writeInvalid(c, fmt.Sprintf("version %d of %s does not compile with the rest of the workspace now; nothing ran", rec.Version, rec.Function), diags)
 		return

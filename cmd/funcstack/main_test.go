@@ -232,3 +232,15 @@ func TestSchemaUpToDate(t *testing.T) {
 		t.Errorf("workflows/funcstack.schema.json is stale: run go run ./cmd/funcstack schema > workflows/funcstack.schema.json")
 	}
 }
+
+// TestRunExprSteps: --max-expr-steps bounds an expression's closures.
+func TestRunExprSteps(t *testing.T) {
+	dir := writeWorkspace(t, map[string]string{"busy.json": `{"kind": "function", "name": "busy", "stack": [], "response": "count(1..1000, # > 500)"}`})
+	if code, out, errOut := cli(t, "run", "--workspace", dir, "--data", t.TempDir(), "busy"); code != 0 || strings.TrimSpace(out) != "500" {
+		t.Fatalf("default limit: exit %d %s%s", code, out, errOut)
+	}
+	code, _, errOut := cli(t, "run", "--workspace", dir, "--data", t.TempDir(), "--max-expr-steps", "100", "busy")
+	if code != 1 || !strings.Contains(errOut, `{"error":{"code":"limit_exceeded","message":"the expression took more than 100 steps (limit max_expr_steps); make it do less work per item, or split it over steps (1:18) in `+"`count(1..1000, # \\u003e 500)`"+`","definition":"busy","path":"response","execution_id":`) {
+		t.Fatalf("--max-expr-steps 100: exit %d %s", code, errOut)
+	}
+}
