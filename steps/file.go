@@ -136,27 +136,7 @@ func init() {
 			{Name: "as", Kind: engine.FieldName, Description: "a variable receiving the file value"},
 		},
 		Example: []byte(`{"type": "file.keep", "file": "input.photo", "as": "photo"}`),
-		Compile: func(c *engine.StepCompiler) engine.RunFunc {
-			file := c.Expr("file")
-			as := c.NewName("as")
-			if as != "" {
-				c.Declare(as)
-			}
-			return func(s *engine.State) (any, error) {
-				fv, err := s.Eval(file)
-				if err != nil {
-					return nil, err
-				}
-				f, err := value.KeepFile(s.Engine().Config().FilesDir, fv)
-				if err != nil {
-					return nil, fileError("%v", err)
-				}
-				if as != "" {
-					s.Set(as, f)
-				}
-				return f, nil
-			}
-		},
+		Compile: compileFileOp(func(dir string, f any) (any, error) { return value.KeepFile(dir, f) }),
 	})
 	engine.Register(&engine.StepType{
 		Name:        "file.delete",
@@ -169,28 +149,35 @@ func init() {
 			{Name: "as", Kind: engine.FieldName, Description: "a variable receiving true when there were bytes to delete, false when there were none"},
 		},
 		Example: []byte(`{"type": "file.delete", "file": "record.photo"}`),
-		Compile: func(c *engine.StepCompiler) engine.RunFunc {
-			file := c.Expr("file")
-			as := c.NewName("as")
-			if as != "" {
-				c.Declare(as)
-			}
-			return func(s *engine.State) (any, error) {
-				fv, err := s.Eval(file)
-				if err != nil {
-					return nil, err
-				}
-				deleted, err := value.DeleteFile(s.Engine().Config().FilesDir, fv)
-				if err != nil {
-					return nil, fileError("%v", err)
-				}
-				if as != "" {
-					s.Set(as, deleted)
-				}
-				return deleted, nil
-			}
-		},
+		Compile: compileFileOp(func(dir string, f any) (any, error) { return value.DeleteFile(dir, f) }),
 	})
+}
+
+// compileFileOp compiles a step that does op to the file value of its
+// file field, in the engine's file folder, and stores op's result in its
+// optional as.
+func compileFileOp(op func(dir string, f any) (any, error)) func(*engine.StepCompiler) engine.RunFunc {
+	return func(c *engine.StepCompiler) engine.RunFunc {
+		file := c.Expr("file")
+		as := c.NewName("as")
+		if as != "" {
+			c.Declare(as)
+		}
+		return func(s *engine.State) (any, error) {
+			fv, err := s.Eval(file)
+			if err != nil {
+				return nil, err
+			}
+			out, err := op(s.Engine().Config().FilesDir, fv)
+			if err != nil {
+				return nil, fileError("%v", err)
+			}
+			if as != "" {
+				s.Set(as, out)
+			}
+			return out, nil
+		}
+	}
 }
 
 func fileError(format string, args ...any) error {
