@@ -200,17 +200,18 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
   const askRun = useCallback(() => { pendingRun.current = true; setPanel('run'); setRunKey((k) => k + 1); }, []);
   const takeRun = useCallback(() => { const p = pendingRun.current; pendingRun.current = false; return p; }, []);
   const live = useRef({ save, publish, selected, view });
+  const { ref: docRef, update: docUpdate } = doc; // stable: the commands are not made again on each keystroke
   live.current = { save, publish, selected, view };
   useEffect(() => {
     const addStep = (type: string) => {
       const st = cat.blank(type);
-      const d = doc.ref.current.def;
+      const d = docRef.current.def;
       let list: Seg[] = ['stack'];
       let at = (d.stack ?? []).length;
       const sel = live.current.view === 'compact' ? live.current.selected : null;
       const f = sel ? find(cat, d, sel) : null;
       if (f) (list = f.listSegs, at = f.index + 1);
-      doc.update((dd) => insertAt(dd, list, at, st));
+      docUpdate((dd) => insertAt(dd, list, at, st));
       if (live.current.view === 'compact') onSelect(st.__id, true);
       else requestAnimationFrame(() => document.querySelector(`[data-step-id="${st.__id}"]`)?.scrollIntoView({ block: 'center' }));
     };
@@ -228,7 +229,7 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
       ...cat.types.map((t) => ({ id: `add.${t.type}`, group: 'Add step', title: t.title ?? t.type, name: t.type, detail: t.type, keywords: `add step ${t.category} ${t.description}`,
         run: () => addStep(t.type) })),
     ]);
-  }, [cat, doc, name, panel, view, selected, onSelect, askRun]);
+  }, [cat, docRef, docUpdate, name, panel, view, selected, onSelect, askRun]);
   // the error badge goes to the first error: unfolds its blocks, selects its step, opens its form
   const showError = () => {
     const d = errors.find((x) => x.path) ?? errors[0];

@@ -17,10 +17,12 @@ export function Resizer({ name }: { name: string }) {
     const p = panel();
     if (p) p.style.width = `${clamp(w)}px`;
   };
+  // the kept width, once when the panel shows (not on every render: clamping reads the layout)
   useEffect(() => {
     const w = Number(localStorage.getItem(key(name)));
     if (w) apply(w);
-  });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [name]);
   // a narrower window clamps the kept width again
   useEffect(() => {
     const f = () => { const w = Number(localStorage.getItem(key(name))); if (w) apply(w); };
