@@ -34,7 +34,8 @@ func (s *Server) asyncFunction(c *gin.Context) {
 		writeError(c, s.unknownFunction(name))
 		return
 	}
-	opt := engine.DurableOptions{IdempotencyKey: c.GetHeader("Idempotency-Key"), CallbackURL: c.GetHeader("X-Callback-Url")}
+	opt := engine.DurableOptions{IdempotencyKey: c.GetHeader("Idempotency-Key"), CallbackURL: c.GetHeader("X-Callback-Url"),
+		Traceparent: traceparent(c.Request)}
 	if len(opt.IdempotencyKey) > maxIdempotencyKey {
 		writeError(c, &engine.Error{Code: engine.CodeInvalidInput, Message: fmt.Sprintf("the Idempotency-Key header is %d bytes long; keep it under %d", len(opt.IdempotencyKey), maxIdempotencyKey)})
 		return

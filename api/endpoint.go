@@ -88,7 +88,7 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 				req["body"] = string(raw)
 			}
 		}
-		opt := engine.RunOptions{Auth: auth, Request: req, HTTP: requestInfo(r)}
+		opt := engine.RunOptions{Auth: auth, Request: req, HTTP: requestInfo(r), Traceparent: traceparent(r)}
 		if len(mw) > 0 {
 			merged, err := s.runBefore(r.Context(), name, mw, input, opt)
 			if err != nil {
@@ -110,6 +110,15 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		}
 		s.respond(c, name, st, res, err)
 	}
+}
+
+// traceparent is the request's W3C traceparent header, which the run's
+// span continues when tracing is on (docs/design.md §30).
+func traceparent(r *http.Request) string {
+	if v := r.Header["Traceparent"]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // requestMap is what expressions see as request: method, path, headers

@@ -39,7 +39,8 @@ func (s *Server) function(c *gin.Context) {
 	if f.Def.RateLimit != nil && !s.checkRate(c, s.functionLimit(f.Def), key, nil, body) {
 		return
 	}
-	res, ok, err := s.run(c, name, body, engine.RunOptions{}, f.Def.Settings.PromoteAfter.D())
+	opt := engine.RunOptions{Traceparent: traceparent(c.Request), Trigger: engine.TriggerHTTP}
+	res, ok, err := s.run(c, name, body, opt, f.Def.Settings.PromoteAfter.D())
 	if err != nil {
 		noteError(c, engine.AsError(err), f, body)
 	}

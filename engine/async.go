@@ -24,6 +24,9 @@ type Execution struct {
 	release func()
 	limit   limitInfo
 	depth   int
+	// traceparent is the span of the step that made the call, when the
+	// caller is traced: the execution's span is its child.
+	traceparent string
 	// claimed is set by whoever runs the execution: a pool worker, or an
 	// awaiter that finds it still queued and runs it inline (which is what
 	// keeps a full pool of awaiting workers from deadlocking).
@@ -219,6 +222,9 @@ func (e *Engine) startExecution(caller *State, p *Program, fn *Function, in, aut
 	}
 	x := &Execution{prog: p, fn: fn, input: in, auth: auth, ctx: ctx, cancel: cancel, release: release, depth: depth,
 		limit: limitInfo{lname, budget.Round(time.Millisecond)}}
+	if caller != nil {
+		x.traceparent = caller.Traceparent()
+	}
 	x.rec = ExecutionRecord{ID: id, Function: fn.Name, Mode: ModeAsync, Status: StatusQueued, Input: fn.Inputs.Redact(in),
 		Parent: parentID, IdempotencyKey: key, CreatedAt: now, Version: fn.Version(), Node: e.node}
 	// A store shared with other processes needs the queued record so that
@@ -274,6 +280,7 @@ func (e *Engine) execute(x *Execution) {
 	x.rec.StartedAt = time.Now()
 	x.rec.Status = StatusRunning
 	x.rec.Attempts = 1
+	sp := e.startSpan(context.Background(), x.traceparent, TriggerAsync, &x.rec, x.fn)
 	var out any
 	var err error
 	switch {
@@ -288,6 +295,7 @@ func (e *Engine) execute(x *Execution) {
 		s := e.newState(x.ctx, time.Time{}, nil, x.prog, x.fn, x.rec.ID, x.depth)
 		s.limit = x.limit
 		s.stop = &x.stop
+		s.xspan = sp
 		e.bindVars(s, x.input, x.auth, nil)
 		s.logs = &x.rec.Logs
 		s.secrets = &x.rec.Secrets
@@ -307,6 +315,9 @@ func (e *Engine) execute(x *Execution) {
 	} else {
 		x.output = out
 		x.rec.Status, x.rec.Output = StatusSucceeded, out
+	}
+	if sp != nil {
+		sp.End(&x.rec)
 	}
 	_ = e.store.Save(context.Background(), &x.rec)
 	e.observe(x.fn, x.rec.Status, x.rec.FinishedAt.Sub(x.rec.StartedAt), EndedBoth)

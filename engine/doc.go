@@ -62,4 +62,5 @@
 //	origin.go        where a record came from: version, drafts, an endpoint's request (headers redacted)
 //	idempotency.go   idempotency keys: input fingerprints, the reuse error
 //	observe.go       Observer, told of every execution that ends
+//	tracing.go       Tracer: a span per execution and per step, traceparents across calls and queues
 package engine

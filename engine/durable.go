@@ -56,6 +56,9 @@ type DurableRequest struct {
 	TriggerDepth int
 	// Depth is the call depth the run starts at.
 	Depth int
+	// Traceparent is the W3C traceparent of the span the run's spans are
+	// children of ("": none), kept with the job (tracing.go).
+	Traceparent string
 }
 
 // SetDurable plugs in the durable queue. Call it before serving.
@@ -79,6 +82,9 @@ type CallbackChecker interface {
 type DurableOptions struct {
 	IdempotencyKey string
 	CallbackURL    string
+	// Traceparent is the request's W3C traceparent: the run's span is a
+	// child of it.
+	Traceparent string
 }
 
 // EnqueueDurable queues a durable run of function name with raw input
@@ -111,7 +117,7 @@ func (e *Engine) EnqueueDurable(ctx context.Context, name string, input map[stri
 		}
 	}
 	req := &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
-		IdempotencyKey: opt.IdempotencyKey, CallbackURL: opt.CallbackURL}
+		IdempotencyKey: opt.IdempotencyKey, CallbackURL: opt.CallbackURL, Traceparent: opt.Traceparent}
 	if req.IdempotencyKey != "" {
 		if req.Fingerprint, err = InputFingerprint(fn.Name, raw); err != nil {
 			return "", err
@@ -142,7 +148,7 @@ func (e *Engine) StartDurable(s *State, fn *Function, input map[string]any, opt 
 	}
 	auth, _ := s.slots[slotAuth].(map[string]any)
 	req := &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
-		Parent: s.execID, IdempotencyKey: opt.IdempotencyKey, Auth: auth, Depth: s.depth + 1}
+		Parent: s.execID, IdempotencyKey: opt.IdempotencyKey, Auth: auth, Depth: s.depth + 1, Traceparent: s.Traceparent()}
 	if req.IdempotencyKey != "" {
 		if req.Fingerprint, err = InputFingerprint(fn.Name, raw); err != nil {
 			return "", err
@@ -237,7 +243,7 @@ func (e *Engine) FireTriggers(s *State, table *Definition, action string, newRec
 			return verr
 		}
 		if _, err := e.durable.Enqueue(s.Context(), s.tx, &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
-			Parent: s.execID, TriggerDepth: depth}); err != nil {
+			Parent: s.execID, TriggerDepth: depth, Traceparent: s.Traceparent()}); err != nil {
 			return err
 		}
 	}

@@ -166,6 +166,8 @@ type Engine struct {
 	store ExecutionStore
 	// observer is told of every execution that ends (SetObserver).
 	observer atomic.Pointer[observerBox]
+	// tracer makes the spans of runs (SetTracer, tracing.go).
+	tracer atomic.Pointer[tracerBox]
 
 	// live holds in-process async executions until they finish.
 	live liveSet
@@ -285,6 +287,16 @@ type RunOptions struct {
 	Draft bool
 	// Internal gives the record ModeInternal (the admin API's own runs).
 	Internal bool
+	// Traceparent is the W3C traceparent of the span the run's span is a
+	// child of (an endpoint's incoming header, a durable job's parent);
+	// used only with a tracer (tracing.go).
+	Traceparent string
+	// Trigger says what started the run, for its span (Trigger*; default
+	// http with HTTP, durable for a durable attempt, else sync).
+	Trigger string
+
+	// span is the run's span, when the engine has a tracer.
+	span ExecutionSpan
 }
 
 // Result is the outcome of a run.
@@ -325,6 +337,20 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 		rec.Version = fn.Version()
 	}
 	opt.promo.begin(rec)
+	if e.tracer.Load() != nil {
+		trigger := opt.Trigger
+		if trigger == "" {
+			switch {
+			case opt.HTTP != nil:
+				trigger = TriggerHTTP
+			case rec.Mode == ModeDurable:
+				trigger = TriggerDurable
+			default:
+				trigger = TriggerSync
+			}
+		}
+		opt.span = e.startSpan(ctx, opt.Traceparent, trigger, rec, fn)
+	}
 
 	in, verr := fn.Inputs.Validate(input)
 	if verr != nil {
@@ -345,6 +371,7 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 	}
 	s := e.newState(ctx, started.Add(timeout), nil, p, fn, id, opt.Depth)
 	s.limit = limitInfo{lname, timeout}
+	s.xspan = opt.span
 	e.bindVars(s, in, opt.Auth, opt.Request)
 	s.logs = &res.Logs
 	s.secrets = &rec.Secrets
@@ -425,6 +452,9 @@ func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started
 		rec.Status = statusOf(res.Error)
 	}
 	answered(rec, fn, res.Error)
+	if opt.span != nil {
+		opt.span.End(rec) // before the store may take rec
+	}
 	if opt.Record == nil && res.Error == nil && fn.history().recordsOff() && !promo.wasPromoted() && !opt.Draft && !opt.Internal {
 		// history.records "off": a successful sync run leaves no record
 	} else if opt.Record == nil {
@@ -507,6 +537,7 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 	auth, _ := s.slots[slotAuth].(map[string]any)
 	e.bindVars(c, in, auth, nil)
 	c.logs, c.trace, c.tx, c.stop, c.secrets = s.logs, s.trace, s.tx, s.stop, s.secrets
+	c.xspan, c.sspan = s.xspan, s.sspan
 	out, err := c.run()
 	c.release()
 	var ce *Error

@@ -74,6 +74,10 @@ type State struct {
 	// record of a failed run; failedErr is the error it is for.
 	failed    *TraceEntry
 	failedErr *Error
+	// xspan is the span of the run's execution when the engine has a
+	// tracer (tracing.go), sspan the span of the step running now.
+	xspan ExecutionSpan
+	sspan StepSpan
 }
 
 // stoppedError is the error of a cancelled async execution.
@@ -324,7 +328,7 @@ func (s *State) release() {
 		s.own.stop()
 	}
 	s.clock, s.eng, s.prog, s.fn, s.ret, s.cur, s.trace, s.logs, s.vars = nil, nil, nil, nil, nil, nil, nil, nil, nil
-	s.secrets = nil
+	s.secrets, s.xspan, s.sspan = nil, nil, nil
 	statePool.Put(s)
 }
 
@@ -737,18 +741,14 @@ func (s *State) RunBlock(b *Block) error {
 		if s.stop != nil && s.stop.Load() {
 			return s.stepError(st, stoppedError())
 		}
-		if t := s.trace; t != nil {
-			i, err := s.runTraced(st)
-			if err != nil {
-				failed := s.failed
-				err = s.stepError(st, err)
-				if t.light && s.failed != failed && s.failed != nil && i >= 0 {
-					// the failing step's variables go into its own entry
-					t.mu.Lock()
-					t.entries[i].Vars, t.entries[i].VarsOmitted = s.failed.Vars, s.failed.VarsOmitted
-					t.mu.Unlock()
-					s.failed = nil
-				}
+		if s.xspan != nil {
+			if err := s.runSpanned(st); err != nil {
+				return err
+			}
+			continue
+		}
+		if s.trace != nil {
+			if err := s.runTracedStep(st); err != nil {
 				return err
 			}
 			continue
@@ -758,6 +758,25 @@ func (s *State) RunBlock(b *Block) error {
 		}
 	}
 	return nil
+}
+
+// runTracedStep runs st in a run with a trace, the failing step's
+// variables going into its own entry of a light trace.
+func (s *State) runTracedStep(st *Step) error {
+	t := s.trace
+	i, err := s.runTraced(st)
+	if err != nil {
+		failed := s.failed
+		err = s.stepError(st, err)
+		if t.light && s.failed != failed && s.failed != nil && i >= 0 {
+			// the failing step's variables go into its own entry
+			t.mu.Lock()
+			t.entries[i].Vars, t.entries[i].VarsOmitted = s.failed.Vars, s.failed.VarsOmitted
+			t.mu.Unlock()
+			s.failed = nil
+		}
+	}
+	return err
 }
 
 // runTraced runs st, recording it in the run's trace; i is its entry (-1:

@@ -125,6 +125,9 @@ func doHTTP(s *engine.State, method string, uExpr *engine.Expr, headers, query [
 		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("User-Agent", "funcstack")
+	if tp := s.Traceparent(); tp != "" {
+		req.Header.Set("Traceparent", tp) // tracing is on: the remote joins the trace (a header of the step's own wins)
+	}
 	hv, err := evalMap(s, headers)
 	if err != nil {
 		return nil, err

@@ -57,6 +57,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	headerTimeout := fs.Duration("read-header-timeout", envDuration("FUNCSTACK_READ_HEADER_TIMEOUT", 10*time.Second), "how long a client may take to send a request's headers (env FUNCSTACK_READ_HEADER_TIMEOUT)")
 	force := addOverwriteFlag(fs)
 	uploadRetention := fs.Duration("upload-retention", envDuration("FUNCSTACK_UPLOAD_RETENTION", 24*time.Hour), "how long an uploaded file a stack did not keep with file.keep stays in the data folder (env FUNCSTACK_UPLOAD_RETENTION)")
+	otelEndpoint := fs.String("otel-endpoint", os.Getenv("FUNCSTACK_OTEL_ENDPOINT"), "send a span of every execution and step to this OpenTelemetry collector over OTLP/HTTP, e.g. http://127.0.0.1:4318 (env FUNCSTACK_OTEL_ENDPOINT; OTEL_SERVICE_NAME names the service, default funcstack; unset: no tracing)")
 	grace := fs.Duration("shutdown-timeout", envDuration("FUNCSTACK_SHUTDOWN_TIMEOUT", 15*time.Second), "how long requests in flight may finish after SIGINT or SIGTERM (env FUNCSTACK_SHUTDOWN_TIMEOUT)")
 	if _, ok := parseArgs(fs, args, 0, stderr, "give the folder with --workspace DIR"); !ok {
 		return 2
@@ -97,6 +98,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg.Logger = logger
 	eng := engine.New(cfg)
 	defer eng.Close()
+	tracer, err := startTracing(ctx, *otelEndpoint, logger)
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
+	if tracer != nil {
+		eng.SetTracer(tracer)
+		defer stopTracing(tracer, *grace, stderr) // on an early return; a shutdown stops it after the engine
+	}
 	// What runs is what is published in the database (the workspace just
 	// imported, and whatever the admin API or other nodes published).
 	p, disabled, err := api.CompilePublished(ctx, st)
@@ -147,6 +156,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  GET    %s/healthz, %s/metrics%s\n", base, base, metricsNote)
 	fmt.Fprintf(stdout, "  API docs at %s/docs (OpenAPI 3.1 at %s/openapi.json)\n", base, base)
 	fmt.Fprintf(stdout, "  Builder UI at %s/_/ (sign in with the admin token)\n", base)
+	if tracer != nil {
+		fmt.Fprintf(stdout, "funcstack: tracing to %s as service %s\n", tracer.URL(), tracer.ServiceName())
+	}
 	fmt.Fprintf(stdout, "funcstack: %s\n", secretNote)
 	fmt.Fprintf(stdout, "funcstack: %s\n", tokenNote) // the last line: tests wait for it
 
@@ -174,6 +186,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	stopDurable(dr, *grace, stderr)
 	eng.Close()
+	if tracer != nil {
+		stopTracing(tracer, *grace, stderr)
+	}
 	if err := st.Close(); err != nil {
 		fmt.Fprintf(stderr, "funcstack serve: closing the database: %v\n", err)
 		code = 1

@@ -474,6 +474,10 @@ type runArgs struct {
 	Created   time.Time      `json:"created"`
 	// Schedule is the tick a task's run is for (tasks.go).
 	Schedule *tickRun `json:"schedule,omitempty"`
+	// Traceparent is the W3C traceparent of the span that queued the run
+	// (engine/tracing.go): every attempt's span is its child, on any node
+	// and after a restart.
+	Traceparent string `json:"traceparent,omitempty"`
 }
 
 const kindRun = "funcstack.run"
@@ -711,7 +715,7 @@ func (r *Runner) job(id string, req *engine.DurableRequest, now time.Time) (*eng
 		rec.Callback = &engine.CallbackInfo{URL: logURL(req.CallbackURL), State: engine.CallbackPending}
 	}
 	return rec, river.InsertManyParams{Args: r.sealed(fn, runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
-		Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now}),
+		Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now, Traceparent: req.Traceparent}),
 		InsertOpts: r.insertOpts(fn)}
 }
 

@@ -106,7 +106,8 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 			}
 		})
 		timeout := r.timeout(a.Function)
-		_, runErr = r.eng.Run(engine.WithTriggerDepth(ctx, a.Depth), a.Function, input, engine.RunOptions{Record: rec, Timeout: timeout, Auth: a.Auth, ExecutionID: a.ID, Depth: a.CallDepth})
+		_, runErr = r.eng.Run(engine.WithTriggerDepth(ctx, a.Depth), a.Function, input, engine.RunOptions{Record: rec, Timeout: timeout, Auth: a.Auth, ExecutionID: a.ID, Depth: a.CallDepth,
+			Traceparent: a.Traceparent, Trigger: a.trigger()})
 		mu.Lock()
 		ended = true
 		mu.Unlock()
@@ -240,6 +241,17 @@ func (p *retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
 		return v.(time.Time)
 	}
 	return time.Now()
+}
+
+// trigger is what started the run, for its span.
+func (a runArgs) trigger() string {
+	switch {
+	case a.Schedule != nil:
+		return engine.TriggerTask
+	case a.Depth > 0:
+		return engine.TriggerTableTrigger
+	}
+	return engine.TriggerDurable
 }
 
 // callbackArgs are the arguments of a callback delivery job; River keeps
