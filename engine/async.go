@@ -314,7 +314,7 @@ func (e *Engine) execute(x *Execution) {
 		x.rec.Status, x.rec.Error = statusOf(x.err), x.err
 	} else {
 		x.output = out
-		x.rec.Status, x.rec.Output = StatusSucceeded, out
+		x.rec.Status, x.rec.Output = StatusSucceeded, x.fn.redactOutput(out, &x.rec.Secrets)
 	}
 	if sp != nil {
 		sp.End(&x.rec)

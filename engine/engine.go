@@ -446,7 +446,7 @@ func (e *Engine) finish(fn *Function, rec *ExecutionRecord, res *Result, started
 	now := time.Now()
 	res.Duration = now.Sub(started)
 	rec.FinishedAt = now
-	rec.Output, rec.Error, rec.Trace, rec.Logs = res.Output, res.Error, res.Trace, res.Logs
+	rec.Output, rec.Error, rec.Trace, rec.Logs = fn.redactOutput(res.Output, &rec.Secrets), res.Error, res.Trace, res.Logs
 	rec.Status = StatusSucceeded
 	if res.Error != nil {
 		rec.Status = statusOf(res.Error)
@@ -540,6 +540,10 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 	c.xspan, c.sspan = s.xspan, s.sspan
 	out, err := c.run()
 	c.release()
+	if err == nil && fn.Output != nil && fn.Output.sensitive && s.secrets != nil {
+		// the callee's sensitive outputs stay out of the caller's record
+		*s.secrets = fn.Output.sensitiveTexts(map[string]any{"output": out}, *s.secrets)
+	}
 	var ce *Error
 	if own && errors.As(err, &ce) && ce.runEnded && ce.Code == CodeTimeout && s.Alive() == nil {
 		// The callee's own settings.timeout, not the caller's end: a

@@ -97,7 +97,73 @@ func compileOutput(d *Definition, r *reporter) *InputSpec {
 			cf.nested = compileInputsAt(o.Fields, "output.fields", r)
 		}
 	}
-	return &InputSpec{fields: []inputField{cf}}
+	return &InputSpec{fields: []inputField{cf}, sensitive: o.Sensitive || (cf.nested != nil && cf.nested.sensitive)}
+}
+
+// minKeptOutText is the shortest text of a sensitive output that is also
+// kept out of the rest of a record (its trace, logs and error): a
+// shorter one would blank unrelated words.
+const minKeptOutText = 4
+
+// redactOutput returns out, the answer of a run of f, as its record keeps
+// it: the fields its output declaration marks sensitive hold Redacted,
+// and their texts (of minKeptOutText bytes or more) are added to
+// secrets, to be kept out of the rest of the record (§28). out itself is
+// never changed.
+func (f *Function) redactOutput(out any, secrets *[]string) any {
+	if f == nil || f.Output == nil || !f.Output.sensitive || out == nil {
+		return out
+	}
+	in := map[string]any{"output": out}
+	if secrets != nil {
+		*secrets = f.Output.sensitiveTexts(in, *secrets)
+	}
+	return f.Output.Redact(in).(map[string]any)["output"]
+}
+
+// sensitiveTexts appends to texts those that the sensitive fields of v
+// hold, at any depth.
+func (s *InputSpec) sensitiveTexts(v any, texts []string) []string {
+	m, ok := v.(map[string]any)
+	if s == nil || !s.sensitive || !ok {
+		return texts
+	}
+	for _, f := range s.fields {
+		val := m[f.Name]
+		switch {
+		case val == nil:
+		case f.Sensitive:
+			texts = allTexts(val, texts)
+		case f.nested != nil && f.nested.sensitive:
+			if items, ok := val.([]any); ok && f.List {
+				for _, it := range items {
+					texts = f.nested.sensitiveTexts(it, texts)
+				}
+			} else {
+				texts = f.nested.sensitiveTexts(val, texts)
+			}
+		}
+	}
+	return texts
+}
+
+// allTexts appends every text in v of minKeptOutText bytes or more.
+func allTexts(v any, texts []string) []string {
+	switch x := v.(type) {
+	case string:
+		if len(x) >= minKeptOutText {
+			texts = append(texts, x)
+		}
+	case []any:
+		for _, e := range x {
+			texts = allTexts(e, texts)
+		}
+	case map[string]any:
+		for _, e := range x {
+			texts = allTexts(e, texts)
+		}
+	}
+	return texts
 }
 
 // CheckOutput checks v, the answer of a run, against the function's output
