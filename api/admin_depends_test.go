@@ -112,3 +112,39 @@ func TestAdminTestToken(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminTestInputs: named test inputs are kept on the server per
+// definition, follow a rename, are exported beside the definitions and
+// imported back.
+func TestAdminTestInputs(t *testing.T) {
+	const fn = `{"kind": "function", "name": "t_sum", "input": [{"name": "n", "type": "int"}], "response": "input.n"}`
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			_, ts := storeServer(t, b.open(t), 0)
+			runAdmin(t, ts.URL, []adminCase{
+				{name: "save", method: "POST", url: "/_/api/definitions", body: fn, status: 201},
+				{name: "none yet", method: "GET", url: "/_/api/definitions/t_sum/test-inputs", status: 200, want: map[string]any{"": `{"items": []}`}},
+				{name: "keep one", method: "PUT", url: "/_/api/definitions/t_sum/test-inputs/three", body: `{"n": 3}`, status: 200,
+					want: map[string]any{"name": "three", "input": map[string]any{"n": 3}}},
+				{name: "keep another", method: "PUT", url: "/_/api/definitions/t_sum/test-inputs/big%20one", body: `{"n": 1000}`, status: 200},
+				{name: "replace one", method: "PUT", url: "/_/api/definitions/t_sum/test-inputs/three", body: `{"n": 33}`, status: 200},
+				{name: "not an object", method: "PUT", url: "/_/api/definitions/t_sum/test-inputs/x", body: `[1]`, status: 400,
+					want: map[string]any{"": `{"error": {"code": "invalid_input", "message": "the request body must be a JSON object such as {\"n\": 20}, got a list"}}`}},
+				{name: "an unknown definition", method: "PUT", url: "/_/api/definitions/t_sun/test-inputs/x", body: `{}`, status: 404,
+					want: map[string]any{"": `{"error": {"code": "not_found", "definition": "t_sun", "message": "no definition named \"t_sun\" (did you mean \"t_sum\"?)"}}`}},
+				{name: "rename", method: "POST", url: "/_/api/definitions/t_sum/rename", body: `{"to": "t_total"}`, status: 200},
+				{name: "listed by name under the new name", method: "GET", url: "/_/api/definitions/t_total/test-inputs", status: 200,
+					want: map[string]any{"items.0.name": "big one", "items.0.input": map[string]any{"n": 1000}, "items.1.name": "three", "items.1.input": map[string]any{"n": 33}, "items.2": nil}},
+				{name: "exported beside the definitions", method: "GET", url: "/_/api/export", status: 200,
+					want: map[string]any{"test_inputs.t_total.0.name": "big one", "test_inputs.t_total.1.input": map[string]any{"n": 33}}},
+				{name: "delete one", method: "DELETE", url: "/_/api/definitions/t_total/test-inputs/three", status: 204},
+				{name: "delete it again", method: "DELETE", url: "/_/api/definitions/t_total/test-inputs/three", status: 404,
+					want: map[string]any{"": `{"error": {"code": "not_found", "definition": "t_total", "message": "definition t_total has no test input \"three\": not found"}}`}},
+				{name: "import with test inputs", method: "POST", url: "/_/api/import", status: 200,
+					body: `{"definitions": [` + fn + `], "publish": false, "test_inputs": {"t_sum": [{"name": "five", "input": {"n": 5}}], "t_other": [{"name": "x", "input": {}}]}}`},
+				{name: "imported", method: "GET", url: "/_/api/definitions/t_sum/test-inputs", status: 200,
+					want: map[string]any{"items.0.name": "five", "items.0.input": map[string]any{"n": 5}, "items.1": nil}},
+			})
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/store"
 	"github.com/funcstack/funcstack/engine/workspace"
 )
 
@@ -20,6 +21,9 @@ type definitionList struct {
 	Definitions []json.RawMessage `json:"definitions"`
 	Publish     *bool             `json:"publish"`
 	Force       bool              `json:"force"`
+	// TestInputs are named test inputs by definition, as GET /export
+	// gives them: kept for the definitions imported.
+	TestInputs map[string][]store.TestInput `json:"test_inputs"`
 }
 
 // parseList parses every definition of a list; the diagnostics name each
@@ -113,7 +117,16 @@ func (s *Server) export(c *gin.Context) {
 	for i, d := range defs {
 		out[i] = d.Raw
 	}
-	writeJSON(c, http.StatusOK, gin.H{"definitions": out})
+	tests, err := s.cfg.Store.AllTestInputs(c.Request.Context())
+	if err != nil {
+		s.internal(c, "exporting", err)
+		return
+	}
+	answer := gin.H{"definitions": out}
+	if len(tests) > 0 {
+		answer["test_inputs"] = tests
+	}
+	writeJSON(c, http.StatusOK, answer)
 }
 
 func (s *Server) importDefinitions(c *gin.Context) {
@@ -171,6 +184,21 @@ func (s *Server) importDefinitions(c *gin.Context) {
 	}
 	if publish {
 		s.reloadAfter(ctx)
+	}
+	imported := map[string]bool{}
+	for _, d := range defs {
+		imported[d.Name] = true
+	}
+	for def, tests := range body.TestInputs {
+		if !imported[def] {
+			continue
+		}
+		for _, t := range tests {
+			if _, err := st.SetTestInput(ctx, def, t.Name, t.Input); err != nil {
+				s.internal(c, "importing the test inputs of "+def, err)
+				return
+			}
+		}
 	}
 	writeJSON(c, http.StatusOK, gin.H{"created": created, "updated": updated, "unchanged": unchanged})
 }

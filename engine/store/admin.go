@@ -119,6 +119,9 @@ func (s *Store) RenameWith(ctx context.Context, from, to string, callers []Calle
 		if err := tx.Where("name = ?", from).Delete(&definitionRow{}).Error; err != nil {
 			return err
 		}
+		if err := tx.Exec("UPDATE funcstack_test_inputs SET definition = ? WHERE definition = ?", to, from).Error; err != nil {
+			return err
+		}
 		for i, c := range contents {
 			v, _, err := s.saveContentTx(tx, c.name, c.kind, c.content, c.hash, fmt.Sprintf("calls %s, renamed from %s", to, from))
 			if err != nil {

@@ -256,7 +256,10 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 		if res.RowsAffected == 0 {
 			return gorm.ErrRecordNotFound
 		}
-		return tx.Where("name = ?", name).Delete(&versionRow{}).Error
+		if err := tx.Where("name = ?", name).Delete(&versionRow{}).Error; err != nil {
+			return err
+		}
+		return tx.Exec("DELETE FROM funcstack_test_inputs WHERE definition = ?", name).Error
 	})
 	return s.defErr("deleting", name, err)
 }

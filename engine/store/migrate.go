@@ -112,6 +112,13 @@ var systemDDL = []string{
 		execution_id TEXT PRIMARY KEY,
 		key_id TEXT NOT NULL,
 		created_at TIMETYPE NOT NULL)`,
+	// Named test inputs of definitions, for the builder (testinputs.go).
+	`CREATE TABLE IF NOT EXISTS funcstack_test_inputs (
+		definition TEXT NOT NULL,
+		name TEXT NOT NULL,
+		input JSONTYPE NOT NULL,
+		updated_at TIMETYPE NOT NULL,
+		PRIMARY KEY (definition, name))`,
 	// Rate-limit counters shared by the nodes on PostgreSQL (ratelimit.go).
 	// Unlogged there: a count lost in a crash is harmless, and without the
 	// WAL flush the upsert of one client's hot row does not wait for a

@@ -8,6 +8,7 @@ import { DefinitionEditor } from './DefinitionEditor';
 import { ExecutionPage, ExecutionsPage } from './Executions';
 import { TablePage } from './Tables';
 import { ImportExport } from './ImportExport';
+import { KeysPage } from './Keys';
 import { Icon } from './icons';
 import { CommandPalette } from './CommandPalette';
 import { commands } from './commands';
@@ -181,6 +182,7 @@ function Shell({ cat, onOut }: { cat: Catalogue; onOut: () => void }) {
   } else if (parts[0] === 'executions' && parts[1]) page = <ExecutionPage key={parts[1]} id={parts[1]} go={go} toast={toast} />;
   else if (parts[0] === 'executions') page = <ExecutionsPage defs={defs} go={go} />;
   else if (parts[0] === 'import') page = <ImportExport toast={toast} onDone={refresh} />;
+  else if (parts[0] === 'keys') page = <KeysPage defs={defs} toast={toast} />;
   else page = <Home defs={defs} cat={cat} />;
 
   return (
@@ -191,6 +193,7 @@ function Shell({ cat, onOut }: { cat: Catalogue; onOut: () => void }) {
           <a href="#/" className={!parts[0] || parts[0] === 'def' ? 'on' : ''}>Builder</a>
           <a href="#/executions" className={parts[0] === 'executions' ? 'on' : ''}>Executions</a>
           <a href="#/import" className={parts[0] === 'import' ? 'on' : ''}>Import / Export</a>
+          <a href="#/keys" className={parts[0] === 'keys' ? 'on' : ''}>API keys</a>
         </nav>
         <span className="spacer" />
         <a className="muted small" href="/docs" target="_blank" rel="noreferrer">API docs</a>

@@ -359,7 +359,7 @@ function Settings({ def, set, defs }: { def: Definition; set: (k: string, v: unk
             {pathParams(def.path).length ? <div className="hint">path parameters become inputs: {pathParams(def.path).map((p) => `input.${p}`).join(', ')}</div> : null}</div>
           <div className="field"><label className="field-label" htmlFor="ep-auth">auth</label>
             <select id="ep-auth" value={def.auth ?? ''} onChange={(e) => set('auth', e.target.value || undefined)}>
-              <option value="">none</option><option value="jwt">jwt</option>
+              <option value="">none</option><option value="jwt">jwt</option><option value="api_key">api_key</option>
             </select></div>
           <div className="field"><label className="field-label" htmlFor="ep-status">status</label>
             <input id="ep-status" type="number" value={def.status ?? ''} placeholder="200" onChange={(e) => set('status', e.target.value ? Number(e.target.value) : undefined)} /></div>

@@ -179,6 +179,7 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, o
         <h2><Icon name="bug" /> Run &amp; Debug</h2>
         <button type="button" className="icon-btn" aria-label="Close run panel" onClick={onClose}><Icon name="x" /></button>
       </div>
+      <TestInputs name={def.name} input={input} setInput={setInput} onError={setErr} />
       <label className="field-label" htmlFor="run-input">Input (JSON)</label>
       <textarea id="run-input" className="json-input" spellCheck={false} value={input} onChange={(e) => setInput(e.target.value)}
         onKeyDown={(e) => { if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') (e.preventDefault(), run()); }} rows={6} />
@@ -237,3 +238,49 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, o
     </aside>
   );
 });
+
+/** TestInputs picks, saves and deletes the named test inputs kept on the server for a definition (shared by everyone). */
+function TestInputs({ name, input, setInput, onError }: { name: string; input: string; setInput: (s: string) => void; onError: (e: string | null) => void }) {
+  const [items, setItems] = useState<{ name: string; input: Record<string, unknown> }[]>([]);
+  const [chosen, setChosen] = useState('');
+  const [naming, setNaming] = useState<string | null>(null);
+  const load = () => api.testInputs(name).then((r) => setItems(r.items)).catch(() => setItems([]));
+  useEffect(() => void load(), [name]);
+  const choose = (n: string) => {
+    setChosen(n);
+    const t = items.find((x) => x.name === n);
+    if (t) setInput(JSON.stringify(t.input, null, 2));
+  };
+  const save = async (n: string) => {
+    let value: unknown;
+    try { value = JSON.parse(input.trim() || '{}'); } catch (e) { return onError(`the input is not JSON: ${(e as Error).message}`); }
+    try {
+      await api.saveTestInput(name, n, value);
+      setNaming(null);
+      setChosen(n);
+      onError(null);
+      load();
+    } catch (e) { onError((e as Error).message); }
+  };
+  const remove = async () => {
+    if (!chosen || !confirm(`Delete the test input "${chosen}" for everyone?`)) return;
+    try { await api.deleteTestInput(name, chosen); setChosen(''); load(); } catch (e) { onError((e as Error).message); }
+  };
+  return (
+    <div className="test-inputs row gap">
+      <label className="field-label" htmlFor="test-input">Test input</label>
+      <select id="test-input" value={chosen} onChange={(e) => choose(e.target.value)}>
+        <option value="">{items.length ? 'choose a saved input…' : 'none saved yet'}</option>
+        {items.map((t) => <option key={t.name} value={t.name}>{t.name}</option>)}
+      </select>
+      {naming !== null ? (
+        <form className="row gap" onSubmit={(e) => (e.preventDefault(), naming.trim() && save(naming.trim()))}>
+          <input aria-label="Test input name" autoFocus value={naming} maxLength={100} placeholder="e.g. big order" onChange={(e) => setNaming(e.target.value)}
+            onKeyDown={(e) => e.key === 'Escape' && setNaming(null)} />
+          <button type="submit" className="btn small primary" disabled={!naming.trim()}>Save input</button>
+        </form>
+      ) : <button type="button" className="btn small" onClick={() => setNaming(chosen || '')}>Save as…</button>}
+      {chosen && naming === null ? <button type="button" className="btn small" onClick={remove} aria-label={`Delete test input ${chosen}`}><Icon name="trash" size={14} /></button> : null}
+    </div>
+  );
+}

@@ -188,6 +188,10 @@ export const api = {
   rename: (name: string, to: string, updateCallers = false) =>
     request<{ name: string; version: number; callers?: { name: string; version: number; published: boolean }[] }>(
       'POST', `/definitions/${q(name)}/rename`, updateCallers ? { to, update_callers: true } : { to }),
+  /** testInputs are the named test inputs kept on the server for a definition. */
+  testInputs: (name: string) => request<{ items: { name: string; input: Record<string, unknown>; updated_at: string }[] }>('GET', `/definitions/${q(name)}/test-inputs`),
+  saveTestInput: (name: string, input: string, value: unknown) => request('PUT', `/definitions/${q(name)}/test-inputs/${q(input)}`, value),
+  deleteTestInput: (name: string, input: string) => request('DELETE', `/definitions/${q(name)}/test-inputs/${q(input)}`),
   /** testToken mints a JWT with the server's secret for trying a jwt endpoint (admin only). */
   testToken: (claims: unknown, expiresIn = '1h') => request<{ token: string; expires_at: string }>('POST', '/test-token', { claims, expires_in: expiresIn }),
   publish: (name: string, version?: number, withDependencies = false) =>

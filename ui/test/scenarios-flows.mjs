@@ -82,7 +82,7 @@ export function register(ctx) {
     noProblems(problems);
   });
 
-  scenario('flows: a new endpoint gets its path from its name; :who becomes an input; curl fills it; a JWT endpoint mints a token', async (page) => {
+  scenario('flows: a new endpoint gets its path from its name; :who becomes an input; a named test input survives a reload; curl fills it; a JWT endpoint mints a token', async (page) => {
     await signIn(page, 'compact');
     await page.getByRole('button', { name: 'New endpoint' }).click();
     await page.getByLabel('New endpoint name').fill('api_greeting');
@@ -101,6 +101,18 @@ export function register(ctx) {
     const panel = page.getByRole('complementary', { name: 'Run and debug' });
     if (!(await panel.count())) await page.getByRole('button', { name: 'Run & Debug' }).click();
     await panel.getByLabel('Input (JSON)').fill(JSON.stringify({ who: 'ann lee', lang: 'en' }));
+    // a named test input is kept on the server: it survives a reload (and is anyone's)
+    await panel.getByRole('button', { name: 'Save as…' }).click();
+    await panel.getByLabel('Test input name').fill('ann in english');
+    await panel.getByRole('button', { name: 'Save input' }).click();
+    await panel.getByLabel('Test input', { exact: true }).locator('option', { hasText: 'ann in english' }).waitFor({ state: 'attached' });
+    const kept = await adminApi('GET', '/definitions/api_greeting/test-inputs');
+    expect(canon(kept.items.map((t) => [t.name, t.input])) === canon([['ann in english', { who: 'ann lee', lang: 'en' }]]), `test inputs: ${JSON.stringify(kept)}`);
+    await page.evaluate(() => sessionStorage.removeItem('funcstack.input.api_greeting'));
+    await page.reload();
+    await page.locator('.toolbar h1', { hasText: 'api_greeting' }).waitFor();
+    await panel.getByLabel('Test input', { exact: true }).selectOption('ann in english');
+    expect(JSON.parse(await panel.getByLabel('Input (JSON)').inputValue()).who === 'ann lee', 'the chosen test input fills the input');
     await page.getByLabel('auth', { exact: true }).selectOption('jwt');
     await panel.getByRole('button', { name: 'Mint a test token' }).click();
     await panel.getByTestId('test-token').waitFor();
@@ -121,4 +133,38 @@ export function register(ctx) {
     const body = await r.json();
     expect(r.status === 200 && body === '1 greets ann lee', `GET with the minted token: ${r.status} ${JSON.stringify(body)}`);
   });
+
+  scenario('flows: keys page creates a key shown once, an api_key endpoint answers it, revoked it gets 401', async (page) => {
+    await adminApi('POST', '/definitions?publish=true', { kind: 'endpoint', name: 'flow_keyed', method: 'GET', path: '/flow/keyed', auth: 'api_key', response: "'secret stuff'" });
+    await signIn(page, 'compact');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
+    const form = page.getByRole('form', { name: 'New API key' });
+    await form.getByLabel('name', { exact: true }).fill('flow-client');
+    await form.getByLabel('expires after').selectOption('30d');
+    await form.getByLabel('call flow_keyed').check();
+    await form.getByRole('button', { name: 'Create key' }).click();
+    const key = await page.getByTestId('new-key').textContent();
+    expect(/^fsk_[0-9a-f]{12}_/.test(key), `the key: ${key}`);
+    await expectText(page.getByRole('status', { name: 'The new key' }), 'It is shown only now', 'shown once');
+    const row = page.getByRole('table', { name: 'API keys' }).locator('tr[data-key="flow-client"]');
+    await expectText(row, 'call flow_keyed', 'listed with its scope');
+    const call = () => fetch(`${base}/flow/keyed`, { headers: { 'X-Api-Key': key } });
+    let r = await call();
+    const body = await r.json();
+    expect(r.status === 200 && body === 'secret stuff', `with the key: ${r.status} ${JSON.stringify(body)}`);
+    await page.reload();
+    await expectText(row.locator('td').nth(5), /\d/, 'last used'); // written within the minute, by a goroutine
+    await shot(page, 'item19-keys-page.png');
+    const problems = [];
+    await audit(page, 'the keys page', problems);
+    await row.getByRole('button', { name: 'Revoke flow-client' }).click();
+    const ask = row.getByRole('alertdialog', { name: 'Revoke flow-client?' });
+    await ask.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await expectText(page.locator('.toast'), 'Revoked flow-client', 'revoked');
+    await expectText(row, 'revoked', 'marked revoked');
+    r = await call();
+    expect(r.status === 401, `after revoking: ${r.status} ${await r.text()}`);
+    noProblems(problems);
+  });
 }
+
