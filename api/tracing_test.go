@@ -27,6 +27,7 @@ import (
 	"github.com/funcstack/funcstack/engine/durable/durabletest"
 	"github.com/funcstack/funcstack/engine/enginetest"
 	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/store/storetest"
 	"github.com/funcstack/funcstack/engine/telemetry"
 )
 
@@ -452,10 +453,21 @@ func TestTracing(t *testing.T) {
 // TestTracingDurableAfterRestart: a durable call queued by a traced run
 // on one process and run by another started later (a restart) joins the
 // caller's trace, as a child of the call step's span: the traceparent is
-// kept in the job's arguments.
+// kept in the job's arguments. On both backends.
 func TestTracingDurableAfterRestart(t *testing.T) {
+	for _, b := range []struct {
+		name string
+		opt  func(t *testing.T) store.Options
+	}{
+		{"sqlite", func(t *testing.T) store.Options { return store.Options{DataDir: t.TempDir()} }},
+		{"postgres", func(t *testing.T) store.Options { return store.Options{DatabaseURL: storetest.PostgresURL(t)} }},
+	} {
+		t.Run(b.name, func(t *testing.T) { tracingDurableAfterRestart(t, b.opt(t)) })
+	}
+}
+
+func tracingDurableAfterRestart(t *testing.T, opt store.Options) {
 	rcv := newReceiver(t)
-	dir := t.TempDir()
 	defs := []string{
 		`{"kind": "function", "name": "order", "stack": [{"type": "call", "function": "mail", "durable": true, "async": true, "as": "id"}], "response": "id"}`,
 		`{"kind": "function", "name": "mail", "stack": [{"type": "var", "name": "sent", "value": "true"}], "response": "sent"}`,
@@ -470,7 +482,7 @@ func TestTracingDurableAfterRestart(t *testing.T) {
 	}
 
 	// The first process queues the durable call and never works it.
-	st1 := openStore(t, store.Options{DataDir: dir})
+	st1 := openStore(t, opt)
 	eng1 := engine.New(engine.Config{DB: st1, Store: st1.Executions()})
 	t.Cleanup(eng1.Close)
 	eng1.Load(enginetest.Compile(t, defs...))
@@ -490,7 +502,7 @@ func TestTracingDurableAfterRestart(t *testing.T) {
 	st1.Close()
 
 	// The second one starts on the same database and runs it.
-	st2 := openStore(t, store.Options{DataDir: dir})
+	st2 := openStore(t, opt)
 	eng2, _ := durabletest.Start(t, st2, durable.Options{NodeID: "second"}, defs...)
 	tr2 := newTracer()
 	eng2.SetTracer(tr2)
