@@ -90,7 +90,9 @@ func New(ctx context.Context, opt Options) (*Tracer, error) {
 	tp := sdktrace.NewTracerProvider(
 		sdktrace.WithBatcher(exp, bopts...),
 		sdktrace.WithResource(resource.NewSchemaless(attrs...)),
-		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())),
+		// No sampler of ours: the SDK's default, parent-based always
+		// on, unless OTEL_TRACES_SAMPLER (and _ARG) say otherwise, e.g.
+		// parentbased_traceidratio and 0.01.
 	)
 	if opt.Logger != nil {
 		setErrorLogger(opt.Logger)
@@ -189,6 +191,9 @@ type execSpan struct {
 }
 
 func (x *execSpan) StartStep(parent engine.StepSpan, st *engine.Step, def string) engine.StepSpan {
+	if !x.span.IsRecording() {
+		return nil // not sampled: its steps' spans would not be sent either
+	}
 	if x.steps.Add(1) > x.t.max {
 		x.dropped.Add(1)
 		return nil
