@@ -93,6 +93,7 @@ func (s *Server) adminRoutes(g *gin.RouterGroup) {
 	g.POST("/executions/:id/retry", s.retryExecution)
 	g.GET("/functions", s.functions)
 	g.POST("/test-token", s.testToken)
+	g.GET("/definition-fields", s.definitionFields)
 	g.GET("/keys", s.listKeys)
 	g.POST("/keys", s.createKey)
 	g.DELETE("/keys/:id", s.revokeKey)
@@ -101,6 +102,13 @@ func (s *Server) adminRoutes(g *gin.RouterGroup) {
 	g.POST("/tables/:name/records", s.addRecord)
 	g.PATCH("/tables/:name/records/:id", s.patchRecord)
 	g.DELETE("/tables/:name/records/:id", s.deleteRecord)
+}
+
+// definitionFields answers GET /_/api/definition-fields: the registered
+// definition fields (auth, cors, rate_limit, history…) with their kinds,
+// descriptions and JSON Schemas, from which the builder makes their forms.
+func (s *Server) definitionFields(c *gin.Context) {
+	writeJSON(c, http.StatusOK, engine.DefinitionFields())
 }
 
 // status answers GET /_/api/status: what the last reload saw (Status).

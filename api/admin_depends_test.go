@@ -1,9 +1,12 @@
 package api_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"testing"
+
+	"github.com/funcstack/funcstack/engine"
 )
 
 // TestAdminPublishWithDependencies: an endpoint whose function and table
@@ -147,4 +150,20 @@ func TestAdminTestInputs(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAdminDefinitionFields: the builder's settings form reads the
+// registered definition fields with their schemas.
+func TestAdminDefinitionFields(t *testing.T) {
+	_, ts := storeServer(t, backends[0].open(t), 0)
+	want, err := json.Marshal(engine.DefinitionFields())
+	if err != nil {
+		t.Fatal(err)
+	}
+	runAdmin(t, ts.URL, []adminCase{
+		{name: "the fields", method: "GET", url: "/_/api/definition-fields", status: 200, want: map[string]any{
+			"": string(want), "0.name": "auth", "1.name": "cors", "2.name": "rate_limit", "2.kinds": []any{"endpoint", "function"},
+			"2.schema.required": []any{"limit", "window"}}},
+		{name: "admin only", method: "GET", url: "/_/api/definition-fields", noAuth: true, status: 401},
+	})
 }

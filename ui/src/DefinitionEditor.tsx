@@ -12,6 +12,7 @@ import { Resizer } from './Resizer';
 import { FunctionsPanel } from './FunctionsPanel';
 import { ValueField } from './ValueField';
 import { RunPanel } from './RunPanel';
+import { DefFieldsForm } from './DefFields';
 import { VersionsPanel } from './Versions';
 import { Icon } from './icons';
 
@@ -282,6 +283,7 @@ function Loaded({ name, cat, defs, tables, onSaved, setDirty, toast, open, loade
             <input className="desc-input" aria-label="Description" placeholder="Describe what this does…" value={def.description ?? ''}
               onChange={(e) => set('description', e.target.value || undefined)} />
             <Settings def={def} set={set} defs={defs} />
+            <DefFieldsForm def={def} set={(k: string, v: unknown) => set(k, v)} />
             <InputsPanel def={def} set={set} folded={view === 'compact'} />
             <section className="panel stack-panel" aria-label="Function stack">
               <div className="stack-head">
@@ -357,10 +359,7 @@ function Settings({ def, set, defs }: { def: Definition; set: (k: string, v: unk
           <div className="field wide"><label className="field-label" htmlFor="ep-path">path</label>
             <input id="ep-path" className="mono" value={def.path ?? ''} placeholder="/api/things/:id" onChange={(e) => setPath(e.target.value)} />
             {pathParams(def.path).length ? <div className="hint">path parameters become inputs: {pathParams(def.path).map((p) => `input.${p}`).join(', ')}</div> : null}</div>
-          <div className="field"><label className="field-label" htmlFor="ep-auth">auth</label>
-            <select id="ep-auth" value={def.auth ?? ''} onChange={(e) => set('auth', e.target.value || undefined)}>
-              <option value="">none</option><option value="jwt">jwt</option><option value="api_key">api_key</option>
-            </select></div>
+          
           <div className="field"><label className="field-label" htmlFor="ep-status">status</label>
             <input id="ep-status" type="number" value={def.status ?? ''} placeholder="200" onChange={(e) => set('status', e.target.value ? Number(e.target.value) : undefined)} /></div>
           <div className="field wide"><label className="field-label" htmlFor="ep-mw">middleware</label>

@@ -81,6 +81,9 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, o
   const [sel, setSel] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const [testToken, setTestToken] = useState('');
+  // auth is "jwt", "api_key", "none" or a list of them: claims and a test token are for jwt
+  const auths: string[] = Array.isArray(def.auth) ? def.auth : def.auth ? [def.auth] : [];
+  const jwtAuth = auths.includes('jwt');
   const rows = useMemo(() => groupTrace(res?.trace), [res]);
   useEffect(() => sessionStorage.setItem(key, input), [key, input]);
   useEffect(() => () => (runMarks.set([]), lastRun.set([], '')), []);
@@ -107,7 +110,7 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, o
       return;
     }
     let auth: unknown;
-    if (def.auth) {
+    if (jwtAuth) {
       try {
         auth = JSON.parse(claims || '{}');
       } catch (e) {
@@ -143,8 +146,8 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, o
   const curl = () => {
     let body: Record<string, unknown> = {};
     try { body = JSON.parse(input.trim() || '{}') ?? {}; } catch { /* not JSON: sent empty */ }
-    const bearer = def.kind === 'endpoint' ? (def.auth ? testToken || '<jwt>' : undefined) : token.get();
-    return curlFor(location.origin, def as any, body, bearer);
+    const bearer = def.kind === 'endpoint' ? (jwtAuth ? testToken || '<jwt>' : undefined) : token.get();
+    return curlFor(location.origin, def as any, body, bearer, def.kind === 'endpoint' && !jwtAuth && auths.includes('api_key'));
   };
   // a JWT endpoint: mint a token with the claims above, signed by the server, for Copy as curl
   const mint = async () => {
@@ -183,7 +186,7 @@ export const RunPanel = memo(function RunPanel({ def, getDef, getRaw, onClose, o
       <label className="field-label" htmlFor="run-input">Input (JSON)</label>
       <textarea id="run-input" className="json-input" spellCheck={false} value={input} onChange={(e) => setInput(e.target.value)}
         onKeyDown={(e) => { if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') (e.preventDefault(), run()); }} rows={6} />
-      {def.auth ? (
+      {jwtAuth ? (
         <>
           <label className="field-label" htmlFor="run-auth">auth claims (JSON, as a verified token would give)</label>
           <textarea id="run-auth" className="json-input" spellCheck={false} value={claims} onChange={(e) => setClaims(e.target.value)} rows={2} />

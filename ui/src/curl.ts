@@ -10,9 +10,9 @@ const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
 export interface CurlTarget { kind?: string; name: string; method?: string; path?: string; auth?: unknown }
 
-/** curlFor renders the curl command of def called with input; bearer is the Authorization token to send, if any. */
-export function curlFor(base: string, def: CurlTarget, input: Record<string, unknown>, bearer?: string): string {
-  const auth = bearer ? ` -H ${sq(`Authorization: Bearer ${bearer}`)}` : '';
+/** curlFor renders the curl command of def called with input; bearer is the Authorization token to send, if any; apiKey adds an X-Api-Key placeholder. */
+export function curlFor(base: string, def: CurlTarget, input: Record<string, unknown>, bearer?: string, apiKey = false): string {
+  const auth = bearer ? ` -H ${sq(`Authorization: Bearer ${bearer}`)}` : apiKey ? ` -H 'X-Api-Key: <api key>'` : '';
   if (def.kind !== 'endpoint') {
     return `curl -X POST ${sq(`${base}/function/${def.name}`)}${auth} -H 'Content-Type: application/json' -d ${sq(JSON.stringify(input))}`;
   }

@@ -134,9 +134,25 @@ export function register(ctx) {
     expect(r.status === 200 && body === '1 greets ann lee', `GET with the minted token: ${r.status} ${JSON.stringify(body)}`);
   });
 
-  scenario('flows: keys page creates a key shown once, an api_key endpoint answers it, revoked it gets 401', async (page) => {
-    await adminApi('POST', '/definitions?publish=true', { kind: 'endpoint', name: 'flow_keyed', method: 'GET', path: '/flow/keyed', auth: 'api_key', response: "'secret stuff'" });
+  scenario('flows: auth, cors and rate_limit from their schemas; the keys page creates a key shown once, an api_key endpoint answers it, revoked it gets 401', async (page) => {
+    await adminApi('POST', '/definitions?publish=true', { kind: 'endpoint', name: 'flow_keyed', method: 'GET', path: '/flow/keyed', response: "'secret stuff'" });
     await signIn(page, 'compact');
+    // auth, cors and rate_limit through the form made from their schemas
+    await openDef(page, 'flow_keyed');
+    const access = page.getByRole('region', { name: 'Access and limits' });
+    await access.getByRole('group', { name: 'auth' }).getByLabel('api_key').check();
+    await access.getByLabel('cors origins').fill('https://app.example.com, https://*.example.com');
+    await access.getByLabel('rate_limit limit').fill('100');
+    await expectText(access.locator('[data-def-field="rate_limit"] .hint.bad'), 'rate_limit also needs window', 'a required part');
+    await access.getByLabel('rate_limit window').fill('1m');
+    await shot(page, 'item19-endpoint-access-form.png');
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await expectText(page.locator('.toast'), 'Published flow_keyed v2', 'published');
+    const def = (await adminApi('GET', '/definitions/flow_keyed')).content;
+    expect(canon({ auth: def.auth, cors: def.cors, rate_limit: def.rate_limit }) === canon({ auth: 'api_key', cors: { origins: ['https://app.example.com', 'https://*.example.com'] }, rate_limit: { limit: 100, window: '1m' } }),
+      `saved: ${JSON.stringify(def)}`);
+    const anon = await fetch(`${base}/flow/keyed`);
+    expect(anon.status === 401, `without a key: ${anon.status}`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
     const form = page.getByRole('form', { name: 'New API key' });
     await form.getByLabel('name', { exact: true }).fill('flow-client');
