@@ -113,7 +113,7 @@ export function register(ctx) {
     await page.locator('.toolbar h1', { hasText: 'api_greeting' }).waitFor();
     await panel.getByLabel('Test input', { exact: true }).selectOption('ann in english');
     expect(JSON.parse(await panel.getByLabel('Input (JSON)').inputValue()).who === 'ann lee', 'the chosen test input fills the input');
-    await page.getByLabel('auth', { exact: true }).selectOption('jwt');
+    await page.getByRole('group', { name: 'auth' }).getByLabel('jwt').check();
     await panel.getByRole('button', { name: 'Mint a test token' }).click();
     await panel.getByTestId('test-token').waitFor();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
