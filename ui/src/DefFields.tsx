@@ -17,8 +17,12 @@ export function DefFieldsForm({ def, set, skip = [] }: { def: Record<string, any
   useEffect(() => void loadFields().then(setFields).catch(() => setFields([])), []);
   const mine = fields.filter((f) => f.kinds.includes(def.kind) && !skip.includes(f.name));
   if (!mine.length) return null;
+  // folded to one line (what is set) so the stack stays on the screen
+  const set_ = mine.filter((f) => !empty(def[f.name])).map((f) => `${f.name}: ${JSON.stringify(def[f.name]).replace(/[{}"]/g, '').slice(0, 60)}`);
   return (
     <section className="panel settings def-fields" aria-label="Access and limits">
+      <details>
+      <summary><strong>Access and limits</strong> <span className="muted small">{set_.length ? set_.join(' · ') : mine.map((f) => f.name).join(', ') + ': defaults'}</span></summary>
       {mine.map((f) => (
         <fieldset key={f.name} className="def-field" data-def-field={f.name}>
           <legend title={f.description}>{f.name}</legend>
@@ -26,6 +30,7 @@ export function DefFieldsForm({ def, set, skip = [] }: { def: Record<string, any
           <SchemaValue id={`df-${f.name}`} label={f.name} schema={f.schema} value={def[f.name]} onChange={(v) => set(f.name, v)} />
         </fieldset>
       ))}
+      </details>
     </section>
   );
 }

@@ -113,6 +113,7 @@ export function register(ctx) {
     await page.locator('.toolbar h1', { hasText: 'api_greeting' }).waitFor();
     await panel.getByLabel('Test input', { exact: true }).selectOption('ann in english');
     expect(JSON.parse(await panel.getByLabel('Input (JSON)').inputValue()).who === 'ann lee', 'the chosen test input fills the input');
+    await page.getByRole('region', { name: 'Access and limits' }).locator('summary').click();
     await page.getByRole('group', { name: 'auth' }).getByLabel('jwt').check();
     await panel.getByRole('button', { name: 'Mint a test token' }).click();
     await panel.getByTestId('test-token').waitFor();
@@ -140,6 +141,7 @@ export function register(ctx) {
     // auth, cors and rate_limit through the form made from their schemas
     await openDef(page, 'flow_keyed');
     const access = page.getByRole('region', { name: 'Access and limits' });
+    await access.locator('summary').click();
     await access.getByRole('group', { name: 'auth' }).getByLabel('api_key').check();
     await access.getByLabel('cors origins').fill('https://app.example.com, https://*.example.com');
     await access.getByLabel('rate_limit limit').fill('100');
