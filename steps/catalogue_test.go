@@ -41,6 +41,8 @@ var preambles = map[string]examplePreamble{
 	"respond":      {},
 	"file.save":    {},
 	"file.read":    {},
+	"file.keep":    {},
+	"file.delete":  {pre: `{"type": "var", "name": "record", "value": "{photo: input.document}"}`},
 
 	"auth.token":          {pre: `{"type": "var", "name": "user", "value": "{id: 1}"}`},
 	"auth.hash_password":  {},

@@ -135,7 +135,7 @@ func init() {
 			fileField,
 			{Name: "as", Kind: engine.FieldName, Description: "a variable receiving the file value"},
 		},
-		Example: []byte(`{"type": "file.keep", "file": "input.photo", "as": "photo"}`),
+		Example: []byte(`{"type": "file.keep", "file": "input.document", "as": "document"}`),
 		Compile: compileFileOp(func(dir string, f any) (any, error) { return value.KeepFile(dir, f) }),
 	})
 	engine.Register(&engine.StepType{
