@@ -24,6 +24,8 @@ type Execution struct {
 	release func()
 	limit   limitInfo
 	depth   int
+	// root is the execution whose tree of runs this one is in.
+	root string
 	// traceparent is the span of the step that made the call, when the
 	// caller is traced: the execution's span is its child.
 	traceparent string
@@ -222,8 +224,10 @@ func (e *Engine) startExecution(caller *State, p *Program, fn *Function, in, aut
 	}
 	x := &Execution{prog: p, fn: fn, input: in, auth: auth, ctx: ctx, cancel: cancel, release: release, depth: depth,
 		limit: limitInfo{lname, budget.Round(time.Millisecond)}}
+	x.root = id
 	if caller != nil {
 		x.traceparent = caller.Traceparent()
+		x.root = caller.root
 	}
 	x.rec = ExecutionRecord{ID: id, Function: fn.Name, Mode: ModeAsync, Status: StatusQueued, Input: fn.Inputs.Redact(in),
 		Parent: parentID, IdempotencyKey: key, CreatedAt: now, Version: fn.Version(), Node: e.node}
@@ -293,6 +297,7 @@ func (e *Engine) execute(x *Execution) {
 		err = s.ctxError()
 	default:
 		s := e.newState(x.ctx, time.Time{}, nil, x.prog, x.fn, x.rec.ID, x.depth)
+		s.root = x.root
 		s.limit = x.limit
 		s.stop = &x.stop
 		s.xspan = sp

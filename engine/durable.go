@@ -56,6 +56,10 @@ type DurableRequest struct {
 	TriggerDepth int
 	// Depth is the call depth the run starts at.
 	Depth int
+	// Root is the execution whose tree of runs queues this one ("": none,
+	// a run queued from outside any run): a root's durable descendants
+	// are counted against max_durable_descendants.
+	Root string
 	// Traceparent is the W3C traceparent of the span the run's spans are
 	// children of ("": none), kept with the job (tracing.go).
 	Traceparent string
@@ -148,7 +152,7 @@ func (e *Engine) StartDurable(s *State, fn *Function, input map[string]any, opt 
 	}
 	auth, _ := s.slots[slotAuth].(map[string]any)
 	req := &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
-		Parent: s.execID, IdempotencyKey: opt.IdempotencyKey, Auth: auth, Depth: s.depth + 1, Traceparent: s.Traceparent()}
+		Parent: s.execID, IdempotencyKey: opt.IdempotencyKey, Auth: auth, Depth: s.depth + 1, Traceparent: s.Traceparent(), Root: s.root}
 	if req.IdempotencyKey != "" {
 		if req.Fingerprint, err = InputFingerprint(fn.Name, raw); err != nil {
 			return "", err
@@ -243,7 +247,7 @@ func (e *Engine) FireTriggers(s *State, table *Definition, action string, newRec
 			return verr
 		}
 		if _, err := e.durable.Enqueue(s.Context(), s.tx, &DurableRequest{Function: fn, Input: raw, Redacted: fn.Inputs.Redact(in),
-			Parent: s.execID, TriggerDepth: depth, Traceparent: s.Traceparent()}); err != nil {
+			Parent: s.execID, TriggerDepth: depth, Traceparent: s.Traceparent(), Root: s.root}); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,9 @@ type Limits struct {
 	MaxTextBytes      int           // a text a variable holds: 16 MiB
 	MaxItems          int           // items of a list or object a variable holds: 1 000 000
 	MaxDepth          int           // how deep lists and objects in a variable nest: 1 000
+	// MaxDurableDescendants is how many durable runs one run and the runs
+	// it starts may queue in all: 10 000.
+	MaxDurableDescendants int
 }
 
 // DefaultLimits returns the limits of docs/design.md §7 Limits.
@@ -51,6 +55,8 @@ func DefaultLimits() Limits {
 		MaxTextBytes:      16 << 20,
 		MaxItems:          1_000_000,
 		MaxDepth:          1000,
+
+		MaxDurableDescendants: 10_000,
 	}
 }
 
@@ -105,6 +111,9 @@ func (c *Config) fill() {
 	}
 	if l.MaxCallDepth <= 0 {
 		l.MaxCallDepth = d.MaxCallDepth
+	}
+	if l.MaxDurableDescendants <= 0 {
+		l.MaxDurableDescendants = d.MaxDurableDescendants
 	}
 	if l.MaxTriggerDepth <= 0 {
 		l.MaxTriggerDepth = d.MaxTriggerDepth
@@ -277,6 +286,9 @@ type RunOptions struct {
 	// Record, when set, is the record the run fills in (keeping its ID,
 	// mode, attempts and times) and leaves to the caller to save.
 	Record *ExecutionRecord
+	// Root is the execution whose tree of runs this run is in ("": the
+	// run is the root); durable runs carry it (max_durable_descendants).
+	Root string
 	// Depth is the call depth the run starts at (a durable call's child
 	// counts against max_call_depth like a direct call).
 	Depth int
@@ -370,6 +382,7 @@ func (e *Engine) Run(ctx context.Context, name string, input any, opt RunOptions
 		timeout, lname = fn.Timeout, "settings.timeout of "+name
 	}
 	s := e.newState(ctx, started.Add(timeout), nil, p, fn, id, opt.Depth)
+	s.root = cmp.Or(opt.Root, id)
 	s.limit = limitInfo{lname, timeout}
 	s.xspan = opt.span
 	e.bindVars(s, in, opt.Auth, opt.Request)
@@ -534,6 +547,7 @@ func (e *Engine) Call(s *State, fn *Function, input map[string]any) (any, error)
 		c = e.newState(context.Background(), time.Time{}, s.clock, s.prog, fn, s.execID, s.depth+1) // the context is unused: c shares s.clock
 		c.limit = s.limit
 	}
+	c.root = s.root
 	auth, _ := s.slots[slotAuth].(map[string]any)
 	e.bindVars(c, in, auth, nil)
 	c.logs, c.trace, c.tx, c.stop, c.secrets = s.logs, s.trace, s.tx, s.stop, s.secrets

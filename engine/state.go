@@ -51,6 +51,9 @@ type State struct {
 	depth  int
 	// execID is the execution this run belongs to.
 	execID string
+	// root is the execution that started the tree of runs this one is in
+	// (its own ID at the top), for max_durable_descendants.
+	root string
 	// limit names the deadline in force, for timeout messages.
 	limit limitInfo
 	ret   any

@@ -362,6 +362,7 @@ func addEngineFlags(fs *flag.FlagSet) *engineFlags {
 	fs.IntVar(&l.MaxTextBytes, "max-text-bytes", envInt("FUNCSTACK_MAX_TEXT_BYTES", l.MaxTextBytes), "limit max_text_bytes: the longest text a variable may hold (env FUNCSTACK_MAX_TEXT_BYTES)")
 	fs.IntVar(&l.MaxItems, "max-items", envInt("FUNCSTACK_MAX_ITEMS", l.MaxItems), "limit max_items: the most items a list or object in a variable may hold (env FUNCSTACK_MAX_ITEMS)")
 	fs.IntVar(&l.MaxExprSteps, "max-expr-steps", envInt("FUNCSTACK_MAX_EXPR_STEPS", l.MaxExprSteps), "limit max_expr_steps: the most steps one expression's map, filter, count… bodies may take together (env FUNCSTACK_MAX_EXPR_STEPS)")
+	fs.IntVar(&l.MaxDurableDescendants, "max-durable-descendants", envInt("FUNCSTACK_MAX_DURABLE_DESCENDANTS", l.MaxDurableDescendants), "limit max_durable_descendants: how many durable runs one run and the runs it starts may queue in all (env FUNCSTACK_MAX_DURABLE_DESCENDANTS)")
 	fs.IntVar(&l.MaxDepth, "max-depth", envInt("FUNCSTACK_MAX_DEPTH", l.MaxDepth), "limit max_depth: how deep lists and objects in a variable may nest (env FUNCSTACK_MAX_DEPTH)")
 	fs.Int64Var(&l.MaxBodyBytes, "max-body-bytes", envInt64("FUNCSTACK_MAX_BODY_BYTES", l.MaxBodyBytes), "limit max_body_bytes: largest request body; larger ones get 413 (env FUNCSTACK_MAX_BODY_BYTES)")
 	fs.IntVar(&ef.workers, "workers", envInt("FUNCSTACK_WORKERS", 0), "async worker pool size (env FUNCSTACK_WORKERS; default 4×CPUs, at least 16)")

@@ -478,6 +478,9 @@ type runArgs struct {
 	// (engine/tracing.go): every attempt's span is its child, on any node
 	// and after a restart.
 	Traceparent string `json:"traceparent,omitempty"`
+	// Root is the execution whose tree of runs queued this one ("": none;
+	// the run is its own root), counted against max_durable_descendants.
+	Root string `json:"root,omitempty"`
 }
 
 const kindRun = "funcstack.run"
@@ -666,7 +669,7 @@ func (r *Runner) inOwnTx(ctx context.Context, reqs []*engine.DurableRequest) ([]
 // encoding; BEGIN, the records and River's job insert in one round trip,
 // NOTIFY and COMMIT in a second).
 func (r *Runner) insertOwn(ctx context.Context, reqs []*engine.DurableRequest) ([]string, error) {
-	if r.pgx == nil || slices.ContainsFunc(reqs, func(q *engine.DurableRequest) bool { return q.IdempotencyKey != "" }) {
+	if r.pgx == nil || slices.ContainsFunc(reqs, func(q *engine.DurableRequest) bool { return q.IdempotencyKey != "" || q.Root != "" }) {
 		tx, err := r.st.SQL().BeginTx(ctx, nil)
 		if err != nil {
 			return nil, fmt.Errorf("queueing durable %s in %s: %v", reqs[0].Function.Name, r.st.Where(), err)
@@ -715,7 +718,7 @@ func (r *Runner) job(id string, req *engine.DurableRequest, now time.Time) (*eng
 		rec.Callback = &engine.CallbackInfo{URL: logURL(req.CallbackURL), State: engine.CallbackPending}
 	}
 	return rec, river.InsertManyParams{Args: r.sealed(fn, runArgs{ID: id, Function: fn.Name, Input: req.Input, Parent: req.Parent,
-		Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now, Traceparent: req.Traceparent}),
+		Key: req.IdempotencyKey, Callback: req.CallbackURL, Auth: req.Auth, Depth: req.TriggerDepth, CallDepth: req.Depth, Created: now, Traceparent: req.Traceparent, Root: req.Root}),
 		InsertOpts: r.insertOpts(fn)}
 }
 
@@ -729,6 +732,7 @@ func (r *Runner) insertAll(ctx context.Context, tx *sql.Tx, reqs []*engine.Durab
 	ids := make([]string, len(reqs))
 	recs := make([]*engine.ExecutionRecord, 0, len(reqs))
 	params := make([]river.InsertManyParams, 0, len(reqs))
+	var roots map[string]int // new runs per root
 	for i, req := range reqs {
 		fn := req.Function
 		id := engine.NewID()
@@ -745,9 +749,18 @@ func (r *Runner) insertAll(ctx context.Context, tx *sql.Tx, reqs []*engine.Durab
 		}
 		rec, p := r.job(id, req, now)
 		recs, params = append(recs, rec), append(params, p)
+		if req.Root != "" {
+			if roots == nil {
+				roots = map[string]int{}
+			}
+			roots[req.Root]++
+		}
 	}
 	if len(recs) == 0 {
 		return ids, nil
+	}
+	if err := r.countDescendants(ctx, tx, roots); err != nil {
+		return nil, err
 	}
 	if err := r.execs.WriteIn(ctx, tx, recs...); err != nil {
 		return nil, err
@@ -790,4 +803,23 @@ func (r *Runner) InsertMany(ctx context.Context, fn *engine.Function, inputs []j
 		reqs[i] = &engine.DurableRequest{Function: fn, Input: in}
 	}
 	return r.insertOwn(ctx, reqs)
+}
+
+// countDescendants adds the new runs of each root (roots) to the runs
+// the root's tree has queued, in tx, against max_durable_descendants:
+// past the limit the whole transaction is refused (a batch's requests are
+// then tried one by one).
+func (r *Runner) countDescendants(ctx context.Context, tx *sql.Tx, roots map[string]int) error {
+	max := r.eng.Config().Limits.MaxDurableDescendants
+	for root, n := range roots {
+		total, err := r.st.CountDescendantsIn(ctx, tx, root, n)
+		if err != nil {
+			return fmt.Errorf("counting the durable runs of execution %s in %s: %v", root, r.st.Where(), err)
+		}
+		if total > int64(max) {
+			return &engine.Error{Code: engine.CodeLimit, Message: fmt.Sprintf(
+				"execution %s and the runs it started have queued %d durable runs, more than %d (limit max_durable_descendants); queue fewer from one run, e.g. a page at a time from a task", root, total, max)}
+		}
+	}
+	return nil
 }

@@ -632,3 +632,50 @@ func TestCronTaskRuns(t *testing.T) {
 		return len(recs) >= 2
 	})
 }
+
+// TestMaxDurableDescendants: the durable runs one run and the runs it
+// starts queue are counted together, through durable jobs, on every node;
+// past max_durable_descendants the queueing step fails with an error a
+// try catches.
+func TestMaxDurableDescendants(t *testing.T) {
+	defs := []string{
+		`{"kind": "function", "name": "leaf", "stack": [], "response": "1"}`,
+		`{"kind": "function", "name": "mid", "stack": [
+			{"type": "for", "from": "1", "to": "2", "as": "i", "steps": [{"type": "call", "function": "leaf", "durable": true, "async": true, "as": "id"}]}
+		], "response": "'queued'"}`,
+		`{"kind": "function", "name": "top", "stack": [{"type": "call", "function": "mid", "durable": true, "async": true, "as": "id"}], "response": "id"}`,
+		`{"kind": "function", "name": "fan", "stack": [
+			{"type": "var", "name": "n", "value": "0"},
+			{"type": "try", "steps": [
+				{"type": "for", "from": "1", "to": "5", "as": "i", "steps": [
+					{"type": "call", "function": "leaf", "durable": true, "async": true, "as": "id"},
+					{"type": "set", "name": "n", "value": "n + 1"}]}
+			], "catch": [{"type": "return", "value": "{queued: n, code: error.code, message: error.message}"}]}
+		], "response": "{queued: n}"}`,
+	}
+	both(t, func(t *testing.T, b backend) {
+		st := b.open(t)
+		eng, r := durabletest.StartWith(t, st, engine.Config{Limits: engine.Limits{MaxDurableDescendants: 2}}, durable.Options{}, defs...)
+		n := &node{eng: eng, r: r, st: st}
+		ctx := context.Background()
+		// one run queues three: the third is refused, and a try catches it
+		res, err := eng.Run(ctx, "fan", nil, engine.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf(`map[code:limit_exceeded message:execution %s and the runs it started have queued 3 durable runs, more than 2 (limit max_durable_descendants); queue fewer from one run, e.g. a page at a time from a task queued:2]`, res.ExecutionID)
+		if got := fmt.Sprint(res.Output); got != want {
+			t.Fatalf("fan:\n got %s\nwant %s", got, want)
+		}
+		// through a durable job: top queues mid (1), mid queues two leaves (2, 3): mid fails at the second
+		res, err = eng.Run(ctx, "top", nil, engine.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := wait(t, n, res.Output.(string), 20*time.Second)
+		if rec.Status != engine.StatusFailed || rec.Error == nil || rec.Error.Code != engine.CodeLimit ||
+			!strings.Contains(rec.Error.Message, "execution "+res.ExecutionID+" and the runs it started have queued 3 durable runs, more than 2") {
+			t.Fatalf("mid, queued by top's durable call: %+v %+v", rec, rec.Error)
+		}
+	})
+}

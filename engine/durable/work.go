@@ -107,7 +107,7 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 		})
 		timeout := r.timeout(a.Function)
 		_, runErr = r.eng.Run(engine.WithTriggerDepth(ctx, a.Depth), a.Function, input, engine.RunOptions{Record: rec, Timeout: timeout, Auth: a.Auth, ExecutionID: a.ID, Depth: a.CallDepth,
-			Traceparent: a.Traceparent, Trigger: a.trigger()})
+			Traceparent: a.Traceparent, Trigger: a.trigger(), Root: a.Root})
 		mu.Lock()
 		ended = true
 		mu.Unlock()

@@ -119,6 +119,11 @@ var systemDDL = []string{
 		input JSONTYPE NOT NULL,
 		updated_at TIMETYPE NOT NULL,
 		PRIMARY KEY (definition, name))`,
+	// Durable runs queued per root execution (max_durable_descendants).
+	`CREATE TABLE IF NOT EXISTS funcstack_durable_roots (
+		root TEXT PRIMARY KEY,
+		descendants BIGINT NOT NULL,
+		created_at TIMETYPE NOT NULL)`,
 	// Rate-limit counters shared by the nodes on PostgreSQL (ratelimit.go).
 	// Unlogged there: a count lost in a crash is harmless, and without the
 	// WAL flush the upsert of one client's hot row does not wait for a

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -89,6 +90,10 @@ func (x *Executions) PruneBefore(ctx context.Context, cutoff time.Time) (int64, 
 	if cutoff.IsZero() {
 		return n, nil
 	}
+	// A root's count of durable runs lives as long as records do.
+	if _, err := x.s.db.ExecContext(ctx, x.s.rebind(`DELETE FROM funcstack_durable_roots WHERE created_at < ?`), x.s.timeArg(cutoff)); err != nil {
+		return n, fmt.Errorf("pruning the durable runs' roots in %s: %v", x.s.where, err)
+	}
 	// An API key's link to the runs it started lives as long as their
 	// records (a link newer than the cutoff may wait for its record).
 	if _, err := x.s.db.ExecContext(ctx, x.s.rebind(`DELETE FROM funcstack_api_key_executions WHERE created_at < ?
@@ -96,4 +101,14 @@ func (x *Executions) PruneBefore(ctx context.Context, cutoff time.Time) (int64, 
 		return n, fmt.Errorf("pruning the API keys' executions in %s: %v", x.s.where, err)
 	}
 	return n, nil
+}
+
+// CountDescendantsIn adds n durable runs to those the tree of execution
+// root has queued, in tx, and returns the new total.
+func (s *Store) CountDescendantsIn(ctx context.Context, tx *sql.Tx, root string, n int) (int64, error) {
+	var total int64
+	err := tx.QueryRowContext(ctx, s.rebind(`INSERT INTO funcstack_durable_roots (root, descendants, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (root) DO UPDATE SET descendants = funcstack_durable_roots.descendants + EXCLUDED.descendants RETURNING descendants`),
+		root, n, s.timeArg(time.Now())).Scan(&total)
+	return total, err
 }

@@ -22,7 +22,15 @@ import (
 // otherwise); both stop when t ends.
 func Start(t testing.TB, st *store.Store, opt durable.Options, defs ...string) (*engine.Engine, *durable.Runner) {
 	t.Helper()
-	eng := engine.New(engine.Config{DB: st, Store: st.Executions()})
+	return StartWith(t, st, engine.Config{}, opt, defs...)
+}
+
+// StartWith is Start with an engine configuration (limits); its DB and
+// Store are st's.
+func StartWith(t testing.TB, st *store.Store, cfg engine.Config, opt durable.Options, defs ...string) (*engine.Engine, *durable.Runner) {
+	t.Helper()
+	cfg.DB, cfg.Store = st, st.Executions()
+	eng := engine.New(cfg)
 	eng.Load(enginetest.Compile(t, defs...))
 	if opt.Logf == nil {
 		opt.Logf = t.Logf

@@ -600,12 +600,34 @@ func testPrune(t *testing.T, s *store.Store) {
 			t.Fatal(err)
 		}
 	}
-	backdate, at := "UPDATE funcstack_api_key_executions SET created_at = ? WHERE execution_id IN (?, ?)", any(store.FormatTime(old.CreatedAt))
-	if s.Dialect() == store.DialectPostgres {
-		backdate, at = "UPDATE funcstack_api_key_executions SET created_at = $1 WHERE execution_id IN ($2, $3)", old.CreatedAt
-	}
-	if _, err := s.SQL().ExecContext(ctx(), backdate, at, old.ID, oldRunning.ID); err != nil {
+	// durable runs counted for an old root and a new one
+	tx, err := s.SQL().BeginTx(ctx(), nil)
+	if err != nil {
 		t.Fatal(err)
+	}
+	for _, root := range []string{old.ID, fresh.ID} {
+		if n, err := s.CountDescendantsIn(ctx(), tx, root, 2); err != nil || n != 2 {
+			t.Fatalf("counting the durable runs of %s: %d %v", root, n, err)
+		}
+	}
+	if n, err := s.CountDescendantsIn(ctx(), tx, fresh.ID, 3); err != nil || n != 5 {
+		t.Fatalf("counting on: %d %v, want 5", n, err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	at := any(store.FormatTime(old.CreatedAt))
+	backdate := []string{"UPDATE funcstack_api_key_executions SET created_at = ? WHERE execution_id IN (?, ?)", "UPDATE funcstack_durable_roots SET created_at = ? WHERE root IN (?, ?)"}
+	if s.Dialect() == store.DialectPostgres {
+		at = old.CreatedAt
+		for i := range backdate {
+			backdate[i] = strings.NewReplacer("= ?", "= $1", "(?, ?)", "($2, $3)").Replace(backdate[i])
+		}
+	}
+	for _, q := range backdate {
+		if _, err := s.SQL().ExecContext(ctx(), q, at, old.ID, oldRunning.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	time.Sleep(5 * time.Millisecond)
 	if err := es.Flush(ctx()); err != nil {
@@ -626,6 +648,20 @@ func testPrune(t *testing.T, s *store.Store) {
 	var keys int
 	if err := s.SQL().QueryRowContext(ctx(), "SELECT count(*) FROM funcstack_idempotency_keys").Scan(&keys); err != nil || keys != 0 {
 		t.Errorf("expired idempotency keys left: %d %v", keys, err)
+	}
+	var roots []string
+	rows, err := s.SQL().QueryContext(ctx(), "SELECT root FROM funcstack_durable_roots")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var r string
+		_ = rows.Scan(&r)
+		roots = append(roots, r)
+	}
+	rows.Close()
+	if len(roots) != 1 || roots[0] != fresh.ID {
+		t.Errorf("durable roots after pruning: %v, want only %s", roots, fresh.ID)
 	}
 	for id, want := range map[string]string{old.ID: "", fresh.ID: "key1", oldRunning.ID: "key1"} {
 		if got, err := s.ExecutionOwner(ctx(), id); err != nil || got != want {
