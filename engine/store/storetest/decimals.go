@@ -23,6 +23,17 @@ const itemTable = `{"kind": "table", "name": "item", "fields": [
 // its output as JSON.
 func runStack(t *testing.T, s *store.Store, input map[string]any, defs ...string) string {
 	t.Helper()
+	out, err := runMain(t, s, input, defs...)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	return out
+}
+
+// runMain syncs the tables of defs on s, runs their function main with
+// input and returns its output as JSON, or the run's error.
+func runMain(t *testing.T, s *store.Store, input map[string]any, defs ...string) (string, error) {
+	t.Helper()
 	var parsed []*engine.Definition
 	for _, d := range defs {
 		parsed = append(parsed, parse(t, d))
@@ -39,13 +50,13 @@ func runStack(t *testing.T, s *store.Store, input map[string]any, defs ...string
 	e.Load(prog)
 	res, err := e.Run(context.Background(), "main", input, engine.RunOptions{})
 	if err != nil {
-		t.Fatalf("run: %v", err)
+		return "", err
 	}
 	b, err := json.Marshal(res.Output)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	return string(b), nil
 }
 
 func mainOf(input, stack, response string) string {

@@ -1,8 +1,6 @@
 package storetest
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -41,30 +39,7 @@ const shopSeed = `[
 // shop tables and returns its response as JSON, or the run's error.
 func runShop(t *testing.T, s *store.Store, input map[string]any, stack, response string) (string, error) {
 	t.Helper()
-	defs := append(append([]string(nil), shopTables...), mainOf(`[{"name": "email", "type": "email"}]`, stack, response))
-	var parsed []*engine.Definition
-	for _, d := range defs {
-		parsed = append(parsed, parse(t, d))
-	}
-	prog, diags := engine.Compile(parsed)
-	if diags.HasErrors() {
-		t.Fatalf("compile: %v", diags.Err())
-	}
-	if err := s.SyncTables(ctx(), parsed, false); err != nil {
-		t.Fatal(err)
-	}
-	e := engine.New(engine.Config{DB: s})
-	defer e.Close()
-	e.Load(prog)
-	res, err := e.Run(context.Background(), "main", input, engine.RunOptions{})
-	if err != nil {
-		return "", err
-	}
-	b, err := json.Marshal(res.Output)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b), nil
+	return runMain(t, s, input, append(append([]string(nil), shopTables...), mainOf(`[{"name": "email", "type": "email"}]`, stack, response))...)
 }
 
 func mustShop(t *testing.T, s *store.Store, input map[string]any, stack, response string) string {
