@@ -143,6 +143,18 @@ async function runWith(page, input) {
   return panel;
 }
 function expect(cond, msg) { if (!cond) throw new Error(msg); }
+/** shot saves a screenshot of page under the artifacts folder. */
+const shot = (page, name) => page.screenshot({ path: join(artifacts, name) });
+// axe on a page as it is now: serious and critical problems go to problems
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core'), 'utf8');
+async function audit(page, where, problems) {
+  await page.evaluate(axeSource); // evaluated, not injected: the UI's CSP refuses inline scripts
+  const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  for (const v of r.violations) {
+    if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${where}: ${v.id} (${v.help}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  }
+}
+const noProblems = (problems) => expect(problems.length === 0, `axe found:\n     ${problems.join('\n     ')}`);
 /** canon is JSON with sorted keys, to compare documents. */
 function canon(v) {
   return JSON.stringify(v, (k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((key) => [key, x[key]])) : x));
@@ -577,15 +589,7 @@ scenario('input constraints: min, max, default and values are edited, saved, and
 });
 
 scenario('accessibility: axe finds no serious or critical problem on any page', async (page) => {
-  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core'), 'utf8');
   const problems = [];
-  const audit = async (where) => {
-    await page.evaluate(axeSource); // evaluated, not injected: the UI's CSP refuses inline scripts
-    const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    for (const v of r.violations) {
-      if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${where}: ${v.id} (${v.help}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-    }
-  };
   await adminApi('POST', '/definitions', { kind: 'function', name: 'a11y', input: [{ name: 'n', type: 'int' }], stack: [
     { type: 'var', name: 'total', value: '0' },
     { type: 'try', steps: [{ type: 'throw', message: "'x'" }], catch: [{ type: 'set', name: 'total', value: 'input.n' }] },
@@ -594,52 +598,52 @@ scenario('accessibility: axe finds no serious or critical problem on any page', 
   await page.goto(`${base}/_/`);
   await page.evaluate(() => localStorage.setItem('funcstack.view', 'forms')); // the forms view, whatever ran before
   await page.getByLabel('Admin token').waitFor();
-  await audit('sign-in');
+  await audit(page, 'sign-in', problems);
   await page.getByLabel('Admin token').fill(TOKEN);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('.home').waitFor();
-  await audit('home');
+  await audit(page, 'home', problems);
   await page.getByRole('link', { name: 'a11y' }).click();
   await runWith(page, { n: 1 });
   await addStep(page, 'stack', 'var');
   await typeExpr(page, field(page, 'stack[3]', 'value'), 'nope + 1');
   await field(page, 'stack[3]', 'value').locator('.diags').waitFor();
-  await audit('editor with a run and an error');
+  await audit(page, 'editor with a run and an error', problems);
   await page.locator('[data-list="stack"] > .list-end .add-btn').click();
   await page.getByLabel('Search step types').waitFor();
-  await audit('step palette');
+  await audit(page, 'step palette', problems);
   await page.keyboard.press('Escape');
   await page.getByRole('button', { name: 'Versions' }).click();
   await page.getByRole('complementary', { name: 'Versions' }).locator('[data-version]').first().waitFor();
-  await audit('versions');
+  await audit(page, 'versions', problems);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
   await page.locator('tr[data-execution]').first().click();
   await page.locator('[data-testid="execution"]').waitFor();
-  await audit('execution');
+  await audit(page, 'execution', problems);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
   await page.locator('tr[data-execution]').first().waitFor();
-  await audit('executions');
+  await audit(page, 'executions', problems);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Import / Export' }).click();
-  await audit('import and export');
+  await audit(page, 'import and export', problems);
   await adminApi('POST', '/definitions', { kind: 'table', name: 'a11y_table', fields: [{ name: 'title', type: 'text' }] });
   await adminApi('POST', '/definitions/a11y_table/publish', {});
   await adminApi('POST', '/tables/a11y_table/records', { title: 'one' });
   await page.evaluate(() => { location.hash = '#/def/a11y_table'; }); // made elsewhere: the sidebar catches up
   await page.locator('.records-grid td', { hasText: 'one' }).waitFor();
   await page.getByRole('link', { name: 'a11y_table' }).waitFor();
-  await audit('table records');
+  await audit(page, 'table records', problems);
   await page.getByRole('tab', { name: 'Schema' }).click();
   await page.getByLabel('column 1 name').waitFor();
-  await audit('table schema');
-  expect(problems.length === 0, `axe found:\n     ${problems.join('\n     ')}`);
+  await audit(page, 'table schema', problems);
+  noProblems(problems);
 });
 
 // the data pages' scenarios (tables, versions, executions): scenarios-data.mjs
-(await import('./scenarios-data.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith });
+(await import('./scenarios-data.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith, shot, audit, noProblems });
 // the builder's compact stack, inspector, expression help, layout: scenarios-builder.mjs
-(await import('./scenarios-builder.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith, figures, repo });
+(await import('./scenarios-builder.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith, figures, repo, shot, audit, noProblems });
 // publish with dependencies, renames, endpoint authoring, API keys: scenarios-flows.mjs
-(await import('./scenarios-flows.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith });
+(await import('./scenarios-flows.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith, shot, audit, noProblems });
 
 // ---------- run ----------
 const only = process.env.E2E_ONLY;

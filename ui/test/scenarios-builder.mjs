@@ -3,13 +3,11 @@
 // into e2e.mjs, which starts the server and the browser and runs them:
 // node ui/test/e2e.mjs (make test-ui); E2E_ONLY=compact to pick some.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 /** register adds this file's scenarios with e2e.mjs's helpers (ctx). */
 export function register(ctx) {
-  const { scenario, adminApi, signIn, expect, expectText, canon, artifacts, figures, repo, runWith } = ctx;
-  const shot = (page, name) => page.screenshot({ path: join(artifacts, name) });
+  const { scenario, adminApi, signIn, expect, expectText, canon, artifacts, figures, repo, runWith, shot, audit, noProblems } = ctx;
   // the example shop's definitions, with tables of their own (shop_product, shop_order, …): other scenarios make a product table
   const shopTables = new Set(['product', 'order', 'order_line', 'user']);
   const renameTables = (v) => {
@@ -26,14 +24,6 @@ export function register(ctx) {
   };
 
   // axe on the page as it is now: serious and critical problems are collected
-  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core'), 'utf8');
-  async function audit(page, where, problems) {
-    await page.evaluate(axeSource); // evaluated, not injected: the UI's CSP refuses inline scripts
-    const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    for (const v of r.violations) {
-      if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${where}: ${v.id} (${v.help}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-    }
-  }
 
   // ---------- helpers that act like a user on the compact stack ----------
   const row = (page, path) => page.locator(`.compact-list [data-row="${path}"]`);

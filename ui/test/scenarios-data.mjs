@@ -3,24 +3,12 @@
 // runs them: node ui/test/e2e.mjs (make test-ui); E2E_ONLY=name to pick.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 /** register adds this file's scenarios with e2e.mjs's helpers (ctx). */
 export function register(ctx) {
-  const { scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts } = ctx;
-  const shot = (page, name) => page.screenshot({ path: join(artifacts, name) });
+  const { scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, shot, audit, noProblems } = ctx;
 
-  // axe on a page as it is now: serious and critical problems are collected
-  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core'), 'utf8');
-  async function audit(page, where, problems) {
-    await page.evaluate(axeSource); // evaluated, not injected: the UI's CSP refuses inline scripts
-    const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    for (const v of r.violations) {
-      if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${where}: ${v.id} (${v.help}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-    }
-  }
-  const noProblems = (problems) => expect(problems.length === 0, `axe found:\n     ${problems.join('\n     ')}`);
   const openTable = async (page, name) => {
     await page.evaluate((n) => { location.hash = `#/def/${n}`; }, name); // made through the API: the sidebar catches up
     await page.getByRole('table', { name: `${name} records` }).waitFor();
