@@ -78,7 +78,15 @@ func TestEndedRunsAreNotRunAgain(t *testing.T) {
 		if rec := wait(t, n, open, 10*time.Second); rec.Status != engine.StatusSucceeded || rec.Output != "pinged" || rec.Attempts != 2 {
 			t.Errorf("the run that had not ended: %s %v attempts %d %v", rec.Status, rec.Output, rec.Attempts, rec.Error)
 		}
-		waitFor(t, 10*time.Second, func() bool { return jobState(t, st, failed) != "available" && jobState(t, st, failed) != "running" })
+		// River completes jobs in batches: wait until all three have left available and running
+		waitFor(t, 10*time.Second, func() bool {
+			for _, id := range []string{done, failed, open} {
+				if s := jobState(t, st, id); s == "available" || s == "running" {
+					return false
+				}
+			}
+			return true
+		})
 		if got := []string{jobState(t, st, done), jobState(t, st, failed), jobState(t, st, open)}; !reflect.DeepEqual(got, []string{"completed", "cancelled", "completed"}) {
 			t.Errorf("jobs: %v, want completed, cancelled, completed", got)
 		}
