@@ -25,7 +25,11 @@
 //
 // Definitions (JSON to Go):
 //
-//	definition.go    Definition and its parts; parsing one file, LoadWorkspace
+//	definition.go    Definition and its parts; parsing one file
+//	tabledef.go      a table definition's fields, indexes and triggers, and parsing them
+//	load.go          LoadWorkspace: every definition file under a directory
+//	access.go        access fields: auth methods, CORS, API keys, rate limits; the definition-field registry
+//	tablecheck.go    the seam through which engine/tables checks table definitions
 //	jsonobj.go       strict JSON objects with paths, the diagnostics reporter, name suggestions
 //	errors.go        Error (every run error's shape) and Diagnostic(s)
 //	locate.go        the line and column of a JSON path in its file
@@ -38,11 +42,16 @@
 //	scope.go         reserved names, lexical scopes, the root scope, out-of-scope hints
 //	stepcompiler.go  StepCompiler, through which a step's CompileFunc reads its fields
 //	compile_expr.go  compiling one expression and rendering expr's errors
+//	expects.go       refusing a literal of another kind than its field expects
+//	answer.go        what a function may answer: AnswerSchema, for OpenAPI
 //	template.go      template fields (text with {{ }} parts), Text, the quotes hint
 //	types.go         types the checker worked out, for loop variables
 //	recursion.go     the warning about calls that always recurse
 //	flow.go          warnings from data flow: unawaited async IDs, stuck while loops
 //	fastexpr.go      evaluating simple expressions without expr's VM
+//	arith.go         operators that may meet a decimal, rewritten into calls at compile time
+//	numbers.go       the number model: every arithmetic operator, ArithError
+//	budget.go        an expression's step budget and deadline: the _tick patcher
 //	funcs.go         the expression functions: engine/exprfn's catalogue (hashing, regexes, dates, ...)
 //	input.go         input specs: checking, converting and redacting inputs; number normalising
 //	registry.go      the step registry: Register, field specs, the catalogue
@@ -51,7 +60,10 @@
 // Running:
 //
 //	engine.go        Engine, Config, Limits; Run and Call
-//	state.go         State: one run's variables, VM, errors, trace and logs
+//	state.go         State: one run's variables, VM and errors; running blocks and loops
+//	valuelimits.go   the size and depth limits a stored value is checked against (max_text_bytes, max_items, max_depth)
+//	trace.go         a run's per-step trace (TraceEntry) and its log entries
+//	response.go      Response: the output of a run that ended with a respond step
 //	clock.go         a run's deadline and cancellation, made lazily
 //	database.go      Database and Querier, what the db.* steps run on
 //	async.go         async executions in this process: Start, Cancel, Await
@@ -60,6 +72,8 @@
 //	node.go          the node a process is, carried by the records of its in-memory runs
 //	execution.go     ExecutionRecord, ExecutionStore and the in-memory MemoryStore
 //	origin.go        where a record came from: version, drafts, an endpoint's request (headers redacted)
+//	history.go       History: a definition's history policy, what its records keep
+//	secrets.go       RedactSecrets: keeping texts marked secret out of records
 //	idempotency.go   idempotency keys: input fingerprints, the reuse error
 //	observe.go       Observer, told of every execution that ends
 //	tracing.go       Tracer: a span per execution and per step, traceparents across calls and queues
