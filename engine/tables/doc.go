@@ -15,11 +15,17 @@
 // # Files
 //
 //	model.go        Table and Column, read from a table definition (Of, cached per definition)
-//	schema.go       Spec: a definition's schema; its DDL per dialect; Sync's plan and apply
+//	schema.go       Spec: a definition's schema (Specs) and its DDL per dialect
+//	migrate.go      Sync: the plan of changes from the applied schema to the definition, and applying it
+//	applied.go      the schema as last applied: Applied, Columns (for the admin API), RowCount
+//	foreignkeys.go  ref columns' foreign keys: adding them, orphan checks, CheckForeignKeys
+//	check.go        Check: a table definition against the workspace (relations, name lengths)
 //	sql.go          Builder, QuoteIdent, SelectList, Rebind; INSERT, UPDATE and SELECT by id
 //	codec.go        Encode, Decode (columns), EncodeAny, DecodeAny (db.sql)
 //	scan.go         rows as records
 //	errors.go       CodecError, DBError (driver errors with the table and what to do)
 //	where.go        the where translator: an expression's syntax tree to nodes
 //	where_nodes.go  the nodes, which write SQL and bind values on each run
+//	where_ref.go    where conditions that read through ref fields (docs/design.md §24.3)
+//	include.go      include: embedding the records ref and refs fields point to (docs/design.md §24.2)
 package tables
