@@ -461,7 +461,7 @@ function InputsPanel({ def, set, folded }: { def: Definition; set: (k: string, v
   );
 }
 
-// The constraints of an input field (DESIGN §2): min and max (the value of
+// The constraints of an input field (docs/format.md §2 Inputs): min and max (the value of
 // an int or decimal, the length of text, the item count of a list), a
 // default (used when the input is missing or null) and values (the texts
 // allowed). Every field shows all four; the server says which apply and
