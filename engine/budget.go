@@ -21,8 +21,10 @@ import (
 // ⟨budget⟩ is a variable no expression can name (budgetName); State.Eval
 // binds it to the run's exprBudget for the evaluation. _tick counts one
 // step, fails past max_expr_steps, and every tickCheck steps asks the
-// run's context whether its deadline passed or it was cancelled. Ranges
-// (1..n) are bounded by the VM's memory budget.
+// run's context whether its deadline passed or it was cancelled. What an
+// evaluation builds (the items of ranges, lists, objects, sorts and
+// builtins' results) is bounded by the VM's memory budget, the limit
+// max_expr_memory (errMemory).
 
 // budgetName is the variable of the budget: the NUL byte keeps it out of
 // reach of any expression's text.
@@ -117,6 +119,18 @@ func hasTicks(n ast.Node) bool {
 		}
 	}))
 	return found
+}
+
+// exprMemoryText is expr's error past its memory budget: expr counts what an
+// evaluation builds and panics with this text past its budget ("repeat"
+// returns it as an error).
+const exprMemoryText = "memory budget exceeded"
+
+// errMemory is the error past max_expr_memory.
+type errMemory struct{ max uint }
+
+func (e errMemory) Error() string {
+	return fmt.Sprintf("the expression built more than %d list items, object entries and text bytes in one evaluation (limit max_expr_memory); work on fewer items at a time, for example with a foreach over them, or split it over steps", e.max)
 }
 
 // stepsError is err as the limit error of max_expr_steps, or nil.

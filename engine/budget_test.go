@@ -109,3 +109,34 @@ func TestExprStepBudget(t *testing.T) {
 		t.Errorf("caught: %v, %v; want %q", res, err, engine.CodeLimit)
 	}
 }
+
+// TestExprMemoryBudget: max_expr_memory stops an evaluation that builds
+// too much (here a range per item), names itself and is caught as a
+// limit; an evaluation under it runs.
+func TestExprMemoryBudget(t *testing.T) {
+	e := engine.New(engine.Config{Limits: engine.Limits{MaxExprMemory: 10_000}})
+	t.Cleanup(e.Close)
+	e.Load(enginetest.Compile(t, `{"kind": "function", "name": "main", "input": [{"name": "n", "type": "int", "required": true}],
+		"stack": [{"type": "return", "value": "count(1..input.n, let x = #; count(1..input.n, # > x) > 0)"}]}`,
+		`{"kind": "function", "name": "caught", "stack": [
+			{"type": "try", "steps": [{"type": "return", "value": "len(repeat('ab', 20000))"}],
+			 "catch": [{"type": "return", "value": "error.code + ': ' + error.message"}]}]}`))
+	res, err := e.Run(context.Background(), "main", map[string]any{"n": 50}, engine.RunOptions{})
+	if err != nil || res.Output != 49 {
+		t.Fatalf("50 items: %v, %v; want 49", res, err)
+	}
+	_, err = e.Run(context.Background(), "main", map[string]any{"n": 200}, engine.RunOptions{})
+	var ee *engine.Error
+	if !errors.As(err, &ee) {
+		t.Fatalf("200 items: %v, want a limit error", err)
+	}
+	want := "the expression built more than 10000 list items, object entries and text bytes in one evaluation (limit max_expr_memory); work on fewer items at a time, for example with a foreach over them, or split it over steps (1:37) in `count(1..input.n, let x = #; count(1..input.n, # > x) > 0)`"
+	if ee.Code != engine.CodeLimit || ee.Path != "stack[0].value" || ee.Message != want {
+		t.Errorf("200 items: %s at %s: %q\nwant limit_exceeded at stack[0].value: %q", ee.Code, ee.Path, ee.Message, want)
+	}
+	res, err = e.Run(context.Background(), "caught", nil, engine.RunOptions{})
+	wantCaught := "limit_exceeded: the expression built more than 10000 list items, object entries and text bytes in one evaluation (limit max_expr_memory); work on fewer items at a time, for example with a foreach over them, or split it over steps (1:5) in `len(repeat('ab', 20000))`"
+	if err != nil || res.Output != wantCaught {
+		t.Errorf("caught: %v, %v\nwant %q", res.Output, err, wantCaught)
+	}
+}

@@ -25,7 +25,7 @@ type Limits struct {
 	MaxCallDepth      int           // nested calls: 32
 	MaxTriggerDepth   int           // triggers firing triggers: 8
 	MaxBodyBytes      int64         // request bodies: 1 MiB
-	ExprMemoryBudget  uint          // expr VM memory budget per evaluation
+	MaxExprMemory     uint          // list items and object entries one evaluation may build: 1 000 000
 	MaxExprSteps      int           // closure steps (map, filter, ... bodies) per evaluation: 10 000 000
 	MaxLogEntries     int           // log entries kept per execution: 1 000
 	MaxTraceEntries   int           // trace entries kept per execution: 10 000
@@ -47,7 +47,7 @@ func DefaultLimits() Limits {
 		MaxCallDepth:      32,
 		MaxTriggerDepth:   8,
 		MaxBodyBytes:      1 << 20,
-		ExprMemoryBudget:  1_000_000,
+		MaxExprMemory:     1_000_000,
 		MaxExprSteps:      10_000_000,
 		MaxLogEntries:     1000,
 		MaxTraceEntries:   10_000,
@@ -121,8 +121,8 @@ func (c *Config) fill() {
 	if l.MaxBodyBytes <= 0 {
 		l.MaxBodyBytes = d.MaxBodyBytes
 	}
-	if l.ExprMemoryBudget == 0 {
-		l.ExprMemoryBudget = d.ExprMemoryBudget
+	if l.MaxExprMemory == 0 {
+		l.MaxExprMemory = d.MaxExprMemory
 	}
 	if l.MaxExprSteps <= 0 {
 		l.MaxExprSteps = d.MaxExprSteps

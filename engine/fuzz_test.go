@@ -44,7 +44,7 @@ func fuzzConfig() engine.Config {
 			AsyncTimeout:      fuzzRunTimeout,
 			MaxLoopIterations: 1000,
 			MaxCallDepth:      8,
-			ExprMemoryBudget:  100_000,
+			MaxExprMemory:     100_000,
 			MaxLogEntries:     50,
 			MaxTraceEntries:   200,
 			MaxHTTPBodyBytes:  1 << 10,

@@ -121,7 +121,7 @@ func (e *Engine) newState(ctx context.Context, deadline time.Time, shared *runCl
 	} else {
 		s.slots = s.slots[:n]
 	}
-	s.vm.MemoryBudget = e.cfg.Limits.ExprMemoryBudget
+	s.vm.MemoryBudget = e.cfg.Limits.MaxExprMemory
 	return s
 }
 
@@ -192,12 +192,12 @@ func (s *State) Eval(e *Expr) (any, error) {
 }
 
 func (s *State) exprError(e *Expr, err error) *Error {
-	msg := err.Error()
+	msg, where := err.Error(), ""
 	var fe *file.Error
 	if errors.As(err, &fe) {
 		msg = fe.Message
 		if fe.Snippet != "" {
-			msg = fmt.Sprintf("%s (%d:%d)", fe.Message, fe.Line, fe.Column+1)
+			where = fmt.Sprintf(" (%d:%d)", fe.Line, fe.Column+1)
 		}
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 			return s.ctxError()
@@ -208,10 +208,13 @@ func (s *State) exprError(e *Expr, err error) *Error {
 	switch {
 	case stepsError(err) != nil:
 		code = CodeLimit
+	case msg == exprMemoryText:
+		err = errMemory{s.eng.cfg.Limits.MaxExprMemory}
+		code, msg = CodeLimit, err.Error()
 	case errors.As(err, &ae):
 		code = CodeArithmetic
 	}
-	return &Error{Code: code, Message: msg + " in " + quoteExpr(e.Source), Definition: s.fn.Name, Path: e.Path, Cause: err}
+	return &Error{Code: code, Message: msg + where + " in " + quoteExpr(e.Source), Definition: s.fn.Name, Path: e.Path, Cause: err}
 }
 
 func quoteExpr(src string) string {

@@ -233,7 +233,8 @@ func TestSchemaUpToDate(t *testing.T) {
 	}
 }
 
-// TestRunExprSteps: --max-expr-steps bounds an expression's closures.
+// TestRunExprSteps: --max-expr-steps bounds an expression's closures,
+// --max-expr-memory what it builds.
 func TestRunExprSteps(t *testing.T) {
 	dir := writeWorkspace(t, map[string]string{"busy.json": `{"kind": "function", "name": "busy", "stack": [], "response": "count(1..1000, # > 500)"}`})
 	if code, out, errOut := cli(t, "run", "--workspace", dir, "--data", t.TempDir(), "busy"); code != 0 || strings.TrimSpace(out) != "500" {
@@ -242,5 +243,9 @@ func TestRunExprSteps(t *testing.T) {
 	code, _, errOut := cli(t, "run", "--workspace", dir, "--data", t.TempDir(), "--max-expr-steps", "100", "busy")
 	if code != 1 || !strings.Contains(errOut, `{"error":{"code":"limit_exceeded","message":"the expression took more than 100 steps (limit max_expr_steps); make it do less work per item, or split it over steps (1:18) in `+"`count(1..1000, # \\u003e 500)`"+`","definition":"busy","path":"response","execution_id":`) {
 		t.Fatalf("--max-expr-steps 100: exit %d %s", code, errOut)
+	}
+	code, _, errOut = cli(t, "run", "--workspace", dir, "--data", t.TempDir(), "--max-expr-memory", "500", "busy")
+	if code != 1 || !strings.Contains(errOut, `{"error":{"code":"limit_exceeded","message":"the expression built more than 500 list items, object entries and text bytes in one evaluation (limit max_expr_memory); work on fewer items at a time, for example with a foreach over them, or split it over steps (1:8) in `+"`count(1..1000, # \\u003e 500)`"+`","definition":"busy","path":"response","execution_id":`) {
+		t.Fatalf("--max-expr-memory 500: exit %d %s", code, errOut)
 	}
 }

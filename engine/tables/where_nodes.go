@@ -84,7 +84,7 @@ func (v *wval) eval(w *wctx) (any, error) {
 	if w.budget == 0 {
 		w.budget = 1_000_000
 		if s, ok := w.vars.(*engine.State); ok {
-			w.budget = s.Engine().Config().Limits.ExprMemoryBudget
+			w.budget = s.Engine().Config().Limits.MaxExprMemory
 		}
 	}
 	m := vm.VM{MemoryBudget: w.budget}
