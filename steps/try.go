@@ -15,7 +15,7 @@ func init() {
 		Title:       "Try / catch",
 		Summary:     "try",
 		Category:    "control",
-		Description: "Run steps; if one raises an error, run catch with error = {message, code, status, step}; run finally in every case. A step's own timeout (await, http, a called function's settings.timeout) is caught like any error; the run's own deadline and its cancellation are not, but finally still runs.",
+		Description: "Run steps; if one raises an error, run catch with error = {message, code, status, step, definition, execution_id}; run finally in every case. A step's own timeout (await, http, a called function's settings.timeout) is caught like any error; the run's own deadline and its cancellation are not, but finally still runs.",
 		Fields: []engine.FieldSpec{
 			{Name: "steps", Kind: engine.FieldSteps, Required: true, Description: "steps that may fail"},
 			{Name: "catch", Kind: engine.FieldSteps, Description: "steps run when one of steps fails; error holds what went wrong"},
@@ -51,9 +51,13 @@ func init() {
 				if catch != nil && engine.Catchable(err) {
 					caught = true
 					e := engine.AsError(err)
+					id := e.ExecutionID // an awaited run's own
+					if id == "" {
+						id = s.ExecutionID()
+					}
 					prev := s.Get(engine.NameError)
 					s.Set(engine.NameError, map[string]any{"message": e.Message, "code": e.Code, "status": e.HTTPStatus(),
-						"step": e.Path, "definition": e.Definition, "execution_id": e.ExecutionID})
+						"step": e.Path, "definition": e.Definition, "execution_id": id})
 					err = s.RunBlock(catch)
 					s.Set(engine.NameError, prev)
 				}

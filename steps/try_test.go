@@ -17,7 +17,7 @@ func TestTry(t *testing.T) {
 				{"type": "var", "name": "a", "value": "1"},
 				{"type": "if", "cond": "a == 1", "then": [{"type": "throw", "message": "bad", "status": 418, "code": "teapot"}]}],
 			 "catch": [{"type": "set", "name": "e", "value": "error"}]}]`, "e")},
-			want: `{"code":"teapot","definition":"main","execution_id":"","message":"bad","status":418,"step":"stack[1].steps[1].then[0]"}`},
+			want: `{"code":"teapot","definition":"main","execution_id":"exec-1","message":"bad","status":418,"step":"stack[1].steps[1].then[0]"}`},
 		{name: "catch an expression error", defs: []string{mainFn(`[
 			{"type": "var", "name": "l", "value": "[]"},
 			{"type": "try", "steps": [{"type": "var", "name": "x", "value": "l[0].a"}],
@@ -109,14 +109,14 @@ func TestTryTimeouts(t *testing.T) {
 		{"type": "try", "steps": [{"type": "sleep", "ms": "5000"}], "catch": [{"type": "return", "value": "'the callee caught its own end'"}]}]}`
 	runCases(t, []stepCase{
 		{name: "a called function's settings.timeout", defs: []string{caught(`[{"type": "call", "function": "slow_fn"}]`), slowFn},
-			want: `{"code":"timeout","definition":"main","execution_id":"","message":"slow_fn timed out after 30ms (its settings.timeout); raise it or make slow_fn faster","status":504,"step":"stack[0].steps[0]"}`},
+			want: `{"code":"timeout","definition":"main","execution_id":"exec-1","message":"slow_fn timed out after 30ms (its settings.timeout); raise it or make slow_fn faster","status":504,"step":"stack[0].steps[0]"}`},
 		{name: "an await's timeout", defs: withAsync(caught(`[
 			{"type": "call", "function": "slow", "input": {"ms": "300"}, "async": true, "as": "id"},
 			{"type": "await", "ids": "id", "timeout": "20ms", "as": "r"}]`)),
-			want: `{"code":"timeout","definition":"main","execution_id":"","message":"await timed out after 20ms; the executions go on: await them again later or raise timeout","status":504,"step":"stack[0].steps[1]"}`},
+			want: `{"code":"timeout","definition":"main","execution_id":"exec-1","message":"await timed out after 20ms; the executions go on: await them again later or raise timeout","status":504,"step":"stack[0].steps[1]"}`},
 		{name: "an http step's timeout", cfg: engine.Config{Env: map[string]any{"base": srv.URL}},
 			defs: []string{caught(`[{"type": "http", "url": "env.base + '/slow'", "timeout": "20ms", "as": "resp"}]`)},
-			want: `{"code":"timeout","definition":"main","execution_id":"","message":"GET ` + srv.URL + `/slow: no answer within 20ms (the step's timeout)","status":504,"step":"stack[0].steps[0]"}`},
+			want: `{"code":"timeout","definition":"main","execution_id":"exec-1","message":"GET ` + srv.URL + `/slow: no answer within 20ms (the step's timeout)","status":504,"step":"stack[0].steps[0]"}`},
 		{name: "the run's deadline during an await", opt: engine.RunOptions{Timeout: 40 * time.Millisecond}, defs: withAsync(caught(`[
 			{"type": "call", "function": "slow", "input": {"ms": "300"}, "async": true, "as": "id"},
 			{"type": "await", "ids": "id", "timeout": "10s", "as": "r"}]`)),
