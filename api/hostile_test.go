@@ -162,7 +162,7 @@ func TestHostileSurface(t *testing.T) {
 					`{"error":{"code":"closed","message":"the shop is closed","definition":"h_thrown","path":"stack[0]","execution_id":"<id>"}}`},
 				{"a first member", "POST", "/h/join", `{"email": "ada@example.com"}`, nil, 200, `{"id":1}`},
 				{"a unique conflict shows no driver text", "POST", "/h/join", `{"email": "ada@example.com"}`, nil, 409,
-					`{"error":{"code":"conflict","message":"database error on table h_member: a record with the same unique value already exists","definition":"h_join","path":"stack[0]","execution_id":"<id>"}}`},
+					`{"error":{"code":"conflict","message":"h_member: another record has the same email (email must be unique); use another value, or change that record with db.edit or db.upsert","definition":"h_join","path":"stack[0]","execution_id":"<id>"}}`},
 				{"a token is answered", "POST", "/h/login", `{"user": "ada", "password": "pw-123456"}`, nil, 200, ""},
 				{"metrics need a token", "GET", "/metrics", "", nil, 401, ""},
 				{"metrics with the admin token", "GET", "/metrics", "", admin, 200, ""},

@@ -13,7 +13,7 @@ func TestDBAdd(t *testing.T) {
 			{"type": "db.get", "table": "docs", "id": "d.id", "as": "again"}]`, resp: "{d: d, same: again == d, v7: d.id[14:15]}",
 			want: `{"d":{"created_at":"<ts>","id":"<id>","tags":["a"],"title":"t","updated_at":"<ts>"},"same":true,"v7":"7"}`},
 		{name: "unique violation is a conflict", stack: `[` + seedStack + `, {"type": "db.add", "table": "users", "data": {"email": "'ada@x.com'"}}]`, resp: "",
-			want: anyErr, code: "conflict"},
+			want: `error: main: stack[3]: users: another record has the same email (email must be unique); use another value, or change that record with db.edit or db.upsert (execution exec-1)`, code: "conflict"},
 		{name: "add an object", stack: `[
 			{"type": "db.add", "table": "users", "data": "input.changes", "as": "u"},
 			{"type": "db.add", "table": "docs", "data": "{title: 'x', tags: nil}", "as": "d"}]`,

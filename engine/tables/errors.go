@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/funcstack/funcstack/engine"
 )
 
@@ -66,6 +68,13 @@ func DBError(t *Table, err error) error {
 	low := strings.ToLower(msg)
 	switch {
 	case strings.Contains(low, "unique constraint") || strings.Contains(low, "duplicate key") || strings.Contains(msg, "23505"):
+		if cols := uniqueColumns(t, err); len(cols) > 0 {
+			rule := cols[0] + " must be unique"
+			if len(cols) > 1 {
+				rule = "together they must be unique"
+			}
+			return &engine.Error{Code: CodeConflict, Status: 409, Message: fmt.Sprintf("%s: another record has the same %s (%s); use another value, or change that record with db.edit or db.upsert", t.Name, strings.Join(cols, " and "), rule), Cause: err}
+		}
 		return &engine.Error{Code: CodeConflict, Status: 409, Message: fmt.Sprintf("%s: a record with the same unique value already exists (%s)", where, msg), Cause: err}
 	case strings.Contains(low, "not null constraint") || strings.Contains(low, "null value in column") || strings.Contains(msg, "23502"):
 		return &engine.Error{Code: engine.CodeInvalidInput, Message: fmt.Sprintf("%s: a required column has no value (%s)", where, msg), Cause: err}
@@ -109,4 +118,40 @@ func IsBusy(err error) bool {
 // NotFound is the error of a write to a record that does not exist.
 func NotFound(t *Table, id any) *engine.Error {
 	return &engine.Error{Code: engine.CodeNotFound, Status: 404, Message: fmt.Sprintf("%s %v not found", t.Name, idText(id))}
+}
+
+// uniqueColumns are the columns of t whose unique constraint err broke,
+// or nil when the driver's error does not say or t is nil. SQLite names
+// them in its message ("UNIQUE constraint failed: t.a, t.b"); PostgreSQL
+// in the error's detail ("Key (a, b)=(…) already exists.").
+func uniqueColumns(t *Table, err error) []string {
+	if t == nil {
+		return nil
+	}
+	var list string
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
+		open, close := strings.Index(pe.Detail, "Key ("), strings.Index(pe.Detail, ")=(")
+		if open < 0 || close < open {
+			return nil
+		}
+		list = pe.Detail[open+len("Key (") : close]
+	} else {
+		msg := err.Error()
+		i := strings.Index(msg, "UNIQUE constraint failed: ")
+		if i < 0 {
+			return nil
+		}
+		list = msg[i+len("UNIQUE constraint failed: "):]
+		list, _, _ = strings.Cut(list, " (")
+		list, _, _ = strings.Cut(list, "\n")
+	}
+	var cols []string
+	for _, c := range strings.Split(list, ", ") {
+		c = strings.Trim(strings.TrimPrefix(strings.TrimSpace(c), t.Name+"."), `"`)
+		if t.ByName[c] == nil {
+			return nil // not a column of t: say nothing rather than something wrong
+		}
+		cols = append(cols, c)
+	}
+	return cols
 }
