@@ -224,6 +224,15 @@ func (decimalPatcher) Visit(node *ast.Node) {
 			return
 		}
 		args := n.Arguments
+		if n.Name == "round" && len(args) == 2 {
+			// round(x, decimals) is funcstack's, whatever x is: expr's
+			// round takes one argument.
+			ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: args})
+			return
+		}
+		if oneArg[n.Name] && len(args) != 1 {
+			return // expr's checker names the count
+		}
 		if n.Name == "sum" {
 			// Always: a sum of ints must not wrap either.
 			if len(args) == 2 {
@@ -562,6 +571,9 @@ func builtinOp(name string, args []any) (any, error) {
 	if name == "sum" {
 		return sumOf(args[0])
 	}
+	if name == "round" && len(args) == 2 {
+		return roundTo(args[0], args[1])
+	}
 	items := args
 	if len(args) == 1 {
 		if l, ok := args[0].([]any); ok && (name == "min" || name == "max" || name == "mean" || name == "median") {
@@ -645,6 +657,33 @@ func builtinOp(name string, args []any) (any, error) {
 		return s.Quo(value.DecimalFromInt(2))
 	}
 	return nil, fmt.Errorf("%s does not take decimals", name)
+}
+
+// oneArg are the builtins of builtinFunc that take one argument.
+var oneArg = map[string]bool{"abs": true, "round": true, "floor": true, "ceil": true, "int": true, "float": true}
+
+// roundTo is round(x, decimals): x rounded half away from zero to that
+// many digits after the point, computed on the decimal digits x shows
+// (so round(1.005, 2) is 1.01, as on paper). A decimal stays a decimal,
+// an int an int, a float a float.
+func roundTo(x, places any) (any, error) {
+	n, ok := places.(int)
+	if !ok || n < 0 || n > 20 {
+		return nil, fmt.Errorf("round(x, decimals): decimals must be a whole number from 0 to 20, got %s", value.Describe(places))
+	}
+	switch v := x.(type) {
+	case value.Decimal:
+		return v.Round(n), nil
+	case int:
+		return v, nil
+	case float64:
+		d, err := value.DecimalFromFloat(v)
+		if err != nil {
+			return nil, fmt.Errorf("round(x, decimals): %v", err)
+		}
+		return d.Round(n).Float64(), nil
+	}
+	return nil, fmt.Errorf("round(x, decimals) takes a number, got %s", value.Describe(x))
 }
 
 func sortDecimals(l []value.Decimal) {

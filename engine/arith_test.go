@@ -46,6 +46,12 @@ func TestDecimalExpressions(t *testing.T) {
 		{"min(input.price, input.other)", "0.2"},
 		{"mean(input.prices)", "0.2"},
 		{"round(input.price)", "20"},
+		{"round(input.price * 1.2, 2)", "23.99"},
+		{"round(input.price, 0)", "20"},
+		{"round(input.rate * 15.99, 2)", "23.99"},
+		{"round(1.005, 2)", "1.01"},
+		{"round(-2.345, 2)", "-2.35"},
+		{"round(input.n, 2)", "3"},
 		{"floor(input.price)", "19"},
 		{"ceil(input.price)", "20"},
 		{"abs(-input.price)", "19.99"},
@@ -98,5 +104,27 @@ func TestDecimalMixErrors(t *testing.T) {
 	want := "main: stack[0].value: cannot use * with a decimal and a float: decimals are exact and floats are not; convert the float with decimal(1.5) (its shortest decimal), or the decimal with float(d) (1:13)"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("run error:\n got  %v\n want %s", err, want)
+	}
+}
+
+// TestRoundErrors: round(x, decimals) says what it takes.
+func TestRoundErrors(t *testing.T) {
+	in := map[string]any{"price": json.Number("19.99"), "n": 3}
+	for expr, want := range map[string]string{
+		"round(input.price, -1)":  "main: stack[0].value: round(x, decimals): decimals must be a whole number from 0 to 20, got an int (-1) (1:1) in `round(input.price, -1)` (execution x)",
+		"round(input.price, 2.5)": "main: stack[0].value: round(x, decimals): decimals must be a whole number from 0 to 20, got a decimal (2.5) (1:1) in `round(input.price, 2.5)` (execution x)",
+		"round('x', 2)":           "main: stack[0].value: round(x, decimals) takes a number, got text \"x\" (1:1) in `round('x', 2)` (execution x)",
+	} {
+		e := engine.New(engine.Config{})
+		t.Cleanup(e.Close)
+		e.Load(enginetest.Compile(t, decimalFn(expr)))
+		_, err := e.Run(context.Background(), "main", in, engine.RunOptions{ExecutionID: "x"})
+		if err == nil || err.Error() != want {
+			t.Errorf("%s:\n got  %v\n want %s", expr, err, want)
+		}
+	}
+	_, diags := engine.Compile(enginetest.Parse(t, decimalFn("round(input.price, 2, 3)")))
+	if got, want := strings.TrimSpace(fmt.Sprint(diags.Err())), "main: stack[0].value: invalid number of arguments (expected 1, got 3) (1:1)"; got != want {
+		t.Errorf("three arguments:\n got  %s\n want %s", got, want)
 	}
 }
