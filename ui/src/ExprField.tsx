@@ -2,15 +2,19 @@
 // static view (a 500-step stack opens fast); focus turns it into a
 // CodeMirror 6 editor with highlighting, completion of the names in
 // scope and the server's diagnostics underlined at their position.
+// CodeEditor with template set is the same editor for a template field
+// (text with {{ expression }} parts): its parts complete, highlight and
+// show help like an expression; its text stays plain text.
 import { memo, startTransition, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { EditorState } from '@codemirror/state';
-import { EditorView, hoverTooltip, keymap, placeholder as cmPlaceholder } from '@codemirror/view';
+import { EditorState, Prec, StateField, type Extension } from '@codemirror/state';
+import { Decoration, EditorView, hoverTooltip, keymap, placeholder as cmPlaceholder, type DecorationSet } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, startCompletion } from '@codemirror/autocomplete';
+import { acceptCompletion, autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, startCompletion } from '@codemirror/autocomplete';
 import { syntaxHighlighting, HighlightStyle, bracketMatching } from '@codemirror/language';
 import { setDiagnostics } from '@codemirror/lint';
 import { tags as t } from '@lezer/highlight';
-import { completeFrom, exprLanguage, fnInfo, hoverAt, tokenize, type ScopeName } from './expr';
+import { completeFrom, completeTemplate, exprLanguage, fnInfo, hoverAt, templateLanguage, tokenize, type ScopeName } from './expr';
+import { templatePartAt, templateParts } from './modes';
 
 /** activeField is the expression field last edited: the functions drawer inserts a call there. */
 export const activeField: { insert: ((text: string) => void) | null; label: string } = { insert: null, label: '' };
@@ -27,6 +31,7 @@ const highlight = HighlightStyle.define([
   { tag: t.operator, class: 'tk-operator' },
   { tag: t.punctuation, class: 'tk-punct' },
   { tag: t.invalid, class: 'tk-invalid' },
+  { tag: t.brace, class: 'tpl-brace' },
 ]);
 const theme = EditorView.theme({
   '&': { fontSize: '13px' },
@@ -70,7 +75,7 @@ function ExprFieldImpl({ value, onChange, label, diagnostics, scope, placeholder
     );
   }
   return (
-    <Editor value={value} onChange={onChange} label={label} diagnostics={diagnostics} scope={scope} placeholder={placeholder} id={id}
+    <CodeEditor value={value} onChange={onChange} label={label} diagnostics={diagnostics} scope={scope} placeholder={placeholder} id={id}
       invalid={invalid} onDone={() => setEditing(false)} />
   );
 }
@@ -84,7 +89,18 @@ function Static({ src }: { src: string }) {
   );
 }
 
-function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
+interface EditorProps extends Props {
+  invalid: boolean;
+  onDone: () => void;
+  /** a template field: text with {{ expression }} parts */
+  template?: boolean;
+  /** where the editor opens with its selection (a static field's), or the point clicked; else at the end */
+  start?: { anchor: number; head: number } | { x: number; y: number };
+  className?: string;
+}
+
+/** CodeEditor is the CodeMirror editor of an expression field, or (template) of a template field. */
+export function CodeEditor(p: EditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const pending = useRef<string | null>(null); // the last text sent up, until it comes back as value
@@ -101,13 +117,17 @@ function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
           history(),
           closeBrackets(),
           bracketMatching(),
-          exprLanguage,
+          p.template ? templateExtensions : exprLanguage,
           syntaxHighlighting(highlight),
-          autocompletion({ override: [completeFrom(() => latest.current.scope?.() ?? [])], icons: false, activateOnTyping: true }),
-          keymap.of([...closeBracketsKeymap, ...completionKeymap, ...historyKeymap, ...defaultKeymap,
+          autocompletion({ override: [(p.template ? completeTemplate : completeFrom)(() => latest.current.scope?.() ?? [])], icons: false, activateOnTyping: true }),
+          keymap.of([...closeBracketsKeymap, ...completionKeymap, { key: 'Tab', run: acceptCompletion }, ...historyKeymap,
+            // a template is one line, like the input it replaces: Enter (when no completion is open) adds no line break
+            ...(p.template ? [{ key: 'Enter', run: () => true }] : []), ...defaultKeymap,
             { key: 'Escape', run: (v) => (v.contentDOM.blur(), true) }, { key: 'Ctrl-Space', run: startCompletion }]),
           hoverTooltip((view, pos) => {
-            const h = hoverAt(view.state.doc.toString(), pos, latest.current.scope?.() ?? []);
+            const src = view.state.doc.toString();
+            if (p.template && !templatePartAt(src, pos)) return null;
+            const h = hoverAt(src, pos, latest.current.scope?.() ?? []);
             if (!h) return null;
             return { pos: h.from, end: h.to, above: true, create: () => {
               const dom = h.fn ? fnInfo(h.fn) : Object.assign(document.createElement('div'), { className: 'fn-info', textContent: h.text ?? '' });
@@ -115,9 +135,10 @@ function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
               return { dom };
             } };
           }, { hoverTime: 250 }),
-          cmPlaceholder(p.placeholder ?? 'expression'),
+          cmPlaceholder(p.placeholder ?? (p.template ? 'text, with {{ expression }} parts' : 'expression')),
           EditorView.lineWrapping,
           theme,
+          p.template ? templateTheme : [],
           EditorView.contentAttributes.of({ 'aria-label': p.label, ...(p.id ? { id: p.id } : {}) }),
           EditorView.updateListener.of((u) => {
             if (!u.docChanged) return;
@@ -141,22 +162,30 @@ function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
     view.current = v;
     // the functions drawer inserts at the cursor: in this editor while it lives, else into the text at the last cursor
     lastAt.current = p.value.length;
+    // (in a template's text, as a new {{ }} part)
     const insert = (text: string) => {
       const cur = view.current;
+      const doc = cur ? cur.state.doc.toString() : latest.current.value;
+      const r = cur ? cur.state.selection.main : { from: Math.min(lastAt.current, doc.length), to: Math.min(lastAt.current, doc.length) };
+      const wrap = p.template && !templatePartAt(doc, r.from);
+      const ins = wrap ? `{{${text}}}` : text;
+      const at = r.from + (wrap ? 2 : 0) + text.length;
       if (cur) {
-        const r = cur.state.selection.main;
-        cur.dispatch({ changes: { from: r.from, to: r.to, insert: text }, selection: { anchor: r.from + text.length } });
+        cur.dispatch({ changes: { from: r.from, to: r.to, insert: ins }, selection: { anchor: at } });
         cur.focus();
         return;
       }
-      const val = latest.current.value;
-      const at = Math.min(lastAt.current, val.length);
-      latest.current.onChange(val.slice(0, at) + text + val.slice(at));
+      lastAt.current = at;
+      latest.current.onChange(doc.slice(0, r.from) + ins + doc.slice(r.to));
     };
     activeField.insert = insert;
     activeField.label = p.label;
     v.focus();
-    v.dispatch({ selection: { anchor: v.state.doc.length } });
+    const len = v.state.doc.length;
+    const st = p.start;
+    if (st && 'x' in st) v.dispatch({ selection: { anchor: v.posAtCoords(st) ?? len } });
+    else if (st) v.dispatch({ selection: { anchor: Math.min(st.anchor, len), head: Math.min(st.head, len) } });
+    else v.dispatch({ selection: { anchor: len } });
     return () => { v.destroy(); view.current = null; };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
@@ -175,6 +204,7 @@ function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
     if (!v) return;
     const len = v.state.doc.length;
     const ds = (p.diagnostics ?? []).map((d) => {
+      if (p.template) return { ...templateDiagRange(v.state.doc.toString(), d.message), severity: d.severity === 'warning' ? ('warning' as const) : ('error' as const), message: d.message };
       let from = 0;
       if (d.line && d.col) {
         const line = v.state.doc.line(Math.min(d.line, v.state.doc.lines));
@@ -189,5 +219,89 @@ function Editor(p: Props & { invalid: boolean; onDone: () => void }) {
     v.dispatch(setDiagnostics(v.state, ds));
   }, [p.diagnostics]);
 
-  return <div ref={host} className={`expr expr-edit${p.invalid ? ' invalid' : ''}`} />;
+  return <div ref={host} className={p.className ?? `expr expr-edit${p.invalid ? ' invalid' : ''}`} />;
+}
+
+// ---------- templates ----------
+
+/** partMarks marks each {{ }} part of a template (an unclosed one apart), outside the highlighting so that a part stays one element. */
+function partMarks(src: string): DecorationSet {
+  const marks = templateParts(src).filter((s) => s.part && s.text)
+    .map((s) => Decoration.mark({ class: `tpl-part${s.closed ? '' : ' open'}` }).range(s.from, s.from + s.text.length));
+  return Decoration.set(marks);
+}
+const partMarksField = StateField.define<DecorationSet>({
+  create: (st) => partMarks(st.doc.toString()),
+  update: (marks, tr) => (tr.docChanged ? partMarks(tr.state.doc.toString()) : marks),
+  provide: (f) => EditorView.outerDecorations.from(f),
+});
+
+/**
+ * templateExtensions: the template language and its part marks; brackets
+ * and quotes close only inside a part (prose keeps its own apostrophes);
+ * typing {{ in the text adds its }} and opens the completion; typing }
+ * before a part's }} steps over it; pasted line breaks become spaces.
+ */
+const templateExtensions: Extension = [
+  templateLanguage,
+  partMarksField,
+  EditorState.languageData.of((state, pos) => [{
+    closeBrackets: templatePartAt(state.doc.toString(), pos) ? { brackets: ['(', '[', '{', "'", '"'] } : { brackets: [] },
+  }]),
+  Prec.high(EditorView.inputHandler.of((view, from, to, text) => {
+    const doc = view.state.doc.toString();
+    if (text === '{' && doc[from - 1] === '{') {
+      const next = doc.slice(0, from) + '{' + doc.slice(to);
+      const part = templatePartAt(next, from + 1);
+      if (!part || part.from !== from - 1 || part.closed) return false;
+      view.dispatch({ changes: { from, to, insert: '{}}' }, selection: { anchor: from + 1 }, userEvent: 'input.type', scrollIntoView: true });
+      startCompletion(view);
+      return true;
+    }
+    if (text === '}' && from === to) {
+      const close = templateParts(doc).find((s) => s.part && s.closed && (from === s.from + s.text.length - 2 || from === s.from + s.text.length - 1));
+      if (!close) return false;
+      view.dispatch({ selection: { anchor: from + 1 }, userEvent: 'select', scrollIntoView: true });
+      return true;
+    }
+    return false;
+  })),
+  EditorView.clipboardInputFilter.of((text) => text.replace(/\r?\n/g, ' ')),
+];
+
+const templateTheme = EditorView.theme({
+  '.cm-content': { padding: '5px 0' },
+  '.cm-scroller': { lineHeight: '20px' },
+});
+
+/** offsetOf is the offset in src of line and column (from 1, in characters, as the server counts them). */
+function offsetOf(src: string, line: number, col: number): number {
+  let at = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = src.indexOf('\n', at);
+    if (nl < 0) return src.length;
+    at = nl + 1;
+  }
+  for (let c = 1; c < col && at < src.length && src[at] !== '\n'; c++) at += src.codePointAt(at)! > 0xffff ? 2 : 1;
+  return at;
+}
+
+/**
+ * templateDiagRange places a server diagnostic of a template field: its
+ * message names the line and column in the whole template ("unknown name
+ * prodct (1:8)", "{{ at 1:6 is never closed"). An unknown name is
+ * underlined whole, an unclosed or empty part from its {{, anything else
+ * at its character; a message without a place covers the template.
+ */
+export function templateDiagRange(src: string, message: string): { from: number; to: number } {
+  const m = /\((\d+):(\d+)\)\s*$/.exec(message) ?? /\bat (\d+):(\d+)\b/.exec(message);
+  if (!m) return { from: 0, to: src.length };
+  const from = Math.min(offsetOf(src, +m[1], +m[2]), src.length);
+  const name = /unknown name (\w+)/.exec(message);
+  if (name && src.startsWith(name[1], from)) return { from, to: from + name[1].length };
+  if (src.startsWith('{{', from)) {
+    const part = templateParts(src).find((s) => s.part && s.from === from);
+    return { from, to: part && /is empty/.test(message) ? from + part.text.length : Math.min(src.length, from + 2) };
+  }
+  return { from, to: Math.min(src.length, from + 1) };
 }

@@ -380,7 +380,7 @@ const Field = memo(function Field({ f, step, path, segs, set, autoFocus }: Field
       </>;
       break;
     case 'template':
-      input = <TemplateField id={id} value={str(v)} label={label} invalid={diags.some((d) => d.severity !== 'warning')} autoFocus={autoFocus}
+      input = <TemplateField id={id} value={str(v)} label={label} diagnostics={diags} scope={scope} autoFocus={autoFocus}
         placeholder="text, with {{ expression }} parts" onChange={(x) => set(f.name, x === '' && !f.required ? undefined : x)} />;
       break;
     case 'bool':

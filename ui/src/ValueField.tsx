@@ -1,8 +1,9 @@
 // An expression field with a value mode chip (text, number, true/false,
-// ƒx), and the template field (text with highlighted {{ }} parts). See
-// modes.ts for how each mode writes its expression.
+// ƒx), and the template field (text with {{ expression }} parts that
+// complete and highlight like expressions). See modes.ts for how each
+// mode writes its expression.
 import { memo, useEffect, useRef, useState } from 'react';
-import { ExprField } from './ExprField';
+import { CodeEditor, ExprField } from './ExprField';
 import { convert, inferMode, literalMode, MODE_INFO, modesFor, parseNumber, quote, templateParts, unquote, type Mode } from './modes';
 import { tokenize, type ScopeName } from './expr';
 import type { Diagnostic } from './api';
@@ -129,13 +130,27 @@ function ModeMenu({ modes, mode, label, onPick, onClose }: { modes: Mode[]; mode
   );
 }
 
-/** TemplateField is a text input whose {{ expression }} parts are highlighted (a painted layer under transparent text). */
-export const TemplateField = memo(function TemplateField({ id, value, onChange, label, invalid, placeholder, autoFocus }:
-  { id: string; value: string; onChange: (v: string) => void; label: string; invalid?: boolean; placeholder?: string; autoFocus?: boolean }) {
+/**
+ * TemplateField is a template (text with {{ expression }} parts). Until it
+ * is focused it is a plain input over a painted layer that highlights its
+ * parts (light, and a browser's own input for a first keystroke or paste);
+ * focus turns it into the expression editor in template mode: completion,
+ * highlighting and help inside the parts, plain text outside them, and
+ * the server's diagnostics underlined at their line and column.
+ */
+export const TemplateField = memo(function TemplateField({ id, value, onChange, label, invalid, diagnostics, scope, placeholder, autoFocus }:
+  { id: string; value: string; onChange: (v: string) => void; label: string; invalid?: boolean; diagnostics?: Diagnostic[]; scope?: () => ScopeName[];
+    placeholder?: string; autoFocus?: boolean }) {
+  const [editing, setEditing] = useState<{ start?: { anchor: number; head: number } | { x: number; y: number } } | null>(autoFocus ? {} : null);
   const paint = useRef<HTMLDivElement>(null);
+  const bad = invalid || !!diagnostics?.some((d) => d.severity !== 'warning');
+  if (editing) {
+    return <CodeEditor template value={value} onChange={onChange} label={label} diagnostics={diagnostics} scope={scope} placeholder={placeholder} id={id}
+      invalid={bad} start={editing.start} className={`tpl tpl-edit${bad ? ' invalid' : ''}`} onDone={() => setEditing(null)} />;
+  }
   const sync = (e: React.UIEvent<HTMLInputElement>) => { if (paint.current) paint.current.scrollLeft = e.currentTarget.scrollLeft; };
   return (
-    <div className={`tpl${invalid ? ' invalid' : ''}`}>
+    <div className={`tpl${bad ? ' invalid' : ''}`}>
       <div ref={paint} className="tpl-paint" aria-hidden>
         {templateParts(value).map((s, i) => (s.part
           ? <span key={i} className={`tpl-part${s.closed ? '' : ' open'}`}>
@@ -145,8 +160,15 @@ export const TemplateField = memo(function TemplateField({ id, value, onChange, 
             </span>
           : <span key={i}>{s.text}</span>))}
       </div>
-      <input id={id} className="tpl-input" aria-label={label} aria-invalid={invalid || undefined} spellCheck={false} autoFocus={autoFocus}
-        placeholder={placeholder} value={value} onChange={(e) => onChange(e.target.value)} onScroll={sync} onInput={sync} onKeyUp={sync} onSelect={sync} />
+      {/* a click opens the editor at the point clicked; a focus from the keyboard (or a label) keeps the input's selection */}
+      <input id={id} className="tpl-input" aria-label={label} aria-invalid={bad || undefined} spellCheck={false}
+        placeholder={placeholder} value={value} onChange={(e) => onChange(e.target.value)} onScroll={sync} onInput={sync} onKeyUp={sync} onSelect={sync}
+        onMouseDown={(e) => { if (e.button === 0) (e.preventDefault(), setEditing({ start: { x: e.clientX, y: e.clientY } })); }}
+        onFocus={(e) => {
+          // read after the focus: select() focuses before it selects
+          const el = e.currentTarget;
+          queueMicrotask(() => setEditing({ start: { anchor: el.selectionStart ?? value.length, head: el.selectionEnd ?? value.length } }));
+        }} />
     </div>
   );
 });

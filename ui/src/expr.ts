@@ -1,10 +1,12 @@
 // expr-lang support for the expression fields: a tokenizer shared by the
 // CodeMirror language (highlighting while editing) and the static
 // rendering of fields that are not being edited, and the completion of
-// the names in scope.
+// the names in scope; and the template language (text with
+// {{ expression }} parts) that reuses them inside its parts.
 import { StreamLanguage, type StringStream } from '@codemirror/language';
 import type { CompletionContext, CompletionResult } from '@codemirror/autocomplete';
 import type { FnDoc } from './api';
+import { templatePartAt } from './modes';
 
 export const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'matches', 'contains', 'startsWith', 'endsWith', 'let', 'if', 'else', 'nil', 'true', 'false']);
 export const BUILTINS = [
@@ -98,6 +100,29 @@ export const exprLanguage = StreamLanguage.define<{ prevDot: boolean }>({
   languageData: { closeBrackets: { brackets: ['(', '[', '{', "'", '"'] } },
 });
 
+/**
+ * templateLanguage highlights a template (engine/template.go): its text is
+ * plain, each {{ }} part an expression. A part ends at the first }}
+ * outside its quotes (a string is one token) and braces, as the server
+ * reads it; the braces are tagged brace.
+ */
+export const templateLanguage = StreamLanguage.define<{ part: boolean; depth: number; prevDot: boolean }>({
+  name: 'template',
+  startState: () => ({ part: false, depth: 0, prevDot: false }),
+  token: (stream, state) => {
+    if (!state.part) {
+      if (stream.match('{{')) return (state.part = true, state.depth = 0, state.prevDot = false, 'brace');
+      if (!stream.skipTo('{{')) stream.skipToEnd();
+      return null;
+    }
+    if (state.depth === 0 && stream.match('}}')) return (state.part = false, 'brace');
+    const ch = stream.peek();
+    if (ch === '{') state.depth++;
+    else if (ch === '}' && state.depth > 0) state.depth--;
+    return styleOf[next(stream, state)];
+  },
+});
+
 /** tokenize splits an expression into [text, token] runs for static rendering. */
 export function tokenize(src: string): [string, Tok][] {
   const out: [string, Tok][] = [];
@@ -188,4 +213,11 @@ export function hoverAt(src: string, pos: number, scope: ScopeName[]): { from: n
   if (n) return { from, to, text: `${n.name}: ${n.detail}` };
   if (f) return { from, to, fn: f };
   return null;
+}
+
+/** completeTemplate completes like completeFrom inside a template's {{ }} parts, and never in its text. */
+export function completeTemplate(scope: () => ScopeName[]) {
+  const inner = completeFrom(scope);
+  return (ctx: CompletionContext): CompletionResult | null =>
+    templatePartAt(ctx.state.doc.toString(), ctx.pos) ? inner(ctx) : null;
 }

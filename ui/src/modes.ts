@@ -122,26 +122,41 @@ export function convert(src: string, to: Mode): string {
   }
 }
 
+/** A template's run of text or {{ expression }} part: from is its offset in the template. */
+export interface TemplatePart { text: string; part: boolean; closed: boolean; from: number }
+
 /** templateParts splits a template into text and {{ expression }} parts, as the server does (engine/template.go): a part ends at the first }} outside its quotes and braces. */
-export function templateParts(src: string): { text: string; part: boolean; closed: boolean }[] {
-  const out: { text: string; part: boolean; closed: boolean }[] = [];
+export function templateParts(src: string): TemplatePart[] {
+  const out: TemplatePart[] = [];
   let i = 0;
   while (i < src.length) {
     const at = src.indexOf('{{', i);
-    if (at < 0) { out.push({ text: src.slice(i), part: false, closed: true }); break; }
-    if (at > i) out.push({ text: src.slice(i, at), part: false, closed: true });
+    if (at < 0) { out.push({ text: src.slice(i), part: false, closed: true, from: i }); break; }
+    if (at > i) out.push({ text: src.slice(i, at), part: false, closed: true, from: i });
     let j = at + 2, depth = 0, q = '';
     for (; j < src.length; j++) {
       const c = src[j];
-      if (q) { if (c === '\\') j++; else if (c === q) q = ''; continue; }
+      if (q) { if (c === '\\' && q !== '`') j++; else if (c === q) q = ''; continue; }
       if (c === "'" || c === '"' || c === '`') q = c;
       else if (c === '{') depth++;
       else if (c === '}' && depth > 0) depth--;
       else if (c === '}' && src[j + 1] === '}') break;
     }
     const closed = j < src.length;
-    out.push({ text: src.slice(at, closed ? j + 2 : src.length), part: true, closed });
+    out.push({ text: src.slice(at, closed ? j + 2 : src.length), part: true, closed, from: at });
     i = closed ? j + 2 : src.length;
   }
   return out;
+}
+
+/** templatePartAt is the {{ }} part whose expression holds pos (between its braces, ends included), with the offsets of its expression; null in text. */
+export function templatePartAt(src: string, pos: number): { from: number; to: number; exprFrom: number; exprTo: number; closed: boolean } | null {
+  for (const p of templateParts(src)) {
+    if (!p.part) continue;
+    const to = p.from + p.text.length;
+    const exprFrom = p.from + 2, exprTo = p.closed ? to - 2 : to;
+    if (pos >= exprFrom && pos <= exprTo) return { from: p.from, to, exprFrom, exprTo, closed: p.closed };
+    if (p.from >= pos) break;
+  }
+  return null;
 }

@@ -644,6 +644,8 @@ scenario('accessibility: axe finds no serious or critical problem on any page', 
 (await import('./scenarios-builder.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith, figures, repo, shot, audit, noProblems });
 // publish with dependencies, renames, endpoint authoring, API keys: scenarios-flows.mjs
 (await import('./scenarios-flows.mjs')).register({ scenario, base, TOKEN, adminApi, signIn, expect, expectText, canon, artifacts, context, runWith, shot, audit, noProblems });
+// template fields: completion and diagnostics inside {{ }} parts: scenarios-template.mjs
+(await import('./scenarios-template.mjs')).register({ scenario, adminApi, signIn, expect, expectText, runWith, shot, audit, noProblems });
 
 // ---------- run ----------
 const only = process.env.E2E_ONLY;
