@@ -33,11 +33,13 @@ func NoDatabase() *engine.Error {
 }
 
 // ValueError is an *engine.Error for a value that does not fit, at the
-// JSON path path; other errors pass through.
+// JSON path path; other errors pass through. A CodecError's text is
+// funcstack's own, naming the column, so it is the message and not a
+// Cause: a Cause's text is kept from clients without the admin token.
 func ValueError(path string, err error) error {
 	var ce *CodecError
 	if errors.As(err, &ce) {
-		return &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: ce.Msg, Cause: err}
+		return &engine.Error{Code: engine.CodeInvalidInput, Path: path, Message: ce.Msg}
 	}
 	return err
 }
@@ -58,7 +60,7 @@ func DBError(t *Table, err error) error {
 	}
 	var ce *CodecError
 	if errors.As(err, &ce) {
-		return &engine.Error{Code: engine.CodeInvalidInput, Message: ce.Msg, Cause: err}
+		return &engine.Error{Code: engine.CodeInvalidInput, Message: ce.Msg} // own text: see ValueError
 	}
 	where := "database error"
 	if t != nil {

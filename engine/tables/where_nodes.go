@@ -101,7 +101,8 @@ func (v *wval) eval(w *wctx) (any, error) {
 
 func (w *wctx) valueErr(text string, err error) error {
 	if ce, ok := err.(*CodecError); ok {
-		return &engine.Error{Code: engine.CodeInvalidInput, Path: w.path, Message: fmt.Sprintf("in %s: %s", quote(text), ce.Msg), Cause: err}
+		// own text, not a Cause: clients see it whole (see ValueError)
+		return &engine.Error{Code: engine.CodeInvalidInput, Path: w.path, Message: fmt.Sprintf("in %s: %s", quote(text), ce.Msg)}
 	}
 	return err
 }
