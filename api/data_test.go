@@ -17,6 +17,8 @@ func TestDataErrors(t *testing.T) {
 			runIOCases(t, ts.URL, []ioCase{
 				{name: "add", method: "POST", url: "/d/notes", ctype: jsonType, body: `{"title": "a", "price": 2.5}`, status: 201,
 					want: `{"id": 1, "title": "a", "price": 2.5, "due": null, "created_at": "<time>", "updated_at": "<time>"}`},
+				{name: "a timestamp as Unix milliseconds in a form field", method: "POST", url: "/d/notes", ctype: form, body: "title=b&due=1767225600000", status: 201,
+					want: `{"id": 2, "title": "b", "price": 0, "due": "<time>", "created_at": "<time>", "updated_at": "<time>"}`},
 				{name: "a required column set to null names it", method: "PATCH", url: "/d/notes/1", ctype: jsonType, body: `{"changes": {"price": null}}`, status: 400,
 					want: `{"error": {"code": "invalid_input", "message": "d_note.price is required and cannot be set to null", "definition": "d_note_patch", "path": "stack[0].data", "execution_id": "<id>"}}`},
 				{name: "a value that does not fit names the column", method: "PATCH", url: "/d/notes/1", ctype: jsonType, body: `{"changes": {"due": "soon"}}`, status: 400,

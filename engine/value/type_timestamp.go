@@ -3,6 +3,7 @@ package value
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +39,11 @@ func ParseTime(v any) (time.Time, bool) {
 			if p, err := time.Parse(layout, t); err == nil {
 				return p, true
 			}
+		}
+		// Unix milliseconds as text, as a query string or a form field
+		// sends them (an int input takes "12" alike).
+		if ms, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64); err == nil {
+			return time.UnixMilli(ms).UTC(), true
 		}
 		return time.Time{}, false
 	case float64, int, int64, int32, json.Number:

@@ -12,6 +12,9 @@ func TestTimestamp(t *testing.T) {
 		{"2026-01-02T15:04:05Z", "time.Date(2026, time.January, 2, 15, 4, 5, 0, time.UTC)"},
 		{"2026-01-02", "time.Date(2026, time.January, 2, 0, 0, 0, 0, time.UTC)"},
 		{0, "time.Date(1970, time.January, 1, 0, 0, 0, 0, time.UTC)"},
+		{"1767225600000", "time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)"}, // ?since=1767225600000
+		{" -1000 ", "time.Date(1969, time.December, 31, 23, 59, 59, 0, time.UTC)"},
+		{"1767225600000.5", "error: expected timestamp (RFC 3339, e.g. 2026-01-02T15:04:05Z, or Unix milliseconds), got text"},
 		{"yesterday", "error: expected timestamp (RFC 3339, e.g. 2026-01-02T15:04:05Z, or Unix milliseconds), got text"},
 	})
 	checkColumn(t, value.Timestamp, "TEXT", "TIMESTAMPTZ")
