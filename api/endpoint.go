@@ -192,10 +192,17 @@ func (s *Server) respond(c *gin.Context, name string, st int, res *engine.Result
 var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // queryMap turns query values into input values: a text, or a list of
-// texts when the name repeats or is a list input.
+// texts when the name repeats or is a list input. A list input also takes
+// its items as name[] (ids[]=1&ids[]=2, as axios, jQuery and PHP write
+// them), after those sent as name.
 func queryMap(q map[string][]string, lists map[string]bool) map[string]any {
 	out := make(map[string]any, len(q))
+	var bracketed []string
 	for k, vs := range q {
+		if listKey(k, lists) != k {
+			bracketed = append(bracketed, k)
+			continue
+		}
 		if len(vs) == 1 && !lists[k] {
 			out[k] = vs[0]
 			continue
@@ -206,5 +213,22 @@ func queryMap(q map[string][]string, lists map[string]bool) map[string]any {
 		}
 		out[k] = l
 	}
+	for _, k := range bracketed {
+		name := listKey(k, lists)
+		l, _ := out[name].([]any)
+		for _, v := range q[k] {
+			l = append(l, v)
+		}
+		out[name] = l
+	}
 	return out
+}
+
+// listKey is the name of the list input a form or query name sends items
+// of: name for name[] when name is a list input, else the name itself.
+func listKey(k string, lists map[string]bool) string {
+	if name, ok := strings.CutSuffix(k, "[]"); ok && lists[name] {
+		return name
+	}
+	return k
 }

@@ -253,7 +253,8 @@ func readMultipart(data []byte, boundary string, sh inputShape, filesDir string)
 		if err != nil {
 			return nil, bad(err.Error())
 		}
-		name := p.FormName()
+		// tags[] for the list input tags
+		name := listKey(p.FormName(), sh.lists)
 		content, err := io.ReadAll(p) // bounded: data is at most max_body_bytes
 		if err != nil {
 			return nil, bad(fmt.Sprintf("part %q: %v", name, err))
