@@ -2,13 +2,17 @@ package exprfn
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/expr-lang/expr/builtin"
 )
 
 // expr's own builtins, documented for the catalogue. Those with a Func are
@@ -85,8 +89,9 @@ func init() {
 			Description: "The items of nested lists, at any depth, in one list.",
 			Example:     "flatten([1, [2, [3, 4]]])", Result: "[1,2,3,4]"},
 		&Function{Name: "sort", Category: Array, Signature: "sort(list, order?) → list",
-			Description: "The numbers or texts sorted; order is 'asc' (the default) or 'desc'.",
-			Example:     "sort([3, 1, 2], 'desc')", Result: "[3,2,1]"},
+			Description: "The numbers, texts or timestamps sorted; order is 'asc' (the default) or 'desc' (for objects: sortBy).",
+			Example:     "sort([3, 1, 2], 'desc')", Result: "[3,2,1]",
+			Func: sortFunc, Types: []any{new(func(any) []any), new(func(any, string) []any)}},
 		&Function{Name: "join", Category: Array, Signature: "join(list, separator?) → text",
 			Description: "The texts of the list joined with the separator (none by default).",
 			Example:     "join(['a', 'b', 'c'], ', ')", Result: `"a, b, c"`},
@@ -210,9 +215,10 @@ func init() {
 
 		// Types and conversions.
 		&Function{Name: "type", Category: Type, Signature: "type(value) → text",
-			Description: "The value's type: 'int', 'float', 'string', 'bool', 'array', 'map', 'nil', or a Go type for timestamps.",
-			Example:     "[type(1), type(1.5), type('a'), type([]), type({}), type(nil)]",
-			Result:      `["int","float","string","array","map","nil"]`},
+			Description: "The value's type: 'int', 'float', 'decimal' (exact, as decimal inputs and columns are), 'string', 'bool', 'array', 'map', 'timestamp', 'duration' or 'nil'.",
+			Example:     "[type(1), type(1.5), type('a'), type([]), type({}), type(now()), type(nil)]",
+			Result:      `["int","float","string","array","map","timestamp","nil"]`,
+			Func:        typeFunc, Types: []any{new(func(any) string)}},
 		&Function{Name: "int", Category: Type, Signature: "int(value) → int",
 			Description: "A number or numeric text as a whole number (a decimal loses its fraction).",
 			Example:     "int('42') + int(3.9)", Result: "45"},
@@ -451,4 +457,106 @@ func nowFunc(args ...any) (any, error) {
 		return nil, argError("now", "the argument", "a timezone", "now(timezone('Europe/Paris'))", args[0])
 	}
 	return nil, fmt.Errorf("now takes no argument or a timezone, e.g. now(timezone('Europe/Paris')); got %d arguments", len(args))
+}
+
+// typeFunc is type(value): expr's, but the engine's own values by their
+// names in the docs (expr named a decimal
+// "github.com/funcstack/funcstack/engine/value.Decimal" and a timestamp
+// "time.Time").
+func typeFunc(args ...any) (any, error) {
+	if err := arity("type", args, 1, 1, "one value, e.g. type(input.x)"); err != nil {
+		return nil, err
+	}
+	switch args[0].(type) {
+	case exactDecimal:
+		return "decimal", nil
+	case time.Time:
+		return "timestamp", nil
+	case time.Duration:
+		return "duration", nil
+	case *time.Location:
+		return "timezone", nil
+	}
+	return builtin.Type(args[0]), nil
+}
+
+// sortFunc is sort(list, order?): expr's, but decimals sort among the
+// other numbers (expr's < refused them), and a list of items that cannot
+// be compared (objects, nulls, a text among numbers) is an error naming
+// the item and saying what to use, not "invalid operation: string < int".
+func sortFunc(args ...any) (any, error) {
+	const example = "sort(input.prices, 'desc')"
+	if err := arity("sort", args, 1, 2, "a list and an optional order, 'asc' or 'desc', e.g. "+example); err != nil {
+		return nil, err
+	}
+	items, err := list("sort", "the list", args[0], example)
+	if err != nil {
+		return nil, err
+	}
+	desc := false
+	if len(args) == 2 {
+		order, _ := args[1].(string)
+		if order != "asc" && order != "desc" {
+			return nil, argError("sort", "the order", "'asc' or 'desc'", example, args[1])
+		}
+		desc = order == "desc"
+	}
+	kind := ""
+	for i, it := range items {
+		k := sortKind(it)
+		if k == "" {
+			hint := ""
+			if reflect.ValueOf(it).Kind() == reflect.Map {
+				hint = "; to sort objects by a field, use sortBy(list, .field)"
+			}
+			return nil, fmt.Errorf("sort: item %d is %s; sort takes numbers, texts or timestamps%s", i, describe(it), hint)
+		}
+		if kind == "" {
+			kind = k
+		} else if k != kind {
+			return nil, fmt.Errorf("sort: item %d is %s among %ss; sort takes items of one kind: numbers, texts or timestamps", i, describe(it), kind)
+		}
+	}
+	out := slices.Clone(items)
+	slices.SortStableFunc(out, func(a, b any) int {
+		c := compareSortable(a, b)
+		if desc {
+			return -c
+		}
+		return c
+	})
+	return out, nil
+}
+
+// sortKind is what sort compares v as: "number", "text", "timestamp", or
+// "" when it cannot.
+func sortKind(v any) string {
+	switch v.(type) {
+	case int, int64, int32, float64, exactDecimal:
+		return "number"
+	case string:
+		return "text"
+	case time.Time:
+		return "timestamp"
+	}
+	return ""
+}
+
+// compareSortable compares two values of one sortKind: ints exactly,
+// other numbers by their nearest floats.
+func compareSortable(a, b any) int {
+	switch x := a.(type) {
+	case string:
+		return strings.Compare(x, b.(string))
+	case time.Time:
+		return x.Compare(b.(time.Time))
+	}
+	if x, ok := a.(int); ok {
+		if y, ok := b.(int); ok {
+			return cmp.Compare(x, y)
+		}
+	}
+	fa, _, _ := number("sort", "", a, "")
+	fb, _, _ := number("sort", "", b, "")
+	return cmp.Compare(fa, fb)
 }

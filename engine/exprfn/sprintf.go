@@ -128,6 +128,8 @@ func sprintfArg(spec string, verb byte, v any) (any, error) {
 			return float64(x), nil
 		case float64:
 			return x, nil
+		case exactDecimal:
+			return decimalForVerb(spec, verb, x), nil
 		}
 		return nil, sprintfError(spec, "a number", v)
 	case 't':
@@ -153,4 +155,30 @@ func sprintfError(spec, want string, got any) error {
 		hint = "; for a list or object use %v"
 	}
 	return fmt.Errorf("sprintf: %s needs %s, got %s%s", spec, want, describe(got), hint)
+}
+
+// decimalForVerb is an exact decimal as the float sprintf writes for spec.
+// For %f it is first rounded on its exact digits, halves away from zero,
+// as formatNumber rounds (a decimal 1.005 with %.2f is 1.01, where its
+// nearest float, 1.00499…, would be written 1.00): the float of a number
+// of at most 15 significant digits is written back with those digits.
+func decimalForVerb(spec string, verb byte, d exactDecimal) float64 {
+	if verb != 'f' && verb != 'F' {
+		return d.Float64()
+	}
+	prec := 6
+	if i := strings.IndexByte(spec, '.'); i >= 0 {
+		prec, _, _ = digits(spec, i+1)
+	}
+	s := d.String()
+	sign, abs := "", s
+	if strings.HasPrefix(s, "-") {
+		sign, abs = "-", s[1:]
+	}
+	intPart, frac := roundDecimal(abs, prec)
+	f, err := strconv.ParseFloat(sign+intPart+"."+frac+"0", 64)
+	if err != nil {
+		return d.Float64()
+	}
+	return f
 }

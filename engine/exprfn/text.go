@@ -60,6 +60,8 @@ func urlEncodeFunc(args ...any) (any, error) {
 		s = x
 	case int, float64, bool:
 		s = fmt.Sprint(x)
+	case exactDecimal:
+		s = x.String()
 	default:
 		return nil, argError("urlEncode", "the argument", "a text or a number", example, args[0])
 	}
@@ -203,7 +205,9 @@ func formatNumberFunc(args ...any) (any, error) {
 		return nil, fmt.Errorf("formatNumber: the decimal point and the thousands separator must be at most 16 bytes each")
 	}
 	var digits string // the number's shortest decimal text, without sign
-	if isInt {
+	if d, ok := args[0].(exactDecimal); ok {
+		digits = strings.TrimPrefix(d.String(), "-") // every digit, exactly
+	} else if isInt {
 		n, _ := whole(args[0])
 		digits = strconv.FormatUint(abs(n), 10)
 	} else {

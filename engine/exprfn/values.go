@@ -40,6 +40,16 @@ func byteSize(n int) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
+// exactDecimal is an exact decimal number (engine/value's Decimal, the
+// value of a decimal input or column), known here by its methods: value
+// imports this package. String gives its exact digits ("19.990"),
+// Float64 the nearest float, Int the int it equals when it is whole.
+type exactDecimal interface {
+	String() string
+	Float64() float64
+	Int() (int, bool)
+}
+
 // describe names v's type the way the docs do (text, int, decimal, bool,
 // list, object, timestamp, null), with the value itself when short.
 func describe(v any) string {
@@ -57,6 +67,8 @@ func describe(v any) string {
 		return "int " + strconv.Itoa(x)
 	case float64:
 		return "decimal " + strconv.FormatFloat(x, 'g', -1, 64)
+	case exactDecimal:
+		return "decimal " + x.String()
 	case time.Time:
 		return "timestamp " + x.Format(time.RFC3339Nano)
 	case map[string]any:
@@ -126,6 +138,8 @@ func whole(v any) (int, bool) {
 		return int(n), true
 	case int32:
 		return int(n), true
+	case exactDecimal:
+		return n.Int()
 	}
 	return 0, false
 }
@@ -156,6 +170,8 @@ func number(fn, arg string, v any, example string) (f float64, isInt bool, err e
 		return float64(n), true, nil
 	case int32:
 		return float64(n), true, nil
+	case exactDecimal:
+		return n.Float64(), false, nil
 	}
 	return 0, false, argError(fn, arg, "a number", example, v)
 }

@@ -1,0 +1,62 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/enginetest"
+)
+
+// TestFunctionsTakeDecimals: the catalogue's functions that take numbers
+// take the exact decimals of decimal inputs and columns, which they
+// refused ("formatNumber: the number must be a number …; got a
+// value.Decimal"), and round them on their exact digits. Each case is the
+// whole answer or the whole error.
+func TestFunctionsTakeDecimals(t *testing.T) {
+	in := map[string]any{"price": json.Number("19.995"), "other": json.Number("1.005"), "n": 3,
+		"prices": []any{json.Number("2.20"), json.Number("1.10"), json.Number("3")}}
+	for _, c := range []struct{ expr, want string }{
+		{"formatNumber(input.price, 2)", `"20.00"`},
+		{"formatNumber(input.price * 1000, 1, ',', '.')", `"19.995,0"`},
+		{"formatNumber(-input.other, 2)", `"-1.01"`},
+		{"sprintf('%.2f', input.other)", `"1.01"`},
+		{"sprintf('%08.2f|%-7.1f|%v|%s', input.price, input.price, input.price, input.other)", `"00020.00|20.0   |19.995|1.005"`},
+		{"sprintf('%.3e', input.price)", `"2.000e+01"`},
+		{"clamp(input.price, 0, 10)", "10"},
+		{"clamp(input.other, 0, 10)", "1.005"},
+		{"sqrt(input.price * 0 + 2.25)", "1.5"},
+		{"urlEncode(input.price)", `"19.995"`},
+		{"fromUnixMs(input.price * 0 + 1772323200000)", `"2026-03-01T00:00:00Z"`},
+		{"[type(input.price), type(input.n), type(1.5), type(now()), type(duration('1h'))]", `["decimal","int","float","timestamp","duration"]`},
+		{"sort(input.prices)", "[1.10,2.20,3]"},
+		{"sort(input.prices, 'desc')", "[3,2.20,1.10]"},
+		{"sortBy(input.prices, #)", "[1.10,2.20,3]"},
+		{"sortBy(map(input.prices, ({p: #})), .p, 'desc')", `[{"p":3},{"p":2.20},{"p":1.10}]`},
+		{"padStart('7', input.other)", "error: main: stack[0].value: padStart: the length must be a whole number of 0 or more, e.g. padStart('7', 3, '0'); got decimal 1.005 (1:1) in `padStart('7', input.other)`"},
+		{"sort([input.price, 'a'])", "error: main: stack[0].value: sort: item 1 is text \"a\" among numbers; sort takes items of one kind: numbers, texts or timestamps (1:1) in `sort([input.price, 'a'])`"},
+		{"sort([{a: 1}])", "error: main: stack[0].value: sort: item 0 is an object; sort takes numbers, texts or timestamps; to sort objects by a field, use sortBy(list, .field) (1:1) in `sort([{a: 1}])`"},
+	} {
+		t.Run(c.expr, func(t *testing.T) {
+			e := engine.New(engine.Config{})
+			t.Cleanup(e.Close)
+			e.Load(enginetest.Compile(t, decimalFn(c.expr)))
+			res, err := e.Run(context.Background(), "main", in, engine.RunOptions{ExecutionID: "x"})
+			var got string
+			if err != nil {
+				got = "error: " + strings.TrimSuffix(err.Error(), " (execution x)")
+			} else {
+				b, err := json.Marshal(res.Output)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = string(b)
+			}
+			if got != c.want {
+				t.Errorf("%s\n got  %s\n want %s", c.expr, got, c.want)
+			}
+		})
+	}
+}

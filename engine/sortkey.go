@@ -1,0 +1,56 @@
+package engine
+
+import (
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+
+	"github.com/funcstack/funcstack/engine/value"
+)
+
+// sortBy's keys are compared by expr's runtime, which knows ints, floats,
+// texts and times, not the engine's exact decimals: sortBy(products,
+// .price) over a decimal column failed with "invalid operation:
+// value.Decimal < value.Decimal". A patcher wraps the key of every sortBy
+// in _sortKey, which gives a decimal's nearest float and any other value
+// as it is:
+//
+//	sortBy(l, .price)   sortBy(l, _sortKey(.price))
+//
+// Two decimals that differ only past a float's 17 significant digits
+// compare equal (sortBy is stable, so they keep their order).
+
+func init() {
+	exprFunctions = append(exprFunctions, expr.Patch(sortKeyPatcher{}), expr.Function("_sortKey", sortKey))
+}
+
+func sortKey(args ...any) (any, error) {
+	if d, ok := args[0].(value.Decimal); ok {
+		return d.Float64(), nil
+	}
+	return args[0], nil
+}
+
+type sortKeyPatcher struct{}
+
+func (sortKeyPatcher) Visit(node *ast.Node) {
+	b, ok := (*node).(*ast.BuiltinNode)
+	if !ok || b.Name != "sortBy" || len(b.Arguments) < 2 {
+		return
+	}
+	p, ok := b.Arguments[1].(*ast.PredicateNode)
+	if !ok {
+		return
+	}
+	body := &p.Node
+	if seq, ok := p.Node.(*ast.SequenceNode); ok && isTicked(seq) {
+		body = &seq.Nodes[1]
+	}
+	if c, ok := (*body).(*ast.CallNode); ok {
+		if id, ok := c.Callee.(*ast.IdentifierNode); ok && id.Value == "_sortKey" {
+			return
+		}
+	}
+	call := &ast.CallNode{Callee: &ast.IdentifierNode{Value: "_sortKey"}, Arguments: []ast.Node{*body}}
+	call.SetLocation((*body).Location())
+	*body = call
+}
