@@ -94,10 +94,15 @@ type LogEntry struct {
 	Value any       `json:"value"`
 }
 
+// traceBuf is a run's trace. Only the run's goroutine touches it (its
+// sync calls share it; async runs have their own), so it has no lock.
 type traceBuf struct {
-	mu        sync.Mutex
-	start     time.Time
-	entries   []TraceEntry
+	start   time.Time
+	entries []TraceEntry
+	// last is when, in ns since start, the clock was last read, and
+	// ended whether that reading was a step's end (see runTraced).
+	last      int64
+	ended     bool
 	max       int
 	truncated bool
 	// varBudget is what is left of MaxTraceVarsBytes for entries' Vars.
@@ -119,6 +124,7 @@ const maxPooledTrace = 4096
 func newLightTrace(start time.Time, max int) *traceBuf {
 	t := lightTraces.Get().(*traceBuf)
 	t.start, t.max, t.varBudget = start, max, MaxTraceVarsBytes
+	t.last, t.ended = 0, false
 	return t
 }
 
@@ -162,9 +168,7 @@ func (s *State) runTracedStep(st *Step) error {
 		err = s.stepError(st, err)
 		if t.light && s.failed != failed && s.failed != nil && i >= 0 {
 			// the failing step's variables go into its own entry
-			t.mu.Lock()
 			t.entries[i].Vars, t.entries[i].VarsOmitted = s.failed.Vars, s.failed.VarsOmitted
-			t.mu.Unlock()
 			s.failed = nil
 		}
 	}
@@ -173,37 +177,40 @@ func (s *State) runTracedStep(st *Step) error {
 
 // runTraced runs st, recording it in the run's trace; i is its entry (-1:
 // the trace is full).
+//
+// The clock is read once a step, at its end, and once more at the start
+// of the first step of a block. A step that follows another in its block
+// starts when that one ended: between them runs only the interpreter
+// (a loop's counter, a block's next step), so it costs no reading. The
+// first step of a block cannot take its parent's start: the parent's own
+// work (a condition, a call's inputs, a transaction's BEGIN) came in
+// between, and belongs to the parent.
 func (s *State) runTraced(st *Step) (i int, err error) {
 	t := s.trace
-	t.mu.Lock()
 	i = len(t.entries)
 	if i >= t.max {
 		t.truncated = true
-		i = -1
-	} else {
-		t.entries = append(t.entries, TraceEntry{Path: st.Path, Type: st.Type, Definition: s.fn.Name})
-		if !t.light {
-			e := &t.entries[i]
-			e.Vars, e.VarsOmitted = s.scopeOf(&t.varBudget)
-		}
+		_, err = st.Run(s)
+		return -1, err
 	}
-	t.mu.Unlock()
-	start := time.Now()
+	if !t.ended {
+		t.last = time.Since(t.start).Nanoseconds()
+	}
+	t.entries = append(t.entries, TraceEntry{Path: st.Path, Type: st.Type, Definition: s.fn.Name, StartNs: t.last})
+	if !t.light {
+		e := &t.entries[i]
+		e.Vars, e.VarsOmitted = s.scopeOf(&t.varBudget)
+	}
+	t.ended = false
 	v, err := st.Run(s)
-	if i < 0 {
-		return i, err
-	}
-	end := time.Now()
-	t.mu.Lock()
-	e := &t.entries[i]
-	e.StartNs = start.Sub(t.start).Nanoseconds()
-	e.DurationNs = end.Sub(start).Nanoseconds()
+	t.last, t.ended = time.Since(t.start).Nanoseconds(), true
+	e := &t.entries[i] // st's steps may have grown the entries
+	e.DurationNs = t.last - e.StartNs
 	if !t.light {
 		e.Result = v
 	}
 	if err != nil && !isSignal(err) {
 		e.Error = err.Error()
 	}
-	t.mu.Unlock()
 	return i, err
 }

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/funcstack/funcstack/engine"
+	"github.com/funcstack/funcstack/engine/enginetest"
 )
 
 // varsOf renders a trace entry's variables as one JSON object (keys sorted).
@@ -124,4 +126,43 @@ func traceLines(t *testing.T, tr []engine.TraceEntry) []string {
 		out = append(out, l)
 	}
 	return out
+}
+
+// TestTraceTimes: a trace's times say where the time went. A step that
+// follows another starts when that one ended; the first step of a block
+// starts after its parent's own work (here a slow condition), which
+// stays the parent's; every step ends within its parent.
+func TestTraceTimes(t *testing.T) {
+	e := engine.New(engine.Config{})
+	t.Cleanup(e.Close)
+	e.Load(enginetest.Compile(t, `{"kind": "function", "name": "timed", "stack": [
+		{"type": "sleep", "ms": "30"},
+		{"type": "if", "cond": "count(1..300000, # % 7 == 0) > 0", "then": [
+			{"type": "var", "name": "a", "value": "1"},
+			{"type": "sleep", "ms": "20"}]},
+		{"type": "throw", "message": "end"}]}`))
+	for _, debug := range []bool{false, true} {
+		res, err := e.Run(context.Background(), "timed", nil, engine.RunOptions{Trace: debug})
+		if err == nil {
+			t.Fatal("the run did not fail")
+		}
+		tr := res.Trace
+		if len(tr) != 5 {
+			t.Fatalf("debug %v: %d entries, want 5: %+v", debug, len(tr), tr)
+		}
+		at := func(i int) (start, end time.Duration) {
+			return time.Duration(tr[i].StartNs), time.Duration(tr[i].StartNs + tr[i].DurationNs)
+		}
+		s0, e0 := at(0)
+		s1, e1 := at(1)
+		s2, e2 := at(2)
+		s3, e3 := at(3)
+		s4, _ := at(4)
+		if e0-s0 < 30*time.Millisecond || s1 != e0 || e3-s3 < 20*time.Millisecond || s3 != e2 || s4 != e1 || e3 > e1 {
+			t.Errorf("debug %v: times do not add up: sleep %v–%v, if %v–%v, var %v–%v, sleep %v–%v, throw from %v", debug, s0, e0, s1, e1, s2, e2, s3, e3, s4)
+		}
+		if s2 <= s1 || e2-s2 > s2-s1 {
+			t.Errorf("debug %v: the condition's time went to the first step of then: if from %v, var %v–%v", debug, s1, s2, e2)
+		}
+	}
 }
