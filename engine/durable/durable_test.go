@@ -595,9 +595,14 @@ func TestCancelStopsQueuedAndRunningExecutions(t *testing.T) {
 			}
 		}
 		rv.mu.Unlock()
-		time.Sleep(500 * time.Millisecond) // River records the job's end in batches
-		if n.eng.Cancel(running) {
-			t.Error("a second cancel must find nothing to cancel")
+		// River records the job's end in batches, later on a loaded
+		// machine: until it has, a cancel still finds the job.
+		deadline := time.Now().Add(10 * time.Second)
+		for n.eng.Cancel(running) {
+			if time.Now().After(deadline) {
+				t.Fatal("a second cancel must find nothing to cancel")
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 }
