@@ -40,23 +40,27 @@ func TestFunctionsTakeDecimals(t *testing.T) {
 		{"sort([{a: 1}])", "error: main: stack[0].value: sort: item 0 is an object; sort takes numbers, texts or timestamps; to sort objects by a field, use sortBy(list, .field) (1:1) in `sort([{a: 1}])`"},
 	} {
 		t.Run(c.expr, func(t *testing.T) {
-			e := engine.New(engine.Config{})
-			t.Cleanup(e.Close)
-			e.Load(enginetest.Compile(t, decimalFn(c.expr)))
-			res, err := e.Run(context.Background(), "main", in, engine.RunOptions{ExecutionID: "x"})
-			var got string
-			if err != nil {
-				got = "error: " + strings.TrimSuffix(err.Error(), " (execution x)")
-			} else {
-				b, err := json.Marshal(res.Output)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = string(b)
-			}
-			if got != c.want {
+			if got := runDecimalFn(t, c.expr, in); got != c.want {
 				t.Errorf("%s\n got  %s\n want %s", c.expr, got, c.want)
 			}
 		})
 	}
+}
+
+// runDecimalFn runs decimalFn(expr) with input in: its answer as JSON, or
+// "error: " and the whole error.
+func runDecimalFn(t *testing.T, expr string, in map[string]any) string {
+	t.Helper()
+	e := engine.New(engine.Config{})
+	t.Cleanup(e.Close)
+	e.Load(enginetest.Compile(t, decimalFn(expr)))
+	res, err := e.Run(context.Background(), "main", in, engine.RunOptions{ExecutionID: "x"})
+	if err != nil {
+		return "error: " + strings.TrimSuffix(err.Error(), " (execution x)")
+	}
+	b, err := json.Marshal(res.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr/builtin"
 )
@@ -152,10 +153,12 @@ func init() {
 			Example:     "repeat('ab', 3)", Result: `"ababab"`},
 		&Function{Name: "indexOf", Category: Text, Signature: "indexOf(text, part) → int",
 			Description: "The position of the first part in the text, in characters, or -1.",
-			Example:     "indexOf('hello', 'l')", Result: "2"},
+			Example:     "indexOf('crème brûlée', 'b')", Result: "6",
+			Func: indexOfFunc("indexOf", strings.Index), Types: indexOfTypes},
 		&Function{Name: "lastIndexOf", Category: Text, Signature: "lastIndexOf(text, part) → int",
 			Description: "The position of the last part in the text, in characters, or -1.",
-			Example:     "lastIndexOf('hello', 'l')", Result: "3"},
+			Example:     "lastIndexOf('été', 'é')", Result: "2",
+			Func: indexOfFunc("lastIndexOf", strings.LastIndex), Types: indexOfTypes},
 		&Function{Name: "hasPrefix", Category: Text, Signature: "hasPrefix(text, prefix) → bool",
 			Description: "Whether the text starts with the prefix (also: text startsWith prefix).",
 			Example:     "hasPrefix('hello', 'he')", Result: "true"},
@@ -336,6 +339,33 @@ func fromPairsFunc(args ...any) (any, error) {
 		out[k] = pair[1]
 	}
 	return out, nil
+}
+
+var indexOfTypes = []any{new(func(string, string) int)}
+
+// indexOfFunc is indexOf or lastIndexOf: the position in characters, as
+// len counts them and [from:to] slices (expr's counted bytes: 6 for the b
+// of 'crème brûlée').
+func indexOfFunc(fn string, index func(s, part string) int) func(args ...any) (any, error) {
+	example := fn + "(email, '@')"
+	return func(args ...any) (any, error) {
+		if err := arity(fn, args, 2, 2, "a text and the part to find, e.g. "+example); err != nil {
+			return nil, err
+		}
+		s, err := text(fn, "the first argument", args[0], example)
+		if err != nil {
+			return nil, err
+		}
+		part, err := text(fn, "the part", args[1], example)
+		if err != nil {
+			return nil, err
+		}
+		i := index(s, part)
+		if i < 0 {
+			return -1, nil
+		}
+		return utf8.RuneCountInString(s[:i]), nil
+	}
 }
 
 var splitTypes = []any{new(func(string, string) []any), new(func(string, string, any) []any)}

@@ -8,6 +8,10 @@ import (
 
 func TestTextFunctions(t *testing.T) {
 	runCases(t, []exprCase{
+		{src: "[indexOf('crème brûlée', 'b'), indexOf('été', 't'), indexOf('abc', 'z'), indexOf('abc', '')]", want: []any{6, 1, -1, 0}},
+		{src: "[lastIndexOf('été', 'é'), lastIndexOf('a-b-c', '-'), lastIndexOf('abc', 'z')]", want: []any{2, 3, -1}},
+		{src: "indexOf(nul, '@')", err: "indexOf: the first argument must be text, e.g. indexOf(email, '@'); got null"},
+		{src: "lastIndexOf(s, n)", err: "lastIndexOf: the part must be text, e.g. lastIndexOf(email, '@'); got int 5"},
 		{src: "urlEncode('a b&c=d/é?')", want: "a+b%26c%3Dd%2F%C3%A9%3F"},
 		{src: "urlEncode(42) + urlEncode(2.5) + urlEncode(true)", want: "422.5true"},
 		{src: "urlEncode(l)", err: "urlEncode: the argument must be a text or a number, e.g. urlEncode(input.q); got a list"},
