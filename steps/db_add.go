@@ -87,10 +87,11 @@ func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 				return nil, requiredNull(col, data[i].Expr)
 			}
 		}
+		sent := args // aligned with all, for errors
 		if len(skip) > 0 {
 			query, args = dropColumns(t, all, args, cols, skip, conn.d)
 		}
-		return insertOne(s, conn.q, t, query, args, as)
+		return insertOne(s, conn, t, query, args, as, all, sent)
 	}
 }
 
@@ -131,19 +132,20 @@ func addObject(s *engine.State, t *tables.Table, e *engine.Expr, as string) (any
 	b := &tables.Builder{D: conn.d}
 	tables.WriteInsert(b, t, all, 1)
 	b.W(" RETURNING " + tables.SelectList(t.Cols))
-	return insertOne(s, conn.q, t, b.String(), args, as)
+	return insertOne(s, conn, t, b.String(), args, as, all, args)
 }
 
 // insertOne runs an INSERT … RETURNING of one record and gives the record,
-// also as variable as when it is named.
-func insertOne(s *engine.State, q engine.Querier, t *tables.Table, query string, args []any, as string) (any, error) {
-	rows, err := q.QueryContext(s.Context(), query, args...)
+// also as variable as when it is named. sent holds the values of cols,
+// for naming a ref that points nowhere (tables.WriteError).
+func insertOne(s *engine.State, conn dbConn, t *tables.Table, query string, args []any, as string, cols []*tables.Column, sent []any) (any, error) {
+	rows, err := conn.q.QueryContext(s.Context(), query, args...)
 	if err != nil {
-		return nil, tables.DBError(t, err)
+		return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, cols, sent, err)
 	}
 	rec, err := tables.ScanOne(rows, t.Cols)
 	if err != nil {
-		return nil, tables.DBError(t, err)
+		return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, cols, sent, err)
 	}
 	if as != "" {
 		s.Set(as, rec)

@@ -90,7 +90,7 @@ func compileBulk(c *engine.StepCompiler) engine.RunFunc {
 				}
 				res, err := q.ExecContext(s.Context(), st.sql, st.args...)
 				if err != nil {
-					return tables.DBError(t, err)
+					return st.writeError(s, q, conn.d, t, err)
 				}
 				k, _ := res.RowsAffected()
 				n += int(k)
@@ -115,6 +115,15 @@ func compileBulk(c *engine.StepCompiler) engine.RunFunc {
 type stmtArgs struct {
 	sql  string
 	args []any
+	// cols are the columns of args[:sent], whole rows of them, for
+	// naming a ref that points nowhere (tables.WriteError).
+	cols []*tables.Column
+	sent int
+}
+
+// writeError is tables.WriteError for st.
+func (st stmtArgs) writeError(s *engine.State, q engine.Querier, d value.Dialect, t *tables.Table, err error) error {
+	return tables.WriteError(s.Context(), q, d, t, st.cols, st.args[:st.sent], err)
 }
 
 func itemObject(v any, path string, i int) (map[string]any, error) {
@@ -144,7 +153,7 @@ func bulkAdd(t *tables.Table, list []any, required []*tables.Column, d value.Dia
 			for _, r := range chunk {
 				args = append(args, r...)
 			}
-			out = append(out, stmtArgs{b.String(), args})
+			out = append(out, stmtArgs{sql: b.String(), args: args, cols: all, sent: len(args)})
 		}
 		rows = nil
 	}
@@ -241,7 +250,7 @@ func bulkPatch(t *tables.Table, list []any, d value.Dialect, path string) ([]stm
 			q = b.String()
 			cache[sig.String()] = q
 		}
-		out = append(out, stmtArgs{q, append(append(args, ts), idArg)})
+		out = append(out, stmtArgs{sql: q, args: append(append(args, ts), idArg), cols: cols, sent: len(cols)})
 	}
 	return out, nil
 }
@@ -273,7 +282,7 @@ func bulkDelete(t *tables.Table, list []any, d value.Dialect, path string) ([]st
 			b.Ph()
 		}
 		b.W(")")
-		out = append(out, stmtArgs{b.String(), chunk})
+		out = append(out, stmtArgs{sql: b.String(), args: chunk})
 	}
 	return out, nil
 }

@@ -72,8 +72,9 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 			query = plain[conn.d]
 		}
 		var args []any
+		sentCols := cols // the columns args starts with, for errors
 		if dynamic != nil {
-			query, args, err = dynamicUpdate(s, t, dynamic, conn.d, returning)
+			query, sentCols, args, err = dynamicUpdate(s, t, dynamic, conn.d, returning)
 			if err != nil {
 				return nil, err
 			}
@@ -91,7 +92,7 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 		if !returning {
 			res, err := conn.q.ExecContext(s.Context(), query, args...)
 			if err != nil {
-				return nil, tables.DBError(t, err)
+				return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, sentCols, args[:len(sentCols)], err)
 			}
 			if n, err := res.RowsAffected(); err == nil && n == 0 {
 				return nil, tables.NotFound(t, rawID)
@@ -100,11 +101,11 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 		}
 		rows, err := conn.q.QueryContext(s.Context(), query, args...)
 		if err != nil {
-			return nil, tables.DBError(t, err)
+			return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, sentCols, args[:len(sentCols)], err)
 		}
 		rec, err := tables.ScanOne(rows, t.Cols)
 		if err != nil {
-			return nil, tables.DBError(t, err)
+			return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, sentCols, args[:len(sentCols)], err)
 		}
 		if rec == nil {
 			return nil, tables.NotFound(t, rawID)
@@ -118,23 +119,23 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 
 // dynamicUpdate evaluates a patch's data expression and writes the update
 // of its keys ("" when it has none).
-func dynamicUpdate(s *engine.State, t *tables.Table, e *engine.Expr, d value.Dialect, returning bool) (string, []any, error) {
+func dynamicUpdate(s *engine.State, t *tables.Table, e *engine.Expr, d value.Dialect, returning bool) (string, []*tables.Column, []any, error) {
 	v, err := s.Eval(e)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	obj, ok := v.(map[string]any)
 	if !ok && v != nil {
-		return "", nil, &engine.Error{Code: engine.CodeInvalidInput, Path: e.Path, Message: fmt.Sprintf("%s gave %s; data must be an object of columns to change", quote(e.Source), value.Describe(v))}
+		return "", nil, nil, &engine.Error{Code: engine.CodeInvalidInput, Path: e.Path, Message: fmt.Sprintf("%s gave %s; data must be an object of columns to change", quote(e.Source), value.Describe(v))}
 	}
 	cols, args, err := objectValues(t, obj, d, e.Path, "")
 	if err != nil || len(cols) == 0 {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	args = append(args, tables.Now(d))
 	b := &tables.Builder{D: d}
 	tables.WriteUpdate(b, t, cols, returning)
-	return b.String(), args, nil
+	return b.String(), cols, args, nil
 }
 
 // objectValues checks an object's keys against t's writable columns and

@@ -198,11 +198,11 @@ func (bt *bulkTrigger) run(s *engine.State, q engine.Querier, d value.Dialect, s
 	}
 	rows, err := q.QueryContext(s.Context(), st.sql+" RETURNING "+tables.SelectList(bt.t.Cols), st.args...)
 	if err != nil {
-		return 0, tables.DBError(bt.t, err)
+		return 0, st.writeError(s, q, d, bt.t, err)
 	}
 	recs, err := tables.ScanRecords(rows, bt.t.Cols)
 	if err != nil {
-		return 0, tables.DBError(bt.t, err)
+		return 0, st.writeError(s, q, d, bt.t, err)
 	}
 	for _, rec := range recs {
 		var err error

@@ -188,10 +188,10 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 		if atomic {
 			rows, err := conn.q.QueryContext(s.Context(), st.upsert[conn.d], insertArgs...)
 			if err != nil {
-				return nil, tables.DBError(t, err)
+				return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, st.all, insertArgs, err)
 			}
 			if rec, err = tables.ScanOne(rows, t.Cols); err != nil {
-				return nil, tables.DBError(t, err)
+				return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, st.all, insertArgs, err)
 			}
 		} else {
 			tx := 0
@@ -212,10 +212,10 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 			}
 			rows, err := conn.q.QueryContext(s.Context(), query, args...)
 			if err != nil {
-				return nil, tables.DBError(t, err)
+				return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, st.all, insertArgs, err)
 			}
 			if rec, err = tables.ScanOne(rows, t.Cols); err != nil {
-				return nil, tables.DBError(t, err)
+				return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, st.all, insertArgs, err)
 			}
 		}
 		if as != "" {

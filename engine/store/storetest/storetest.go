@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("SQLTypedColumns", func(t *testing.T) { testSQLTypedColumns(t, open(t)) })
 	t.Run("RelationsInclude", func(t *testing.T) { testRelationsInclude(t, open(t)) })
 	t.Run("RelationsDelete", func(t *testing.T) { testRelationsDelete(t, open(t)) })
+	t.Run("RelationsDanglingRef", func(t *testing.T) { testRelationsDanglingRef(t, open(t)) })
 	t.Run("RelationsMigrate", func(t *testing.T) { testRelationsMigrate(t, open(t)) })
 	t.Run("NameCaps", func(t *testing.T) { testNameCaps(t, open(t)) })
 }
