@@ -2,6 +2,8 @@ package steps
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +22,9 @@ func init() {
 		Description: "Add a record, or edit the one whose by columns match, and give it back. With a unique constraint on the by columns it is one atomic " +
 			"INSERT … ON CONFLICT statement; without one it reads then writes, and concurrent upserts of the same new key may add it twice. " +
 			"data is {column: expression}, or one expression giving an object (e.g. input.record) checked against the table's columns when the step runs; " +
-			"it may hold a by column too (the whole record) when its value is the same as by's.",
+			"it may hold a by column too (the whole record) when its value is the same as by's. " +
+			"A null for a column with a default gives the column its default when the record is added and leaves it as it is when the record is edited, " +
+			"so that an optional input the client did not send changes nothing.",
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table"},
 			{Name: "by", Kind: engine.FieldExprMap, Required: true, Description: "the columns identifying the record and their values, e.g. {\"email\": \"input.email\"}"},
@@ -127,6 +131,7 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 			}
 		}
 		cols := dataCols
+		rebuild := false // cols is not dataCols: static does not fit
 		var dataArgs []any
 		var paths []string // where each data value came from, for errors
 		if dynamic != nil {
@@ -134,6 +139,7 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 			if err != nil {
 				return nil, err
 			}
+			obj = withoutDefaultedNulls(t, obj)
 			if cols, dataArgs, err = objectValues(t, obj, conn.d, dynamic.Path, ""); err != nil {
 				return nil, err
 			}
@@ -150,15 +156,37 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 			}
 		} else {
 			dataArgs = make([]any, 0, len(data))
-			if dataArgs, err = evalValues(s, dataCols, data, conn.d, dataArgs, true); err != nil {
+			if dataArgs, err = evalValues(s, dataCols, data, conn.d, dataArgs, false); err != nil {
 				return nil, err
 			}
 			for _, ke := range data {
 				paths = append(paths, ke.Expr.Path)
 			}
+			// A null for a column with a default, as db.add takes it:
+			// the insert gives the column its default, and an update
+			// leaves it as it is. A null for a required one is an error.
+			if slices.Contains(dataArgs, nil) {
+				var keepCols []*tables.Column
+				var keepArgs []any
+				var keepPaths []string
+				for i, col := range dataCols {
+					if dataArgs[i] == nil {
+						if col.HasDefault {
+							continue
+						}
+						if col.Required {
+							return nil, requiredNull(col, data[i].Expr)
+						}
+					}
+					keepCols, keepArgs, keepPaths = append(keepCols, col), append(keepArgs, dataArgs[i]), append(keepPaths, paths[i])
+				}
+				if len(keepCols) < len(dataCols) {
+					cols, dataArgs, paths, rebuild = keepCols, keepArgs, keepPaths, true
+				}
+			}
 		}
 		st := static
-		if st == nil {
+		if st == nil || rebuild {
 			// Drop the by columns from data once their values agree.
 			var keepCols []*tables.Column
 			var keepArgs []any
@@ -234,4 +262,23 @@ func argText(a any) string {
 		return value.FormatTime(x)
 	}
 	return fmt.Sprint(a)
+}
+
+// withoutDefaultedNulls is obj without the nulls of columns that have a
+// default (a copy when there are some): they take their default, as in
+// db.add, or stay as they are in an update.
+func withoutDefaultedNulls(t *tables.Table, obj map[string]any) map[string]any {
+	var out map[string]any
+	for k, v := range obj {
+		if col := t.ByName[k]; v == nil && col != nil && col.HasDefault && !col.System {
+			if out == nil {
+				out = maps.Clone(obj)
+			}
+			delete(out, k)
+		}
+	}
+	if out == nil {
+		return obj
+	}
+	return out
 }

@@ -31,6 +31,19 @@ func TestDBUpsert(t *testing.T) {
 		{name: "upsert refuses a different by value in a data object", stack: `[
 			{"type": "db.upsert", "table": "notes", "by": {"body": "'k'"}, "data": "{body: 'j', n: 1}"}]`,
 			want: `error: main: stack[0].data.body: data gives body "j" but by gives "k"; a matched record keeps its by values: leave body out of data or give it the same value (execution exec-1)`},
+		// A null for a column with a default, as in db.add: an insert takes
+		// the default, an update leaves the column as it is (an optional
+		// input the client did not send changes nothing).
+		{name: "upsert: a null for a column with a default", stack: `[
+			{"type": "db.upsert", "table": "users", "by": {"email": "'u@x.com'"}, "data": {"active": "nil", "age": "1"}, "as": "u1"},
+			{"type": "db.upsert", "table": "users", "by": {"email": "'u@x.com'"}, "data": {"active": "false"}, "as": "u2"},
+			{"type": "db.upsert", "table": "users", "by": {"email": "'u@x.com'"}, "data": {"active": "nil", "age": "2"}, "as": "u3"},
+			{"type": "db.upsert", "table": "users", "by": {"email": "'u@x.com'"}, "data": "{active: nil, age: 3}", "as": "u4"},
+			{"type": "db.upsert", "table": "users", "by": {"email": "'v@x.com'"}, "data": "{active: nil}", "as": "v1"}]`,
+			resp: "[u1.active, u2.active, u3.active, u3.age, u4.active, u4.age, v1.active]", want: `[true,false,false,2,false,3,true]`},
+		{name: "upsert: a null for a required column without a default", stack: `[
+			{"type": "db.upsert", "table": "counters", "by": {"name": "'a'"}, "data": {"value": "input.min"}}]`,
+			want: "error: main: stack[0].data.value: counters.value is required; `input.min` gave null (execution exec-1)"},
 		{name: "upsert data object with an unknown column", stack: `[
 			{"type": "db.upsert", "table": "notes", "by": {"body": "'k'"}, "data": "{nn: 1}"}]`,
 			want: `error: main: stack[0].data: table notes has no column "nn" (did you mean "n"?) (execution exec-1)`},
