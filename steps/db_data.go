@@ -19,7 +19,14 @@ import (
 // dataField reads field as a map of expressions or as one expression.
 func dataField(c *engine.StepCompiler, field string) (static []engine.KeyExpr, dynamic *engine.Expr) {
 	if isJSONString(stepRaw(c, field)) {
-		return nil, c.Expr(field)
+		if e := c.Expr(field); e != nil {
+			return nil, e
+		}
+		// The expression did not compile, and its error is reported: a
+		// stand-in keeps the step from being taken for one with no data
+		// too ("data is empty"). The definition does not load, so it
+		// never runs.
+		return nil, &engine.Expr{}
 	}
 	return c.ExprMap(field), nil
 }

@@ -33,3 +33,13 @@ func TestDBEditCompileErrors(t *testing.T) {
 		{`[{"type": "db.edit", "table": "users", "id": "1", "data": {"nam": "'x'"}}]`, `stack[0].data.nam: table users has no column "nam" (did you mean "name"?)`},
 	})
 }
+
+// TestDBDataExprErrors: a data expression that does not compile is one
+// error, not also "data is empty" or the required columns it would give.
+func TestDBDataExprErrors(t *testing.T) {
+	wantDiagnostics(t, []diagCase{
+		{"db.patch", `[{"type": "db.patch", "table": "users", "id": "1", "data": "chnges"}]`, "error: main: stack[0].data: unknown name chnges; to write text, put it in quotes: 'chnges'"},
+		{"db.add", `[{"type": "db.add", "table": "users", "data": "chnges"}]`, "error: main: stack[0].data: unknown name chnges; to write text, put it in quotes: 'chnges'"},
+		{"db.upsert", `[{"type": "db.upsert", "table": "users", "by": {"email": "'a@x.com'"}, "data": "chnges"}]`, "error: main: stack[0].data: unknown name chnges; to write text, put it in quotes: 'chnges'"},
+	}, dbTables...)
+}
