@@ -203,6 +203,7 @@ func (s *State) exprError(e *Expr, err error) *Error {
 			return s.ctxError()
 		}
 	}
+	msg = readableExprError(msg)
 	code := CodeExpression
 	var ae *ArithError
 	switch {

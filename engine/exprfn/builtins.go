@@ -94,8 +94,9 @@ func init() {
 			Example:     "sort([3, 1, 2], 'desc')", Result: "[3,2,1]",
 			Func: sortFunc, Types: []any{new(func(any) []any), new(func(any, string) []any)}},
 		&Function{Name: "join", Category: Array, Signature: "join(list, separator?) → text",
-			Description: "The texts of the list joined with the separator (none by default).",
-			Example:     "join(['a', 'b', 'c'], ', ')", Result: `"a, b, c"`},
+			Description: "The texts, numbers and bools of the list joined with the separator (none by default); a null is an empty text.",
+			Example:     "join(['a', 'b', 'c'], ', ') + ' / ' + join([7, 2.5, true, nil], '-')", Result: `"a, b, c / 7-2.5-true-"`,
+			Func: joinFunc, Types: []any{new(func(any) string), new(func(any, string) string)}},
 		&Function{Name: "len", Category: Array, Signature: "len(value) → int",
 			Description: "The number of items of a list or object, or of characters of a text.",
 			Example:     "len([1, 2, 3]) + len({a: 1}) + len('été')", Result: "7"},
@@ -589,4 +590,46 @@ func compareSortable(a, b any) int {
 	fa, _, _ := number("sort", "", a, "")
 	fb, _, _ := number("sort", "", b, "")
 	return cmp.Compare(fa, fb)
+}
+
+// joinFunc is join(list, separator?): expr's, but numbers and bools are
+// written as string() writes them and a null as nothing (expr's failed
+// with "interface conversion: interface {} is int, not string": joining
+// ids is what a Xano user does first); a list or object in it is an error
+// naming the item.
+func joinFunc(args ...any) (any, error) {
+	const example = "join(map(items, .name), ', ')"
+	if err := arity("join", args, 1, 2, "a list and an optional separator, e.g. "+example); err != nil {
+		return nil, err
+	}
+	items, err := list("join", "the list", args[0], example)
+	if err != nil {
+		return nil, err
+	}
+	sep := ""
+	if len(args) == 2 {
+		if sep, err = text("join", "the separator", args[1], example); err != nil {
+			return nil, err
+		}
+	}
+	var b strings.Builder
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		switch x := it.(type) {
+		case string:
+			b.WriteString(x)
+		case nil:
+		case int, int64, int32, float64, bool, exactDecimal, time.Time:
+			s, _ := stringFunc(x)
+			b.WriteString(s.(string))
+		default:
+			return nil, fmt.Errorf("join: item %d is %s; join takes texts, numbers and bools, e.g. %s", i, describe(it), example)
+		}
+		if b.Len() > MaxTextBytes {
+			return nil, errTextLimit("join", "joining this list")
+		}
+	}
+	return b.String(), nil
 }

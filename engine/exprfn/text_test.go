@@ -8,6 +8,12 @@ import (
 
 func TestTextFunctions(t *testing.T) {
 	runCases(t, []exprCase{
+		{src: "join([1, 'a', 2.5, true, nil, t], '|')", want: "1|a|2.5|true||2026-03-01T14:05:09.123456789Z"},
+		{src: "join(split('a,b', ','))", want: "ab"},
+		{src: "join([])", want: ""},
+		{src: "join(['a', l], ',')", err: "join: item 1 is a list; join takes texts, numbers and bools, e.g. join(map(items, .name), ', ')"},
+		{src: "join(s)", err: "join: the list must be a list, e.g. join(map(items, .name), ', '); got text \"text\""},
+		{src: "join(l, n)", err: "join: the separator must be text, e.g. join(map(items, .name), ', '); got int 5"},
 		{src: "[indexOf('crème brûlée', 'b'), indexOf('été', 't'), indexOf('abc', 'z'), indexOf('abc', '')]", want: []any{6, 1, -1, 0}},
 		{src: "[lastIndexOf('été', 'é'), lastIndexOf('a-b-c', '-'), lastIndexOf('abc', 'z')]", want: []any{2, 3, -1}},
 		{src: "indexOf(nul, '@')", err: "indexOf: the first argument must be text, e.g. indexOf(email, '@'); got null"},

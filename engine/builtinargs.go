@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 
@@ -18,9 +20,24 @@ import (
 //
 // Two decimals that differ only past a float's 17 significant digits
 // compare equal (sortBy is stable, so they keep their order).
+//
+// count(list) without a predicate counts the items that are true; a Xano
+// user writes it for the number of items, and got "interface
+// conversion: interface {} is int, not bool". The patcher gives it the
+// predicate _countTrue(#), which says so:
+//
+//	count(l)   count(l, _countTrue(#))
 
 func init() {
-	exprFunctions = append(exprFunctions, expr.Patch(sortKeyPatcher{}), expr.Function("_sortKey", sortKey))
+	exprFunctions = append(exprFunctions, expr.Patch(builtinArgsPatcher{}), expr.Function("_sortKey", sortKey),
+		expr.Function("_countTrue", countTrue, new(func(any) bool)))
+}
+
+func countTrue(args ...any) (any, error) {
+	if b, ok := args[0].(bool); ok {
+		return b, nil
+	}
+	return nil, fmt.Errorf("count(list) without a predicate counts the items that are true, and an item is %s: for the number of items write len(list); to count some, count(list, # > 0)", value.TypeName(args[0]))
 }
 
 func sortKey(args ...any) (any, error) {
@@ -30,11 +47,24 @@ func sortKey(args ...any) (any, error) {
 	return args[0], nil
 }
 
-type sortKeyPatcher struct{}
+type builtinArgsPatcher struct{}
 
-func (sortKeyPatcher) Visit(node *ast.Node) {
+func (builtinArgsPatcher) Visit(node *ast.Node) {
 	b, ok := (*node).(*ast.BuiltinNode)
-	if !ok || b.Name != "sortBy" || len(b.Arguments) < 2 {
+	if !ok {
+		return
+	}
+	if b.Name == "count" && len(b.Arguments) == 1 {
+		item := &ast.PointerNode{}
+		item.SetLocation(b.Location())
+		call := &ast.CallNode{Callee: &ast.IdentifierNode{Value: "_countTrue"}, Arguments: []ast.Node{item}}
+		call.SetLocation(b.Location())
+		pred := &ast.PredicateNode{Node: call}
+		pred.SetLocation(b.Location())
+		b.Arguments = append(b.Arguments, pred)
+		return
+	}
+	if b.Name != "sortBy" || len(b.Arguments) < 2 {
 		return
 	}
 	p, ok := b.Arguments[1].(*ast.PredicateNode)
