@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -64,6 +65,9 @@ func (dc *defCompiler) newExpr(src, path string, prog *vm.Program, sc *scope, to
 	ast.Walk(&node, visitFunc(func(n *ast.Node) {
 		if call, ok := (*n).(*ast.CallNode); ok && literalErr == nil {
 			literalErr = exprfn.CheckLiterals(call)
+		}
+		if b, ok := (*n).(*ast.BuiltinNode); ok && literalErr == nil {
+			literalErr = textKey(b)
 		}
 		id, ok := (*n).(*ast.IdentifierNode)
 		if !ok {
@@ -160,6 +164,8 @@ func (dc *defCompiler) exprErrorText(err error, sc *scope) string {
 			after = "; " + outOfScope(name, d)
 		} else if s := closest(name, sc.visibleNames()); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		} else if w := exprfn.Instead(name); w != "" {
+			msg += "; write " + w
 		}
 	} else if field, ok := strings.CutPrefix(msg, "unknown field "); ok {
 		if s := closest(field, inputNames(dc.def.RunInputs())); s != "" {
@@ -169,7 +175,7 @@ func (dc *defCompiler) exprErrorText(err error, sc *scope) string {
 	if fe.Snippet != "" {
 		msg = fmt.Sprintf("%s (%d:%d)", msg, fe.Line, fe.Column+1)
 	}
-	return msg + after
+	return msg + parseHint(fe.Message, fe.Snippet) + after
 }
 
 func inputNames(fields []InputField) []string {
@@ -180,3 +186,58 @@ func inputNames(fields []InputField) []string {
 	}
 	return out
 }
+
+// parseHint is advice for the parse errors a newcomer meets first: a
+// word operator called as a function (contains('abc', 'b')), and an
+// object written for each item of map (map(l, {id: .id})), whose { expr
+// reads as the start of a predicate in braces.
+func parseHint(msg, snippet string) string {
+	op, ok := strings.CutPrefix(msg, `unexpected token Operator("`)
+	if !ok {
+		return ""
+	}
+	switch op = strings.TrimSuffix(op, `")`); op {
+	case "contains", "startsWith", "endsWith", "matches", "in":
+		return fmt.Sprintf("; %s is an operator, written between its operands: a %s b", op, op)
+	case ":":
+		if !strings.Contains(snippet, ", {") && !strings.Contains(snippet, ",{") {
+			return ""
+		}
+		return "; to make an object for each item, put it in parentheses: map(list, ({id: .id}))"
+	}
+	return ""
+}
+
+// textKey is the error of a sortBy or groupBy whose key is a quoted text:
+// sortBy(users, 'name') sorted nothing and groupBy(l, 'type') made one
+// group, silently, where the user meant the field.
+func textKey(b *ast.BuiltinNode) *file.Error {
+	if (b.Name != "sortBy" && b.Name != "groupBy") || len(b.Arguments) < 2 {
+		return nil
+	}
+	p, ok := b.Arguments[1].(*ast.PredicateNode)
+	if !ok {
+		return nil
+	}
+	body := p.Node
+	if seq, ok := body.(*ast.SequenceNode); ok && isTicked(seq) {
+		body = seq.Nodes[1]
+	}
+	if c, ok := body.(*ast.CallNode); ok && len(c.Arguments) == 1 {
+		if id, ok := c.Callee.(*ast.IdentifierNode); ok && id.Value == "_sortKey" {
+			body = c.Arguments[0]
+		}
+	}
+	str, ok := body.(*ast.StringNode)
+	if !ok {
+		return nil
+	}
+	field := "." + str.Value
+	if !identifier.MatchString(str.Value) {
+		field = "#[" + quoteText(str.Value) + "]"
+	}
+	return &file.Error{Location: str.Location(), Message: fmt.Sprintf("%s by %s is by the same text for every item; for the field %s of each item write %s(list, %s)",
+		b.Name, quoteText(str.Value), str.Value, b.Name, field)}
+}
+
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
