@@ -2,8 +2,10 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -232,6 +234,11 @@ func (decimalPatcher) Visit(node *ast.Node) {
 		}
 		if oneArg[n.Name] && len(args) != 1 {
 			return // expr's checker names the count
+		}
+		if (n.Name == "int" || n.Name == "float") && mayBeText(args[0].Type()) {
+			// expr's int and float read only plain numerals from a text
+			ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: args})
+			return
 		}
 		if n.Name == "sum" {
 			// Always: a sum of ints must not wrap either.
@@ -574,6 +581,9 @@ func builtinOp(name string, args []any) (any, error) {
 	if name == "round" && len(args) == 2 {
 		return roundTo(args[0], args[1])
 	}
+	if t, ok := args[0].(string); ok && (name == "int" || name == "float") {
+		return numberOfText(name, t)
+	}
 	items := args
 	if len(args) == 1 {
 		if l, ok := args[0].([]any); ok && (name == "min" || name == "max" || name == "mean" || name == "median") {
@@ -657,6 +667,32 @@ func builtinOp(name string, args []any) (any, error) {
 		return s.Quo(value.DecimalFromInt(2))
 	}
 	return nil, fmt.Errorf("%s does not take decimals", name)
+}
+
+// mayBeText reports whether a value of type t may be a text.
+func mayBeText(t reflect.Type) bool { return isUnknown(t) || kindOf(t) == reflect.String }
+
+// numberOfText is int(text) or float(text): the number the text holds,
+// spaces around it ignored. int cuts a fraction off, as int(12.5) does.
+func numberOfText(name, text string) (any, error) {
+	t := strings.TrimSpace(text)
+	if name == "float" {
+		if f, err := strconv.ParseFloat(t, 64); err == nil && !math.IsInf(f, 0) {
+			return f, nil
+		}
+	} else if n, err := strconv.Atoi(t); err == nil {
+		return n, nil
+	} else if d, err := value.ParseDecimal(t); err == nil {
+		w := d.Floor()
+		if d.Sign() < 0 {
+			w = d.Ceil()
+		}
+		if n, ok := w.Int(); ok {
+			return n, nil
+		}
+		return nil, fmt.Errorf("int(%q): the number does not fit an int; use decimal(x) for larger numbers", text)
+	}
+	return nil, fmt.Errorf("%s(%q): the text is not a number such as '12' or '-3.5'", name, text)
 }
 
 // oneArg are the builtins of builtinFunc that take one argument.

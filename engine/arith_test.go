@@ -128,3 +128,41 @@ func TestRoundErrors(t *testing.T) {
 		t.Errorf("three arguments:\n got  %s\n want %s", got, want)
 	}
 }
+
+// TestNumbersFromText: int(text) and float(text) read the number a text
+// holds, as a Xano user's to_int does: spaces around it, a fraction (int
+// cuts it off), an exponent; a text that is not one says so.
+func TestNumbersFromText(t *testing.T) {
+	fn := func(typ, e string) string {
+		return `{"kind": "function", "name": "main", "input": [{"name": "s", "type": "` + typ + `", "required": true}],
+			"stack": [{"type": "return", "value": "` + e + `"}]}`
+	}
+	for _, typ := range []string{"text", "json"} {
+		for _, c := range []struct{ expr, in, want string }{
+			{"int(input.s)", "12", "12"},
+			{"int(input.s)", " 12 ", "12"},
+			{"int(input.s)", "12.9", "12"},
+			{"int(input.s)", "-3.9", "-3"},
+			{"int(input.s)", "1e3", "1000"},
+			{"float(input.s)", " 2.5", "2.5"},
+			{"int(input.s)", "abc", `error: main: stack[0].value: int("abc"): the text is not a number such as '12' or '-3.5' (1:1) in ` + "`int(input.s)`" + ` (execution x)`},
+			{"float(input.s)", "1e999", `error: main: stack[0].value: float("1e999"): the text is not a number such as '12' or '-3.5' (1:1) in ` + "`float(input.s)`" + ` (execution x)`},
+			{"int(input.s)", "99999999999999999999", `error: main: stack[0].value: int("99999999999999999999"): the number does not fit an int; use decimal(x) for larger numbers (1:1) in ` + "`int(input.s)`" + ` (execution x)`},
+		} {
+			e := engine.New(engine.Config{})
+			t.Cleanup(e.Close)
+			e.Load(enginetest.Compile(t, fn(typ, c.expr)))
+			res, err := e.Run(context.Background(), "main", map[string]any{"s": c.in}, engine.RunOptions{ExecutionID: "x"})
+			got := ""
+			if err != nil {
+				got = "error: " + err.Error()
+			} else {
+				b, _ := json.Marshal(res.Output)
+				got = string(b)
+			}
+			if got != c.want {
+				t.Errorf("%s %s of %q:\n got  %s\n want %s", typ, c.expr, c.in, got, c.want)
+			}
+		}
+	}
+}
