@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // The record browser's search and filters: GET /tables/{name}/records
@@ -19,35 +21,61 @@ import (
 // stack: the value is read as the column's type, and a value that does not
 // fit is the db step's 400.
 
-// filterOps are the filter operators: the where expression each writes
-// (%[1]s the column, %[2]s the value), the column types it applies to,
-// and whether it takes a value.
-var filterOps = map[string]struct {
-	expr  string
-	types []string
-	value bool
-}{
-	"eq":         {"%[1]s == %[2]s", equalTypes, true},
-	"ne":         {"%[1]s != %[2]s", equalTypes, true},
-	"lt":         {"%[1]s < %[2]s", orderedTypes, true},
-	"le":         {"%[1]s <= %[2]s", orderedTypes, true},
-	"gt":         {"%[1]s > %[2]s", orderedTypes, true},
-	"ge":         {"%[1]s >= %[2]s", orderedTypes, true},
-	"contains":   {"%[1]s contains %[2]s", textTypes, true},
-	"startsWith": {"%[1]s startsWith %[2]s", textTypes, true},
-	"endsWith":   {"%[1]s endsWith %[2]s", textTypes, true},
-	"empty":      {"%[1]s == nil", allTypes, false},
-	"set":        {"%[1]s != nil", allTypes, false},
+// filterOp is one filter operator.
+type filterOp struct {
+	op      string
+	expr    string
+	applies func(value.Type) bool
+	value   bool
 }
 
-var (
-	textTypes    = []string{"text", "email"}
-	orderedTypes = []string{"text", "email", "int", "decimal", "timestamp", "id", "uuid", "ref"}
-	equalTypes   = []string{"text", "email", "int", "decimal", "timestamp", "id", "uuid", "bool", "ref"}
-	allTypes     = []string{"text", "email", "int", "decimal", "timestamp", "id", "uuid", "bool", "json", "ref"}
-)
+// filterOps are the filter operators, in the order filterWanted lists
+// them: the where expression each writes (%[1]s the column, %[2]s the
+// value), which column types it applies to (read from the value-type
+// registry, as the builder's filters do: docs/design.md §19.1), and
+// whether it takes a value.
+var filterOps = []filterOp{
+	{"eq", "%[1]s == %[2]s", equality, true},
+	{"ne", "%[1]s != %[2]s", equality, true},
+	{"lt", "%[1]s < %[2]s", ordered, true},
+	{"le", "%[1]s <= %[2]s", ordered, true},
+	{"gt", "%[1]s > %[2]s", ordered, true},
+	{"ge", "%[1]s >= %[2]s", ordered, true},
+	{"contains", "%[1]s contains %[2]s", searchable, true},
+	{"startsWith", "%[1]s startsWith %[2]s", searchable, true},
+	{"endsWith", "%[1]s endsWith %[2]s", searchable, true},
+	{"empty", "%[1]s == nil", stored, false},
+	{"set", "%[1]s != nil", stored, false},
+}
 
-const filterWanted = "filter=<column>:<op>:<value>, op one of eq, ne, lt, le, gt, ge, contains, startsWith, endsWith, empty, set"
+func equality(t value.Type) bool   { return t.Info().Equality }
+func ordered(t value.Type) bool    { return t.Info().Ordered }
+func searchable(t value.Type) bool { return t.Info().Searchable }
+
+// stored: the type has a column (a refs field has none), so its value
+// may be null.
+func stored(t value.Type) bool { return t.Info().Column && t.Column(value.SQLite) != "" }
+
+// columnTypes names the column types applies holds for, in the
+// registry's order: what a message says a filter or the search works on.
+func columnTypes(applies func(value.Type) bool) []string {
+	var out []string
+	for _, n := range value.ColumnTypes() {
+		if applies(value.Lookup(n)) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// filterWanted is the form of a filter, for messages.
+var filterWanted = func() string {
+	ops := make([]string, len(filterOps))
+	for i, o := range filterOps {
+		ops[i] = o.op
+	}
+	return "filter=<column>:<op>:<value>, op one of " + strings.Join(ops, ", ")
+}()
 
 // recordsFilter is the where of the record listing's search and filters.
 type recordsFilter struct {
@@ -79,7 +107,7 @@ func recordsWhere(c *gin.Context, table string, cols []store.TableColumn) (recor
 	}
 	for i, f := range c.QueryArray("filter") {
 		name, rest, ok := strings.Cut(f, ":")
-		op, value, hasValue := strings.Cut(rest, ":")
+		op, val, hasValue := strings.Cut(rest, ":")
 		if !ok {
 			return recordsFilter{}, badRequest("filter=%q says no operator; send %s", f, filterWanted)
 		}
@@ -91,19 +119,20 @@ func recordsWhere(c *gin.Context, table string, cols []store.TableColumn) (recor
 			}
 			return recordsFilter{}, badRequest("%s", msg)
 		}
-		spec, known := filterOps[op]
-		if !known {
+		at := slices.IndexFunc(filterOps, func(o filterOp) bool { return o.op == op })
+		if at < 0 {
 			return recordsFilter{}, badRequest("filter=%q: %q is not an operator; send %s", f, op, filterWanted)
 		}
-		if !contains(spec.types, typ) {
-			return recordsFilter{}, badRequest("filter=%q: %s does not apply to %s, %s column; it applies to %s columns", f, op, name, withArticle(typ), strings.Join(spec.types, ", "))
+		spec := filterOps[at]
+		if t := value.Lookup(typ); t == nil || !spec.applies(t) {
+			return recordsFilter{}, badRequest("filter=%q: %s does not apply to %s, %s column; it applies to %s columns", f, op, name, withArticle(typ), strings.Join(columnTypes(spec.applies), ", "))
 		}
 		in := "f" + strconv.Itoa(i)
 		if spec.value {
 			if !hasValue {
 				return recordsFilter{}, badRequest("filter=%q says no value; send %s:%s:<value>", f, name, op)
 			}
-			inputs[in] = value
+			inputs[in] = val
 		}
 		cond := fmt.Sprintf(spec.expr, table+"."+name, "input."+in)
 		conds, said[cond] = append(conds, cond), fmt.Sprintf("filter=%q", f)
@@ -111,13 +140,13 @@ func recordsWhere(c *gin.Context, table string, cols []store.TableColumn) (recor
 	if q := c.Query("search"); q != "" {
 		var any []string
 		for _, col := range cols {
-			if contains(textTypes, col.Type) {
+			if t := value.Lookup(col.Type); t != nil && searchable(t) {
 				cond := fmt.Sprintf("%s.%s contains input.q", table, col.Name)
 				any, said[cond] = append(any, cond), fmt.Sprintf("search=%q", q)
 			}
 		}
 		if len(any) == 0 {
-			return recordsFilter{}, badRequest("search=%q: table %s has no text or email column to search; filter by a column instead (%s)", q, table, filterWanted)
+			return recordsFilter{}, badRequest("search=%q: table %s has no %s column to search; filter by a column instead (%s)", q, table, strings.Join(columnTypes(searchable), " or "), filterWanted)
 		}
 		inputs["q"] = q
 		conds = append(conds, "("+strings.Join(any, " || ")+")")

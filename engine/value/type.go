@@ -72,6 +72,11 @@ type Info struct {
 	// Fields: an input of this type may declare its fields, each checked
 	// as an input of its own.
 	Fields bool `json:"fields,omitempty"`
+	// Equality: a column of this type may be tested for one value, given
+	// as text (the record browser's filters "is" and "is not"). False for
+	// json, whose values are documents: a stack's where may still compare
+	// one whole with ==.
+	Equality bool `json:"equality"`
 	// Ordered: <, <=, >, >= compare values and a query may sort by them
 	// (in a where and a sort).
 	Ordered bool `json:"ordered"`

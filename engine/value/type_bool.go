@@ -21,7 +21,7 @@ func init() { Register(Bool) }
 
 func (BoolType) Info() Info {
 	return Info{Name: "bool", Description: "true or false.", Editor: "toggle",
-		Input: true, Column: true, ListOK: true, Example: json.RawMessage(`true`)}
+		Input: true, Column: true, ListOK: true, Equality: true, Example: json.RawMessage(`true`)}
 }
 
 func (BoolType) Coerce(v any) (any, error) {

@@ -34,7 +34,7 @@ var DecimalGoType = reflect.TypeOf(Decimal{})
 
 func (DecimalType) Info() Info {
 	return Info{Name: "decimal", Description: "An exact decimal number, such as 19.99: every digit is kept, and 0.1 + 0.2 is 0.3.", Editor: "decimal",
-		Input: true, Column: true, ListOK: true, Bounds: "value", Ordered: true, Example: json.RawMessage(`19.99`)}
+		Input: true, Column: true, ListOK: true, Bounds: "value", Equality: true, Ordered: true, Example: json.RawMessage(`19.99`)}
 }
 
 // toDecimal reads a number for a decimal input or column: decimals,

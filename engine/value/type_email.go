@@ -19,7 +19,7 @@ func init() { Register(Email) }
 
 func (EmailType) Info() Info {
 	return Info{Name: "email", Description: "An email address (checked when it comes as input).", Editor: "email",
-		Input: true, Column: true, ListOK: true, Ordered: true, Searchable: true,
+		Input: true, Column: true, ListOK: true, Equality: true, Ordered: true, Searchable: true,
 		Example: json.RawMessage(`"ada@example.com"`)}
 }
 

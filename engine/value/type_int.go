@@ -23,7 +23,7 @@ func init() { Register(Int) }
 
 func (IntType) Info() Info {
 	return Info{Name: "int", Description: "A whole number from -9223372036854775808 to 9223372036854775807.", Editor: "number",
-		Input: true, Column: true, ListOK: true, Bounds: "value", Ordered: true, Example: json.RawMessage(`42`)}
+		Input: true, Column: true, ListOK: true, Bounds: "value", Equality: true, Ordered: true, Example: json.RawMessage(`42`)}
 }
 
 func (IntType) Coerce(v any) (any, error) {

@@ -26,7 +26,7 @@ func init() { Register(Ref) }
 
 func (RefType) Info() Info {
 	return Info{Name: "ref", Description: "A record of another table: its id, with a foreign key. Give the table in \"table\" and what deleting that record does in \"on_delete\" (restrict, cascade or set_null).",
-		Editor: "ref", Column: true, Ordered: true, Relation: "one", Example: json.RawMessage(`42`)}
+		Editor: "ref", Column: true, Equality: true, Ordered: true, Relation: "one", Example: json.RawMessage(`42`)}
 }
 
 // Coerce accepts an id: a whole number or a UUID.

@@ -19,7 +19,7 @@ func init() { Register(Text) }
 
 func (TextType) Info() Info {
 	return Info{Name: "text", Description: "Text of any length (UTF-8).", Editor: "text",
-		Input: true, Column: true, ListOK: true, Bounds: "length", Values: true, Ordered: true, Searchable: true,
+		Input: true, Column: true, ListOK: true, Bounds: "length", Values: true, Equality: true, Ordered: true, Searchable: true,
 		Example: json.RawMessage(`"Ada"`)}
 }
 

@@ -25,7 +25,7 @@ func init() { Register(Timestamp) }
 
 func (TimestampType) Info() Info {
 	return Info{Name: "timestamp", Description: "A point in time: RFC 3339 text (2026-01-02T15:04:05Z), a date (2026-01-02) or Unix milliseconds.", Editor: "datetime",
-		Input: true, Column: true, ListOK: true, Ordered: true, Example: json.RawMessage(`"2026-01-02T15:04:05Z"`)}
+		Input: true, Column: true, ListOK: true, Equality: true, Ordered: true, Example: json.RawMessage(`"2026-01-02T15:04:05Z"`)}
 }
 
 // ParseTime reads a timestamp the way inputs give one: a time, RFC 3339

@@ -21,7 +21,7 @@ func init() { Register(UUID) }
 
 func (UUIDType) Info() Info {
 	return Info{Name: "uuid", Description: "A UUID such as 0190d2a4-5b1c-7c3e-9f00-123456789abc.", Editor: "uuid",
-		Input: true, Column: true, ListOK: true, Ordered: true, Example: json.RawMessage(`"0190d2a4-5b1c-7c3e-9f00-123456789abc"`)}
+		Input: true, Column: true, ListOK: true, Equality: true, Ordered: true, Example: json.RawMessage(`"0190d2a4-5b1c-7c3e-9f00-123456789abc"`)}
 }
 
 func (UUIDType) Coerce(v any) (any, error) {
