@@ -15,8 +15,8 @@ import { RunPanel } from './RunPanel';
 import { DefFieldsForm } from './DefFields';
 import { VersionsPanel } from './Versions';
 import { Icon } from './icons';
-
-export const INPUT_TYPES = ['text', 'int', 'decimal', 'bool', 'timestamp', 'json', 'uuid', 'email', 'object'];
+import { typedAsText } from './values';
+import { useValueTypes, type ValueTypes } from './valueTypes';
 
 interface Props {
   name: string;
@@ -405,6 +405,8 @@ function Settings({ def, set, defs }: { def: Definition; set: (k: string, v: unk
 function InputsPanel({ def, set, folded }: { def: Definition; set: (k: string, v: unknown, key?: string) => void; folded?: boolean }) {
   const inputs: any[] = def.input ?? [];
   const diags = useSyncExternalStore(diagStore.subscribe, () => diagStore.under('input'));
+  // the input types and what their constraints bound are the catalogue's
+  const types = useValueTypes();
   // in the compact view the inputs of a definition that has some show as one line until opened
   const [open, setOpen] = useState(() => !folded || inputs.length === 0);
   if (!open) {
@@ -412,7 +414,7 @@ function InputsPanel({ def, set, folded }: { def: Definition; set: (k: string, v
       <section className="panel inputs folded" aria-label="Inputs">
         <button type="button" className="inputs-line" aria-expanded={false} onClick={() => setOpen(true)}>
           <Icon name="download" /> <span className="section-title inline">Inputs</span>
-          <span className="mono small">{inputs.map((f) => `${f.name}: ${f.type ?? 'text'}${f.list ? '[]' : ''}${f.required ? '*' : ''}`).join(', ')}</span>
+          <span className="mono small">{inputs.map((f) => `${f.name}: ${f.type ?? ''}${f.list ? '[]' : ''}${f.required ? '*' : ''}`).join(', ')}</span>
           {diags.some((x) => x.severity !== 'warning') ? <span className="badge bad">error</span> : null}
           <span className="spacer" /><span className="link small">edit</span>
         </button>
@@ -430,6 +432,10 @@ function InputsPanel({ def, set, folded }: { def: Definition; set: (k: string, v
     });
     set('input', n, `input.${i}.${k}`);
   };
+  if (!types) {
+    return <section className="panel inputs" aria-label="Inputs"><h2 className="section-title"><Icon name="download" /> Inputs</h2><div className="muted">loading…</div></section>;
+  }
+  const rangeHelp = boundsHelp(types);
   return (
     <section className="panel inputs" aria-label="Inputs">
       <h2 className="section-title"><Icon name="download" /> Inputs</h2>
@@ -440,8 +446,9 @@ function InputsPanel({ def, set, folded }: { def: Definition; set: (k: string, v
             return (
               <div key={i} className={`input-row${d.some((x) => x.severity !== 'warning') ? ' invalid' : ''}`} data-input={i}>
                 <input className="mono" aria-label={`input ${i + 1} name`} value={f.name ?? ''} placeholder="name" onChange={(e) => put(i, 'name', e.target.value)} />
-                <select aria-label={`input ${i + 1} type`} value={f.type ?? 'text'} onChange={(e) => put(i, 'type', e.target.value)}>
-                  {INPUT_TYPES.map((t) => <option key={t}>{t}</option>)}
+                <select aria-label={`input ${i + 1} type`} value={f.type ?? ''} onChange={(e) => put(i, 'type', e.target.value)}>
+                  {f.type === undefined || types.inputs.some((t) => t.name === f.type) ? null : <option>{f.type}</option>}
+                  {types.inputs.map((t) => <option key={t.name} title={t.description}>{t.name}</option>)}
                 </select>
                 <label className="check"><input type="checkbox" checked={!!f.list} onChange={(e) => put(i, 'list', e.target.checked)} /> list</label>
                 <label className="check"><input type="checkbox" checked={!!f.required} onChange={(e) => put(i, 'required', e.target.checked)} /> required</label>
@@ -449,14 +456,14 @@ function InputsPanel({ def, set, folded }: { def: Definition; set: (k: string, v
                 {f.fields ? <span className="muted small">{f.fields.length} fields</span> : null}
                 <input aria-label={`input ${i + 1} description`} className="grow" value={f.description ?? ''} placeholder="description" onChange={(e) => put(i, 'description', e.target.value)} />
                 <IconButton icon="x" label={`Remove input ${f.name || i + 1}`} onClick={() => set('input', inputs.filter((_, j) => j !== i).length ? inputs.filter((_, j) => j !== i) : undefined)} />
-                <Constraints f={f} n={i + 1} put={(k, v) => put(i, k, v)} diags={d} path={`input[${i}]`} />
+                <Constraints f={f} n={i + 1} put={(k, v) => put(i, k, v)} diags={d} path={`input[${i}]`} rangeHelp={rangeHelp} />
                 {d.length ? <Diags list={d} /> : null}
               </div>
             );
           })}
         </div>
       )}
-      <button type="button" className="link" onClick={() => set('input', [...inputs, { name: '', type: 'text' }])}>+ Add input</button>
+      <button type="button" className="link" onClick={() => set('input', [...inputs, { name: '', type: types.inputs[0].name }])}>+ Add input</button>
     </section>
   );
 }
@@ -466,18 +473,27 @@ function InputsPanel({ def, set, folded }: { def: Definition; set: (k: string, v
 // default (used when the input is missing or null) and values (the texts
 // allowed). Every field shows all four; the server says which apply and
 // whether the default fits, as diagnostics at their paths.
-const TEXT_TYPES = ['text', 'email', 'uuid', 'timestamp'];
-const RANGE_HELP = 'int and decimal: the value · text: the number of characters · list: the number of items';
 
-function Constraints({ f, n, put, diags, path }: { f: any; n: number; put: (k: string, v: unknown) => void; diags: { path: string; severity: string }[]; path: string }) {
+/** BOUNDED says what min and max bound, by the catalogue's bounds of a type. */
+const BOUNDED: Record<string, string> = { value: 'the value', length: 'the number of characters', size: 'the size in bytes' };
+
+/** boundsHelp is what min and max bound for each type, from the catalogue: "int and decimal: the value · text: …". */
+function boundsHelp(types: ValueTypes): string {
+  const by = new Map<string, string[]>();
+  for (const t of types.inputs) if (t.bounds) by.set(t.bounds, [...(by.get(t.bounds) ?? []), t.name]);
+  const and = (l: string[]) => (l.length > 1 ? `${l.slice(0, -1).join(', ')} and ${l[l.length - 1]}` : l[0]);
+  return [...[...by].map(([b, names]) => `${and(names)}: ${BOUNDED[b] ?? b}`), 'list: the number of items'].join(' · ');
+}
+
+function Constraints({ f, n, put, diags, path, rangeHelp }: { f: any; n: number; put: (k: string, v: unknown) => void; diags: { path: string; severity: string }[]; path: string; rangeHelp: string }) {
   const bad = (k: string) => diags.some((d) => d.severity !== 'warning' && (d.path === `${path}.${k}` || d.path.startsWith(`${path}.${k}[`)));
   const cls = (k: string) => (bad(k) ? 'invalid' : undefined);
   return (
     <div className="input-limits" role="group" aria-label={`input ${n} constraints`}>
-      <label className="inline-label" title={`least: ${RANGE_HELP}`}>min
+      <label className="inline-label" title={`least: ${rangeHelp}`}>min
         <input type="number" step="any" className={cls('min')} aria-label={`input ${n} min`} aria-invalid={bad('min') || undefined}
           value={f.min ?? ''} onChange={(e) => put('min', e.target.value === '' ? undefined : Number(e.target.value))} /></label>
-      <label className="inline-label" title={`most: ${RANGE_HELP}`}>max
+      <label className="inline-label" title={`most: ${rangeHelp}`}>max
         <input type="number" step="any" className={cls('max')} aria-label={`input ${n} max`} aria-invalid={bad('max') || undefined}
           value={f.max ?? ''} onChange={(e) => put('max', e.target.value === '' ? undefined : Number(e.target.value))} /></label>
       <label className="inline-label" title="used when the input is missing or null">default
@@ -508,7 +524,7 @@ function useText(value: unknown, show: (v: any) => string, read: (t: string) => 
 // for text-like inputs, JSON for the others (10, true, [1, 2], {"a": 1});
 // what is not JSON is kept as text, and the server says whether it fits.
 function DefaultInput({ f, n, invalid, onChange }: { f: any; n: number; invalid: boolean; onChange: (v: unknown) => void }) {
-  const textual = !f.list && TEXT_TYPES.includes(f.type ?? 'text');
+  const textual = !f.list && typedAsText(f.type);
   const show = (v: any) => (v === undefined ? '' : textual && typeof v === 'string' ? v : JSON.stringify(v));
   const read = (t: string) => {
     if (t === '') return undefined;

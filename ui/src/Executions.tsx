@@ -11,7 +11,7 @@ import { JsonView } from './JsonView';
 import { StepData } from './Inspector';
 import { fmtMs } from './StackEditor';
 import { ago } from './Versions';
-import { localInput, localTime, parseValue } from './values';
+import { EDITOR_KINDS, localInput, localTime } from './values';
 import { Icon } from './icons';
 import './data.css';
 
@@ -21,7 +21,7 @@ type Filters = Record<(typeof FILTER_KEYS)[number], string>;
 
 /** isoOf is a datetime-local value (local time) as an ISO time, "" when incomplete. */
 function isoOf(local: string): string {
-  const p = local ? parseValue('timestamp', local) : null;
+  const p = local ? EDITOR_KINDS.datetime.parse(local) : null;
   return p?.ok ? String(p.value) : '';
 }
 

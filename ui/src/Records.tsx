@@ -10,41 +10,28 @@ import { Icon } from './icons';
 import { IconButton } from './StackEditor';
 import { editorFor, parseValue } from './values';
 import { ValueInput } from './ValueEditor';
+import { filterOps, useValueTypes, type ValueTypes } from './valueTypes';
 import './data.css';
 
 type Col = TableInfo['columns'][number];
 type Row = Record<string, unknown>;
 const SYSTEM = ['id', 'created_at', 'updated_at'];
 
-/** The filter operators, by the column types they apply to (the server's filterOps). */
-const OPS: { op: string; label: string; types: string[] | null; value: boolean }[] = [
-  { op: 'eq', label: 'is', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'bool', 'ref'], value: true },
-  { op: 'ne', label: 'is not', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'bool', 'ref'], value: true },
-  { op: 'contains', label: 'contains', types: ['text', 'email'], value: true },
-  { op: 'startsWith', label: 'starts with', types: ['text', 'email'], value: true },
-  { op: 'endsWith', label: 'ends with', types: ['text', 'email'], value: true },
-  { op: 'lt', label: '<', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'ref'], value: true },
-  { op: 'le', label: '≤', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'ref'], value: true },
-  { op: 'gt', label: '>', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'ref'], value: true },
-  { op: 'ge', label: '≥', types: ['text', 'email', 'int', 'decimal', 'timestamp', 'uuid', 'ref'], value: true },
-  { op: 'empty', label: 'is empty', types: null, value: false },
-  { op: 'set', label: 'is set', types: null, value: false },
-];
-const opsFor = (type: string) => OPS.filter((o) => !o.types || o.types.includes(type));
-
 interface Filter { col: string; op: string; text: string }
 
 /** filterParam is a filter as the server takes it, or its error, or null while it is incomplete. */
-function filterParam(f: Filter, cols: Col[]): { param?: string; error?: string } | null {
+function filterParam(f: Filter, cols: Col[], types: ValueTypes): { param?: string; error?: string } | null {
   const col = cols.find((c) => c.name === f.col);
-  const op = OPS.find((o) => o.op === f.op);
+  const ops = filterOps(types.get(col?.type));
+  const op = ops.find((o) => o.op === f.op) ?? ops[0]; // the operator the filter shows
   if (!col || !op) return null;
-  if (!op.value) return { param: `${f.col}:${f.op}` };
+  if (!op.value) return { param: `${f.col}:${op.op}` };
   if (f.text === '') return null;
   const p = parseValue(col.type, f.text, true);
   if (!p.ok) return { error: p.error };
   const v = typeof p.value === 'string' ? p.value : String(p.value);
-  return { param: `${f.col}:${f.op}:${col.type === 'text' || col.type === 'email' ? f.text : v}` };
+  // a searchable type's value goes as typed (its editor may trim it), the others as read
+  return { param: `${f.col}:${op.op}:${types.get(col.type)?.searchable ? f.text : v}` };
 }
 
 function useDebounced<T>(v: T, ms: number): T {
@@ -57,6 +44,12 @@ function useDebounced<T>(v: T, ms: number): T {
 }
 
 export function Records({ info, toast, onChange }: { info: TableInfo; toast: (m: string, bad?: boolean) => void; onChange: () => void }) {
+  // the catalogue says which filters apply and how each column's values are edited
+  const types = useValueTypes();
+  return types ? <Browser info={info} types={types} toast={toast} onChange={onChange} /> : <div className="muted">loading…</div>;
+}
+
+function Browser({ info, types, toast, onChange }: { info: TableInfo; types: ValueTypes; toast: (m: string, bad?: boolean) => void; onChange: () => void }) {
   const [page, setPage] = useState(1);
   const [per, setPer] = useState(25);
   const [sort, setSort] = useState('-id');
@@ -72,10 +65,10 @@ export function Records({ info, toast, onChange }: { info: TableInfo; toast: (m:
   const [importing, setImporting] = useState<Importing | null>(null);
   const cols = info.columns;
   const editable = cols.filter((c) => !SYSTEM.includes(c.name));
-  const searchable = cols.some((c) => c.type === 'text' || c.type === 'email');
+  const searchable = cols.some((c) => types.get(c.type)?.searchable);
 
   const q = useDebounced(search, 250);
-  const checked = filters.map((f) => filterParam(f, cols));
+  const checked = filters.map((f) => filterParam(f, cols, types));
   const params = checked.flatMap((c) => (c?.param ? [c.param] : []));
   const paramKey = useDebounced(params.join('\n'), 250);
   const query = useMemo(() => ({ page, perPage: per, sort, search: q, filters: paramKey ? paramKey.split('\n') : [] }), [page, per, sort, q, paramKey]);
@@ -136,22 +129,22 @@ export function Records({ info, toast, onChange }: { info: TableInfo; toast: (m:
         <div className="filters" role="group" aria-label="Filters">
           {filters.map((f, i) => {
             const col = cols.find((c) => c.name === f.col);
-            const ops = opsFor(col?.type ?? 'text');
+            const ops = filterOps(types.get(col?.type));
             const op = ops.find((o) => o.op === f.op) ?? ops[0];
             const set = (p: Partial<Filter>) => setFilters(filters.map((x, j) => (j === i ? { ...x, ...p } : x)));
             return (
               <div className="filter-row" key={i}>
                 <span className="muted small">{i === 0 ? 'where' : 'and'}</span>
                 <select aria-label={`filter ${i + 1} column`} value={f.col} onChange={(e) => {
-                  const t = cols.find((c) => c.name === e.target.value)?.type ?? 'text';
-                  set({ col: e.target.value, op: opsFor(t).some((o) => o.op === f.op) ? f.op : 'eq', text: '' });
+                  const t = types.get(cols.find((c) => c.name === e.target.value)?.type);
+                  set({ col: e.target.value, op: filterOps(t).some((o) => o.op === f.op) ? f.op : filterOps(t)[0]?.op ?? f.op, text: '' });
                 }}>
                   {cols.map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
                 </select>
-                <select aria-label={`filter ${i + 1} operator`} value={op.op} onChange={(e) => set({ op: e.target.value })}>
+                <select aria-label={`filter ${i + 1} operator`} value={op?.op ?? ''} onChange={(e) => set({ op: e.target.value })}>
                   {ops.map((o) => <option key={o.op} value={o.op}>{o.label}</option>)}
                 </select>
-                {op.value ? <ValueInput type={col?.type ?? 'text'} label={`filter ${i + 1} value`} value={f.text} onChange={(text) => set({ text })}
+                {col && op?.value ? <ValueInput type={col.type} label={`filter ${i + 1} value`} value={f.text} onChange={(text) => set({ text })}
                   error={checked[i]?.error} /> : <span />}
                 <IconButton icon="x" label={`Remove filter ${i + 1}`} onClick={() => setFilters(filters.filter((_, j) => j !== i))} />
               </div>

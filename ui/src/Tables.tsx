@@ -5,15 +5,8 @@ import { api, ApiError, type DefSummary, type Definition, type TableInfo, type V
 import { Diags, IconButton } from './StackEditor';
 import { Icon } from './icons';
 import { Records } from './Records';
-
-export const COLUMN_TYPES = ['text', 'int', 'decimal', 'bool', 'timestamp', 'json', 'uuid', 'email'];
-
-/** useColumnTypes is the column types of the server's catalogue (COLUMN_TYPES until it answers). */
-function useColumnTypes(): ValueType[] {
-  const [types, setTypes] = useState<ValueType[]>(COLUMN_TYPES.map((name) => ({ name, description: '', editor: name, input: true, column: true })));
-  useEffect(() => { api.types().then((all) => setTypes(all.filter((t) => t.column))).catch(() => {}); }, []);
-  return types;
-}
+import { editorFor } from './values';
+import { useValueTypes } from './valueTypes';
 
 export function TablePage({ name, defs, onSaved, setDirty, toast }: { name: string; defs: DefSummary[]; onSaved: () => void; setDirty: (d: boolean) => void; toast: (m: string, bad?: boolean) => void }) {
   const [tab, setTab] = useState<'records' | 'schema'>('records');
@@ -42,7 +35,8 @@ function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: 
   const [def, setDef] = useState<Definition | null>(null);
   const [saved, setSaved] = useState('');
   const [diags, setDiags] = useState<any[]>([]);
-  const types = useColumnTypes();
+  // the column types are the catalogue's: the designer waits for it, as for the definition
+  const catalogue = useValueTypes();
   const tableNames = defs.filter((d) => d.kind === 'table').map((d) => d.name);
   useEffect(() => {
     api.definition(name).then((r) => (setDef(r.content), setSaved(JSON.stringify(r.content)))).catch((e) => toast(e.message, true));
@@ -67,7 +61,8 @@ function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: 
     window.addEventListener('keydown', k);
     return () => window.removeEventListener('keydown', k);
   }, [save]);
-  if (!def) return <div className="muted">loading…</div>;
+  if (!def || !catalogue) return <div className="muted">loading…</div>;
+  const types = catalogue.columns;
   const fields: any[] = def.fields ?? [];
   const indexes: any[] = def.indexes ?? [];
   const triggers: any[] = def.triggers ?? [];
@@ -78,10 +73,11 @@ function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: 
     if (v === undefined || v === false || v === '') delete c[k];
     return c;
   }));
+  // a default is read by the column's editor when that makes a number or a bool (42, true), else as JSON, else as text
   const parseDefault = (s: string, type: string) => {
     if (s === '') return undefined;
-    if (['int', 'decimal'].includes(type) && !isNaN(Number(s))) return Number(s);
-    if (type === 'bool') return s === 'true';
+    const p = editorFor(type).parse(s);
+    if (p.ok && (typeof p.value === 'number' || typeof p.value === 'boolean')) return p.value;
     try { return JSON.parse(s); } catch { return s; }
   };
   return (
@@ -116,7 +112,7 @@ function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: 
             <tr className="muted"><td className="mono">created_at, updated_at</td><td>timestamp</td><td colSpan={4}>kept by funcstack</td></tr>
           </tbody>
         </table>
-        <button type="button" className="link" onClick={() => put('fields', [...fields, { name: `column_${fields.length + 1}`, type: 'text' }])}>+ Add column</button>
+        <button type="button" className="link" onClick={() => put('fields', [...fields, { name: `column_${fields.length + 1}`, type: types[0].name }])}>+ Add column</button>
       </section>
       <section className="panel">
         <h2 className="section-title">Indexes</h2>

@@ -107,11 +107,27 @@ export interface Execution {
 export interface ValueType {
   name: string;
   description: string;
+  /** editor: the editor kind a value is edited with (values.ts EDITOR_KINDS). */
   editor: string;
+  /** input, column: an input, a table field may have the type. */
   input: boolean;
   column: boolean;
+  list_ok: boolean;
+  /** bounds: what an input's min and max bound ("value", "length", "size"; absent: nothing). */
+  bounds?: 'value' | 'length' | 'size';
+  /** values: an input's values (the allowed texts) apply; fields: an input may declare its fields. */
+  values?: boolean;
+  fields?: boolean;
+  /** equality, ordered, searchable: which where operators a column of the type takes (the record browser's filters). */
+  equality: boolean;
+  ordered: boolean;
+  searchable: boolean;
   /** relation: the field links to another table's records, "one" (a ref column) or "many" (no column). */
   relation?: 'one' | 'many';
+  example?: unknown;
+  schema: Record<string, unknown>;
+  /** sql: the column type on each dialect; absent when the type has no column. */
+  sql?: Record<string, string>;
 }
 
 export interface TableInfo {

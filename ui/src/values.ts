@@ -1,8 +1,10 @@
-// Value types: how a value of each column type is edited, checked, shown
-// and written to CSV. One registry: the record grid, the add-record form,
-// the filters and the CSV import all read it, so that a type added here
-// (or, later, editor kinds sent by the server: setEditorKinds) works in
-// all of them at once.
+// Editor kinds: how a value is edited, checked, shown and written to CSV,
+// by the editor the value-type catalogue names for its type (GET
+// /_/api/types, "editor"; valueTypes.ts hands the map to setEditorKinds).
+// The record grid, the add-record form, the filters, the CSV import and
+// the input constraints all read it, so a type the server adds with an
+// existing editor works in all of them at once. Editor kinds are the UI's
+// own vocabulary; nothing here knows a type's name.
 
 export type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
 
@@ -21,6 +23,8 @@ export interface EditorKind {
   fromCsv: (text: string) => Parsed;
   /** hint is what to type, for placeholders. */
   hint: string;
+  /** asText: a value is a text, written as typed (an input's default is not JSON); else JSON. */
+  asText: boolean;
 }
 
 const ok = (value: unknown): Parsed => ({ ok: true, value });
@@ -36,6 +40,7 @@ const text: EditorKind = {
   csv: plain,
   fromCsv: (s) => ok(s),
   hint: 'text',
+  asText: true,
 };
 
 function wholeNumber(s: string): Parsed {
@@ -81,20 +86,25 @@ export function localTime(v: unknown): { text: string; title?: string } {
   return { text: d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }), title: v };
 }
 
+const number: EditorKind = {
+  input: { kind: 'text', type: 'text', inputMode: 'numeric' },
+  parse: wholeNumber, edit: plain, show: (v) => ({ text: plain(v) }), csv: plain, fromCsv: wholeNumber, hint: 'a whole number, e.g. 42', asText: false,
+};
+
+/** EDITOR_KINDS are the editors by the catalogue's editor names (engine/value Info.Editor). */
 export const EDITOR_KINDS: Record<string, EditorKind> = {
   text,
-  int: {
-    input: { kind: 'text', type: 'text', inputMode: 'numeric' },
-    parse: wholeNumber, edit: plain, show: (v) => ({ text: plain(v) }), csv: plain, fromCsv: wholeNumber, hint: 'a whole number, e.g. 42',
-  },
+  number,
+  // int: modes.ts (parseNumber) reads whole numbers under this name; it is the number editor
+  int: number,
   decimal: {
     input: { kind: 'text', type: 'text', inputMode: 'decimal' },
-    parse: decimalNumber, edit: plain, show: (v) => ({ text: plain(v) }), csv: plain, fromCsv: decimalNumber, hint: 'a number, e.g. 19.99',
+    parse: decimalNumber, edit: plain, show: (v) => ({ text: plain(v) }), csv: plain, fromCsv: decimalNumber, hint: 'a number, e.g. 19.99', asText: false,
   },
-  bool: { input: { kind: 'bool' }, parse: boolean, edit: plain, show: (v) => ({ text: plain(v) }), csv: plain, fromCsv: boolean, hint: 'true or false' },
-  timestamp: {
+  toggle: { input: { kind: 'bool' }, parse: boolean, edit: plain, show: (v) => ({ text: plain(v) }), csv: plain, fromCsv: boolean, hint: 'true or false', asText: false },
+  datetime: {
     input: { kind: 'text', type: 'datetime-local' },
-    parse: time, edit: localInput, show: localTime, csv: plain, fromCsv: time, hint: 'a date and time',
+    parse: time, edit: localInput, show: localTime, csv: plain, fromCsv: time, hint: 'a date and time', asText: true,
   },
   json: {
     input: { kind: 'textarea' },
@@ -106,6 +116,7 @@ export const EDITOR_KINDS: Record<string, EditorKind> = {
     csv: plain,
     fromCsv: (s) => { try { return ok(JSON.parse(s)); } catch (e) { return bad(`not JSON: ${(e as Error).message}`); } },
     hint: 'JSON, e.g. {"a": 1}',
+    asText: false,
   },
   uuid: {
     ...text,
@@ -123,6 +134,7 @@ export const EDITOR_KINDS: Record<string, EditorKind> = {
     },
     fromCsv: (s) => EDITOR_KINDS.ref.parse(s),
     hint: 'the id of a record of the other table',
+    asText: false,
   },
   email: {
     ...text,
@@ -133,18 +145,24 @@ export const EDITOR_KINDS: Record<string, EditorKind> = {
   },
 };
 
-/** kindOf maps column types to editor kinds (the same names until the server says otherwise). */
+/** kindOf maps value types to editor kinds: the catalogue's editor of each type. */
 let kindOf: Record<string, string> = {};
-/** setEditorKinds takes the server's column-type → editor-kind map (a later value-type registry). */
+/** setEditorKinds takes the catalogue's type → editor map (valueTypes.ts, when the catalogue answers). */
 export function setEditorKinds(m: Record<string, string>) { kindOf = { ...m }; }
 
+/** editorFor is the editor of a value type (the text editor for a type with none here: object, refs). */
 export function editorFor(type: string): EditorKind {
-  return EDITOR_KINDS[kindOf[type] ?? type] ?? text;
+  return EDITOR_KINDS[kindOf[type]] ?? text;
 }
 
-/** parseValue reads what was typed for a column: "" is null, refused when the column is required. */
+/** typedAsText: a value of the type is a text written as typed, not JSON (an input's default). */
+export function typedAsText(type: string): boolean {
+  return EDITOR_KINDS[kindOf[type]]?.asText ?? false;
+}
+
+/** parseValue reads what was typed for a column: "" is null, refused when the column is required; blanks are a text editor's value only. */
 export function parseValue(type: string, s: string, required = false, fromCsv = false): Parsed {
   const k = editorFor(type);
-  if (s === '' || (type !== 'text' && s.trim() === '')) return required ? bad('this column is required; type a value') : ok(null);
+  if (s === '' || (kindOf[type] !== 'text' && s.trim() === '')) return required ? bad('this column is required; type a value') : ok(null);
   return fromCsv ? k.fromCsv(s) : k.parse(s);
 }

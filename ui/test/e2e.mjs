@@ -534,7 +534,12 @@ scenario('input constraints: min, max, default and values are edited, saved, and
   // n: int from 1 to 10, 5 when missing
   await page.getByRole('button', { name: '+ Add input' }).click();
   await page.getByLabel('input 1 name').fill('n');
+  // the input types and what min and max bound are the server's catalogue (GET /_/api/types)
+  const types = (await page.getByLabel('input 1 type').locator('option').allTextContents()).join(' ');
+  expect(types === 'text int decimal bool timestamp json uuid email object file', `the input types: ${types}`);
   await page.getByLabel('input 1 type').selectOption('int');
+  const help = await page.locator('label', { has: page.getByLabel('input 1 min') }).getAttribute('title');
+  expect(help === 'least: text: the number of characters · int and decimal: the value · file: the size in bytes · list: the number of items', `min's help: ${help}`);
   await page.getByLabel('input 1 min').fill('1');
   await page.getByLabel('input 1 max').fill('10');
   // a default that does not fit is the server's diagnostic, at the row

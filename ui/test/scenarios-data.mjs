@@ -158,7 +158,16 @@ export function register(ctx) {
     await expectText(page.getByTestId('record-count'), '3 records match', 'search for amp');
     // a filter: qty > 5; a bad value is refused at the filter and not applied
     await page.getByRole('button', { name: 'Filter' }).click();
+    // the operators offered follow from the column type's catalogue entry (equality, ordered, searchable)
+    const opsOf = async () => (await page.getByLabel('filter 1 operator').locator('option').allTextContents()).join(' ');
+    await page.getByLabel('filter 1 column').selectOption('title');
+    expect(await opsOf() === 'is is not contains starts with ends with < ≤ > ≥ is empty is set', `a text column's operators: ${await opsOf()}`);
+    await page.getByLabel('filter 1 column').selectOption('meta');
+    expect(await opsOf() === 'is empty is set', `a json column's operators: ${await opsOf()}`);
+    await page.getByLabel('filter 1 column').selectOption('active');
+    expect(await opsOf() === 'is is not is empty is set', `a bool column's operators: ${await opsOf()}`);
     await page.getByLabel('filter 1 column').selectOption('qty');
+    expect(await opsOf() === 'is is not < ≤ > ≥ is empty is set', `an int column's operators: ${await opsOf()}`);
     await page.getByLabel('filter 1 operator').selectOption('gt');
     await page.getByLabel('filter 1 value').fill('five');
     await expectText(page.getByRole('group', { name: 'Filters' }).locator('.value-error'), '"five" is not a whole number', 'a bad filter value');
