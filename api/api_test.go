@@ -264,7 +264,7 @@ func TestAPI(t *testing.T) {
 				"method": "POST", "path": "/t/echo/7", "params": {"id": "7"},
 				"query": {"q": "from-query", "both": "query", "id": "1", "tags": "a", "extra": "1"}, "header": "yes", "ip": "127.0.0.1"}`},
 		{name: "echo repeated query", method: "POST", url: "/t/echo/1?tags=a&tags=b", status: 201,
-			want: `{"input": {"id": 1, "q": null, "both": null, "tags": ["a", "b"], "body": null},
+			want: `{"input": {"id": 1, "tags": ["a", "b"]},
 				"method": "POST", "path": "/t/echo/1", "params": {"id": "1"}, "query": {"tags": ["a", "b"]}, "header": null, "ip": "127.0.0.1"}`},
 		{name: "every failing field", method: "POST", url: "/t/signup", body: `{"email": "not-an-email", "age": 12}`, status: 400,
 			want: `{"error": {"code": "invalid_input", "message": "invalid input", "definition": "t_signup", "execution_id": "<id>", "fields": [

@@ -131,9 +131,9 @@ func TestRequestBodies(t *testing.T) {
 				{name: "form fields, a repeated one and a list input", method: "POST", url: "/io/form", ctype: form, body: "name=Ada+L&tags=a&tags=b&n=3", status: 200,
 					want: `{"name": "Ada L", "tags": ["a", "b"], "n": 3}`},
 				{name: "form with one value for a list input", method: "POST", url: "/io/form", ctype: form, body: "tags=a", status: 200,
-					want: `{"name": null, "tags": ["a"], "n": null}`},
+					want: `{"tags": ["a"]}`},
 				{name: "a JSON object sent with curl -d's form type", method: "POST", url: "/io/form", ctype: form, body: `{"name": "Ada"}`, status: 200,
-					want: `{"name": "Ada", "tags": null, "n": null}`},
+					want: `{"name": "Ada"}`},
 				{name: "bad form data", method: "POST", url: "/io/form", ctype: form, body: "name=%zz", status: 400,
 					want: `{"error": {"code": "invalid_form", "message": "the request body is not valid form data (application/x-www-form-urlencoded): invalid URL escape \"%zz\""}}`},
 				{name: "multipart fields", method: "POST", url: "/io/form", ctype: manyType, body: many, status: 200,
@@ -167,7 +167,7 @@ func TestRequestBodies(t *testing.T) {
 				{name: "form fields to /function", method: "POST", url: "/function/sum_squares", admin: true, ctype: form, body: `n=3`, status: 200,
 					want: `{"label": "small", "total": 14}`},
 				{name: "a raw text to /function is input.body", method: "POST", url: "/function/io_echo", ctype: "text/plain", body: "just text", status: 200,
-					want: `{"body": "just text", "n": null}`},
+					want: `{"body": "just text"}`},
 			})
 		})
 	}

@@ -41,6 +41,8 @@ func TestProductCRUD(t *testing.T) {
 			want: `{"items": [{"sku": "pear", "stock": 0}], "total": 1}`},
 		{name: "patch one field", method: "PATCH", url: "/api/products/apple", headers: user, body: `{"price": 2.5}`, status: 200, want: apple2},
 		{name: "patch nothing changes nothing", method: "PATCH", url: "/api/products/apple", headers: user, body: `{}`, status: 200, want: apple2},
+		{name: "patch null into a required column", method: "PATCH", url: "/api/products/apple", headers: user, body: `{"name": null}`, status: 400,
+			want: `{"error": {"code": "invalid_input", "message": "product.name is required and cannot be set to null", "definition": "api_product_update", "path": "stack[3].then[0].data", "execution_id": "<id>"}}`},
 		{name: "patch unknown SKU", method: "PATCH", url: "/api/products/kiwi", headers: user, body: `{"price": 1}`, status: 404,
 			want: `{"error": {"code": "not_found", "message": "no product with SKU kiwi", "definition": "api_product_update", "path": "stack[1]", "execution_id": "<id>"}}`},
 		{name: "list", method: "GET", url: "/api/products", status: 200,

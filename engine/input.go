@@ -319,7 +319,9 @@ func (s *InputSpec) validate(m, out map[string]any, prefix string) (map[string]a
 			if f.Required {
 				errs = append(errs, FieldError{Field: name, Code: "required", Message: "required"})
 			}
-			out[f.Name] = nil
+			if present {
+				out[f.Name] = nil // sent as null: "clear it", unlike not sent
+			}
 			continue
 		}
 		if f.List {
