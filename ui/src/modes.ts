@@ -97,7 +97,7 @@ export function inferMode(src: string, modes: Mode[], expects?: string): Mode {
 
 /** parseNumber checks what was typed in number mode: the expression to store, or why not. */
 export function parseNumber(text: string, whole: boolean): { ok: true; expr: string } | { ok: false; error: string } {
-  const r = EDITOR_KINDS[whole ? 'int' : 'decimal'].parse(text);
+  const r = EDITOR_KINDS[whole ? 'number' : 'decimal'].parse(text);
   if (!r.ok) return r;
   return { ok: true, expr: text.trim().replace(/^\+/, '') };
 }

@@ -66,14 +66,18 @@ export function loadValueTypes(): Promise<ValueTypes> {
   return pending;
 }
 
-/** useValueTypes is the catalogue, null until it answers (a page shows loading… meanwhile, as for its other data). */
+/** useValueTypes is the catalogue, null until it answers (a page shows loading… meanwhile, as for its other data); a failed load is tried again every 2 s. */
 export function useValueTypes(): ValueTypes | null {
   const [types, setTypes] = useState<ValueTypes | null>(loaded);
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (types) return;
     let live = true;
-    loadValueTypes().then((t) => live && setTypes(t)).catch(() => {});
-    return () => { live = false; };
-  }, []);
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    loadValueTypes().then((t) => live && setTypes(t)).catch(() => {
+      if (live) retry = setTimeout(() => setAttempt((a) => a + 1), 2000);
+    });
+    return () => { live = false; clearTimeout(retry); };
+  }, [attempt]);
   return types;
 }

@@ -95,8 +95,6 @@ const number: EditorKind = {
 export const EDITOR_KINDS: Record<string, EditorKind> = {
   text,
   number,
-  // int: modes.ts (parseNumber) reads whole numbers under this name; it is the number editor
-  int: number,
   decimal: {
     input: { kind: 'text', type: 'text', inputMode: 'decimal' },
     parse: decimalNumber, edit: plain, show: (v) => ({ text: plain(v) }), csv: plain, fromCsv: decimalNumber, hint: 'a number, e.g. 19.99', asText: false,
