@@ -388,6 +388,8 @@ scenario('performance: a 500-step stack opens fast and typing stays fast', async
   const open = async () => {
     await page.evaluate(() => { location.hash = '#/'; });
     await page.locator('.home').waitFor();
+    // the sidebar lists definitions as their request answers: wait for this one
+    await page.locator('.sidebar a').filter({ hasText: /^\s*big_stack\s*$/ }).waitFor();
     return page.evaluate(() => new Promise((resolve, reject) => {
       const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
       const until = async (f) => { for (let i = 0; i < 1000; i++) { const v = f(); if (v) return v; await new Promise((r) => setTimeout(r, 2)); } throw new Error('timed out'); };
