@@ -16,6 +16,7 @@ import (
 
 	"github.com/funcstack/funcstack/engine"
 	"github.com/funcstack/funcstack/engine/store"
+	"github.com/funcstack/funcstack/engine/value"
 )
 
 // executionView is an execution record as the admin API shows it.
@@ -219,6 +220,36 @@ func (s *Server) userTable(c *gin.Context) (name, idType string, cols []store.Ta
 	return name, idType, cols, true
 }
 
+// allFields is, for a table with hidden columns, every column of its
+// definition (nil when none is hidden): the records browser is the
+// operator's, and shows the columns db steps leave out by default.
+func (s *Server) allFields(table string) []string {
+	d := s.cfg.Engine.Program().Definitions[table]
+	if d == nil || !slices.ContainsFunc(d.Fields, func(f engine.TableField) bool { return f.Hidden }) {
+		return nil
+	}
+	out := []string{"id"}
+	for _, f := range d.Fields {
+		if t := value.Usable(f.Type); t != nil && t.Info().Relation == "many" {
+			continue // a refs field has no column
+		}
+		out = append(out, f.Name)
+	}
+	return append(out, "created_at", "updated_at")
+}
+
+// withAllFields ends stack, whose last step gives the record "record",
+// with a read of the whole record when the table has hidden columns.
+func (s *Server) withAllFields(table string, stack []map[string]any) []map[string]any {
+	all := s.allFields(table)
+	if all == nil {
+		return stack
+	}
+	return append(stack, map[string]any{"type": "if", "cond": "record != nil", "then": []map[string]any{
+		{"type": "db.get", "table": table, "id": "record.id", "fields": all, "as": "whole"},
+		{"type": "set", "name": "record", "value": "whole"}}})
+}
+
 func colNames(cols []store.TableColumn) []string {
 	out := make([]string, len(cols))
 	for i, c := range cols {
@@ -264,6 +295,9 @@ func (s *Server) listPage(c *gin.Context, table string, cols []store.TableColumn
 		"offset": "input.offset", "count": true, "as": "result"}
 	if f.where != "" {
 		query["where"] = f.where
+	}
+	if all := s.allFields(table); all != nil {
+		query["fields"] = all
 	}
 	input := f.inputs
 	input["limit"], input["offset"] = per, (page-1)*per
@@ -372,7 +406,7 @@ func (s *Server) addRecord(c *gin.Context) {
 			all[col.Name] = nil
 		}
 	}
-	stack := []map[string]any{{"type": "db.add", "table": table, "data": dataMap(all), "as": "record"}}
+	stack := s.withAllFields(table, []map[string]any{{"type": "db.add", "table": table, "data": dataMap(all), "as": "record"}})
 	out, err := s.runStack(c.Request.Context(), "records_add", []string{"data"}, stack, "record", map[string]any{"data": m})
 	if err != nil {
 		s.recordError(c, table, err)
@@ -400,6 +434,7 @@ func (s *Server) patchRecord(c *gin.Context) {
 	} else {
 		stack = []map[string]any{{"type": "db.patch", "table": table, "id": "input.id", "data": dataMap(m), "as": "record"}}
 	}
+	stack = s.withAllFields(table, stack)
 	out, err := s.runStack(c.Request.Context(), "records_patch", []string{"id", "data"}, stack, "record", map[string]any{"id": id, "data": m})
 	if err == nil && out == nil {
 		err = &engine.Error{Code: engine.CodeNotFound}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -72,6 +73,54 @@ func TestProductCRUD(t *testing.T) {
 				t.Fatal(err)
 			}
 			runScenarios(t, ts.URL, scenarios)
+		})
+	}
+}
+
+// TestShopHidesPasswordHash walks the example app's endpoints that read
+// the user table (signup, login, me, orders through current_user): none
+// answers with the password hash, user.password_hash being hidden, while
+// the admin records browser, the operator's, still shows it.
+func TestShopHidesPasswordHash(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			st := b.open(t)
+			ts := newServer(t, st, api.Config{}, "../workflows")
+			leaks := func(what string, status, want int, body []byte) {
+				t.Helper()
+				if status != want {
+					t.Errorf("%s: %d %s, want status %d", what, status, body, want)
+				}
+				if s := string(body); strings.Contains(s, "password") || strings.Contains(s, "$2a$") {
+					t.Errorf("%s answers with the password hash: %s", what, s)
+				}
+			}
+			tok := signup(t, ts.URL, "ada@example.com")
+			user := map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
+			status, _, body := call(t, "POST", ts.URL+"/api/login", `{"email": "ada@example.com", "password": "correct horse"}`, false)
+			leaks("login", status, 200, body)
+			resp, body := send(t, "GET", ts.URL+"/api/me", user, "")
+			leaks("me", resp.StatusCode, 200, body)
+			status, _, body = call(t, "POST", ts.URL+"/api/products/apple/restock", `{"qty": 10, "name": "Apple", "price": 0.5}`, false)
+			leaks("restock", status, 200, body)
+			resp, body = send(t, "POST", ts.URL+"/api/orders", user, `{"lines": [{"sku": "apple", "qty": 2}]}`)
+			leaks("order", resp.StatusCode, 201, body)
+			resp, body = send(t, "GET", ts.URL+"/api/my-orders", user, "")
+			leaks("my orders", resp.StatusCode, 200, body)
+
+			status, body = adminCall(t, ts.URL, "GET", "/_/api/tables/user/records", "", true)
+			if hash, _ := at(t, body, "items.0.password_hash").(string); status != 200 || !strings.HasPrefix(hash, "$2a$") {
+				t.Errorf("the records browser: %d %s, want the user's password_hash", status, body)
+			}
+			status, body = adminCall(t, ts.URL, "PATCH", "/_/api/tables/user/records/1", `{"password_hash": "x"}`, true)
+			if got := at(t, body, "password_hash"); status != 200 || got != "x" {
+				t.Errorf("patch in the records browser: %d %s, want the record with its password_hash", status, body)
+			}
+			status, body = adminCall(t, ts.URL, "POST", "/_/api/tables/user/records", `{"email": "bob@example.com", "password_hash": "y"}`, true)
+			if got := at(t, body, "password_hash"); status != 201 || got != "y" {
+				t.Errorf("add in the records browser: %d %s, want the record with its password_hash", status, body)
+			}
 		})
 	}
 }

@@ -96,6 +96,9 @@ type defCompiler struct {
 	// decls remembers where block-local names were declared, to explain
 	// an "unknown name" that is declared but out of scope.
 	decls map[string]declInfo
+	// hidden maps the hidden columns that db steps left out of the
+	// records they declare to their table, to explain an unknown field.
+	hidden map[string]string
 	// vars gives each variable name of the function its slot.
 	vars *varTable
 	// setAnywhere holds the names a set step changes somewhere in the

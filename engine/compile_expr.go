@@ -168,7 +168,9 @@ func (dc *defCompiler) exprErrorText(err error, sc *scope) string {
 			msg += "; write " + w
 		}
 	} else if field, ok := strings.CutPrefix(msg, "unknown field "); ok {
-		if s := closest(field, inputNames(dc.def.RunInputs())); s != "" {
+		if table, hidden := dc.hidden[field]; hidden {
+			after = fmt.Sprintf("; %s is a hidden column of table %s: records leave it out unless the db.get or db.query lists it in fields, e.g. \"fields\": [\"id\", %q]", field, table, field)
+		} else if s := closest(field, inputNames(dc.def.RunInputs())); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
 	}

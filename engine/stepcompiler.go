@@ -359,6 +359,21 @@ func (c *StepCompiler) DeclareTyped(name string, t types.Type) {
 	}
 }
 
+// HiddenColumns notes that the records the step declares leave out the
+// hidden columns names of table, so that an expression reading one is
+// told why it is unknown and how to read it.
+func (c *StepCompiler) HiddenColumns(table string, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	if c.dc.hidden == nil {
+		c.dc.hidden = map[string]string{}
+	}
+	for _, n := range names {
+		c.dc.hidden[n] = table
+	}
+}
+
 // EndsRun marks the step as one that may end the run (return, throw,
 // precondition): a call after it may not be reached.
 func (c *StepCompiler) EndsRun() { c.sc.markEnds() }

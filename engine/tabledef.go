@@ -23,6 +23,9 @@ type TableField struct {
 	// OnDelete is what deleting the record a ref points to does to the
 	// records pointing to it: restrict (the default), cascade or set_null.
 	OnDelete string `json:"on_delete,omitempty"`
+	// Hidden columns are left out of the records db steps give back
+	// unless a step's fields lists them (a password hash).
+	Hidden bool `json:"hidden,omitempty"`
 }
 
 // What deleting a record does to the records whose ref points to it.
@@ -64,8 +67,8 @@ func checkRelationField(r *reporter, path string, f *TableField) {
 	case rel == "many" && f.By == "":
 		r.errorf(joinPath(path, "by"), "required", "a refs field names the ref field of table %s that points here, e.g. \"by\": \"order\"", f.Table)
 	}
-	if rel == "many" && (f.Required || f.Unique || len(f.Default) > 0) {
-		r.errorf(path, "bad_value", "a refs field has no column: required, unique and default do not apply; remove them")
+	if rel == "many" && (f.Required || f.Unique || len(f.Default) > 0 || f.Hidden) {
+		r.errorf(path, "bad_value", "a refs field has no column: required, unique, default and hidden do not apply; remove them")
 	}
 	switch f.OnDelete {
 	case "":
@@ -94,12 +97,14 @@ func parseTable(o *object, d *Definition) {
 		if !ok {
 			continue
 		}
-		f := TableField{Name: fo.str("name", true), Type: fo.str("type", true), Required: fo.boolean("required"), Unique: fo.boolean("unique")}
+		f := TableField{Name: fo.str("name", true), Type: fo.str("type", true), Required: fo.boolean("required"), Unique: fo.boolean("unique"), Hidden: fo.boolean("hidden")}
 		if raw, ok := fo.raw("default"); ok {
 			f.Default = raw
 		}
 		if f.Name != "" && !NamePattern.MatchString(f.Name) {
 			o.r.errorf(joinPath(path, "name"), "bad_name", "column name %q must match [a-z][a-z0-9_]*", f.Name)
+		} else if names[f.Name] && f.Hidden && (f.Name == "id" || f.Name == "created_at" || f.Name == "updated_at") {
+			o.r.errorf(joinPath(path, "hidden"), "bad_value", "%s is kept by the engine and cannot be hidden; records always hold id, created_at and updated_at (leave them out of fields)", f.Name)
 		} else if names[f.Name] {
 			o.r.errorf(joinPath(path, "name"), "duplicate", "column %q is defined twice (id, created_at and updated_at are kept by the engine)", f.Name)
 		}
@@ -109,7 +114,7 @@ func parseTable(o *object, d *Definition) {
 		}
 		f.Table, f.By, f.OnDelete = fo.str("table", false), fo.str("by", false), fo.str("on_delete", false)
 		checkRelationField(o.r, path, &f)
-		fo.rejectUnknown([]string{"name", "type", "required", "unique", "default", "table", "by", "on_delete"})
+		fo.rejectUnknown([]string{"name", "type", "required", "unique", "default", "table", "by", "on_delete", "hidden"})
 		if t := value.Lookup(f.Type); t != nil && t.Info().Relation == "many" {
 			many[f.Name] = true
 		}

@@ -40,7 +40,7 @@ func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 	t := compileTable(c)
 	data, dynamic := dataField(c, "data")
 	as := c.NewName("as")
-	c.DeclareTyped(as, recordType(t, tableCols(t)))
+	declareRecord(c, as, t, visibleCols(t), recordType(t, visibleCols(t)))
 	if t == nil {
 		return nil
 	}
@@ -131,7 +131,7 @@ func addObject(s *engine.State, t *tables.Table, e *engine.Expr, as string) (any
 	args = append(append(args, vals...), ts, ts)
 	b := &tables.Builder{D: conn.d}
 	tables.WriteInsert(b, t, all, 1)
-	b.W(" RETURNING " + tables.SelectList(t.Cols))
+	b.W(" RETURNING " + tables.SelectList(t.Visible))
 	return insertOne(s, conn, t, b.String(), args, as, all, args)
 }
 
@@ -143,7 +143,7 @@ func insertOne(s *engine.State, conn dbConn, t *tables.Table, query string, args
 	if err != nil {
 		return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, cols, sent, err)
 	}
-	rec, err := tables.ScanOne(rows, t.Cols)
+	rec, err := tables.ScanOne(rows, t.Visible)
 	if err != nil {
 		return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, cols, sent, err)
 	}
@@ -175,7 +175,7 @@ func dropColumns(t *tables.Table, all []*tables.Column, args []any, data []*tabl
 	}
 	b := &tables.Builder{D: d}
 	tables.WriteInsert(b, t, cols, 1)
-	b.W(" RETURNING " + tables.SelectList(t.Cols))
+	b.W(" RETURNING " + tables.SelectList(t.Visible))
 	return b.String(), kept
 }
 
@@ -184,6 +184,6 @@ func dropColumns(t *tables.Table, all []*tables.Column, args []any, data []*tabl
 func insertReturning(t *tables.Table, cols []*tables.Column) tables.PerDialect {
 	return tables.BuildBoth(func(b *tables.Builder) {
 		tables.WriteInsert(b, t, cols, 1)
-		b.W(" RETURNING " + tables.SelectList(t.Cols))
+		b.W(" RETURNING " + tables.SelectList(t.Visible))
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,12 +44,64 @@ func recordType(t *tables.Table, cols []*tables.Column) types.Type {
 	return m
 }
 
-// tableCols returns the columns of t (nil for no table).
-func tableCols(t *tables.Table) []*tables.Column {
+// visibleCols returns the columns of t that are not hidden, those of the
+// records a step gives back without fields (nil for no table).
+func visibleCols(t *tables.Table) []*tables.Column {
 	if t == nil {
 		return nil
 	}
-	return t.Cols
+	return t.Visible
+}
+
+// fieldsField is the fields field of db.get and db.query.
+var fieldsField = engine.FieldSpec{Name: "fields", Kind: engine.FieldStringList,
+	Description: "only these columns come back; a hidden column comes back only when listed here, e.g. [\"id\", \"password_hash\"]"}
+
+// compileFields reads the step's fields, the columns its records hold:
+// without fields, the visible ones (hidden columns left out); listed
+// tells which.
+func compileFields(c *engine.StepCompiler, t *tables.Table) (cols []*tables.Column, listed bool) {
+	if t == nil {
+		return nil, false
+	}
+	if !c.Has("fields") {
+		return t.Visible, false
+	}
+	fieldNames := c.StringList("fields")
+	seen := map[string]bool{}
+	for i, f := range fieldNames {
+		col := column(c, t, fmt.Sprintf("fields[%d]", i), f)
+		if col == nil {
+			continue
+		}
+		if seen[f] {
+			c.Errorf(fmt.Sprintf("fields[%d]", i), "duplicate", "column %s is listed twice", f)
+			continue
+		}
+		seen[f] = true
+		cols = append(cols, col)
+	}
+	if len(fieldNames) == 0 {
+		c.Errorf("fields", "bad_value", "fields is empty; list the columns to return, or leave fields out for all")
+	}
+	return cols, true
+}
+
+// declareRecord declares as with typ, a type of records of t holding
+// cols, and notes the hidden columns they leave out, so that reading one
+// is an error saying how to read it.
+func declareRecord(c *engine.StepCompiler, as string, t *tables.Table, cols []*tables.Column, typ types.Type) {
+	c.DeclareTyped(as, typ)
+	if t == nil || as == "" {
+		return
+	}
+	var left []string
+	for _, h := range t.Cols {
+		if h.Hidden && !slices.Contains(cols, h) {
+			left = append(left, h.Name)
+		}
+	}
+	c.HiddenColumns(t.Name, left)
 }
 
 // compileTable reads the step's table field.

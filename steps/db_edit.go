@@ -36,7 +36,7 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 	id := recordID(c)
 	data, dynamic := dataField(c, "data")
 	as := c.NewName("as")
-	c.DeclareTyped(as, recordType(t, tableCols(t)))
+	declareRecord(c, as, t, visibleCols(t), recordType(t, visibleCols(t)))
 	if t == nil {
 		return nil
 	}
@@ -54,7 +54,7 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 	static := tables.BuildBoth(func(b *tables.Builder) { tables.WriteUpdate(b, t, cols, true) })
 	plain := tables.BuildBoth(func(b *tables.Builder) { tables.WriteUpdate(b, t, cols, false) })
 	selectByID := tables.BuildBoth(func(b *tables.Builder) {
-		b.W("SELECT " + tables.SelectList(t.Cols) + " FROM " + t.Q + " WHERE " + t.ID.Q + " = ")
+		b.W("SELECT " + tables.SelectList(t.Visible) + " FROM " + t.Q + " WHERE " + t.ID.Q + " = ")
 		b.Ph()
 	})
 	return func(s *engine.State) (any, error) {
@@ -103,7 +103,7 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 		if err != nil {
 			return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, sentCols, args[:len(sentCols)], err)
 		}
-		rec, err := tables.ScanOne(rows, t.Cols)
+		rec, err := tables.ScanOne(rows, t.Visible)
 		if err != nil {
 			return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, sentCols, args[:len(sentCols)], err)
 		}

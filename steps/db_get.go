@@ -13,11 +13,13 @@ func init() {
 		Summary:  "db.get {table}[ id = {id}][ by {by}] → {as}",
 		Category: "database",
 		Description: "Read one record by id (an expression giving the id), or by columns (the first match by id), or null when there is none. " +
+			"The record holds every column but the hidden ones (e.g. a password hash), or the columns fields lists, hidden ones included. " +
 			"Inside db.transaction on PostgreSQL the row is locked (SELECT … FOR UPDATE) until the transaction ends, so that a read-then-write never loses an update.",
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table to read"},
 			{Name: "id", Kind: engine.FieldExpr, Description: "the record's id (give id or by)"},
 			{Name: "by", Kind: engine.FieldExprMap, Description: "columns and the values they must equal, e.g. {\"email\": \"input.email\"} (give id or by)"},
+			fieldsField,
 			includeField,
 			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the variable receiving the record or null"},
 		},
@@ -31,8 +33,9 @@ func compileGet(c *engine.StepCompiler) engine.RunFunc {
 	id := c.Expr("id")
 	by := c.ExprMap("by")
 	as := c.NewName("as")
-	inc := compileInclude(c, t, tableCols(t))
-	c.DeclareTyped(as, withIncluded(recordType(t, tableCols(t)), inc))
+	cols, listed := compileFields(c, t)
+	inc, cols := compileInclude(c, t, cols, listed)
+	declareRecord(c, as, t, cols, withIncluded(recordType(t, cols), inc))
 	if c.Has("id") == c.Has("by") {
 		c.Errorf("", "id_or_by", "give either id or by (columns to match), not both and not neither")
 	}
@@ -66,7 +69,7 @@ func compileGet(c *engine.StepCompiler) engine.RunFunc {
 	var stmts [2][2]string
 	for _, tx := range []int{0, 1} {
 		q := tables.BuildBoth(func(b *tables.Builder) {
-			b.W("SELECT " + tables.SelectList(t.Cols) + " FROM " + t.Q + " WHERE ")
+			b.W("SELECT " + tables.SelectList(cols) + " FROM " + t.Q + " WHERE ")
 			if id != nil {
 				b.W(t.ID.Q + " = ")
 				b.Ph()
@@ -109,7 +112,7 @@ func compileGet(c *engine.StepCompiler) engine.RunFunc {
 		if err != nil {
 			return nil, tables.DBError(t, err)
 		}
-		rec, err := tables.ScanOne(rows, t.Cols)
+		rec, err := tables.ScanOne(rows, cols)
 		if err != nil {
 			return nil, tables.DBError(t, err)
 		}

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/expr-lang/expr/types"
 
@@ -27,32 +28,35 @@ func related(c *engine.StepCompiler) tables.Related {
 }
 
 // compileInclude reads the step's include field over t, whose records
-// hold cols.
-func compileInclude(c *engine.StepCompiler, t *tables.Table, cols []*tables.Column) *tables.Include {
+// hold cols, and gives the columns to read: cols, and, when the step
+// lists no fields, a hidden ref the include follows (it becomes the
+// included record).
+func compileInclude(c *engine.StepCompiler, t *tables.Table, cols []*tables.Column, listed bool) (*tables.Include, []*tables.Column) {
 	if t == nil || !c.Has("include") {
-		return nil
+		return nil, cols
 	}
 	paths := c.StringList("include")
 	if len(paths) == 0 {
-		return nil
+		return nil, cols
 	}
 	inc, err := tables.CompileInclude(t, paths, related(c))
 	if err != nil {
 		ie := err.(*tables.IncludeError)
 		c.Errorf(fmt.Sprintf("include[%d]", ie.Index), "bad_include", "%s", ie.Msg)
-		return nil
+		return nil, cols
 	}
 	for _, need := range inc.NeedsColumns(t) {
-		found := false
-		for _, col := range cols {
-			found = found || col == need
+		if slices.Contains(cols, need) {
+			continue
 		}
-		if !found {
-			c.Errorf("fields", "missing_column", "include needs column %s of %s; add it to fields", need.Name, t.Name)
-			return nil
+		if !listed {
+			cols = append(slices.Clip(cols), need)
+			continue
 		}
+		c.Errorf("fields", "missing_column", "include needs column %s of %s; add it to fields", need.Name, t.Name)
+		return nil, cols
 	}
-	return inc
+	return inc, cols
 }
 
 // withIncluded is a record type with the fields inc embeds.

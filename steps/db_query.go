@@ -13,18 +13,19 @@ import (
 
 func init() {
 	engine.Register(&engine.StepType{
-		Name:        "db.query",
-		Title:       "Query records",
-		Summary:     "db.query {table}[ where {where}][ sort {sort}][ limit {limit}][ offset {offset}][ {count}] → {as}",
-		Category:    "database",
-		Description: "List records of a table. where is an expression over <table>.<column> and stack variables; it becomes parameterised SQL. Records come sorted by id unless sort says otherwise.",
+		Name:     "db.query",
+		Title:    "Query records",
+		Summary:  "db.query {table}[ where {where}][ sort {sort}][ limit {limit}][ offset {offset}][ {count}] → {as}",
+		Category: "database",
+		Description: "List records of a table. where is an expression over <table>.<column> and stack variables; it becomes parameterised SQL. Records come sorted by id unless sort says otherwise. " +
+			"They hold every column but the hidden ones (e.g. a password hash), or the columns fields lists, hidden ones included; where and sort read hidden columns too.",
 		Fields: []engine.FieldSpec{
 			{Name: "table", Kind: engine.FieldTable, Required: true, Description: "the table to read"},
 			{Name: "where", Kind: engine.FieldExpr, Expects: engine.ExpectBool, Columns: true, Description: "which records, e.g. users.age >= input.min && users.email endsWith '@example.com'"},
 			{Name: "sort", Kind: engine.FieldStringList, Dynamic: true, Description: "column names to sort by, -name for descending (then by id); or an expression giving them (a list, or one name), checked against the table's columns when the step runs"},
 			{Name: "limit", Kind: engine.FieldExpr, Expects: engine.ExpectInt, Description: "at most this many records"},
 			{Name: "offset", Kind: engine.FieldExpr, Expects: engine.ExpectInt, Description: "skip this many records first"},
-			{Name: "fields", Kind: engine.FieldStringList, Description: "only these columns come back"},
+			fieldsField,
 			includeField,
 			{Name: "count", Kind: engine.FieldBool, Description: "give {items, total}, total counting every matching record regardless of limit and offset"},
 			{Name: "as", Kind: engine.FieldName, Required: true, Description: "the variable receiving the list"},
@@ -44,7 +45,6 @@ func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 	} else {
 		sortSpec = c.StringList("sort")
 	}
-	fieldNames := c.StringList("fields")
 	limit := c.Expr("limit")
 	offset := c.Expr("offset")
 	count := c.Bool("count")
@@ -53,32 +53,13 @@ func compileQuery(c *engine.StepCompiler) engine.RunFunc {
 		c.Declare(as)
 		return nil
 	}
-	cols := t.Cols
-	if c.Has("fields") {
-		cols = nil
-		seen := map[string]bool{}
-		for i, f := range fieldNames {
-			col := column(c, t, fmt.Sprintf("fields[%d]", i), f)
-			if col == nil {
-				continue
-			}
-			if seen[f] {
-				c.Errorf(fmt.Sprintf("fields[%d]", i), "duplicate", "column %s is listed twice", f)
-				continue
-			}
-			seen[f] = true
-			cols = append(cols, col)
-		}
-		if len(fieldNames) == 0 {
-			c.Errorf("fields", "bad_value", "fields is empty; list the columns to return, or leave fields out for all")
-		}
-	}
-	inc := compileInclude(c, t, cols)
+	cols, listed := compileFields(c, t)
+	inc, cols := compileInclude(c, t, cols, listed)
 	var out types.Type = types.Array(withIncluded(recordType(t, cols), inc))
 	if count {
 		out = types.Map{"items": out, "total": types.Int}
 	}
-	c.DeclareTyped(as, out)
+	declareRecord(c, as, t, cols, out)
 	order, ok := orderBy(c, t, sortSpec)
 	if !ok {
 		return nil

@@ -22,7 +22,7 @@ func init() {
 		Description: "Run one raw SQL statement with ? placeholders (on both databases) bound to params; the SQL text is fixed in the definition, never built from values. " +
 			"Numbers, bools, texts, null and timestamps bind alike on both databases; a list bound to IN (?) becomes one placeholder per item (any other list or object binds as JSON text). " +
 			"A query (SELECT, WITH, VALUES, … or a statement with RETURNING) gives a list of row objects; any other statement gives {rows_affected}. " +
-			"Columns come back with the same JSON types on both: bool columns as true/false, timestamps as RFC 3339 text, decimals as exact numbers. On PostgreSQL write the jsonb operators ?, ?| and ?& as jsonb_exists, jsonb_exists_any and jsonb_exists_all.",
+			"Columns come back with the same JSON types on both: bool columns as true/false, timestamps as RFC 3339 text, decimals as exact numbers. Hidden columns are not hidden here: the rows hold what the SQL selects. On PostgreSQL write the jsonb operators ?, ?| and ?& as jsonb_exists, jsonb_exists_any and jsonb_exists_all.",
 		Fields: []engine.FieldSpec{
 			{Name: "sql", Kind: engine.FieldString, Required: true, Description: "one SQL statement, values written as ?"},
 			{Name: "params", Kind: engine.FieldExprList, Description: "the values of the ? placeholders, in order"},

@@ -40,7 +40,7 @@ func triggered(action string, compile func(*engine.StepCompiler) engine.RunFunc)
 			if err != nil {
 				return nil, tables.DBError(t, err)
 			}
-			rec, err := tables.ScanOne(rows, t.Cols)
+			rec, err := tables.ScanOne(rows, t.Visible)
 			if err != nil {
 				return nil, tables.DBError(t, err)
 			}
@@ -109,7 +109,7 @@ func triggeredUpsert(compile func(*engine.StepCompiler) engine.RunFunc) func(*en
 			return nil
 		}
 		find := tables.BuildBoth(func(b *tables.Builder) {
-			b.W("SELECT " + tables.SelectList(t.Cols) + " FROM " + t.Q + " WHERE ")
+			b.W("SELECT " + tables.SelectList(t.Visible) + " FROM " + t.Q + " WHERE ")
 			b.EqAll(byCols)
 			b.W(" ORDER BY " + t.ID.Q + " LIMIT 1")
 		})
@@ -121,7 +121,7 @@ func triggeredUpsert(compile func(*engine.StepCompiler) engine.RunFunc) func(*en
 			var old map[string]any
 			if rows, err := conn.q.QueryContext(s.Context(), find[conn.d], byArgs...); err != nil {
 				return out, tables.DBError(t, err)
-			} else if old, err = tables.ScanOne(rows, t.Cols); err != nil {
+			} else if old, err = tables.ScanOne(rows, t.Visible); err != nil {
 				return out, tables.DBError(t, err)
 			}
 			if out, err = run(s); err != nil {
@@ -192,15 +192,15 @@ func (bt *bulkTrigger) run(s *engine.State, q engine.Querier, d value.Dialect, s
 		if err != nil {
 			return 0, tables.DBError(bt.t, err)
 		}
-		if old, err = tables.ScanOne(rows, bt.t.Cols); err != nil {
+		if old, err = tables.ScanOne(rows, bt.t.Visible); err != nil {
 			return 0, tables.DBError(bt.t, err)
 		}
 	}
-	rows, err := q.QueryContext(s.Context(), st.sql+" RETURNING "+tables.SelectList(bt.t.Cols), st.args...)
+	rows, err := q.QueryContext(s.Context(), st.sql+" RETURNING "+tables.SelectList(bt.t.Visible), st.args...)
 	if err != nil {
 		return 0, st.writeError(s, q, d, bt.t, err)
 	}
-	recs, err := tables.ScanRecords(rows, bt.t.Cols)
+	recs, err := tables.ScanRecords(rows, bt.t.Visible)
 	if err != nil {
 		return 0, st.writeError(s, q, d, bt.t, err)
 	}

@@ -52,7 +52,7 @@ func buildUpsert(t *tables.Table, byCols, dataCols []*tables.Column) *upsertStmt
 			b.W(col.Q + " = excluded." + col.Q + ", ")
 		}
 		b.W(t.Updated.Q + " = excluded." + t.Updated.Q)
-		b.W(" RETURNING " + tables.SelectList(t.Cols))
+		b.W(" RETURNING " + tables.SelectList(t.Visible))
 	})
 	// Without a unique constraint: find, then update or insert.
 	for tx := range 2 {
@@ -75,7 +75,7 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 	by := c.ExprMap("by")
 	data, dynamic := dataField(c, "data")
 	as := c.NewName("as")
-	c.DeclareTyped(as, recordType(t, tableCols(t)))
+	declareRecord(c, as, t, visibleCols(t), recordType(t, visibleCols(t)))
 	if t == nil {
 		return nil
 	}
@@ -218,7 +218,7 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 			if err != nil {
 				return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, st.all, insertArgs, err)
 			}
-			if rec, err = tables.ScanOne(rows, t.Cols); err != nil {
+			if rec, err = tables.ScanOne(rows, t.Visible); err != nil {
 				return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, st.all, insertArgs, err)
 			}
 		} else {
@@ -242,7 +242,7 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 			if err != nil {
 				return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, st.all, insertArgs, err)
 			}
-			if rec, err = tables.ScanOne(rows, t.Cols); err != nil {
+			if rec, err = tables.ScanOne(rows, t.Visible); err != nil {
 				return nil, tables.WriteError(s.Context(), conn.q, conn.d, t, st.all, insertArgs, err)
 			}
 		}

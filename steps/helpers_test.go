@@ -208,9 +208,17 @@ const (
 	docsDef     = `{"kind": "table", "name": "docs", "id": "uuid", "fields": [{"name": "title", "type": "text"}, {"name": "tags", "type": "json"}]}`
 	countersDef = `{"kind": "table", "name": "counters", "fields": [{"name": "name", "type": "text", "unique": true}, {"name": "value", "type": "int", "required": true}]}`
 	notesDef    = `{"kind": "table", "name": "notes", "fields": [{"name": "body", "type": "text"}, {"name": "n", "type": "int"}]}`
+	// accounts, posts and comments hold hidden columns (a hidden ref
+	// too: comments.post) for the hidden-column cases.
+	accountsDef = `{"kind": "table", "name": "accounts", "fields": [{"name": "name", "type": "text", "unique": true},
+		{"name": "secret", "type": "text", "hidden": true}, {"name": "posts", "type": "refs", "table": "posts", "by": "author"}]}`
+	postsDef = `{"kind": "table", "name": "posts", "fields": [{"name": "author", "type": "ref", "table": "accounts"}, {"name": "title", "type": "text"},
+		{"name": "comments", "type": "refs", "table": "comments", "by": "post"}]}`
+	commentsDef = `{"kind": "table", "name": "comments", "fields": [{"name": "post", "type": "ref", "table": "posts", "hidden": true},
+		{"name": "body", "type": "text"}, {"name": "code", "type": "text", "hidden": true}]}`
 )
 
-var dbTables = []string{usersDef, docsDef, countersDef, notesDef}
+var dbTables = []string{usersDef, docsDef, countersDef, notesDef, accountsDef, postsDef, commentsDef}
 
 func init() {
 	// The catalogue examples of the db steps read the table users.
@@ -326,7 +334,7 @@ func runJSONErr(t testing.TB, eng *engine.Engine, input any) (string, error) {
 
 func clearTables(t testing.TB, st *store.Store) {
 	t.Helper()
-	for _, tbl := range []string{"users", "docs", "counters", "notes"} {
+	for _, tbl := range []string{"users", "docs", "counters", "notes", "comments", "posts", "accounts"} {
 		if _, err := st.SQL().Exec(`DELETE FROM "` + tbl + `"`); err != nil {
 			t.Fatal(err)
 		}
@@ -336,7 +344,7 @@ func clearTables(t testing.TB, st *store.Store) {
 // resetIDs restarts the id sequences so that cases can name ids.
 func resetIDs(t testing.TB, st *store.Store) {
 	t.Helper()
-	for _, tbl := range []string{"users", "counters", "notes"} {
+	for _, tbl := range []string{"users", "counters", "notes", "accounts", "posts", "comments"} {
 		var q string
 		if st.Dialect() == "postgres" {
 			q = `ALTER TABLE "` + tbl + `" ALTER COLUMN "id" RESTART WITH 1`

@@ -244,3 +244,40 @@ func TestBulkChangesFireTriggersPerRecord(t *testing.T) {
 		}
 	})
 }
+
+// TestTriggerRecordsLeaveHiddenColumnsOut: a trigger's new and old are the
+// records the steps give back, without the table's hidden columns
+// (docs/design.md §19.4), from db.add, db.patch, db.bulk and db.delete.
+func TestTriggerRecordsLeaveHiddenColumnsOut(t *testing.T) {
+	defs := []string{
+		`{"kind": "table", "name": "vault", "fields": [{"name": "name", "type": "text"}, {"name": "secret", "type": "text", "hidden": true}],
+			"triggers": [{"on": ["insert", "update", "delete"], "function": "peek"}]}`,
+		`{"kind": "table", "name": "peeks", "fields": [{"name": "action", "type": "text"}, {"name": "new_keys", "type": "text"}, {"name": "old_keys", "type": "text"}]}`,
+		`{"kind": "function", "name": "peek", "input": [{"name": "table", "type": "text"}, {"name": "action", "type": "text"},
+			{"name": "new", "type": "json"}, {"name": "old", "type": "json"}],
+			"stack": [{"type": "db.add", "table": "peeks", "data": {"action": "input.action",
+				"new_keys": "input.new == nil ? '-' : join(sort(keys(input.new)), ',')", "old_keys": "input.old == nil ? '-' : join(sort(keys(input.old)), ',')"}}]}`,
+		`{"kind": "function", "name": "vault_churn", "stack": [
+			{"type": "db.add", "table": "vault", "data": {"name": "'a'", "secret": "'s'"}, "as": "v"},
+			{"type": "db.patch", "table": "vault", "id": "v.id", "data": {"secret": "'t'"}},
+			{"type": "db.bulk", "table": "vault", "op": "patch", "items": "[{id: v.id, secret: 'u'}]"},
+			{"type": "db.delete", "table": "vault", "id": "v.id"}
+		]}`,
+	}
+	both(t, func(t *testing.T, b backend) {
+		st := b.open(t)
+		n := withTables(t, st, durable.Options{}, defs...)
+		if _, err := n.eng.Run(context.Background(), "vault_churn", nil, engine.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		q := `SELECT action, new_keys, old_keys FROM peeks ORDER BY id`
+		waitFor(t, 10*time.Second, func() bool { return len(rows(t, st, q)) >= 4 })
+		got := strings.Join(rows(t, st, q), "; ")
+		const rec = "created_at,id,name,updated_at"
+		for want, count := range map[string]int{"insert " + rec + " -": 1, "update " + rec + " " + rec: 2, "delete - " + rec: 1} {
+			if strings.Count(got, want) != count {
+				t.Errorf("trigger records %q: want %q %d times", got, want, count)
+			}
+		}
+	})
+}

@@ -39,7 +39,41 @@ type incNode struct {
 	to   *Table
 	key  *Column    // ref: the id of to; refs: to's ref column (by)
 	sel  PerDialect // SELECT cols FROM to WHERE key IN (
-	kids []*incNode
+	cols []*Column  // the columns sel reads
+	// strip are the hidden columns read only to join (a refs field's by
+	// column), taken out of the records once they are joined.
+	strip []string
+	kids  []*incNode
+}
+
+// finish writes the select of n and of its kids, once every path is
+// known: the visible columns of n's table and the hidden ones a join
+// needs. A hidden ref that a kid follows stays, as the included record.
+func (n *incNode) finish() {
+	need := map[*Column]bool{}
+	if n.link.Many() {
+		need[n.key] = true
+	}
+	embedded := map[string]bool{}
+	for _, k := range n.kids {
+		if !k.link.Many() {
+			need[k.link.Col] = true
+			embedded[k.link.Name] = true
+		}
+		k.finish()
+	}
+	n.cols = nil
+	for _, c := range n.to.Cols {
+		if !c.Hidden || need[c] {
+			n.cols = append(n.cols, c)
+		}
+		if c.Hidden && need[c] && !embedded[c.Name] {
+			n.strip = append(n.strip, c.Name)
+		}
+	}
+	n.sel = BuildBoth(func(b *Builder) {
+		b.W("SELECT " + SelectList(n.cols) + " FROM " + n.to.Q + " WHERE " + n.key.Q + " IN (")
+	})
 }
 
 // IncludeError is an include path that cannot be followed; Index is its
@@ -131,13 +165,13 @@ func CompileInclude(t *Table, paths []string, rel Related) (*Include, error) {
 						return nil, &IncludeError{i, fmt.Sprintf("%q: table %s has no ref %q pointing to %s", p, to.Name, l.By, cur.Name)}
 					}
 				}
-				node.sel = BuildBoth(func(b *Builder) {
-					b.W("SELECT " + SelectList(to.Cols) + " FROM " + to.Q + " WHERE " + node.key.Q + " IN (")
-				})
 				*kids = append(*kids, node)
 			}
 			cur, kids = to, &node.kids
 		}
+	}
+	for _, n := range inc.roots {
+		n.finish()
 	}
 	return inc, nil
 }
@@ -193,7 +227,7 @@ func (n *incNode) load(ctx context.Context, q engine.Querier, d value.Dialect, r
 		if err != nil {
 			return DBError(n.to, err)
 		}
-		got, err := ScanRecords(rows, n.to.Cols)
+		got, err := ScanRecords(rows, n.cols)
 		if err != nil {
 			return DBError(n.to, err)
 		}
@@ -213,6 +247,11 @@ func (n *incNode) load(ctx context.Context, q engine.Querier, d value.Dialect, r
 		lists := make(map[any][]any, len(keys))
 		for _, f := range found {
 			lists[f[by]] = append(lists[f[by]], f)
+		}
+		for _, f := range found {
+			for _, h := range n.strip {
+				delete(f, h)
+			}
 		}
 		for _, r := range recs {
 			list := lists[r["id"]]

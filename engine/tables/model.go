@@ -27,6 +27,9 @@ type Column struct {
 	System bool
 	// Ref is, for a ref column, the table whose ids it holds.
 	Ref string
+	// Hidden columns are left out of the records db steps give back
+	// unless a step's fields lists them.
+	Hidden bool
 }
 
 // Link is a relation of a table to another: a ref column (its value is
@@ -53,6 +56,9 @@ type Table struct {
 	Cols   []*Column
 	ByName map[string]*Column
 	Names  []string // the column names, in the order of Cols
+	// Visible are the columns that are not hidden, in the order of Cols:
+	// what a record holds when a step does not list its fields.
+	Visible []*Column
 	// ID, Created and Updated are the columns the engine keeps.
 	ID, Created, Updated *Column
 	// Links are the table's ref and refs fields, by name.
@@ -106,6 +112,7 @@ func Of(d *engine.Definition) *Table {
 			c.Ref = f.Table
 			t.Links[f.Name] = &Link{Name: f.Name, Table: f.Table, Col: c}
 		}
+		c.Hidden = f.Hidden
 		if f.Unique {
 			t.uniques = append(t.uniques, []string{f.Name})
 		}
@@ -113,6 +120,11 @@ func Of(d *engine.Definition) *Table {
 	ts := value.Timestamp.Info().Name
 	t.Created = add("created_at", ts, true, true, true)
 	t.Updated = add("updated_at", ts, true, true, true)
+	for _, c := range t.Cols {
+		if !c.Hidden {
+			t.Visible = append(t.Visible, c)
+		}
+	}
 	for _, ix := range d.Indexes {
 		if ix.Unique {
 			t.uniques = append(t.uniques, ix.Fields)
@@ -133,6 +145,17 @@ func (t *Table) UnknownColumn(name string) string {
 		return msg + fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return msg + "; its columns are " + strings.Join(t.Names, ", ")
+}
+
+// HiddenNames are the names of t's hidden columns.
+func (t *Table) HiddenNames() []string {
+	var out []string
+	for _, c := range t.Cols {
+		if c.Hidden {
+			out = append(out, c.Name)
+		}
+	}
+	return out
 }
 
 // ReadOnly says that a column is kept by the engine.

@@ -130,7 +130,7 @@ func WriteInsert(b *Builder, t *Table, cols []*Column, rows int) {
 }
 
 // WriteUpdate writes UPDATE t SET cols = ?, updated_at = ? WHERE id = ?,
-// with RETURNING every column when returning.
+// with RETURNING every visible column when returning.
 func WriteUpdate(b *Builder, t *Table, cols []*Column, returning bool) {
 	b.W("UPDATE " + t.Q + " SET ")
 	for _, col := range cols {
@@ -146,14 +146,15 @@ func WriteUpdate(b *Builder, t *Table, cols []*Column, returning bool) {
 	b.W(" WHERE " + t.ID.Q + " = ")
 	b.Ph()
 	if returning {
-		b.W(" RETURNING " + SelectList(t.Cols))
+		b.W(" RETURNING " + SelectList(t.Visible))
 	}
 }
 
-// SelectByID reads a record of t by its id.
+// SelectByID reads a record of t by its id: its visible columns, as a
+// step gives it back.
 func SelectByID(t *Table) PerDialect {
 	return BuildBoth(func(b *Builder) {
-		b.W("SELECT " + SelectList(t.Cols) + " FROM " + t.Q + " WHERE " + t.ID.Q + " = ")
+		b.W("SELECT " + SelectList(t.Visible) + " FROM " + t.Q + " WHERE " + t.ID.Q + " = ")
 		b.Ph()
 	})
 }
