@@ -94,9 +94,9 @@ function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: 
           </label>
         </div>
         <table className="grid">
-          <thead><tr><th>name</th><th>type</th><th>required</th><th>unique</th><th>default</th><th /></tr></thead>
+          <thead><tr><th>name</th><th>type</th><th>required</th><th>unique</th><th title="left out of the records db steps give back, unless a step lists it in fields (e.g. a password hash)">hidden</th><th>default</th><th /></tr></thead>
           <tbody>
-            <tr className="muted"><td className="mono">id</td><td>{def.id === 'uuid' ? 'uuid' : 'int'}</td><td>✓</td><td>✓</td><td>auto</td><td /></tr>
+            <tr className="muted"><td className="mono">id</td><td>{def.id === 'uuid' ? 'uuid' : 'int'}</td><td>✓</td><td>✓</td><td /><td>auto</td><td /></tr>
             {fields.map((f, i) => (
               <tr key={i}>
                 <td><input className="mono" aria-label={`column ${i + 1} name`} value={f.name} onChange={(e) => putField(i, 'name', e.target.value)} /></td>
@@ -104,12 +104,15 @@ function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: 
                   <Relation f={f} i={i} type={types.find((t) => t.name === f.type)} tables={tableNames} set={(k, v) => putField(i, k, v)} /></td>
                 <td><input type="checkbox" aria-label={`column ${i + 1} required`} checked={!!f.required} onChange={(e) => putField(i, 'required', e.target.checked)} /></td>
                 <td><input type="checkbox" aria-label={`column ${i + 1} unique`} checked={!!f.unique} onChange={(e) => putField(i, 'unique', e.target.checked)} /></td>
+                <td>{types.find((t) => t.name === f.type)?.relation !== 'many' // a refs field has no column to hide
+                  ? <input type="checkbox" aria-label={`column ${i + 1} hidden`} checked={!!f.hidden} onChange={(e) => putField(i, 'hidden', e.target.checked)} />
+                  : null}</td>
                 <td><input className="mono" aria-label={`column ${i + 1} default`} value={f.default === undefined ? '' : typeof f.default === 'string' ? f.default : JSON.stringify(f.default)}
                   onChange={(e) => putField(i, 'default', parseDefault(e.target.value, f.type))} /></td>
                 <td><IconButton icon="x" label={`Remove column ${f.name}`} onClick={() => put('fields', fields.filter((_, j) => j !== i))} /></td>
               </tr>
             ))}
-            <tr className="muted"><td className="mono">created_at, updated_at</td><td>timestamp</td><td colSpan={4}>kept by funcstack</td></tr>
+            <tr className="muted"><td className="mono">created_at, updated_at</td><td>timestamp</td><td colSpan={5}>kept by funcstack</td></tr>
           </tbody>
         </table>
         <button type="button" className="link" onClick={() => put('fields', [...fields, { name: `column_${fields.length + 1}`, type: types[0].name }])}>+ Add column</button>

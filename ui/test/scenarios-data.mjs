@@ -26,13 +26,16 @@ export function register(ctx) {
     await page.getByRole('button', { name: '+ Add column' }).click();
     await page.getByLabel('column 2 name').fill('body');
     await page.getByLabel('column 2 type').selectOption('text');
+    await page.getByRole('button', { name: '+ Add column' }).click();
+    await page.getByLabel('column 3 name').fill('secret');
+    await page.getByLabel('column 3 hidden').check();
     await page.getByRole('button', { name: '+ Add index' }).click();
     await page.getByLabel('index 1 columns').fill('name');
     await page.getByRole('button', { name: 'Save & publish' }).click();
     await expectText(page.locator('.toast'), 'published note', 'table saved');
     const def = await adminApi('GET', '/definitions/note');
-    const cols = def.content.fields.map((f) => `${f.name}:${f.type}${f.required ? '!' : ''}`).join(',');
-    expect(cols === 'name:text!,body:text' && def.content.indexes?.[0]?.fields?.[0] === 'name', `saved table: ${JSON.stringify(def.content)}`);
+    const cols = def.content.fields.map((f) => `${f.name}:${f.type}${f.required ? '!' : ''}${f.hidden ? ' hidden' : ''}`).join(',');
+    expect(cols === 'name:text!,body:text,secret:text hidden' && def.content.indexes?.[0]?.fields?.[0] === 'name', `saved table: ${JSON.stringify(def.content)}`);
     await page.getByRole('tab', { name: /Records/ }).click();
     await page.getByRole('button', { name: 'Add record' }).click();
     const form = page.getByRole('form', { name: 'Add a record' });
