@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -160,6 +161,13 @@ func isNumeric(t reflect.Type) bool {
 	return false
 }
 
+// isNamedNumber reports whether t is a Go number type with a name of its
+// own (time.Month), other than time.Duration: expr compares it with
+// nothing else, the operator functions do (plainNumber).
+func isNamedNumber(t reflect.Type) bool {
+	return isNumeric(t) && t.PkgPath() != "" && t != reflect.TypeOf(time.Duration(0))
+}
+
 func isInt(t reflect.Type) bool { return kindOf(t) == reflect.Int && t.PkgPath() == "" }
 
 func isFloat(t reflect.Type) bool { return kindOf(t) == reflect.Float64 && t.PkgPath() == "" }
@@ -196,7 +204,8 @@ func (decimalPatcher) Visit(node *ast.Node) {
 			if !isDecimal(lt) && !isDecimal(rt) && (!mayBeNumber(lt) || !mayBeNumber(rt)) {
 				return
 			}
-		} else if !isDecimal(lt) && !isDecimal(rt) && !(isUnknown(lt) && (isUnknown(rt) || isNumeric(rt))) && !(isNumeric(lt) && isUnknown(rt)) {
+		} else if !isDecimal(lt) && !isDecimal(rt) && !(isUnknown(lt) && (isUnknown(rt) || isNumeric(rt))) && !(isNumeric(lt) && isUnknown(rt)) &&
+			!(isNamedNumber(lt) && isNumeric(rt) || isNumeric(lt) && isNamedNumber(rt)) {
 			return
 		}
 		if t, ok := opFuncInt[n.Operator]; ok && isInt(lt) && isInt(rt) {
@@ -457,7 +466,7 @@ func toF64(v any) float64 {
 // binaryOp computes a op b: on decimals when either side is one, else as
 // expr's runtime does.
 func binaryOp(op string, a, b any) (any, error) {
-	a, b = resolveLit(a, b), resolveLit(b, a)
+	a, b = plainNumber(resolveLit(a, b)), plainNumber(resolveLit(b, a))
 	_, ad := a.(value.Decimal)
 	_, bd := b.(value.Decimal)
 	if ad || bd {
@@ -485,6 +494,31 @@ func binaryOp(op string, a, b any) (any, error) {
 		return !runtime.Equal(a, b), nil
 	}
 	return nil, fmt.Errorf("unknown operator %s", op)
+}
+
+// plainNumber is a number of a named Go type (time.Month, time.Weekday,
+// what a method of a Go value gives) as the int or float it holds, so
+// that date(x).Month() + 1 computes as 3 + 1 does; expr's runtime knows
+// only the unnamed types ("invalid operation: time.Month + int"). A
+// time.Duration stays itself: durations have their own operators. Any
+// other value is returned as it is.
+func plainNumber(v any) any {
+	switch v.(type) {
+	case nil, int, float64, string, bool, value.Decimal, litFloat, time.Duration, time.Time:
+		return v
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return int(rv.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		if u := rv.Uint(); u <= math.MaxInt64 {
+			return int(u)
+		}
+	case reflect.Float32, reflect.Float64:
+		return rv.Float()
+	}
+	return v
 }
 
 // decimalBinary computes a op b where a or b is a decimal.
@@ -547,6 +581,7 @@ func decimalEqual(a, b any) (bool, error) {
 }
 
 func negate(v any) (any, error) {
+	v = plainNumber(v)
 	if n, handled, err := negNum(v); handled {
 		return n, err
 	}
