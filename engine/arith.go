@@ -546,6 +546,11 @@ func decimalBinary(op string, a, b any) (any, error) {
 		return x.Quo(y)
 	case "%":
 		return x.Rem(y)
+	case "**", "^":
+		if n, ok := y.Int(); ok && n >= 0 {
+			return x.Pow(n)
+		}
+		return nil, fmt.Errorf("cannot use %s with a decimal and an exponent that is not a whole number of 0 or more; use pow(float(x), y)", op)
 	case "<":
 		return x.Cmp(y) < 0, nil
 	case "<=":

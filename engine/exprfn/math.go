@@ -13,7 +13,7 @@ func init() {
 			Example:     "sqrt(2.25)", Result: "1.5",
 			Func: sqrtFunc, Types: []any{new(func(any) float64)}},
 		&Function{Name: "pow", Category: Math, Signature: "pow(base, exponent) → number",
-			Description: "The base to the power of the exponent: a whole number for whole numbers and an exponent of 0 or more (an error when it overflows), else a decimal.",
+			Description: "The base to the power of the exponent: a whole number for whole numbers and an exponent of 0 or more (an error when it overflows), an exact decimal for an exact decimal and such an exponent, else a float.",
 			Example:     "[pow(2, 10), pow(9, 0.5), pow(2, -1)]", Result: "[1024,3,0.5]",
 			Func: powFunc, Types: []any{new(func(any, any) any)}},
 		&Function{Name: "clamp", Category: Math, Signature: "clamp(number, min, max) → number",
@@ -59,7 +59,21 @@ func powFunc(args ...any) (any, error) {
 		}
 		return nil, fmt.Errorf("pow: %d to the power of %d is beyond the range of whole numbers (about ±9.2e18); use a decimal base, e.g. pow(%d.0, %d)", base, exp, base, exp)
 	}
+	if p, ok := args[0].(decimalPower); ok && eInt && e >= 0 {
+		exp, _ := whole(args[1])
+		r, err := p.PowInt(exp)
+		if err != nil {
+			return nil, fmt.Errorf("pow: %v; for an approximation use a float base, e.g. pow(float(x), %d)", err, exp)
+		}
+		return r, nil
+	}
 	return finite("pow", math.Pow(b, e))
+}
+
+// decimalPower is an exact decimal that computes its whole powers exactly
+// (engine/value's Decimal).
+type decimalPower interface {
+	PowInt(n int) (any, error)
 }
 
 // powInt is base**exp by squaring, ok false on overflow.

@@ -183,6 +183,41 @@ func (x Decimal) Rem(y Decimal) (Decimal, error) {
 	return op2(division.Rem, x, y)
 }
 
+// MaxPowDigits bounds the digits of Pow's result: 1.5 to the power of a
+// million would have a million digits.
+const MaxPowDigits = 1000
+
+// Pow is x to the power n (n of 0 or more), exact: every digit is kept.
+// A result of more than MaxPowDigits digits is an error, found before it
+// is computed.
+func (x Decimal) Pow(n int) (Decimal, error) {
+	if n < 0 {
+		return Decimal{}, fmt.Errorf("a decimal to a negative power is not exact; got the power %d", n)
+	}
+	if digits := int64(x.d.NumDigits()); n > 1 && !x.d.IsZero() && digits > 0 && int64(n) > MaxPowDigits/digits {
+		return Decimal{}, fmt.Errorf("%s to the power of %d would have more than %d digits", x, n, MaxPowDigits)
+	}
+	r, base := DecimalFromInt(1), x
+	for e := n; e > 0; e >>= 1 {
+		var err error
+		if e&1 == 1 {
+			if r, err = r.Mul(base); err != nil {
+				return Decimal{}, err
+			}
+		}
+		if e > 1 {
+			if base, err = base.Mul(base); err != nil {
+				return Decimal{}, err
+			}
+		}
+	}
+	return r, nil
+}
+
+// PowInt is Pow for engine/exprfn's pow, which cannot name Decimal (this
+// package imports it): the result is a Decimal.
+func (x Decimal) PowInt(n int) (any, error) { return x.Pow(n) }
+
 // Neg is -x.
 func (x Decimal) Neg() Decimal {
 	var r Decimal
