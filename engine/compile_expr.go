@@ -66,8 +66,8 @@ func (dc *defCompiler) newExpr(src, path string, prog *vm.Program, sc *scope, to
 		if call, ok := (*n).(*ast.CallNode); ok && literalErr == nil {
 			literalErr = exprfn.CheckLiterals(call)
 		}
-		if b, ok := (*n).(*ast.BuiltinNode); ok && literalErr == nil {
-			literalErr = textKey(b)
+		if literalErr == nil {
+			literalErr = textKey(*n)
 		}
 		id, ok := (*n).(*ast.IdentifierNode)
 		if !ok {
@@ -213,22 +213,29 @@ func parseHint(msg, snippet string) string {
 // textKey is the error of a sortBy or groupBy whose key is a quoted text:
 // sortBy(users, 'name') sorted nothing and groupBy(l, 'type') made one
 // group, silently, where the user meant the field.
-func textKey(b *ast.BuiltinNode) *file.Error {
-	if (b.Name != "sortBy" && b.Name != "groupBy") || len(b.Arguments) < 2 {
-		return nil
-	}
-	p, ok := b.Arguments[1].(*ast.PredicateNode)
-	if !ok {
-		return nil
-	}
-	body := p.Node
-	if seq, ok := body.(*ast.SequenceNode); ok && isTicked(seq) {
-		body = seq.Nodes[1]
-	}
-	if c, ok := body.(*ast.CallNode); ok && len(c.Arguments) == 1 {
-		if id, ok := c.Callee.(*ast.IdentifierNode); ok && id.Value == "_sortKey" {
-			body = c.Arguments[0]
+func textKey(n ast.Node) *file.Error {
+	var name string
+	var body ast.Node
+	switch b := n.(type) {
+	case *ast.BuiltinNode:
+		if b.Name != "groupBy" || len(b.Arguments) < 2 {
+			return nil
 		}
+		p, ok := b.Arguments[1].(*ast.PredicateNode)
+		if !ok {
+			return nil
+		}
+		name, body = b.Name, p.Node
+		if seq, ok := body.(*ast.SequenceNode); ok && isTicked(seq) {
+			body = seq.Nodes[1]
+		}
+	case *ast.CallNode: // a sortBy, as builtinargs.go rewrote it
+		if body = sortByKey(b); body == nil {
+			return nil
+		}
+		name = "sortBy"
+	default:
+		return nil
 	}
 	str, ok := body.(*ast.StringNode)
 	if !ok {
@@ -239,7 +246,7 @@ func textKey(b *ast.BuiltinNode) *file.Error {
 		field = "#[" + quoteText(str.Value) + "]"
 	}
 	return &file.Error{Location: str.Location(), Message: fmt.Sprintf("%s by %s is by the same text for every item; for the field %s of each item write %s(list, %s)",
-		b.Name, quoteText(str.Value), str.Value, b.Name, field)}
+		name, quoteText(str.Value), str.Value, name, field)}
 }
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

@@ -40,10 +40,20 @@ func TestFunctionsTakeDecimals(t *testing.T) {
 		{"pow(input.other, 2000)", "error: main: stack[0].value: pow: 1.005 to the power of 2000 would have more than 1000 digits; for an approximation use a float base, e.g. pow(float(x), 2000) (1:1) in `pow(input.other, 2000)`"},
 		{"sort(input.prices, 'desc')", "[3,2.20,1.10]"},
 		{"sortBy(input.prices, #)", "[1.10,2.20,3]"},
+		{"sort([3, nil, 1])", "[null,1,3]"},
+		{"sort([3, nil, 1], 'desc')", "[3,1,null]"},
+		{"sort([duration('1h'), nil, duration('1m')])", "[null,60000000000,3600000000000]"},
+		{"sortBy([{n: 'b', k: 2}, {n: 'x'}, {n: 'a', k: 1}, {n: 'y', k: nil}], .k)", `[{"n":"x"},{"k":null,"n":"y"},{"k":1,"n":"a"},{"k":2,"n":"b"}]`},
+		{"sortBy([{n: 'b', k: 2}, {n: 'x'}, {n: 'a', k: 1}], .k, 'desc')", `[{"k":2,"n":"b"},{"k":1,"n":"a"},{"n":"x"}]`},
+		{"sortBy([{k: 2}, {k: 1}], .k, input.n == 3 ? 'desc' : 'asc')", `[{"k":2},{"k":1}]`},
+		{"sortBy(input.prices, -#)", "[3,2.20,1.10]"},
+		{"sortBy([{k: 'a'}, {k: 1}], .k)", "error: main: stack[0].value: sortBy: the key of item 1 is int 1 among texts; sortBy takes keys of one kind: numbers, texts, timestamps or durations (1:1) in `sortBy([{k: 'a'}, {k: 1}], .k)`"},
+		{"sortBy([{k: {}}], .k)", "error: main: stack[0].value: sortBy: the key of item 0 is an object; sortBy takes numbers, texts, timestamps or durations (1:1) in `sortBy([{k: {}}], .k)`"},
+		{"sortBy([{k: 1}], .k, 'up')", "error: main: stack[0].value: sortBy: the order must be 'asc' or 'desc', e.g. sortBy(users, .name, 'desc'); got text \"up\" (1:1) in `sortBy([{k: 1}], .k, 'up')`"},
 		{"sortBy(map(input.prices, ({p: #})), .p, 'desc')", `[{"p":3},{"p":2.20},{"p":1.10}]`},
 		{"padStart('7', input.other)", "error: main: stack[0].value: padStart: the length must be a whole number of 0 or more, e.g. padStart('7', 3, '0'); got decimal 1.005 (1:1) in `padStart('7', input.other)`"},
-		{"sort([input.price, 'a'])", "error: main: stack[0].value: sort: item 1 is text \"a\" among numbers; sort takes items of one kind: numbers, texts or timestamps (1:1) in `sort([input.price, 'a'])`"},
-		{"sort([{a: 1}])", "error: main: stack[0].value: sort: item 0 is an object; sort takes numbers, texts or timestamps; to sort objects by a field, use sortBy(list, .field) (1:1) in `sort([{a: 1}])`"},
+		{"sort([input.price, 'a'])", "error: main: stack[0].value: sort: item 1 is text \"a\" among numbers; sort takes items of one kind: numbers, texts, timestamps or durations (1:1) in `sort([input.price, 'a'])`"},
+		{"sort([{a: 1}])", "error: main: stack[0].value: sort: item 0 is an object; sort takes numbers, texts, timestamps or durations; to sort objects by a field, use sortBy(list, .field) (1:1) in `sort([{a: 1}])`"},
 	} {
 		t.Run(c.expr, func(t *testing.T) {
 			if got := runDecimalFn(t, c.expr, in); got != c.want {

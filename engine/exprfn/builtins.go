@@ -63,7 +63,7 @@ func init() {
 			Description: "The items grouped by the expression's value, written as text: one list per key, items in order.",
 			Example:     "groupBy([1, 2, 3, 4], # % 2 == 0 ? 'even' : 'odd')", Result: `{"even":[2,4],"odd":[1,3]}`},
 		&Function{Name: "sortBy", Category: Array, Signature: "sortBy(list, expression, order?) → list",
-			Description: "The items sorted by the expression's value; order is 'asc' (the default) or 'desc'.",
+			Description: "The items sorted by the expression's value (numbers, texts, timestamps or durations; a null first), keeping the order of equal ones; order is 'asc' (the default) or 'desc', the reverse (nulls last).",
 			Example:     "sortBy([{n: 'b'}, {n: 'c'}, {n: 'a'}], .n, 'desc')", Result: `[{"n":"c"},{"n":"b"},{"n":"a"}]`},
 		&Function{Name: "reduce", Category: Array, Signature: "reduce(list, expression, initial?) → any",
 			Description: "Folds the list: the expression sees the value so far as #acc and the item as #.",
@@ -90,7 +90,7 @@ func init() {
 			Description: "The items of nested lists, at any depth, in one list.",
 			Example:     "flatten([1, [2, [3, 4]]])", Result: "[1,2,3,4]"},
 		&Function{Name: "sort", Category: Array, Signature: "sort(list, order?) → list",
-			Description: "The numbers, texts or timestamps sorted; order is 'asc' (the default) or 'desc' (for objects: sortBy).",
+			Description: "The numbers, texts, timestamps or durations sorted, nulls first; order is 'asc' (the default) or 'desc', the reverse (nulls last); for objects: sortBy.",
 			Example:     "sort([3, 1, 2], 'desc')", Result: "[3,2,1]",
 			Func: sortFunc, Types: []any{new(func(any) []any), new(func(any, string) []any)}},
 		&Function{Name: "join", Category: Array, Signature: "join(list, separator?) → text",
@@ -512,9 +512,10 @@ func typeFunc(args ...any) (any, error) {
 }
 
 // sortFunc is sort(list, order?): expr's, but decimals sort among the
-// other numbers (expr's < refused them), and a list of items that cannot
-// be compared (objects, nulls, a text among numbers) is an error naming
-// the item and saying what to use, not "invalid operation: string < int".
+// other numbers (expr's < refused them), nulls sort first (last in 'desc',
+// the reverse order), and a list of items that cannot be compared
+// (objects, a text among numbers) is an error naming the item and saying
+// what to use, not "invalid operation: string < int".
 func sortFunc(args ...any) (any, error) {
 	const example = "sort(input.prices, 'desc')"
 	if err := arity("sort", args, 1, 2, "a list and an optional order, 'asc' or 'desc', e.g. "+example); err != nil {
@@ -524,29 +525,12 @@ func sortFunc(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	desc := false
-	if len(args) == 2 {
-		order, _ := args[1].(string)
-		if order != "asc" && order != "desc" {
-			return nil, argError("sort", "the order", "'asc' or 'desc'", example, args[1])
-		}
-		desc = order == "desc"
+	desc, err := sortOrder("sort", args, 1, example)
+	if err != nil {
+		return nil, err
 	}
-	kind := ""
-	for i, it := range items {
-		k := sortKind(it)
-		if k == "" {
-			hint := ""
-			if reflect.ValueOf(it).Kind() == reflect.Map {
-				hint = "; to sort objects by a field, use sortBy(list, .field)"
-			}
-			return nil, fmt.Errorf("sort: item %d is %s; sort takes numbers, texts or timestamps%s", i, describe(it), hint)
-		}
-		if kind == "" {
-			kind = k
-		} else if k != kind {
-			return nil, fmt.Errorf("sort: item %d is %s among %ss; sort takes items of one kind: numbers, texts or timestamps", i, describe(it), kind)
-		}
+	if err := sortable("sort", "item", "items", items, func(i int) any { return items[i] }); err != nil {
+		return nil, err
 	}
 	out := slices.Clone(items)
 	slices.SortStableFunc(out, func(a, b any) int {
@@ -559,28 +543,119 @@ func sortFunc(args ...any) (any, error) {
 	return out, nil
 }
 
-// sortKind is what sort compares v as: "number", "text", "timestamp", or
-// "" when it cannot.
+// sortOrder reads the order argument args[i]: false for 'asc' (or none),
+// true for 'desc'.
+func sortOrder(fn string, args []any, i int, example string) (bool, error) {
+	if len(args) <= i {
+		return false, nil
+	}
+	order, _ := args[i].(string)
+	if order != "asc" && order != "desc" {
+		return false, argError(fn, "the order", "'asc' or 'desc'", example, args[i])
+	}
+	return order == "desc", nil
+}
+
+// sortable checks that the values key(i) of the items can be compared:
+// of one sortKind, nulls among any.
+func sortable(fn, what, plural string, items []any, key func(i int) any) error {
+	kind := ""
+	for i := range items {
+		v := key(i)
+		k := sortKind(v)
+		switch {
+		case k == "":
+			hint := ""
+			if reflect.ValueOf(v).Kind() == reflect.Map && fn == "sort" {
+				hint = "; to sort objects by a field, use sortBy(list, .field)"
+			}
+			return fmt.Errorf("%s: %s %d is %s; %s takes numbers, texts, timestamps or durations%s", fn, what, i, describe(v), fn, hint)
+		case k == "null":
+		case kind == "":
+			kind = k
+		case k != kind:
+			return fmt.Errorf("%s: %s %d is %s among %ss; %s takes %s of one kind: numbers, texts, timestamps or durations", fn, what, i, describe(v), kind, fn, plural)
+		}
+	}
+	return nil
+}
+
+// SortBy is sortBy(list, key, order?) once the keys are computed: pairs
+// holds [item, key] for each item (the engine rewrites sortBy(l, .k, o)
+// into _sortBy(map(l, [#, .k]), o)). Items are sorted by their keys,
+// stably; a null key sorts first (last in 'desc', the reverse order);
+// keys of two kinds are an error naming the item.
+func SortBy(args ...any) (any, error) {
+	const example = "sortBy(users, .name, 'desc')"
+	if len(args) < 1 || len(args) > 2 {
+		return nil, fmt.Errorf("sortBy takes a list, a key and an optional order, 'asc' or 'desc', e.g. %s", example)
+	}
+	pairs, ok := args[0].([]any)
+	if !ok {
+		return nil, argError("sortBy", "the list", "a list", example, args[0])
+	}
+	desc, err := sortOrder("sortBy", args, 1, example)
+	if err != nil {
+		return nil, err
+	}
+	keyOf := func(p any) any {
+		if kv, ok := p.([]any); ok && len(kv) == 2 {
+			return kv[1]
+		}
+		return nil
+	}
+	if err := sortable("sortBy", "the key of item", "keys", pairs, func(i int) any { return keyOf(pairs[i]) }); err != nil {
+		return nil, err
+	}
+	sorted := slices.Clone(pairs)
+	slices.SortStableFunc(sorted, func(a, b any) int {
+		c := compareSortable(keyOf(a), keyOf(b))
+		if desc {
+			return -c
+		}
+		return c
+	})
+	out := make([]any, len(sorted))
+	for i, p := range sorted {
+		if kv, ok := p.([]any); ok && len(kv) == 2 {
+			out[i] = kv[0]
+		}
+	}
+	return out, nil
+}
+
+// sortKind is what sort compares v as: "number", "text", "timestamp",
+// "duration", "null", or "" when it cannot.
 func sortKind(v any) string {
 	switch v.(type) {
+	case nil:
+		return "null"
 	case int, int64, int32, float64, exactDecimal:
 		return "number"
 	case string:
 		return "text"
 	case time.Time:
 		return "timestamp"
+	case time.Duration:
+		return "duration"
 	}
 	return ""
 }
 
-// compareSortable compares two values of one sortKind: ints exactly,
-// other numbers by their nearest floats.
+// compareSortable compares two values of one sortKind, or a null with
+// anything (a null is less): ints exactly, other numbers by their
+// nearest floats.
 func compareSortable(a, b any) int {
+	if a == nil || b == nil {
+		return cmp.Compare(boolInt(a != nil), boolInt(b != nil))
+	}
 	switch x := a.(type) {
 	case string:
 		return strings.Compare(x, b.(string))
 	case time.Time:
 		return x.Compare(b.(time.Time))
+	case time.Duration:
+		return cmp.Compare(x, b.(time.Duration))
 	}
 	if x, ok := a.(int); ok {
 		if y, ok := b.(int); ok {
@@ -590,6 +665,13 @@ func compareSortable(a, b any) int {
 	fa, _, _ := number("sort", "", a, "")
 	fb, _, _ := number("sort", "", b, "")
 	return cmp.Compare(fa, fb)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // joinFunc is join(list, separator?): expr's, but numbers and bools are
