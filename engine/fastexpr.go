@@ -188,7 +188,7 @@ func both(l, r fastFn, f func(a, b any) (any, bool)) fastFn {
 }
 
 // compileOpCall handles the operator calls of the decimal patcher
-// (arith.go) as the operators they stand for.
+// (arith.go) as the operators they stand for, and _bool (boolops.go).
 func compileOpCall(x *ast.CallNode, slotOf slotResolver) fastFn {
 	id, ok := x.Callee.(*ast.IdentifierNode)
 	if !ok {
@@ -196,6 +196,16 @@ func compileOpCall(x *ast.CallNode, slotOf slotResolver) fastFn {
 	}
 	op := funcOp[id.Value]
 	switch {
+	case id.Value == "_bool" && len(x.Arguments) == 1: // boolops.go
+		f := compileFast(x.Arguments[0], slotOf)
+		if f == nil {
+			return nil
+		}
+		return func(vars []any) (any, bool) {
+			v, ok := f(vars)
+			b, isBool := v.(bool)
+			return b, ok && isBool // not a bool: the VM says so
+		}
 	case op == "neg" && len(x.Arguments) == 1:
 		return compileUnary("-", x.Arguments[0], slotOf)
 	case op != "" && op != "neg" && len(x.Arguments) == 2:
