@@ -21,8 +21,8 @@ func init() {
 			Example:     "fromUnixMs(1772323200000)", Result: `"2026-03-01T00:00:00Z"`,
 			Func: fromUnixMsFunc, Types: []any{new(func(any) time.Time)}},
 		&Function{Name: "formatDate", Category: Time, Signature: "formatDate(timestamp, layout, timezone?) → text",
-			Description: "The timestamp written in a layout such as 'DD/MM/YYYY HH:mm' (YYYY YY MMMM MMM MM M DD D dddd ddd HH H hh h mm m ss s SSS A a Z; [text] as is), a Go layout or a name such as 'RFC3339'; in UTC or the timezone named.",
-			Example:     "formatDate('2026-03-01T14:05:09Z', 'ddd D MMM YYYY, h:mm A', 'Europe/Paris')", Result: `"Sun 1 Mar 2026, 3:05 PM"`,
+			Description: "The timestamp written in a layout such as 'DD/MM/YYYY HH:mm' (YYYY YY MMMM MMM MM M DD Do D dddd ddd HH H hh h mm m ss s SSS A a Z ZZ; [text] as is; another letter is an error), a Go layout or a name such as 'RFC3339'; in UTC or the timezone named.",
+			Example:     "formatDate('2026-03-01T14:05:09Z', 'ddd Do MMM YYYY, h:mm A', 'Europe/Paris')", Result: `"Sun 1st Mar 2026, 3:05 PM"`,
 			Func: formatDateFunc, Types: []any{new(func(any, string) string), new(func(any, string, string) string)}},
 		&Function{Name: "parseDate", Category: Time, Signature: "parseDate(text, layout, timezone?) → timestamp",
 			Description: "The timestamp a text holds, read with a layout as formatDate writes them; a text without an offset is read in UTC or the timezone named.",
@@ -215,7 +215,7 @@ type piece struct {
 
 // layoutTokens are the readable layout's tokens, longest first.
 var layoutTokens = []string{
-	"YYYY", "YY", "MMMM", "MMM", "MM", "M", "DD", "D", "dddd", "ddd", "HH", "H", "hh", "h", "mm", "m", "ss", "s",
+	"YYYY", "YY", "MMMM", "MMM", "MM", "M", "DD", "Do", "D", "dddd", "ddd", "HH", "H", "hh", "h", "mm", "m", "ss", "s",
 	"SSSSSSSSS", "SSSSSS", "SSS", "SS", "S", "A", "a", "ZZ", "Z",
 }
 
@@ -260,19 +260,50 @@ func readLayout(fn, layout string) ([]piece, error) {
 		if strings.IndexByte("YMDdHhmsSAaZ", layout[i]) >= 0 {
 			return nil, layoutError(fn, layout, layout[i:], layout[i])
 		}
+		// Any other ASCII letter but the T of ISO 8601 is refused too:
+		// a token of another library (Moment's Qo, W, X) or a word
+		// written without brackets would be written as it is, or worse,
+		// read as tokens ("at" is am/pm and a t).
+		if c := layout[i]; c != 'T' && isLetter(c) {
+			start := i // the error names the word the letter is in
+			for start > 0 && isLetter(layout[start-1]) {
+				start--
+			}
+			return nil, layoutError(fn, layout, layout[start:], 0)
+		}
 		lit(layout[i : i+1])
 		i++
 	}
 	return out, nil
 }
 
+// layoutError is the error of the letters at the start of at: the run
+// of letter, or with letter 0 the run of ASCII letters.
 func layoutError(fn, layout, at string, letter byte) error {
 	n := 0
-	for n < len(at) && at[n] == letter {
+	for n < len(at) && (at[n] == letter || letter == 0 && isLetter(at[n])) {
 		n++
 	}
-	return fmt.Errorf("%s: %q in the layout %q is not a layout token; tokens are YYYY YY MMMM MMM MM M DD D dddd ddd HH H hh h mm m ss s SSS A a Z ZZ, and [text] is written as it is",
+	return fmt.Errorf("%s: %q in the layout %q is not a layout token; tokens are YYYY YY MMMM MMM MM M DD Do D dddd ddd HH H hh h mm m ss s SSS A a Z ZZ, and [text] is written as it is",
 		fn, at[:n], layout)
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// ordinal is n with its English suffix: 1st, 2nd, 3rd, 4th, 11th, 21st.
+func ordinal(n int) string {
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return strconv.Itoa(n) + suffix
 }
 
 // formatToken writes one token of t.
@@ -298,6 +329,8 @@ func formatToken(t time.Time, tok string) string {
 		return fmt.Sprintf("%02d", t.Day())
 	case "D":
 		return strconv.Itoa(t.Day())
+	case "Do":
+		return ordinal(t.Day())
 	case "dddd":
 		return t.Weekday().String()
 	case "ddd":
@@ -402,6 +435,15 @@ func parseReadable(s string, pieces []piece, loc *time.Location) (time.Time, err
 			var n int
 			n, err = num(p.text, 1, 2)
 			month, day, hour, minute, sec = pick2(strings.Repeat(p.text, 2), n, month, day, hour, minute, sec)
+		case "Do":
+			at := pos
+			if day, err = num(p.text, 1, 2); err == nil {
+				suffixes := []string{"st", "nd", "rd", "th"}
+				var i int
+				if i, err = name(p.text, suffixes); err == nil && !strings.HasSuffix(ordinal(day), suffixes[i]) {
+					err = fmt.Errorf("expected %s for Do at %q", ordinal(day), rest(s, at))
+				}
+			}
 		case "dddd", "ddd":
 			_, err = name(p.text, weekdayNames(p.text == "ddd"))
 		case "A", "a":
