@@ -28,6 +28,10 @@ var insteadOf = map[string]string{
 	"array_merge": "concat(list, list) or merge(object, object)", "implode": "join(list, separator)", "explode": "split(text, separator)",
 	"timestamp": "now()", "today": "formatDate(now(), 'YYYY-MM-DD')", "format_timestamp": "formatDate(timestamp, layout)",
 	"isEmpty": "len(x) == 0, or x == nil", "is_empty": "len(x) == 0, or x == nil", "isNull": "x == nil", "is_null": "x == nil",
+	"to_bool": "bool(value)", "toBool": "bool(value)", "boolean": "bool(value)", "array_chunk": "chunk(list, size)",
+	"diff": "difference(list, other)", "array_diff": "difference(list, other)", "array_intersect": "intersect(list, other)",
+	"intersection": "intersect(list, other)", "hmac_sha1": "hmacSha1(text, key)", "hmac_sha256": "hmacSha256(text, key)",
+	"startOfDay": "startOf(timestamp, 'day')", "endOfDay": "endOf(timestamp, 'day')", "date_diff": "dateDiff(from, to, 'days')",
 	"coalesce": "a ?? b", "ifnull": "a ?? b", "iif": "cond ? a : b", "if": "cond ? a : b (or an if step)",
 }
 

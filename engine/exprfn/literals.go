@@ -55,9 +55,9 @@ func CheckLiterals(call *ast.CallNode) *file.Error {
 				err = amountError(a, perr)
 			}
 		}
-	case "hmacSha256":
+	case "hmacSha256", "hmacSha1":
 		if enc, ok := literal(2); ok {
-			_, err = hmacSha256Func("", "", enc)
+			_, err = Lookup(fn).Func("", "", enc)
 		}
 	}
 	if err == nil {

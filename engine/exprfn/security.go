@@ -41,6 +41,10 @@ func init() {
 			Description: "The HMAC-SHA256 signature of the text with the key, in hex, or in 'base64' or 'base64url' (to check a webhook's signature, compare with secureCompare).",
 			Example:     "hmacSha256('{\"id\":1}', 'secret', 'base64')", Result: `"A971iWIMgT8Zj9A9eWfikrFj7wQ16/Qwcc4OlRl2PLc="`,
 			Func: hmacSha256Func, Types: []any{new(func(string, string) string), new(func(string, string, string) string)}},
+		&Function{Name: "hmacSha1", Category: Security, Signature: "hmacSha1(text, key, encoding?) → text",
+			Description: "The HMAC-SHA1 signature of the text with the key, in hex, or in 'base64' or 'base64url' (for services that still sign with SHA-1, such as Twilio; prefer hmacSha256).",
+			Example:     "hmacSha1('{\"id\":1}', 'secret', 'base64')", Result: `"pkq9ASkZdrNd69hwrROjDJQ0ODE="`,
+			Func: hmacFunc("hmacSha1", sha1.New), Types: []any{new(func(string, string) string), new(func(string, string, string) string)}},
 		&Function{Name: "secureCompare", Category: Security, Signature: "secureCompare(a, b) → bool",
 			Description: "Whether two texts are equal, in a time that tells nothing of where they differ or of their lengths (for signatures and tokens).",
 			Example:     "secureCompare(hmacSha256('body', 'key'), 'a1b2')", Result: "false",
@@ -85,35 +89,41 @@ func digestFunc(fn string, h func() hash.Hash) func(args ...any) (any, error) {
 	}
 }
 
-func hmacSha256Func(args ...any) (any, error) {
-	const example = "hmacSha256(body, secret)"
-	if err := arity("hmacSha256", args, 2, 3, "a text, a key and an optional encoding ('hex', 'base64' or 'base64url'), e.g. "+example); err != nil {
-		return nil, err
+var hmacSha256Func = hmacFunc("hmacSha256", sha256.New)
+
+// hmacFunc is hmacSha256 or hmacSha1: the HMAC of a text with a key, in
+// hex, base64 or base64url.
+func hmacFunc(fn string, h func() hash.Hash) func(args ...any) (any, error) {
+	example := fn + "(body, secret)"
+	return func(args ...any) (any, error) {
+		if err := arity(fn, args, 2, 3, "a text, a key and an optional encoding ('hex', 'base64' or 'base64url'), e.g. "+example); err != nil {
+			return nil, err
+		}
+		msg, err := text(fn, "the text", args[0], example)
+		if err != nil {
+			return nil, err
+		}
+		key, err := text(fn, "the key", args[1], example)
+		if err != nil {
+			return nil, err
+		}
+		enc := "hex"
+		if len(args) == 3 {
+			enc, _ = args[2].(string)
+		}
+		m := hmac.New(h, []byte(key))
+		m.Write([]byte(msg))
+		sum := m.Sum(nil)
+		switch enc {
+		case "hex":
+			return hex.EncodeToString(sum), nil
+		case "base64":
+			return base64.StdEncoding.EncodeToString(sum), nil
+		case "base64url":
+			return base64.RawURLEncoding.EncodeToString(sum), nil
+		}
+		return nil, argError(fn, "the encoding", "'hex', 'base64' or 'base64url'", fn+"(body, secret, 'base64')", args[2])
 	}
-	msg, err := text("hmacSha256", "the text", args[0], example)
-	if err != nil {
-		return nil, err
-	}
-	key, err := text("hmacSha256", "the key", args[1], example)
-	if err != nil {
-		return nil, err
-	}
-	enc := "hex"
-	if len(args) == 3 {
-		enc, _ = args[2].(string)
-	}
-	m := hmac.New(sha256.New, []byte(key))
-	m.Write([]byte(msg))
-	sum := m.Sum(nil)
-	switch enc {
-	case "hex":
-		return hex.EncodeToString(sum), nil
-	case "base64":
-		return base64.StdEncoding.EncodeToString(sum), nil
-	case "base64url":
-		return base64.RawURLEncoding.EncodeToString(sum), nil
-	}
-	return nil, argError("hmacSha256", "the encoding", "'hex', 'base64' or 'base64url'", "hmacSha256(body, secret, 'base64')", args[2])
 }
 
 // secureCompareFunc compares the SHA-256 digests of a and b in constant

@@ -3,6 +3,7 @@ package exprfn
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,117 @@ func init() {
 			Description: "The timestamp moved by an amount such as '2h', '-30m', '1d12h' or '1y2mo' (units y, mo, w, d, h, m, s, ms; years, months and days on the calendar, a month after January 31 being February 28), or by a number of milliseconds.",
 			Example:     "dateAdd('2026-01-31T10:00:00Z', '1mo2h')", Result: `"2026-02-28T12:00:00Z"`,
 			Func: dateAddFunc, Types: []any{new(func(any, any) time.Time)}},
+		&Function{Name: "startOf", Category: Time, Signature: "startOf(timestamp, unit, timezone?) → timestamp",
+			Description: "The start of the timestamp's 'hour', 'day', 'week' (Monday), 'month' or 'year', in UTC or the timezone named.",
+			Example:     "startOf('2026-03-04T14:05:09Z', 'week', 'Europe/Paris')", Result: `"2026-03-02T00:00:00+01:00"`,
+			Func: startEndFunc("startOf", false), Types: startEndTypes},
+		&Function{Name: "endOf", Category: Time, Signature: "endOf(timestamp, unit, timezone?) → timestamp",
+			Description: "The last millisecond of the timestamp's 'hour', 'day', 'week' (Monday to Sunday), 'month' or 'year', in UTC or the timezone named, as Moment's endOf; for a range to the nanosecond, compare with < startOf of the next.",
+			Example:     "endOf('2026-02-10T14:05:09Z', 'month')", Result: `"2026-02-28T23:59:59.999Z"`,
+			Func: startEndFunc("endOf", true), Types: startEndTypes},
+		&Function{Name: "dateDiff", Category: Time, Signature: "dateDiff(from, to, unit) → int",
+			Description: "The whole units from one timestamp to another, cut toward zero, negative when to is before from; units 'ms', 's', 'm', 'h', 'd' (24 hours), 'w', or 'milliseconds', 'seconds', 'minutes', 'hours', 'days', 'weeks'; 'mo'/'months' and 'y'/'years' count calendar months as dateAdd moves by them.",
+			Example:     "[dateDiff('2026-03-01T00:00:00Z', '2026-03-02T12:00:00Z', 'h'), dateDiff('2026-03-02', '2026-03-01', 'days'), dateDiff('2026-01-31', '2026-02-28', 'months')]", Result: "[36,-1,1]",
+			Func: dateDiffFunc, Types: []any{new(func(any, any, string) int)}},
 	)
+}
+
+var startEndTypes = []any{new(func(any, string) time.Time), new(func(any, string, string) time.Time)}
+
+// startEndFunc is startOf (end false) or endOf.
+func startEndFunc(fn string, end bool) func(args ...any) (any, error) {
+	example := fn + "(now(), 'day')"
+	return func(args ...any) (any, error) {
+		if err := arity(fn, args, 2, 3, "a timestamp, a unit and an optional timezone, e.g. "+example); err != nil {
+			return nil, err
+		}
+		t, err := timeArg(fn, "the timestamp", args[0], example)
+		if err != nil {
+			return nil, err
+		}
+		unit, _ := args[1].(string)
+		loc, err := location(fn, args, 2, example)
+		if err != nil {
+			return nil, err
+		}
+		t = t.In(loc)
+		y, mo, d := t.Date()
+		var start, next time.Time
+		switch unit {
+		case "hour":
+			start = time.Date(y, mo, d, t.Hour(), 0, 0, 0, loc)
+			next = start.Add(time.Hour)
+		case "day":
+			start, next = time.Date(y, mo, d, 0, 0, 0, 0, loc), time.Date(y, mo, d+1, 0, 0, 0, 0, loc)
+		case "week":
+			back := (int(t.Weekday()) + 6) % 7 // days since Monday
+			start, next = time.Date(y, mo, d-back, 0, 0, 0, 0, loc), time.Date(y, mo, d-back+7, 0, 0, 0, 0, loc)
+		case "month":
+			start, next = time.Date(y, mo, 1, 0, 0, 0, 0, loc), time.Date(y, mo+1, 1, 0, 0, 0, 0, loc)
+		case "year":
+			start, next = time.Date(y, 1, 1, 0, 0, 0, 0, loc), time.Date(y+1, 1, 1, 0, 0, 0, 0, loc)
+		default:
+			return nil, argError(fn, "the unit", "'hour', 'day', 'week', 'month' or 'year'", example, args[1])
+		}
+		if end {
+			return inRange(fn, next.Add(-time.Millisecond))
+		}
+		return inRange(fn, start)
+	}
+}
+
+// diffUnits are dateDiff's units of fixed length.
+var diffUnits = map[string]time.Duration{
+	"ms": time.Millisecond, "millisecond": time.Millisecond, "milliseconds": time.Millisecond,
+	"s": time.Second, "second": time.Second, "seconds": time.Second,
+	"m": time.Minute, "minute": time.Minute, "minutes": time.Minute,
+	"h": time.Hour, "hour": time.Hour, "hours": time.Hour,
+	"d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour,
+	"w": 7 * 24 * time.Hour, "week": 7 * 24 * time.Hour, "weeks": 7 * 24 * time.Hour,
+}
+
+func dateDiffFunc(args ...any) (any, error) {
+	const example = "dateDiff(order.created_at, now(), 'days')"
+	if err := arity("dateDiff", args, 3, 3, "two timestamps and a unit, e.g. "+example); err != nil {
+		return nil, err
+	}
+	from, err := timeArg("dateDiff", "the first timestamp", args[0], example)
+	if err != nil {
+		return nil, err
+	}
+	to, err := timeArg("dateDiff", "the second timestamp", args[1], example)
+	if err != nil {
+		return nil, err
+	}
+	unit, _ := args[2].(string)
+	switch unit {
+	case "mo", "month", "months":
+		return monthsBetween(from, to), nil
+	case "y", "year", "years":
+		return monthsBetween(from, to) / 12, nil
+	}
+	step, ok := diffUnits[unit]
+	if !ok {
+		return nil, argError("dateDiff", "the unit", "'ms', 's', 'm', 'h', 'd', 'w', 'mo' or 'y' (or 'seconds', 'minutes', 'hours', 'days', 'weeks', 'months', 'years')", example, args[2])
+	}
+	// In nanoseconds the years 0 to 9999 pass int64 (time.Sub saturates
+	// at 292 years): computed on big ints, cut toward zero by Quo.
+	ns := new(big.Int).Mul(big.NewInt(to.Unix()-from.Unix()), big.NewInt(int64(time.Second)))
+	ns.Add(ns, big.NewInt(int64(to.Nanosecond()-from.Nanosecond())))
+	return int(ns.Quo(ns, big.NewInt(int64(step))).Int64()), nil
+}
+
+// monthsBetween is the whole calendar months from a to b: the most n with
+// addMonths(a, n) not past b (not before b when b is before a).
+func monthsBetween(a, b time.Time) int {
+	b = b.In(a.Location())
+	n := (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
+	if n > 0 && addMonths(a, n).After(b) {
+		n--
+	} else if n < 0 && addMonths(a, n).Before(b) {
+		n++
+	}
+	return n
 }
 
 // timeArg is a timestamp argument: a timestamp, or text in RFC 3339 (as
