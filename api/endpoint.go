@@ -72,6 +72,9 @@ func (s *Server) endpoint(f *engine.Function) gin.HandlerFunc {
 		for k, v := range query {
 			input[k] = v
 		}
+		if len(sh.blank) > 0 { // request.query keeps them; input does not
+			dropBlank(input, sh.blank)
+		}
 		for k, v := range body {
 			input[k] = v
 		}

@@ -260,3 +260,45 @@ func TestGitHubWebhook(t *testing.T) {
 		})
 	}
 }
+
+// TestBlankInputs: an empty text from a query or a form (urlencoded or
+// multipart) for an optional input whose type refuses "" counts as not
+// sent (a default applies); text and json inputs keep "", a required
+// input is still refused, and JSON bodies are unchanged
+// (docs/design.md §26).
+func TestBlankInputs(t *testing.T) {
+	mp, mpType := multipartBody(t, [][2]string{{"n", "1"}, {"min_views", ""}, {"q", ""}, {"draft", ""}}, [][3]string{{"doc", "", ""}})
+	mpFile, mpFileType := multipartBody(t, [][2]string{{"n", "1"}}, [][3]string{{"doc", "a.txt", "hi"}})
+	doc := `{"name": "a.txt", "size": 2, "content_type": "application/octet-stream", "sha256": "` + sha256Hex("hi") + `"}`
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newServerWith(t, b.open(t), engine.Config{FilesDir: t.TempDir()}, api.Config{}, "../workflows", "testdata/io")
+			runIOCases(t, ts.URL, []ioCase{
+				{name: "empty query values: not sent, defaults apply; text and json keep them", method: "POST",
+					url: "/io/blank?n=1&min_views=&limit=&since=&draft=&owner=&email=&ids=&q=&meta=", status: 200,
+					want: `{"n": 1, "limit": 10, "q": "", "meta": ""}`},
+				{name: "empty items of a list input go", method: "POST", url: "/io/blank?n=1&ids=&ids=2&ids[]=&ids[]=3", status: 200,
+					want: `{"n": 1, "limit": 10, "ids": [2, 3]}`},
+				{name: "values still count", method: "POST", url: "/io/blank?n=1&min_views=0&limit=5&draft=false&q=x", status: 200,
+					want: `{"n": 1, "min_views": 0, "limit": 5, "draft": false, "q": "x"}`},
+				{name: "an empty form field is not sent", method: "POST", url: "/io/blank", ctype: form, body: "n=1&min_views=&since=&q=&ids=", status: 200,
+					want: `{"n": 1, "limit": 10, "q": ""}`},
+				{name: "an empty form field leaves the query's value", method: "POST", url: "/io/blank?min_views=7", ctype: form, body: "n=1&min_views=", status: 200,
+					want: `{"n": 1, "limit": 10, "min_views": 7}`},
+				{name: "multipart: empty fields and a file field left empty are not sent", method: "POST", url: "/io/blank", ctype: mpType, body: mp, status: 200,
+					want: `{"n": 1, "limit": 10, "q": ""}`},
+				{name: "multipart: a file still counts", method: "POST", url: "/io/blank", ctype: mpFileType, body: mpFile, status: 200,
+					want: `{"n": 1, "limit": 10, "doc": ` + doc + `}`},
+				{name: "a required input sent empty is still refused", method: "POST", url: "/io/blank?n=", status: 400,
+					want: `{"error": {"code": "invalid_input", "message": "invalid input", "definition": "io_blank", "execution_id": "<id>",
+						"fields": [{"field": "n", "code": "type", "message": "expected int, got text"}]}}`},
+				{name: "JSON: \"\" is a value", method: "POST", url: "/io/blank", ctype: jsonType, body: `{"n": 1, "min_views": ""}`, status: 400,
+					want: `{"error": {"code": "invalid_input", "message": "invalid input", "definition": "io_blank", "execution_id": "<id>",
+						"fields": [{"field": "min_views", "code": "type", "message": "expected int, got text"}]}}`},
+				{name: "JSON: null is sent", method: "POST", url: "/io/blank", ctype: jsonType, body: `{"n": 1, "min_views": null}`, status: 200,
+					want: `{"n": 1, "limit": 10, "min_views": null}`},
+			})
+		})
+	}
+}

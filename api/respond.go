@@ -133,15 +133,20 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
-// inputShape is what reading a form or multipart body needs to know of
-// the inputs: which are lists, which are files.
+// inputShape is what reading a query, form or multipart body needs to
+// know of the inputs: which are lists, which are files, and which take an
+// empty text as not sent (blank).
 type inputShape struct {
-	lists, files map[string]bool
+	lists, files, blank map[string]bool
 }
 
-// shapeOf reads the shape of f's inputs.
+// shapeOf reads the shape of f's inputs. An optional input whose value
+// type refuses an empty text (int, bool, timestamp, uuid, email, file, …:
+// its Coerce fails on "") is blank: a query or form sends "" for a field
+// left empty, which means no value, not a wrong one (docs/design.md §26).
+// Types that take "" (text, json) keep it as a value.
 func shapeOf(f *engine.Function) inputShape {
-	sh := inputShape{lists: map[string]bool{}, files: map[string]bool{}}
+	sh := inputShape{lists: map[string]bool{}, files: map[string]bool{}, blank: map[string]bool{}}
 	if f != nil && f.Inputs != nil {
 		for _, in := range f.Inputs.Fields() {
 			if in.List {
@@ -150,9 +155,40 @@ func shapeOf(f *engine.Function) inputShape {
 			if in.Type == value.File.Info().Name {
 				sh.files[in.Name] = true
 			}
+			if t := value.Lookup(in.Type); t != nil && !in.Required {
+				if _, err := t.Coerce(""); err != nil {
+					sh.blank[in.Name] = true
+				}
+			}
 		}
 	}
 	return sh
+}
+
+// dropBlank removes from m, the fields of a query or form, the empty
+// texts sent for blank inputs: such an input counts as not sent. For a
+// list input the empty items go, and the input when none is left.
+func dropBlank(m map[string]any, blank map[string]bool) {
+	for name := range blank {
+		switch v := m[name].(type) {
+		case string:
+			if v == "" {
+				delete(m, name)
+			}
+		case []any:
+			kept := v[:0:0]
+			for _, item := range v {
+				if item != "" {
+					kept = append(kept, item)
+				}
+			}
+			if len(kept) == 0 {
+				delete(m, name)
+			} else if len(kept) < len(v) {
+				m[name] = kept
+			}
+		}
+	}
 }
 
 // readBody reads a request body of at most max bytes and returns the
@@ -217,7 +253,10 @@ func readBody(c *gin.Context, max int64, shape func() inputShape, filesDir strin
 		if len(vals) == 0 {
 			return nil, data, nil
 		}
-		return queryMap(vals, shape().lists), data, nil
+		sh := shape()
+		m := queryMap(vals, sh.lists)
+		dropBlank(m, sh.blank)
+		return m, data, nil
 	case mt == "multipart/form-data":
 		m, e := readMultipart(data, params["boundary"], shape(), filesDir)
 		return m, data, e
@@ -265,6 +304,9 @@ func readMultipart(data []byte, boundary string, sh inputShape, filesDir string)
 		var v any
 		if sh.files[name] {
 			fn := p.FileName()
+			if fn == "" && len(content) == 0 && sh.blank[name] {
+				continue // a browser's file field left empty: not sent
+			}
 			if fn == "" {
 				fn = name
 			}
@@ -296,6 +338,7 @@ func readMultipart(data []byte, boundary string, sh inputShape, filesDir string)
 			out[name] = vs
 		}
 	}
+	dropBlank(out, sh.blank)
 	return out, nil
 }
 
