@@ -169,7 +169,7 @@ func (s *Server) respond(c *gin.Context, name string, st int, res *engine.Result
 		return
 	}
 	if r, ok := res.Output.(*engine.Response); ok {
-		writeResponse(c, name, r, res.ExecutionID)
+		writeResponse(c, name, r, res.ExecutionID, s.cfg.Engine.Config().FilesDir)
 		return
 	}
 	c.Header(HeaderExecutionID, res.ExecutionID)

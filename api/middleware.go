@@ -78,6 +78,9 @@ func (s *Server) runAfter(ctx context.Context, names []string, res *engine.Resul
 				hs[k] = v
 			}
 			in["response"], in["status"], in["headers"] = resp.Body, resp.Status, hs
+			if resp.File != nil {
+				in["response"] = resp.File // the file value: its bytes are streamed
+			}
 		}
 		r, err := s.cfg.Engine.Run(ctx, name, in, opt)
 		if err != nil {

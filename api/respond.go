@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -407,7 +408,11 @@ func kindOf(v any) string {
 // breaks), status, content type and body; a JSON body is encoded, a base64
 // one decoded, a text written as it is, and no body is written for a
 // null one or a 204 or 304.
-func writeResponse(c *gin.Context, name string, r *engine.Response, id string) {
+func writeResponse(c *gin.Context, name string, r *engine.Response, id, filesDir string) {
+	if r.File != nil {
+		writeFile(c, name, r, id, filesDir)
+		return
+	}
 	h := c.Writer.Header()
 	for k, v := range r.Headers {
 		h.Set(k, v)
@@ -443,4 +448,56 @@ func writeResponse(c *gin.Context, name string, r *engine.Response, id string) {
 func isJSONType(ct string) bool {
 	mt, _, _ := mime.ParseMediaType(ct)
 	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// writeFile writes the answer of a respond step with a file: its headers,
+// the stored bytes streamed from filesDir (never read whole), with
+// Content-Length their size. The file is a user's upload, whose type its
+// sender chose: X-Content-Type-Options: nosniff keeps browsers to that
+// type, and a type a browser runs scripts in (HTML, SVG, XML) is served
+// with Content-Security-Policy: sandbox, so an uploaded page cannot act
+// as the site that serves it. The step checked the file was stored; one
+// deleted since is the same 404.
+func writeFile(c *gin.Context, name string, r *engine.Response, id, filesDir string) {
+	fh, size, err := value.OpenFile(filesDir, r.File)
+	if err != nil {
+		e := &engine.Error{Code: codeFileStore, Status: http.StatusInternalServerError, Definition: name, Path: "file", ExecutionID: id, Message: err.Error()}
+		if nse, ok := errors.AsType[*value.NotStoredError](err); ok {
+			e.Code, e.Status = "file_not_found", http.StatusNotFound
+			e.Message = fmt.Sprintf("file %q is no longer stored: it was deleted as the response was written; keep the uploads you mean to serve with file.keep", nse.Name)
+		}
+		writeError(c, e)
+		return
+	}
+	defer fh.Close()
+	h := c.Writer.Header()
+	for k, v := range r.Headers {
+		h.Set(k, v)
+	}
+	c.Header(HeaderExecutionID, id)
+	if h.Get("X-Content-Type-Options") == "" {
+		h.Set("X-Content-Type-Options", "nosniff")
+	}
+	if scriptable(r.ContentType) && h.Get("Content-Security-Policy") == "" {
+		h.Set("Content-Security-Policy", "sandbox")
+	}
+	h.Set("Content-Type", r.ContentType)
+	if r.Status == http.StatusNoContent || r.Status == http.StatusNotModified {
+		c.Status(r.Status)
+		return
+	}
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	c.Status(r.Status)
+	if c.Request.Method == http.MethodHead {
+		return
+	}
+	c.Writer.WriteHeaderNow()
+	_, _ = io.Copy(c.Writer, fh) // a client gone mid-way: nothing left to tell it
+}
+
+// scriptable reports whether a browser may run scripts in a document of
+// media type ct.
+func scriptable(ct string) bool {
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "text/html" || mt == "application/xhtml+xml" || mt == "image/svg+xml" || mt == "text/xml" || mt == "application/xml" || strings.HasSuffix(mt, "+xml")
 }

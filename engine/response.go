@@ -19,4 +19,9 @@ type Response struct {
 	ContentType string `json:"content_type" expr:"content_type"`
 	// Binary: Body is base64 to be decoded before it is written.
 	Binary bool `json:"binary,omitempty" expr:"binary"`
+	// File, when set, is a file value {name, size, content_type, sha256}
+	// whose stored bytes are the body (Body is nil): the API streams them
+	// from the engine's file folder. A caller of the function sees the
+	// file value, which file.read or a respond step of its own can use.
+	File map[string]any `json:"file,omitempty" expr:"file"`
 }

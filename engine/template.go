@@ -138,7 +138,19 @@ func position(src string, off int) (line, col int) {
 
 // Template compiles a template field: text with {{ expression }} parts.
 // nil when absent or invalid (and then reported).
-func (c *StepCompiler) Template(field string) *Template {
+func (c *StepCompiler) Template(field string) *Template { return c.template(field, true) }
+
+// TextTemplate compiles a template field whose text without parts is
+// taken as it is, never checked for a message written as an expression:
+// for fields that were plain texts before they were templates (respond's
+// content_type, where image/png or text would read as names).
+func (c *StepCompiler) TextTemplate(field string) *Template { return c.template(field, false) }
+
+// Constant is the text of a template without {{ }} parts, and whether it
+// has none.
+func (t *Template) Constant() (string, bool) { return t.text, t.parts == nil }
+
+func (c *StepCompiler) template(field string, migrate bool) *Template {
 	raw, ok := c.obj.raw(field)
 	if !ok {
 		return nil
@@ -160,6 +172,10 @@ func (c *StepCompiler) Template(field string) *Template {
 	}
 	t := &Template{Source: src, Path: path}
 	if len(raws) <= 1 && (len(raws) == 0 || !raws[0].isExpr) {
+		if !migrate {
+			t.text = src
+			return t
+		}
 		text, ok := c.migrateTemplate(field, src)
 		if !ok {
 			return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"mime"
 	"strconv"
@@ -40,15 +41,18 @@ func init() {
 	engine.Register(&engine.StepType{
 		Name:     "respond",
 		Title:    "Respond",
-		Summary:  "respond[ {status}][ {content_type}][ → {redirect}][ {body}]",
+		Summary:  "respond[ {status}][ {content_type}][ → {redirect}][ {body}][ {file}]",
 		Category: "control",
-		Description: "End the stack now with an HTTP answer of its choosing: status, headers, body and content type, or a redirect. " +
-			"An endpoint or POST /function writes it as it is; a caller gets {status, headers, body, content_type}.",
+		Description: "End the stack now with an HTTP answer of its choosing: status, headers, body and content type, a stored file, or a redirect. " +
+			"An endpoint or POST /function writes it as it is; a caller gets {status, headers, body, content_type} (and file).",
 		Fields: []engine.FieldSpec{
 			{Name: "status", Kind: engine.FieldExpr, Expects: engine.ExpectInt, Description: "the HTTP status, a number or an expression (default 200; 302 with redirect)"},
 			{Name: "body", Kind: engine.FieldExpr, Description: "the body: any value for JSON, a text for other types (csv: also a list of rows), base64 for binary"},
+			{Name: "file", Kind: engine.FieldExpr, Description: "a file value (a file input, file.save or file.keep gives one) whose bytes are the body, with its content_type, its size as Content-Length and its name in Content-Disposition; instead of body"},
+			{Name: "download", Kind: engine.FieldBool, Description: "with file: Content-Disposition attachment (the browser saves the file) instead of inline"},
 			{Name: "headers", Kind: engine.FieldExprMap, Description: "extra response headers: {\"Cache-Control\": \"'no-store'\"}; a null value leaves the header out"},
-			{Name: "content_type", Kind: engine.FieldString, Description: "json (the default), text, html, csv, binary (the body is base64, written decoded), or a media type such as application/xml"},
+			{Name: "content_type", Kind: engine.FieldTemplate, Description: "json (the default), text, html, csv, binary (the body is base64, written decoded), or a media type such as application/xml; " +
+				"text with {{ expression }} parts, e.g. {{ doc.content_type }} (empty: the default, or the file's own)"},
 			{Name: "base64", Kind: engine.FieldBool, Description: "the body is base64, written decoded (with a media type such as image/png)"},
 			{Name: "redirect", Kind: engine.FieldExpr, Expects: engine.ExpectText, Description: "redirect to this URL (an absolute http(s) URL or a path): sets Location, status 302 unless given"},
 		},
@@ -58,31 +62,86 @@ func init() {
 	})
 }
 
+// respondType is a resolved content_type: the name as written (json,
+// csv, … or a media type), the media type written in Content-Type, and
+// how the body is written.
+type respondType struct {
+	name, media string
+	isJSON, b64 bool
+}
+
+// resolveType resolves a content_type: "" is json (with a file: the
+// file's own type, resolved when the file is known); a short name its
+// media type; anything else must be a media type. b64 is the step's
+// base64 field.
+func resolveType(ct string, b64, file bool) (respondType, error) {
+	if ct == "" {
+		if file {
+			return respondType{}, nil
+		}
+		ct = "json"
+	}
+	media, short := contentTypes[ct]
+	if !short {
+		if !validMedia(ct) {
+			return respondType{}, fmt.Errorf("content_type %q is neither json, text, html, csv, binary nor a media type such as application/xml", ct)
+		}
+		media = ct
+	}
+	t := respondType{name: ct, media: media, b64: b64 || ct == "binary", isJSON: isJSONMedia(media)}
+	if t.isJSON && t.b64 && !file {
+		return t, errJSONBase64
+	}
+	return t, nil
+}
+
+var errJSONBase64 = errors.New("base64 does not apply to a JSON body; give another content_type, e.g. binary")
+
+// validMedia reports whether ct is a media type that may be written in
+// Content-Type: type/subtype with parameters, no line breaks.
+func validMedia(ct string) bool {
+	_, _, err := mime.ParseMediaType(ct)
+	return err == nil && strings.Contains(ct, "/") && validHeaderValue(ct)
+}
+
 func compileRespond(c *engine.StepCompiler) engine.RunFunc {
 	c.EndsRun()
 	c.Answer(nil) // an HTTP answer: OpenAPI cannot infer its schema
 	status, literal, statusExpr := c.IntOrExpr("status")
 	redirect := c.Expr("redirect")
 	body := c.Expr("body")
+	file := c.Expr("file")
+	download := c.Bool("download")
 	headers := c.ExprMap("headers")
 	b64 := c.Bool("base64")
-	ct := c.String("content_type")
-	if ct == "" {
-		ct = "json"
-	}
-	media, short := contentTypes[ct]
-	if !short {
-		if _, _, err := mime.ParseMediaType(ct); err != nil || !strings.Contains(ct, "/") || strings.ContainsAny(ct, "\r\n") {
-			c.Errorf("content_type", "bad_value", "content_type %q is neither json, text, html, csv, binary nor a media type such as application/xml", ct)
+	ctTemplate := c.TextTemplate("content_type")
+	ctPath := c.Path("content_type")
+	filePath := c.Path("file")
+	hasFile := file != nil
+	// a content_type without {{ }} parts is resolved now, as it always was
+	var fixed *respondType
+	if ctTemplate == nil {
+		t, _ := resolveType("", b64, hasFile)
+		fixed = &t
+	} else if text, ok := ctTemplate.Constant(); ok {
+		t, err := resolveType(text, b64, hasFile)
+		switch {
+		case errors.Is(err, errJSONBase64):
+			c.Errorf("base64", "bad_value", "%v", err)
+		case err != nil:
+			c.Errorf("content_type", "bad_value", "%v", err)
 		}
-		media = ct
+		fixed = &t
 	}
-	if ct == "binary" {
-		b64 = true
-	}
-	isJSON := isJSONMedia(media)
-	if isJSON && b64 {
-		c.Errorf("base64", "bad_value", "base64 does not apply to a JSON body; give another content_type, e.g. binary")
+	switch {
+	case hasFile && body != nil:
+		c.Errorf("file", "bad_value", "give body or file, not both: the file's bytes are the body")
+	case hasFile && redirect != nil:
+		c.Errorf("file", "bad_value", "a redirect has no body; give file or redirect, not both")
+	case hasFile && b64:
+		c.Errorf("base64", "bad_value", "base64 does not apply to a file: its bytes are written as they are stored")
+	case download && !hasFile:
+		c.Errorf("download", "bad_value", "download applies to a file: give file, or set Content-Disposition in headers")
 	}
 	if literal {
 		switch {
@@ -97,18 +156,34 @@ func compileRespond(c *engine.StepCompiler) engine.RunFunc {
 	} else if redirect != nil && !literal && statusExpr == nil {
 		status = 302
 	}
+	ownDisposition := false
 	for _, h := range headers {
 		if !validHeaderName(h.Key) {
 			c.Errorf("headers."+h.Key, "bad_value", "%q is not a valid header name: use letters, digits and - only", h.Key)
 		} else if why, ok := serverHeaders[strings.ToLower(h.Key)]; ok {
 			c.Errorf("headers."+h.Key, "bad_value", "the %s header may not be set here: %s", h.Key, why)
 		}
+		if strings.EqualFold(h.Key, "Content-Disposition") {
+			ownDisposition = true
+		}
 	}
 	return func(s *engine.State) (any, error) {
-		r := &engine.Response{Status: int(status), ContentType: media, Binary: b64}
 		bad := func(format string, args ...any) error {
 			return &engine.Error{Code: codeBadResponse, Status: 500, Message: fmt.Sprintf(format, args...)}
 		}
+		rt := fixed
+		if rt == nil {
+			text, err := s.Render(ctTemplate)
+			if err != nil {
+				return nil, err
+			}
+			t, err := resolveType(text, b64, hasFile)
+			if err != nil {
+				return nil, &engine.Error{Code: codeBadResponse, Status: 500, Path: ctPath, Message: err.Error()}
+			}
+			rt = &t
+		}
+		r := &engine.Response{Status: int(status), ContentType: rt.media, Binary: rt.b64}
 		if statusExpr != nil {
 			v, err := s.Eval(statusExpr)
 			if err != nil {
@@ -159,18 +234,118 @@ func compileRespond(c *engine.StepCompiler) engine.RunFunc {
 			}
 			r.Headers["Location"] = u
 		}
+		if hasFile {
+			if err := respondFile(s, r, file, filePath, download, ownDisposition); err != nil {
+				return nil, err
+			}
+		}
 		if body != nil {
 			v, err := s.Eval(body)
 			if err != nil {
 				return nil, err
 			}
-			if r.Body, err = bodyFor(v, ct, isJSON, b64); err != nil {
+			if r.Body, err = bodyFor(v, rt.name, rt.isJSON, rt.b64); err != nil {
 				return nil, bad("%v", err)
 			}
 		}
 		s.SetReturn(r)
 		return r, engine.ErrReturn
 	}
+}
+
+// codeFileNotFound is the code of a respond step whose file is no longer
+// stored.
+const codeFileNotFound = "file_not_found"
+
+// respondFile makes r answer the file value of expression file: the file
+// value in r.File (the API streams its bytes), its content_type unless
+// the step gave one, and Content-Disposition (inline, or attachment for
+// a download) with its name, unless the step's headers set it. The
+// file must be stored: one that is not (an upload past its retention, a
+// deleted file) is a 404 naming it.
+func respondFile(s *engine.State, r *engine.Response, file *engine.Expr, path string, download, ownDisposition bool) error {
+	v, err := s.Eval(file)
+	if err != nil {
+		return err
+	}
+	fv, err := value.File.Coerce(v)
+	if err != nil {
+		return &engine.Error{Code: codeBadResponse, Status: 500, Path: path, Message: fmt.Sprintf(
+			"file is %s; it must be a file value {name, size, content_type, sha256}, as a file input, file.save or file.keep gives", value.Describe(v))}
+	}
+	m := fv.(map[string]any)
+	name := m["name"].(string)
+	fh, _, err := value.OpenFile(s.Engine().Config().FilesDir, m)
+	if nse, ok := errors.AsType[*value.NotStoredError](err); ok {
+		return &engine.Error{Code: codeFileNotFound, Status: 404, Path: path, Message: fmt.Sprintf(
+			"file %q is no longer stored: an upload is deleted after the upload retention unless a stack keeps it with file.keep, and file.delete deletes a file; "+
+				"keep the uploads you mean to serve with file.keep", nse.Name)}
+	}
+	if errors.Is(err, value.ErrNoFileStore) {
+		return &engine.Error{Code: codeFile, Status: 501, Path: path, Message: err.Error()}
+	}
+	if err != nil {
+		return &engine.Error{Code: codeFile, Status: 500, Path: path, Message: err.Error()}
+	}
+	_ = fh.Close() // the API opens it again to stream it
+	r.File = m
+	r.Binary = false
+	if r.ContentType == "" {
+		r.ContentType = "application/octet-stream"
+		if ct := m["content_type"].(string); validMedia(ct) {
+			r.ContentType = ct
+		}
+	}
+	if !ownDisposition {
+		if r.Headers == nil {
+			r.Headers = map[string]string{}
+		}
+		r.Headers["Content-Disposition"] = contentDisposition(download, name)
+	}
+	return nil
+}
+
+// contentDisposition is the Content-Disposition of a file (RFC 6266):
+// inline, or attachment for a download, with its name as filename (a
+// quoted string of printable ASCII: other characters become _) and, for
+// a name that is not all printable ASCII, as filename* too (RFC 8187:
+// UTF-8, percent-encoded), which browsers prefer.
+func contentDisposition(download bool, name string) string {
+	kind := "inline"
+	if download {
+		kind = "attachment"
+	}
+	if name == "" {
+		return kind
+	}
+	var fallback, ext strings.Builder
+	plain := true
+	for _, r := range name {
+		switch {
+		case r == '"' || r == '\\':
+			fallback.WriteByte('\\')
+			fallback.WriteRune(r)
+		case r >= ' ' && r < 0x7f:
+			fallback.WriteRune(r)
+		default:
+			fallback.WriteByte('_')
+			plain = false
+		}
+	}
+	out := kind + `; filename="` + fallback.String() + `"`
+	if plain {
+		return out
+	}
+	const attrChar = "!#$&+-.^_`|~"
+	for i := 0; i < len(name); i++ {
+		b := name[i]
+		if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte(attrChar, b) >= 0 {
+			ext.WriteByte(b)
+		} else {
+			fmt.Fprintf(&ext, "%%%02X", b)
+		}
+	}
+	return out + "; filename*=UTF-8''" + ext.String()
 }
 
 // isJSONMedia reports whether a media type is JSON.

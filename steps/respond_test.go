@@ -1,6 +1,10 @@
 package steps_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/funcstack/funcstack/engine"
+)
 
 func TestRespond(t *testing.T) {
 	runCases(t, []stepCase{
@@ -57,5 +61,77 @@ error: main: stack[0].headers.X Bad: "X Bad" is not a valid header name: use let
 			want: `error: main: stack[0].status: a redirect's status is 3xx (301, 302, 303, 307 or 308), not 200`},
 		{name: "steps after respond never run", stack: `[{"type": "respond"}, {"type": "var", "name": "x", "value": "1"}]`,
 			want: `warning: main: stack[1]: this step can never run: the step before it always ends the block`},
+	})
+}
+
+// TestRespondFile: content_type as a template, and a file as the body.
+func TestRespondFile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := engine.Config{FilesDir: dir}
+	hi := `{"content_type":"text/plain; charset=utf-8","name":"a.txt","sha256":"` + hiSum + `","size":2}`
+	gone := "{name: 'gone.png', size: 1, content_type: 'image/png', sha256: '" + hiSum[:63] + "0'}"
+	runCases(t, []stepCase{
+		{name: "content_type from the input", input: map[string]any{"t": "image/png"},
+			defs: []string{fn("main", `[{"name": "t", "type": "text"}]`, `[{"type": "respond", "content_type": "{{ input.t }}", "base64": true, "body": "'aGk='"}]`, "")},
+			want: `{"status":200,"body":"aGk=","content_type":"image/png","binary":true}`},
+		{name: "a short name from a template", input: map[string]any{"t": "csv"},
+			defs: []string{fn("main", `[{"name": "t", "type": "text"}]`, `[{"type": "respond", "content_type": "{{ input.t }}", "body": "[['a'], [1]]"}]`, "")},
+			want: `{"status":200,"body":"a\n1\n","content_type":"text/csv; charset=utf-8"}`},
+		{name: "an empty content_type is json", defs: []string{mainFn(`[{"type": "respond", "content_type": "{{ nil }}", "body": "{a: 1}"}]`, "")},
+			want: `{"status":200,"body":{"a":1},"content_type":"application/json; charset=utf-8"}`},
+		{name: "literals that read as names stay literals", defs: []string{mainFn(`[
+			{"type": "var", "name": "text", "value": "'x'"},
+			{"type": "respond", "content_type": "text", "body": "text"}]`, "")},
+			want: `{"status":200,"body":"x","content_type":"text/plain; charset=utf-8"}`},
+		{name: "a content_type that is no media type", input: map[string]any{"t": "image png"},
+			defs:     []string{fn("main", `[{"name": "t", "type": "text"}]`, `[{"type": "respond", "content_type": "{{ input.t }}", "body": "'x'"}]`, "")},
+			wantCode: "invalid_response", wantStatus: 500,
+			wantErr: `main: stack[0].content_type: content_type "image png" is neither json, text, html, csv, binary nor a media type such as application/xml (execution exec-1)`},
+		{name: "a content_type with a line break", input: map[string]any{"t": "text/plain\r\nX-A: 1"},
+			defs:    []string{fn("main", `[{"name": "t", "type": "text"}]`, `[{"type": "respond", "content_type": "{{ input.t }}", "body": "'x'"}]`, "")},
+			wantErr: `main: stack[0].content_type: content_type "text/plain\r\nX-A: 1" is neither json, text, html, csv, binary nor a media type such as application/xml (execution exec-1)`},
+		{name: "a JSON type from a template with base64", input: map[string]any{"t": "json"},
+			defs:    []string{fn("main", `[{"name": "t", "type": "text"}]`, `[{"type": "respond", "content_type": "{{ input.t }}", "base64": true, "body": "'aGk='"}]`, "")},
+			wantErr: `main: stack[0].content_type: base64 does not apply to a JSON body; give another content_type, e.g. binary (execution exec-1)`},
+		{name: "a file: its type and name", cfg: cfg, defs: []string{mainFn(`[
+			{"type": "file.save", "data": "'hi'", "name": "'a.txt'", "as": "f"},
+			{"type": "respond", "file": "f"}]`, "")},
+			want: `{"status":200,"headers":{"Content-Disposition":"inline; filename=\"a.txt\""},"body":null,"content_type":"text/plain; charset=utf-8","file":` + hi + `}`},
+		{name: "a download with a type of its own and a non-ASCII name", cfg: cfg, defs: []string{mainFn(`[
+			{"type": "file.save", "data": "'hi'", "name": "'résumé \"1\".txt'", "as": "f"},
+			{"type": "respond", "file": "f", "download": true, "content_type": "text/markdown"}]`, "")},
+			want: `{"status":200,"headers":{"Content-Disposition":"attachment; filename=\"r_sum_ \\\"1\\\".txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%221%22.txt"},"body":null,"content_type":"text/markdown",` +
+				`"file":{"content_type":"text/plain; charset=utf-8","name":"résumé \"1\".txt","sha256":"` + hiSum + `","size":2}}`},
+		{name: "headers set Content-Disposition themselves", cfg: cfg, defs: []string{mainFn(`[
+			{"type": "file.save", "data": "'hi'", "name": "'a.txt'", "as": "f"},
+			{"type": "respond", "file": "f", "headers": {"Content-Disposition": "'attachment'"}}]`, "")},
+			want: `{"status":200,"headers":{"Content-Disposition":"attachment"},"body":null,"content_type":"text/plain; charset=utf-8","file":` + hi + `}`},
+		{name: "a caller gets the file value", cfg: cfg, defs: []string{
+			mainFn(`[{"type": "call", "function": "child", "as": "r"}]`, "{file: r.file, body: r.body, type: r.content_type}"),
+			fn("child", "", `[{"type": "file.save", "data": "'hi'", "name": "'a.txt'", "as": "f"}, {"type": "respond", "file": "f"}]`, "")},
+			want: `{"body":null,"file":` + hi + `,"type":"text/plain; charset=utf-8"}`},
+		{name: "a file no longer stored", cfg: cfg, defs: []string{mainFn(`[{"type": "respond", "file": "`+gone+`"}]`, "")},
+			wantCode: "file_not_found", wantStatus: 404,
+			wantErr: `main: stack[0].file: file "gone.png" is no longer stored: an upload is deleted after the upload retention unless a stack keeps it with file.keep, and file.delete deletes a file; keep the uploads you mean to serve with file.keep (execution exec-1)`},
+		{name: "a value that is not a file", cfg: cfg, defs: []string{mainFn(`[{"type": "respond", "file": "'a.txt'"}]`, "")},
+			wantCode: "invalid_response", wantStatus: 500,
+			wantErr: `main: stack[0].file: file is text "a.txt"; it must be a file value {name, size, content_type, sha256}, as a file input, file.save or file.keep gives (execution exec-1)`},
+		{name: "no file folder", defs: []string{mainFn(`[{"type": "respond", "file": "`+gone+`"}]`, "")},
+			wantCode: "file_error", wantStatus: 501,
+			wantErr: `main: stack[0].file: this server keeps no files: give it a data folder (funcstack serve --data, engine.Config.FilesDir) (execution exec-1)`},
+	})
+	wantDiagnostics(t, []diagCase{
+		{name: "file with body, base64 or redirect; download without file", stack: `[
+			{"type": "respond", "file": "nil", "body": "1"},
+			{"type": "respond", "file": "nil", "redirect": "'/x'"},
+			{"type": "respond", "file": "nil", "base64": true, "content_type": "image/png"},
+			{"type": "respond", "download": true, "body": "1"}]`,
+			want: `error: main: stack[0].file: give body or file, not both: the file's bytes are the body
+warning: main: stack[1]: this step can never run: the step before it always ends the block
+error: main: stack[1].file: a redirect has no body; give file or redirect, not both
+error: main: stack[2].base64: base64 does not apply to a file: its bytes are written as they are stored
+error: main: stack[3].download: download applies to a file: give file, or set Content-Disposition in headers`},
+		{name: "a template content_type: its parts compile in scope", stack: `[{"type": "respond", "content_type": "{{ nope }}"}]`,
+			want: `error: main: stack[0].content_type: unknown name nope (1:4)`},
 	})
 }

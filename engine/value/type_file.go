@@ -186,7 +186,44 @@ func located(dir string, f any) (m map[string]any, where string, err error) {
 }
 
 func notStored(m map[string]any) error {
-	return fmt.Errorf("file %q (sha256 %s) is not stored on this server; upload it again (an upload not kept with file.keep is deleted after the upload retention)", m["name"], m["sha256"])
+	return &NotStoredError{Name: m["name"].(string), Sum: m["sha256"].(string)}
+}
+
+// NotStoredError is the error of a file value whose bytes are not stored
+// (any more): an upload past its retention, or a deleted file.
+type NotStoredError struct{ Name, Sum string }
+
+func (e *NotStoredError) Error() string {
+	return fmt.Sprintf("file %q (sha256 %s) is not stored on this server; upload it again (an upload not kept with file.keep is deleted after the upload retention)", e.Name, e.Sum)
+}
+
+// OpenFile opens the stored bytes of file value f in dir (kept or
+// uploaded) for reading, with their size: a reader streams them instead
+// of holding them whole. A file not stored is a *NotStoredError. The
+// caller closes the file; bytes are renamed into place whole and deleted
+// by unlinking, so an open file reads all of them even if it is deleted
+// meanwhile.
+func OpenFile(dir string, f any) (*os.File, int64, error) {
+	m, where, err := located(dir, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if where == "" {
+		return nil, 0, notStored(m)
+	}
+	fh, err := os.Open(where)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, notStored(m)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading file %q: %v", m["name"], err)
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		_ = fh.Close()
+		return nil, 0, fmt.Errorf("reading file %q: %v", m["name"], err)
+	}
+	return fh, st.Size(), nil
 }
 
 // KeepFile keeps the file of value f (an upload) until it is deleted.
