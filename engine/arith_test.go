@@ -111,16 +111,12 @@ func TestDecimalMixErrors(t *testing.T) {
 func TestRoundErrors(t *testing.T) {
 	in := map[string]any{"price": json.Number("19.99"), "n": 3}
 	for expr, want := range map[string]string{
-		"round(input.price, -1)":  "main: stack[0].value: round(x, decimals): decimals must be a whole number from 0 to 20, got an int (-1) (1:1) in `round(input.price, -1)` (execution x)",
-		"round(input.price, 2.5)": "main: stack[0].value: round(x, decimals): decimals must be a whole number from 0 to 20, got a decimal (2.5) (1:1) in `round(input.price, 2.5)` (execution x)",
-		"round('x', 2)":           "main: stack[0].value: round(x, decimals) takes a number, got text \"x\" (1:1) in `round('x', 2)` (execution x)",
+		"round(input.price, -1)":  "error: main: stack[0].value: round(x, decimals): decimals must be a whole number from 0 to 20, got an int (-1) (1:1) in `round(input.price, -1)`",
+		"round(input.price, 2.5)": "error: main: stack[0].value: round(x, decimals): decimals must be a whole number from 0 to 20, got a decimal (2.5) (1:1) in `round(input.price, 2.5)`",
+		"round('x', 2)":           "error: main: stack[0].value: round(x, decimals) takes a number, got text \"x\" (1:1) in `round('x', 2)`",
 	} {
-		e := engine.New(engine.Config{})
-		t.Cleanup(e.Close)
-		e.Load(enginetest.Compile(t, decimalFn(expr)))
-		_, err := e.Run(context.Background(), "main", in, engine.RunOptions{ExecutionID: "x"})
-		if err == nil || err.Error() != want {
-			t.Errorf("%s:\n got  %v\n want %s", expr, err, want)
+		if got := runDecimalFn(t, expr, in); got != want {
+			t.Errorf("%s:\n got  %s\n want %s", expr, got, want)
 		}
 	}
 	_, diags := engine.Compile(enginetest.Parse(t, decimalFn("round(input.price, 2, 3)")))
@@ -145,22 +141,11 @@ func TestNumbersFromText(t *testing.T) {
 			{"int(input.s)", "-3.9", "-3"},
 			{"int(input.s)", "1e3", "1000"},
 			{"float(input.s)", " 2.5", "2.5"},
-			{"int(input.s)", "abc", `error: main: stack[0].value: int("abc"): the text is not a number such as '12' or '-3.5' (1:1) in ` + "`int(input.s)`" + ` (execution x)`},
-			{"float(input.s)", "1e999", `error: main: stack[0].value: float("1e999"): the text is not a number such as '12' or '-3.5' (1:1) in ` + "`float(input.s)`" + ` (execution x)`},
-			{"int(input.s)", "99999999999999999999", `error: main: stack[0].value: int("99999999999999999999"): the number does not fit an int; use decimal(x) for larger numbers (1:1) in ` + "`int(input.s)`" + ` (execution x)`},
+			{"int(input.s)", "abc", `error: main: stack[0].value: int("abc"): the text is not a number such as '12' or '-3.5' (1:1) in ` + "`int(input.s)`"},
+			{"float(input.s)", "1e999", `error: main: stack[0].value: float("1e999"): the text is not a number such as '12' or '-3.5' (1:1) in ` + "`float(input.s)`"},
+			{"int(input.s)", "99999999999999999999", `error: main: stack[0].value: int("99999999999999999999"): the number does not fit an int; use decimal(x) for larger numbers (1:1) in ` + "`int(input.s)`"},
 		} {
-			e := engine.New(engine.Config{})
-			t.Cleanup(e.Close)
-			e.Load(enginetest.Compile(t, fn(typ, c.expr)))
-			res, err := e.Run(context.Background(), "main", map[string]any{"s": c.in}, engine.RunOptions{ExecutionID: "x"})
-			got := ""
-			if err != nil {
-				got = "error: " + err.Error()
-			} else {
-				b, _ := json.Marshal(res.Output)
-				got = string(b)
-			}
-			if got != c.want {
+			if got := runMain(t, fn(typ, c.expr), map[string]any{"s": c.in}); got != c.want {
 				t.Errorf("%s %s of %q:\n got  %s\n want %s", typ, c.expr, c.in, got, c.want)
 			}
 		}

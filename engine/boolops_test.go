@@ -1,12 +1,8 @@
 package engine_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
-
-	"github.com/funcstack/funcstack/engine"
-	"github.com/funcstack/funcstack/engine/enginetest"
 )
 
 // TestAndOrTakeBools: && and || give true or false, or fail in the docs'
@@ -24,26 +20,15 @@ func TestAndOrTakeBools(t *testing.T) {
 		{"input.b || false", `{"b": false}`, "false"},
 		{"input.j && input.b", `{"b": true, "j": true}`, "true"},
 		{"(input.b ?? false) && true", `{}`, "false"},
-		{"input.b && true", `{}`, "error: main: stack[0].value: " + notSent + " (1:9) in `input.b && true` (execution x)"},
-		{"true && input.b", `{}`, "error: main: stack[0].value: " + notSent + " (1:6) in `true && input.b` (execution x)"},
-		{"false || input.j", `{"j": "yes"}`, "error: main: stack[0].value: expected true or false, got text (1:7) in `false || input.j` (execution x)"},
+		{"input.b && true", `{}`, "error: main: stack[0].value: " + notSent + " (1:9) in `input.b && true`"},
+		{"true && input.b", `{}`, "error: main: stack[0].value: " + notSent + " (1:6) in `true && input.b`"},
+		{"false || input.j", `{"j": "yes"}`, "error: main: stack[0].value: expected true or false, got text (1:7) in `false || input.j`"},
 		{"false && input.j", `{"j": "yes"}`, "false"},
 		{"input.b != nil && input.b", `{}`, "false"},
 	} {
-		e := engine.New(engine.Config{})
-		t.Cleanup(e.Close)
-		e.Load(enginetest.Compile(t, fn(c.expr)))
 		var in map[string]any
 		_ = json.Unmarshal([]byte(c.in), &in)
-		res, err := e.Run(context.Background(), "main", in, engine.RunOptions{ExecutionID: "x"})
-		got := ""
-		if err != nil {
-			got = "error: " + err.Error()
-		} else {
-			b, _ := json.Marshal(res.Output)
-			got = string(b)
-		}
-		if got != c.want {
+		if got := runMain(t, fn(c.expr), in); got != c.want {
 			t.Errorf("%s with %s:\n got  %s\n want %s", c.expr, c.in, got, c.want)
 		}
 	}

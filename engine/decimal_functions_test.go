@@ -63,13 +63,20 @@ func TestFunctionsTakeDecimals(t *testing.T) {
 	}
 }
 
-// runDecimalFn runs decimalFn(expr) with input in: its answer as JSON, or
-// "error: " and the whole error.
+// runDecimalFn runs decimalFn(expr) with input in (runMain).
 func runDecimalFn(t *testing.T, expr string, in map[string]any) string {
+	t.Helper()
+	return runMain(t, decimalFn(expr), in)
+}
+
+// runMain runs the function main of definition def with input in: its
+// answer as JSON, or "error: " and the whole error (without the execution
+// ID).
+func runMain(t *testing.T, def string, in map[string]any) string {
 	t.Helper()
 	e := engine.New(engine.Config{})
 	t.Cleanup(e.Close)
-	e.Load(enginetest.Compile(t, decimalFn(expr)))
+	e.Load(enginetest.Compile(t, def))
 	res, err := e.Run(context.Background(), "main", in, engine.RunOptions{ExecutionID: "x"})
 	if err != nil {
 		return "error: " + strings.TrimSuffix(err.Error(), " (execution x)")
