@@ -167,7 +167,7 @@ func (s *Server) listTables(c *gin.Context) {
 		it := tableItem{Name: name, Columns: []store.TableColumn{}, Indexes: []engine.TableIndex{}}
 		idType, cols, err := st.Table(ctx, name)
 		if err == nil {
-			it.IDType, it.Columns = idType, cols
+			it.IDType, it.Columns = idType, withValues(p.Definitions[name], cols)
 			var ix []engine.TableIndex
 			if ix, err = st.TableIndexes(ctx, name); err == nil && ix != nil {
 				it.Indexes = ix
@@ -185,6 +185,22 @@ func (s *Server) listTables(c *gin.Context) {
 		items = append(items, it)
 	}
 	writeJSON(c, http.StatusOK, gin.H{"items": items})
+}
+
+// withValues gives the columns of cols that the definition d lists values
+// for those values, so that the records browser offers them.
+func withValues(d *engine.Definition, cols []store.TableColumn) []store.TableColumn {
+	for _, f := range d.Fields {
+		if len(f.Values) == 0 {
+			continue
+		}
+		for i := range cols {
+			if cols[i].Name == f.Name {
+				cols[i].Values = f.Values
+			}
+		}
+	}
+	return cols
 }
 
 // userTable is the table a records route names, with its columns; it

@@ -26,6 +26,9 @@ type TableField struct {
 	// Hidden columns are left out of the records db steps give back
 	// unless a step's fields lists them (a password hash).
 	Hidden bool `json:"hidden,omitempty"`
+	// Values are the texts the column allows (an enum such as an
+	// order's status); every write funcstack makes checks them.
+	Values []string `json:"values,omitempty"`
 }
 
 // What deleting a record does to the records whose ref points to it.
@@ -83,6 +86,47 @@ func checkRelationField(r *reporter, path string, f *TableField) {
 	}
 }
 
+// parseFieldValues reads a field's values, the texts its column allows:
+// a non-empty list of distinct texts, on a type whose registry entry
+// takes values, holding the field's default.
+func parseFieldValues(fo *object, path string, f *TableField) []string {
+	if !fo.has("values") {
+		fo.used["values"] = true
+		return nil
+	}
+	vpath := joinPath(path, "values")
+	vals := fo.strings("values")
+	if vals == nil {
+		return nil // not a list: reported
+	}
+	if len(vals) == 0 {
+		fo.r.errorf(vpath, "bad_value", "values lists the texts the column allows, e.g. [\"placed\", \"paid\"]; an empty list allows none: list them, or remove values")
+		return nil
+	}
+	seen := map[string]bool{}
+	for i, v := range vals {
+		if seen[v] {
+			fo.r.errorf(indexPath(vpath, i), "duplicate", "%q is listed twice in values", v)
+		}
+		seen[v] = true
+	}
+	if t := value.Usable(f.Type); t != nil && !t.Info().Values {
+		var with []string
+		for _, n := range value.ColumnTypes() {
+			if value.Lookup(n).Info().Values {
+				with = append(with, n)
+			}
+		}
+		fo.r.errorf(vpath, "bad_type", "only %s fields take values (this one is %s); remove values", strings.Join(with, " and "), f.Type)
+		return vals
+	}
+	var def string
+	if len(f.Default) > 0 && json.Unmarshal(f.Default, &def) == nil && !contains(vals, def) {
+		fo.r.errorf(joinPath(path, "default"), "bad_value", "default %q is not one of the values %s; make it one of them, or add it to values", def, strings.Join(vals, ", "))
+	}
+	return vals
+}
+
 func parseTable(o *object, d *Definition) {
 	d.IDType = o.str("id", false)
 	if d.IDType != "" && d.IDType != "int" && d.IDType != "uuid" {
@@ -114,7 +158,8 @@ func parseTable(o *object, d *Definition) {
 		}
 		f.Table, f.By, f.OnDelete = fo.str("table", false), fo.str("by", false), fo.str("on_delete", false)
 		checkRelationField(o.r, path, &f)
-		fo.rejectUnknown([]string{"name", "type", "required", "unique", "default", "table", "by", "on_delete", "hidden"})
+		f.Values = parseFieldValues(fo, path, &f)
+		fo.rejectUnknown([]string{"name", "type", "required", "unique", "default", "table", "by", "on_delete", "hidden", "values"})
 		if t := value.Lookup(f.Type); t != nil && t.Info().Relation == "many" {
 			many[f.Name] = true
 		}

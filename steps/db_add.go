@@ -67,7 +67,7 @@ func compileAdd(c *engine.StepCompiler) engine.RunFunc {
 		if t.UUIDID {
 			args = append(args, newID())
 		}
-		if args, err = evalValues(s, cols, data, conn.d, args, false); err != nil {
+		if args, err = evalValues(s, cols, data, conn.d, args, writeData); err != nil {
 			return nil, err
 		}
 		ts := tables.Now(conn.d)

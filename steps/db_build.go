@@ -207,18 +207,36 @@ func dataColumns(c *engine.StepCompiler, t *tables.Table, field string, m []engi
 	return cols, ok
 }
 
-// evalValues evaluates m and encodes each value for its column.
-// With checkRequired, a null for a required column is an error.
-func evalValues(s *engine.State, cols []*tables.Column, m []engine.KeyExpr, d value.Dialect, dst []any, checkRequired bool) ([]any, error) {
+// valueUse is what evalValues's values are for.
+type valueUse uint8
+
+const (
+	// findBy values are compared with columns (a read's by): any text of
+	// the column's type may be looked for.
+	findBy valueUse = iota
+	// writeData values are written: a column's values are checked.
+	writeData
+	// writeRequired values are written, and null is refused for a
+	// required column (db.edit).
+	writeRequired
+)
+
+// evalValues evaluates m and encodes each value for its column, as use
+// says.
+func evalValues(s *engine.State, cols []*tables.Column, m []engine.KeyExpr, d value.Dialect, dst []any, use valueUse) ([]any, error) {
+	encode := tables.Encode
+	if use != findBy {
+		encode = tables.EncodeWrite
+	}
 	for i, ke := range m {
 		v, err := s.Eval(ke.Expr)
 		if err != nil {
 			return nil, err
 		}
-		if v == nil && checkRequired && cols[i].Required {
+		if v == nil && use == writeRequired && cols[i].Required {
 			return nil, &engine.Error{Code: engine.CodeInvalidInput, Path: ke.Expr.Path, Message: fmt.Sprintf("%s is required; %s gave null", cols[i].Label(), quote(ke.Expr.Source))}
 		}
-		a, err := tables.Encode(cols[i], v, d)
+		a, err := encode(cols[i], v, d)
 		if err != nil {
 			return nil, tables.ValueError(ke.Expr.Path, err)
 		}

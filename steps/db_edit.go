@@ -83,7 +83,7 @@ func compileUpdate(c *engine.StepCompiler, patch bool) engine.RunFunc {
 			}
 		} else {
 			args = make([]any, 0, len(cols)+2)
-			if args, err = evalValues(s, cols, data, conn.d, args, true); err != nil {
+			if args, err = evalValues(s, cols, data, conn.d, args, writeRequired); err != nil {
 				return nil, err
 			}
 			args = append(args, tables.Now(conn.d))
@@ -157,7 +157,7 @@ func objectValues(t *tables.Table, obj map[string]any, d value.Dialect, path, wh
 		if v == nil && col.Required {
 			return nil, nil, prefixErr(path, where, &tables.CodecError{Msg: col.Label() + " is required and cannot be set to null"})
 		}
-		a, err := tables.Encode(col, v, d)
+		a, err := tables.EncodeWrite(col, v, d)
 		if err != nil {
 			return nil, nil, prefixErr(path, where, err)
 		}

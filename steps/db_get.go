@@ -100,7 +100,7 @@ func compileGet(c *engine.StepCompiler) engine.RunFunc {
 			args = []any{a}
 		} else {
 			args = make([]any, 0, len(by))
-			if args, err = evalValues(s, byCols, by, conn.d, args, false); err != nil {
+			if args, err = evalValues(s, byCols, by, conn.d, args, findBy); err != nil {
 				return nil, err
 			}
 		}

@@ -114,7 +114,7 @@ func triggeredUpsert(compile func(*engine.StepCompiler) engine.RunFunc) func(*en
 			b.W(" ORDER BY " + t.ID.Q + " LIMIT 1")
 		})
 		return inChangeTx(run, func(s *engine.State, conn dbConn) (out any, err error) {
-			byArgs, err := evalValues(s, byCols, by, conn.d, make([]any, 0, len(by)), false)
+			byArgs, err := evalValues(s, byCols, by, conn.d, make([]any, 0, len(by)), findBy)
 			if err != nil {
 				return out, err
 			}

@@ -121,7 +121,7 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 			return nil, err
 		}
 		byArgs := make([]any, 0, len(by))
-		if byArgs, err = evalValues(s, byCols, by, conn.d, byArgs, false); err != nil {
+		if byArgs, err = evalValues(s, byCols, by, conn.d, byArgs, writeData); err != nil {
 			return nil, err
 		}
 		for i, a := range byArgs {
@@ -156,7 +156,7 @@ func compileUpsert(c *engine.StepCompiler) engine.RunFunc {
 			}
 		} else {
 			dataArgs = make([]any, 0, len(data))
-			if dataArgs, err = evalValues(s, dataCols, data, conn.d, dataArgs, false); err != nil {
+			if dataArgs, err = evalValues(s, dataCols, data, conn.d, dataArgs, writeData); err != nil {
 				return nil, err
 			}
 			for _, ke := range data {

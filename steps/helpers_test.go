@@ -216,9 +216,13 @@ const (
 		{"name": "comments", "type": "refs", "table": "comments", "by": "post"}]}`
 	commentsDef = `{"kind": "table", "name": "comments", "fields": [{"name": "post", "type": "ref", "table": "posts", "hidden": true},
 		{"name": "body", "type": "text"}, {"name": "code", "type": "text", "hidden": true}]}`
+	// tickets' state and kind take values, for the values cases.
+	ticketsDef = `{"kind": "table", "name": "tickets", "fields": [{"name": "title", "type": "text", "unique": true},
+		{"name": "state", "type": "text", "required": true, "default": "open", "values": ["open", "closed"]},
+		{"name": "kind", "type": "text", "values": ["bug", "idea"]}]}`
 )
 
-var dbTables = []string{usersDef, docsDef, countersDef, notesDef, accountsDef, postsDef, commentsDef}
+var dbTables = []string{usersDef, docsDef, countersDef, notesDef, accountsDef, postsDef, commentsDef, ticketsDef}
 
 func init() {
 	// The catalogue examples of the db steps read the table users.
@@ -334,7 +338,7 @@ func runJSONErr(t testing.TB, eng *engine.Engine, input any) (string, error) {
 
 func clearTables(t testing.TB, st *store.Store) {
 	t.Helper()
-	for _, tbl := range []string{"users", "docs", "counters", "notes", "comments", "posts", "accounts"} {
+	for _, tbl := range []string{"users", "docs", "counters", "notes", "comments", "posts", "accounts", "tickets"} {
 		if _, err := st.SQL().Exec(`DELETE FROM "` + tbl + `"`); err != nil {
 			t.Fatal(err)
 		}
@@ -344,7 +348,7 @@ func clearTables(t testing.TB, st *store.Store) {
 // resetIDs restarts the id sequences so that cases can name ids.
 func resetIDs(t testing.TB, st *store.Store) {
 	t.Helper()
-	for _, tbl := range []string{"users", "counters", "notes", "accounts", "posts", "comments"} {
+	for _, tbl := range []string{"users", "counters", "notes", "accounts", "posts", "comments", "tickets"} {
 		var q string
 		if st.Dialect() == "postgres" {
 			q = `ALTER TABLE "` + tbl + `" ALTER COLUMN "id" RESTART WITH 1`

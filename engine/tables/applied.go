@@ -50,6 +50,9 @@ type ColumnInfo struct {
 	Unique   bool   `json:"unique,omitempty"`
 	// Ref is, for a ref column, the table it points to.
 	Ref string `json:"ref,omitempty"`
+	// Values are the texts the column allows, as the loaded definition
+	// lists them (the admin API adds them: the applied schema has none).
+	Values []string `json:"values,omitempty"`
 }
 
 // Columns returns the id type ("int" or "uuid") and the columns of a

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,21 @@ func Encode(c *Column, v any, d value.Dialect) (any, error) {
 			return nil, &CodecError{c.Label() + " " + m.Error()}
 		}
 		return nil, &CodecError{c.Label() + ": " + err.Error()}
+	}
+	return a, nil
+}
+
+// EncodeWrite is Encode for a value written to column c (data of db.add,
+// db.edit, db.patch, db.upsert, db.bulk): a column with values also
+// refuses a text that is not one of them. Where clauses use Encode, so
+// that comparing with another text finds nothing rather than failing.
+func EncodeWrite(c *Column, v any, d value.Dialect) (any, error) {
+	a, err := Encode(c, v, d)
+	if err != nil || len(c.Values) == 0 {
+		return a, err
+	}
+	if s, ok := a.(string); ok && !slices.Contains(c.Values, s) {
+		return nil, &CodecError{fmt.Sprintf("%s must be one of %s; got %s", c.Label(), strings.Join(c.Values, ", "), strconv.Quote(s))}
 	}
 	return a, nil
 }

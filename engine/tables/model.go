@@ -30,6 +30,9 @@ type Column struct {
 	// Hidden columns are left out of the records db steps give back
 	// unless a step's fields lists them.
 	Hidden bool
+	// Values are the texts the column allows, when the definition lists
+	// them: every write checks them (EncodeWrite).
+	Values []string
 }
 
 // Link is a relation of a table to another: a ref column (its value is
@@ -112,7 +115,7 @@ func Of(d *engine.Definition) *Table {
 			c.Ref = f.Table
 			t.Links[f.Name] = &Link{Name: f.Name, Table: f.Table, Col: c}
 		}
-		c.Hidden = f.Hidden
+		c.Hidden, c.Values = f.Hidden, f.Values
 		if f.Unique {
 			t.uniques = append(t.uniques, []string{f.Name})
 		}
