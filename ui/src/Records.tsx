@@ -258,8 +258,8 @@ function Cell({ table, col, row, onSaved }: { table: string; col: Col; row: Row;
   const multi = k.input.kind === 'textarea';
   return (
     <div className="cell-edit">
-      <ValueInput type={col.type} label={what} value={text} error={error} autoFocus
-        onChange={(t) => { setText(t); setError(null); if (k.input.kind === 'bool') void save(t); }}
+      <ValueInput type={col.type} label={what} value={text} error={error} autoFocus choices={col.values}
+        onChange={(t) => { setText(t); setError(null); if (k.input.kind === 'bool' || col.values?.length) void save(t); }}
         onKeyDown={(e) => {
           if (e.key === 'Escape') { e.preventDefault(); close(); }
           if (e.key === 'Enter' && (!multi || e.ctrlKey || e.metaKey)) { e.preventDefault(); void save(); }
@@ -309,7 +309,7 @@ function AddRecord({ cols, table, toast, onAdded, onClose }: { cols: Col[]; tabl
       {cols.map((c) => (
         <label key={c.name} className="stack-label">
           <span>{c.name}<span className="muted small"> {c.type}{c.required ? ' · required' : ''}</span></span>
-          <ValueInput type={c.type} label={c.name} value={vals[c.name] ?? ''} error={errors[c.name]}
+          <ValueInput type={c.type} label={c.name} value={vals[c.name] ?? ''} error={errors[c.name]} choices={c.values}
             onChange={(t) => (setVals({ ...vals, [c.name]: t }), setErrors({ ...errors, [c.name]: '' }))} />
         </label>
       ))}

@@ -101,7 +101,8 @@ function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: 
               <tr key={i}>
                 <td><input className="mono" aria-label={`column ${i + 1} name`} value={f.name} onChange={(e) => putField(i, 'name', e.target.value)} /></td>
                 <td><select aria-label={`column ${i + 1} type`} value={f.type} onChange={(e) => putField(i, 'type', e.target.value)}>{types.map((t) => <option key={t.name} title={t.description}>{t.name}</option>)}</select>
-                  <Relation f={f} i={i} type={types.find((t) => t.name === f.type)} tables={tableNames} set={(k, v) => putField(i, k, v)} /></td>
+                  <Relation f={f} i={i} type={types.find((t) => t.name === f.type)} tables={tableNames} set={(k, v) => putField(i, k, v)} />
+                  {types.find((t) => t.name === f.type)?.values || f.values ? <FieldValues key={f.type} f={f} i={i} set={(v) => putField(i, 'values', v)} /> : null}</td>
                 <td><input type="checkbox" aria-label={`column ${i + 1} required`} checked={!!f.required} onChange={(e) => putField(i, 'required', e.target.checked)} /></td>
                 <td><input type="checkbox" aria-label={`column ${i + 1} unique`} checked={!!f.unique} onChange={(e) => putField(i, 'unique', e.target.checked)} /></td>
                 <td>{types.find((t) => t.name === f.type)?.relation !== 'many' // a refs field has no column to hide
@@ -152,6 +153,21 @@ function Schema({ name, defs, setDirty, toast, onSaved }: { name: string; defs: 
         {dirty ? <span className="muted small">unsaved changes</span> : null}
       </div>
     </div>
+  );
+}
+
+/** FieldValues edits the texts a column allows (its values), comma-separated; the text is kept as typed while the list is saved. */
+function FieldValues({ f, i, set }: { f: any; i: number; set: (v: string[] | undefined) => void }) {
+  const [text, setText] = useState<string>((f.values ?? []).join(', '));
+  return (
+    <label className="inline-label" title="the texts the column allows, comma-separated (e.g. placed, paid, shipped); every write refuses another">values
+      <input className="mono" aria-label={`column ${i + 1} values`} value={text} placeholder="any text"
+        onChange={(e) => {
+          setText(e.target.value);
+          const list = e.target.value.split(',').map((s) => s.trim()).filter(Boolean);
+          set(list.length ? list : undefined);
+        }} />
+    </label>
   );
 }
 

@@ -3,8 +3,10 @@
 import { useId } from 'react';
 import { editorFor } from './values';
 
-export function ValueInput({ type, value, onChange, label, error, onKeyDown, onBlur, autoFocus, placeholder, className }: {
+export function ValueInput({ type, value, onChange, label, error, onKeyDown, onBlur, autoFocus, placeholder, className, choices }: {
   type: string; value: string; onChange: (s: string) => void; label: string; error?: string | null;
+  /** choices: the texts a column allows (its values): a select of them, with an empty choice. */
+  choices?: string[];
   onKeyDown?: (e: React.KeyboardEvent) => void; onBlur?: () => void; autoFocus?: boolean; placeholder?: string; className?: string;
 }) {
   const id = useId();
@@ -14,7 +16,16 @@ export function ValueInput({ type, value, onChange, label, error, onKeyDown, onB
     autoFocus, onKeyDown, onBlur, className,
   } as const;
   let control: React.ReactNode;
-  if (k.input.kind === 'bool') {
+  if (choices?.length) {
+    // a value outside the list (written before the list was) stays shown
+    const all = value === '' || choices.includes(value) ? choices : [...choices, value];
+    control = (
+      <select {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">(empty)</option>
+        {all.map((c) => <option key={c} value={c}>{c}</option>)}
+      </select>
+    );
+  } else if (k.input.kind === 'bool') {
     control = (
       <select {...common} value={value} onChange={(e) => onChange(e.target.value)}>
         <option value="">(empty)</option><option value="true">true</option><option value="false">false</option>

@@ -133,7 +133,8 @@ export interface ValueType {
 export interface TableInfo {
   name: string;
   id_type: string;
-  columns: { name: string; type: string; required?: boolean; unique?: boolean; ref?: string }[];
+  /** values: the texts a column allows, when its field lists them. */
+  columns: { name: string; type: string; required?: boolean; unique?: boolean; ref?: string; values?: string[] }[];
   indexes?: unknown[];
   rows: number;
 }

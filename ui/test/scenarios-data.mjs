@@ -29,13 +29,17 @@ export function register(ctx) {
     await page.getByRole('button', { name: '+ Add column' }).click();
     await page.getByLabel('column 3 name').fill('secret');
     await page.getByLabel('column 3 hidden').check();
+    // a text column's values: typed comma-separated, saved as a list
+    await page.getByRole('button', { name: '+ Add column' }).click();
+    await page.getByLabel('column 4 name').fill('state');
+    await page.getByLabel('column 4 values').fill('open, closed');
     await page.getByRole('button', { name: '+ Add index' }).click();
     await page.getByLabel('index 1 columns').fill('name');
     await page.getByRole('button', { name: 'Save & publish' }).click();
     await expectText(page.locator('.toast'), 'published note', 'table saved');
     const def = await adminApi('GET', '/definitions/note');
-    const cols = def.content.fields.map((f) => `${f.name}:${f.type}${f.required ? '!' : ''}${f.hidden ? ' hidden' : ''}`).join(',');
-    expect(cols === 'name:text!,body:text,secret:text hidden' && def.content.indexes?.[0]?.fields?.[0] === 'name', `saved table: ${JSON.stringify(def.content)}`);
+    const cols = def.content.fields.map((f) => `${f.name}:${f.type}${f.required ? '!' : ''}${f.hidden ? ' hidden' : ''}${f.values ? ` [${f.values.join('|')}]` : ''}`).join(',');
+    expect(cols === 'name:text!,body:text,secret:text hidden,state:text [open|closed]' && def.content.indexes?.[0]?.fields?.[0] === 'name', `saved table: ${JSON.stringify(def.content)}`);
     await page.getByRole('tab', { name: /Records/ }).click();
     await page.getByRole('button', { name: 'Add record' }).click();
     const form = page.getByRole('form', { name: 'Add a record' });
@@ -44,8 +48,17 @@ export function register(ctx) {
     await form.getByRole('button', { name: 'Add', exact: true }).click();
     await expectText(form.locator('.value-error'), 'this column is required', 'a required column left empty');
     await form.getByLabel('name').fill('first');
+    // a column with values is a select of them
+    const choices = await form.getByLabel('state').locator('option').allTextContents();
+    expect(choices.join(',') === '(empty),open,closed', `the add form offers the values: ${choices}`);
+    await form.getByLabel('state').selectOption('closed');
     await form.getByRole('button', { name: 'Add', exact: true }).click();
     await expectText(page.locator('.records-grid td'), 'hello', 'added record');
+    expect((await records('note'))[0].state === 'closed', 'the chosen value is stored');
+    await page.getByRole('button', { name: 'Edit state of record 1' }).click();
+    await page.getByLabel('state of record 1').selectOption('open');
+    await expectText(page.getByRole('button', { name: 'Edit state of record 1' }), 'open', 'the cell saves the chosen value');
+    expect((await records('note'))[0].state === 'open', 'the cell stored the value');
     await page.getByRole('button', { name: 'Edit body of record 1' }).click();
     await page.getByLabel('body of record 1').fill('changed');
     await page.keyboard.press('Enter');
