@@ -67,7 +67,8 @@ type Info struct {
 	// value), "length" (a text's characters), "size" (a file's bytes), or
 	// "" (they do not apply).
 	Bounds string `json:"bounds,omitempty"`
-	// Values: an input's values (the allowed texts) apply.
+	// Values: an input's or a table field's values (the allowed texts)
+	// apply.
 	Values bool `json:"values,omitempty"`
 	// Fields: an input of this type may declare its fields, each checked
 	// as an input of its own.
