@@ -119,7 +119,9 @@ export function CodeEditor(p: EditorProps) {
           bracketMatching(),
           p.template ? templateExtensions : exprLanguage,
           syntaxHighlighting(highlight),
-          autocompletion({ override: [(p.template ? completeTemplate : completeFrom)(() => latest.current.scope?.() ?? [])], icons: false, activateOnTyping: true }),
+          autocompletion({ override: [(p.template ? completeTemplate : completeFrom)(() => latest.current.scope?.() ?? [])], icons: false, activateOnTyping: true,
+            // every name and function of the catalogue stays reachable by scrolling the list (CodeMirror renders 100 by default)
+            maxRenderedOptions: 400 }),
           keymap.of([...closeBracketsKeymap, ...completionKeymap, { key: 'Tab', run: acceptCompletion }, ...historyKeymap,
             // a template is one line, like the input it replaces: Enter (when no completion is open) adds no line break
             ...(p.template ? [{ key: 'Enter', run: () => true }] : []), ...defaultKeymap,
