@@ -140,16 +140,11 @@ func (s *Server) listDefinitions(c *gin.Context) {
 }
 
 func (s *Server) getDefinition(c *gin.Context) {
-	st := s.storeOf(c)
-	if st == nil {
+	st, name, version, ok := s.versionRequest(c)
+	if !ok {
 		return
 	}
-	name, ctx := c.Param("name"), c.Request.Context()
-	version, qerr := queryInt(c, "version", 0, 1, 1<<30)
-	if qerr != nil {
-		writeError(c, qerr)
-		return
-	}
+	ctx := c.Request.Context()
 	d, v, err := st.GetVersion(ctx, name, version)
 	if err != nil && v == nil {
 		s.storeError(c, name, err)
@@ -472,16 +467,11 @@ func (s *Server) publishDefinition(c *gin.Context) {
 // needs published with it (workspace.Dependencies), and whether they
 // would then publish ("ok") or the diagnostics that still refuse it.
 func (s *Server) definitionDependencies(c *gin.Context) {
-	st := s.storeOf(c)
-	if st == nil {
+	st, name, version, ok := s.versionRequest(c)
+	if !ok {
 		return
 	}
-	name, ctx := c.Param("name"), c.Request.Context()
-	version, qerr := queryInt(c, "version", 0, 1, 1<<30)
-	if qerr != nil {
-		writeError(c, qerr)
-		return
-	}
+	ctx := c.Request.Context()
 	d, _, err := st.GetVersion(ctx, name, version)
 	if err != nil {
 		s.storeError(c, name, err)
@@ -509,4 +499,19 @@ func themOf(n int) string {
 		return "it"
 	}
 	return "them"
+}
+
+// versionRequest reads what a request for one version of a definition
+// names: the store, the definition and ?version=N (0: the newest). ok is
+// false when it has answered with the error.
+func (s *Server) versionRequest(c *gin.Context) (st *store.Store, name string, version int, ok bool) {
+	if st = s.storeOf(c); st == nil {
+		return nil, "", 0, false
+	}
+	version, qerr := queryInt(c, "version", 0, 1, 1<<30)
+	if qerr != nil {
+		writeError(c, qerr)
+		return nil, "", 0, false
+	}
+	return st, c.Param("name"), version, true
 }
